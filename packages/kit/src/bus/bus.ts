@@ -1,0 +1,185 @@
+import { CodedError, type EndpointDef, ErrorBody, type EventDef } from "@p2pnode/types";
+import {
+  connect,
+  type Msg,
+  type NatsConnection,
+  type Service,
+  type ServiceMsg,
+  type Subscription,
+} from "nats";
+import type { z } from "zod";
+import type { Logger } from "../log/index.js";
+
+export interface BusOptions {
+  url: string;
+  token: string | undefined;
+  /** Client name shown by the server's connz, e.g. "chain". */
+  name: string;
+  version: string;
+  log: Logger;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const MAX_PAYLOAD_LOG = 200;
+
+/**
+ * A typed NATS bus over the subject catalog: requests use the NATS services API (so `$SRV.PING`
+ * and `$SRV.STATS` list every endpoint), events plain publish. Every payload is parsed with its
+ * schema on receipt; a bad one gets an error reply (or is dropped and logged), never a crash.
+ */
+export class Bus {
+  private readonly services = new Map<string, Promise<Service>>();
+  private readonly subs: Subscription[] = [];
+
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly opts: BusOptions,
+  ) {}
+
+  static async connect(opts: BusOptions): Promise<Bus> {
+    const nc = await connect({
+      servers: opts.url,
+      token: opts.token,
+      name: opts.name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      timeout: 5_000,
+    });
+    return new Bus(nc, opts);
+  }
+
+  get isConnected(): boolean {
+    return !this.nc.isClosed() && this.nc.info !== undefined;
+  }
+
+  /** Serves one catalog endpoint. Handler errors that are CodedErrors reach the caller as-is. */
+  async serve<Req extends z.ZodType, Rep extends z.ZodType>(
+    def: EndpointDef<Req, Rep>,
+    handler: (req: z.infer<Req>) => Promise<z.infer<Rep>> | z.infer<Rep>,
+  ): Promise<void> {
+    const service = await this.serviceFor(def.service);
+    service.addEndpoint(def.subject.replaceAll(".", "_"), {
+      subject: def.subject,
+      metadata: { description: def.description },
+      handler: (err, msg) => {
+        if (err) {
+          this.opts.log.error({ err, subject: def.subject }, "endpoint subscription failed");
+          return;
+        }
+        void this.answer(def, handler, msg);
+      },
+    });
+  }
+
+  private async answer<Req extends z.ZodType, Rep extends z.ZodType>(
+    def: EndpointDef<Req, Rep>,
+    handler: (req: z.infer<Req>) => Promise<z.infer<Rep>> | z.infer<Rep>,
+    msg: ServiceMsg,
+  ): Promise<void> {
+    try {
+      const req = parsePayload(def.request, msg.data, def.subject);
+      const rep = await handler(req);
+      msg.respond(enc.encode(JSON.stringify(def.reply.parse(rep))));
+    } catch (err) {
+      const coded = toCoded(err);
+      if (coded.status >= 500) this.opts.log.error({ err, subject: def.subject }, "endpoint handler failed");
+      msg.respondError(coded.status, coded.code, enc.encode(JSON.stringify(coded.toBody())));
+    }
+  }
+
+  /** Calls an endpoint; a remote error is rethrown as the same CodedError. */
+  async request<Req extends z.ZodType, Rep extends z.ZodType>(
+    def: EndpointDef<Req, Rep>,
+    payload: z.input<Req>,
+    timeoutMs = 5_000,
+  ): Promise<z.infer<Rep>> {
+    const body = enc.encode(JSON.stringify(def.request.parse(payload)));
+    let msg: Msg;
+    try {
+      msg = await this.nc.request(def.subject, body, { timeout: timeoutMs });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === "503") throw new CodedError("UPSTREAM_UNAVAILABLE", `no service answers ${def.subject}`);
+      if (code === "TIMEOUT")
+        throw new CodedError("TIMEOUT", `${def.subject} did not answer in ${timeoutMs} ms`);
+      throw err;
+    }
+    if (msg.headers?.get("Nats-Service-Error-Code")) {
+      const parsed = ErrorBody.safeParse(safeJson(msg.data));
+      if (!parsed.success) throw new CodedError("INTERNAL", `${def.subject}: unreadable error reply`);
+      const e = parsed.data.error;
+      throw new CodedError(e.code, e.message, e.details, Number(msg.headers.get("Nats-Service-Error-Code")));
+    }
+    return parsePayload(def.reply, msg.data, def.subject);
+  }
+
+  publish<P extends z.ZodType>(def: EventDef<P>, payload: z.input<P>): void {
+    this.nc.publish(def.subject, enc.encode(JSON.stringify(def.payload.parse(payload))));
+  }
+
+  /** Subscribes to an event; malformed payloads are counted in the log and skipped. */
+  subscribe<P extends z.ZodType>(
+    def: EventDef<P>,
+    handler: (payload: z.infer<P>) => void | Promise<void>,
+  ): void {
+    const sub = this.nc.subscribe(def.subject, {
+      callback: (err, msg) => {
+        if (err) return;
+        let payload: z.infer<P>;
+        try {
+          payload = parsePayload(def.payload, msg.data, def.subject);
+        } catch (e) {
+          this.opts.log.warn({ subject: def.subject, err: (e as Error).message }, "dropped malformed event");
+          return;
+        }
+        Promise.resolve(handler(payload)).catch((e: unknown) =>
+          this.opts.log.error({ err: e, subject: def.subject }, "event handler failed"),
+        );
+      },
+    });
+    this.subs.push(sub);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    for (const s of this.services.values()) await (await s).stop().catch(() => undefined);
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  private serviceFor(name: string): Promise<Service> {
+    let s = this.services.get(name);
+    if (!s) {
+      s = this.nc.services.add({ name, version: this.opts.version, description: `p2pnode ${name}` });
+      this.services.set(name, s);
+    }
+    return s;
+  }
+}
+
+function safeJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(dec.decode(data));
+  } catch {
+    return undefined;
+  }
+}
+
+function parsePayload<S extends z.ZodType>(schema: S, data: Uint8Array, subject: string): z.infer<S> {
+  const json = data.length === 0 ? {} : safeJson(data);
+  if (json === undefined) {
+    throw new CodedError("BAD_REQUEST", `${subject}: payload is not JSON`, {
+      head: dec.decode(data.subarray(0, MAX_PAYLOAD_LOG)),
+    });
+  }
+  const r = schema.safeParse(json);
+  if (!r.success)
+    throw new CodedError("VALIDATION_FAILED", `${subject}: payload fails its schema`, r.error.issues);
+  return r.data;
+}
+
+function toCoded(err: unknown): CodedError {
+  if (err instanceof CodedError) return err;
+  return new CodedError("INTERNAL", "internal error", undefined, 500);
+}

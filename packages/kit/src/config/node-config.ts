@@ -1,0 +1,93 @@
+import { resolve } from "node:path";
+import { DEFAULT_PORTS, LISTENERS, type ListenerName, portsFromBase, Role } from "@p2pnode/types";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalPort = port.optional();
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, "expected host:port");
+const commaList = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
+    .pipe(z.array(item).max(256));
+
+const portVars = Object.fromEntries(Object.values(LISTENERS).map((l) => [l.env, optionalPort])) as Record<
+  string,
+  typeof optionalPort
+>;
+
+/** Every P2PNODE_* variable a node reads (DESIGN.md §3), as one schema. */
+export const NodeEnv = z.object({
+  P2PNODE_DATA_DIR: z.string().min(1).default("./data"),
+  P2PNODE_ROLE: Role.default("full"),
+  P2PNODE_GENESIS: z.string().min(1).optional(),
+  P2PNODE_NATS_URL: z
+    .string()
+    .regex(/^nats:\/\/[^\s/]+:[0-9]{1,5}$/, "expected nats://host:port")
+    .optional(),
+  P2PNODE_NATS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, "expected 16-128 URL-safe characters")
+    .optional(),
+  P2PNODE_BOOTNODES: commaList(hostPort),
+  P2PNODE_DNS_SEEDS: commaList(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, "expected hostnames")),
+  P2PNODE_API_HOST: z.string().min(1).default("127.0.0.1"),
+  P2PNODE_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  P2PNODE_ADVERTISE_HOST: z.string().min(1).optional(),
+  P2PNODE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  P2PNODE_PORT_BASE: z.coerce.number().int().min(1024).max(64535).optional(),
+  P2PNODE_DEVNET: z.enum(["0", "1"]).default("0"),
+  ...portVars,
+});
+type NodeEnvParsed = z.infer<typeof NodeEnv>;
+
+export interface NodeConfig {
+  dataDir: string;
+  role: Role;
+  genesisPath: string | undefined;
+  natsUrl: string | undefined;
+  natsToken: string | undefined;
+  bootnodes: string[];
+  dnsSeeds: string[];
+  apiHost: string;
+  apiToken: string | undefined;
+  advertiseHost: string | undefined;
+  logLevel: NodeEnvParsed["P2PNODE_LOG_LEVEL"];
+  /** Relaxes loopback/address-diversity rules for a local devnet. */
+  devnet: boolean;
+  ports: Record<ListenerName, number>;
+}
+
+/** Turns the parsed environment into the node's configuration: a port variable beats the port base. */
+export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
+  const base = env.P2PNODE_PORT_BASE === undefined ? DEFAULT_PORTS : portsFromBase(env.P2PNODE_PORT_BASE);
+  const ports = { ...base };
+  const raw = env as Record<string, unknown>;
+  for (const [name, l] of Object.entries(LISTENERS) as [ListenerName, (typeof LISTENERS)[ListenerName]][]) {
+    const v = raw[l.env];
+    if (typeof v === "number") ports[name] = v;
+  }
+  return {
+    dataDir: resolve(env.P2PNODE_DATA_DIR),
+    role: env.P2PNODE_ROLE,
+    genesisPath: env.P2PNODE_GENESIS === undefined ? undefined : resolve(env.P2PNODE_GENESIS),
+    natsUrl: env.P2PNODE_NATS_URL,
+    natsToken: env.P2PNODE_NATS_TOKEN,
+    bootnodes: env.P2PNODE_BOOTNODES,
+    dnsSeeds: env.P2PNODE_DNS_SEEDS,
+    apiHost: env.P2PNODE_API_HOST,
+    apiToken: env.P2PNODE_API_TOKEN,
+    advertiseHost: env.P2PNODE_ADVERTISE_HOST,
+    logLevel: env.P2PNODE_LOG_LEVEL,
+    devnet: env.P2PNODE_DEVNET === "1",
+    ports,
+  };
+}

@@ -1,0 +1,13 @@
+import { type Logger, pino } from "pino";
+
+export type { Logger };
+
+/** Structured JSON logs on stdout; the supervisor prefixes each line with the service name. */
+export function createLogger(service: string, level = "info"): Logger {
+  return pino({
+    level,
+    base: { svc: service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

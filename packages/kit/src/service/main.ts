@@ -1,0 +1,30 @@
+import { CodedError } from "@p2pnode/types";
+import { ConfigError } from "../config/index.js";
+import { Shutdown } from "../lifecycle/index.js";
+import { createLogger } from "../log/index.js";
+import { type ServiceDefinition, startService } from "./runtime.js";
+
+/**
+ * The whole of a service's main.ts: start it, stop it on SIGTERM/SIGINT. Start-up failures that the
+ * operator can fix (bad env, taken port) print one line and exit non-zero instead of a stack trace.
+ */
+export async function runServiceMain(def: ServiceDefinition): Promise<void> {
+  try {
+    const running = await startService(def);
+    const shutdown = new Shutdown(running.ctx.log);
+    shutdown.add(def.name, running.stop);
+    shutdown.listen();
+  } catch (err) {
+    process.stderr.write(`p2pnode ${def.name}: ${oneLine(err)}\n`);
+    process.exit(err instanceof ConfigError || err instanceof CodedError ? 2 : 1);
+  }
+}
+
+function oneLine(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e.code === "EADDRINUSE") return `port ${e.port ?? ""} is already in use (${e.message})`;
+  if (err instanceof ConfigError) return `config error: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { createLogger };

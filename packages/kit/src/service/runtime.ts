@@ -1,0 +1,112 @@
+import {
+  API_LISTENER,
+  CodedError,
+  type NodeIdentity,
+  NodeSubjects,
+  ServiceInfo,
+  type ServiceName,
+} from "@p2pnode/types";
+import type { Registry } from "prom-client";
+import { Bus } from "../bus/index.js";
+import { type NodeConfig, NodeEnv, parseEnv, toNodeConfig } from "../config/index.js";
+import { type App, createApp, type ReadinessCheck } from "../http/index.js";
+import { createLogger, type Logger } from "../log/index.js";
+
+export interface ServiceContext {
+  name: ServiceName;
+  version: string;
+  config: NodeConfig;
+  log: Logger;
+  bus: Bus;
+  app: App;
+  metrics: Registry;
+  /** Add named checks to /ready. */
+  readiness: Record<string, ReadinessCheck>;
+  /** The node's identity, once the supervisor has answered over NATS. */
+  identity: () => NodeIdentity | undefined;
+}
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  version: string;
+  /** Registers routes, NATS endpoints and readiness checks; returns what to stop on shutdown. */
+  setup?: (ctx: ServiceContext) => Promise<(() => Promise<void>) | undefined> | undefined;
+}
+
+export interface RunningService {
+  ctx: ServiceContext;
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts a service inside this process: config, logs, NATS bus, REST app with /info; no signals. */
+export async function startService(
+  def: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  const config = toNodeConfig(parseEnv(NodeEnv, env));
+  const log = createLogger(def.name, config.logLevel);
+  if (config.natsUrl === undefined) {
+    throw new CodedError(
+      "CONFIG_INVALID",
+      "P2PNODE_NATS_URL is not set: services are started by `p2pnode node start`",
+    );
+  }
+  const bus = await Bus.connect({
+    url: config.natsUrl,
+    token: config.natsToken,
+    name: def.name,
+    version: def.version,
+    log,
+  });
+  let identity: NodeIdentity | undefined;
+  const startedAt = Date.now();
+  const readiness: Record<string, ReadinessCheck> = {
+    nats: () => ({ ok: bus.isConnected }),
+    identity: () => ({
+      ok: identity !== undefined,
+      detail: identity ? undefined : "waiting for node.v1.identity.get",
+    }),
+  };
+  const { app, metrics } = await createApp({ service: def.name, version: def.version, log, readiness });
+  const ctx: ServiceContext = { ...def, config, log, bus, app, metrics, readiness, identity: () => identity };
+
+  app.get("/info", { schema: { tags: ["ops"], response: { 200: ServiceInfo } } }, async () => {
+    if (!identity) throw new CodedError("NOT_READY", "node identity not known yet");
+    return {
+      service: def.name,
+      version: def.version,
+      nodeId: identity.nodeId,
+      role: identity.role,
+      uptimeSeconds: (Date.now() - startedAt) / 1000,
+      pid: process.pid,
+    };
+  });
+
+  let stopped = false;
+  const fetchIdentity = async () => {
+    for (let delay = 100; !stopped && identity === undefined; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        identity = await bus.request(NodeSubjects.identityGet, {}, 2_000);
+        log.info({ nodeId: identity.nodeId, role: identity.role }, "node identity received over NATS");
+      } catch {
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
+  void fetchIdentity();
+
+  const stopDomain = def.setup ? await def.setup(ctx) : undefined;
+  const port = config.ports[API_LISTENER[def.name]];
+  await app.listen({ host: config.apiHost, port });
+  const url = `http://${config.apiHost.includes(":") ? `[${config.apiHost}]` : config.apiHost}:${port}`;
+  log.info({ url, role: config.role }, "service listening");
+
+  const stop = async () => {
+    stopped = true;
+    await app.close();
+    if (stopDomain) await stopDomain();
+    await bus.close();
+  };
+  return { ctx, url, stop };
+}

@@ -1,0 +1,6 @@
+export * from "./errors.js";
+export * from "./genesis.js";
+export * from "./info.js";
+export * from "./ports.js";
+export * from "./roles.js";
+export * from "./subjects.js";

@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from "@p2pnode/kit";
+
+export const VERSION = "0.1.0";
+
+/** The dht service: REST routes and NATS endpoints arrive with its issue; the runtime gives /info, /health, /ready. */
+export const dhtService: ServiceDefinition = {
+  name: "dht",
+  version: VERSION,
+  setup: async () => undefined,
+};

@@ -9,10 +9,21 @@ export const ALL_SERVICES: readonly ServiceName[] = ServiceName.options;
 export const Role = z.enum(["miner", "full", "light", "validator"]);
 export type Role = z.infer<typeof Role>;
 
-/** Which services each role runs (DESIGN.md §2). */
+/**
+ * Which services each role runs (DESIGN.md §2). A full node runs the miner service too, with mining
+ * off: an operator can turn it on over the admin API without restarting the node.
+ */
 export const ROLE_SERVICES: Record<Role, readonly ServiceName[]> = {
   miner: ["chain", "gateway", "dht", "miner", "zkp", "compute"],
-  full: ["chain", "gateway", "dht", "zkp", "compute"],
+  full: ["chain", "gateway", "dht", "miner", "zkp", "compute"],
   light: ["chain", "gateway", "dht"],
   validator: ["chain", "gateway", "dht", "miner", "zkp", "compute"],
+};
+
+/** Whether the miner service starts mining on its own in this role. */
+export const MINES_BY_DEFAULT: Record<Role, boolean> = {
+  miner: true,
+  full: false,
+  light: false,
+  validator: true,
 };

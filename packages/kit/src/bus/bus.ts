@@ -145,7 +145,11 @@ export class Bus {
   async close(): Promise<void> {
     for (const s of this.subs) s.unsubscribe();
     for (const s of this.services.values()) await (await s).stop().catch(() => undefined);
-    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+    if (this.nc.isClosed()) return;
+    // Drain flushes what is in flight; when the server is already gone it would wait, so bound it.
+    const bounded = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+    await Promise.race([this.nc.drain().catch(() => undefined), bounded]);
+    if (!this.nc.isClosed()) await this.nc.close();
   }
 
   private serviceFor(name: string): Promise<Service> {

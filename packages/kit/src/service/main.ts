@@ -14,10 +14,22 @@ export async function runServiceMain(def: ServiceDefinition): Promise<void> {
     const shutdown = new Shutdown(running.ctx.log);
     shutdown.add(def.name, running.stop);
     shutdown.listen();
+    if (process.env.P2PNODE_SUPERVISED === "1") exitWithSupervisor(shutdown);
   } catch (err) {
     process.stderr.write(`p2pnode ${def.name}: ${oneLine(err)}\n`);
     process.exit(err instanceof ConfigError || err instanceof CodedError ? 2 : 1);
   }
+}
+
+/**
+ * Services run in their own process groups, so a supervisor killed with SIGKILL would leave them
+ * running; they watch for being re-parented and shut down cleanly instead.
+ */
+function exitWithSupervisor(shutdown: Shutdown): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown.run(0);
+  }, 1_000).unref();
 }
 
 function oneLine(err: unknown): string {

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { CodedError } from "@p2pnode/types";
 import Database from "better-sqlite3";
 
 export type Db = Database.Database;

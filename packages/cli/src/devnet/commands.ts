@@ -1,0 +1,148 @@
+import { resolve } from "node:path";
+import {
+  allPids,
+  Devnet,
+  DevnetError,
+  type DevnetState,
+  formatTable,
+  isAlive,
+  isSupervisor,
+  readPids,
+  rssBytes,
+} from "@p2pnode/devnet";
+import type { Command } from "commander";
+
+const defaultDir = () => resolve(process.env.P2PNODE_DEVNET_DIR ?? ".devnet");
+
+function int(name: string) {
+  return (v: string) => {
+    if (!/^[0-9]+$/.test(v)) throw new DevnetError("BAD_ARGS", `${name} expects a whole number, got "${v}"`);
+    return Number(v);
+  };
+}
+
+/** `p2pnode devnet up|status|down|logs`. */
+export function registerDevnet(program: Command): void {
+  const devnet = program
+    .command("devnet")
+    .description("run a local network of N nodes on loopback, without Docker")
+    .option("--dir <path>", "devnet folder (state, genesis, node data)", defaultDir());
+
+  devnet
+    .command("up")
+    .description("create (or restart with its data) a devnet and wait until every service is ready")
+    .option("-n, --nodes <n>", "number of nodes (1-40)", int("--nodes"))
+    .option("-m, --miners <m>", "how many of them mine (default 1)", int("--miners"))
+    .option("-l, --light <l>", "how many of them are light nodes (default 0)", int("--light"))
+    .option(
+      "--port-base <port>",
+      "ports of node i start at base + 1000·i (default 20000)",
+      int("--port-base"),
+    )
+    .option("--timeout <seconds>", "how long to wait for readiness", int("--timeout"), 180)
+    .action(
+      async (opts: {
+        nodes?: number;
+        miners?: number;
+        light?: number;
+        portBase?: number;
+        timeout: number;
+      }) => {
+        const net = new Devnet({ dir: devnet.opts().dir });
+        const tty = process.stderr.isTTY;
+        let lastPrint = 0;
+        const state = await net.up({
+          ...opts,
+          readyTimeoutMs: opts.timeout * 1000,
+          onProgress: ({ ready, total, elapsedMs }) => {
+            const line = `waiting for services: ${ready}/${total} ready (${(elapsedMs / 1000).toFixed(0)} s)`;
+            if (tty) process.stderr.write(`\r${line}`);
+            else if (elapsedMs - lastPrint >= 2_000 || ready === total) {
+              lastPrint = elapsedMs;
+              process.stderr.write(`${line}\n`);
+            }
+          },
+        });
+        if (tty) process.stderr.write("\n");
+        process.stdout.write(`${upTable(state)}\n\ndevnet ${state.chainId} is up in ${net.dir}\n`);
+        process.stdout.write(`admin token (P2PNODE_API_TOKEN): ${state.apiToken}\n`);
+      },
+    );
+
+  devnet
+    .command("status")
+    .description("one row per node: role, process, readiness, height, peers, tip, memory")
+    .action(async () => {
+      const net = new Devnet({ dir: devnet.opts().dir });
+      process.stdout.write(`${await statusTable(net)}\n`);
+    });
+
+  devnet
+    .command("down")
+    .description("stop every process the devnet started (checked by pid)")
+    .option("--wipe", "also delete the devnet folder and all node data")
+    .action(async (opts: { wipe?: boolean }) => {
+      const net = new Devnet({ dir: devnet.opts().dir });
+      const pids = await net.down({ wipe: opts.wipe === true });
+      process.stdout.write(`stopped ${pids.length} processes${opts.wipe ? "; devnet data deleted" : ""}\n`);
+    });
+
+  devnet
+    .command("logs")
+    .description("print the last lines of each node's log (supervisor, nats and services, prefixed)")
+    .argument("[node]", "node name, e.g. node0 (default: all)")
+    .option("--lines <n>", "lines per node", int("--lines"), 40)
+    .action((node: string | undefined, opts: { lines: number }) => {
+      const net = new Devnet({ dir: devnet.opts().dir });
+      const nodes = net.requireState().nodes.filter((n) => node === undefined || n.name === node);
+      if (nodes.length === 0) throw new DevnetError("BAD_ARGS", `no node named ${node}`);
+      for (const n of nodes)
+        process.stdout.write(`==> ${n.name} (${n.logFile}) <==\n${net.tail(n, opts.lines)}\n`);
+    });
+}
+
+function upTable(state: DevnetState): string {
+  const rows = state.nodes.map((n) => {
+    const p = n.portBase;
+    return [n.name, n.role, `:${p + 101}`, `:${p + 401}/udp`, servicesCell(n.role, p)];
+  });
+  return formatTable(["node", "role", "p2p", "dht", "REST (gateway chain miner dht zkp compute)"], rows);
+}
+
+function servicesCell(role: string, base: number): string {
+  const offsets: [string, number][] = [
+    ["gateway", 100],
+    ["chain", 200],
+    ["miner", 300],
+    ["dht", 400],
+    ["zkp", 500],
+    ["compute", 600],
+  ];
+  const light = new Set(["gateway", "chain", "dht"]);
+  return offsets
+    .filter(([s]) => role !== "light" || light.has(s))
+    .map(([s, o]) => `${s}=http://127.0.0.1:${base + o}`)
+    .join(" ");
+}
+
+async function statusTable(net: Devnet): Promise<string> {
+  const state = net.requireState();
+  const services = await net.services(state);
+  const rows = state.nodes.map((n) => {
+    const mine = services.filter((s) => s.node.name === n.name);
+    const running = n.pid !== undefined && isSupervisor(n.pid);
+    const pids = running ? allPids(readPids(n.dataDir)).filter(isAlive) : [];
+    const mem = pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
+    return [
+      n.name,
+      n.role,
+      running ? `running (${n.pid})` : "stopped",
+      `${mine.filter((s) => s.ready).length}/${mine.length}`,
+      "",
+      "",
+      "",
+      running ? `${(mem / 2 ** 20).toFixed(0)} MiB` : "",
+    ];
+  });
+  return formatTable(["node", "role", "process", "ready", "height", "peers", "tip", "memory"], rows);
+}

@@ -1,0 +1,181 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadOrCreateIdentity, type NodeKey } from "@p2pnode/crypto";
+import { Bus, type Logger, type NodeConfig } from "@p2pnode/kit";
+import { Genesis, LISTENERS, NodeSubjects, ROLE_SERVICES, type ServiceName } from "@p2pnode/types";
+import { SupervisorError } from "./errors.js";
+import { ManagedChild } from "./managed-child.js";
+import { findNatsServer, loadOrCreateNatsToken, waitForPort, writeNatsConfig } from "./nats-server.js";
+import { assertPortsFree, listenersFor } from "./ports.js";
+import { reapStaleChildren } from "./stale-children.js";
+
+export const VERSION = "0.1.0";
+export const PIDS_FILE = join("run", "pids.json");
+
+/** What `<dataDir>/run/pids.json` holds: every process this supervisor runs right now. */
+export interface PidsRecord {
+  supervisor: number;
+  nats?: number;
+  services: Partial<Record<ServiceName, number>>;
+}
+
+export interface SupervisorOptions {
+  config: NodeConfig;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  out: (line: string) => void;
+  /** Where services/<name>/dist/main.js live; defaults to the workspace layout. */
+  servicesDir?: string;
+}
+
+export function defaultServicesDir(env: NodeJS.ProcessEnv): string {
+  if (env.P2PNODE_SERVICES_DIR) return resolve(env.P2PNODE_SERVICES_DIR);
+  // packages/cli/dist/node/supervisor.js → <root>/services
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../../../services");
+}
+
+/**
+ * `p2pnode node start`: identity, private nats-server, the role's services as child processes,
+ * and the `node.v1.identity.get` endpoint that tells every service which node it belongs to.
+ */
+export class Supervisor {
+  private nats: ManagedChild | undefined;
+  private readonly services: ManagedChild[] = [];
+  private bus: Bus | undefined;
+  private identity: NodeKey | undefined;
+  private readonly pids: PidsRecord = { supervisor: process.pid, services: {} };
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly o: SupervisorOptions) {}
+
+  async start(): Promise<void> {
+    const { config, log } = this.o;
+    const names = ROLE_SERVICES[config.role];
+    const servicesDir = this.o.servicesDir ?? defaultServicesDir(this.o.env);
+    for (const name of names) {
+      const main = join(servicesDir, name, "dist", "main.js");
+      if (!existsSync(main))
+        throw new SupervisorError("SERVICE_MISSING", `${main} not found: run \`pnpm build\` first`);
+    }
+    if (config.genesisPath) this.checkGenesis(config.genesisPath);
+    const ownNats = config.natsUrl === undefined;
+    const natsBin = ownNats ? findNatsServer(this.o.env) : undefined;
+    await assertPortsFree(listenersFor(names, ownNats), config.ports, config.apiHost);
+
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    reapStaleChildren(config.dataDir, log);
+    this.identity = loadOrCreateIdentity(config.dataDir);
+    log.info(
+      { nodeId: this.identity.nodeIdHex, role: config.role, dataDir: config.dataDir },
+      "starting node",
+    );
+
+    const { url, token } = ownNats
+      ? await this.startNats(natsBin!)
+      : { url: config.natsUrl!, token: config.natsToken };
+    this.bus = await Bus.connect({ url, token, name: "supervisor", version: VERSION, log });
+    await this.bus.serve(NodeSubjects.identityGet, () => ({
+      nodeId: this.identity!.nodeIdHex,
+      publicKey: Buffer.from(this.identity!.publicKey).toString("hex"),
+      role: config.role,
+      version: VERSION,
+      startedAt: this.startedAt,
+    }));
+
+    const childEnv = this.childEnv(url, token);
+    for (const name of names) {
+      const child = new ManagedChild(
+        {
+          name,
+          command: process.execPath,
+          args: [join(servicesDir, name, "dist", "main.js")],
+          env: childEnv,
+        },
+        log,
+        this.o.out,
+        (n, pid) => this.recordPid(n as ServiceName, pid),
+      );
+      this.services.push(child);
+      child.start();
+    }
+    log.info({ services: names }, "services started");
+  }
+
+  private async startNats(bin: string): Promise<{ url: string; token: string }> {
+    const { config, log } = this.o;
+    const port = config.ports.nats;
+    const token = loadOrCreateNatsToken(config.dataDir);
+    const conf = writeNatsConfig(config.dataDir, port, token);
+    this.nats = new ManagedChild(
+      {
+        name: "nats",
+        command: bin,
+        args: ["-c", conf],
+        env: { PATH: process.env.PATH ?? "" },
+        stopGraceMs: 5_000,
+      },
+      log,
+      this.o.out,
+      (_n, pid) => {
+        this.pids.nats = pid;
+        this.writePids();
+      },
+    );
+    this.nats.start();
+    await waitForPort(port, 10_000, () => this.nats!.isAlive());
+    return { url: `nats://127.0.0.1:${port}`, token };
+  }
+
+  /** Children get the resolved config explicitly, so they never re-derive it differently. */
+  private childEnv(natsUrl: string, natsToken: string | undefined): NodeJS.ProcessEnv {
+    const { config } = this.o;
+    const env: NodeJS.ProcessEnv = {
+      ...this.o.env,
+      P2PNODE_NATS_URL: natsUrl,
+      P2PNODE_DATA_DIR: config.dataDir,
+      P2PNODE_SUPERVISED: "1",
+    };
+    if (natsToken) env.P2PNODE_NATS_TOKEN = natsToken;
+    for (const [name, l] of Object.entries(LISTENERS))
+      env[l.env] = String(config.ports[name as keyof typeof LISTENERS]);
+    return env;
+  }
+
+  private checkGenesis(file: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new SupervisorError("GENESIS_INVALID", `P2PNODE_GENESIS=${file}: ${(err as Error).message}`);
+    }
+    const r = Genesis.safeParse(json);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw new SupervisorError(
+        "GENESIS_INVALID",
+        `P2PNODE_GENESIS=${file}: ${i.path.join(".")}: ${i.message}`,
+      );
+    }
+  }
+
+  private recordPid(name: ServiceName, pid: number): void {
+    this.pids.services[name] = pid;
+    this.writePids();
+  }
+
+  private writePids(): void {
+    const file = join(this.o.config.dataDir, PIDS_FILE);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.pids));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** Stops services in reverse start order, then the bus, then nats-server. */
+  async stop(): Promise<void> {
+    for (const child of [...this.services].reverse()) await child.stop();
+    await this.bus?.close().catch(() => undefined);
+    await this.nats?.stop();
+    this.o.log.info("node stopped");
+  }
+}

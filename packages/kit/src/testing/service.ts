@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NodeSubjects, type Role } from "@p2pnode/types";
+import { Bus } from "../bus/index.js";
+import { createLogger } from "../log/index.js";
+import { type RunningService, type ServiceDefinition, startService } from "../service/index.js";
+import { freePort, startTestNats, type TestNats } from "./nats.js";
+
+export interface TestNode {
+  nats: TestNats;
+  nodeId: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Answers node.v1.identity.get as the supervisor would. */
+  supervisorBus: Bus;
+  stop: () => Promise<void>;
+}
+
+/** A stand-in for one node without services: real nats-server, identity endpoint, data dir, env. */
+export async function startTestNode(
+  role: Role = "full",
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<TestNode> {
+  const nats = await startTestNats();
+  const nodeId = randomBytes(32).toString("hex");
+  const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-test-"));
+  const log = createLogger("test-supervisor", "silent");
+  const supervisorBus = await Bus.connect({
+    url: nats.url,
+    token: nats.token,
+    name: "supervisor",
+    version: "0.0.0",
+    log,
+  });
+  await supervisorBus.serve(NodeSubjects.identityGet, () => ({
+    nodeId,
+    publicKey: randomBytes(32).toString("hex"),
+    role,
+    version: "0.0.0",
+    startedAt: Date.now(),
+  }));
+  const env: NodeJS.ProcessEnv = {
+    P2PNODE_DATA_DIR: dataDir,
+    P2PNODE_ROLE: role,
+    P2PNODE_NATS_URL: nats.url,
+    P2PNODE_NATS_TOKEN: nats.token,
+    P2PNODE_LOG_LEVEL: "silent",
+    P2PNODE_API_TOKEN: "test-admin-token-0123456789",
+    ...extraEnv,
+  };
+  return {
+    nats,
+    nodeId,
+    dataDir,
+    env,
+    supervisorBus,
+    stop: async () => {
+      await supervisorBus.close();
+      await nats.stop();
+    },
+  };
+}
+
+/** Starts one service of a test node on a free port. */
+export async function startTestService(
+  def: ServiceDefinition,
+  node: TestNode,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningService> {
+  const port = await freePort();
+  const listener = {
+    gateway: "P2PNODE_GATEWAY_PORT",
+    chain: "P2PNODE_CHAIN_PORT",
+    miner: "P2PNODE_MINER_PORT",
+    dht: "P2PNODE_DHT_PORT",
+    zkp: "P2PNODE_ZKP_PORT",
+    compute: "P2PNODE_COMPUTE_PORT",
+  }[def.name];
+  return startService(def, { ...node.env, [listener]: String(port), ...env });
+}
+
+/** Polls until `cond` holds; for tests that wait on asynchronous effects (no wall-clock assertion). */
+export async function eventually<T>(
+  fn: () => Promise<T> | T,
+  check: (v: T) => boolean,
+  tries = 200,
+  stepMs = 50,
+): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < tries; i++) {
+    try {
+      last = await fn();
+      if (check(last)) return last;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new TypeError(`condition not met after ${tries} tries; last value: ${JSON.stringify(last)}`);
+}

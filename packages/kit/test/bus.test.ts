@@ -1,0 +1,115 @@
+import { CodedError, endpoint, event } from "@p2pnode/types";
+import { connect, StringCodec } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { Bus } from "../src/bus/index.js";
+import { createLogger } from "../src/log/index.js";
+import { eventually, startTestNats, type TestNats } from "../src/testing/index.js";
+
+const add = endpoint({
+  service: "calc",
+  subject: "calc.v1.sum.get",
+  request: z.object({ a: z.number(), b: z.number() }),
+  reply: z.object({ sum: z.number() }),
+  description: "adds",
+});
+const fail = endpoint({
+  service: "calc",
+  subject: "calc.v1.fail.get",
+  request: z.object({}),
+  reply: z.object({}),
+  description: "always fails",
+});
+const ticked = event({
+  subject: "calc.v1.tick.published",
+  payload: z.object({ n: z.number().int() }),
+  description: "tick",
+});
+
+let nats: TestNats;
+let server: Bus;
+let client: Bus;
+const log = createLogger("test", "silent");
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  server = await Bus.connect({ url: nats.url, token: nats.token, name: "server", version: "1.0.0", log });
+  client = await Bus.connect({ url: nats.url, token: nats.token, name: "client", version: "1.0.0", log });
+  await server.serve(add, ({ a, b }) => ({ sum: a + b }));
+  await server.serve(fail, () => {
+    throw new CodedError("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
+  });
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
+  await nats.stop();
+});
+
+describe("typed NATS bus", () => {
+  it("round-trips a request through the services API", async () => {
+    expect(await client.request(add, { a: 2, b: 3 })).toEqual({ sum: 5 });
+  });
+
+  it("rethrows a remote CodedError with its code, details and status", async () => {
+    const err = await client.request(fail, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CodedError);
+    expect(err).toMatchObject({ code: "UNKNOWN_BLOCK", details: { height: 7 }, status: 404 });
+  });
+
+  it("answers a malformed or schema-failing payload with a typed error and keeps serving", async () => {
+    const raw = await connect({ servers: nats.url, token: nats.token });
+    const sc = StringCodec();
+    for (const bad of ["{not json", JSON.stringify({ a: "x", b: 1 })]) {
+      const msg = await raw.request(add.subject, sc.encode(bad), { timeout: 2000 });
+      expect(msg.headers?.get("Nats-Service-Error-Code")).toBe("400");
+      expect(JSON.parse(sc.decode(msg.data)).error.code).toMatch(/^(BAD_REQUEST|VALIDATION_FAILED)$/);
+    }
+    await raw.close();
+    expect(await client.request(add, { a: 1, b: 1 })).toEqual({ sum: 2 });
+  });
+
+  it("reports UPSTREAM_UNAVAILABLE when nobody serves a subject", async () => {
+    const orphan = endpoint({
+      service: "x",
+      subject: "x.v1.none.get",
+      request: z.object({}),
+      reply: z.object({}),
+      description: "",
+    });
+    await expect(client.request(orphan, {})).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
+  });
+
+  it("lists every endpoint in $SRV.INFO, as the NATS services API promises", async () => {
+    const raw = await connect({ servers: nats.url, token: nats.token });
+    const msg = await raw.request("$SRV.INFO.calc", undefined, { timeout: 2000 });
+    const info = JSON.parse(StringCodec().decode(msg.data)) as { endpoints: { subject: string }[] };
+    expect(info.endpoints.map((e) => e.subject).sort()).toEqual(["calc.v1.fail.get", "calc.v1.sum.get"]);
+    await raw.close();
+  });
+
+  it("delivers events and drops malformed ones without stopping the subscription", async () => {
+    const got: number[] = [];
+    server.subscribe(ticked, ({ n }) => {
+      got.push(n);
+    });
+    await server.nc.flush();
+    client.nc.publish(ticked.subject, new TextEncoder().encode('{"n":"not a number"}'));
+    client.publish(ticked, { n: 1 });
+    client.publish(ticked, { n: 2 });
+    await eventually(
+      () => got,
+      (g) => g.length >= 2,
+    );
+    expect(got).toEqual([1, 2]);
+  });
+
+  it("refuses a client without the node's token", async () => {
+    const err = await connect({ servers: nats.url, reconnect: false }).catch((e: unknown) => e);
+    expect(String((err as Error).message ?? err)).toMatch(/Authorization/i);
+    const wrong = await connect({ servers: nats.url, token: "wrong-token-value", reconnect: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(String((wrong as Error).message ?? wrong)).toMatch(/Authorization/i);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, NodeEnv, parseEnv, toNodeConfig } from "../src/config/index.js";
+
+const load = (env: NodeJS.ProcessEnv) => toNodeConfig(parseEnv(NodeEnv, env));
+
+describe("node configuration from the environment", () => {
+  it.each([
+    ["P2PNODE_ROLE", "banana", /invalid P2PNODE_ROLE="banana"/],
+    ["P2PNODE_CHAIN_PORT", "70000", /invalid P2PNODE_CHAIN_PORT="70000"/],
+    ["P2PNODE_P2P_PORT", "abc", /invalid P2PNODE_P2P_PORT="abc"/],
+    ["P2PNODE_NATS_URL", "http://x:1", /invalid P2PNODE_NATS_URL/],
+    ["P2PNODE_BOOTNODES", "host-without-port", /invalid P2PNODE_BOOTNODES/],
+    ["P2PNODE_API_TOKEN", "short", /invalid P2PNODE_API_TOKEN/],
+    ["P2PNODE_LOG_LEVEL", "loud", /invalid P2PNODE_LOG_LEVEL/],
+  ])("%s=%s is refused with a one-line message naming the variable", (name, value, pattern) => {
+    let err: unknown;
+    try {
+      load({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(name);
+    expect((err as ConfigError).message).toMatch(pattern);
+    expect((err as ConfigError).message).not.toContain("\n");
+  });
+
+  it("uses the container defaults when nothing is set", () => {
+    const c = load({});
+    expect(c.role).toBe("full");
+    expect(c.ports.chainApi).toBe(7200);
+    expect(c.ports.p2p).toBe(7101);
+    expect(c.ports.nats).toBe(4222);
+    expect(c.apiHost).toBe("127.0.0.1");
+    expect(c.bootnodes).toEqual([]);
+  });
+
+  it("derives every port from P2PNODE_PORT_BASE, and a port variable beats the base", () => {
+    const c = load({ P2PNODE_PORT_BASE: "21000", P2PNODE_DHT_UDP_PORT: "40001" });
+    expect(c.ports.gatewayApi).toBe(21100);
+    expect(c.ports.chainApi).toBe(21200);
+    expect(c.ports.nats).toBe(21900);
+    expect(c.ports.dhtUdp).toBe(40001);
+  });
+
+  it("splits comma lists and trims them", () => {
+    const c = load({ P2PNODE_BOOTNODES: "10.0.0.1:7401, node-2.p2p:7401,", P2PNODE_DNS_SEEDS: "node" });
+    expect(c.bootnodes).toEqual(["10.0.0.1:7401", "node-2.p2p:7401"]);
+    expect(c.dnsSeeds).toEqual(["node"]);
+  });
+});

@@ -1,0 +1,63 @@
+import { CodedError, ErrorBody } from "@p2pnode/types";
+import type { z } from "zod";
+
+export interface RequestOptions {
+  /** Bearer token for admin routes (P2PNODE_API_TOKEN). */
+  token?: string | undefined;
+  timeoutMs?: number;
+}
+
+/** A failed call: the server's typed error, or UPSTREAM_UNAVAILABLE when nothing answered. */
+export class ApiError extends CodedError {
+  override name = "ApiError";
+}
+
+/**
+ * One HTTP call whose reply is parsed with `schema`. A 2xx that fails its schema, a non-JSON body
+ * or an error reply all become an ApiError with the server's code, so callers handle one type.
+ */
+export async function callJson<S extends z.ZodType>(
+  method: string,
+  url: string,
+  schema: S,
+  body?: unknown,
+  opts: RequestOptions = {},
+): Promise<z.infer<S>> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    });
+  } catch (err) {
+    throw new ApiError("UPSTREAM_UNAVAILABLE", `${method} ${url}: ${(err as Error).message}`, undefined, 503);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text.length === 0 ? undefined : JSON.parse(text);
+  } catch {
+    throw new ApiError(
+      "BAD_RESPONSE",
+      `${method} ${url}: reply is not JSON (status ${res.status})`,
+      undefined,
+      502,
+    );
+  }
+  if (!res.ok) {
+    const e = ErrorBody.safeParse(json);
+    if (e.success)
+      throw new ApiError(e.data.error.code, e.data.error.message, e.data.error.details, res.status);
+    throw new ApiError("BAD_RESPONSE", `${method} ${url}: status ${res.status}`, json, res.status);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ApiError("BAD_RESPONSE", `${method} ${url}: reply fails its schema`, parsed.error.issues, 502);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,3 @@
+export * from "./http.js";
+export * from "./node-client.js";
+export * from "./service-client.js";

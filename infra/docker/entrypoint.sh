@@ -1,0 +1,17 @@
+#!/bin/sh
+# Container entrypoint: the same command line packages/devnet runs
+# (`node packages/cli/dist/main.js node start`, the arguments coming from CMD), after one default.
+set -eu
+
+# Peers must dial an address that reaches this container, not the 0.0.0.0 it listens on. Compose
+# gives each replica its own IP on the project network and maps the container's hostname to it in
+# /etc/hosts; Kubernetes sets the variable from the downward API (status.podIP) instead.
+if [ -z "${P2PNODE_ADVERTISE_HOST:-}" ]; then
+  ip=$(hostname -i 2>/dev/null | awk '{ print $1 }') || ip=""
+  case "$ip" in
+    "" | 127.* | ::1) ;; # loopback is never worth advertising: leave it to the node
+    *) export P2PNODE_ADVERTISE_HOST="$ip" ;;
+  esac
+fi
+
+exec node /app/packages/cli/dist/main.js "$@"

@@ -1,3 +1,4 @@
+export * from "./chain.js";
 export * from "./errors.js";
 export * from "./genesis.js";
 export * from "./info.js";

@@ -1,0 +1,59 @@
+import { CodecError } from "./errors.js";
+
+/*
+ * Checks at the border: every public entry point asserts the type and length of the bytes
+ * it is handed, with a message that names what was expected.
+ */
+
+export function assertBytes(value: unknown, what: string, length?: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new CodecError("ENCODE_INVALID", `${what}: expected a Uint8Array, got ${describe(value)}`);
+  }
+  if (length !== undefined && value.length !== length) {
+    throw new CodecError("ENCODE_INVALID", `${what}: expected ${length} bytes, got ${value.length}`);
+  }
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  assertBytes(bytes, "toHex input");
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
+}
+
+/**
+ * Bytes of lowercase hex `hex`; with `length`, exactly that many bytes. Uppercase is refused
+ * so that one value has one spelling (it is hashed into ids in some places).
+ */
+export function fromHex(hex: string, what: string, length?: number): Uint8Array {
+  if (typeof hex !== "string" || !HEX.test(hex)) {
+    throw new CodecError("DECODE_SCHEMA", `${what}: expected lowercase hex with an even length`);
+  }
+  if (length !== undefined && hex.length !== length * 2) {
+    throw new CodecError("DECODE_SCHEMA", `${what}: expected ${length} bytes, got ${hex.length / 2}`);
+  }
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}

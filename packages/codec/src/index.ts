@@ -1,0 +1,40 @@
+/**
+ * @p2pnode/codec — the one deterministic byte encoding of everything that is hashed, signed
+ * or sent between nodes (DESIGN.md §4). Formats and byte layouts: README.md.
+ */
+export {
+  type Block,
+  type BlockFrames,
+  decodeBlock,
+  encodeBlock,
+  encodeBlockFromFrames,
+  splitBlock,
+} from "./block.js";
+export { assertBytes, concatBytes, equalBytes, fromHex, toHex } from "./bytes.js";
+export { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
+export { CodecError, type CodecErrorCode } from "./errors.js";
+export {
+  type BlockHeader,
+  decodeHeader,
+  encodeHeader,
+  encodeHeaderInto,
+  HEADER_LAYOUT,
+  HEADER_SIZE,
+  HEADER_VERSION,
+  NONCE_OFFSET,
+  setHeaderNonce,
+} from "./header.js";
+export { U64_MAX } from "./ints.js";
+export * from "./json.js";
+export * from "./limits.js";
+export {
+  decodeSignedTransaction,
+  decodeTransaction,
+  encodeSignedTransaction,
+  encodeTransaction,
+  type SignedTransaction,
+  type Transaction,
+  type TransactionKind,
+  type TransferTx,
+  TX_VERSION,
+} from "./transaction.js";

@@ -1,0 +1,131 @@
+import { assertBytes } from "./bytes.js";
+import { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
+import { CodecError } from "./errors.js";
+import { type CborMap, readBytes, readMap, readSafeUint, readText, readU64 } from "./fields.js";
+import { assertSafeUint, assertU64 } from "./ints.js";
+import { MAX_MEMO_BYTES, MAX_TX_BYTES } from "./limits.js";
+
+/** Version of the transaction encoding, carried in every transaction as `v`. */
+export const TX_VERSION = 1;
+
+/** Moves `amount` from the signer to `to`; the miner gets `fee`. */
+export interface TransferTx {
+  kind: "transfer";
+  /** Ed25519 public key of the sender (32 bytes); the sender's address is derived from it. */
+  from: Uint8Array;
+  /** Recipient address (20 bytes). */
+  to: Uint8Array;
+  amount: bigint;
+  fee: bigint;
+  /** The sender's account nonce this transaction consumes. */
+  nonce: number;
+  /** Free bytes, at most MAX_MEMO_BYTES. */
+  memo: Uint8Array;
+}
+
+/** Every transaction kind. Later kinds (zk notes, compute) join this union with their own `kind`. */
+export type Transaction = TransferTx;
+export type TransactionKind = Transaction["kind"];
+
+export interface SignedTransaction {
+  tx: Transaction;
+  /** Ed25519 signature over signingBytes("p2pnode/tx/v1", chainId, encodeTransaction(tx)). */
+  signature: Uint8Array;
+}
+
+/*
+ * Wire form (deterministic CBOR, keys shown in their canonical order):
+ *   transaction = { "v": 1, "to": bytes(20), "fee": uint, "from": bytes(32), "kind": "transfer",
+ *                   "memo": bytes(≤256), "nonce": uint, "amount": uint }
+ *   signed      = { "tx": transaction, "sig": bytes(64) }
+ * The unsigned map is what gets signed; nested in `signed` it keeps the same bytes.
+ */
+const TRANSFER_KEYS = ["v", "kind", "from", "to", "amount", "fee", "nonce", "memo"] as const;
+const SIGNED_KEYS = ["tx", "sig"] as const;
+
+function transactionToCbor(tx: Transaction): CborMap {
+  if (tx === null || typeof tx !== "object") {
+    throw new CodecError("ENCODE_INVALID", "transaction: expected an object");
+  }
+  if (tx.kind !== "transfer") {
+    throw new CodecError(
+      "ENCODE_INVALID",
+      `transaction.kind: unknown kind ${String((tx as { kind: unknown }).kind)}`,
+    );
+  }
+  assertBytes(tx.from, "transaction.from", 32);
+  assertBytes(tx.to, "transaction.to", 20);
+  assertU64(tx.amount, "transaction.amount");
+  assertU64(tx.fee, "transaction.fee");
+  assertSafeUint(tx.nonce, "transaction.nonce");
+  assertBytes(tx.memo, "transaction.memo");
+  if (tx.memo.length > MAX_MEMO_BYTES) {
+    throw new CodecError(
+      "ENCODE_INVALID",
+      `transaction.memo: ${tx.memo.length} bytes exceeds ${MAX_MEMO_BYTES}`,
+    );
+  }
+  return {
+    v: TX_VERSION,
+    kind: tx.kind,
+    from: tx.from,
+    to: tx.to,
+    amount: tx.amount,
+    fee: tx.fee,
+    nonce: tx.nonce,
+    memo: tx.memo,
+  };
+}
+
+function transactionFromCbor(value: CborValue): Transaction {
+  const what = "transaction";
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new CodecError("DECODE_SCHEMA", `${what}: expected a map`);
+  }
+  // Version and kind first, so an unknown one is reported as such, not as wrong fields.
+  const version = value.v;
+  if (version !== TX_VERSION) {
+    throw new CodecError("DECODE_UNSUPPORTED", `${what}: unknown version ${String(version)}`);
+  }
+  const kind = readText(value, "kind", what);
+  if (kind !== "transfer") throw new CodecError("DECODE_UNSUPPORTED", `${what}: unknown kind "${kind}"`);
+  const map = readMap(value, TRANSFER_KEYS, what);
+  return {
+    kind,
+    from: readBytes(map, "from", what, 32),
+    to: readBytes(map, "to", what, 20),
+    amount: readU64(map, "amount", what),
+    fee: readU64(map, "fee", what),
+    nonce: readSafeUint(map, "nonce", what),
+    memo: readBytes(map, "memo", what, undefined, MAX_MEMO_BYTES),
+  };
+}
+
+/** The canonical bytes of an unsigned transaction: the payload that is signed. */
+export function encodeTransaction(tx: Transaction): Uint8Array {
+  return encodeCanonical(transactionToCbor(tx));
+}
+
+export function decodeTransaction(bytes: Uint8Array): Transaction {
+  return transactionFromCbor(decodeCanonical(bytes, "transaction", MAX_TX_BYTES));
+}
+
+/** The canonical bytes of a signed transaction: what is gossiped, stored and hashed into its id. */
+export function encodeSignedTransaction(stx: SignedTransaction): Uint8Array {
+  assertBytes(stx?.signature, "signedTransaction.signature", 64);
+  const bytes = encodeCanonical({ tx: transactionToCbor(stx.tx), sig: stx.signature });
+  if (bytes.length > MAX_TX_BYTES) {
+    throw new CodecError(
+      "ENCODE_INVALID",
+      `signed transaction: ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`,
+    );
+  }
+  return bytes;
+}
+
+export function decodeSignedTransaction(bytes: Uint8Array): SignedTransaction {
+  const what = "signed transaction";
+  const map = readMap(decodeCanonical(bytes, what, MAX_TX_BYTES), SIGNED_KEYS, what);
+  const tx = transactionFromCbor(map.tx as CborValue);
+  return { tx, signature: readBytes(map, "sig", what, 64) };
+}

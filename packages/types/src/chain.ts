@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+/*
+ * JSON shapes of the chain's domain objects, as REST and NATS carry them (DESIGN.md §4).
+ * Bytes are lowercase hex, amounts are decimal strings (they exceed 2^53), small counters
+ * are JSON numbers. The binary forms that are hashed and signed live in @p2pnode/codec, which
+ * also converts between these shapes and its in-memory objects (bigint, Uint8Array).
+ */
+
+const hexOf = (bytes: number, what: string) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${what}: ${bytes} bytes as lowercase hex`);
+
+export const AddressHex = hexOf(20, "address");
+export const Hash32Hex = hexOf(32, "hash");
+export const PublicKeyHex = hexOf(32, "public key");
+export const SignatureHex = hexOf(64, "signature");
+
+/** Raw bytes of any length up to `maxBytes`, as lowercase hex. */
+export const bytesHex = (maxBytes: number, what: string) =>
+  z
+    .string()
+    .max(maxBytes * 2)
+    .regex(/^(?:[0-9a-f]{2})*$/, `${what}: at most ${maxBytes} bytes as lowercase hex`);
+
+/** An unsigned 64-bit integer (amount, fee) as a decimal string without leading zeros. */
+export const U64String = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,19})$/, "a non-negative integer as a decimal string")
+  .refine((s) => BigInt(s) < 2n ** 64n, "must be below 2^64");
+
+/** A counter that stays within JSON's safe integers (nonce, height, timestamp in ms). */
+export const SafeUint = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** A transfer of `amount` from the signer (`from`, a public key) to the address `to`. */
+export const TransferTxJson = z.object({
+  kind: z.literal("transfer"),
+  from: PublicKeyHex,
+  to: AddressHex,
+  amount: U64String,
+  fee: U64String,
+  nonce: SafeUint,
+  memo: bytesHex(256, "memo"),
+});
+export type TransferTxJson = z.infer<typeof TransferTxJson>;
+
+/** Every transaction kind; later kinds (zk notes, compute) join this union. */
+export const TransactionJson = z.discriminatedUnion("kind", [TransferTxJson]);
+export type TransactionJson = z.infer<typeof TransactionJson>;
+
+/** A transaction with its Ed25519 signature; `id` = SHA-256 of its canonical encoding. */
+export const SignedTransactionJson = z.object({
+  id: Hash32Hex.optional(),
+  tx: TransactionJson,
+  signature: SignatureHex,
+});
+export type SignedTransactionJson = z.infer<typeof SignedTransactionJson>;
+
+export const BlockHeaderJson = z.object({
+  version: z.number().int().min(1).max(0xffff_ffff),
+  height: SafeUint,
+  prevHash: Hash32Hex,
+  txRoot: Hash32Hex,
+  /** All zeros while the chain keeps no state commitment. */
+  stateRoot: Hash32Hex,
+  timestamp: SafeUint,
+  /** Proof-of-work target, 32-byte big-endian: the header hash must be ≤ target. */
+  target: Hash32Hex,
+  /** Unsigned 64-bit, as a decimal string (the miner searches the full range). */
+  nonce: U64String,
+  miner: AddressHex,
+});
+export type BlockHeaderJson = z.infer<typeof BlockHeaderJson>;
+
+export const BlockJson = z.object({
+  /** SHA-256 of the encoded header; optional on input, always present on output. */
+  hash: Hash32Hex.optional(),
+  header: BlockHeaderJson,
+  txs: z.array(SignedTransactionJson).max(10_000),
+});
+export type BlockJson = z.infer<typeof BlockJson>;
+
+/** Balances may exceed 2^64 in total supply terms, so they get up to 31 digits like genesis. */
+export const AccountJson = z.object({
+  address: AddressHex,
+  balance: z.string().regex(/^(0|[1-9][0-9]{0,30})$/, "balance: a non-negative integer as a decimal string"),
+  nonce: SafeUint,
+});
+export type AccountJson = z.infer<typeof AccountJson>;

@@ -36,7 +36,9 @@ export type CborValue =
 
 export function encodeCanonical(value: CborValue): Uint8Array {
   try {
-    return encode(value, rfc8949EncodeOptions);
+    // cborg hands back a Buffer under Node; callers get a plain Uint8Array view of it.
+    const out = encode(value, rfc8949EncodeOptions);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
     throw new CodecError("ENCODE_INVALID", `cannot encode value as CBOR: ${(err as Error).message}`);
   }

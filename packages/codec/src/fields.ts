@@ -47,7 +47,9 @@ export function readBytes(
   if (max !== undefined && v.length > max) {
     throw new CodecError("DECODE_OVERSIZE", `${what}.${key}: ${v.length} bytes exceeds ${max}`);
   }
-  return v;
+  // A copy, so the decoded value does not pin or alias the (possibly reused) input buffer.
+  // new Uint8Array(view) copies; .slice() would not when the input is a Node Buffer.
+  return new Uint8Array(v);
 }
 
 export function readU64(map: CborMap, key: string, what: string): bigint {

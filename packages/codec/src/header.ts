@@ -94,7 +94,9 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
   if (version !== HEADER_VERSION) {
     throw new CodecError("DECODE_UNSUPPORTED", `header: unknown version ${version}`, { version });
   }
-  const slice = (f: { offset: number; size: number }) => bytes.slice(f.offset, f.offset + f.size);
+  // Copies (Buffer#slice would alias), so a decoded header never changes under its owner.
+  const slice = (f: { offset: number; size: number }) =>
+    new Uint8Array(bytes.subarray(f.offset, f.offset + f.size));
   return {
     version,
     height: readSafeUint(view, L.height.offset, "header.height"),

@@ -148,7 +148,7 @@ export class Devnet {
     mkdirSync(node.dataDir, { recursive: true, mode: 0o700 });
     const fd = openSync(node.logFile, "a");
     try {
-      const child = spawn(process.execPath, [this.cliMain, "node", "start"], {
+      const child = spawn(process.execPath, ["--max-semi-space-size=1", this.cliMain, "node", "start"], {
         env: this.nodeEnv(state, node),
         detached: true,
         stdio: ["ignore", fd, fd],

@@ -89,7 +89,7 @@ export class Supervisor {
         {
           name,
           command: process.execPath,
-          args: [join(servicesDir, name, "dist", "main.js")],
+          args: [...config.serviceNodeFlags, join(servicesDir, name, "dist", "main.js")],
           env: childEnv,
         },
         log,

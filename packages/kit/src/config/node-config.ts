@@ -45,6 +45,14 @@ export const NodeEnv = z.object({
   P2PNODE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   P2PNODE_PORT_BASE: z.coerce.number().int().min(1024).max(64535).optional(),
   P2PNODE_DEVNET: z.enum(["0", "1"]).default("0"),
+  /**
+   * Node.js flags for every service process. The default halves V8's young generation: with six
+   * services per node a 5-node devnet otherwise needs ~3 GiB, mostly empty semi-spaces.
+   */
+  P2PNODE_SERVICE_NODE_FLAGS: z
+    .string()
+    .regex(/^\s*(--[a-z0-9-]+(=[A-Za-z0-9._-]+)?\s*)*$/, "expected Node.js flags like --max-semi-space-size=2")
+    .default("--max-semi-space-size=1"),
   ...portVars,
 });
 type NodeEnvParsed = z.infer<typeof NodeEnv>;
@@ -64,6 +72,7 @@ export interface NodeConfig {
   /** Relaxes loopback/address-diversity rules for a local devnet. */
   devnet: boolean;
   ports: Record<ListenerName, number>;
+  serviceNodeFlags: string[];
 }
 
 /** Turns the parsed environment into the node's configuration: a port variable beats the port base. */
@@ -89,5 +98,6 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     logLevel: env.P2PNODE_LOG_LEVEL,
     devnet: env.P2PNODE_DEVNET === "1",
     ports,
+    serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS.split(/\s+/).filter((f) => f.length > 0),
   };
 }

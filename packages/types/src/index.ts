@@ -5,3 +5,4 @@ export * from "./info.js";
 export * from "./ports.js";
 export * from "./roles.js";
 export * from "./subjects.js";
+export * from "./dht.js";

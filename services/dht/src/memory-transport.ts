@@ -1,0 +1,228 @@
+import { type Endpoint, endpointKey } from "./endpoint.js";
+import { DhtError } from "./errors.js";
+import type { Clock, DatagramTransport, TimerHandle } from "./transport.js";
+import { MAX_DATAGRAM_BYTES } from "./wire.js";
+
+/*
+ * An in-memory datagram network with virtual time, for simulations of many DHT nodes in one process.
+ * It is also the Clock of every node attached to it: timers and deliveries share one event queue,
+ * so a 500 ms request timeout costs no wall-clock time and runs are reproducible for a given seed.
+ */
+
+export interface MemoryNetworkOptions {
+  /** Seed of the latency generator. Default 1. */
+  seed?: number;
+  /** One-way latency is the sum of both ends' access delays, each drawn from [min, max] ms. Default 5..40. */
+  accessDelayMs?: [number, number];
+}
+
+interface Event {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** mulberry32: a tiny seeded PRNG, good enough for latencies and test data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface NetworkCounters {
+  sent: number;
+  delivered: number;
+  lost: number;
+  bytes: number;
+}
+
+export class MemoryNetwork implements Clock {
+  private readonly heap: Event[] = [];
+  private seq = 0;
+  private time = 0;
+  private readonly nodes = new Map<string, MemoryTransport>();
+  private readonly delay = new Map<string, number>();
+  private readonly dropping = new Set<string>();
+  private readonly random: () => number;
+  private readonly access: [number, number];
+  readonly counters: NetworkCounters = { sent: 0, delivered: 0, lost: 0, bytes: 0 };
+
+  constructor(opts: MemoryNetworkOptions = {}) {
+    this.random = seededRandom(opts.seed ?? 1);
+    this.access = opts.accessDelayMs ?? [5, 40];
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const ev: Event = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.push(ev);
+    return { id: ev };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    (handle.id as Event).cancelled = true;
+  }
+
+  attach(local: Endpoint): MemoryTransport {
+    const key = endpointKey(local);
+    const t = new MemoryTransport(this, local);
+    this.nodes.set(key, t);
+    const [lo, hi] = this.access;
+    this.delay.set(key, lo + this.random() * (hi - lo));
+    return t;
+  }
+
+  detach(local: Endpoint): void {
+    this.nodes.delete(endpointKey(local));
+  }
+
+  /** A dropping node neither sends nor receives anything (a crashed or firewalled peer). */
+  setDropping(e: Endpoint, dropping: boolean): void {
+    if (dropping) this.dropping.add(endpointKey(e));
+    else this.dropping.delete(endpointKey(e));
+  }
+
+  isDropping(e: Endpoint): boolean {
+    return this.dropping.has(endpointKey(e));
+  }
+
+  deliver(from: Endpoint, to: Endpoint, data: Uint8Array): void {
+    this.counters.sent++;
+    this.counters.bytes += data.length;
+    const fromKey = endpointKey(from);
+    const toKey = endpointKey(to);
+    const target = this.nodes.get(toKey);
+    if (
+      !target ||
+      this.dropping.has(fromKey) ||
+      this.dropping.has(toKey) ||
+      data.length > MAX_DATAGRAM_BYTES
+    ) {
+      this.counters.lost++;
+      return;
+    }
+    const latency = (this.delay.get(fromKey) ?? 0) + (this.delay.get(toKey) ?? 0);
+    this.setTimeout(() => {
+      if (this.dropping.has(toKey)) {
+        this.counters.lost++;
+        return;
+      }
+      this.counters.delivered++;
+      target.receive(data, from);
+    }, latency);
+  }
+
+  /** Runs the event queue until `work` settles; virtual time only advances here. */
+  async run<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    work.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    while (!settled) {
+      await flushMicrotasks();
+      if (settled) break;
+      const ev = this.pop();
+      if (!ev) {
+        await flushMicrotasks();
+        if (!settled)
+          throw new DhtError("TIMEOUT", "simulation: no events left but the work has not settled");
+        break;
+      }
+      this.time = ev.at;
+      ev.fn();
+    }
+    return work;
+  }
+
+  /** Advances virtual time by `ms`, running everything due. */
+  async advance(ms: number): Promise<void> {
+    let done = false;
+    this.setTimeout(() => {
+      done = true;
+    }, ms);
+    await this.run(
+      (async () => {
+        while (!done) await flushMicrotasks();
+      })(),
+    );
+  }
+
+  private push(ev: Event): void {
+    const h = this.heap;
+    h.push(ev);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Event | undefined {
+    const h = this.heap;
+    while (h.length > 0) {
+      const top = h[0]!;
+      const last = h.pop()!;
+      if (h.length > 0) {
+        h[0] = last;
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < h.length && before(h[l]!, h[m]!)) m = l;
+          if (r < h.length && before(h[r]!, h[m]!)) m = r;
+          if (m === i) break;
+          [h[i], h[m]] = [h[m]!, h[i]!];
+          i = m;
+        }
+      }
+      if (!top.cancelled) return top;
+    }
+    return undefined;
+  }
+}
+
+const before = (a: Event, b: Event): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+const flushMicrotasks = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class MemoryTransport implements DatagramTransport {
+  private handler: (data: Uint8Array, from: Endpoint) => void = () => undefined;
+
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly local: Endpoint,
+  ) {}
+
+  send(to: Endpoint, data: Uint8Array): void {
+    this.network.deliver(this.local, to, data);
+  }
+
+  onDatagram(handler: (data: Uint8Array, from: Endpoint) => void): void {
+    this.handler = handler;
+  }
+
+  /** Test hook and network delivery: hands raw bytes to the node as if they came from `from`. */
+  receive(data: Uint8Array, from: Endpoint): void {
+    this.handler(data, from);
+  }
+
+  async close(): Promise<void> {
+    this.network.detach(this.local);
+  }
+}

@@ -1,0 +1,30 @@
+import type { Endpoint } from "./endpoint.js";
+
+/** Where datagrams come from and go to: a UDP socket in the service, an in-memory network in tests. */
+export interface DatagramTransport {
+  /** The address this transport is bound to. */
+  readonly local: Endpoint;
+  /** Fire and forget, as UDP is; a send that cannot happen is silently lost. */
+  send(to: Endpoint, data: Uint8Array): void;
+  onDatagram(handler: (data: Uint8Array, from: Endpoint) => void): void;
+  close(): Promise<void>;
+}
+
+export type TimerHandle = { readonly id: unknown };
+
+/** Time as the DHT sees it: the wall clock in the service, virtual time in the simulation. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { id: t };
+  },
+  clearTimeout: (h) => clearTimeout(h.id as NodeJS.Timeout),
+};

@@ -7,7 +7,7 @@ import type { Genesis } from "@p2pnode/types";
 export function devnetGenesis(chainId: string, now = Date.now()): Genesis {
   return {
     chainId,
-    timestamp: Math.floor(now / 1000),
+    timestamp: now,
     allocations: [],
     consensus: {
       targetBlockTimeMs: 2_000,

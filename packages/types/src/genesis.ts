@@ -8,6 +8,7 @@ const Amount = z
 /** The genesis file every node of a network shares (DESIGN.md §4). */
 export const Genesis = z.object({
   chainId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "chainId: lowercase letters, digits and dashes"),
+  /** Milliseconds since the Unix epoch, like block header timestamps. */
   timestamp: z.number().int().nonnegative(),
   allocations: z.array(z.object({ address: Address, balance: Amount })).max(100_000),
   consensus: z.object({

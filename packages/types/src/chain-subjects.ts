@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { AddressHex, BlockHeaderJson, BlockJson, Hash32Hex, SafeUint, SignedTransactionJson, U64String } from "./chain.js";
+import { Empty, endpoint, event } from "./subjects.js";
+
+/**
+ * Why a block or transaction was refused: the statuses users know from the seeds (previous-hash
+ * mismatch, fork, invalid hash/PoW, invalid signature, missed block) plus what validation finds.
+ */
+export const RejectReason = z.enum([
+  "PREV_HASH_MISMATCH",
+  "FORK_TOO_DEEP",
+  "INVALID_POW",
+  "INVALID_HASH",
+  "INVALID_SIGNATURE",
+  "MISSED_BLOCK",
+  "BAD_MERKLE_ROOT",
+  "BAD_TIMESTAMP",
+  "BAD_TARGET",
+  "BAD_HEIGHT",
+  "BAD_VERSION",
+  "BAD_REWARD",
+  "OVERSIZE",
+  "DUPLICATE",
+  "DECODE_FAILED",
+  "WRONG_CHAIN",
+  "BAD_NONCE",
+  "INSUFFICIENT_FUNDS",
+  "FEE_TOO_LOW",
+  "MEMPOOL_FULL",
+  "INVALID_TX",
+]);
+export type RejectReason = z.infer<typeof RejectReason>;
+
+export const ChainTip = z.object({
+  height: SafeUint,
+  hash: Hash32Hex,
+  /** Cumulative work as a decimal string (it outgrows 2^53). */
+  totalWork: z.string().regex(/^[0-9]+$/),
+  timestamp: SafeUint,
+  chainId: z.string(),
+});
+export type ChainTip = z.infer<typeof ChainTip>;
+
+/** What the miner hashes: a header with nonce 0 and the transactions it commits to. */
+export const BlockTemplate = z.object({
+  header: BlockHeaderJson,
+  txs: z.array(SignedTransactionJson),
+  /** Encoded header (codec's fixed layout) so the miner can rewrite the nonce in place. */
+  headerHex: z.string().regex(/^[0-9a-f]+$/),
+  /** Changes whenever the tip or the mempool selection changes. */
+  templateId: z.string(),
+});
+export type BlockTemplate = z.infer<typeof BlockTemplate>;
+
+export const BlockVerdict = z.object({
+  hash: Hash32Hex,
+  height: SafeUint,
+  /** `connected`: on the best chain; `side`: valid on a lighter branch; `reorg`: became the best chain. */
+  status: z.enum(["connected", "side", "reorg", "known", "orphan"]),
+});
+export type BlockVerdict = z.infer<typeof BlockVerdict>;
+
+export const ChainSubjects = {
+  txSubmit: endpoint({
+    service: "chain",
+    subject: "chain.v1.tx.submit",
+    request: z.object({ tx: SignedTransactionJson }),
+    reply: z.object({ id: Hash32Hex }),
+    description: "Validate a transaction and admit it to the mempool; errors carry a RejectReason code.",
+  }),
+  blockSubmit: endpoint({
+    service: "chain",
+    subject: "chain.v1.block.submit",
+    request: z.object({ block: BlockJson, source: z.enum(["miner", "peer", "local"]).default("local") }),
+    reply: BlockVerdict,
+    description: "Validate and store a block; acknowledged only after its commit. Errors carry a RejectReason code.",
+  }),
+  templateGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.template.get",
+    request: z.object({ miner: AddressHex }),
+    reply: BlockTemplate,
+    description: "A block template on the current tip paying the reward and fees to `miner`.",
+  }),
+  tipGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.tip.get",
+    request: Empty,
+    reply: ChainTip,
+    description: "The best chain's tip.",
+  }),
+  blockAccepted: event({
+    subject: "chain.v1.block.accepted",
+    payload: z.object({ hash: Hash32Hex, height: SafeUint, status: BlockVerdict.shape.status, txCount: SafeUint }),
+    description: "A block was committed (after COMMIT returned).",
+  }),
+  txAccepted: event({
+    subject: "chain.v1.tx.accepted",
+    payload: z.object({ id: Hash32Hex, fee: U64String }),
+    description: "A transaction entered the mempool.",
+  }),
+} as const;

@@ -2,8 +2,8 @@ import {
   API_LISTENER,
   LISTENERS,
   type ListenerName,
-  Role,
   ROLE_SERVICES,
+  Role,
   type ServiceName,
 } from "@p2pnode/types";
 import { formatTable } from "./table.js";
@@ -158,7 +158,7 @@ function publishedListeners(v: unknown): Partial<Record<ListenerName, string>> {
   const out: Partial<Record<ListenerName, string>> = {};
   const v4: Partial<Record<ListenerName, boolean>> = {};
   for (const p of Array.isArray(v) ? (v as Publisher[]) : []) {
-    if (!p || !p.PublishedPort || !p.TargetPort) continue;
+    if (!p?.PublishedPort || !p.TargetPort) continue;
     const listener = LISTENER_BY_PORT.get(`${p.TargetPort}/${(p.Protocol ?? "tcp").toLowerCase()}`);
     if (!listener) continue;
     const url = p.URL ?? "";

@@ -26,7 +26,9 @@ function container(o: {
   ].join(",");
   const publishers = (o.ports ?? []).flatMap(([target, published, proto = "tcp"]) => [
     { URL: "0.0.0.0", TargetPort: target, PublishedPort: published, Protocol: proto },
-    ...(o.dual === false ? [] : [{ URL: "::", TargetPort: target, PublishedPort: published, Protocol: proto }]),
+    ...(o.dual === false
+      ? []
+      : [{ URL: "::", TargetPort: target, PublishedPort: published, Protocol: proto }]),
   ]);
   return {
     Command: '"/usr/bin/tini -- /app/infra/docker/entrypoint.sh node start"',
@@ -82,7 +84,9 @@ describe("parseComposePsJson", () => {
 
 describe("composeRows", () => {
   it("maps each replica's published ports to its services, IPv4 wins over ::", () => {
-    const rows = composeRows(ndjson([container({ service: "node", n: 1, role: "miner", ports: minerPorts })]));
+    const rows = composeRows(
+      ndjson([container({ service: "node", n: 1, role: "miner", ports: minerPorts })]),
+    );
     expect(rows).toHaveLength(1);
     const r = rows[0]!;
     expect(r).toMatchObject({ name: "p2pnode-node-1", service: "node", replica: 1, role: "miner" });
@@ -163,7 +167,9 @@ describe("composeRows", () => {
 
 describe("composeServiceUrls", () => {
   it("gives URLs only for services the role runs", () => {
-    const [r] = composeRows(ndjson([container({ service: "light", n: 1, role: "light", ports: minerPorts })]));
+    const [r] = composeRows(
+      ndjson([container({ service: "light", n: 1, role: "light", ports: minerPorts })]),
+    );
     expect(composeServiceUrls(r!)).toEqual({
       gateway: "http://127.0.0.1:32801",
       chain: "http://127.0.0.1:32803",

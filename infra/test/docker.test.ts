@@ -74,6 +74,8 @@ describe("Dockerfile", () => {
     const file = imagePathToRepo(df.env.P2PNODE_GENESIS!);
     expect(file && existsSync(file)).toBe(true);
     const genesis = Genesis.parse(JSON.parse(readFileSync(file!, "utf8")));
+    // Milliseconds, like block headers: a value in seconds would date genesis to January 1970.
+    expect(genesis.timestamp).toBeGreaterThan(Date.UTC(2020, 0, 1));
     expect(readRepoFile("infra", "README.md")).toContain(`\`${genesis.chainId}\``);
   });
 

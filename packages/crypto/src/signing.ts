@@ -1,0 +1,69 @@
+import { type SigningKey, signRaw, verify } from "./ed25519.js";
+import { assertBytes, CryptoError } from "./errors.js";
+
+/**
+ * The contexts a p2pnode signature can be made in. A signature made in one never verifies
+ * in another, nor on another chain (DESIGN.md §4). Add a tag here for each new context.
+ */
+export const SIGNING_DOMAINS = {
+  tx: "p2pnode/tx/v1",
+  block: "p2pnode/block/v1",
+  handshake: "p2pnode/handshake/v1",
+  dhtRecord: "p2pnode/dht-record/v1",
+  dhtMessage: "p2pnode/dht-msg/v1",
+  consensus: "p2pnode/consensus/v1",
+} as const;
+export type SigningDomain = (typeof SIGNING_DOMAINS)[keyof typeof SIGNING_DOMAINS];
+
+const DOMAIN_FORM = /^p2pnode\/[a-z0-9-]+\/v[0-9]+$/;
+const CHAIN_ID_FORM = /^[a-z0-9][a-z0-9-]{0,62}$/; // the genesis schema's chainId
+const ascii = new TextEncoder();
+
+/**
+ * The bytes that are signed: len(tag) ‖ tag ‖ len(chainId) ‖ chainId ‖ payload, lengths one
+ * byte each. Length prefixes make the split unambiguous: no (tag, chain, payload) triple
+ * produces the bytes of another.
+ */
+export function signingBytes(domain: SigningDomain, chainId: string, payload: Uint8Array): Uint8Array {
+  if (typeof domain !== "string" || !DOMAIN_FORM.test(domain)) {
+    throw new CryptoError(
+      "BAD_DOMAIN",
+      `signing domain: expected "p2pnode/<name>/v<N>", got ${String(domain)}`,
+    );
+  }
+  if (typeof chainId !== "string" || !CHAIN_ID_FORM.test(chainId)) {
+    throw new CryptoError(
+      "BAD_DOMAIN",
+      `chain id: expected lowercase letters, digits and dashes, got ${String(chainId)}`,
+    );
+  }
+  assertBytes(payload, "signed payload");
+  const tag = ascii.encode(domain);
+  const chain = ascii.encode(chainId);
+  const out = new Uint8Array(2 + tag.length + chain.length + payload.length);
+  out[0] = tag.length;
+  out.set(tag, 1);
+  out[1 + tag.length] = chain.length;
+  out.set(chain, 2 + tag.length);
+  out.set(payload, 2 + tag.length + chain.length);
+  return out;
+}
+
+export function signDomain(
+  key: SigningKey,
+  domain: SigningDomain,
+  chainId: string,
+  payload: Uint8Array,
+): Uint8Array {
+  return signRaw(key, signingBytes(domain, chainId, payload));
+}
+
+export function verifyDomain(
+  signature: Uint8Array,
+  domain: SigningDomain,
+  chainId: string,
+  payload: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  return verify(signature, signingBytes(domain, chainId, payload), publicKey);
+}

@@ -9,7 +9,8 @@ set -eu
 # gives each replica its own IP on the project network and maps the container's hostname to it in
 # /etc/hosts; Kubernetes sets the variable from the downward API (status.podIP) instead.
 if [ -z "${P2PNODE_ADVERTISE_HOST:-}" ]; then
-  ip=$(hostname -i 2>/dev/null | awk '{ print $1 }') || ip=""
+  ip=$(hostname -i 2>/dev/null) || ip=""
+  ip=${ip%% *} # the first address when the container is on several networks
   case "$ip" in
     "" | 127.* | ::1) ;; # loopback is never worth advertising: leave it to the node
     *) export P2PNODE_ADVERTISE_HOST="$ip" ;;

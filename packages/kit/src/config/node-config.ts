@@ -45,13 +45,23 @@ export const NodeEnv = z.object({
   P2PNODE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   P2PNODE_PORT_BASE: z.coerce.number().int().min(1024).max(64535).optional(),
   P2PNODE_DEVNET: z.enum(["0", "1"]).default("0"),
+  /** Reward address of this node's miner; default: the address of the node's identity key. */
+  P2PNODE_MINER_ADDRESS: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, "expected a 20-byte address as lowercase hex")
+    .optional(),
+  /** Hashing threads; default: one per core. */
+  P2PNODE_MINER_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
    * Node.js flags for every service process. The default halves V8's young generation: with six
    * services per node a 5-node devnet otherwise needs ~3 GiB, mostly empty semi-spaces.
    */
   P2PNODE_SERVICE_NODE_FLAGS: z
     .string()
-    .regex(/^\s*(--[a-z0-9-]+(=[A-Za-z0-9._-]+)?\s*)*$/, "expected Node.js flags like --max-semi-space-size=2")
+    .regex(
+      /^\s*(--[a-z0-9-]+(=[A-Za-z0-9._-]+)?\s*)*$/,
+      "expected Node.js flags like --max-semi-space-size=2",
+    )
     .default("--max-semi-space-size=1"),
   ...portVars,
 });
@@ -73,6 +83,8 @@ export interface NodeConfig {
   devnet: boolean;
   ports: Record<ListenerName, number>;
   serviceNodeFlags: string[];
+  minerAddress: string | undefined;
+  minerThreads: number | undefined;
 }
 
 /** Turns the parsed environment into the node's configuration: a port variable beats the port base. */
@@ -98,6 +110,8 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     logLevel: env.P2PNODE_LOG_LEVEL,
     devnet: env.P2PNODE_DEVNET === "1",
     ports,
+    minerAddress: env.P2PNODE_MINER_ADDRESS,
+    minerThreads: env.P2PNODE_MINER_THREADS,
     serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS.split(/\s+/).filter((f) => f.length > 0),
   };
 }

@@ -1,0 +1,174 @@
+import { randomInt } from "node:crypto";
+import { NONCE_OFFSET } from "@p2pnode/codec";
+import type { Logger } from "@p2pnode/kit";
+import { type BlockJson, type BlockTemplate, type BlockVerdict, CodedError } from "@p2pnode/types";
+import type { WorkerEvent } from "./hash-worker.js";
+import { WorkerPool } from "./worker-pool.js";
+
+/** What the miner needs from the chain service (over NATS in production, stubs in tests). */
+export interface ChainPort {
+  template(miner: string): Promise<BlockTemplate>;
+  submit(block: BlockJson): Promise<BlockVerdict>;
+}
+
+export interface MinerOptions {
+  /** Hashing threads; default one per core. */
+  workers: number;
+  /** Address that receives rewards and fees (20-byte hex). */
+  address: string;
+  /** Nonces a worker tries before looking at its mailbox; ~20-50 ms of work. */
+  sliceSize: number;
+  /** A template is refreshed at least this often, so its timestamp stays close to now. */
+  refreshMs: number;
+}
+
+export const defaultMinerOptions = { sliceSize: 20_000, refreshMs: 10_000 } as const;
+
+export interface MinerStatus {
+  mining: boolean;
+  workers: number;
+  address: string;
+  hashrate: number;
+  hashes: number;
+  blocksFound: number;
+  blocksRejected: number;
+  templateHeight: number | null;
+  lastBlock: { hash: string; height: number; at: number } | null;
+}
+
+const HASHRATE_WINDOW_MS = 10_000;
+
+/**
+ * Proof-of-work block production: fetches a template, hands each worker a disjoint nonce range
+ * (its own high 32 bits), submits what it finds and starts over on the new tip.
+ */
+export class Miner {
+  private pool: WorkerPool | undefined;
+  private template: BlockTemplate | undefined;
+  private jobId = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private readonly samples: { at: number; hashes: number }[] = [];
+  private readonly stats = { hashes: 0, blocksFound: 0, blocksRejected: 0 };
+  private lastBlock: MinerStatus["lastBlock"] = null;
+
+  constructor(
+    private readonly o: MinerOptions,
+    private readonly m: { chain: ChainPort; log: Logger },
+  ) {
+    if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 256) {
+      throw new CodedError("CONFIG_INVALID", `miner workers must be 1-256, got ${o.workers}`);
+    }
+  }
+
+  get mining(): boolean {
+    return this.pool !== undefined;
+  }
+
+  start(): void {
+    if (this.pool) return;
+    this.pool = new WorkerPool(
+      this.o.workers,
+      (e, i) => this.onWorker(e, i),
+      (err) => this.m.log.error({ err }, "mining worker failed"),
+    );
+    this.refreshTimer = setInterval(() => void this.refresh("periodic"), this.o.refreshMs);
+    this.refreshTimer.unref();
+    void this.refresh("start");
+    this.m.log.info({ workers: this.o.workers, address: this.o.address }, "mining started");
+  }
+
+  async stop(): Promise<void> {
+    if (!this.pool) return;
+    clearInterval(this.refreshTimer);
+    const pool = this.pool;
+    this.pool = undefined;
+    this.template = undefined;
+    await pool.close();
+    this.m.log.info("mining stopped");
+  }
+
+  /** Fetch a fresh template and restart the workers on it (tip or mempool changed, or time passed). */
+  refresh(reason: string): Promise<void> {
+    if (!this.pool) return Promise.resolve();
+    if (this.refreshing) return this.refreshing;
+    this.refreshing = this.m.chain
+      .template(this.o.address)
+      .then((t) => this.dispatch(t))
+      .catch((err: unknown) => this.m.log.warn({ err: (err as Error).message, reason }, "no block template"))
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  private dispatch(t: BlockTemplate): void {
+    const pool = this.pool;
+    if (!pool) return;
+    this.template = t;
+    this.jobId++;
+    const header = Buffer.from(t.headerHex, "hex");
+    const target = Buffer.from(t.header.target, "hex");
+    const base = randomInt(0, 2 ** 32 - pool.size);
+    for (let i = 0; i < pool.size; i++) {
+      pool.send(i, {
+        type: "job",
+        jobId: this.jobId,
+        header: new Uint8Array(header),
+        target: new Uint8Array(target),
+        nonceOffset: NONCE_OFFSET,
+        nonceHigh: base + i,
+        sliceSize: this.o.sliceSize,
+      });
+    }
+  }
+
+  private onWorker(e: WorkerEvent, _worker: number): void {
+    if (e.type === "progress") {
+      this.stats.hashes += e.hashes;
+      this.samples.push({ at: Date.now(), hashes: e.hashes });
+      return;
+    }
+    if (e.jobId !== this.jobId || !this.template) return;
+    if (e.type === "exhausted") {
+      void this.refresh("nonce range exhausted");
+      return;
+    }
+    const t = this.template;
+    this.pool?.broadcast({ type: "pause" });
+    const nonce = (BigInt(e.nonceHigh) << 32n) | BigInt(e.nonceLow);
+    void this.submit({ header: { ...t.header, nonce: nonce.toString() }, txs: t.txs });
+  }
+
+  private async submit(block: BlockJson): Promise<void> {
+    try {
+      const verdict = await this.m.chain.submit(block);
+      this.stats.blocksFound++;
+      this.lastBlock = { hash: verdict.hash, height: verdict.height, at: Date.now() };
+      this.m.log.info({ height: verdict.height, hash: verdict.hash, status: verdict.status }, "block found");
+    } catch (err) {
+      this.stats.blocksRejected++;
+      const e = err as CodedError;
+      this.m.log.warn({ code: e.code, err: e.message }, "found block was refused");
+    }
+    await this.refresh("block found");
+  }
+
+  status(): MinerStatus {
+    const now = Date.now();
+    while (this.samples.length > 0 && this.samples[0]!.at < now - HASHRATE_WINDOW_MS) this.samples.shift();
+    const windowHashes = this.samples.reduce((s, x) => s + x.hashes, 0);
+    const span = this.samples.length > 0 ? Math.max(1_000, now - this.samples[0]!.at) : HASHRATE_WINDOW_MS;
+    return {
+      mining: this.mining,
+      workers: this.o.workers,
+      address: this.o.address,
+      hashrate: this.mining ? Math.round((windowHashes * 1000) / span) : 0,
+      hashes: this.stats.hashes,
+      blocksFound: this.stats.blocksFound,
+      blocksRejected: this.stats.blocksRejected,
+      templateHeight: this.template?.header.height ?? null,
+      lastBlock: this.lastBlock,
+    };
+  }
+}

@@ -1,0 +1,124 @@
+import { encodeHeader, headerFromJson, headerToJson } from "@p2pnode/codec";
+import { headerHash, meetsTarget } from "@p2pnode/crypto";
+import { createLogger } from "@p2pnode/kit";
+import { eventually } from "@p2pnode/kit/testing";
+import type { BlockJson, BlockTemplate } from "@p2pnode/types";
+import { afterEach, describe, expect, it } from "vitest";
+import { Miner } from "../src/miner.js";
+
+const EASY = `00${"ff".repeat(31)}`;
+
+function templateAt(height: number, target = EASY): BlockTemplate {
+  const header = headerToJson({
+    version: 1,
+    height,
+    prevHash: new Uint8Array(32).fill(height),
+    txRoot: new Uint8Array(32),
+    stateRoot: new Uint8Array(32),
+    timestamp: 1_700_000_000_000 + height,
+    target: Buffer.from(target, "hex"),
+    miner: new Uint8Array(20).fill(9),
+    nonce: 0n,
+  });
+  return {
+    header,
+    txs: [],
+    headerHex: Buffer.from(encodeHeader(headerFromJson(header))).toString("hex"),
+    templateId: `t${height}`,
+  };
+}
+
+let miner: Miner | undefined;
+afterEach(async () => {
+  await miner?.stop();
+});
+
+describe("Miner", () => {
+  it("mines valid blocks on successive templates with 2 workers and counts them", async () => {
+    let height = 1;
+    const submitted: BlockJson[] = [];
+    miner = new Miner(
+      { workers: 2, address: "09".repeat(20), sliceSize: 5_000, refreshMs: 60_000 },
+      {
+        log: createLogger("test", "silent"),
+        chain: {
+          template: async () => templateAt(height),
+          submit: async (block) => {
+            submitted.push(block);
+            height++;
+            return { hash: "00".repeat(32), height: block.header.height, status: "connected" };
+          },
+        },
+      },
+    );
+    miner.start();
+    await eventually(
+      () => submitted.length,
+      (n) => n >= 3,
+    );
+    await miner.stop();
+    for (const [i, block] of submitted.slice(0, 3).entries()) {
+      expect(block.header.height).toBe(i + 1);
+      const hash = headerHash(encodeHeader(headerFromJson(block.header)));
+      expect(meetsTarget(hash, Buffer.from(EASY, "hex"))).toBe(true);
+    }
+    const s = miner.status();
+    expect(s.blocksFound).toBeGreaterThanOrEqual(3);
+    expect(s.hashes).toBeGreaterThan(0);
+    expect(s.mining).toBe(false);
+  });
+
+  it("moves to a new template when refreshed and never submits work for a stale one", async () => {
+    let current = templateAt(10, "00".repeat(32)); // unminable: workers keep searching
+    const submitted: BlockJson[] = [];
+    miner = new Miner(
+      { workers: 1, address: "09".repeat(20), sliceSize: 2_000, refreshMs: 60_000 },
+      {
+        log: createLogger("test", "silent"),
+        chain: {
+          template: async () => current,
+          submit: async (block) => {
+            submitted.push(block);
+            return { hash: "00".repeat(32), height: block.header.height, status: "connected" };
+          },
+        },
+      },
+    );
+    miner.start();
+    await eventually(
+      () => miner!.status(),
+      (s) => s.templateHeight === 10 && s.hashes > 0,
+    );
+    current = templateAt(11);
+    await miner.refresh("test");
+    await eventually(
+      () => submitted.length,
+      (n) => n >= 1,
+    );
+    expect(submitted.every((b) => b.header.height === 11)).toBe(true);
+  });
+
+  it("counts a refused block and keeps mining", async () => {
+    let calls = 0;
+    miner = new Miner(
+      { workers: 1, address: "09".repeat(20), sliceSize: 5_000, refreshMs: 60_000 },
+      {
+        log: createLogger("test", "silent"),
+        chain: {
+          template: async () => templateAt(1),
+          submit: async () => {
+            calls++;
+            throw Object.assign(new Error("stale"), { code: "PREV_HASH_MISMATCH" });
+          },
+        },
+      },
+    );
+    miner.start();
+    await eventually(
+      () => calls,
+      (n) => n >= 2,
+    );
+    expect(miner.status().blocksRejected).toBeGreaterThanOrEqual(2);
+    expect(miner.status().mining).toBe(true);
+  });
+});

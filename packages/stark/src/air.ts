@@ -70,7 +70,8 @@ export function findViolation(
     air.periodicColumns.forEach((col, k) => {
       per[k] = col[r % col.length]!;
     });
-    air.evalTransition(BASE_OPS, cur, next, per, out);
+    if (air.evalTransitionBase) air.evalTransitionBase(cur, next, per, out);
+    else air.evalTransition(BASE_OPS, cur, next, per, out);
     const bad = out.findIndex((v) => v !== 0);
     if (bad >= 0) return { row: r, constraint: bad };
   }

@@ -64,6 +64,7 @@ export function evaluateComposition(
   const per: number[] = new Array(periodic.length).fill(0);
   const out: number[] = new Array(nT).fill(0);
   const h = extVec(size);
+  const fast = air.evalTransitionBase?.bind(air);
   let x = shift;
   for (let i = 0; i < size; i++) {
     const j = (i + b) & mask;
@@ -73,7 +74,8 @@ export function evaluateComposition(
       next[c] = col[j]!;
     }
     for (let k = 0; k < periodic.length; k++) per[k] = periodic[k]![i & perMasks[k]!]!;
-    air.evalTransition(BASE_OPS, cur, next, per, out);
+    if (fast) fast(cur, next, per, out);
+    else air.evalTransition(BASE_OPS, cur, next, per, out);
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
@@ -142,7 +144,9 @@ export function splitComposition(
     }
     for (let k = 0; k < chunks; k++) coeffs[k]![c] = all.slice(k * n, (k + 1) * n);
   }
-  for (let k = 0; k < chunks; k++) {
+  // Chunks 1.. by transform; chunk 0 as H − Σ_{k≥1} x^{kn}·H_k, since x^n takes only B values on
+  // the coset: saves one extension-field LDE (four base transforms).
+  for (let k = 1; k < chunks; k++) {
     const ck = coeffs[k]!;
     lde.push([
       ldeFromCoeffs(ck[0], blowupLog, DOMAIN_SHIFT),
@@ -151,5 +155,25 @@ export function splitComposition(
       ldeFromCoeffs(ck[3], blowupLog, DOMAIN_SHIFT),
     ]);
   }
+  const b = 1 << blowupLog;
+  const xn = new Uint32Array(b);
+  const wB = rootOfUnity(blowupLog);
+  for (let i = 0, s = pow(DOMAIN_SHIFT, n); i < b; i++, s = mul(s, wB)) xn[i] = s;
+  const h0 = extVec(h[0].length);
+  for (let c = 0; c < 4; c++) {
+    const src = h[c]!;
+    const dst = h0[c]!;
+    for (let i = 0; i < src.length; i++) {
+      const xi = xn[i & (b - 1)]!;
+      let acc = 0;
+      let xk = xi;
+      for (let k = 1; k < chunks; k++) {
+        acc += mul(xk, lde[k - 1]![c]![i]!);
+        xk = mul(xk, xi);
+      }
+      dst[i] = (src[i]! + P - (acc % P)) % P;
+    }
+  }
+  lde.unshift(h0);
   return { coeffs, lde };
 }

@@ -39,13 +39,25 @@ export function mul(a: number, b: number): number {
 }
 
 export function pow(base: number, exp: number | bigint): number {
-  let e = BigInt(exp);
+  // Exponents here are < 2^53 except in tests; plain number arithmetic is ~20x faster than BigInt.
+  if (typeof exp === "bigint" && exp > BigInt(Number.MAX_SAFE_INTEGER)) {
+    let e = exp;
+    let b = base;
+    let r = 1;
+    while (e > 0n) {
+      if (e & 1n) r = mul(r, b);
+      b = mul(b, b);
+      e >>= 1n;
+    }
+    return r;
+  }
+  let e = Number(exp);
   let b = base;
   let r = 1;
-  while (e > 0n) {
-    if (e & 1n) r = mul(r, b);
+  while (e > 0) {
+    if (e % 2 === 1) r = mul(r, b);
     b = mul(b, b);
-    e >>= 1n;
+    e = Math.floor(e / 2);
   }
   return r;
 }

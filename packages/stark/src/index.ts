@@ -1,12 +1,17 @@
 export * from "./air.js";
 export * from "./airs/fibonacci.js";
+export * from "./airs/rescue-chain.js";
 export * from "./errors.js";
 export * from "./ext.js";
 export * from "./field.js";
 export * from "./merkle.js";
 export * from "./params.js";
 export * from "./proof.js";
+export * from "./proof-codec.js";
 export { MAX_TRACE_CELLS, type ProveOptions, prove } from "./prover.js";
+export * from "./rescue/params.js";
+export * from "./rescue/permutation.js";
 export * from "./security.js";
+export * from "./statements.js";
 export * from "./transcript.js";
 export { type VerifyOptions, verify } from "./verifier.js";

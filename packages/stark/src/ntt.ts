@@ -55,7 +55,26 @@ function transform(a: Uint32Array, inverse: boolean): void {
   const tw = twiddles(log2Exact(n), inverse);
   bitReverse(a);
   for (let h = 1; h < n; h <<= 1) {
-    for (let start = 0; start < n; start += h << 1) {
+    const step = h << 1;
+    if (h < 64) {
+      // Few twiddles, many groups: keep one twiddle in a register and stride through the groups.
+      for (let k = 0; k < h; k++) {
+        const w = tw[h + k]!;
+        for (let i = k; i < n; i += step) {
+          const x = a[i + h]!;
+          const q = Math.floor(x * w * INV_P);
+          let v = (Math.imul(x, w) - Math.imul(q, P)) | 0;
+          v = v < 0 ? v + P : v >= P ? v - P : v;
+          const u = a[i]!;
+          const s = u + v;
+          a[i] = s >= P ? s - P : s;
+          const d = u - v;
+          a[i + h] = d < 0 ? d + P : d;
+        }
+      }
+      continue;
+    }
+    for (let start = 0; start < n; start += step) {
       for (let k = 0; k < h; k++) {
         const i = start + k;
         const w = tw[h + k]!;

@@ -20,6 +20,8 @@ export interface ProveOptions {
    * that the verifier rejects such a proof. Never set it elsewhere.
    */
   skipWitnessCheck?: boolean;
+  /** Called after each prover phase with its duration (the bench prints the breakdown). */
+  onPhase?: (phase: string, ms: number) => void;
 }
 
 /** Largest trace a prover accepts (rows × columns cells); the service bounds it further. */
@@ -36,27 +38,39 @@ export function prove(air: Air, trace: readonly Uint32Array[], opts: ProveOption
   const n = air.traceLength;
   const logN = Math.log2(n);
   const { blowupLog } = params;
+  let t0 = performance.now();
+  const phase = (name: string) => {
+    const t = performance.now();
+    opts.onPhase?.(name, t - t0);
+    t0 = t;
+  };
   const tr = openTranscript(air, params);
 
   // 1. Trace: interpolate, extend to the coset domain, commit rows.
+  phase("witness-check");
   const traceCoeffs = trace.map((col) => intt(Uint32Array.from(col)));
   const traceLde = traceCoeffs.map((c) => ldeFromCoeffs(c, blowupLog, DOMAIN_SHIFT));
   const size = n << blowupLog;
+  phase("trace-lde");
   const traceTree = MerkleTree.build(size, air.width, (i, buf) => {
     for (let c = 0; c < air.width; c++) buf[c] = traceLde[c]![i]!;
   });
   tr.absorb(TAG.traceRoot, traceTree.root());
+  phase("trace-commit");
 
   // 2. Constraint composition with random coefficients α^k, split into degree-<n chunks.
   const alpha = tr.challengeExt();
   const alphas = powers(alpha, air.numTransitionConstraints + air.boundary.length);
   const h = evaluateComposition(air, traceLde, blowupLog, alphas);
+  phase("constraints");
   const chunks = compositionChunks(air);
   const comp = splitComposition(h, n, chunks, blowupLog, !opts.skipWitnessCheck);
+  phase("composition-split");
   const compTree = MerkleTree.build(size, 4 * chunks, (i, buf) => {
     for (let k = 0; k < chunks; k++) for (let c = 0; c < 4; c++) buf[4 * k + c] = comp.lde[k]![c]![i]!;
   });
   tr.absorb(TAG.compositionRoot, compTree.root());
+  phase("composition-commit");
 
   // 3. Out-of-domain point z (outside the trace and LDE domains) and the claimed values there.
   const z = drawOodPoint(tr, n, size);
@@ -67,6 +81,7 @@ export function prove(air: Air, trace: readonly Uint32Array[], opts: ProveOption
   const oodTraceNext = traceCoeffs.map((c) => dotBaseExt(c, gzPows));
   const oodComposition = comp.coeffs.map((c) => dotExtExt(c, zPows));
   tr.absorbExt(TAG.ood, [...oodTrace, ...oodTraceNext, ...oodComposition]);
+  phase("ood");
 
   // 4. DEEP composition and FRI.
   const gamma = tr.challengeExt();
@@ -78,11 +93,14 @@ export function prove(air: Air, trace: readonly Uint32Array[], opts: ProveOption
     blowupLog,
   );
   const degreeLogs = friDegreeLogs(logN, params);
+  phase("deep");
   const fri = friCommit(deep, degreeLogs, params.foldLog, tr);
+  phase("fri");
 
   // 5. Grinding, then queries.
   const powNonce = tr.grind(params.grindingBits);
   tr.absorb(TAG.pow, [powNonce]);
+  phase("grinding");
   const queries = tr.challengeIndices(params.queries, logN + blowupLog);
 
   const traceRows = new Uint32Array(queries.length * air.width);

@@ -49,6 +49,16 @@ export function encodeCanonical(value: CborValue): Uint8Array {
  * parsing, so `maxBytes` bounds what a hostile input can make us allocate.
  */
 export function decodeCanonical(bytes: Uint8Array, what: string, maxBytes = MAX_MESSAGE_BYTES): CborValue {
+  const value = decodeStrict(bytes, what, maxBytes);
+  requireCanonical(encodeCanonical(value), bytes, what);
+  return value;
+}
+
+/**
+ * The first layer alone: size limit, cborg's strict parse, no trailing bytes. Fixed-schema
+ * decoders (transactions) use it and do the canonical check with their own fast encoder.
+ */
+export function decodeStrict(bytes: Uint8Array, what: string, maxBytes: number): CborValue {
   assertBytes(bytes, `${what} bytes`);
   if (bytes.length > maxBytes) {
     throw new CodecError(
@@ -68,10 +78,14 @@ export function decodeCanonical(bytes: Uint8Array, what: string, maxBytes = MAX_
   if (rest.length > 0) {
     throw new CodecError("DECODE_TRAILING", `${what}: ${rest.length} bytes after the end of the value`);
   }
-  if (!equalBytes(encodeCanonical(value), bytes)) {
+  return value;
+}
+
+/** The second layer: re-encoding the decoded value must give back the input exactly. */
+export function requireCanonical(reencoded: Uint8Array, input: Uint8Array, what: string): void {
+  if (!equalBytes(reencoded, input)) {
     throw new CodecError("DECODE_NONCANONICAL", `${what}: not in canonical (deterministic) CBOR form`);
   }
-  return value;
 }
 
 /** cborg reports every failure as a plain Error; its messages are stable enough to classify. */

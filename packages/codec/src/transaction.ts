@@ -1,7 +1,8 @@
 import { assertBytes } from "./bytes.js";
-import { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
+import { type CborValue, decodeStrict, requireCanonical } from "./cbor.js";
+import { CborWriter } from "./cbor-writer.js";
 import { CodecError } from "./errors.js";
-import { type CborMap, readBytes, readMap, readSafeUint, readText, readU64 } from "./fields.js";
+import { readBytes, readMap, readSafeUint, readText, readU64 } from "./fields.js";
 import { assertSafeUint, assertU64 } from "./ints.js";
 import { MAX_MEMO_BYTES, MAX_TX_BYTES } from "./limits.js";
 
@@ -43,7 +44,8 @@ export interface SignedTransaction {
 const TRANSFER_KEYS = ["v", "kind", "from", "to", "amount", "fee", "nonce", "memo"] as const;
 const SIGNED_KEYS = ["tx", "sig"] as const;
 
-function transactionToCbor(tx: Transaction): CborMap {
+/** Checks `tx` at the border, then writes its canonical map into `w`. */
+function writeTransaction(w: CborWriter, tx: Transaction): void {
   if (tx === null || typeof tx !== "object") {
     throw new CodecError("ENCODE_INVALID", "transaction: expected an object");
   }
@@ -65,16 +67,24 @@ function transactionToCbor(tx: Transaction): CborMap {
       `transaction.memo: ${tx.memo.length} bytes exceeds ${MAX_MEMO_BYTES}`,
     );
   }
-  return {
-    v: TX_VERSION,
-    kind: tx.kind,
-    from: tx.from,
-    to: tx.to,
-    amount: tx.amount,
-    fee: tx.fee,
-    nonce: tx.nonce,
-    memo: tx.memo,
-  };
+  // Canonical key order: by encoded bytes, i.e. shorter keys first, then bytewise.
+  w.map(8)
+    .text("v")
+    .uint(TX_VERSION)
+    .text("to")
+    .bytes(tx.to)
+    .text("fee")
+    .uint(tx.fee)
+    .text("from")
+    .bytes(tx.from)
+    .text("kind")
+    .text(tx.kind)
+    .text("memo")
+    .bytes(tx.memo)
+    .text("nonce")
+    .uint(tx.nonce)
+    .text("amount")
+    .uint(tx.amount);
 }
 
 function transactionFromCbor(value: CborValue): Transaction {
@@ -103,17 +113,28 @@ function transactionFromCbor(value: CborValue): Transaction {
 
 /** The canonical bytes of an unsigned transaction: the payload that is signed. */
 export function encodeTransaction(tx: Transaction): Uint8Array {
-  return encodeCanonical(transactionToCbor(tx));
+  const w = new CborWriter();
+  writeTransaction(w, tx);
+  return w.finish();
 }
 
+/**
+ * Decoding parses strictly with cborg, checks the schema, then re-encodes the result with the
+ * writer above: the input must be exactly those bytes, so there is one encoding per value.
+ */
 export function decodeTransaction(bytes: Uint8Array): Transaction {
-  return transactionFromCbor(decodeCanonical(bytes, "transaction", MAX_TX_BYTES));
+  const tx = transactionFromCbor(decodeStrict(bytes, "transaction", MAX_TX_BYTES));
+  requireCanonical(encodeTransaction(tx), bytes, "transaction");
+  return tx;
 }
 
 /** The canonical bytes of a signed transaction: what is gossiped, stored and hashed into its id. */
 export function encodeSignedTransaction(stx: SignedTransaction): Uint8Array {
   assertBytes(stx?.signature, "signedTransaction.signature", 64);
-  const bytes = encodeCanonical({ tx: transactionToCbor(stx.tx), sig: stx.signature });
+  const w = new CborWriter(512);
+  w.map(2).text("tx");
+  writeTransaction(w, stx.tx);
+  const bytes = w.text("sig").bytes(stx.signature).finish();
   if (bytes.length > MAX_TX_BYTES) {
     throw new CodecError(
       "ENCODE_INVALID",
@@ -125,7 +146,9 @@ export function encodeSignedTransaction(stx: SignedTransaction): Uint8Array {
 
 export function decodeSignedTransaction(bytes: Uint8Array): SignedTransaction {
   const what = "signed transaction";
-  const map = readMap(decodeCanonical(bytes, what, MAX_TX_BYTES), SIGNED_KEYS, what);
+  const map = readMap(decodeStrict(bytes, what, MAX_TX_BYTES), SIGNED_KEYS, what);
   const tx = transactionFromCbor(map.tx as CborValue);
-  return { tx, signature: readBytes(map, "sig", what, 64) };
+  const stx = { tx, signature: readBytes(map, "sig", what, 64) };
+  requireCanonical(encodeSignedTransaction(stx), bytes, what);
+  return stx;
 }

@@ -25,6 +25,21 @@ const ascii = new TextEncoder();
  * produces the bytes of another.
  */
 export function signingBytes(domain: SigningDomain, chainId: string, payload: Uint8Array): Uint8Array {
+  assertBytes(payload, "signed payload");
+  const prefix = prefixOf(domain, chainId);
+  const out = new Uint8Array(prefix.length + payload.length);
+  out.set(prefix);
+  out.set(payload, prefix.length);
+  return out;
+}
+
+// A node signs and verifies under a handful of (domain, chain) pairs; build each prefix once.
+const prefixes = new Map<string, Uint8Array>();
+
+function prefixOf(domain: string, chainId: string): Uint8Array {
+  const cacheKey = `${domain} ${chainId}`;
+  const cached = prefixes.get(cacheKey);
+  if (cached) return cached;
   if (typeof domain !== "string" || !DOMAIN_FORM.test(domain)) {
     throw new CryptoError(
       "BAD_DOMAIN",
@@ -37,16 +52,15 @@ export function signingBytes(domain: SigningDomain, chainId: string, payload: Ui
       `chain id: expected lowercase letters, digits and dashes, got ${String(chainId)}`,
     );
   }
-  assertBytes(payload, "signed payload");
   const tag = ascii.encode(domain);
   const chain = ascii.encode(chainId);
-  const out = new Uint8Array(2 + tag.length + chain.length + payload.length);
-  out[0] = tag.length;
-  out.set(tag, 1);
-  out[1 + tag.length] = chain.length;
-  out.set(chain, 2 + tag.length);
-  out.set(payload, 2 + tag.length + chain.length);
-  return out;
+  const prefix = new Uint8Array(2 + tag.length + chain.length);
+  prefix[0] = tag.length;
+  prefix.set(tag, 1);
+  prefix[1 + tag.length] = chain.length;
+  prefix.set(chain, 2 + tag.length);
+  if (prefixes.size < 64) prefixes.set(cacheKey, prefix); // bounded: chain ids come from config
+  return prefix;
 }
 
 export function signDomain(

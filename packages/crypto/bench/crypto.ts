@@ -1,0 +1,136 @@
+/**
+ * Raw crypto rates on this machine, the baselines other benchmarks compare against
+ * (tx admission vs verify/s, miner hashrate vs header hashes/s). Short runs: the machine is
+ * shared. Prints a table and writes bench-results/crypto.json.
+ *   pnpm --filter @p2pnode/crypto bench        (BENCH_SECONDS=1 per figure by default)
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import {
+  decodeSignedTransaction,
+  encodeHeader,
+  encodeSignedTransaction,
+  HEADER_SIZE,
+  NONCE_OFFSET,
+} from "@p2pnode/codec";
+import {
+  accountFromSeed,
+  signRaw,
+  signTransaction,
+  verify,
+  verifyOpenSsl,
+  verifyTransaction,
+} from "../src/index.js";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 1);
+
+/** Runs `fn` in batches until `seconds` have passed; returns operations per second. */
+function rate(fn: (i: number) => unknown, batch = 100): number {
+  for (let i = 0; i < batch; i++) fn(i); // warm-up
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(Math.round(seconds * 1e9));
+  let now = start;
+  while (now < deadline) {
+    for (let i = 0; i < batch; i++) fn(ops + i);
+    ops += batch;
+    now = process.hrtime.bigint();
+  }
+  return ops / (Number(now - start) / 1e9);
+}
+
+const account = accountFromSeed(new Uint8Array(64).fill(7), 0);
+const messages = Array.from({ length: 64 }, (_, i) => new TextEncoder().encode(`bench message ${i}`));
+const signatures = messages.map((m) => signRaw(account, m));
+const secret = new Uint8Array(32).fill(9);
+const noblePub = ed25519.getPublicKey(secret);
+const nobleSigs = messages.map((m) => ed25519.sign(m, secret));
+const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
+
+const stx = signTransaction(
+  {
+    kind: "transfer",
+    from: account.publicKey,
+    to: new Uint8Array(20).fill(1),
+    amount: 1000n,
+    fee: 1n,
+    nonce: 0,
+    memo: new Uint8Array(),
+  },
+  "bench",
+  account,
+);
+const stxBytes = encodeSignedTransaction(stx);
+
+const header = encodeHeader({
+  version: 1,
+  height: 1,
+  prevHash: new Uint8Array(32),
+  txRoot: new Uint8Array(32),
+  stateRoot: new Uint8Array(32),
+  timestamp: Date.now(),
+  target: new Uint8Array(32).fill(0xff),
+  miner: account.address,
+  nonce: 0n,
+});
+const view = new DataView(header.buffer);
+// The miner's trick: bytes before the nonce's 64-byte block are hashed once (a midstate).
+const midstate = createHash("sha256").update(header.subarray(0, 128));
+const tail = header.subarray(128);
+
+const figures = {
+  ed25519_verify_node_per_s: rate((i) => verify(pick(signatures, i), pick(messages, i), account.publicKey)),
+  ed25519_verify_openssl_raw_per_s: rate((i) =>
+    verifyOpenSsl(pick(signatures, i), pick(messages, i), account.publicKey),
+  ),
+  ed25519_verify_noble_per_s: rate(
+    (i) => ed25519.verify(pick(nobleSigs, i), pick(messages, i), noblePub),
+    10,
+  ),
+  ed25519_sign_node_per_s: rate((i) => signRaw(account, pick(messages, i))),
+  tx_decode_verify_per_s: rate(() => verifyTransaction(decodeSignedTransaction(stxBytes), "bench")),
+  sha256_header_per_s: rate((i) => {
+    view.setUint32(NONCE_OFFSET + 4, i);
+    return createHash("sha256").update(header).digest();
+  }, 1000),
+  sha256_header_midstate_per_s: rate((i) => {
+    view.setUint32(NONCE_OFFSET + 4, i);
+    return midstate.copy().update(tail).digest();
+  }, 1000),
+};
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const rows: [string, string, string][] = [
+  ["Ed25519 verify, verify() (node:crypto + pre-checks)", fmt(figures.ed25519_verify_node_per_s), "/s"],
+  ["Ed25519 verify, OpenSSL alone", fmt(figures.ed25519_verify_openssl_raw_per_s), "/s"],
+  ["Ed25519 verify, @noble/curves", fmt(figures.ed25519_verify_noble_per_s), "/s"],
+  [
+    "  node:crypto / noble",
+    (figures.ed25519_verify_node_per_s / figures.ed25519_verify_noble_per_s).toFixed(1),
+    "x",
+  ],
+  ["Ed25519 sign, node:crypto", fmt(figures.ed25519_sign_node_per_s), "/s"],
+  ["transfer decode + verifyTransaction", fmt(figures.tx_decode_verify_per_s), "/s"],
+  [`SHA-256 of a ${HEADER_SIZE}-byte header`, fmt(figures.sha256_header_per_s), "/s"],
+  ["SHA-256 of a header from a midstate", fmt(figures.sha256_header_midstate_per_s), "/s"],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+console.log(`${"figure".padEnd(width)}  ${"value".padStart(12)}`);
+for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(12)} ${unit}`);
+
+mkdirSync("bench-results", { recursive: true });
+const out = {
+  when: new Date().toISOString(),
+  node: process.versions.node,
+  openssl: process.versions.openssl,
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  secondsPerFigure: seconds,
+  threads: 1,
+  figures,
+  ratios: { nodeOverNobleVerify: figures.ed25519_verify_node_per_s / figures.ed25519_verify_noble_per_s },
+};
+writeFileSync("bench-results/crypto.json", `${JSON.stringify(out, null, 2)}\n`);
+console.log("wrote bench-results/crypto.json");

@@ -50,6 +50,16 @@ export interface Air {
     periodic: readonly E[],
     out: E[],
   ): void;
+  /**
+   * Optional allocation-free base-field version of `evalTransition` for the prover's hot loop
+   * (2^18+ calls). It must compute exactly the same values; the AIR's tests check that.
+   */
+  evalTransitionBase?(
+    cur: readonly number[],
+    next: readonly number[],
+    periodic: readonly number[],
+    out: number[],
+  ): void;
 }
 
 /** Evaluates every transition constraint on every row but the last; returns the first failure. */

@@ -79,14 +79,14 @@ export function encodeProof(p: StarkProof): Uint8Array {
   w.words(p.traceRoot);
   w.words(p.compositionRoot);
   w.u16(p.oodTrace.length);
-  p.oodTrace.forEach((e) => w.ext(e));
-  p.oodTraceNext.forEach((e) => w.ext(e));
+  for (const e of p.oodTrace) w.ext(e);
+  for (const e of p.oodTraceNext) w.ext(e);
   w.u8(p.oodComposition.length);
-  p.oodComposition.forEach((e) => w.ext(e));
+  for (const e of p.oodComposition) w.ext(e);
   w.u8(p.friRoots.length);
-  p.friRoots.forEach((r) => w.words(r));
+  for (const r of p.friRoots) w.words(r);
   w.u16(p.friRemainder.length);
-  p.friRemainder.forEach((e) => w.ext(e));
+  for (const e of p.friRemainder) w.ext(e);
   w.u32(p.powNonce);
   for (const arr of [p.traceRows, p.traceProof, p.compositionRows, p.compositionProof]) {
     w.u32(arr.length);

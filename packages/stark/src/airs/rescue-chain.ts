@@ -89,8 +89,8 @@ export class RescueChainAir implements Air {
       d.push(F.sub(w, per[M + j]!));
     }
     for (let j = 0; j < M; j++) {
-      let u = per[j]!;
-      let v = F.constant(0);
+      let u: E = per[j]!;
+      let v: E = F.constant(0);
       for (let k = 0; k < M; k++) {
         u = F.add(u, F.mul(F.constant(RESCUE.mds[j]![k]!), s3[k]!));
         v = F.add(v, F.mul(F.constant(RESCUE.mdsInv[j]![k]!), d[k]!));

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { BlockHeaderJson, BlockJson, SignedTransactionJson, TransactionJson } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
 import {
   blockFromJson,
@@ -82,3 +83,18 @@ for (const f of formats) {
     });
   });
 }
+
+describe("JSON shapes", () => {
+  it("every valid vector's JSON passes the @p2pnode/types schema", () => {
+    const schemas = {
+      header: BlockHeaderJson,
+      transaction: TransactionJson,
+      "signed-transaction": SignedTransactionJson,
+      block: BlockJson,
+    } as const;
+    for (const [file, schema] of Object.entries(schemas)) {
+      for (const v of load(file).valid)
+        expect(schema.safeParse(v.json).success, `${file}: ${v.name}`).toBe(true);
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerDevnet } from "./devnet/commands.js";
 import { nodeStart } from "./node/start-command.js";
 import { VERSION } from "./node/supervisor.js";
+import { registerWallet } from "./wallet/commands.js";
 
 const program = new Command()
   .name("p2pnode")
@@ -23,6 +24,7 @@ node
   .action(() => nodeStart());
 
 registerDevnet(program);
+registerWallet(program);
 
 try {
   await program.parseAsync(process.argv);

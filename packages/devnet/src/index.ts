@@ -1,3 +1,4 @@
+export * from "./compose.js";
 export * from "./devnet.js";
 export * from "./genesis.js";
 export * from "./layout.js";

@@ -1,9 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import {
   allPids,
+  composeRows,
   Devnet,
   DevnetError,
   type DevnetState,
+  formatComposeTable,
   formatTable,
   isAlive,
   isSupervisor,
@@ -72,7 +75,15 @@ export function registerDevnet(program: Command): void {
   devnet
     .command("status")
     .description("one row per node: role, process, readiness, height, peers, tip, memory")
-    .action(async () => {
+    .option(
+      "--compose",
+      "instead, list the replicas of `docker compose up --scale node=N` and their REST ports",
+    )
+    .action(async (opts: { compose?: boolean }) => {
+      if (opts.compose) {
+        process.stdout.write(`${composeStatus()}\n`);
+        return;
+      }
       const net = new Devnet({ dir: devnet.opts().dir });
       process.stdout.write(`${await statusTable(net)}\n`);
     });
@@ -99,6 +110,19 @@ export function registerDevnet(program: Command): void {
       for (const n of nodes)
         process.stdout.write(`==> ${n.name} (${n.logFile}) <==\n${net.tail(n, opts.lines)}\n`);
     });
+}
+
+/** Reads `docker compose ps` in the current directory (the compose project) and tabulates it. */
+function composeStatus(): string {
+  const r = spawnSync("docker", ["compose", "ps", "--format", "json"], { encoding: "utf8" });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : r.stderr.trim().split("\n")[0];
+    throw new DevnetError(
+      "BAD_ARGS",
+      `docker compose ps failed (needs Docker Compose v2 and a running engine): ${why}`,
+    );
+  }
+  return formatComposeTable(composeRows(r.stdout));
 }
 
 function upTable(state: DevnetState): string {

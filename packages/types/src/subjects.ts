@@ -49,6 +49,3 @@ export const NodeSubjects = {
     description: "The node's identity and role, answered by the supervisor.",
   }),
 } as const;
-
-/** Every declared subject, for docs and the uniqueness test. */
-export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [...Object.values(NodeSubjects)];

@@ -1,0 +1,12 @@
+import { ChainSubjects } from "./chain-subjects.js";
+import { DhtSubjects } from "./dht.js";
+import { type EndpointDef, type EventDef, NodeSubjects } from "./subjects.js";
+import { ZkpSubjects } from "./zkp.js";
+
+/** Every subject of a node in one list: for docs, `$SRV` checks and the uniqueness test. */
+export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
+  ...Object.values(NodeSubjects),
+  ...Object.values(ChainSubjects),
+  ...Object.values(DhtSubjects),
+  ...Object.values(ZkpSubjects),
+];

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { SUBJECT_CATALOG } from "../src/catalog.js";
+import { CodedError, ErrorBody } from "../src/errors.js";
+import { DEFAULT_PORTS, LISTENERS, portsFromBase } from "../src/ports.js";
+
+describe("NATS subject catalog", () => {
+  it("declares each subject once, as <service>.v<N>.<noun>.<verb>", () => {
+    const subjects = SUBJECT_CATALOG.map((d) => d.subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
+    for (const s of subjects) expect(s).toMatch(/^[a-z]+\.v[0-9]+\.[a-z-]+\.[a-z-]+$/);
+    expect(subjects).toContain("node.v1.identity.get");
+    expect(subjects).toContain("chain.v1.tx.submit");
+  });
+
+  it("has endpoints served by the service their subject names", () => {
+    for (const d of SUBJECT_CATALOG) {
+      if (d.kind === "endpoint") expect(d.subject.split(".")[0]).toBe(d.service);
+    }
+  });
+});
+
+describe("error shape", () => {
+  it("serialises a CodedError to the REST/NATS error body", () => {
+    const body = new CodedError("NOT_FOUND", "no block 7", { height: 7 }).toBody();
+    expect(ErrorBody.parse(body)).toEqual({
+      error: { code: "NOT_FOUND", message: "no block 7", details: { height: 7 } },
+    });
+    expect(new CodedError("NOT_FOUND", "x").status).toBe(404);
+    expect(new CodedError("SOME_DOMAIN_CODE", "x").status).toBe(400);
+    expect(ErrorBody.safeParse({ error: { code: "lower", message: "x" } }).success).toBe(false);
+  });
+});
+
+describe("ports", () => {
+  it("gives every listener a distinct default port and a distinct variable", () => {
+    const ports = Object.values(DEFAULT_PORTS);
+    expect(new Set(ports).size).toBe(ports.length);
+    const envs = Object.values(LISTENERS).map((l) => l.env);
+    expect(new Set(envs).size).toBe(envs.length);
+  });
+
+  it("keeps the container layout above a port base, NATS at +900", () => {
+    const p = portsFromBase(21000);
+    expect(p).toMatchObject({
+      gatewayApi: 21100,
+      p2p: 21101,
+      chainApi: 21200,
+      dhtUdp: 21401,
+      computeApi: 21600,
+      nats: 21900,
+    });
+    expect(Math.max(...Object.values(p)) - 21000).toBeLessThan(1000);
+  });
+});

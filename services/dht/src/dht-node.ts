@@ -12,6 +12,7 @@ import {
   encodeFindNode,
   encodeNodes,
   encodePong,
+  PADDED_REQUEST_BYTES,
   type WireContact,
 } from "./messages.js";
 import { nodeIdOfKey, randomIdInBucket } from "./node-id.js";
@@ -81,8 +82,6 @@ export interface DhtNodeModules {
   verifier: Verifier;
   clock: Clock;
   log?: DhtLog;
-  /** Where to bootstrap from again when the table runs dry (re-resolved bootnodes and DNS seeds). */
-  bootstrapSource?: () => Promise<Endpoint[]>;
 }
 
 /** Handlers for the storage message types, plugged in by the value protocol. */
@@ -128,6 +127,8 @@ export class DhtNode {
   private ownRecord: NodeRecord;
   private readonly records = new Map<string, NodeRecord>();
   private readonly proofs = new Map<string, { endpoint: string; at: number }>();
+  /** Peers we answered recently: they hold proof of our address, so our requests need no padding. */
+  private readonly provenTo = new Map<string, number>();
   private readonly pinging = new Map<string, Promise<Contact | undefined>>();
   private readonly observed = new Map<string, Set<string>>();
   private readonly timers: TimerHandle[] = [];
@@ -159,6 +160,10 @@ export class DhtNode {
     return this.ownRecord;
   }
 
+  get localEndpoint(): Endpoint {
+    return this.m.transport.local;
+  }
+
   get clock(): Clock {
     return this.m.clock;
   }
@@ -169,6 +174,10 @@ export class DhtNode {
 
   get signer(): Signer {
     return this.m.signer;
+  }
+
+  knownRecord(idHex: string): NodeRecord | undefined {
+    return this.records.get(idHex);
   }
 
   /** Known verified records (table entries and others we met), newest first. */
@@ -240,6 +249,9 @@ export class DhtNode {
       this.rpc.drop(err instanceof WireError ? err.reason : "malformed_body");
       return;
     }
+    this.provenTo.delete(d.senderIdHex);
+    this.provenTo.set(d.senderIdHex, this.m.clock.now());
+    if (this.provenTo.size > 20_000) this.provenTo.delete(this.provenTo.keys().next().value!);
     this.maybeAdmit(d, from);
   }
 
@@ -384,6 +396,13 @@ export class DhtNode {
     }
   }
 
+  /** Zero bytes to append to a request of `bodyBytes` so that an unproven requester still gets a full answer. */
+  paddingFor(idHex: string, bodyBytes: number): number {
+    const at = this.provenTo.get(idHex);
+    if (at !== undefined && this.m.clock.now() - at < this.opts.endpointProofMs / 2) return 0;
+    return Math.max(0, PADDED_REQUEST_BYTES - HEADER_BYTES - SIGNATURE_BYTES - bodyBytes);
+  }
+
   isVerified(idHex: string, from: Endpoint): boolean {
     const key = endpointKey(from);
     const c = this.table.get(idHex);
@@ -394,9 +413,15 @@ export class DhtNode {
 
   /** FIND_NODE to one peer: its contacts on success; failures count towards eviction. */
   async queryNodes(peer: LookupPeer, target: Uint8Array): Promise<QueryOutcome<never>> {
-    const res = await this.rpc.request(peer.endpoint, peer.idHex, MsgType.FindNode, encodeFindNode(target), {
-      collect: nodesCollector(),
-    });
+    const res = await this.rpc.request(
+      peer.endpoint,
+      peer.idHex,
+      MsgType.FindNode,
+      encodeFindNode(target, this.paddingFor(peer.idHex, 32)),
+      {
+        collect: nodesCollector(),
+      },
+    );
     if (res.responses.length === 0) {
       this.noteFailure(peer.idHex);
       return { kind: "failed" };
@@ -460,12 +485,7 @@ export class DhtNode {
   }
 
   private async refresh(): Promise<void> {
-    if (this.table.size < 2 && this.m.bootstrapSource) {
-      const endpoints = await this.m.bootstrapSource();
-      if (endpoints.length > 0) await this.bootstrap(endpoints);
-      return;
-    }
-    await this.refreshBuckets(this.opts.bucketRefreshMs);
+    if (this.table.size > 0) await this.refreshBuckets(this.opts.bucketRefreshMs);
   }
 
   private async revalidate(): Promise<void> {

@@ -70,11 +70,26 @@ export function decodePong(body: Uint8Array): PongBody {
   return { observed: readEndpoint(r), record: r.rest() };
 }
 
-export const encodeFindNode = (target: Uint8Array): Uint8Array => target.slice();
+/**
+ * FIND_NODE and FIND_VALUE may end in zero padding: a requester that has not yet proven its
+ * address to the responder pads its request so that a full answer stays within 3× its size
+ * (the anti-amplification rule, as QUIC pads its first packet).
+ */
+export const PADDED_REQUEST_BYTES = 400;
+
+const withPadding = (w: ByteWriter, pad: number): Uint8Array =>
+  w.bytes(new Uint8Array(Math.max(0, pad))).finish();
+
+function endPadding(r: ByteReader): void {
+  for (const b of r.rest()) if (b !== 0) throw new WireError("malformed_body", "request padding is not zero");
+}
+
+export const encodeFindNode = (target: Uint8Array, pad = 0): Uint8Array =>
+  withPadding(new ByteWriter().bytes(target), pad);
 export function decodeFindNode(body: Uint8Array): Uint8Array {
   const r = new ByteReader(body, "find_node");
-  const target = r.bytes(ID_BYTES);
-  r.end();
+  const target = r.bytes(ID_BYTES).slice();
+  endPadding(r);
   return target;
 }
 
@@ -117,12 +132,12 @@ export function decodeNodes(body: Uint8Array): NodesBody {
   return { part, parts, contacts };
 }
 
-export const encodeFindValue = (b: FindValueBody): Uint8Array =>
-  new ByteWriter().bytes(b.key).u32(b.offset).u32(b.maxLen).finish();
+export const encodeFindValue = (b: FindValueBody, pad = 0): Uint8Array =>
+  withPadding(new ByteWriter().bytes(b.key).u32(b.offset).u32(b.maxLen), pad);
 export function decodeFindValue(body: Uint8Array): FindValueBody {
   const r = new ByteReader(body, "find_value");
   const out = { key: r.bytes(ID_BYTES).slice(), offset: r.u32(), maxLen: r.u32() };
-  r.end();
+  endPadding(r);
   return out;
 }
 

@@ -41,6 +41,19 @@ export type AddResult =
   /** The bucket is full: `contact` waits in the replacement cache; ping `oldest` and evict it if dead. */
   | { status: "full"; oldest: Contact };
 
+const groupCache = new Map<string, string | null>();
+
+/** Network group of an address, or null for LAN addresses (exempt); memoised, as hosts repeat a lot. */
+function groupOf(host: string): string | null {
+  let g = groupCache.get(host);
+  if (g === undefined) {
+    g = isLanAddress(host) ? null : netgroup(host);
+    if (groupCache.size > 100_000) groupCache.clear();
+    groupCache.set(host, g);
+  }
+  return g;
+}
+
 interface Bucket {
   /** Least recently seen first. */
   entries: Contact[];
@@ -223,18 +236,17 @@ export class RoutingTable {
 
   private ipAllowed(bucket: Bucket, e: Endpoint): boolean {
     const limits = this.opts.ipLimits;
-    if (!limits || isLanAddress(e.host)) return true;
-    const g = netgroup(e.host);
+    const g = groupOf(e.host);
+    if (!limits || g === null) return true;
     if ((this.groups.get(g) ?? 0) >= limits.perTable) return false;
     let inBucket = 0;
-    for (const x of bucket.entries)
-      if (!isLanAddress(x.endpoint.host) && netgroup(x.endpoint.host) === g) inBucket++;
+    for (const x of bucket.entries) if (groupOf(x.endpoint.host) === g) inBucket++;
     return inBucket < limits.perBucket;
   }
 
   private countGroup(e: Endpoint, delta: number): void {
-    if (isLanAddress(e.host)) return;
-    const g = netgroup(e.host);
+    const g = groupOf(e.host);
+    if (g === null) return;
     const n = (this.groups.get(g) ?? 0) + delta;
     if (n <= 0) this.groups.delete(g);
     else this.groups.set(g, n);

@@ -132,6 +132,8 @@ export class ValueProtocol implements RequestHandler {
           this.m.node.opts.amplificationFactor * d.size - HEADER_BYTES - SIGNATURE_BYTES - VALUE_HEADER_BYTES,
         );
     const end = Math.min(total, start + Math.min(maxLen, cap));
+    // challenge before large answers: once the requester answers our ping it gets whole windows
+    if (!verified) void this.m.node.ping(from, d.senderIdHex);
     this.stats.served++;
     let pos = start;
     do {
@@ -217,7 +219,7 @@ export class ValueProtocol implements RequestHandler {
       peer.endpoint,
       peer.idHex,
       MsgType.FindValue,
-      encodeFindValue({ key, offset, maxLen }),
+      encodeFindValue({ key, offset, maxLen }, this.m.node.paddingFor(peer.idHex, 40)),
       { collect: c.collect },
     );
     if (res.responses.length === 0) {

@@ -20,3 +20,4 @@ export * from "./merkle.js";
 export * from "./signing.js";
 export * from "./slip10.js";
 export * from "./wallet.js";
+export * from "./wallet-file.js";

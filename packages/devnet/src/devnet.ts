@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
 import { ServiceClient } from "@p2pnode/sdk";
 import type { ServiceName } from "@p2pnode/types";
 import { devnetGenesis } from "./genesis.js";
@@ -112,7 +113,8 @@ export class Devnet {
     mkdirSync(this.dir, { recursive: true });
     const chainId = `devnet-${randomBytes(3).toString("hex")}`;
     const genesisFile = join(this.dir, "genesis.json");
-    writeFileSync(genesisFile, `${JSON.stringify(devnetGenesis(chainId), null, 2)}\n`);
+    const faucet = this.createFaucet();
+    writeFileSync(genesisFile, `${JSON.stringify(devnetGenesis(chainId, Date.now(), faucet), null, 2)}\n`);
     return {
       version: 1,
       chainId,
@@ -121,6 +123,16 @@ export class Devnet {
       genesisFile,
       nodes: roles.map((role, i) => makeNode(this.dir, i, role, portBase)),
     };
+  }
+
+  /** The faucet wallet (`<dir>/faucet.json`, mode 0600), funded in genesis; returns its address. */
+  get faucetFile(): string {
+    return join(this.dir, "faucet.json");
+  }
+
+  private createFaucet(): string {
+    writeWallet(this.faucetFile, generateMnemonic(24), 0, true);
+    return Buffer.from(readWallet(this.faucetFile).key.address).toString("hex");
   }
 
   /** The environment of node i: exactly the variables a container of that node gets. */

@@ -1,14 +1,17 @@
 import type { Genesis } from "@p2pnode/types";
 
+/** What the devnet faucet wallet holds at genesis: 1,000,000 coins of 10^8 base units. */
+export const FAUCET_BALANCE = "100000000000000";
+
 /**
- * A devnet genesis: low initial difficulty and a short block time so a laptop mines quickly.
- * Allocations are added by the chain tooling (faucet wallets) when it exists.
+ * A devnet genesis: low initial difficulty and a short block time so a laptop mines quickly, and
+ * the faucet wallet funded so transactions can be sent from the first block on.
  */
-export function devnetGenesis(chainId: string, now = Date.now()): Genesis {
+export function devnetGenesis(chainId: string, now = Date.now(), faucetAddress?: string): Genesis {
   return {
     chainId,
     timestamp: now,
-    allocations: [],
+    allocations: faucetAddress ? [{ address: faucetAddress, balance: FAUCET_BALANCE }] : [],
     consensus: {
       targetBlockTimeMs: 2_000,
       // ~2^16 hashes per block on average: a few per second on one core.

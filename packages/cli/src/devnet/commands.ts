@@ -69,6 +69,7 @@ export function registerDevnet(program: Command): void {
         if (tty) process.stderr.write("\n");
         process.stdout.write(`${upTable(state)}\n\ndevnet ${state.chainId} is up in ${net.dir}\n`);
         process.stdout.write(`admin token (P2PNODE_API_TOKEN): ${state.apiToken}\n`);
+        process.stdout.write(`faucet wallet (funded in genesis): ${net.faucetFile}\n`);
       },
     );
 

@@ -1,7 +1,6 @@
-import { generateMnemonic } from "@p2pnode/crypto";
+import { defaultWalletPath, generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
 import { CodedError } from "@p2pnode/types";
 import type { Command } from "commander";
-import { defaultWalletPath, readWallet, writeWallet } from "./wallet-file.js";
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("enter the mnemonic, then Ctrl-D:\n");

@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { type Account, accountFromMnemonic, isValidMnemonic, normalizeMnemonic } from "@p2pnode/crypto";
 import { CodedError } from "@p2pnode/types";
 import { z } from "zod";
+import { type Account, accountFromMnemonic, isValidMnemonic, normalizeMnemonic } from "./wallet.js";
 
 /** The wallet file: the mnemonic (the only secret) and which account index to use. Mode 0600. */
 const WalletFileJson = z.object({

@@ -1,3 +1,4 @@
+import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
 import { DhtSubjects } from "./dht.js";
 import { type EndpointDef, type EventDef, NodeSubjects } from "./subjects.js";
@@ -7,6 +8,7 @@ import { ZkpSubjects } from "./zkp.js";
 export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(NodeSubjects),
   ...Object.values(ChainSubjects),
+  ...Object.values(ChainReadSubjects),
   ...Object.values(DhtSubjects),
   ...Object.values(ZkpSubjects),
 ];

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { BlockHeaderJson, BlockJson, Hash32Hex, SafeUint, SignedTransactionJson } from "./chain.js";
+import { endpoint } from "./subjects.js";
+
+/** Most headers one `chain.v1.headers.get` answers (Bitcoin Core's getheaders answers 2,000). */
+export const MAX_HEADERS_PER_REQUEST = 2_000;
+
+/**
+ * Reads the gateway needs to serve peers: getdata for blocks and txs, and headers-first sync.
+ * Kept apart from the write contract in chain-subjects.ts.
+ */
+export const ChainReadSubjects = {
+  blockGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.block.get",
+    request: z.object({ hash: Hash32Hex }),
+    reply: z.object({ block: BlockJson, height: SafeUint, onBestChain: z.boolean() }),
+    description: "A stored block by hash (NOT_FOUND if unknown).",
+  }),
+  txGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.tx.get",
+    request: z.object({ id: Hash32Hex }),
+    reply: z.object({ tx: SignedTransactionJson, status: z.enum(["mempool", "confirmed"]) }),
+    description: "A transaction from the mempool or the best chain (NOT_FOUND if unknown).",
+  }),
+  headersGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.headers.get",
+    request: z.object({
+      /** Block hashes from the caller's tip backwards (dense, then sparse), as in Bitcoin's getheaders. */
+      locator: z.array(Hash32Hex).max(64),
+      stop: Hash32Hex.optional(),
+      max: z.number().int().min(1).max(MAX_HEADERS_PER_REQUEST).default(MAX_HEADERS_PER_REQUEST),
+    }),
+    reply: z.object({ headers: z.array(BlockHeaderJson).max(MAX_HEADERS_PER_REQUEST) }),
+    description: "Best-chain headers after the first locator hash we know (genesis if none).",
+  }),
+} as const;

@@ -11,7 +11,11 @@ export const ZKP_FIELD_MODULUS = 2_130_706_433;
 /** Largest proof accepted for verification: below NATS's default 1 MiB payload once base64'd. */
 export const ZKP_MAX_PROOF_BYTES = 512 * 1024;
 
-export const FieldElement = z.number().int().min(0).max(ZKP_FIELD_MODULUS - 1);
+export const FieldElement = z
+  .number()
+  .int()
+  .min(0)
+  .max(ZKP_FIELD_MODULUS - 1);
 const Digest = z.array(FieldElement).length(4);
 const PowerOfTwo = z
   .number()

@@ -1,4 +1,6 @@
-import { runServiceMain } from "@p2pnode/kit";
-import { zkpService } from "./api.js";
+import { parseEnvOrExit, runServiceMain } from "@p2pnode/kit";
+import { createZkpService } from "./api.js";
+import { ZkpEnv, zkpOptionsFromEnv } from "./config.js";
 
-await runServiceMain(zkpService);
+parseEnvOrExit(ZkpEnv);
+await runServiceMain(createZkpService(zkpOptionsFromEnv(process.env)));

@@ -1,0 +1,38 @@
+import {
+  DEFAULT_PARAMS,
+  encodeProof,
+  PROVEN_PARAMS,
+  type ProveInput,
+  prove,
+  securityOf,
+  witnessFor,
+} from "@p2pnode/stark";
+import type { ZkpProofResult, ZkpSecurity } from "@p2pnode/types";
+
+export interface ProveJobInput {
+  input: ProveInput;
+  security: ZkpSecurity;
+}
+
+/** Builds the trace, proves and encodes: the whole job a worker thread runs. */
+export function runProveJob({ input, security }: ProveJobInput): ZkpProofResult {
+  const params = security === "proven" ? PROVEN_PARAMS : DEFAULT_PARAMS;
+  const started = performance.now();
+  const { air, trace, statement } = witnessFor(input);
+  const proof = prove(air, trace, { params });
+  const bytes = encodeProof(proof);
+  const sec = securityOf(params, {
+    logTraceLength: Math.log2(air.traceLength),
+    constraintDegree: air.constraintDegree,
+    numConstraints: air.numTransitionConstraints + air.boundary.length,
+    width: air.width,
+  });
+  return {
+    statement,
+    proof: Buffer.from(bytes).toString("base64"),
+    proofBytes: bytes.length,
+    traceRows: air.traceLength,
+    security: { conjecturedBits: sec.conjecturedBits, provenBits: sec.provenBits },
+    proveMs: Math.round(performance.now() - started),
+  };
+}

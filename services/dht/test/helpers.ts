@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { nodeKeyFromSeed } from "@p2pnode/crypto";
+import { DhtNode } from "../src/dht-node.js";
+import type { Endpoint } from "../src/endpoint.js";
+import { createSigner, KeyCache, networkIdOf, type Signer } from "../src/keys.js";
+import type { MemoryNetwork, MemoryTransport } from "../src/memory-transport.js";
+import { MemoryValueStore } from "../src/store.js";
+import { ValueProtocol } from "../src/value-protocol.js";
+
+export const NETWORK = networkIdOf("p2pnode-test");
+
+export function testSigner(network = NETWORK): Signer {
+  const key = nodeKeyFromSeed(new Uint8Array(randomBytes(32)));
+  return createSigner(key.publicKey, key.privateKey, network);
+}
+
+export interface TestDht {
+  node: DhtNode;
+  values: ValueProtocol;
+  store: MemoryValueStore;
+  transport: MemoryTransport;
+  endpoint: Endpoint;
+  signer: Signer;
+}
+
+/** One DhtNode on a MemoryNetwork, maintenance off (tests drive it). */
+export function memoryNode(
+  net: MemoryNetwork,
+  endpoint: Endpoint,
+  opts: { ipLimits?: boolean } = {},
+): TestDht {
+  const transport = net.attach(endpoint);
+  const signer = testSigner();
+  const node = new DhtNode(
+    {
+      refreshIntervalMs: 0,
+      revalidateIntervalMs: 0,
+      record: { roles: ["full"], udp: endpoint, wsPort: 7101 },
+      table: opts.ipLimits === false ? { ipLimits: null } : {},
+    },
+    { transport, signer, verifier: new KeyCache(NETWORK), clock: net },
+  );
+  const store = new MemoryValueStore();
+  const values = new ValueProtocol({ republishIntervalMs: 0 }, { node, store });
+  return { node, values, store, transport, endpoint, signer };
+}

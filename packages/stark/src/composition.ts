@@ -24,7 +24,11 @@ export function evaluateComposition(
   alphas: Ext[],
 ): ExtVec {
   const n = air.traceLength;
-  const b = 1 << blowupLog;
+  // H has degree < chunks·n, so it is evaluated on the sub-coset of the LDE of that size only
+  // (every step-th LDE point): half the constraint evaluations at blowup 4 and degree 3.
+  const evalLog = compositionEvalLog(air);
+  const step = 1 << (blowupLog - evalLog);
+  const b = 1 << evalLog;
   const size = n * b;
   const mask = size - 1;
   const wN = rootOfUnity(Math.log2(size));
@@ -34,11 +38,11 @@ export function evaluateComposition(
 
   // 1/(x^n − 1) takes B values: x_i^n = shift^n·ω_B^i.
   const xnInv = new Uint32Array(b);
-  const wB = rootOfUnity(blowupLog);
+  const wB = rootOfUnity(evalLog);
   for (let k = 0, s = pow(shift, n); k < b; k++, s = mul(s, wB)) xnInv[k] = sub(s, 1);
   batchInv(xnInv, xnInv);
 
-  const periodic = air.periodicColumns.map((col) => periodicOnLde(col, n, blowupLog, shift));
+  const periodic = air.periodicColumns.map((col) => periodicOnLde(col, n, evalLog, shift));
   const perMasks = periodic.map((t) => t.length - 1);
 
   // Boundary constraints grouped by row; one batch-inverted denominator per distinct row.
@@ -67,11 +71,12 @@ export function evaluateComposition(
   const fast = air.evalTransitionBase?.bind(air);
   let x = shift;
   for (let i = 0; i < size; i++) {
-    const j = (i + b) & mask;
+    const li = i * step;
+    const lj = ((i + b) & mask) * step;
     for (let c = 0; c < w; c++) {
       const col = lde[c]!;
-      cur[c] = col[i]!;
-      next[c] = col[j]!;
+      cur[c] = col[li]!;
+      next[c] = col[lj]!;
     }
     for (let k = 0; k < periodic.length; k++) per[k] = periodic[k]![i & perMasks[k]!]!;
     if (fast) fast(cur, next, per, out);
@@ -98,7 +103,7 @@ export function evaluateComposition(
       let b2 = 0;
       let b3 = 0;
       for (const c of groups[r]!) {
-        const v = sub(lde[c.col]![i]!, c.v);
+        const v = sub(lde[c.col]![li]!, c.v);
         b0 += mul(c.a[0], v);
         b1 += mul(c.a[1], v);
         b2 += mul(c.a[2], v);
@@ -119,10 +124,16 @@ export function evaluateComposition(
   return h;
 }
 
+/** log2 of the composition evaluation domain over the trace domain: ⌈log2(chunks)⌉. */
+export function compositionEvalLog(air: Air): number {
+  return Math.ceil(Math.log2(compositionChunks(air)));
+}
+
 /**
- * Splits H (evaluated on the LDE) into chunks H_k of degree < n with H(x) = Σ_k x^{kn}·H_k(x);
- * returns each chunk's coefficients and its evaluations on the LDE. A nonzero coefficient beyond
- * the chunks means the trace does not satisfy the constraints.
+ * Splits H (evaluated on its sub-coset) into chunks H_k of degree < n with
+ * H(x) = Σ_k x^{kn}·H_k(x); returns each chunk's coefficients and its evaluations on the LDE.
+ * In strict mode a nonzero coefficient beyond the chunks (possible only when the evaluation
+ * domain is larger than chunks·n) means the trace does not satisfy the constraints.
  */
 export function splitComposition(
   h: ExtVec,
@@ -132,7 +143,6 @@ export function splitComposition(
   strict: boolean,
 ): { coeffs: ExtVec[]; lde: ExtVec[] } {
   const coeffs: ExtVec[] = Array.from({ length: chunks }, () => extVec(n));
-  const lde: ExtVec[] = [];
   for (let c = 0; c < 4; c++) {
     const all = cosetIntt(Uint32Array.from(h[c]!), DOMAIN_SHIFT);
     if (strict) {
@@ -144,36 +154,13 @@ export function splitComposition(
     }
     for (let k = 0; k < chunks; k++) coeffs[k]![c] = all.slice(k * n, (k + 1) * n);
   }
-  // Chunks 1.. by transform; chunk 0 as H − Σ_{k≥1} x^{kn}·H_k, since x^n takes only B values on
-  // the coset: saves one extension-field LDE (four base transforms).
-  for (let k = 1; k < chunks; k++) {
-    const ck = coeffs[k]!;
-    lde.push([
+  const lde = coeffs.map(
+    (ck): ExtVec => [
       ldeFromCoeffs(ck[0], blowupLog, DOMAIN_SHIFT),
       ldeFromCoeffs(ck[1], blowupLog, DOMAIN_SHIFT),
       ldeFromCoeffs(ck[2], blowupLog, DOMAIN_SHIFT),
       ldeFromCoeffs(ck[3], blowupLog, DOMAIN_SHIFT),
-    ]);
-  }
-  const b = 1 << blowupLog;
-  const xn = new Uint32Array(b);
-  const wB = rootOfUnity(blowupLog);
-  for (let i = 0, s = pow(DOMAIN_SHIFT, n); i < b; i++, s = mul(s, wB)) xn[i] = s;
-  const h0 = extVec(h[0].length);
-  for (let c = 0; c < 4; c++) {
-    const src = h[c]!;
-    const dst = h0[c]!;
-    for (let i = 0; i < src.length; i++) {
-      const xi = xn[i & (b - 1)]!;
-      let acc = 0;
-      let xk = xi;
-      for (let k = 1; k < chunks; k++) {
-        acc += mul(xk, lde[k - 1]![c]![i]!);
-        xk = mul(xk, xi);
-      }
-      dst[i] = (src[i]! + P - (acc % P)) % P;
-    }
-  }
-  lde.unshift(h0);
+    ],
+  );
   return { coeffs, lde };
 }

@@ -68,7 +68,7 @@ export function deepOnLde(
   const gInv = inv(rootOfUnity(logN));
   const out = extVec(size);
   const cz = coef.slice(0, w);
-  const cg = coef.slice(w, 2 * w);
+  const gw = coef[w]!;
   const ch = coef.slice(2 * w);
   for (let i = 0; i < size; i++) {
     let z0 = 0;
@@ -79,6 +79,7 @@ export function deepOnLde(
     let g1 = 0;
     let g2 = 0;
     let g3 = 0;
+    // γ^{w+j} = γ^w·γ^j, so the g·z numerator is γ^w·Σ_j γ^j·T_j(x): one sum serves both.
     for (let j = 0; j < w; j++) {
       const t = traceLde[j]![i]!;
       const a = cz[j]!;
@@ -86,12 +87,12 @@ export function deepOnLde(
       z1 += mul(a[1], t);
       z2 += mul(a[2], t);
       z3 += mul(a[3], t);
-      const c = cg[j]!;
-      g0 += mul(c[0], t);
-      g1 += mul(c[1], t);
-      g2 += mul(c[2], t);
-      g3 += mul(c[3], t);
     }
+    mulTo(z0 % P, z1 % P, z2 % P, z3 % P, gw[0], gw[1], gw[2], gw[3]);
+    g0 = R[0]!;
+    g1 = R[1]!;
+    g2 = R[2]!;
+    g3 = R[3]!;
     for (let k = 0; k < compLde.length; k++) {
       const h = compLde[k]!;
       const a = ch[k]!;

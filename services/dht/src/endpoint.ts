@@ -18,7 +18,8 @@ export function normalizeHost(host: string): string {
   return lower;
 }
 
-export function ipToBytes(host: string): Uint8Array {
+export function ipToBytes(raw: string): Uint8Array {
+  const host = normalizeHost(raw);
   if (isIPv4(host)) return new Uint8Array(host.split(".").map(Number));
   if (!isIPv6(host)) throw new WireError("malformed_body", `not an IP literal: ${host}`);
   const [head = "", tail = ""] = host.split("::");
@@ -47,6 +48,8 @@ export function ipToBytes(host: string): Uint8Array {
 
 export function bytesToIp(b: Uint8Array): string {
   if (b.length === 4) return Array.from(b).join(".");
+  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff)
+    return Array.from(b.subarray(12)).join(".");
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
   // RFC 5952: the longest run of two or more zero groups becomes "::"

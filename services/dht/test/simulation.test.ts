@@ -8,7 +8,7 @@ import { distribution, type MeasuredLookup, type SimNode, Simulation } from "../
  */
 
 const NODES = 1000;
-const LOOKUPS = 150;
+const LOOKUPS = 100;
 const K = 20;
 let sim: Simulation;
 
@@ -59,7 +59,7 @@ describe(`simulation: ${NODES} nodes over the in-memory transport`, () => {
 
   it("lookups still find the closest live node with 10% of nodes dropping all traffic", async () => {
     const dropped = sim.dropShare(0.1);
-    const runs = await runLookups(LOOKUPS / 3, (n) => !dropped.has(n));
+    const runs = await runLookups(LOOKUPS / 2, (n) => !dropped.has(n));
     const r = report("10% dropping", runs);
     expect(r.success).toBeGreaterThanOrEqual(0.95);
     expect(r.recall).toBeGreaterThanOrEqual(0.9);
@@ -67,7 +67,7 @@ describe(`simulation: ${NODES} nodes over the in-memory transport`, () => {
 
   it("and with 25% dropping", async () => {
     const dropped = sim.dropShare(0.25);
-    const runs = await runLookups(LOOKUPS / 3, (n) => !dropped.has(n));
+    const runs = await runLookups(LOOKUPS / 2, (n) => !dropped.has(n));
     const r = report("25% dropping", runs);
     expect(r.success).toBeGreaterThanOrEqual(0.9);
     expect(r.recall).toBeGreaterThanOrEqual(0.8);

@@ -31,7 +31,7 @@ describe("Merkle multiproofs", () => {
   };
   const digests = (idx: number[]) => {
     const d = new Uint32Array(idx.length * 8);
-    idx.forEach((i, k) => d.set(digest(i), k * 8));
+    for (const [k, i] of idx.entries()) d.set(digest(i), k * 8);
     return d;
   };
 

@@ -1,6 +1,11 @@
 import type { Air } from "./air.js";
 import { FibonacciAir, fibonacciTrace } from "./airs/fibonacci.js";
-import { RescueChainAir, rescueChainTrace, rescueChainTraceLength } from "./airs/rescue-chain.js";
+import {
+  MAX_CHAIN_HASHES,
+  RescueChainAir,
+  rescueChainTrace,
+  rescueChainTraceLength,
+} from "./airs/rescue-chain.js";
 import { StarkError } from "./errors.js";
 import { RESCUE } from "./rescue/params.js";
 
@@ -53,8 +58,8 @@ export function witnessFor(input: ProveInput): { air: Air; trace: Uint32Array[];
   }
   if (input.air === "rescue-chain") {
     const { hashes } = input.publicInputs;
-    if (!Number.isInteger(hashes) || hashes < 1 || hashes > 2 ** 19)
-      throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19]");
+    if (!Number.isInteger(hashes) || hashes < 1 || hashes > MAX_CHAIN_HASHES)
+      throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19 − 1]");
     const { trace, digest } = rescueChainTrace(input.privateInputs.preimage, hashes);
     const statement: Statement = { air: "rescue-chain", publicInputs: { hashes, digest } };
     return { air: airFor(statement), trace, statement };

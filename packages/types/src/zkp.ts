@@ -54,7 +54,7 @@ export const ZkpProveRequest = z.discriminatedUnion("air", [
             .number()
             .int()
             .min(1)
-            .max(2 ** 19),
+            .max(2 ** 19 - 1),
         })
         .strict(),
       privateInputs: z.object({ preimage: Digest }).strict(),
@@ -81,7 +81,7 @@ export const ZkpStatement = z.discriminatedUnion("air", [
             .number()
             .int()
             .min(1)
-            .max(2 ** 19),
+            .max(2 ** 19 - 1),
           digest: Digest,
         })
         .strict(),

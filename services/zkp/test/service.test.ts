@@ -61,6 +61,12 @@ describe("zkp REST", () => {
       proof: raw.subarray(0, 100).toString("base64"),
     });
     expect(cut.json()).toMatchObject({ valid: false, code: "PROOF_MALFORMED" });
+    const huge = await inject("POST", "/proofs/verify", {
+      air: "rescue-chain",
+      publicInputs: { hashes: 2 ** 19 - 1, digest },
+      proof: result.proof,
+    });
+    expect(huge.json()).toMatchObject({ valid: false, code: "AIR_MISMATCH" });
   });
 
   it("answers malformed requests with typed 4xx", async () => {

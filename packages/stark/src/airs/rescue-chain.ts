@@ -25,6 +25,8 @@ export interface RescueChainPublic {
 }
 
 const M = RESCUE.m;
+/** 8·(n+1) rows must fit the largest trace (2^22), whose blowup-4 domain is KoalaBear's 2^24. */
+export const MAX_CHAIN_HASHES = 2 ** 19 - 1;
 const ROUNDS = RESCUE.rounds;
 
 export function rescueChainTraceLength(hashes: number): number {
@@ -42,8 +44,8 @@ export class RescueChainAir implements Air {
 
   constructor(readonly pub: RescueChainPublic) {
     const { hashes, digest } = pub;
-    if (!Number.isInteger(hashes) || hashes < 1 || hashes > 2 ** 19)
-      throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19]");
+    if (!Number.isInteger(hashes) || hashes < 1 || hashes > MAX_CHAIN_HASHES)
+      throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19 − 1]");
     checkWords(digest, "digest");
     this.traceLength = rescueChainTraceLength(hashes);
     const c1 = Array.from({ length: M }, (_, j) =>

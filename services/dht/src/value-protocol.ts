@@ -342,7 +342,15 @@ export class ValueProtocol implements RequestHandler {
       this.stats.badValues++;
       this.m.store.delete(key); // our own copy went bad (disk, tampering): fetch a good one
     }
-    if (opts.localOnly) throw new DhtError("NOT_FOUND", `no value for ${toHex(key)} in the local store`);
+    const found = await this.lookupValue(key, opts.localOnly === true);
+    // we were a holder: keep the good copy we just fetched in place of the bad one
+    if (local && found.kind === local.kind)
+      this.m.store.replace({ ...local, value: found.bytes, seq: found.seq });
+    return found;
+  }
+
+  private async lookupValue(key: Uint8Array, localOnly: boolean): Promise<FoundValue> {
+    if (localOnly) throw new DhtError("NOT_FOUND", `no value for ${toHex(key)} in the local store`);
     const seeds = this.m.node.seeds(key);
     if (seeds.length === 0) throw new DhtError("NO_PEERS", "the routing table is empty");
     const res = await iterativeLookup<FoundValue>(

@@ -4,7 +4,7 @@ import { deepEvaluator } from "./deep.js";
 import { DOMAIN_SHIFT, periodicAt } from "./domain.js";
 import { StarkError } from "./errors.js";
 import { type Ext, eAdd, eEq, eInv, eMul, ePow, eScale, eSub } from "./ext.js";
-import { mul, pow, rootOfUnity } from "./field.js";
+import { mul, pow, rootOfUnity, TWO_ADICITY } from "./field.js";
 import { friVerify, TAG_FRI_REMAINDER, TAG_FRI_ROOT } from "./fri.js";
 import { verifyMultiproof } from "./merkle.js";
 import { checkParams, friDegreeLogs } from "./params.js";
@@ -29,6 +29,8 @@ export function verify(air: Air, proof: StarkProof, opts: VerifyOptions = {}): v
   checkStatement(air, proof);
   checkParams(params);
   if (2 ** params.blowupLog < air.constraintDegree) fail("blowup is below the AIR degree");
+  if (proof.logTraceLength + params.blowupLog > TWO_ADICITY)
+    fail("evaluation domain exceeds the field's 2-adicity");
   const sec = securityOf(params, {
     logTraceLength: proof.logTraceLength,
     constraintDegree: air.constraintDegree,

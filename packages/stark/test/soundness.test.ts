@@ -117,3 +117,30 @@ describe("soundness", () => {
     verify(air, decodeProof(encodeProof(p)));
   });
 });
+
+describe("robustness", () => {
+  it("answers random multi-byte corruptions with a StarkError, never another exception", () => {
+    let s = 12345;
+    const rnd = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s % n;
+    };
+    for (let t = 0; t < 300; t++) {
+      const bad = Uint8Array.from(bytes);
+      const k = 1 + rnd(8);
+      // bias towards the header, where lengths and parameters live
+      for (let j = 0; j < k; j++) bad[rnd(3) === 0 ? rnd(40) : rnd(bad.length)] = rnd(256);
+      rejects(() => verify(air, decodeProof(bad), LOOSE));
+    }
+  });
+
+  it("rejects a proof claiming a domain beyond the field's two-adicity", () => {
+    const big = new FibonacciAir({ traceLength: 2 ** 22, result: 5 });
+    const p = decodeProof(bytes);
+    p.airId = big.id;
+    p.logTraceLength = 22;
+    p.publicInputs = big.publicInputWords();
+    p.params = { ...p.params, blowupLog: 4 };
+    rejects(() => verify(big, p, LOOSE));
+  });
+});

@@ -120,6 +120,26 @@ describe("dht service over UDP", () => {
     expect(list.records[0]!.wsPort).toBeGreaterThan(0);
   });
 
+  it("publishes the record of a newly joined node on dht.v1.peer.found", async () => {
+    const seen: string[] = [];
+    nodes[0]!.node.supervisorBus.subscribe(DhtSubjects.peerFound, (r) => {
+      seen.push(r.nodeId);
+    });
+    const udp = await freeUdpPort();
+    const node = await startTestNode("light", {
+      P2PNODE_DEVNET: "1",
+      P2PNODE_DHT_UDP_PORT: String(udp),
+      P2PNODE_BOOTNODES: `127.0.0.1:${nodes[0]!.udp}`,
+    });
+    const svc = await startTestService(dhtService, node);
+    nodes.push({ node, svc, udp });
+    const id = ((await inject(3)({ url: "/table" })).json() as { nodeId: string }).nodeId;
+    await eventually(
+      () => seen,
+      (s) => s.includes(id),
+    );
+  });
+
   it("reports stats and metrics", async () => {
     const stats = (await inject(0)({ url: "/stats" })).json() as {
       datagrams: { received: Record<string, number> };

@@ -1,2 +1,3 @@
 export * from "./nats.js";
 export * from "./service.js";
+export * from "./service-suite.js";

@@ -1,12 +1,29 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeSubjects, type Role } from "@p2pnode/types";
+import { type Genesis, NodeSubjects, type Role } from "@p2pnode/types";
 import { Bus } from "../bus/index.js";
 import { createLogger } from "../log/index.js";
 import { type RunningService, type ServiceDefinition, startService } from "../service/index.js";
 import { freePort, startTestNats, type TestNats } from "./nats.js";
+
+/** A genesis for tests: every hash meets the target, so a block is mined on the first nonce. */
+export function testGenesis(overrides: Partial<Genesis> = {}): Genesis {
+  return {
+    chainId: "test-chain",
+    timestamp: 1_700_000_000_000,
+    allocations: [],
+    consensus: {
+      targetBlockTimeMs: 1_000,
+      initialTarget: "f".repeat(64),
+      retargetWindow: 10,
+      blockReward: "5000000000",
+    },
+    validators: [],
+    ...overrides,
+  };
+}
 
 export interface TestNode {
   nats: TestNats;
@@ -26,6 +43,8 @@ export async function startTestNode(
   const nats = await startTestNats();
   const nodeId = randomBytes(32).toString("hex");
   const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-test-"));
+  const genesisFile = join(dataDir, "genesis.json");
+  writeFileSync(genesisFile, JSON.stringify(testGenesis()));
   const log = createLogger("test-supervisor", "silent");
   const supervisorBus = await Bus.connect({
     url: nats.url,
@@ -44,6 +63,7 @@ export async function startTestNode(
   const env: NodeJS.ProcessEnv = {
     P2PNODE_DATA_DIR: dataDir,
     P2PNODE_ROLE: role,
+    P2PNODE_GENESIS: genesisFile,
     P2PNODE_NATS_URL: nats.url,
     P2PNODE_NATS_TOKEN: nats.token,
     P2PNODE_LOG_LEVEL: "silent",

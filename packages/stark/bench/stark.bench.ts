@@ -215,6 +215,7 @@ console.log(
 const last = rows[rows.length - 1];
 if (last) console.log(`phases at 2^${last.logRows}:`, JSON.stringify(last.phases));
 const dir = new URL("../bench-results/", import.meta.url);
+const outName = process.env.BENCH_OUT ?? "stark.json";
 mkdirSync(dir, { recursive: true });
-writeFileSync(new URL("stark.json", dir), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwrote ${new URL("stark.json", dir).pathname}`);
+writeFileSync(new URL(outName, dir), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${new URL(outName, dir).pathname}`);

@@ -30,6 +30,17 @@ describe("prover pool", () => {
     expect(pool.stats).toMatchObject({ busy: 0, queued: 0 });
   });
 
+  it("fails the job of a crashed worker, replaces the worker and keeps serving", async () => {
+    const job = pool.submit(fib(2048));
+    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
+    await slots[0]!.worker.terminate();
+    const failed = await pool.wait(job.jobId);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "INTERNAL" } });
+    expect(pool.alive).toBe(true);
+    const ok = await pool.wait(pool.submit(fib(64)).jobId);
+    expect(ok.status).toBe("done");
+  });
+
   it("refuses oversized traces with 413 without creating a job", () => {
     const before = pool.stats.jobs;
     expect(() => pool.submit(fib(2 ** 13))).toThrow(/exceeds/);

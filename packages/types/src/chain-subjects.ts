@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { AddressHex, BlockHeaderJson, BlockJson, Hash32Hex, SafeUint, SignedTransactionJson, U64String } from "./chain.js";
+import {
+  AddressHex,
+  BlockHeaderJson,
+  BlockJson,
+  Hash32Hex,
+  SafeUint,
+  SignedTransactionJson,
+  U64String,
+} from "./chain.js";
 import { Empty, endpoint, event } from "./subjects.js";
 
 /**
@@ -28,6 +36,10 @@ export const RejectReason = z.enum([
   "FEE_TOO_LOW",
   "MEMPOOL_FULL",
   "INVALID_TX",
+  /** A header's stateRoot is not all zeros (the chain keeps no state commitment yet). */
+  "BAD_STATE_ROOT",
+  /** The block descends from a block that was found invalid. */
+  "INVALID_ANCESTOR",
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 
@@ -73,7 +85,8 @@ export const ChainSubjects = {
     subject: "chain.v1.block.submit",
     request: z.object({ block: BlockJson, source: z.enum(["miner", "peer", "local"]).default("local") }),
     reply: BlockVerdict,
-    description: "Validate and store a block; acknowledged only after its commit. Errors carry a RejectReason code.",
+    description:
+      "Validate and store a block; acknowledged only after its commit. Errors carry a RejectReason code.",
   }),
   templateGet: endpoint({
     service: "chain",
@@ -91,7 +104,12 @@ export const ChainSubjects = {
   }),
   blockAccepted: event({
     subject: "chain.v1.block.accepted",
-    payload: z.object({ hash: Hash32Hex, height: SafeUint, status: BlockVerdict.shape.status, txCount: SafeUint }),
+    payload: z.object({
+      hash: Hash32Hex,
+      height: SafeUint,
+      status: BlockVerdict.shape.status,
+      txCount: SafeUint,
+    }),
     description: "A block was committed (after COMMIT returned).",
   }),
   txAccepted: event({

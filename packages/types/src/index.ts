@@ -1,5 +1,6 @@
 export * from "./catalog.js";
 export * from "./chain.js";
+export * from "./chain-api.js";
 export * from "./chain-read-subjects.js";
 export * from "./chain-subjects.js";
 export * from "./dht.js";

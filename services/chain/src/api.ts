@@ -1,10 +1,65 @@
+import { join } from "node:path";
 import type { ServiceDefinition } from "@p2pnode/kit";
+import { Chain, defaultChainOptions } from "./chain.js";
+import { loadGenesis } from "./genesis.js";
+import { ChainIntake } from "./intake.js";
+import { validateStoredChain, withSnapshot } from "./integrity.js";
+import { ChainMetrics } from "./metrics.js";
+import { busEvents, serveChainSubjects } from "./nats.js";
+import { blockRoutes } from "./routes/blocks.js";
+import type { RouteDeps } from "./routes/deps.js";
+import { txRoutes } from "./routes/txs.js";
+import { validateRoute } from "./routes/validate.js";
+import { ChainStore } from "./store.js";
+import { defaultTemplateOptions } from "./template.js";
 
 export const VERSION = "0.1.0";
 
-/** The chain service: REST routes and NATS endpoints arrive with its issue; the runtime gives /info, /health, /ready. */
+/** The store's file inside the node's data dir. */
+export const chainStoreFile = (dataDir: string): string => join(dataDir, "chain", "chain.sqlite");
+
+/** How often the mempool drops txs past their TTL. */
+const EXPIRE_EVERY_MS = 60_000;
+
+/**
+ * The chain service: genesis, validation, store, fork choice, mempool; REST routes and NATS
+ * endpoints are thin edges over `Chain`. A light node will run it header-only (not built yet:
+ * the role is accepted and runs the full rules, which is stricter, not weaker).
+ */
 export const chainService: ServiceDefinition = {
   name: "chain",
   version: VERSION,
-  setup: async () => undefined,
+  setup: async (ctx) => {
+    const genesis = loadGenesis(ctx.config.genesisPath);
+    const file = chainStoreFile(ctx.config.dataDir);
+    const store = new ChainStore(file);
+    const chain = new Chain(defaultChainOptions, { genesis, store });
+    const metrics = new ChainMetrics(ctx.metrics, chain);
+    const intake = new ChainIntake({ chain, metrics, events: busEvents(ctx.bus), log: ctx.log });
+    ctx.readiness.store = () => ({ ok: store.db.open });
+    ctx.log.info(
+      { ...chain.tip(), genesis: Buffer.from(chain.genesisHash).toString("hex") },
+      "chain store open",
+    );
+
+    const deps: RouteDeps = {
+      chain,
+      intake,
+      validate: (signatures) =>
+        withSnapshot(file, (snapshot) =>
+          validateStoredChain(snapshot, genesis, { retarget: chain.retarget, signatures, yieldEvery: 50 }),
+        ),
+    };
+    blockRoutes(ctx.app, deps);
+    txRoutes(ctx.app, deps);
+    validateRoute(ctx.app, deps);
+    await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
+
+    const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);
+    expire.unref();
+    return async () => {
+      clearInterval(expire);
+      store.close();
+    };
+  },
 };

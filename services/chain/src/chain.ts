@@ -1,0 +1,303 @@
+import { type Block, equalBytes, type SignedTransaction } from "@p2pnode/codec";
+import type { BlockVerdict, ChainTip, Genesis } from "@p2pnode/types";
+import { Ancestry } from "./ancestry.js";
+import { checkBody, checkHeaderContext, checkPow, prepareBlock } from "./block-rules.js";
+import { ChainError, ChainFault, reject } from "./errors.js";
+import { type CommitResult, ForkChoice } from "./fork-choice.js";
+import { genesisBlock } from "./genesis.js";
+import { defaultMempoolOptions, Mempool, type MempoolOptions, type PoolTx, toPoolTx } from "./mempool.js";
+import { defaultRetargetOptions, type RetargetOptions } from "./retarget.js";
+import { type BlockMeta, type ChainStore, hex, unhex } from "./store.js";
+import { checkSignature, prepareTx } from "./validation.js";
+import { workOf } from "./work.js";
+
+export interface ChainOptions {
+  /** How far ahead of our clock a block timestamp may be (honest clocks differ by seconds). */
+  maxFutureDriftMs: number;
+  /** Deepest reorg accepted; older forks are refused as FORK_TOO_DEEP (anti long-range spam). */
+  maxReorgDepth: number;
+  /** Mempool fee floor (policy, not consensus: blocks may carry fee-0 txs). */
+  minFee: bigint;
+  /** Largest retarget factor either way (×4/÷4 like Bitcoin). */
+  maxRetargetFactor: number;
+  /** Hashes of refused blocks remembered, so their descendants are refused cheaply. */
+  invalidCacheSize: number;
+  mempool: MempoolOptions;
+}
+
+export const defaultChainOptions: ChainOptions = {
+  maxFutureDriftMs: 60_000,
+  maxReorgDepth: 100,
+  minFee: 1n,
+  maxRetargetFactor: defaultRetargetOptions.maxFactor,
+  invalidCacheSize: 10_000,
+  mempool: defaultMempoolOptions,
+};
+
+export interface ChainModules {
+  genesis: Genesis;
+  store: ChainStore;
+  /** Wall clock in ms (tests pass a fake one). */
+  now?: () => number;
+}
+
+export interface BlockOutcome {
+  verdict: BlockVerdict;
+  txCount: number;
+  commit?: CommitResult;
+}
+
+/**
+ * The chain of one node: genesis, validation, fork choice, state and mempool over its store.
+ * All methods are synchronous (SQLite and signature checks run inline), so calls never
+ * interleave: a submit sees the tip the previous one left.
+ */
+export class Chain {
+  readonly chainId: string;
+  readonly genesisHash: Uint8Array;
+  readonly store: ChainStore;
+  readonly mempool: Mempool;
+  readonly ancestry: Ancestry;
+  readonly retarget: RetargetOptions;
+  readonly blockReward: bigint;
+  private readonly forkChoice: ForkChoice;
+  private readonly now: () => number;
+  private readonly invalid = new Map<string, ChainError>();
+  private tipMeta: BlockMeta;
+
+  constructor(
+    readonly o: ChainOptions,
+    readonly m: ChainModules,
+  ) {
+    const g = m.genesis;
+    this.chainId = g.chainId;
+    this.store = m.store;
+    this.now = m.now ?? Date.now;
+    this.blockReward = BigInt(g.consensus.blockReward);
+    this.retarget = {
+      targetBlockTimeMs: g.consensus.targetBlockTimeMs,
+      retargetWindow: g.consensus.retargetWindow,
+      maxFactor: o.maxRetargetFactor,
+    };
+    this.ancestry = new Ancestry(this.store);
+    this.forkChoice = new ForkChoice(
+      { blockReward: this.blockReward, chainId: g.chainId },
+      { store: this.store, ancestry: this.ancestry },
+    );
+    this.mempool = new Mempool(o.mempool, { accounts: this.store });
+    const gen = genesisBlock(g);
+    this.genesisHash = gen.hash;
+    this.tipMeta = this.open(gen.block);
+  }
+
+  /** Writes genesis into an empty store, or checks that the store belongs to this genesis. */
+  private open(genesis: Block): BlockMeta {
+    const { store } = this;
+    const stored = store.getMeta("genesis");
+    if (stored === undefined) {
+      store.transaction(() => {
+        const g = this.m.genesis;
+        const p = prepareBlock(genesis, g.chainId);
+        store.insertBlock(
+          {
+            hash: this.genesisHash,
+            height: 0,
+            prevHash: genesis.header.prevHash,
+            headerBytes: p.headerBytes,
+            txCount: 0,
+            size: p.body.length,
+            totalWork: workOf(genesis.header.target),
+            status: "main",
+            receivedAt: this.now(),
+          },
+          p.body,
+        );
+        for (const a of g.allocations)
+          store.putAccount(unhex(a.address), { balance: BigInt(a.balance), nonce: 0 });
+        store.setStatus(this.genesisHash, "main", []);
+        store.setMain(0, this.genesisHash);
+        store.setMeta("genesis", hex(this.genesisHash));
+        store.setMeta("chainId", g.chainId);
+        store.setMeta("tip", hex(this.genesisHash));
+      });
+    } else if (stored !== hex(this.genesisHash)) {
+      throw new ChainFault(
+        "CONFIG_INVALID",
+        `the chain store holds genesis ${stored}, but the genesis file gives ${hex(this.genesisHash)} (another network?)`,
+      );
+    }
+    const tip = store.blockMeta(unhex(store.getMeta("tip") ?? ""));
+    if (!tip || store.mainHeight() !== tip.height) {
+      throw new ChainFault("INTERNAL", "chain store: tip pointer and main-chain index disagree");
+    }
+    return tip;
+  }
+
+  get tipBlock(): BlockMeta {
+    return this.tipMeta;
+  }
+
+  tip(): ChainTip {
+    const t = this.tipMeta;
+    return {
+      height: t.height,
+      hash: hex(t.hash),
+      totalWork: t.totalWork.toString(),
+      timestamp: t.header.timestamp,
+      chainId: this.chainId,
+    };
+  }
+
+  /** Validates a transaction against the tip's state and admits it to the mempool. */
+  submitTx(stx: SignedTransaction, claimedId?: string): PoolTx {
+    const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId);
+    if (this.mempool.has(t.idHex))
+      throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
+    // Cheap state checks before the signature, so replays cost a lookup and not a verify.
+    const account = this.store.account(t.sender);
+    if (t.stx.tx.nonce < (account?.nonce ?? 0)) {
+      throw reject(
+        "BAD_NONCE",
+        `nonce ${t.stx.tx.nonce} already used (replay): account nonce is ${account?.nonce}`,
+      );
+    }
+    checkSignature(t, this.chainId);
+    const pt = toPoolTx(t, this.now());
+    this.mempool.add(pt);
+    return pt;
+  }
+
+  /**
+   * Validates a block and commits it in one transaction (extending, as a side branch, or by a
+   * reorg). Returns only after COMMIT; throws a ChainError, with nothing changed, when refused.
+   */
+  submitBlock(block: Block, claimedHash?: string): BlockOutcome {
+    const p = prepareBlock(block, this.chainId, claimedHash);
+    const h = block.header;
+    const known = this.store.blockMeta(p.hash);
+    if (known && known.status !== "invalid") {
+      return { verdict: { hash: p.hashHex, height: known.height, status: "known" }, txCount: known.txCount };
+    }
+    const refused = this.invalid.get(p.hashHex);
+    if (refused) throw refused;
+    if (known) throw reject("INVALID_ANCESTOR", `block ${p.hashHex} was found invalid before`);
+    if (h.height === 0)
+      throw reject("WRONG_CHAIN", `a genesis block other than this chain's (${hex(this.genesisHash)})`);
+    checkPow(p);
+    const tip = this.tipMeta;
+    const parent = this.store.blockMeta(h.prevHash);
+    if (!parent) {
+      if (this.invalid.has(hex(h.prevHash)))
+        throw this.remember(p.hashHex, reject("INVALID_ANCESTOR", "parent is invalid"));
+      if (h.height > tip.height + 1) {
+        throw reject("MISSED_BLOCK", `block ${h.height} leaves a gap: the tip is at ${tip.height}`, {
+          tipHeight: tip.height,
+        });
+      }
+      throw reject("PREV_HASH_MISMATCH", `previous hash ${hex(h.prevHash)} is not a known block`, {
+        tip: hex(tip.hash),
+      });
+    }
+    if (parent.status === "invalid")
+      throw this.remember(p.hashHex, reject("INVALID_ANCESTOR", "parent is invalid"));
+    try {
+      this.checkContext(p.block, parent, tip);
+      checkBody(p, this.chainId, (id) => this.mempool.has(id));
+    } catch (err) {
+      throw err instanceof ChainError ? this.remember(p.hashHex, err) : err;
+    }
+    let commit: CommitResult;
+    try {
+      commit = this.store.transaction(() => this.forkChoice.commit(p, parent, tip, this.now()));
+    } catch (err) {
+      if (err instanceof ChainError) this.refuseBranch(p.hashHex, err);
+      throw err;
+    }
+    this.tipMeta = commit.tip;
+    this.updateMempool(commit);
+    return {
+      verdict: { hash: p.hashHex, height: h.height, status: commit.status },
+      txCount: p.txs.length,
+      commit,
+    };
+  }
+
+  private checkContext(block: Block, parent: BlockMeta, tip: BlockMeta): void {
+    checkHeaderContext(
+      block.header,
+      {
+        parentHeight: parent.height,
+        expectedTarget: this.ancestry.targetAfter(parent, this.retarget),
+        medianTimePast: this.ancestry.medianTimePast(parent),
+        now: this.now(),
+      },
+      { chainId: this.chainId, maxFutureDriftMs: this.o.maxFutureDriftMs },
+    );
+    if (!equalBytes(parent.hash, tip.hash)) {
+      const { fork } = this.ancestry.forkPoint(parent);
+      const depth = tip.height - fork.height;
+      if (depth > this.o.maxReorgDepth) {
+        throw reject("FORK_TOO_DEEP", `fork ${depth} blocks below the tip, limit ${this.o.maxReorgDepth}`, {
+          forkHeight: fork.height,
+        });
+      }
+    }
+  }
+
+  /** A branch failed while being connected: remember the block, and mark a stored culprit invalid. */
+  private refuseBranch(hashHex: string, err: ChainError): void {
+    this.remember(hashHex, err);
+    const culprit = (err.details as { block?: string } | undefined)?.block;
+    if (culprit && culprit !== hashHex) {
+      this.store.transaction(() => {
+        const stack = [unhex(culprit)];
+        while (stack.length > 0) {
+          const h = stack.pop()!;
+          this.store.setStatus(h, "invalid");
+          stack.push(...this.store.children(h));
+        }
+      });
+    }
+  }
+
+  private remember(hashHex: string, err: ChainError): ChainError {
+    if (this.invalid.size >= this.o.invalidCacheSize) this.invalid.delete(this.invalid.keys().next().value!);
+    this.invalid.set(hashHex, err);
+    return err;
+  }
+
+  private updateMempool(c: CommitResult): void {
+    if (c.status === "side") return;
+    if (c.status === "connected") {
+      const block = c.connected[0]!;
+      const senders = this.mempool.remove(block.txs.map((t) => t.idHex));
+      for (const t of block.txs) senders.add(t.senderHex);
+      this.mempool.revalidate(senders, this.now());
+      return;
+    }
+    // Reorg: txs of the losing branch come back when still valid on the new one, before what
+    // was pending (they are older); re-admission checks nonces and funds against the new tip.
+    const now = this.now();
+    const back = c.disconnected.toReversed().flatMap((b) => b.txs.map((t) => toPoolTx(t, now)));
+    const pending = this.mempool.drain();
+    const all = [...back, ...pending].sort(
+      (a, b) => (a.senderHex < b.senderHex ? -1 : a.senderHex > b.senderHex ? 1 : 0) || a.nonce - b.nonce,
+    );
+    for (const t of all) {
+      try {
+        this.mempool.add(t);
+      } catch {
+        // mined on the new branch, nonce taken, or no longer covered: it stays out
+      }
+    }
+  }
+
+  /** Drops mempool txs past their TTL (called periodically by the service). */
+  expireMempool(): number {
+    return this.mempool.revalidate(undefined, this.now()).length;
+  }
+
+  get clock(): () => number {
+    return this.now;
+  }
+}

@@ -1,0 +1,136 @@
+import { type Block, decodeBlock, equalBytes } from "@p2pnode/codec";
+import type { Ancestry } from "./ancestry.js";
+import type { PreparedBlock } from "./block-rules.js";
+import { ChainError, ChainFault, reject } from "./errors.js";
+import { applyTx, payMiner, StateOverlay } from "./state.js";
+import { type BlockMeta, type ChainStore, hex } from "./store.js";
+import { type CheckedTx, prepareTx } from "./validation.js";
+import { workOf } from "./work.js";
+
+export interface ForkChoiceOptions {
+  /** Paid with the fees to each block's miner (genesis consensus.blockReward). */
+  blockReward: bigint;
+  chainId: string;
+}
+
+/** A block's decoded transactions, as needed to apply it or return them to the mempool. */
+export interface BlockTxs {
+  meta: BlockMeta;
+  block: Block;
+  txs: CheckedTx[];
+}
+
+export interface CommitResult {
+  status: "connected" | "side" | "reorg";
+  meta: BlockMeta;
+  /** New tip (unchanged for a side block). */
+  tip: BlockMeta;
+  /** Blocks taken off the main chain by a reorg, newest first. */
+  disconnected: BlockTxs[];
+  /** Blocks put on the main chain, oldest first. */
+  connected: BlockTxs[];
+}
+
+/**
+ * Fork choice by most cumulative work. `commit` stores a validated block and, when its branch
+ * is heavier than the tip's, moves the main chain onto it: disconnect down to the fork point
+ * using each block's undo data, then connect the branch block by block, applying state. The
+ * caller runs it inside one SQLite transaction, so a failure anywhere leaves nothing changed.
+ */
+export class ForkChoice {
+  constructor(
+    private readonly o: ForkChoiceOptions,
+    private readonly m: { store: ChainStore; ancestry: Ancestry },
+  ) {}
+
+  commit(p: PreparedBlock, parent: BlockMeta, tip: BlockMeta, receivedAt: number): CommitResult {
+    const meta: BlockMeta = {
+      hash: p.hash,
+      height: p.block.header.height,
+      prevHash: p.block.header.prevHash,
+      header: p.block.header,
+      headerBytes: p.headerBytes,
+      txCount: p.txs.length,
+      size: p.body.length,
+      totalWork: parent.totalWork + workOf(p.block.header.target),
+      status: "side",
+      receivedAt,
+    };
+    this.m.store.insertBlock(meta, p.body);
+    const own: BlockTxs = { meta, block: p.block, txs: p.txs };
+    if (equalBytes(parent.hash, tip.hash)) {
+      this.connect(own);
+      return { status: "connected", meta, tip: meta, disconnected: [], connected: [own] };
+    }
+    // Ties keep the first-seen chain: switching on equal work would let anyone flip-flop nodes.
+    if (meta.totalWork <= tip.totalWork) {
+      return { status: "side", meta, tip, disconnected: [], connected: [] };
+    }
+    const { fork, branch } = this.m.ancestry.forkPoint(meta);
+    const disconnected: BlockTxs[] = [];
+    for (let cur = tip; cur.height > fork.height; cur = this.m.ancestry.parent(cur)) {
+      disconnected.push(this.disconnect(cur));
+    }
+    const connected = branch.map((b) => (equalBytes(b.hash, meta.hash) ? own : this.load(b)));
+    for (const b of connected) this.connect(b);
+    return { status: "reorg", meta, tip: meta, disconnected, connected };
+  }
+
+  /** Applies a block's state on top of the current tip and makes it the tip. */
+  connect(b: BlockTxs): void {
+    const { store } = this.m;
+    const state = new StateOverlay(store);
+    let fees = 0n;
+    try {
+      b.txs.forEach((t, i) => {
+        applyTx(state, t.stx, t.sender, i);
+        fees += t.stx.tx.fee;
+      });
+    } catch (err) {
+      if (!(err instanceof ChainError)) throw err;
+      throw reject(err.code, `block ${b.meta.height} ${hex(b.meta.hash)}: ${err.message}`, {
+        ...(err.details as object),
+        block: hex(b.meta.hash),
+        height: b.meta.height,
+      });
+    }
+    payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
+    for (const w of state.writes()) store.putAccount(w.address, w.after);
+    store.setStatus(b.meta.hash, "main", state.undo());
+    store.setMain(b.meta.height, b.meta.hash);
+    store.indexTxs(
+      b.meta.hash,
+      b.meta.height,
+      b.txs.map((t) => t.id),
+    );
+    store.setMeta("tip", hex(b.meta.hash));
+  }
+
+  /** Reverts the tip block's state from its undo data; its parent becomes the tip. */
+  disconnect(meta: BlockMeta): BlockTxs {
+    const { store } = this.m;
+    if (meta.height === 0) throw new ChainFault("INTERNAL", "fork choice tried to disconnect genesis");
+    for (const u of store.undo(meta.hash)) {
+      const address = Uint8Array.from(Buffer.from(u.address, "hex"));
+      if (u.before) store.putAccount(address, u.before);
+      else store.deleteAccount(address);
+    }
+    store.unindexTxs(meta.height);
+    store.deleteMain(meta.height);
+    store.setStatus(meta.hash, "side");
+    store.setMeta("tip", hex(meta.prevHash));
+    return this.load(meta);
+  }
+
+  /** Decodes a stored block's transactions (verified when the block was accepted). */
+  load(meta: BlockMeta): BlockTxs {
+    const body = this.m.store.blockBody(meta.hash);
+    if (!body) throw new ChainFault("INTERNAL", `store: body of ${hex(meta.hash)} is missing`);
+    const block = decodeBlock(body);
+    return {
+      meta,
+      block,
+      txs: block.txs.map((stx) => prepareTx(stx, { chainId: this.o.chainId, minFee: 0n })),
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { Chain } from "./chain.js";
+
+/** The chain's Prometheus metrics; gauges read the chain when scraped. */
+export class ChainMetrics {
+  readonly blocksAccepted: Counter<"status">;
+  readonly blocksRejected: Counter<"reason">;
+  readonly txsAccepted: Counter;
+  readonly txsRejected: Counter<"reason">;
+  readonly reorgs: Counter;
+  readonly blockSeconds: Histogram<"status">;
+
+  constructor(registry: Registry, chain: Chain) {
+    const registers = [registry];
+    new Gauge({
+      name: "chain_height",
+      help: "height of the best chain's tip",
+      registers,
+      collect() {
+        this.set(chain.tipBlock.height);
+      },
+    });
+    new Gauge({
+      name: "mempool_size",
+      help: "transactions waiting in the mempool",
+      registers,
+      collect() {
+        this.set(chain.mempool.size);
+      },
+    });
+    new Gauge({
+      name: "mempool_bytes",
+      help: "encoded bytes of the transactions in the mempool",
+      registers,
+      collect() {
+        this.set(chain.mempool.bytes);
+      },
+    });
+    this.blocksAccepted = new Counter({
+      name: "chain_blocks_accepted_total",
+      help: "blocks stored, by outcome (connected, side, reorg)",
+      labelNames: ["status"],
+      registers,
+    });
+    this.blocksRejected = new Counter({
+      name: "chain_blocks_rejected_total",
+      help: "blocks refused, by RejectReason",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.txsAccepted = new Counter({
+      name: "chain_txs_accepted_total",
+      help: "transactions admitted to the mempool",
+      registers,
+    });
+    this.txsRejected = new Counter({
+      name: "chain_txs_rejected_total",
+      help: "transactions refused, by RejectReason",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.reorgs = new Counter({
+      name: "chain_reorgs_total",
+      help: "switches of the best chain to a heavier branch",
+      registers,
+    });
+    this.blockSeconds = new Histogram({
+      name: "chain_block_process_seconds",
+      help: "validation and commit time of a submitted block",
+      labelNames: ["status"],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { blockToJson, decodeBlock, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
+import { txId } from "@p2pnode/crypto";
+import type { Bus } from "@p2pnode/kit";
+import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
+import type { Chain } from "./chain.js";
+import type { ChainEvents, ChainIntake } from "./intake.js";
+import { findBlock } from "./queries.js";
+import { hex, unhex } from "./store.js";
+import { buildTemplate, type TemplateOptions } from "./template.js";
+
+/** Events go out on the bus only after the chain returned, i.e. after COMMIT. */
+export function busEvents(bus: Bus): ChainEvents {
+  return {
+    blockAccepted: (e) => bus.publish(ChainSubjects.blockAccepted, e),
+    txAccepted: (e) => bus.publish(ChainSubjects.txAccepted, e),
+  };
+}
+
+/** The chain's NATS endpoints: the write contract (chain-subjects.ts) and the gateway's reads. */
+export async function serveChainSubjects(
+  bus: Bus,
+  d: { chain: Chain; intake: ChainIntake; template: TemplateOptions },
+): Promise<void> {
+  const { chain, intake } = d;
+  await bus.serve(ChainSubjects.txSubmit, (req) => intake.submitTx(req.tx));
+  await bus.serve(ChainSubjects.blockSubmit, (req) => intake.submitBlock(req.block, req.source));
+  await bus.serve(ChainSubjects.templateGet, (req) => buildTemplate(chain, req.miner, d.template));
+  await bus.serve(ChainSubjects.tipGet, () => chain.tip());
+
+  await bus.serve(ChainReadSubjects.blockGet, (req) => {
+    const m = findBlock(chain, req.hash);
+    const body = m && chain.store.blockBody(m.hash);
+    if (!m || !body) throw new CodedError("NOT_FOUND", `no block ${req.hash}`);
+    const block = decodeBlock(body);
+    return {
+      block: blockToJson(
+        block,
+        m.hash,
+        block.txs.map((t) => txId(t)),
+      ),
+      height: m.height,
+      onBestChain: chain.ancestry.isMain(m),
+    };
+  });
+  await bus.serve(ChainReadSubjects.txGet, (req) => {
+    const pending = chain.mempool.get(req.id);
+    if (pending) return { tx: signedTransactionToJson(pending.stx, pending.id), status: "mempool" as const };
+    const loc = chain.store.txLocation(unhex(req.id));
+    const body = loc && chain.store.blockBody(loc.blockHash);
+    if (!loc || !body) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
+    const stx = decodeBlock(body).txs[loc.index]!;
+    return { tx: signedTransactionToJson(stx, unhex(req.id)), status: "confirmed" as const };
+  });
+  await bus.serve(ChainReadSubjects.headersGet, (req) => {
+    // The first locator hash on our main chain is where the caller's chain and ours agree.
+    let start = 0;
+    for (const h of req.locator) {
+      const m = chain.store.blockMeta(unhex(h));
+      if (m && chain.ancestry.isMain(m)) {
+        start = m.height + 1;
+        break;
+      }
+    }
+    const headers = [];
+    for (let h = start; h <= chain.tipBlock.height && headers.length < req.max; h++) {
+      const hash = chain.store.mainHashAt(h);
+      const m = hash && chain.store.blockMeta(hash);
+      if (!m) break;
+      headers.push(headerToJson(m.header));
+      if (req.stop !== undefined && hex(m.hash) === req.stop) break;
+    }
+    return { headers };
+  });
+}

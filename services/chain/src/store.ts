@@ -1,0 +1,291 @@
+import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
+import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
+import { ChainFault } from "./errors.js";
+
+/*
+ * The chain's SQLite file (WAL, synchronous=FULL via kit). Layout:
+ *   blocks      every stored block, main chain or side branch: header, encoded body, total work,
+ *               status, and while on the main chain its undo data (the state it overwrote)
+ *   main_chain  height → hash of the best chain
+ *   txs         tx id → block and position, for main-chain blocks only
+ *   accounts    address → balance, nonce (the state at the tip)
+ *   meta        tip pointer, genesis hash, chain id
+ * A block, its tx index rows, its account changes, its undo data and the tip pointer are written
+ * in one BEGIN IMMEDIATE transaction (`transaction()`), so a crash leaves all or none of them.
+ */
+
+export type BlockStatus = "main" | "side" | "invalid";
+
+export interface Account {
+  balance: bigint;
+  nonce: number;
+}
+
+export interface BlockMeta {
+  hash: Uint8Array;
+  height: number;
+  prevHash: Uint8Array;
+  header: BlockHeader;
+  headerBytes: Uint8Array;
+  txCount: number;
+  size: number;
+  totalWork: bigint;
+  status: BlockStatus;
+  receivedAt: number;
+}
+
+/** One account as it was before a block touched it; `before` undefined: it did not exist. */
+export interface UndoEntry {
+  address: string;
+  before: Account | undefined;
+}
+
+export interface TxLocation {
+  blockHash: Uint8Array;
+  height: number;
+  index: number;
+}
+
+const MIGRATIONS: Migration[] = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE blocks (
+        id INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL UNIQUE,
+        height INTEGER NOT NULL,
+        prev_hash BLOB NOT NULL,
+        header BLOB NOT NULL,
+        body BLOB NOT NULL,
+        tx_count INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        total_work TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('main', 'side', 'invalid')),
+        received_at INTEGER NOT NULL,
+        undo TEXT
+      );
+      CREATE INDEX blocks_prev ON blocks (prev_hash);
+      CREATE TABLE main_chain (height INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+      CREATE TABLE txs (
+        id BLOB PRIMARY KEY, block_hash BLOB NOT NULL, height INTEGER NOT NULL, idx INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX txs_height ON txs (height);
+      CREATE TABLE accounts (address BLOB PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+  },
+];
+
+interface BlockRow {
+  hash: Buffer;
+  height: number;
+  prev_hash: Buffer;
+  header: Buffer;
+  tx_count: number;
+  size: number;
+  total_work: string;
+  status: BlockStatus;
+  received_at: number;
+}
+
+const META_COLUMNS = "hash, height, prev_hash, header, tx_count, size, total_work, status, received_at";
+
+export class ChainStore {
+  readonly db: Db;
+  private readonly q;
+
+  constructor(file: string) {
+    this.db = openDatabase(file, MIGRATIONS);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.q = {
+      metaGet: p("SELECT value FROM meta WHERE key = ?").pluck(),
+      metaSet: p(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
+      blockMeta: p(`SELECT ${META_COLUMNS} FROM blocks WHERE hash = ?`),
+      blockBody: p("SELECT body FROM blocks WHERE hash = ?").pluck(),
+      blockUndo: p("SELECT undo FROM blocks WHERE hash = ?").pluck(),
+      blockInsert: p(
+        `INSERT INTO blocks (hash, height, prev_hash, header, body, tx_count, size, total_work, status, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      blockStatus: p("UPDATE blocks SET status = ?, undo = ? WHERE hash = ?"),
+      blockChildren: p("SELECT hash FROM blocks WHERE prev_hash = ?").pluck(),
+      blockCount: p("SELECT count(*) FROM blocks").pluck(),
+      mainAt: p("SELECT hash FROM main_chain WHERE height = ?").pluck(),
+      mainSet: p("INSERT OR REPLACE INTO main_chain (height, hash) VALUES (?, ?)"),
+      mainDelete: p("DELETE FROM main_chain WHERE height = ?"),
+      mainMax: p("SELECT max(height) FROM main_chain").pluck(),
+      mainCount: p("SELECT count(*) FROM main_chain").pluck(),
+      txInsert: p("INSERT INTO txs (id, block_hash, height, idx) VALUES (?, ?, ?, ?)"),
+      txDeleteHeight: p("DELETE FROM txs WHERE height = ?"),
+      txGet: p("SELECT block_hash, height, idx FROM txs WHERE id = ?"),
+      txCount: p("SELECT count(*) FROM txs").pluck(),
+      accountGet: p("SELECT balance, nonce FROM accounts WHERE address = ?"),
+      accountPut: p(
+        `INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?)
+         ON CONFLICT (address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce`,
+      ),
+      accountDelete: p("DELETE FROM accounts WHERE address = ?"),
+      accountsAll: p("SELECT address, balance, nonce FROM accounts ORDER BY address"),
+    };
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction; a throw rolls all of it back. */
+  transaction<T>(fn: () => T): T {
+    return inTransaction(this.db, fn);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.q.metaGet.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.q.metaSet.run(key, value);
+  }
+
+  blockMeta(hash: Uint8Array): BlockMeta | undefined {
+    const row = this.q.blockMeta.get(hash) as BlockRow | undefined;
+    return row ? toMeta(row) : undefined;
+  }
+
+  blockBody(hash: Uint8Array): Uint8Array | undefined {
+    const body = this.q.blockBody.get(hash) as Buffer | undefined;
+    return body ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : undefined;
+  }
+
+  undo(hash: Uint8Array): UndoEntry[] {
+    const raw = this.q.blockUndo.get(hash) as string | null | undefined;
+    if (raw == null)
+      throw new ChainFault("INTERNAL", `store: no undo data for main-chain block ${hex(hash)}`);
+    return (JSON.parse(raw) as [string, string | null, number][]).map(([address, balance, nonce]) => ({
+      address,
+      before: balance === null ? undefined : { balance: BigInt(balance), nonce },
+    }));
+  }
+
+  insertBlock(m: Omit<BlockMeta, "header">, body: Uint8Array): void {
+    this.q.blockInsert.run(
+      m.hash,
+      m.height,
+      m.prevHash,
+      m.headerBytes,
+      body,
+      m.txCount,
+      m.size,
+      m.totalWork.toString(),
+      m.status,
+      m.receivedAt,
+    );
+  }
+
+  /** Moves a block between main, side and invalid; undo data is kept only while on the main chain. */
+  setStatus(hash: Uint8Array, status: BlockStatus, undo?: UndoEntry[]): void {
+    const json =
+      undo === undefined
+        ? null
+        : JSON.stringify(
+            undo.map((u) => [u.address, u.before?.balance.toString() ?? null, u.before?.nonce ?? 0]),
+          );
+    this.q.blockStatus.run(status, json, hash);
+  }
+
+  children(hash: Uint8Array): Uint8Array[] {
+    return (this.q.blockChildren.all(hash) as Buffer[]).map((b) => new Uint8Array(b));
+  }
+
+  blockCount(): number {
+    return this.q.blockCount.get() as number;
+  }
+
+  mainHashAt(height: number): Uint8Array | undefined {
+    const h = this.q.mainAt.get(height) as Buffer | undefined;
+    return h ? new Uint8Array(h) : undefined;
+  }
+
+  setMain(height: number, hash: Uint8Array): void {
+    this.q.mainSet.run(height, hash);
+  }
+
+  deleteMain(height: number): void {
+    this.q.mainDelete.run(height);
+  }
+
+  mainHeight(): number | undefined {
+    return (this.q.mainMax.get() as number | null) ?? undefined;
+  }
+
+  mainCount(): number {
+    return this.q.mainCount.get() as number;
+  }
+
+  indexTxs(blockHash: Uint8Array, height: number, ids: readonly Uint8Array[]): void {
+    ids.forEach((id, i) => {
+      this.q.txInsert.run(id, blockHash, height, i);
+    });
+  }
+
+  unindexTxs(height: number): void {
+    this.q.txDeleteHeight.run(height);
+  }
+
+  txLocation(id: Uint8Array): TxLocation | undefined {
+    const row = this.q.txGet.get(id) as { block_hash: Buffer; height: number; idx: number } | undefined;
+    return row
+      ? { blockHash: new Uint8Array(row.block_hash), height: row.height, index: row.idx }
+      : undefined;
+  }
+
+  txCount(): number {
+    return this.q.txCount.get() as number;
+  }
+
+  account(address: Uint8Array): Account | undefined {
+    const row = this.q.accountGet.get(address) as { balance: string; nonce: number } | undefined;
+    return row ? { balance: BigInt(row.balance), nonce: row.nonce } : undefined;
+  }
+
+  putAccount(address: Uint8Array, a: Account): void {
+    this.q.accountPut.run(address, a.balance.toString(), a.nonce);
+  }
+
+  deleteAccount(address: Uint8Array): void {
+    this.q.accountDelete.run(address);
+  }
+
+  *accounts(): Generator<{ address: string; account: Account }> {
+    for (const row of this.q.accountsAll.iterate() as Iterable<{
+      address: Buffer;
+      balance: string;
+      nonce: number;
+    }>) {
+      yield {
+        address: row.address.toString("hex"),
+        account: { balance: BigInt(row.balance), nonce: row.nonce },
+      };
+    }
+  }
+}
+
+function toMeta(r: BlockRow): BlockMeta {
+  const headerBytes = new Uint8Array(r.header);
+  return {
+    hash: new Uint8Array(r.hash),
+    height: r.height,
+    prevHash: new Uint8Array(r.prev_hash),
+    header: decodeHeader(headerBytes),
+    headerBytes,
+    txCount: r.tx_count,
+    size: r.size,
+    totalWork: BigInt(r.total_work),
+    status: r.status,
+    receivedAt: r.received_at,
+  };
+}
+
+export const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));

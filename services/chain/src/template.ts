@@ -1,0 +1,55 @@
+import { encodeHeader, HEADER_VERSION, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
+import { sha256, txRoot } from "@p2pnode/crypto";
+import type { BlockTemplate } from "@p2pnode/types";
+import type { Chain } from "./chain.js";
+import { applyTx, StateOverlay } from "./state.js";
+import { hex, unhex } from "./store.js";
+
+export interface TemplateOptions {
+  /** Most txs in a template: 1,000 transfers are ~0.5 MB of JSON, inside NATS's 1 MB default payload. */
+  maxTxs: number;
+  /** Most encoded tx bytes in a template (JSON is ~2.2× larger): keeps a template and its block within NATS payloads. */
+  maxBytes: number;
+}
+
+export const defaultTemplateOptions: TemplateOptions = { maxTxs: 1_000, maxBytes: 384 * 1024 };
+
+/**
+ * A block template on the current tip: the mempool's best txs (each checked again against the
+ * tip's state, so a template never fails for state reasons), the target the retarget rule asks
+ * for, and a timestamp of now (or just past the median time if the clock lags).
+ */
+export function buildTemplate(chain: Chain, minerHex: string, o: TemplateOptions): BlockTemplate {
+  const tip = chain.tipBlock;
+  const state = new StateOverlay(chain.store);
+  const txs = chain.mempool.select(o.maxTxs, o.maxBytes, (t) => {
+    try {
+      applyTx(state, t.stx, t.sender);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const target = chain.ancestry.targetAfter(tip, chain.retarget);
+  const timestamp = Math.max(chain.clock(), chain.ancestry.medianTimePast(tip) + 1);
+  const miner = unhex(minerHex);
+  const header = {
+    version: HEADER_VERSION,
+    height: tip.height + 1,
+    prevHash: tip.hash,
+    txRoot: txRoot(txs.map((t) => t.id)),
+    stateRoot: new Uint8Array(32),
+    timestamp,
+    target,
+    miner,
+    nonce: 0n,
+  };
+  const revision = new Uint8Array(4);
+  new DataView(revision.buffer).setUint32(0, chain.mempool.revision >>> 0);
+  return {
+    header: headerToJson(header),
+    txs: txs.map((t) => signedTransactionToJson(t.stx, t.id)),
+    headerHex: hex(encodeHeader(header)),
+    templateId: hex(sha256(tip.hash, revision, miner, target)).slice(0, 32),
+  };
+}

@@ -1,0 +1,85 @@
+import {
+  CodecError,
+  encodeSignedTransaction,
+  MAX_TX_BYTES,
+  type SignedTransaction,
+  signedTransactionFromJson,
+} from "@p2pnode/codec";
+import { txId, verifyTransaction } from "@p2pnode/crypto";
+import type { SignedTransactionJson } from "@p2pnode/types";
+import { reject } from "./errors.js";
+import { senderOf } from "./state.js";
+import { hex } from "./store.js";
+
+/** A transaction that passed the rules that need no state: encoding, size, fee floor, signature. */
+export interface CheckedTx {
+  stx: SignedTransaction;
+  /** The canonical encoding (stored in blocks, hashed into the id). */
+  bytes: Uint8Array;
+  id: Uint8Array;
+  idHex: string;
+  /** Address of tx.from. */
+  sender: Uint8Array;
+  senderHex: string;
+}
+
+export interface TxRuleOptions {
+  chainId: string;
+  /** Smallest fee; the mempool's policy floor, 0 inside blocks (consensus has none). */
+  minFee: bigint;
+}
+
+/** JSON (already schema-checked) to the codec's object; what the codec refuses is DECODE_FAILED. */
+export function txFromJson(json: SignedTransactionJson): SignedTransaction {
+  try {
+    return signedTransactionFromJson(json);
+  } catch (err) {
+    throw decodeFailed(err, "transaction");
+  }
+}
+
+/** Encodes and identifies a transaction and checks its size and fee; no signature yet. */
+export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
+  if (stx.tx.kind !== "transfer")
+    throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeSignedTransaction(stx);
+  } catch (err) {
+    throw decodeFailed(err, "transaction");
+  }
+  if (bytes.length > MAX_TX_BYTES) {
+    throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`);
+  }
+  const id = txId(bytes);
+  const idHex = hex(id);
+  if (claimedId !== undefined && claimedId !== idHex) {
+    throw reject("INVALID_HASH", `transaction id ${claimedId} does not match its content (${idHex})`);
+  }
+  if (stx.tx.fee < o.minFee)
+    throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
+  const sender = senderOf(stx);
+  return { stx, bytes, id, idHex, sender, senderHex: hex(sender) };
+}
+
+/**
+ * The signature check, crypto's one verify rule under the `p2pnode/tx/v1` domain and this chain's
+ * id. A tx signed for another chain fails here like a forged one: domain separation makes them
+ * indistinguishable, which is the point.
+ */
+export function checkSignature(t: CheckedTx, chainId: string, index?: number): void {
+  if (!verifyTransaction(t.stx, chainId)) {
+    throw reject(
+      "INVALID_SIGNATURE",
+      `transaction ${t.idHex}: signature does not verify on chain ${chainId} (forged, tampered or signed for another chain)`,
+      index === undefined ? { id: t.idHex } : { id: t.idHex, index },
+    );
+  }
+}
+
+export function decodeFailed(err: unknown, what: string) {
+  if (err instanceof CodecError) {
+    return reject("DECODE_FAILED", `${what}: ${err.message}`, { codec: err.code });
+  }
+  return reject("DECODE_FAILED", `${what}: ${(err as Error).message}`);
+}

@@ -1,9 +1,6 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { serviceRuntimeSuite } from "@p2pnode/kit/testing";
 import { describe, expect, it } from "vitest";
 import { chainService } from "../src/api.js";
-import { testGenesis } from "./helpers.js";
 
 const suite = serviceRuntimeSuite(chainService);
 

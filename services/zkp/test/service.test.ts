@@ -1,28 +1,39 @@
-import type { RunningService } from "@p2pnode/kit";
-import { startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
+import { serviceRuntimeSuite } from "@p2pnode/kit/testing";
 import { CodedError, ZkpJob, ZkpSubjects, ZkpVerifyReply } from "@p2pnode/types";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createZkpService } from "../src/api.js";
 
-let node: TestNode;
-let svc: RunningService;
-
-beforeAll(async () => {
-  node = await startTestNode("full");
-  svc = await startTestService(
-    createZkpService({ workers: 1, maxQueue: 4, maxTraceRows: 2 ** 12, syncMaxRows: 2 ** 10 }),
-    node,
-  );
-});
-afterAll(async () => {
-  await svc?.stop();
-  await node?.stop();
-});
+// The shared runtime contract (/info over NATS identity, /ready incl. the prover pool, OpenAPI),
+// on the same instance the zkp tests below use.
+const suite = serviceRuntimeSuite(
+  createZkpService({ workers: 1, maxQueue: 4, maxTraceRows: 2 ** 12, syncMaxRows: 2 ** 10 }),
+  "full",
+);
+const svc = {
+  get ctx() {
+    return suite.svc().ctx;
+  },
+  get url() {
+    return suite.svc().url;
+  },
+};
+const node = {
+  get supervisorBus() {
+    return suite.node().supervisorBus;
+  },
+};
 
 const inject = (method: "GET" | "POST", url: string, payload?: unknown) =>
   svc.ctx.app.inject({ method, url, ...(payload !== undefined && { payload: payload as object }) });
 
 describe("zkp REST", () => {
+  it("documents its routes in OpenAPI", async () => {
+    const doc = (await (await fetch(`${svc.url}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/proofs", "/proofs/verify", "/proofs/jobs/{jobId}"]),
+    );
+  });
+
   it("proves a hash chain in a worker and verifies it; a wrong digest is rejected", async () => {
     const res = await inject("POST", "/proofs", {
       air: "rescue-chain",

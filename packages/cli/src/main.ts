@@ -2,6 +2,7 @@
 import { DevnetError } from "@p2pnode/devnet";
 import { CodedError } from "@p2pnode/types";
 import { Command, CommanderError } from "commander";
+import { registerChain } from "./chain/commands.js";
 import { registerDevnet } from "./devnet/commands.js";
 import { nodeStart } from "./node/start-command.js";
 import { VERSION } from "./node/supervisor.js";
@@ -25,6 +26,7 @@ node
 
 registerDevnet(program);
 registerWallet(program);
+registerChain(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -42,14 +42,41 @@ const one = await upOnce(1, 24000);
 const many = await upOnce(nodes, 24000);
 const idle = await idleNodeRss();
 const rows = [
-  ["ready time", `${many.seconds.toFixed(1)} s`, `${one.seconds.toFixed(1)} s (1 node)`, (many.seconds / one.seconds).toFixed(2)],
-  ["total RSS", `${(many.rss / MiB).toFixed(0)} MiB`, `${((idle * many.processes) / MiB).toFixed(0)} MiB (${many.processes} idle node procs)`, (many.rss / (idle * many.processes)).toFixed(2)],
-  ["RSS per node", `${(many.rss / nodes / MiB).toFixed(0)} MiB`, `${(one.rss / MiB).toFixed(0)} MiB (1-node devnet)`, (many.rss / nodes / one.rss).toFixed(2)],
+  [
+    "ready time",
+    `${many.seconds.toFixed(1)} s`,
+    `${one.seconds.toFixed(1)} s (1 node)`,
+    (many.seconds / one.seconds).toFixed(2),
+  ],
+  [
+    "total RSS",
+    `${(many.rss / MiB).toFixed(0)} MiB`,
+    `${((idle * many.processes) / MiB).toFixed(0)} MiB (${many.processes} idle node procs)`,
+    (many.rss / (idle * many.processes)).toFixed(2),
+  ],
+  [
+    "RSS per node",
+    `${(many.rss / nodes / MiB).toFixed(0)} MiB`,
+    `${(one.rss / MiB).toFixed(0)} MiB (1-node devnet)`,
+    (many.rss / nodes / one.rss).toFixed(2),
+  ],
 ];
 console.log(`devnet up --nodes ${nodes} (${many.processes} processes)\n`);
 console.log(formatTable(["figure", "value", "baseline", "ratio"], rows));
 mkdirSync("bench-results", { recursive: true });
 writeFileSync(
   "bench-results/devnet-up.json",
-  JSON.stringify({ nodes, readySeconds: many.seconds, oneNodeReadySeconds: one.seconds, totalRssBytes: many.rss, oneNodeRssBytes: one.rss, processes: many.processes, idleNodeProcessRssBytes: idle }, null, 2),
+  JSON.stringify(
+    {
+      nodes,
+      readySeconds: many.seconds,
+      oneNodeReadySeconds: one.seconds,
+      totalRssBytes: many.rss,
+      oneNodeRssBytes: one.rss,
+      processes: many.processes,
+      idleNodeProcessRssBytes: idle,
+    },
+    null,
+    2,
+  ),
 );

@@ -1,3 +1,4 @@
+export * from "./chain-client.js";
 export * from "./http.js";
 export * from "./node-client.js";
 export * from "./service-client.js";

@@ -1,0 +1,159 @@
+import { signedTransactionToJson } from "@p2pnode/codec";
+import { addressHexOf, defaultWalletPath, readWallet, signTransaction, txId } from "@p2pnode/crypto";
+import { formatTable } from "@p2pnode/devnet";
+import { ChainClient } from "@p2pnode/sdk";
+import { CodedError } from "@p2pnode/types";
+import type { Command } from "commander";
+import { formatCoins, isoTime, parseAmount, shortHash } from "./format.js";
+import { chainUrl } from "./node-url.js";
+
+const nodeOption = "--node <url>";
+const nodeHelp = "chain API URL (default: $P2PNODE_CHAIN_URL, the devnet's node0, or http://127.0.0.1:7200)";
+
+function client(opts: { node?: string }): ChainClient {
+  return new ChainClient(chainUrl(opts.node));
+}
+
+function arg<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new CodedError("BAD_ARGS", (err as Error).message);
+  }
+}
+
+/** `p2pnode tx send`, `chain show`, `mempool`, `account`. */
+export function registerChain(program: Command): void {
+  const tx = program.command("tx").description("sign transactions locally and submit them");
+  tx.command("send")
+    .description("send coins from your wallet: signed here, submitted to the node's REST API")
+    .requiredOption("--to <address>", "recipient address (40 hex characters)")
+    .requiredOption(
+      "--amount <coins>",
+      "amount in coins (e.g. 1.5) or base units with a u suffix (150000000u)",
+    )
+    .option("--fee <coins>", "fee in coins or base units", "0.0001")
+    .option("--memo <text>", "a note stored with the transaction (≤ 256 bytes)", "")
+    .option("--nonce <n>", "account nonce to use (default: the node's next pending nonce)")
+    .option("--wallet <file>", "wallet file (default $P2PNODE_WALLET or ~/.p2pnode/wallet.json)")
+    .option("--wait", "wait until the transaction is mined")
+    .option(nodeOption, nodeHelp)
+    .action(
+      async (o: {
+        to: string;
+        amount: string;
+        fee: string;
+        memo: string;
+        nonce?: string;
+        wallet?: string;
+        wait?: boolean;
+        node?: string;
+      }) => {
+        if (!/^[0-9a-f]{40}$/.test(o.to))
+          throw new CodedError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
+        const amount = arg(() => parseAmount(o.amount, "--amount"));
+        const fee = arg(() => parseAmount(o.fee, "--fee"));
+        const memo = Buffer.from(o.memo, "utf8");
+        if (memo.length > 256) throw new CodedError("BAD_ARGS", "--memo: at most 256 bytes");
+        if (o.nonce !== undefined && !/^[0-9]{1,15}$/.test(o.nonce))
+          throw new CodedError("BAD_ARGS", "--nonce: a whole number");
+        const wallet = readWallet(o.wallet ?? defaultWalletPath());
+        const chain = client(o);
+        const [tip, account] = await Promise.all([
+          chain.tip(),
+          chain.account(addressHexOf(wallet.key.publicKey)),
+        ]);
+        const nonce = o.nonce === undefined ? account.pendingNonce : Number(o.nonce);
+        const stx = signTransaction(
+          {
+            kind: "transfer",
+            from: wallet.key.publicKey,
+            to: Buffer.from(o.to, "hex"),
+            amount,
+            fee,
+            nonce,
+            memo,
+          },
+          tip.chainId,
+          wallet.key,
+        );
+        const { id } = await chain.submitTx(signedTransactionToJson(stx, txId(stx)));
+        process.stdout.write(
+          `submitted ${id} (nonce ${nonce}, ${formatCoins(amount)} to ${o.to}, fee ${formatCoins(fee)})\n`,
+        );
+        if (o.wait) {
+          for (;;) {
+            const s = await chain.tx(id);
+            if (s.status === "mined") {
+              process.stdout.write(`mined in block ${s.block!.height} (${s.block!.hash})\n`);
+              break;
+            }
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      },
+    );
+
+  const chainCmd = program.command("chain").description("read the node's chain");
+  chainCmd
+    .command("show")
+    .description("the latest blocks as a table: height, hash, txs, miner, time")
+    .option("--limit <n>", "how many blocks (1-100)", "10")
+    .option("--from <height>", "start at this height instead of the tip")
+    .option(nodeOption, nodeHelp)
+    .action(async (o: { limit: string; from?: string; node?: string }) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        throw new CodedError("BAD_ARGS", "--limit: 1 to 100");
+      const from = o.from === undefined ? undefined : Number(o.from);
+      if (from !== undefined && !Number.isSafeInteger(from))
+        throw new CodedError("BAD_ARGS", "--from: a height");
+      const page = await client(o).blocks({ from, limit });
+      const rows = [...page.blocks]
+        .sort((a, b) => b.height - a.height)
+        .map((b) => [
+          String(b.height),
+          shortHash(b.hash),
+          String(b.txCount),
+          b.header.miner,
+          isoTime(b.header.timestamp),
+        ]);
+      process.stdout.write(`${formatTable(["height", "hash", "txs", "miner", "time"], rows)}\n`);
+    });
+
+  program
+    .command("mempool")
+    .description("pending transactions, highest fee first")
+    .option("--limit <n>", "how many (1-100)", "50")
+    .option(nodeOption, nodeHelp)
+    .action(async (o: { limit: string; node?: string }) => {
+      const page = await client(o).mempool({ limit: Number(o.limit) });
+      const rows = page.txs.map((t) => [
+        shortHash(t.id),
+        t.from,
+        t.to,
+        formatCoins(t.amount),
+        formatCoins(t.fee),
+        String(t.nonce),
+      ]);
+      process.stdout.write(
+        `${page.count} pending, ${page.bytes} bytes\n${formatTable(["id", "from", "to", "amount", "fee", "nonce"], rows)}\n`,
+      );
+    });
+
+  program
+    .command("account")
+    .description("balance and nonce of an address (default: your wallet's)")
+    .argument("[address]", "40 hex characters")
+    .option("--wallet <file>", "wallet file when no address is given")
+    .option(nodeOption, nodeHelp)
+    .action(async (address: string | undefined, o: { wallet?: string; node?: string }) => {
+      const addr = address ?? addressHexOf(readWallet(o.wallet ?? defaultWalletPath()).key.publicKey);
+      if (!/^[0-9a-f]{40}$/.test(addr))
+        throw new CodedError("BAD_ARGS", "address: 40 lowercase hex characters");
+      const a = await client(o).account(addr);
+      process.stdout.write(
+        `address:  ${a.address}\nbalance:  ${formatCoins(a.balance)}\nnonce:    ${a.nonce}\npending:  ${a.pendingTxs} (next nonce ${a.pendingNonce})\n`,
+      );
+    });
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { defaultMempoolOptions, Mempool, type MempoolOptions, toPoolTx } from "../src/mempool.js";
+import type { Account } from "../src/store.js";
+import { prepareTx } from "../src/validation.js";
+import { alice, bob, CHAIN_ID, carol, transfer, type Wallet, wallet } from "./helpers.js";
+
+const rich: Account = { balance: 10n ** 12n, nonce: 0 };
+
+function pool(o: Partial<MempoolOptions> = {}, accounts = new Map<string, Account>()) {
+  return new Mempool(
+    { ...defaultMempoolOptions, ...o },
+    { accounts: { account: (a) => accounts.get(Buffer.from(a).toString("hex")) ?? rich } },
+  );
+}
+const ptx = (from: Wallet, nonce: number, fee: bigint, receivedAt = 0) =>
+  toPoolTx(prepareTx(transfer(from, bob, 1n, nonce, fee), { chainId: CHAIN_ID, minFee: 0n }), receivedAt);
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+    return "OK";
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+};
+
+describe("mempool", () => {
+  it("selects by fee per byte, each sender's txs in nonce order", () => {
+    const p = pool();
+    p.add(ptx(alice, 0, 5n));
+    p.add(ptx(alice, 1, 100n)); // high fee but behind alice's nonce 0
+    p.add(ptx(carol, 0, 50n));
+    p.add(ptx(bob, 0, 1n));
+    const order = p
+      .select(10, 1e6)
+      .map((t) => [
+        t.senderHex === alice.hex ? "alice" : t.senderHex === carol.hex ? "carol" : "bob",
+        t.nonce,
+      ]);
+    expect(order).toEqual([
+      ["carol", 0],
+      ["alice", 0],
+      ["alice", 1],
+      ["bob", 0],
+    ]);
+    expect(p.select(2, 1e6)).toHaveLength(2);
+  });
+
+  it("replaces a pending tx only for a fee at least 10% higher", () => {
+    const p = pool();
+    const first = ptx(alice, 0, 100n);
+    p.add(first);
+    expect(code(() => p.add(ptx(alice, 0, 105n)))).toBe("FEE_TOO_LOW");
+    const { replaced } = p.add(ptx(alice, 0, 110n));
+    expect(replaced?.idHex).toBe(first.idHex);
+    expect(p.size).toBe(1);
+    expect(p.has(first.idHex)).toBe(false);
+  });
+
+  it("refuses gaps, replays and unfunded queues", () => {
+    const accounts = new Map([[alice.hex, { balance: 25n, nonce: 3 }]]);
+    const p = pool({}, accounts);
+    expect(code(() => p.add(ptx(alice, 2, 1n)))).toBe("BAD_NONCE");
+    expect(code(() => p.add(ptx(alice, 4, 1n)))).toBe("BAD_NONCE");
+    p.add(ptx(alice, 3, 10n)); // cost 11
+    p.add(ptx(alice, 4, 10n)); // cost 22
+    expect(code(() => p.add(ptx(alice, 5, 10n)))).toBe("INSUFFICIENT_FUNDS");
+  });
+
+  it("evicts the lowest-paying tail when full, or refuses a tx that pays less", () => {
+    const p = pool({ maxTxs: 3 });
+    const cheap = ptx(bob, 0, 2n);
+    p.add(ptx(alice, 0, 50n));
+    p.add(cheap);
+    p.add(ptx(carol, 0, 40n));
+    expect(code(() => p.add(ptx(wallet(7), 0, 1n)))).toBe("MEMPOOL_FULL");
+    expect(p.size).toBe(3);
+    const { evicted } = p.add(ptx(wallet(8), 0, 30n));
+    expect(evicted.map((e) => e.idHex)).toEqual([cheap.idHex]);
+    expect(p.size).toBe(3);
+  });
+
+  it("caps each sender and the total bytes", () => {
+    const p = pool({ maxPerSender: 2 });
+    p.add(ptx(alice, 0, 1n));
+    p.add(ptx(alice, 1, 1n));
+    expect(code(() => p.add(ptx(alice, 2, 1n)))).toBe("MEMPOOL_FULL");
+    const one = ptx(bob, 0, 1n);
+    const small = pool({ maxBytes: one.size });
+    small.add(one);
+    expect(code(() => small.add(ptx(carol, 0, 1n)))).toBe("MEMPOOL_FULL");
+  });
+
+  it("drops txs past their TTL together with the sender's later txs", () => {
+    const p = pool({ ttlMs: 1_000 });
+    p.add(ptx(alice, 0, 1n, 0));
+    p.add(ptx(alice, 1, 1n, 5_000));
+    p.add(ptx(bob, 0, 1n, 5_000));
+    expect(p.revalidate(undefined, 5_500)).toHaveLength(2);
+    expect(p.size).toBe(1);
+    expect(p.queueOf(bob.hex)).toHaveLength(1);
+  });
+});

@@ -1,3 +1,4 @@
+import { StarkError } from "./errors.js";
 /**
  * The KoalaBear prime field, p = 2^31 − 2^24 + 1 = 127·2^24 + 1 (Plonky3's KoalaBear).
  *
@@ -75,7 +76,8 @@ export function fromInt(x: number): number {
 
 /** Primitive 2^k-th root of unity. */
 export function rootOfUnity(logN: number): number {
-  if (logN > TWO_ADICITY) throw new RangeError(`no 2^${logN}-th root of unity in KoalaBear`);
+  if (logN > TWO_ADICITY)
+    throw new StarkError("TRACE_TOO_LARGE", `no 2^${logN}-th root of unity in KoalaBear`);
   return pow(pow(GENERATOR, (P - 1) / 2 ** TWO_ADICITY), 2 ** (TWO_ADICITY - logN));
 }
 

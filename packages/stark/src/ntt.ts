@@ -1,3 +1,4 @@
+import { StarkError } from "./errors.js";
 import { inv, mul, P, pow, rootOfUnity } from "./field.js";
 
 /**
@@ -31,7 +32,8 @@ function twiddles(logN: number, inverse: boolean): Uint32Array {
 
 function log2Exact(n: number): number {
   const log = Math.log2(n);
-  if (!Number.isInteger(log)) throw new RangeError(`transform size ${n} is not a power of two`);
+  if (!Number.isInteger(log))
+    throw new StarkError("BAD_PARAMETERS", `transform size ${n} is not a power of two`);
   return log;
 }
 

@@ -1,3 +1,5 @@
+import { StarkError } from "./errors.js";
+
 /**
  * SHA-256 (FIPS 180-4) on 32-bit words, allocation-free. Merkle trees spend most of the prover's
  * time here, and a per-call byte API costs ~3x more than this word-level compression.
@@ -115,7 +117,8 @@ export function wordsToBytes(words: Uint32Array): Uint8Array {
 }
 
 export function bytesToWords(bytes: Uint8Array): Uint32Array {
-  if (bytes.length % 4 !== 0) throw new RangeError(`expected a multiple of 4 bytes, got ${bytes.length}`);
+  if (bytes.length % 4 !== 0)
+    throw new StarkError("BAD_PARAMETERS", `expected a multiple of 4 bytes, got ${bytes.length}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Uint32Array(bytes.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = dv.getUint32(i * 4, false);

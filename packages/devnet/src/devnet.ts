@@ -249,6 +249,38 @@ export class Devnet {
     return [...pids];
   }
 
+  /** Stops one node (SIGTERM to its supervisor) and waits until all its processes are gone. */
+  async stopNode(name: string, timeoutMs = 30_000): Promise<void> {
+    const state = this.requireState();
+    const node = this.nodeNamed(state, name);
+    const pids = allPids(readPids(node.dataDir));
+    if (node.pid !== undefined && isSupervisor(node.pid)) process.kill(node.pid, "SIGTERM");
+    if (!(await waitUntil(() => pids.every((p) => !isAlive(p)), timeoutMs, 100))) {
+      throw new DevnetError("STOP_FAILED", `${name} did not stop within ${timeoutMs / 1000} s`);
+    }
+    node.pid = undefined;
+    saveState(this.dir, state);
+  }
+
+  /** Starts one stopped node again with its data and waits until its services are ready. */
+  async startNode(name: string, readyTimeoutMs = 120_000): Promise<void> {
+    const state = this.requireState();
+    const node = this.nodeNamed(state, name);
+    if (node.pid === undefined || !isSupervisor(node.pid)) node.pid = this.spawnNode(state, node);
+    saveState(this.dir, state);
+    await this.waitReady({ ...state, nodes: [node] }, readyTimeoutMs, undefined);
+  }
+
+  private nodeNamed(state: DevnetState, name: string): DevnetNode {
+    const node = state.nodes.find((n) => n.name === name);
+    if (!node)
+      throw new DevnetError(
+        "BAD_ARGS",
+        `no node named ${name} (have ${state.nodes.map((n) => n.name).join(", ")})`,
+      );
+    return node;
+  }
+
   /** The last `lines` lines of a node's log. */
   tail(node: DevnetNode, lines = 50): string {
     if (!existsSync(node.logFile)) return "";

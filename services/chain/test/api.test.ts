@@ -1,0 +1,250 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { signedTransactionToJson } from "@p2pnode/codec";
+import { verifyMerkleProof } from "@p2pnode/crypto";
+import { Bus, createLogger, type RunningService } from "@p2pnode/kit";
+import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
+import {
+  AccountState,
+  BlockDetail,
+  BlockPage,
+  ChainReadSubjects,
+  ChainSubjects,
+  ChainValidationReport,
+  type CodedError,
+  ErrorBody,
+  MempoolPage,
+  TxStatus,
+} from "@p2pnode/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chainService } from "../src/api.js";
+import { alice, bob, carol, minerA, testGenesis, transfer } from "./helpers.js";
+
+let node: TestNode;
+let svc: RunningService;
+let client: Bus;
+const events: { subject: string; payload: unknown }[] = [];
+const genesis = testGenesis();
+
+beforeAll(async () => {
+  node = await startTestNode("full");
+  const genesisPath = join(node.dataDir, "chain-genesis.json");
+  writeFileSync(genesisPath, JSON.stringify(genesis));
+  svc = await startTestService(chainService, node, { P2PNODE_GENESIS: genesisPath });
+  client = await Bus.connect({
+    url: node.nats.url,
+    token: node.nats.token,
+    name: "test-client",
+    version: "0.0.0",
+    log: createLogger("test", "silent"),
+  });
+  client.subscribe(ChainSubjects.blockAccepted, (payload) => void events.push({ subject: "block", payload }));
+  client.subscribe(ChainSubjects.txAccepted, (payload) => void events.push({ subject: "tx", payload }));
+});
+afterAll(async () => {
+  await client?.close();
+  await svc?.stop();
+  await node?.stop();
+});
+
+const inject = (opts: Parameters<RunningService["ctx"]["app"]["inject"]>[0]) => svc.ctx.app.inject(opts);
+const natsError = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (err) {
+    return { code: (err as CodedError).code, status: (err as CodedError).status };
+  }
+  return { code: "OK", status: 200 };
+};
+
+describe("chain over NATS and REST", () => {
+  it("answers the tip the same way on both", async () => {
+    const tip = await client.request(ChainSubjects.tipGet, {});
+    expect(tip).toMatchObject({ height: 0, chainId: genesis.chainId });
+    expect((await inject({ url: "/tip" })).json()).toEqual(tip);
+  });
+
+  it("admits txs over NATS and REST, mines a template, and serves blocks, txs, proofs and accounts", async () => {
+    const t1 = signedTransactionToJson(transfer(alice, bob, 100n, 0, 10n));
+    const t2 = signedTransactionToJson(transfer(alice, carol, 50n, 1, 20n));
+    const { id: id1 } = await client.request(ChainSubjects.txSubmit, { tx: t1 });
+    const rest = await inject({ method: "POST", url: "/txs", payload: t2 });
+    expect(rest.statusCode).toBe(202);
+    const id2 = rest.json().id as string;
+    await eventually(
+      () => events.filter((e) => e.subject === "tx").length,
+      (n) => n === 2,
+    );
+    expect(await natsError(client.request(ChainSubjects.txSubmit, { tx: t1 }))).toEqual({
+      code: "DUPLICATE",
+      status: 409,
+    });
+    const pool = MempoolPage.parse((await inject({ url: "/mempool?limit=1" })).json());
+    expect(pool).toMatchObject({ count: 2, next: 1 });
+    expect(pool.txs[0]!.id).toBe(id2); // higher fee per byte first
+    const acct = AccountState.parse((await inject({ url: `/accounts/${alice.hex}` })).json());
+    expect(acct).toMatchObject({ balance: "1000000", nonce: 0, pendingNonce: 2, pendingTxs: 2 });
+    expect(TxStatus.parse((await inject({ url: `/txs/${id1}` })).json()).status).toBe("pending");
+
+    const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
+    expect(template.txs.map((t) => t.id)).toEqual([id1, id2]); // one sender: nonce order
+    expect(template.header).toMatchObject({ height: 1, nonce: "0" });
+    const verdict = await client.request(ChainSubjects.blockSubmit, {
+      block: { header: template.header, txs: template.txs },
+      source: "miner",
+    });
+    expect(verdict).toMatchObject({ height: 1, status: "connected" });
+    await eventually(
+      () => events.find((e) => e.subject === "block"),
+      (e) => e !== undefined,
+    );
+    expect(events.find((e) => e.subject === "block")!.payload).toEqual({ ...verdict, txCount: 2 });
+
+    const mined = TxStatus.parse((await inject({ url: `/txs/${id1}` })).json());
+    expect(mined).toMatchObject({
+      status: "mined",
+      block: { hash: verdict.hash, height: 1, index: 0 },
+      confirmations: 1,
+    });
+    const proof = mined.proof!;
+    const ok = verifyMerkleProof(Buffer.from(proof.root, "hex"), Buffer.from(id1, "hex"), {
+      index: proof.index,
+      size: proof.size,
+      path: proof.path.map((p) => Buffer.from(p, "hex")),
+    });
+    expect(ok).toBe(true);
+    expect(proof.root).toBe(template.header.txRoot);
+
+    const byHeight = BlockDetail.parse((await inject({ url: "/blocks/1" })).json());
+    const byHash = BlockDetail.parse((await inject({ url: `/blocks/${verdict.hash}` })).json());
+    expect(byHeight).toEqual(byHash);
+    expect(byHeight).toMatchObject({ status: "main", txCount: 2, confirmations: 1 });
+    const page = BlockPage.parse((await inject({ url: "/blocks?from=0&limit=100" })).json());
+    expect(page.blocks.map((b) => b.height)).toEqual([0, 1]);
+    expect(page.next).toBeNull();
+    expect(AccountState.parse((await inject({ url: `/accounts/${minerA.hex}` })).json()).balance).toBe(
+      "5030",
+    );
+
+    const got = await client.request(ChainReadSubjects.blockGet, { hash: verdict.hash });
+    expect(got).toMatchObject({ height: 1, onBestChain: true });
+    const headers = await client.request(ChainReadSubjects.headersGet, {
+      locator: [byHeight.header.prevHash],
+    });
+    expect(headers.headers).toHaveLength(1);
+  });
+
+  it("takes blocks over REST, says `known` for a repeat, and validates the stored chain", async () => {
+    const tip = await client.request(ChainSubjects.tipGet, {});
+    const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
+    const block = { header: { ...template.header, timestamp: tip.timestamp + 1_000 }, txs: [] };
+    const first = await inject({ method: "POST", url: "/blocks", payload: block });
+    expect(first.json()).toMatchObject({ height: 2, status: "connected" });
+    const again = await inject({ method: "POST", url: "/blocks", payload: block });
+    expect(again.json()).toMatchObject({ height: 2, status: "known" });
+    const report = ChainValidationReport.parse((await inject({ method: "POST", url: "/validate" })).json());
+    expect(report).toMatchObject({ ok: true, tipHeight: 2, checkedHeight: 2, txs: 2, firstBadHeight: null });
+    const metrics = (await inject({ url: "/metrics" })).body;
+    expect(metrics).toMatch(/chain_height\{service="chain"\} 2/);
+    expect(metrics).toMatch(/chain_blocks_accepted_total\{status="connected",service="chain"\} 2/);
+  });
+});
+
+describe("malformed input gets a typed 4xx, never a crash", () => {
+  const hash = "ab".repeat(32);
+  it.each([
+    ["GET", "/blocks?limit=101", 400, "VALIDATION_FAILED"],
+    ["GET", "/blocks?from=-1", 400, "VALIDATION_FAILED"],
+    ["GET", "/blocks?from=abc", 400, "VALIDATION_FAILED"],
+    ["GET", "/blocks?from=99999999999999999999", 400, "VALIDATION_FAILED"],
+    ["GET", "/blocks/xyz", 400, "VALIDATION_FAILED"],
+    ["GET", "/blocks/99999999999999999", 400, "VALIDATION_FAILED"],
+    ["GET", "/blocks/12345", 404, "NOT_FOUND"],
+    ["GET", `/blocks/${hash}`, 404, "NOT_FOUND"],
+    ["GET", "/txs/zz", 400, "VALIDATION_FAILED"],
+    ["GET", `/txs/${hash}`, 404, "NOT_FOUND"],
+    ["GET", "/accounts/XYZ", 400, "VALIDATION_FAILED"],
+    ["GET", "/mempool?limit=0", 400, "VALIDATION_FAILED"],
+    ["GET", "/mempool?offset=-5", 400, "VALIDATION_FAILED"],
+    ["POST", "/txs", 400, "VALIDATION_FAILED", {}],
+    ["POST", "/txs", 400, "BAD_REQUEST", "{not json"],
+    ["POST", "/blocks", 400, "VALIDATION_FAILED", { header: {} }],
+    ["POST", "/blocks", 400, "BAD_REQUEST", "[[["],
+    ["POST", "/validate?signatures=maybe", 400, "VALIDATION_FAILED"],
+  ] as const)("%s %s → %i %s", async (method, url, status, code, payload?: unknown) => {
+    const res = await inject({
+      method,
+      url,
+      ...(payload === undefined
+        ? {}
+        : {
+            payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+            headers: { "content-type": "application/json" },
+          }),
+    });
+    expect(res.statusCode).toBe(status);
+    expect(ErrorBody.parse(res.json()).error.code).toBe(code);
+  });
+
+  it("refuses txs and blocks that parse but break the rules with their RejectReason", async () => {
+    const foreign = signedTransactionToJson(transfer(alice, bob, 1n, 2, 10n, "othernet"));
+    const res = await inject({ method: "POST", url: "/txs", payload: foreign });
+    expect([res.statusCode, res.json().error.code]).toEqual([400, "INVALID_SIGNATURE"]);
+    const tip = await client.request(ChainSubjects.tipGet, {});
+    const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
+    const badRoot = { header: { ...template.header, txRoot: "00".repeat(32) }, txs: [] };
+    expect(
+      await natsError(client.request(ChainSubjects.blockSubmit, { block: badRoot, source: "peer" })),
+    ).toEqual({
+      code: "BAD_MERKLE_ROOT",
+      status: 400,
+    });
+    const gap = {
+      header: { ...template.header, height: tip.height + 5, prevHash: "11".repeat(32) },
+      txs: [],
+    };
+    const r = await inject({ method: "POST", url: "/blocks", payload: gap });
+    expect([r.statusCode, r.json().error.code]).toEqual([400, "MISSED_BLOCK"]);
+    const orphan = { header: { ...template.header, prevHash: "11".repeat(32) }, txs: [] };
+    const o = await inject({ method: "POST", url: "/blocks", payload: orphan });
+    expect([o.statusCode, o.json().error.code]).toEqual([400, "PREV_HASH_MISMATCH"]);
+    const wrongHash = { hash: "00".repeat(32), header: template.header, txs: [] };
+    const w = await inject({ method: "POST", url: "/blocks", payload: wrongHash });
+    expect(w.json().error.code).toBe("INVALID_HASH");
+    expect((await client.request(ChainSubjects.tipGet, {})).hash).toBe(tip.hash);
+  });
+
+  it("answers garbage and schema-breaking payloads on every subject with a typed error", async () => {
+    const subjects = [
+      ...Object.values(ChainSubjects).filter((d) => d.kind === "endpoint"),
+      ...Object.values(ChainReadSubjects),
+    ];
+    for (const def of subjects) {
+      const msg = await client.nc.request(def.subject, new TextEncoder().encode("\u0000garbage"), {
+        timeout: 5_000,
+      });
+      expect(msg.headers?.get("Nats-Service-Error-Code"), def.subject).toBe("400");
+      expect(ErrorBody.parse(JSON.parse(new TextDecoder().decode(msg.data))).error.code).toBe("BAD_REQUEST");
+      const bad = await client.nc.request(def.subject, new TextEncoder().encode('{"x":[1,2]}'), {
+        timeout: 5_000,
+      });
+      expect(bad.headers?.get("Nats-Service-Error-Code"), def.subject).toBe("400");
+      expect(JSON.parse(new TextDecoder().decode(bad.data)).error.code).toBe("VALIDATION_FAILED");
+    }
+    expect((await inject({ url: "/health" })).statusCode).toBe(200);
+  });
+
+  it("refuses a 10 MB body with 413 before parsing it", async () => {
+    const big = `{"header":"${"a".repeat(10 * 1024 * 1024)}"}`;
+    for (const url of ["/blocks", "/txs", "/validate"]) {
+      const res = await inject({
+        method: "POST",
+        url,
+        payload: big,
+        headers: { "content-type": "application/json" },
+      });
+      expect(res.statusCode, url).toBe(413);
+      expect(res.json().error.code).toBe("PAYLOAD_TOO_LARGE");
+    }
+  });
+});

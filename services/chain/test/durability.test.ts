@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { blockToJson } from "@p2pnode/codec";
+import { Bus, createLogger } from "@p2pnode/kit";
+import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
+import { type BlockJson, BlockPage, ChainSubjects, ChainValidationReport } from "@p2pnode/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alice, bob, carol, makeBlock, minerA, openChain, testGenesis, transfer } from "./helpers.js";
+
+/*
+ * Durability: the chain service runs as a real process (dist/main.js, as the supervisor runs it),
+ * blocks arrive over NATS, and it is SIGKILLed while they do. After a restart its store must be
+ * consistent (POST /validate: tip, main-chain index, tx index and state agree with a replay from
+ * genesis) and every block whose submit was acknowledged must be on its chain.
+ */
+
+const MAIN = new URL("../dist/main.js", import.meta.url).pathname;
+const BLOCKS = 60;
+const genesis = testGenesis();
+let node: TestNode;
+let client: Bus;
+let env: NodeJS.ProcessEnv;
+let port: number;
+let child: ChildProcess | undefined;
+
+/** Blocks 1..BLOCKS with transfers, made by an in-process chain on the same genesis. */
+function makeBlocks(): BlockJson[] {
+  const local = openChain(genesis);
+  const out: BlockJson[] = [];
+  const people = [alice, bob, carol];
+  for (let h = 1; h <= BLOCKS; h++) {
+    const from = people[h % 2]!;
+    const nonce = local.store.account(from.address)?.nonce ?? 0;
+    const txs = [transfer(from, people[(h + 1) % 3]!, BigInt(h), nonce, 3n)];
+    const block = makeBlock(local, { txs, miner: minerA });
+    local.submitBlock(block);
+    out.push(blockToJson(block));
+  }
+  local.store.close();
+  return out;
+}
+
+async function startChain(): Promise<void> {
+  child = spawn(process.execPath, [MAIN], { env, stdio: "ignore" });
+  await eventually(
+    () => fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status),
+    (s) => s === 200,
+    400,
+    50,
+  );
+}
+
+async function kill(): Promise<void> {
+  const c = child;
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  const gone = new Promise((r) => c.once("exit", r));
+  c.kill("SIGKILL");
+  await gone;
+}
+
+const rest = async (path: string, init?: RequestInit) =>
+  (await fetch(`http://127.0.0.1:${port}${path}`, init)).json();
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new TypeError(`build the chain first: ${MAIN} is missing`);
+  node = await startTestNode("full");
+  const genesisPath = join(node.dataDir, "chain-genesis.json");
+  writeFileSync(genesisPath, JSON.stringify(genesis));
+  port = await freePort();
+  env = { ...node.env, P2PNODE_GENESIS: genesisPath, P2PNODE_CHAIN_PORT: String(port) };
+  client = await Bus.connect({
+    url: node.nats.url,
+    token: node.nats.token,
+    name: "durability-test",
+    version: "0.0.0",
+    log: createLogger("test", "silent"),
+  });
+});
+afterAll(async () => {
+  await kill();
+  await client?.close();
+  await node?.stop();
+});
+
+describe("chain service durability", () => {
+  it("keeps every acknowledged block and a consistent store across SIGKILLs mid-stream", async () => {
+    const blocks = makeBlocks();
+    const acked = new Set<string>();
+    let next = 0;
+    for (const killAt of [6, 9, 4]) {
+      await startChain();
+      next = (await client.request(ChainSubjects.tipGet, {})).height; // resume after what survived
+      // A burst of submits in flight; SIGKILL lands when the killAt-th of them is acknowledged.
+      let ackedNow = 0;
+      let killing: Promise<void> | undefined;
+      const burst = blocks.slice(next, next + 16).map((block) =>
+        client
+          .request(ChainSubjects.blockSubmit, { block, source: "peer" }, 3_000)
+          .then((v) => {
+            acked.add(v.hash);
+            if (++ackedNow === killAt) killing = kill();
+          })
+          .catch(() => undefined),
+      );
+      await Promise.all(burst);
+      await killing;
+      await kill();
+    }
+    await startChain();
+    const report = ChainValidationReport.parse(await rest("/validate", { method: "POST" }));
+    expect(report).toMatchObject({ ok: true, firstBadHeight: null });
+    const page = BlockPage.parse(await rest(`/blocks?from=1&limit=100`));
+    const onChain = new Set(page.blocks.map((b) => b.hash));
+    for (const hash of acked) expect(onChain.has(hash), hash).toBe(true);
+    expect(acked.size).toBeGreaterThanOrEqual(6 + 9 + 4);
+
+    // The restarted node keeps going: feed the rest and the chain ends at BLOCKS, still valid.
+    for (let h = report.tipHeight; h < BLOCKS; h++) {
+      await client.request(ChainSubjects.blockSubmit, { block: blocks[h]!, source: "peer" });
+    }
+    const end = ChainValidationReport.parse(await rest("/validate", { method: "POST" }));
+    expect(end).toMatchObject({ ok: true, tipHeight: BLOCKS, txs: BLOCKS });
+  });
+});

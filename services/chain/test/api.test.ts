@@ -47,7 +47,13 @@ afterAll(async () => {
   await node?.stop();
 });
 
-const inject = (opts: Parameters<RunningService["ctx"]["app"]["inject"]>[0]) => svc.ctx.app.inject(opts);
+interface InjectArg {
+  method?: "GET" | "POST";
+  url: string;
+  payload?: string | object;
+  headers?: Record<string, string>;
+}
+const inject = (o: InjectArg) => svc.ctx.app.inject(o);
 const natsError = async (p: Promise<unknown>) => {
   try {
     await p;

@@ -146,6 +146,7 @@ export class Devnet {
       P2PNODE_GENESIS: state.genesisFile,
       P2PNODE_PORT_BASE: String(node.portBase),
       P2PNODE_API_HOST: "127.0.0.1",
+      P2PNODE_P2P_HOST: "127.0.0.1",
       P2PNODE_API_TOKEN: state.apiToken,
       P2PNODE_BOOTNODES: node.index === 0 ? "" : `127.0.0.1:${nodePorts(boot).dhtUdp}`,
       P2PNODE_DEVNET: "1",

@@ -61,7 +61,7 @@ export async function startDht(config: NodeConfig, log: DhtLog): Promise<DhtServ
   const networkId = networkIdOf(networkName);
   // a devnet lives on loopback; a real node listens on every interface for peers to reach it
   const transport = await UdpTransport.bind({
-    host: config.devnet ? "127.0.0.1" : "0.0.0.0",
+    host: config.p2pHost,
     port: config.ports.dhtUdp,
   });
   const store = new SqliteValueStore(join(config.dataDir, "dht", "dht.sqlite"), STORE_QUOTA_BYTES);

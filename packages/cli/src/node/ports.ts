@@ -35,11 +35,11 @@ function udpFree(host: string, port: number): Promise<boolean> {
 export async function assertPortsFree(
   listeners: readonly ListenerName[],
   ports: Record<ListenerName, number>,
-  apiHost: string,
+  hosts: { api: string; p2p: string },
 ): Promise<void> {
   for (const name of listeners) {
     const l = LISTENERS[name];
-    const host = name === "nats" ? "127.0.0.1" : apiHost;
+    const host = name === "nats" ? "127.0.0.1" : name === "p2p" || name === "dhtUdp" ? hosts.p2p : hosts.api;
     const free = l.proto === "udp" ? await udpFree(host, ports[name]) : await tcpFree(host, ports[name]);
     if (!free) {
       throw new SupervisorError(

@@ -61,7 +61,10 @@ export class Supervisor {
     if (config.genesisPath) this.checkGenesis(config.genesisPath);
     const ownNats = config.natsUrl === undefined;
     const natsBin = ownNats ? findNatsServer(this.o.env) : undefined;
-    await assertPortsFree(listenersFor(names, ownNats), config.ports, config.apiHost);
+    await assertPortsFree(listenersFor(names, ownNats), config.ports, {
+      api: config.apiHost,
+      p2p: config.p2pHost,
+    });
 
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     reapStaleChildren(config.dataDir, log);

@@ -40,6 +40,8 @@ export const NodeEnv = z.object({
   P2PNODE_BOOTNODES: commaList(hostPort),
   P2PNODE_DNS_SEEDS: commaList(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, "expected hostnames")),
   P2PNODE_API_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bind address of the P2P WebSocket and DHT UDP listeners: public by default, unlike REST. */
+  P2PNODE_P2P_HOST: z.string().min(1).default("0.0.0.0"),
   P2PNODE_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   P2PNODE_ADVERTISE_HOST: z.string().min(1).optional(),
   P2PNODE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -76,6 +78,7 @@ export interface NodeConfig {
   bootnodes: string[];
   dnsSeeds: string[];
   apiHost: string;
+  p2pHost: string;
   apiToken: string | undefined;
   advertiseHost: string | undefined;
   logLevel: NodeEnvParsed["P2PNODE_LOG_LEVEL"];
@@ -105,6 +108,7 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     bootnodes: env.P2PNODE_BOOTNODES,
     dnsSeeds: env.P2PNODE_DNS_SEEDS,
     apiHost: env.P2PNODE_API_HOST,
+    p2pHost: env.P2PNODE_P2P_HOST,
     apiToken: env.P2PNODE_API_TOKEN,
     advertiseHost: env.P2PNODE_ADVERTISE_HOST,
     logLevel: env.P2PNODE_LOG_LEVEL,

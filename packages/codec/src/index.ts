@@ -27,6 +27,7 @@ export {
 export { U64_MAX } from "./ints.js";
 export * from "./json.js";
 export * from "./limits.js";
+export * from "./p2p/index.js";
 export {
   decodeSignedTransaction,
   decodeTransaction,

@@ -17,6 +17,7 @@ export { CryptoError, type CryptoErrorCode } from "./errors.js";
 export * from "./hash.js";
 export * from "./identity.js";
 export * from "./merkle.js";
+export * from "./noise/index.js";
 export * from "./signing.js";
 export * from "./slip10.js";
 export * from "./wallet.js";

@@ -1,0 +1,10 @@
+/** The P2P wire messages (DESIGN.md §5): layout, limits and the handshake payload. */
+export {
+  decodeHandshakePayload,
+  encodeHandshakePayload,
+  type HandshakePayload,
+  MAX_HANDSHAKE_PAYLOAD_BYTES,
+} from "./handshake.js";
+export * from "./limits.js";
+export { decodeP2pMessage, encodeP2pMessage, peekP2pMessageType } from "./message-codec.js";
+export * from "./types.js";

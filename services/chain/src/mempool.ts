@@ -1,6 +1,7 @@
 import { reject } from "./errors.js";
 import { Heap } from "./heap.js";
 import type { AccountReader } from "./state.js";
+import type { Account } from "./store.js";
 import type { CheckedTx } from "./validation.js";
 
 /** A verified transaction waiting for a block. */
@@ -83,9 +84,10 @@ export class Mempool {
   }
 
   /** Admits `t` (already verified) or throws the reason; returns what it replaced or evicted. */
-  add(t: PoolTx): { replaced: PoolTx | undefined; evicted: PoolTx[] } {
+  add(t: PoolTx, known?: Account): { replaced: PoolTx | undefined; evicted: PoolTx[] } {
     if (this.byId.has(t.idHex)) throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
-    const account = this.m.accounts.account(t.sender) ?? NO_ACCOUNT;
+    // `known`: the caller just read the sender's account (admission does), saving a query.
+    const account = known ?? this.m.accounts.account(t.sender) ?? NO_ACCOUNT;
     const queue = this.bySender.get(t.senderHex) ?? [];
     if (t.nonce < account.nonce) {
       throw reject("BAD_NONCE", `nonce ${t.nonce} already used (replay): account nonce is ${account.nonce}`, {
@@ -113,9 +115,8 @@ export class Mempool {
         `sender has ${queue.length} pending transactions, limit ${this.o.maxPerSender}`,
       );
     }
-    const next = [...queue];
-    next[pos] = t;
-    const total = next.reduce((s, x) => s + x.cost, 0n);
+    let total = t.cost;
+    for (let i = 0; i < queue.length; i++) if (i !== pos) total += queue[i]!.cost;
     if (total > account.balance) {
       throw reject("INSUFFICIENT_FUNDS", `balance ${account.balance} does not cover pending cost ${total}`, {
         balance: account.balance.toString(),
@@ -125,7 +126,8 @@ export class Mempool {
     const evicted = this.victimsFor(t, replaced);
     for (const v of evicted) this.dropTail(v);
     if (replaced) this.forget(replaced);
-    this.bySender.set(t.senderHex, next);
+    queue[pos] = t;
+    if (queue.length === 1) this.bySender.set(t.senderHex, queue);
     this.byId.set(t.idHex, t);
     this.totalBytes += t.size;
     this.changed();

@@ -28,7 +28,9 @@ export interface Wallet {
 }
 
 export function wallet(n: number): Wallet {
-  const key = signingKeyFromSeed(new Uint8Array(32).fill(n + 1));
+  const seed = new Uint8Array(32).fill(7);
+  new DataView(seed.buffer).setUint32(0, n);
+  const key = signingKeyFromSeed(seed);
   return { key, address: addressOf(key.publicKey), hex: addressHexOf(key.publicKey) };
 }
 

@@ -1,6 +1,7 @@
 import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
 import { DhtSubjects } from "./dht.js";
+import { GatewaySubjects } from "./gateway.js";
 import { type EndpointDef, type EventDef, NodeSubjects } from "./subjects.js";
 import { ZkpSubjects } from "./zkp.js";
 
@@ -10,5 +11,6 @@ export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(ChainSubjects),
   ...Object.values(ChainReadSubjects),
   ...Object.values(DhtSubjects),
+  ...Object.values(GatewaySubjects),
   ...Object.values(ZkpSubjects),
 ];

@@ -1,40 +1,48 @@
 #!/usr/bin/env node
-import { DevnetError } from "@p2pnode/devnet";
 import { CodedError } from "@p2pnode/types";
-import { Command, CommanderError } from "commander";
-import { registerChain } from "./chain/commands.js";
-import { registerDevnet } from "./devnet/commands.js";
-import { nodeStart } from "./node/start-command.js";
-import { VERSION } from "./node/supervisor.js";
-import { registerWallet } from "./wallet/commands.js";
 
-const program = new Command()
-  .name("p2pnode")
-  .description("p2pnode: a blockchain peer-to-peer node (six services over a private NATS)")
-  .version(VERSION)
-  .showHelpAfterError()
-  .exitOverride();
+// `p2pnode node start` is what every container and devnet node runs for its whole life: load only
+// the supervisor for it, not the devnet/SDK/codec modules the other commands need (~25 MiB of RSS).
+const [command, sub, ...rest] = process.argv.slice(2);
+if (command === "node" && sub === "start" && !rest.some((a) => a === "-h" || a === "--help")) {
+  const { nodeStart } = await import("./node/start-command.js");
+  await nodeStart();
+} else {
+  await runCli();
+}
 
-const node = program.command("node").description("run this machine's node");
-node
-  .command("start")
-  .description(
-    "start the node supervisor: identity, private nats-server, and the services of P2PNODE_ROLE.\n" +
-      "Configured by P2PNODE_* environment variables (see README); stops cleanly on SIGTERM/SIGINT.",
-  )
-  .action(() => nodeStart());
+async function runCli(): Promise<void> {
+  const { Command, CommanderError } = await import("commander");
+  const { VERSION } = await import("./version.js");
+  const program = new Command()
+    .name("p2pnode")
+    .description("p2pnode: a blockchain peer-to-peer node (six services over a private NATS)")
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
 
-registerDevnet(program);
-registerWallet(program);
-registerChain(program);
+  const node = program.command("node").description("run this machine's node");
+  node
+    .command("start")
+    .description(
+      "start the node supervisor: identity, private nats-server, and the services of P2PNODE_ROLE.\n" +
+        "Configured by P2PNODE_* environment variables (see README); stops cleanly on SIGTERM/SIGINT.",
+    )
+    .action(async () => (await import("./node/start-command.js")).nodeStart());
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  if (err instanceof DevnetError || err instanceof CodedError) {
-    process.stderr.write(`p2pnode: ${err.message}\n`);
-    process.exit(1);
+  (await import("./devnet/commands.js")).registerDevnet(program);
+  (await import("./wallet/commands.js")).registerWallet(program);
+  (await import("./chain/commands.js")).registerChain(program);
+
+  const { DevnetError } = await import("@p2pnode/devnet");
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof DevnetError || err instanceof CodedError) {
+      process.stderr.write(`p2pnode: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
   }
-  throw err;
 }

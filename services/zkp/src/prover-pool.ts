@@ -26,9 +26,11 @@ export class ProverPool {
   private readonly finished: string[] = [];
   private stopped = false;
 
-  constructor(private readonly opts: ZkpOptions) {
-    for (let i = 0; i < opts.workers; i++) this.slots.push(this.spawn());
-  }
+  /**
+   * Threads start with the first job, not with the service: an idle prover costs a node nothing
+   * (each thread is a V8 isolate of ~10 MiB), and a devnet runs one zkp service per node.
+   */
+  constructor(private readonly opts: ZkpOptions) {}
 
   get stats(): { workers: number; busy: number; queued: number; jobs: number } {
     return {
@@ -39,8 +41,9 @@ export class ProverPool {
     };
   }
 
+  /** Able to take jobs: threads are (re)started on demand, so only a stop makes this false. */
   get alive(): boolean {
-    return !this.stopped && this.slots.length === this.opts.workers;
+    return !this.stopped;
   }
 
   /** Rows of the trace this job would need; throws 413 when it exceeds the limit. */
@@ -59,7 +62,7 @@ export class ProverPool {
   submit(job: ProveJobInput): ZkpJob {
     if (this.stopped) throw new CodedError("NOT_READY", "prover pool is stopped");
     this.checkSize(job);
-    const idle = this.slots.some((s) => s.jobId === undefined);
+    const idle = this.slots.some((s) => s.jobId === undefined) || this.slots.length < this.opts.workers;
     if (!idle && this.queue.length >= this.opts.maxQueue)
       throw new CodedError(
         "RATE_LIMITED",
@@ -102,10 +105,14 @@ export class ProverPool {
   }
 
   private pump(): void {
-    for (const slot of this.slots) {
-      if (slot.jobId !== undefined) continue;
-      const next = this.queue.shift();
-      if (!next) return;
+    while (this.queue.length > 0 && !this.stopped) {
+      let slot = this.slots.find((s) => s.jobId === undefined);
+      if (!slot && this.slots.length < this.opts.workers) {
+        slot = this.spawn();
+        this.slots.push(slot);
+      }
+      if (!slot) return;
+      const next = this.queue.shift()!;
       slot.jobId = next.id;
       const rec = this.jobs.get(next.id);
       if (rec) rec.status = "running";
@@ -127,8 +134,9 @@ export class ProverPool {
     const replace = () => {
       if (this.stopped) return;
       if (slot.jobId) this.finish(slot.jobId, { code: "INTERNAL", message: "prover worker crashed" });
+      slot.jobId = undefined; // "error" and "exit" may both fire: fail the job once
       const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots[i] = this.spawn();
+      if (i >= 0) this.slots.splice(i, 1);
       this.pump();
     };
     worker.once("error", replace);

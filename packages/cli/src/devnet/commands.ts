@@ -12,7 +12,10 @@ import {
   isSupervisor,
   readPids,
   rssBytes,
+  serviceUrls,
+  type DevnetNode,
 } from "@p2pnode/devnet";
+import { ChainClient } from "@p2pnode/sdk";
 import type { Command } from "commander";
 
 const defaultDir = () => resolve(process.env.P2PNODE_DEVNET_DIR ?? ".devnet");
@@ -150,10 +153,27 @@ function servicesCell(role: string, base: number): string {
     .join(" ");
 }
 
+/** Height, tip and peer count of a node, blank where a service is not there (yet) or not answering. */
+async function chainFacts(n: DevnetNode): Promise<{ height: string; tip: string; peers: string }> {
+  const urls = serviceUrls(n);
+  const tip = urls.chain ? await new ChainClient(urls.chain, { timeoutMs: 2_000 }).tip().catch(() => undefined) : undefined;
+  const peers = urls.gateway
+    ? await fetch(`${urls.gateway}/peers`, { signal: AbortSignal.timeout(2_000) })
+        .then(async (r) => (r.ok ? ((await r.json()) as { peers?: unknown[] }).peers?.length : undefined))
+        .catch(() => undefined)
+    : undefined;
+  return {
+    height: tip ? String(tip.height) : "",
+    tip: tip ? `${tip.hash.slice(0, 12)}…` : "",
+    peers: peers === undefined ? "" : String(peers),
+  };
+}
+
 async function statusTable(net: Devnet): Promise<string> {
   const state = net.requireState();
   const services = await net.services(state);
-  const rows = state.nodes.map((n) => {
+  const facts = await Promise.all(state.nodes.map(chainFacts));
+  const rows = state.nodes.map((n, i) => {
     const mine = services.filter((s) => s.node.name === n.name);
     const running = n.pid !== undefined && isSupervisor(n.pid);
     const pids = running ? allPids(readPids(n.dataDir)).filter(isAlive) : [];
@@ -163,9 +183,9 @@ async function statusTable(net: Devnet): Promise<string> {
       n.role,
       running ? `running (${n.pid})` : "stopped",
       `${mine.filter((s) => s.ready).length}/${mine.length}`,
-      "",
-      "",
-      "",
+      facts[i]!.height,
+      facts[i]!.peers,
+      facts[i]!.tip,
       running ? `${(mem / 2 ** 20).toFixed(0)} MiB` : "",
     ];
   });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import type { Logger } from "@p2pnode/kit";
+import type { Logger } from "@p2pnode/kit/log";
 import { forwardLines, padName } from "../util/line-prefixer.js";
 
 export interface ManagedChildOptions {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "@p2pnode/kit";
+import type { Logger } from "@p2pnode/kit/log";
 
 /**
  * A supervisor killed with SIGKILL leaves its children behind (they run in their own process

@@ -1,4 +1,5 @@
-import { ConfigError, createLogger, NodeEnv, parseEnv, toNodeConfig } from "@p2pnode/kit";
+import { ConfigError, NodeEnv, parseEnv, toNodeConfig } from "@p2pnode/kit/config";
+import { createLogger } from "@p2pnode/kit/log";
 import { padName } from "../util/line-prefixer.js";
 import { SupervisorError } from "./errors.js";
 import { Supervisor } from "./supervisor.js";

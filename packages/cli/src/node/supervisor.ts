@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadOrCreateIdentity, type NodeKey } from "@p2pnode/crypto";
-import { Bus, type Logger, type NodeConfig } from "@p2pnode/kit";
+import { Bus } from "@p2pnode/kit/bus";
+import type { NodeConfig } from "@p2pnode/kit/config";
+import type { Logger } from "@p2pnode/kit/log";
 import { Genesis, LISTENERS, NodeSubjects, ROLE_SERVICES, type ServiceName } from "@p2pnode/types";
 import { SupervisorError } from "./errors.js";
 import { ManagedChild } from "./managed-child.js";
@@ -10,7 +12,9 @@ import { findNatsServer, loadOrCreateNatsToken, waitForPort, writeNatsConfig } f
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { reapStaleChildren } from "./stale-children.js";
 
-export const VERSION = "0.1.0";
+import { VERSION } from "../version.js";
+
+export { VERSION };
 export const PIDS_FILE = join("run", "pids.json");
 
 /** What `<dataDir>/run/pids.json` holds: every process this supervisor runs right now. */

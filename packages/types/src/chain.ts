@@ -26,7 +26,9 @@ export const bytesHex = (maxBytes: number, what: string) =>
 export const U64String = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,19})$/, "a non-negative integer as a decimal string")
-  .refine((s) => BigInt(s) < 2n ** 64n, "must be below 2^64");
+  // Same digits count: decimal strings without leading zeros compare like the numbers they are,
+  // so no BigInt is built on the hot path of every transaction parse.
+  .refine((s) => s.length < 20 || s <= "18446744073709551615", "must be below 2^64");
 
 /** A counter that stays within JSON's safe integers (nonce, height, timestamp in ms). */
 export const SafeUint = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

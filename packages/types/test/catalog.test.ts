@@ -52,3 +52,17 @@ describe("ports", () => {
     expect(Math.max(...Object.values(p)) - 21000).toBeLessThan(1000);
   });
 });
+
+describe("U64String", () => {
+  it.each([
+    ["0", true],
+    ["18446744073709551615", true],
+    ["18446744073709551616", false],
+    ["99999999999999999999", false],
+    ["01", false],
+    ["-1", false],
+  ])("%s → %s", async (value, ok) => {
+    const { U64String } = await import("../src/chain.js");
+    expect(U64String.safeParse(value).success).toBe(ok);
+  });
+});

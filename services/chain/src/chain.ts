@@ -163,7 +163,7 @@ export class Chain {
     }
     checkSignature(t, this.chainId);
     const pt = toPoolTx(t, this.now());
-    this.mempool.add(pt);
+    this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
     return pt;
   }
 

@@ -4,8 +4,8 @@ import type { Bus } from "@p2pnode/kit";
 import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake } from "./intake.js";
-import { findBlock } from "./queries.js";
 import { hex, unhex } from "./store.js";
+import { blockByHash, headersAfter } from "./sync/serve.js";
 import { buildTemplate, type TemplateOptions } from "./template.js";
 
 /** Events go out on the bus only after the chain returned, i.e. after COMMIT. */
@@ -28,19 +28,9 @@ export async function serveChainSubjects(
   await bus.serve(ChainSubjects.tipGet, () => chain.tip());
 
   await bus.serve(ChainReadSubjects.blockGet, (req) => {
-    const m = findBlock(chain, req.hash);
-    const body = m && chain.store.blockBody(m.hash);
-    if (!m || !body) throw new CodedError("NOT_FOUND", `no block ${req.hash}`);
-    const block = decodeBlock(body);
-    return {
-      block: blockToJson(
-        block,
-        m.hash,
-        block.txs.map((t) => txId(t)),
-      ),
-      height: m.height,
-      onBestChain: chain.ancestry.isMain(m),
-    };
+    const found = blockByHash(chain, req.hash);
+    if (!found) throw new CodedError("NOT_FOUND", `no block ${req.hash}`);
+    return found;
   });
   await bus.serve(ChainReadSubjects.txGet, (req) => {
     const pending = chain.mempool.get(req.id);
@@ -51,24 +41,7 @@ export async function serveChainSubjects(
     const stx = decodeBlock(body).txs[loc.index]!;
     return { tx: signedTransactionToJson(stx, unhex(req.id)), status: "confirmed" as const };
   });
-  await bus.serve(ChainReadSubjects.headersGet, (req) => {
-    // The first locator hash on our main chain is where the caller's chain and ours agree.
-    let start = 0;
-    for (const h of req.locator) {
-      const m = chain.store.blockMeta(unhex(h));
-      if (m && chain.ancestry.isMain(m)) {
-        start = m.height + 1;
-        break;
-      }
-    }
-    const headers = [];
-    for (let h = start; h <= chain.tipBlock.height && headers.length < req.max; h++) {
-      const hash = chain.store.mainHashAt(h);
-      const m = hash && chain.store.blockMeta(hash);
-      if (!m) break;
-      headers.push(headerToJson(m.header));
-      if (req.stop !== undefined && hex(m.hash) === req.stop) break;
-    }
-    return { headers };
-  });
+  await bus.serve(ChainReadSubjects.headersGet, (req) => ({
+    headers: headersAfter(chain, req.locator, req.max, req.stop).map(headerToJson),
+  }));
 }

@@ -1,0 +1,250 @@
+import { type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
+import type { BlockHeaderJson, BlockJson } from "@p2pnode/types";
+import type { Chain } from "../chain.js";
+import { ChainError } from "../errors.js";
+import { HeaderChain } from "./header-chain.js";
+import { blockLocator } from "./locator.js";
+
+/** A connected peer as the gateway sees it. */
+export interface SyncPeer {
+  id: string;
+  totalWork: bigint;
+  height: number;
+  latencyMs: number | null;
+}
+
+/** What sync needs from the network (the gateway over NATS in the service; a simulation in tests). */
+export interface SyncNetwork {
+  peers(): Promise<SyncPeer[]>;
+  headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]>;
+  blocks(peer: string, hashes: string[]): Promise<BlockJson[]>;
+  /** Tell the gateway a peer misbehaved (feeds its score; enough of it bans). */
+  penalize(peer: string, reason: string): void;
+}
+
+export interface SyncOptions {
+  /** Headers asked per round trip (the serving side caps it at 2,000). */
+  headersPerRequest: number;
+  /** Bodies per request. */
+  blocksPerRequest: number;
+  /** Requests in flight at once, across peers: the download window is this × blocksPerRequest. */
+  maxInFlight: number;
+  /** A request unanswered this long is a stall: the peer is penalised and the work reassigned. */
+  stallMs: number;
+}
+
+export const defaultSyncOptions: SyncOptions = {
+  headersPerRequest: 2_000,
+  blocksPerRequest: 16,
+  maxInFlight: 8,
+  stallMs: 10_000,
+};
+
+export type SyncState = "idle" | "headers" | "blocks";
+
+export interface SyncProgress {
+  state: SyncState;
+  height: number;
+  bestKnownHeight: number;
+  blocksPerSecond: number;
+  peer: string | null;
+}
+
+/**
+ * Initial sync and catch-up, headers first: pick the peer with the most work (lowest latency
+ * among equals), fetch and check its headers from where our chains meet, then download the bodies
+ * from every peer that has them, a bounded window at a time, and apply them in order. A peer that
+ * sends bad headers or blocks, or stalls, is penalised and left out for the rest of the round.
+ */
+export class SyncManager {
+  private state: SyncState = "idle";
+  private running: Promise<void> | undefined;
+  private peer: string | null = null;
+  private bestKnownHeight = 0;
+  private rate = { since: 0, blocks: 0 };
+
+  constructor(
+    private readonly o: SyncOptions,
+    private readonly m: { chain: Chain; net: SyncNetwork; log?: { warn(o: object, msg: string): void } },
+  ) {}
+
+  progress(): SyncProgress {
+    const secs = (Date.now() - this.rate.since) / 1000;
+    return {
+      state: this.state,
+      height: this.m.chain.tipBlock.height,
+      bestKnownHeight: Math.max(this.bestKnownHeight, this.m.chain.tipBlock.height),
+      blocksPerSecond: this.state === "blocks" && secs > 0 ? this.rate.blocks / secs : 0,
+      peer: this.peer,
+    };
+  }
+
+  get syncing(): boolean {
+    return this.state !== "idle";
+  }
+
+  /** Runs one sync round unless one is running; resolves when we are at the best peer's work. */
+  sync(): Promise<void> {
+    this.running ??= this.round().finally(() => {
+      this.running = undefined;
+      this.state = "idle";
+      this.peer = null;
+    });
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const excluded = new Set<string>();
+    for (;;) {
+      const peers = (await this.m.net.peers()).filter((p) => !excluded.has(p.id));
+      const best = pickBest(peers, this.m.chain.tipBlock.totalWork);
+      if (!best) return;
+      this.bestKnownHeight = Math.max(this.bestKnownHeight, best.height);
+      this.peer = best.id;
+      const ok = await this.syncFrom(best, peers, excluded);
+      if (!ok) excluded.add(best.id);
+    }
+  }
+
+  /** Headers from `best`, bodies from all; false when `best` misbehaved and another must be tried. */
+  private async syncFrom(best: SyncPeer, peers: SyncPeer[], excluded: Set<string>): Promise<boolean> {
+    const { chain, net } = this.m;
+    const headers = new HeaderChain(chain);
+    this.state = "headers";
+    let locator = blockLocator(chain);
+    for (;;) {
+      let batch: BlockHeader[];
+      try {
+        const json = await withTimeout(
+          net.headers(best.id, locator, this.o.headersPerRequest),
+          this.o.stallMs,
+        );
+        batch = json.map(headerFromJson);
+        headers.append(batch);
+      } catch (err) {
+        this.blame(
+          best.id,
+          err instanceof ChainError ? `bad headers: ${err.code}` : "headers request failed",
+          err,
+        );
+        return false;
+      }
+      if (batch.length < this.o.headersPerRequest) break;
+      locator = [headers.lastHashHex!, ...locator];
+    }
+    if (headers.totalWork <= chain.tipBlock.totalWork) {
+      // It announced more work than ours, but its headers do not carry it.
+      this.blame(best.id, "announced more work than its headers carry");
+      return false;
+    }
+    this.bestKnownHeight = Math.max(this.bestKnownHeight, headers.tipHeight);
+    this.state = "blocks";
+    this.rate = { since: Date.now(), blocks: 0 };
+    const sources = peers.filter((p) => !excluded.has(p.id));
+    return this.downloadBodies(headers, sources, excluded);
+  }
+
+  /** Fetches bodies in a sliding window over several peers and applies them strictly in order. */
+  private async downloadBodies(
+    headers: HeaderChain,
+    sources: SyncPeer[],
+    excluded: Set<string>,
+  ): Promise<boolean> {
+    const hashes = headers.headers.map((h) => ({ hash: h.hashHex, height: h.header.height }));
+    const got = new Map<string, { block: BlockJson; from: string }>();
+    let next = 0; // index of the next block to apply
+    let queued = 0; // index of the next block to request
+    const inFlight = new Set<Promise<void>>();
+    let rr = 0;
+    const retry: number[] = [];
+
+    const request = (start: number, count: number): void => {
+      const slice = hashes.slice(start, start + count);
+      const able = sources.filter((p) => !excluded.has(p.id) && p.height >= slice.at(-1)!.height);
+      if (able.length === 0) return;
+      able.sort((a, b) => (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9));
+      const peer = able[rr++ % able.length]!;
+      const job = withTimeout(
+        this.m.net.blocks(
+          peer.id,
+          slice.map((s) => s.hash),
+        ),
+        this.o.stallMs,
+      )
+        .then((blocks) => {
+          const byHash = new Map(blocks.map((b) => [b.hash ?? "", b]));
+          for (const s of slice) {
+            const b = byHash.get(s.hash);
+            if (b) got.set(s.hash, { block: b, from: peer.id });
+          }
+          if (slice.some((s) => !got.has(s.hash))) throw new TypeError("withheld or wrong blocks");
+        })
+        .catch((err: unknown) => {
+          this.blame(peer.id, "block request stalled or failed", err);
+          excluded.add(peer.id);
+          retry.push(start);
+        })
+        .finally(() => inFlight.delete(job));
+      inFlight.add(job);
+    };
+
+    while (next < hashes.length) {
+      while (retry.length > 0 && inFlight.size < this.o.maxInFlight)
+        request(retry.shift()!, this.o.blocksPerRequest);
+      while (queued < hashes.length && inFlight.size < this.o.maxInFlight && queued - next < this.window) {
+        request(queued, this.o.blocksPerRequest);
+        queued += this.o.blocksPerRequest;
+      }
+      if (inFlight.size === 0 && !got.has(hashes[next]!.hash)) return false; // no peer can serve
+      if (inFlight.size > 0) await Promise.race(inFlight);
+      while (next < hashes.length && got.has(hashes[next]!.hash)) {
+        const { block, from } = got.get(hashes[next]!.hash)!;
+        got.delete(hashes[next]!.hash);
+        try {
+          this.m.chain.submitBlock(blockFromJson(block), hashes[next]!.hash);
+        } catch (err) {
+          // The header was valid, so the body is what was wrong: the sender lied, the branch is dead.
+          this.blame(from, `invalid block ${hashes[next]!.height}`, err);
+          excluded.add(from);
+          return false;
+        }
+        next++;
+        this.rate.blocks++;
+      }
+    }
+    return true;
+  }
+
+  private get window(): number {
+    return this.o.maxInFlight * this.o.blocksPerRequest;
+  }
+
+  private blame(peer: string, reason: string, err?: unknown): void {
+    this.m.net.penalize(peer, reason);
+    this.m.log?.warn(
+      { peer, reason, err: err instanceof Error ? err.message : undefined },
+      "sync: peer penalised",
+    );
+  }
+}
+
+/** Most work above ours; among equals, the lowest latency (the seeds' latency graph). */
+export function pickBest(peers: readonly SyncPeer[], ourWork: bigint): SyncPeer | undefined {
+  return peers
+    .filter((p) => p.totalWork > ourWork)
+    .sort((a, b) =>
+      a.totalWork === b.totalWork
+        ? (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9)
+        : a.totalWork > b.totalWork
+          ? -1
+          : 1,
+    )[0];
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new TypeError(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}

@@ -1,10 +1,93 @@
-import type { ServiceDefinition } from "@p2pnode/kit";
+import { join } from "node:path";
+import { loadOrCreateIdentity } from "@p2pnode/crypto";
+import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
+import { ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
+import { BAN_MIGRATIONS } from "./bans.js";
+import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { Gateway } from "./gateway.js";
+import { networkIdFromGenesis } from "./network-id.js";
+import { type GatewayOptions, gatewayOptionsFromEnv } from "./options.js";
+import { gatewayRoutes, peerList } from "./routes.js";
 
 export const VERSION = "0.1.0";
 
-/** The gateway service: REST routes and NATS endpoints arrive with its issue; the runtime gives /info, /health, /ready. */
-export const gatewayService: ServiceDefinition = {
-  name: "gateway",
-  version: VERSION,
-  setup: async () => undefined,
-};
+/**
+ * Bootnodes are DHT UDP endpoints; a node's P2P port sits 300 below its DHT UDP port in every
+ * layout we ship (container 7401 → 7101, devnet base+401 → base+101). DHT records replace the
+ * guess with the real port once they arrive.
+ */
+export const BOOTNODE_P2P_OFFSET = -300;
+
+export interface GatewayServiceOverrides {
+  options?: Partial<GatewayOptions>;
+  /** Replaces the chain over NATS (benchmarks). */
+  chain?: ChainPort;
+  /** Gives tests the running core. */
+  onStart?: (g: Gateway) => void;
+}
+
+/** The gateway service definition; tests build variants with other options. */
+export function createGatewayService(over: GatewayServiceOverrides = {}): ServiceDefinition {
+  return {
+    name: "gateway",
+    version: VERSION,
+    setup: async (ctx) => {
+      const { config, bus, log } = ctx;
+      const options = gatewayOptionsFromEnv(process.env, { devnet: config.devnet }, over.options);
+      const identity = loadOrCreateIdentity(config.dataDir);
+      const network = networkIdFromGenesis(config.genesisPath);
+      const db = openDatabase(join(config.dataDir, "gateway", "bans.sqlite"), BAN_MIGRATIONS);
+      const g = new Gateway(options, {
+        chain: over.chain ?? natsChainPort(bus),
+        log,
+        registry: ctx.metrics,
+        identity,
+        network,
+        db,
+        agent: `p2pnode-gateway/${VERSION}`,
+        onConnected: (p) =>
+          bus.publish(GatewaySubjects.peerConnected, {
+            id: p.id,
+            address: p.address,
+            direction: p.info.direction,
+            height: p.height,
+          }),
+        onDisconnected: (p, reason) =>
+          bus.publish(GatewaySubjects.peerDisconnected, { id: p.id, address: p.address, reason }),
+      });
+      bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e.hash, e.height, e.status));
+      bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e.id));
+      bus.subscribe(DhtSubjects.peerFound, (r) => {
+        if (r.wsPort > 0 && r.ip !== "0.0.0.0" && r.nodeId !== identity.nodeIdHex) {
+          g.manager.addCandidate(r.ip, r.wsPort, "dht", r.nodeId);
+        }
+      });
+      await bus.serve(GatewaySubjects.peerList, () => peerList(g));
+      if (options.discovery) {
+        for (const b of config.bootnodes) {
+          const i = b.lastIndexOf(":");
+          g.manager.addCandidate(
+            b.slice(0, i).replace(/^\[|\]$/g, ""),
+            Number(b.slice(i + 1)) + BOOTNODE_P2P_OFFSET,
+            "bootnode",
+          );
+        }
+      }
+      gatewayRoutes(ctx.app, g, config.apiToken);
+      const host = process.env.P2PNODE_P2P_HOST ?? config.apiHost;
+      await g.start(host, config.ports.p2p);
+      ctx.readiness.p2p = () => ({ ok: true, detail: `listening on ${host}:${config.ports.p2p}/p2p` });
+      log.info(
+        { nodeId: identity.nodeIdHex, port: config.ports.p2p, chainId: network.chainId },
+        "p2p listening",
+      );
+      over.onStart?.(g);
+      return async () => {
+        await g.stop();
+        db.close();
+      };
+    },
+  };
+}
+
+export const gatewayService: ServiceDefinition = createGatewayService();

@@ -1,0 +1,201 @@
+import { type InvKind, toHex } from "@p2pnode/codec";
+import { type NodeKey, x25519KeyPair } from "@p2pnode/crypto";
+import type { Db, Logger } from "@p2pnode/kit";
+import type { NetworkGraph } from "@p2pnode/types";
+import type { Registry } from "prom-client";
+import { BanStore } from "./bans.js";
+import type { ChainPort, LocalTip } from "./chain-port.js";
+import { GatewayMetrics } from "./metrics.js";
+import type { NetworkId } from "./network-id.js";
+import type { GatewayOptions } from "./options.js";
+import type { Peer } from "./peer.js";
+import { PeerManager } from "./peer-manager.js";
+import { Protocol } from "./protocol.js";
+import { Relay } from "./relay.js";
+import { PeerScores } from "./scoring.js";
+import { SeenCache } from "./seen-cache.js";
+import { Sync } from "./sync.js";
+
+export interface GatewayModules {
+  chain: ChainPort;
+  log: Logger;
+  registry: Registry;
+  identity: NodeKey;
+  network: NetworkId;
+  db: Db;
+  agent: string;
+  onConnected?: (peer: Peer) => void;
+  onDisconnected?: (peer: Peer, reason: string) => void;
+}
+
+/** Recent best-chain block hashes kept for the sync locator. */
+const LOCATOR_DEPTH = 32;
+
+/** The gateway's domain core: peers, gossip, sync, scores and bans, behind REST and NATS edges. */
+export class Gateway {
+  readonly metrics: GatewayMetrics;
+  readonly scores = new PeerScores();
+  readonly bans: BanStore;
+  readonly seen: SeenCache;
+  readonly manager: PeerManager;
+  readonly relay: Relay;
+  readonly sync: Sync;
+  private readonly protocol: Protocol;
+  private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
+  private recent: Uint8Array[] = [];
+  private tipTimer: NodeJS.Timeout | undefined;
+  listenPort = 0;
+
+  constructor(
+    readonly o: GatewayOptions,
+    private readonly m: GatewayModules,
+  ) {
+    const self = this;
+    this.metrics = new GatewayMetrics(m.registry);
+    this.bans = new BanStore(m.db);
+    this.seen = new SeenCache(o.seenTtlMs, o.seenMax);
+    this.manager = new PeerManager(o, {
+      local: {
+        identity: m.identity,
+        staticKey: x25519KeyPair(),
+        network: m.network,
+        agent: m.agent,
+        get listenPort() {
+          return self.listenPort;
+        },
+        tip: () => ({ height: this.tip.height, hash: this.tip.hash, totalWork: this.tip.totalWork }),
+      },
+      bans: this.bans,
+      scores: this.scores,
+      metrics: this.metrics,
+      log: m.log,
+      onMessage: (peer, msg) => this.protocol.handle(peer, msg),
+      onConnected: (peer) => {
+        this.protocol.onConnected(peer);
+        m.onConnected?.(peer);
+      },
+      onDisconnected: (peer, reason) => {
+        this.sync.forget(peer);
+        m.onDisconnected?.(peer, reason);
+      },
+    });
+    const penalise = (peer: Peer, kind: Parameters<PeerManager["penalise"]>[1], detail: string) =>
+      this.manager.penalise(peer, kind, detail);
+    this.sync = new Sync({
+      locator: () => [this.tip.hash, ...this.recent],
+      known: (hex) => this.seen.has(`b:${hex}`),
+      maxHeaders: 2_000,
+    });
+    this.relay = new Relay({
+      chain: m.chain,
+      seen: this.seen,
+      metrics: this.metrics,
+      log: m.log,
+      peers: () => this.manager.peers.values(),
+      penalise,
+      reward: (peer, kind) => this.scores.record(peer.id, kind),
+      needSync: (peer) => this.sync.start(peer),
+    });
+    this.protocol = new Protocol({
+      chain: m.chain,
+      relay: this.relay,
+      sync: this.sync,
+      log: m.log,
+      chainId: m.network.chainId,
+      discovery: o.discovery,
+      tip: () => this.tip,
+      peers: () => this.manager.peers.values(),
+      penalise,
+      addCandidate: (host, port, nodeId) => this.manager.addCandidate(host, port, "addr", nodeId),
+    });
+  }
+
+  get nodeIdHex(): string {
+    return this.m.identity.nodeIdHex;
+  }
+
+  get localTip(): LocalTip {
+    return this.tip;
+  }
+
+  async start(host: string, port: number): Promise<void> {
+    this.listenPort = port;
+    for (const sp of this.o.staticPeers) {
+      const i = sp.lastIndexOf(":");
+      this.manager.addCandidate(sp.slice(0, i).replace(/^\[|\]$/g, ""), Number(sp.slice(i + 1)), "static");
+    }
+    await this.manager.listen(host, port);
+    await this.refreshTip();
+    // Until the chain answers (it may start after us), keep asking; afterwards events keep the tip.
+    this.tipTimer = setInterval(() => void this.refreshTip(), 5_000);
+    this.tipTimer.unref();
+  }
+
+  private async refreshTip(): Promise<void> {
+    try {
+      const t = await this.m.chain.tip();
+      if (t.height >= this.tip.height) this.tip = t;
+    } catch {
+      // the chain is not up yet
+    }
+  }
+
+  /** The chain committed a block: on the best chain, announce it and tell peers our new height. */
+  onChainBlock(hashHex: string, height: number, status: string): void {
+    if (status !== "connected" && status !== "reorg") return;
+    const hash = Buffer.from(hashHex, "hex");
+    if (status === "reorg" || height >= this.tip.height) {
+      this.recent = [this.tip.hash, ...this.recent]
+        .filter((h) => toHex(h) !== hashHex)
+        .slice(0, LOCATOR_DEPTH);
+      this.tip = { height, hash, totalWork: this.tip.totalWork };
+      void this.refreshTip();
+    }
+    this.relay.announce("block", hashHex);
+    for (const p of this.manager.peers.values()) {
+      p.send({
+        type: "status",
+        height: this.tip.height,
+        tipHash: this.tip.hash,
+        totalWork: this.tip.totalWork,
+      });
+    }
+  }
+
+  onChainTx(idHex: string): void {
+    this.relay.announce("tx", idHex);
+  }
+
+  announce(kind: InvKind, hashHex: string): void {
+    this.relay.announce(kind, hashHex);
+  }
+
+  /** Our view of the network: our links and the links our peers reported in peer exchange. */
+  graph(): NetworkGraph {
+    const nodes = new Map<string, { id: string; address?: string }>([
+      [this.nodeIdHex, { id: this.nodeIdHex }],
+    ]);
+    const edges = new Map<string, NetworkGraph["edges"][number]>();
+    const edge = (a: string, b: string, latencyMs: number | null) => {
+      const [from, to] = a < b ? [a, b] : [b, a];
+      const key = `${from}-${to}`;
+      if (edges.has(key) && latencyMs === null) return;
+      edges.set(key, { from, to, latencyMs, weight: latencyMs && latencyMs > 0 ? latencyMs : 1 });
+    };
+    for (const p of this.manager.peers.values()) {
+      nodes.set(p.id, { id: p.id, address: p.address });
+      edge(this.nodeIdHex, p.id, p.latencyMs);
+      for (const r of p.reportedPeers) {
+        if (!nodes.has(r.id)) nodes.set(r.id, { id: r.id });
+        if (r.id !== this.nodeIdHex) edge(p.id, r.id, r.latencyMs > 0 ? r.latencyMs : null);
+      }
+    }
+    return { self: this.nodeIdHex, nodes: [...nodes.values()], edges: [...edges.values()] };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.tipTimer);
+    this.relay.stop();
+    await this.manager.stop();
+  }
+}

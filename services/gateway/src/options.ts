@@ -1,0 +1,126 @@
+import { MAX_P2P_MESSAGE_BYTES } from "@p2pnode/codec";
+import { CodedError } from "@p2pnode/types";
+import { z } from "zod";
+
+/** Tunables of the gateway: plain data, each default with where it comes from (DESIGN.md §5). */
+export interface GatewayOptions {
+  /** Outbound connections the dialer keeps (Bitcoin Core 8 full-relay; CometBFT 10). */
+  maxOutbound: number;
+  /** Inbound connections accepted before eviction (Bitcoin Core ~117 of 125; CometBFT 40). */
+  maxInbound: number;
+  /** Handshake deadline from TCP accept/connect to the last Noise message (geth: 5 s). */
+  handshakeTimeoutMs: number;
+  /** Ping period; latency is the pong round trip (15–60 s in the anchors). */
+  pingIntervalMs: number;
+  /** A peer that answers no ping for this long is dropped. */
+  pingTimeoutMs: number;
+  /** Largest decrypted message (4 MiB, Bitcoin Core and libp2p); ws maxPayload is this plus tags. */
+  maxMessageBytes: number;
+  /** Score at or below which a peer is disconnected and banned. */
+  banThreshold: number;
+  /** How long a misbehaviour ban lasts (Bitcoin Core, CometBFT: 24 h). */
+  banDurationMs: number;
+  /** Seen-cache TTL and size (gossipsub: ~2 min). */
+  seenTtlMs: number;
+  seenMax: number;
+  /** Per-peer message rate and burst. A sync answer is one message, so honest peers stay far below. */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** Per-peer byte rate and burst (the burst holds a few full 4 MiB messages). */
+  bytesPerSecond: number;
+  byteBurst: number;
+  /** Addresses accepted per second per peer, and the bucket size (Bitcoin Core: 0.1/s, 1,000). */
+  addrPerSecond: number;
+  addrBurst: number;
+  /** Dialer period and reconnect backoff (doubling from base to max). */
+  dialIntervalMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Outbound peers per /16 (IPv4) or /32 (IPv6) netgroup, and inbound connections per IP; off in devnet. */
+  maxOutboundPerNetgroup: number;
+  maxInboundPerIp: number;
+  /** Relaxes diversity rules and IP bans on loopback (P2PNODE_DEVNET=1). */
+  devnet: boolean;
+  /** P2P peers dialled directly (host:port of their P2P port) and kept connected. */
+  staticPeers: string[];
+  /** Whether DHT records, bootnodes and peer exchange feed the dialer. */
+  discovery: boolean;
+  /** Largest bytes a slow peer may have queued unsent before it is dropped. */
+  maxQueuedBytes: number;
+}
+
+export const defaultGatewayOptions: GatewayOptions = {
+  maxOutbound: 8,
+  maxInbound: 32,
+  handshakeTimeoutMs: 5_000,
+  pingIntervalMs: 20_000,
+  pingTimeoutMs: 60_000,
+  maxMessageBytes: MAX_P2P_MESSAGE_BYTES,
+  banThreshold: -100,
+  banDurationMs: 24 * 3600 * 1000,
+  seenTtlMs: 120_000,
+  seenMax: 200_000,
+  messagesPerSecond: 500,
+  messageBurst: 2_000,
+  bytesPerSecond: 16 * 1024 * 1024,
+  byteBurst: 32 * 1024 * 1024,
+  addrPerSecond: 0.1,
+  addrBurst: 1_000,
+  dialIntervalMs: 1_000,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 5 * 60_000,
+  maxOutboundPerNetgroup: 2,
+  maxInboundPerIp: 4,
+  devnet: false,
+  staticPeers: [],
+  discovery: true,
+  maxQueuedBytes: 64 * 1024 * 1024,
+};
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, "expected host:port");
+const count = (max: number) => z.coerce.number().int().min(0).max(max).optional();
+
+/**
+ * Gateway-only variables, read here until the kit's NodeEnv carries them: P2PNODE_P2P_PEERS
+ * (comma list of P2P host:port), P2PNODE_P2P_DISCOVERY (0/1), P2PNODE_P2P_MAX_OUTBOUND,
+ * P2PNODE_P2P_MAX_INBOUND.
+ */
+export const GatewayEnv = z.object({
+  P2PNODE_P2P_PEERS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
+    .pipe(z.array(hostPort).max(256)),
+  P2PNODE_P2P_DISCOVERY: z.enum(["0", "1"]).optional(),
+  P2PNODE_P2P_MAX_OUTBOUND: count(1_000),
+  P2PNODE_P2P_MAX_INBOUND: count(1_000),
+});
+
+export function gatewayOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  base: { devnet: boolean },
+  overrides: Partial<GatewayOptions> = {},
+): GatewayOptions {
+  const r = GatewayEnv.safeParse(env);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new CodedError("CONFIG_INVALID", `invalid ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = r.data;
+  return {
+    ...defaultGatewayOptions,
+    devnet: base.devnet,
+    staticPeers: e.P2PNODE_P2P_PEERS,
+    discovery: e.P2PNODE_P2P_DISCOVERY === undefined ? true : e.P2PNODE_P2P_DISCOVERY === "1",
+    ...(e.P2PNODE_P2P_MAX_OUTBOUND === undefined ? {} : { maxOutbound: e.P2PNODE_P2P_MAX_OUTBOUND }),
+    ...(e.P2PNODE_P2P_MAX_INBOUND === undefined ? {} : { maxInbound: e.P2PNODE_P2P_MAX_INBOUND }),
+    ...overrides,
+  };
+}

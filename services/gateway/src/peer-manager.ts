@@ -1,0 +1,357 @@
+import type { IncomingMessage } from "node:http";
+import type { HandshakePayload, P2pMessage } from "@p2pnode/codec";
+import { NOISE_MAX_MESSAGE, TAG_BYTES } from "@p2pnode/crypto";
+import type { Logger } from "@p2pnode/kit";
+import { WebSocket, WebSocketServer } from "ws";
+import { AddressBook, type CandidateSource, isLoopback, netgroup, normaliseIp } from "./address-book.js";
+import type { BanStore } from "./bans.js";
+import { GatewayError, type GatewayErrorCode } from "./errors.js";
+import { closeWith, type LocalInfo, runHandshake } from "./handshake.js";
+import type { GatewayMetrics } from "./metrics.js";
+import type { GatewayOptions } from "./options.js";
+import { type Direction, Peer } from "./peer.js";
+import type { PeerScores, ScoreKind } from "./scoring.js";
+import { SocketQueue } from "./socket-queue.js";
+
+export interface PeerManagerModules {
+  local: LocalInfo;
+  bans: BanStore;
+  scores: PeerScores;
+  metrics: GatewayMetrics;
+  log: Logger;
+  onMessage: (peer: Peer, msg: P2pMessage) => void;
+  onConnected: (peer: Peer) => void;
+  onDisconnected: (peer: Peer, reason: string) => void;
+}
+
+/** Handshakes in progress at once; more are refused before any crypto is spent on them. */
+const MAX_PENDING_HANDSHAKES = 64;
+
+/** ws's maxPayload for a message limit: the sealed size of the largest plaintext. */
+export function sealedLimit(maxMessageBytes: number): number {
+  return maxMessageBytes + Math.ceil(maxMessageBytes / (NOISE_MAX_MESSAGE - TAG_BYTES)) * TAG_BYTES;
+}
+
+/**
+ * Peer connections: the /p2p listener, the dialer (targets, backoff, diversity), admission
+ * (bans, duplicates, caps, eviction, allowlist) and the misbehaviour → ban path.
+ */
+export class PeerManager {
+  readonly peers = new Map<string, Peer>();
+  readonly book: AddressBook;
+  private server: WebSocketServer | undefined;
+  private dialTimer: NodeJS.Timeout | undefined;
+  private readonly dialing = new Set<string>();
+  private pending = 0;
+  private allow: Set<string> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly o: GatewayOptions,
+    private readonly m: PeerManagerModules,
+  ) {
+    this.book = new AddressBook({
+      backoffBaseMs: o.backoffBaseMs,
+      backoffMaxMs: o.backoffMaxMs,
+      maxEntries: 4_096,
+    });
+  }
+
+  async listen(host: string, port: number): Promise<void> {
+    const server = new WebSocketServer({
+      host,
+      port,
+      path: "/p2p",
+      maxPayload: sealedLimit(this.o.maxMessageBytes),
+    });
+    this.server = server;
+    server.on("connection", (ws, req) => void this.inbound(ws, req));
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    this.dialTimer = setInterval(() => this.dialMore(), this.o.dialIntervalMs);
+    this.dialTimer.unref();
+  }
+
+  count(direction: Direction): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.info.direction === direction) n++;
+    return n;
+  }
+
+  /** Restricts connections to these NodeIds (null: anyone); drops connected peers outside it. */
+  setAllowlist(ids: string[] | null): void {
+    this.allow = ids === null ? null : new Set(ids);
+    if (this.allow) for (const p of this.peers.values()) if (!this.allow.has(p.id)) p.close("NOT_ALLOWED");
+  }
+
+  get allowlist(): string[] | null {
+    return this.allow ? [...this.allow] : null;
+  }
+
+  addCandidate(host: string, port: number, source: CandidateSource, nodeId?: string): void {
+    if (!this.o.discovery && source !== "static" && source !== "admin") return;
+    if (port <= 0 || port > 65535) return;
+    this.book.add(host, port, source, nodeId);
+  }
+
+  private async inbound(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const ip = normaliseIp(req.socket.remoteAddress ?? "");
+    const port = req.socket.remotePort ?? 0;
+    if (this.ipBanned(ip)) return this.refuse(ws, "BANNED");
+    if (this.pending >= MAX_PENDING_HANDSHAKES) return this.refuse(ws, "TOO_MANY_PEERS");
+    if (!this.relaxed(ip)) {
+      let fromIp = 0;
+      for (const p of this.peers.values()) if (p.info.ip === ip && p.info.direction === "inbound") fromIp++;
+      if (fromIp >= this.o.maxInboundPerIp) return this.refuse(ws, "TOO_MANY_PEERS");
+    }
+    await this.secure(ws, "inbound", ip, port).catch(() => undefined);
+  }
+
+  private refuse(ws: WebSocket, code: GatewayErrorCode): void {
+    this.m.metrics.handshake(code);
+    closeWith(ws, code);
+  }
+
+  /** Dials host:port and resolves once the handshake completes (rejects with the refusal reason). */
+  async dial(host: string, port: number, source: CandidateSource = "admin"): Promise<Peer> {
+    const key = `${host}:${port}`;
+    if (this.dialing.has(key)) throw new GatewayError("DUPLICATE_PEER", `already dialling ${key}`);
+    this.dialing.add(key);
+    try {
+      const url = `ws://${host.includes(":") ? `[${host}]` : host}:${port}/p2p`;
+      const ws = new WebSocket(url, {
+        maxPayload: sealedLimit(this.o.maxMessageBytes),
+        handshakeTimeout: this.o.handshakeTimeoutMs,
+        perMessageDeflate: false,
+      });
+      const queue = new SocketQueue(ws);
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", resolve);
+        ws.once("error", (err) => reject(new GatewayError("DIAL_FAILED", `${key}: ${err.message}`)));
+        ws.once("unexpected-response", (_r, res) =>
+          reject(new GatewayError("DIAL_FAILED", `${key}: HTTP ${res.statusCode} instead of a WebSocket`)),
+        );
+      });
+      const peer = await this.secure(ws, "outbound", normaliseIp(host), port, queue, source);
+      this.book.connected(host, port, peer.id);
+      return peer;
+    } catch (err) {
+      this.book.failed(host, port);
+      throw err;
+    } finally {
+      this.dialing.delete(key);
+    }
+  }
+
+  private async secure(
+    ws: WebSocket,
+    direction: Direction,
+    ip: string,
+    port: number,
+    queue = new SocketQueue(ws),
+    source?: CandidateSource,
+  ): Promise<Peer> {
+    this.pending++;
+    let result: Awaited<ReturnType<typeof runHandshake>>;
+    try {
+      result = await runHandshake({
+        ws,
+        queue,
+        initiator: direction === "outbound",
+        local: this.m.local,
+        timeoutMs: this.o.handshakeTimeoutMs,
+        maxMessageBytes: this.o.maxMessageBytes,
+        admit: (id) => this.admit(id, direction, ip, source),
+      });
+    } catch (err) {
+      const code = err instanceof GatewayError ? err.code : "BAD_HANDSHAKE";
+      this.m.metrics.handshake(code);
+      this.m.log.debug({ ip, port, direction, code, err: (err as Error).message }, "handshake failed");
+      throw err;
+    } finally {
+      this.pending--;
+    }
+    this.m.metrics.handshake("ok");
+    return this.register(ws, direction, ip, port, result.nodeIdHex, result.remote, result);
+  }
+
+  private register(
+    ws: WebSocket,
+    direction: Direction,
+    ip: string,
+    port: number,
+    id: string,
+    remote: HandshakePayload,
+    result: Awaited<ReturnType<typeof runHandshake>>,
+  ): Peer {
+    const o = this.o;
+    const peer = new Peer(
+      {
+        id,
+        direction,
+        ip,
+        port,
+        listenPort: remote.listenPort,
+        agent: remote.agent,
+        height: remote.height,
+        tipHash: remote.tipHash,
+        totalWork: remote.totalWork,
+      },
+      { ...o, knownItems: 50_000 },
+      {
+        ws,
+        channel: result.channel,
+        metrics: this.m.metrics,
+        onMessage: this.m.onMessage,
+        onMisbehaviour: (p, kind, detail, fatal) => this.misbehaved(p, kind, detail, fatal),
+        onClose: (p, reason) => this.closed(p, reason),
+      },
+    );
+    this.peers.set(id, peer);
+    this.m.metrics.peers.set({ direction }, this.count(direction));
+    if (direction === "inbound" && remote.listenPort > 0)
+      this.addCandidate(ip, remote.listenPort, "addr", id);
+    peer.start(result.leftover);
+    this.m.log.info(
+      { peer: id.slice(0, 16), address: peer.address, direction, height: remote.height },
+      "peer connected",
+    );
+    this.m.onConnected(peer);
+    return peer;
+  }
+
+  private admit(id: string, direction: Direction, ip: string, source?: CandidateSource): void {
+    if (this.m.bans.isBanned(id) || this.ipBanned(ip))
+      throw new GatewayError("BANNED", "this peer is banned");
+    if (this.allow && !this.allow.has(id))
+      throw new GatewayError("NOT_ALLOWED", "peer is not on the allowlist");
+    if (this.peers.has(id)) throw new GatewayError("DUPLICATE_PEER", "already connected to this NodeId");
+    if (direction === "inbound" && this.count("inbound") >= this.o.maxInbound && !this.evictInbound()) {
+      throw new GatewayError("TOO_MANY_PEERS", "inbound slots are full");
+    }
+    if (
+      direction === "outbound" &&
+      source !== "admin" &&
+      source !== "static" &&
+      this.count("outbound") >= this.o.maxOutbound
+    ) {
+      throw new GatewayError("TOO_MANY_PEERS", "outbound slots are full");
+    }
+  }
+
+  /**
+   * Makes room for an inbound peer by dropping the least useful one. As in Bitcoin Core, some
+   * peers are protected first (the lowest-latency and the most recently useful), so an attacker
+   * cannot push out every good peer by connecting a lot.
+   */
+  private evictInbound(): boolean {
+    const inbound = [...this.peers.values()].filter((p) => p.info.direction === "inbound");
+    const protectedIds = new Set<string>();
+    const byLatency = [...inbound].sort((a, b) => (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9));
+    for (const p of byLatency.slice(0, 4)) protectedIds.add(p.id);
+    const byUseful = [...inbound].sort((a, b) => b.lastUsefulAt - a.lastUsefulAt);
+    for (const p of byUseful.slice(0, 4)) if (p.lastUsefulAt > 0) protectedIds.add(p.id);
+    const candidates = inbound.filter((p) => !protectedIds.has(p.id));
+    if (candidates.length === 0) return false;
+    candidates.sort(
+      (a, b) => this.m.scores.score(a.id) - this.m.scores.score(b.id) || b.connectedAt - a.connectedAt,
+    );
+    candidates[0]!.close("EVICTED");
+    return true;
+  }
+
+  private misbehaved(peer: Peer, kind: ScoreKind, detail: string, fatal?: GatewayErrorCode): void {
+    const score = this.m.scores.record(peer.id, kind, detail);
+    this.m.log.warn({ peer: peer.id.slice(0, 16), kind, detail, score }, "peer misbehaved");
+    if (score <= this.o.banThreshold) {
+      this.banPeer(peer, `score ${score} after ${kind}`);
+      peer.close(fatal ?? "MISBEHAVIOUR");
+    } else if (fatal) peer.close(fatal);
+  }
+
+  /** Records a penalty from a higher layer (relay, sync); may ban and disconnect. */
+  penalise(peer: Peer, kind: ScoreKind, detail: string, fatal?: GatewayErrorCode): void {
+    if (peer.isOpen) this.misbehaved(peer, kind, detail, fatal);
+    else this.m.scores.record(peer.id, kind, detail);
+  }
+
+  private banPeer(peer: Peer, reason: string): void {
+    this.m.bans.ban(peer.id, "node", reason, this.o.banDurationMs);
+    if (!this.relaxed(peer.info.ip)) this.m.bans.ban(peer.info.ip, "ip", reason, this.o.banDurationMs);
+  }
+
+  /** Admin ban of a NodeId or IP: stored, and matching peers are disconnected. */
+  ban(target: string, reason: string, durationMs = this.o.banDurationMs) {
+    const kind = /^[0-9a-f]{64}$/.test(target) ? ("node" as const) : ("ip" as const);
+    const b = this.m.bans.ban(kind === "ip" ? normaliseIp(target) : target, kind, reason, durationMs);
+    for (const p of this.peers.values()) if (p.id === target || p.info.ip === b.target) p.close("BANNED");
+    return b;
+  }
+
+  private ipBanned(ip: string): boolean {
+    return this.m.bans.isBanned(ip);
+  }
+
+  /** Loopback peers on a devnet share one IP: IP bans and diversity limits would cut them all. */
+  private relaxed(ip: string): boolean {
+    return this.o.devnet && isLoopback(ip);
+  }
+
+  private closed(peer: Peer, reason: string): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    this.m.metrics.peers.set({ direction: peer.info.direction }, this.count(peer.info.direction));
+    this.m.metrics.disconnect(reason);
+    if (peer.info.direction === "outbound") this.book.disconnected(peer.info.ip, peer.info.port);
+    this.m.log.info({ peer: peer.id.slice(0, 16), address: peer.address, reason }, "peer disconnected");
+    this.m.onDisconnected(peer, reason);
+  }
+
+  /** Keeps outbound slots filled: static peers always, others while below the target. */
+  private dialMore(): void {
+    if (this.stopped) return;
+    let free = this.o.maxOutbound - this.count("outbound") - this.dialing.size;
+    const groups = new Map<string, number>();
+    for (const p of this.peers.values()) {
+      if (p.info.direction === "outbound")
+        groups.set(netgroup(p.info.ip), (groups.get(netgroup(p.info.ip)) ?? 0) + 1);
+    }
+    for (const c of this.book.due()) {
+      if (c.nodeId && (this.peers.has(c.nodeId) || c.nodeId === this.m.local.identity.nodeIdHex)) continue;
+      if (c.nodeId && this.allow && !this.allow.has(c.nodeId)) continue;
+      if (this.dialing.has(`${c.host}:${c.port}`) || this.ipBanned(c.host)) continue;
+      if ([...this.peers.values()].some((p) => p.info.ip === c.host && p.info.listenPort === c.port))
+        continue;
+      const isStatic = c.source === "static";
+      if (!isStatic && free <= 0) continue;
+      const g = netgroup(c.host);
+      if (!isStatic && !this.relaxed(c.host) && (groups.get(g) ?? 0) >= this.o.maxOutboundPerNetgroup)
+        continue;
+      groups.set(g, (groups.get(g) ?? 0) + 1);
+      if (!isStatic) free--;
+      this.dial(c.host, c.port, c.source).catch((err: Error) =>
+        this.m.log.debug({ host: c.host, port: c.port, err: err.message }, "dial failed"),
+      );
+    }
+  }
+
+  disconnect(id: string, code: GatewayErrorCode = "DISCONNECT_REQUESTED"): boolean {
+    const p = this.peers.get(id);
+    if (!p) return false;
+    p.close(code);
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.dialTimer);
+    for (const p of [...this.peers.values()]) p.close("SHUTDOWN");
+    const server = this.server;
+    if (server) {
+      for (const c of server.clients) c.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}

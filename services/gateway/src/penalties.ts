@@ -1,0 +1,53 @@
+import type { ScoreKind } from "./scoring.js";
+
+/*
+ * How a chain rejection of something a peer sent reflects on that peer. Only faults the sender
+ * could not have made honestly cost much: a block with bad proof of work or signatures is
+ * forged; a block whose parent we lack is ordinary life in a gossip network (sync instead).
+ */
+
+const BLOCK_FORGED = new Set([
+  "INVALID_POW",
+  "INVALID_HASH",
+  "INVALID_SIGNATURE",
+  "BAD_MERKLE_ROOT",
+  "BAD_TARGET",
+  "BAD_HEIGHT",
+  "BAD_VERSION",
+  "BAD_REWARD",
+  "BAD_STATE_ROOT",
+  "OVERSIZE",
+  "DECODE_FAILED",
+  "WRONG_CHAIN",
+  "INVALID_TX",
+  "BAD_NONCE",
+  "INSUFFICIENT_FUNDS",
+  "INVALID_ANCESTOR",
+  "VALIDATION_FAILED",
+]);
+/** The parent is unknown or elsewhere: fetch headers from this peer. */
+export const BLOCK_NEEDS_SYNC = new Set(["PREV_HASH_MISMATCH", "MISSED_BLOCK"]);
+
+const TX_FORGED = new Set([
+  "INVALID_SIGNATURE",
+  "DECODE_FAILED",
+  "WRONG_CHAIN",
+  "OVERSIZE",
+  "INVALID_TX",
+  "VALIDATION_FAILED",
+]);
+const TX_STALE = new Set(["BAD_NONCE", "INSUFFICIENT_FUNDS", "FEE_TOO_LOW"]);
+
+/** The score event for a rejected block, or undefined when the peer is not to blame. */
+export function blockPenalty(code: string): ScoreKind | undefined {
+  if (BLOCK_FORGED.has(code)) return "INVALID_BLOCK";
+  // A timestamp too far ahead may be the sender's clock, not malice.
+  if (code === "BAD_TIMESTAMP") return "PROTOCOL_VIOLATION";
+  return undefined;
+}
+
+export function txPenalty(code: string): ScoreKind | undefined {
+  if (TX_FORGED.has(code)) return "INVALID_TX";
+  if (TX_STALE.has(code)) return "UNWANTED_TX";
+  return undefined;
+}

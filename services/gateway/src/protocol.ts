@@ -1,0 +1,205 @@
+import {
+  decodeHeader,
+  MAX_ADDRS,
+  MAX_HEADERS,
+  type P2pMessage,
+  type PeerAddress,
+  splitBlock,
+  toHex,
+} from "@p2pnode/codec";
+import { headerHash } from "@p2pnode/crypto";
+import type { Logger } from "@p2pnode/kit";
+import type { ChainPort, LocalTip } from "./chain-port.js";
+import type { Peer } from "./peer.js";
+import type { Relay } from "./relay.js";
+import type { ScoreKind } from "./scoring.js";
+import type { Sync } from "./sync.js";
+import { statelessCheck } from "./validation.js";
+
+export interface ProtocolModules {
+  chain: ChainPort;
+  relay: Relay;
+  sync: Sync;
+  log: Logger;
+  chainId: string;
+  discovery: boolean;
+  tip: () => LocalTip;
+  peers: () => Iterable<Peer>;
+  penalise: (peer: Peer, kind: ScoreKind, detail: string) => void;
+  addCandidate: (host: string, port: number, nodeId: string) => void;
+}
+
+/** Most bytes of blocks put in one blocks message (under the 4 MiB message limit). */
+const BLOCKS_MESSAGE_BUDGET = 3 * 1024 * 1024;
+
+/**
+ * Dispatch of every message after the handshake (ping/pong are answered in Peer). Each handler
+ * validates what it got against what was asked; the rest is scored as misbehaviour.
+ */
+export class Protocol {
+  private readonly addrAnswered = new WeakSet<Peer>();
+
+  constructor(private readonly m: ProtocolModules) {}
+
+  onConnected(peer: Peer): void {
+    if (this.m.discovery) peer.send({ type: "getAddr" });
+    if (peer.height > this.m.tip().height) this.m.sync.start(peer);
+  }
+
+  handle(peer: Peer, msg: P2pMessage): void {
+    const fail = (err: unknown) =>
+      this.m.log.warn(
+        { peer: peer.id.slice(0, 16), type: msg.type, err: (err as Error).message },
+        "handler failed",
+      );
+    switch (msg.type) {
+      case "status":
+        peer.height = msg.height;
+        peer.tipHash = msg.tipHash;
+        if (msg.height > this.m.tip().height) this.m.sync.start(peer);
+        return;
+      case "getAddr": {
+        this.answerAddr(peer);
+        return;
+      }
+      case "addr": {
+        this.takeAddr(peer, msg.addrs);
+        return;
+      }
+      case "inv": {
+        this.m.relay.onInv(peer, msg.items);
+        return;
+      }
+      case "getData":
+        return void this.m.relay.onGetData(peer, msg.items).catch(fail);
+      case "notFound": {
+        this.m.relay.onNotFound(msg.items);
+        return;
+      }
+      case "tx":
+        return void this.m.relay.onTx(peer, msg.tx).catch(fail);
+      case "block":
+        return void this.m.relay.onBlock(peer, msg.block).catch(fail);
+      case "getHeaders":
+        return void this.answerHeaders(peer, msg.locator, msg.stop, msg.max).catch(fail);
+      case "headers":
+        if (!this.m.sync.onHeaders(peer, msg.headers))
+          this.m.penalise(peer, "UNSOLICITED", "headers without get-headers");
+        return;
+      case "getBlocks":
+        return void this.answerBlocks(peer, msg.hashes).catch(fail);
+      case "blocks": {
+        this.takeBlocks(peer, msg.blocks);
+        return;
+      }
+      case "validationRequest": {
+        const r = statelessCheck(msg.kind, msg.body, this.m.chainId);
+        peer.send({ type: "validationResult", id: msg.id, ok: r.ok, reason: r.reason });
+        return;
+      }
+      case "chainRequest":
+        return void this.answerChain(peer, msg.id, msg.fromHeight, msg.max).catch(fail);
+      case "validationResult":
+      case "chainResponse": // This version never sends the requests these answer.
+        {
+          this.m.penalise(peer, "UNSOLICITED", `${msg.type} without a request`);
+          return;
+        }
+      case "ping":
+      case "pong":
+        return;
+    }
+  }
+
+  /** Our peers' dialable addresses, once per connection (Bitcoin Core answers getaddr once). */
+  private answerAddr(peer: Peer): void {
+    if (this.addrAnswered.has(peer)) return;
+    this.addrAnswered.add(peer);
+    const addrs: PeerAddress[] = [];
+    for (const p of this.m.peers()) {
+      if (p === peer || p.info.listenPort === 0 || addrs.length >= MAX_ADDRS) continue;
+      addrs.push({
+        host: p.info.ip,
+        port: p.info.listenPort,
+        nodeId: Buffer.from(p.id, "hex"),
+        latencyMs: Math.round(p.latencyMs ?? 0),
+      });
+    }
+    peer.send({ type: "addr", addrs });
+  }
+
+  private takeAddr(peer: Peer, addrs: PeerAddress[]): void {
+    peer.reportedPeers = addrs.map((a) => ({ id: toHex(a.nodeId), latencyMs: a.latencyMs }));
+    for (const a of addrs) {
+      // Beyond the token bucket, addresses are dropped silently, as Bitcoin Core does.
+      if (!peer.addrBucket.take()) break;
+      if (this.m.discovery) this.m.addCandidate(a.host, a.port, toHex(a.nodeId));
+    }
+  }
+
+  private async answerHeaders(
+    peer: Peer,
+    locator: Uint8Array[],
+    stop: Uint8Array | null,
+    max: number,
+  ): Promise<void> {
+    const headers = await this.m.chain.headers(
+      locator.map((h) => toHex(h)),
+      stop ? toHex(stop) : undefined,
+      Math.max(1, Math.min(max, MAX_HEADERS)),
+    );
+    peer.send({ type: "headers", headers });
+  }
+
+  private async answerBlocks(peer: Peer, hashes: Uint8Array[]): Promise<void> {
+    let batch: Uint8Array[] = [];
+    let size = 0;
+    for (const h of hashes) {
+      const block = await this.m.chain.getBlock(toHex(h)).catch(() => undefined);
+      if (!block) continue;
+      if (size + block.length > BLOCKS_MESSAGE_BUDGET && batch.length > 0) {
+        peer.send({ type: "blocks", blocks: batch });
+        batch = [];
+        size = 0;
+      }
+      batch.push(block);
+      size += block.length;
+      peer.known.add(toHex(h));
+    }
+    if (batch.length > 0) peer.send({ type: "blocks", blocks: batch });
+  }
+
+  private takeBlocks(peer: Peer, blocks: Uint8Array[]): void {
+    for (const b of blocks) {
+      let hex: string;
+      try {
+        hex = toHex(hashOfBlock(b));
+      } catch {
+        this.m.penalise(peer, "INVALID_BLOCK", "undecodable block in blocks");
+        return;
+      }
+      if (!this.m.sync.takeWanted(peer, hex)) {
+        this.m.penalise(peer, "UNSOLICITED", `block ${hex.slice(0, 16)} was not asked for`);
+        continue;
+      }
+      void this.m.relay.onBlock(peer, b);
+    }
+  }
+
+  private async answerChain(peer: Peer, id: number, fromHeight: number, max: number): Promise<void> {
+    const tip = this.m.tip();
+    // headers.get walks from genesis without a locator; keep the ones at or above fromHeight.
+    const all = await this.m.chain.headers(
+      [],
+      undefined,
+      Math.min(MAX_HEADERS, fromHeight + Math.max(1, max)),
+    );
+    const headers = all.filter((h) => decodeHeader(h).height >= fromHeight).slice(0, max);
+    peer.send({ type: "chainResponse", id, height: tip.height, tipHash: tip.hash, headers });
+  }
+}
+
+/** The block hash from the header bytes alone: no need to decode the transactions here. */
+function hashOfBlock(b: Uint8Array): Uint8Array {
+  return headerHash(splitBlock(b).header);
+}

@@ -1,0 +1,187 @@
+import {
+  decodeBlock,
+  decodeSignedTransaction,
+  type InvItem,
+  type InvKind,
+  MAX_INV_ITEMS,
+  toHex,
+} from "@p2pnode/codec";
+import { headerHash, txId } from "@p2pnode/crypto";
+import type { Logger } from "@p2pnode/kit";
+import type { ChainPort } from "./chain-port.js";
+import type { GatewayMetrics } from "./metrics.js";
+import type { Peer } from "./peer.js";
+import { BLOCK_NEEDS_SYNC, blockPenalty, txPenalty } from "./penalties.js";
+import type { ScoreKind } from "./scoring.js";
+import type { SeenCache } from "./seen-cache.js";
+
+export interface RelayModules {
+  chain: ChainPort;
+  seen: SeenCache;
+  metrics: GatewayMetrics;
+  log: Logger;
+  peers: () => Iterable<Peer>;
+  penalise: (peer: Peer, kind: ScoreKind, detail: string) => void;
+  reward: (peer: Peer, kind: ScoreKind) => void;
+  /** Asks the peer for headers: the block's parent is missing here. */
+  needSync: (peer: Peer) => void;
+}
+
+/** A getdata request is re-sent to another announcer after this long without an answer. */
+const IN_FLIGHT_MS = 10_000;
+/** Tx announcements wait this long to be batched into one inv (Bitcoin Core trickles ~2-5 s). */
+const TX_TRICKLE_MS = 25;
+/** Items served per getdata; beyond this the rest is answered not-found (bounds our NATS load). */
+const MAX_SERVED_PER_GETDATA = 5_000;
+
+const keyOf = (kind: InvKind, hashHex: string) => `${kind === "tx" ? "t" : "b"}:${hashHex}`;
+
+/**
+ * Gossip of transactions and blocks: announce what the chain accepted to every peer that does
+ * not have it (never back to the peer it came from), fetch announced items we have not seen,
+ * serve getdata from the chain, and hand received items to the chain in arrival order.
+ */
+export class Relay {
+  private readonly inFlight = new Map<string, number>();
+  private txQueue: string[] = [];
+  private txTimer: NodeJS.Timeout | undefined;
+  /** Blocks go to the chain one at a time, in the order they arrived (parents first in a sync). */
+  private blockChain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly m: RelayModules) {}
+
+  /** The chain accepted `hash`: announce it to every peer not known to have it. */
+  announce(kind: InvKind, hashHex: string): void {
+    this.m.seen.add(keyOf(kind, hashHex));
+    if (kind === "block") {
+      this.flush([{ kind, hex: hashHex }]);
+      return;
+    }
+    this.txQueue.push(hashHex);
+    this.txTimer ??= setTimeout(() => {
+      this.txTimer = undefined;
+      const q = this.txQueue;
+      this.txQueue = [];
+      this.flush(q.map((hex) => ({ kind: "tx" as const, hex })));
+    }, TX_TRICKLE_MS);
+  }
+
+  private flush(items: { kind: InvKind; hex: string }[]): void {
+    for (const peer of this.m.peers()) {
+      const fresh = items.filter((i) => !peer.known.has(i.hex));
+      if (fresh.length === 0) continue;
+      for (const i of fresh) peer.known.add(i.hex);
+      for (let o = 0; o < fresh.length; o += MAX_INV_ITEMS) {
+        const chunk = fresh.slice(o, o + MAX_INV_ITEMS);
+        peer.send({
+          type: "inv",
+          items: chunk.map((i) => ({ kind: i.kind, hash: Buffer.from(i.hex, "hex") })),
+        });
+      }
+    }
+  }
+
+  onInv(peer: Peer, items: InvItem[]): void {
+    const now = Date.now();
+    const want: InvItem[] = [];
+    for (const it of items) {
+      const hex = toHex(it.hash);
+      peer.known.add(hex);
+      const key = keyOf(it.kind, hex);
+      if (this.m.seen.has(key) || now - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS) continue;
+      this.inFlight.set(key, now);
+      want.push(it);
+    }
+    if (want.length > 0) peer.send({ type: "getData", items: want });
+    if (this.inFlight.size > 100_000) this.pruneInFlight(now);
+  }
+
+  private pruneInFlight(now: number): void {
+    for (const [k, at] of this.inFlight) if (now - at >= IN_FLIGHT_MS) this.inFlight.delete(k);
+  }
+
+  async onGetData(peer: Peer, items: InvItem[]): Promise<void> {
+    const missing: InvItem[] = items.slice(MAX_SERVED_PER_GETDATA);
+    for (const it of items.slice(0, MAX_SERVED_PER_GETDATA)) {
+      const hex = toHex(it.hash);
+      const bytes = await (it.kind === "tx" ? this.m.chain.getTx(hex) : this.m.chain.getBlock(hex)).catch(
+        () => undefined,
+      );
+      if (!bytes) {
+        missing.push(it);
+        continue;
+      }
+      peer.known.add(hex);
+      peer.send(it.kind === "tx" ? { type: "tx", tx: bytes } : { type: "block", block: bytes });
+    }
+    if (missing.length > 0) peer.send({ type: "notFound", items: missing });
+  }
+
+  onNotFound(items: InvItem[]): void {
+    for (const it of items) this.inFlight.delete(keyOf(it.kind, toHex(it.hash)));
+  }
+
+  async onTx(peer: Peer, bytes: Uint8Array): Promise<void> {
+    let id: string;
+    try {
+      decodeSignedTransaction(bytes);
+      id = toHex(txId(bytes));
+    } catch (err) {
+      return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);
+    }
+    peer.known.add(id);
+    const key = keyOf("tx", id);
+    const askedAt = this.inFlight.get(key);
+    this.inFlight.delete(key);
+    if (!this.m.seen.add(key)) return;
+    if (askedAt) this.m.metrics.txPropagation.observe((Date.now() - askedAt) / 1000);
+    const r = await this.m.chain.submitTx(bytes);
+    if (r.ok) return this.m.reward(peer, "USEFUL_TX");
+    const kind = txPenalty(r.code);
+    if (kind) this.m.penalise(peer, kind, `tx ${id.slice(0, 16)}: ${r.code}`);
+  }
+
+  /** A block from `peer`; resolves once the chain has ruled on it (blocks are ruled on in order). */
+  onBlock(peer: Peer, bytes: Uint8Array): Promise<void> {
+    let hex: string;
+    let timestamp: number;
+    try {
+      const block = decodeBlock(bytes);
+      hex = toHex(headerHash(block.header));
+      timestamp = block.header.timestamp;
+    } catch (err) {
+      this.m.penalise(peer, "INVALID_BLOCK", `undecodable block: ${(err as Error).message}`);
+      return Promise.resolve();
+    }
+    peer.known.add(hex);
+    const key = keyOf("block", hex);
+    this.inFlight.delete(key);
+    if (!this.m.seen.add(key)) return Promise.resolve();
+    this.m.metrics.blockPropagation.observe(Math.max(0, Date.now() - timestamp) / 1000);
+    const run = async () => {
+      const r = await this.m.chain.submitBlock(bytes);
+      this.m.log.debug(
+        { trace: hex.slice(0, 16), peer: peer.id.slice(0, 16), ok: r.ok },
+        "block from peer ruled on",
+      );
+      if (r.ok) {
+        if (r.status === "orphan") this.m.needSync(peer);
+        else peer.lastUsefulAt = Date.now();
+        return this.m.reward(peer, "USEFUL_BLOCK");
+      }
+      if (BLOCK_NEEDS_SYNC.has(r.code)) {
+        // Let the block be fetched again once its parents are here.
+        this.m.seen.forget(key);
+        return this.m.needSync(peer);
+      }
+      const kind = blockPenalty(r.code);
+      if (kind) this.m.penalise(peer, kind, `block ${hex.slice(0, 16)}: ${r.code} ${r.message}`);
+    };
+    this.blockChain = this.blockChain.then(run, run);
+    return this.blockChain;
+  }
+
+  stop(): void {
+    clearTimeout(this.txTimer);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * One misbehaviour score per peer (by NodeId), fed by every layer, explainable: each change is
+ * kept as an event the REST API shows. Scores start at 0, go down on misbehaviour and up a
+ * little on useful work; negative scores decay back toward 0 so an old mistake is forgiven.
+ */
+
+export type ScoreKind =
+  | "BAD_FRAME"
+  | "OVERSIZE_FRAME"
+  | "MALFORMED_MESSAGE"
+  | "UNKNOWN_MESSAGE"
+  | "PROTOCOL_VIOLATION"
+  | "FLOOD"
+  | "INVALID_BLOCK"
+  | "INVALID_TX"
+  | "UNWANTED_TX"
+  | "UNSOLICITED"
+  | "USEFUL_BLOCK"
+  | "USEFUL_TX"
+  | "ADMIN";
+
+/** The scoring table (README.md). −100 is the ban threshold by default. */
+export const SCORE_DELTAS: Record<ScoreKind, number> = {
+  /** Authentication failed after the handshake: tampering or a broken peer; nothing to salvage. */
+  BAD_FRAME: -100,
+  /** Larger than the frame limit: never sent by an honest implementation. */
+  OVERSIZE_FRAME: -100,
+  /** Decrypted fine but does not decode: a bug or an attack. */
+  MALFORMED_MESSAGE: -50,
+  /** A type code we do not know: may be a newer peer, so only a nudge. */
+  UNKNOWN_MESSAGE: -5,
+  /** Out-of-order or contradictory messages (status storms, over-long requests). */
+  PROTOCOL_VIOLATION: -20,
+  /** One message over the rate limit (dropped); ten in a row reach the threshold. */
+  FLOOD: -10,
+  /** A block that fails proof of work, signatures, Merkle root, …: costs the sender nothing to fix. */
+  INVALID_BLOCK: -100,
+  /** A tx that can never be valid (bad signature, malformed). */
+  INVALID_TX: -20,
+  /** A tx that is merely stale or underpriced: races make this normal, so it costs little. */
+  UNWANTED_TX: -1,
+  /** Data we did not ask for (blocks/headers without a request). */
+  UNSOLICITED: -5,
+  USEFUL_BLOCK: 5,
+  USEFUL_TX: 1,
+  ADMIN: 0,
+};
+
+export interface ScoreEvent {
+  at: number;
+  kind: ScoreKind;
+  delta: number;
+  detail?: string;
+}
+
+interface Entry {
+  score: number;
+  updatedAt: number;
+  events: ScoreEvent[];
+}
+
+export interface PeerScoresOptions {
+  /** Points per minute a negative score recovers toward 0. */
+  decayPerMinute: number;
+  /** Highest score good behaviour can earn (so a peer cannot bank credit for a later attack). */
+  maxScore: number;
+  /** Events kept per peer. */
+  maxEvents: number;
+  /** Peers remembered (oldest forgotten first). */
+  maxPeers: number;
+}
+
+export const defaultPeerScoresOptions: PeerScoresOptions = {
+  decayPerMinute: 1,
+  maxScore: 50,
+  maxEvents: 50,
+  maxPeers: 10_000,
+};
+
+export class PeerScores {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly o: PeerScoresOptions = defaultPeerScoresOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Applies `kind` (or an explicit delta) to `id`; returns the new score. */
+  record(id: string, kind: ScoreKind, detail?: string, delta = SCORE_DELTAS[kind]): number {
+    const e = this.entry(id);
+    e.score = Math.min(this.o.maxScore, e.score + delta);
+    if (delta !== 0 || kind === "ADMIN") {
+      e.events.unshift({ at: this.now(), kind, delta, ...(detail === undefined ? {} : { detail }) });
+      if (e.events.length > this.o.maxEvents) e.events.length = this.o.maxEvents;
+    }
+    return e.score;
+  }
+
+  score(id: string): number {
+    return this.entries.has(id) ? this.entry(id).score : 0;
+  }
+
+  events(id: string): ScoreEvent[] {
+    return this.entries.get(id)?.events ?? [];
+  }
+
+  known(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** Forgets a peer's record (unban). */
+  reset(id: string): void {
+    this.entries.delete(id);
+  }
+
+  private entry(id: string): Entry {
+    const t = this.now();
+    let e = this.entries.get(id);
+    if (e === undefined) {
+      e = { score: 0, updatedAt: t, events: [] };
+      this.entries.set(id, e);
+      if (this.entries.size > this.o.maxPeers) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+      return e;
+    }
+    if (e.score < 0) e.score = Math.min(0, e.score + ((t - e.updatedAt) / 60_000) * this.o.decayPerMinute);
+    e.updatedAt = t;
+    return e;
+  }
+}

@@ -1,0 +1,197 @@
+import {
+  type Block,
+  blockFromJson,
+  blockToJson,
+  encodeHeader,
+  equalBytes,
+  headerToJson,
+  type SignedTransaction,
+  signedTransactionFromJson,
+  signedTransactionToJson,
+  toHex,
+} from "@p2pnode/codec";
+import {
+  headerHash,
+  meetsTarget,
+  signingKeyFromSeed,
+  signTransaction,
+  txId,
+  txRoot,
+  verifyTransaction,
+} from "@p2pnode/crypto";
+import { Bus, createLogger } from "@p2pnode/kit";
+import type { TestNode } from "@p2pnode/kit/testing";
+import {
+  type BlockJson,
+  ChainReadSubjects,
+  ChainSubjects,
+  CodedError,
+  type SignedTransactionJson,
+} from "@p2pnode/types";
+
+export const CHAIN_ID = "test-chain";
+
+/**
+ * A chain service stand-in on a test node's NATS: stateless validity checks (signature, PoW,
+ * Merkle root), a linear chain by height, and the accepted events a real chain publishes.
+ */
+export class ChainStub {
+  readonly txs = new Map<string, SignedTransactionJson>();
+  readonly blocks = new Map<string, { json: BlockJson; height: number }>();
+  readonly submittedTxs: string[] = [];
+  readonly submittedBlocks: string[] = [];
+  readonly rejected: { hash: string; code: string }[] = [];
+  tipHash = "00".repeat(32);
+  height = 0;
+
+  private constructor(readonly bus: Bus) {}
+
+  static async start(node: TestNode): Promise<ChainStub> {
+    const bus = await Bus.connect({
+      url: node.nats.url,
+      token: node.nats.token,
+      name: "chain-stub",
+      version: "0.0.0",
+      log: createLogger("chain-stub", "silent"),
+    });
+    const s = new ChainStub(bus);
+    await s.serve();
+    return s;
+  }
+
+  private async serve(): Promise<void> {
+    const b = this.bus;
+    await b.serve(ChainSubjects.tipGet, () => ({
+      height: this.height,
+      hash: this.tipHash,
+      totalWork: String(this.height),
+      timestamp: 0,
+      chainId: CHAIN_ID,
+    }));
+    await b.serve(ChainSubjects.txSubmit, (req) => this.acceptTx(req.tx, true));
+    await b.serve(ChainSubjects.blockSubmit, (req) => this.acceptBlock(req.block, true));
+    await b.serve(ChainReadSubjects.blockGet, (req) => {
+      const e = this.blocks.get(req.hash);
+      if (!e) throw new CodedError("NOT_FOUND", "no block");
+      return { block: e.json, height: e.height, onBestChain: true };
+    });
+    await b.serve(ChainReadSubjects.txGet, (req) => {
+      const tx = this.txs.get(req.id);
+      if (!tx) throw new CodedError("NOT_FOUND", "no tx");
+      return { tx, status: "mempool" as const };
+    });
+    await b.serve(ChainReadSubjects.headersGet, (req) => {
+      const byHeight = [...this.blocks.values()].sort((x, y) => x.height - y.height);
+      let from = 0;
+      for (const h of req.locator) {
+        const e = this.blocks.get(h);
+        if (e) {
+          from = e.height + 1;
+          break;
+        }
+      }
+      return {
+        headers: byHeight
+          .filter((e) => e.height >= from)
+          .slice(0, req.max)
+          .map((e) => e.json.header),
+      };
+    });
+  }
+
+  acceptTx(json: SignedTransactionJson, fromPeer: boolean) {
+    const stx = signedTransactionFromJson(json);
+    const id = toHex(txId(stx));
+    if (fromPeer) this.submittedTxs.push(id);
+    if (!verifyTransaction(stx, CHAIN_ID)) throw new CodedError("INVALID_SIGNATURE", "bad tx signature");
+    if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
+    this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
+    this.bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
+    return { id };
+  }
+
+  acceptBlock(json: BlockJson, fromPeer: boolean) {
+    const block = blockFromJson(json);
+    const hash = toHex(headerHash(block.header));
+    if (fromPeer) this.submittedBlocks.push(hash);
+    const reject = (code: string) => {
+      this.rejected.push({ hash, code });
+      throw new CodedError(code, `stub refuses ${code}`);
+    };
+    if (!meetsTarget(headerHash(block.header), block.header.target)) reject("INVALID_POW");
+    if (!equalBytes(txRoot(block.txs.map((t) => txId(t))), block.header.txRoot)) reject("BAD_MERKLE_ROOT");
+    if (this.blocks.has(hash)) return { hash, height: block.header.height, status: "known" as const };
+    if (block.header.height !== this.height + 1) reject("MISSED_BLOCK");
+    if (block.header.height > 1 && toHex(block.header.prevHash) !== this.tipHash)
+      reject("PREV_HASH_MISMATCH");
+    this.blocks.set(hash, {
+      json: blockToJson(block, headerHash(block.header)),
+      height: block.header.height,
+    });
+    this.height = block.header.height;
+    this.tipHash = hash;
+    this.bus.publish(ChainSubjects.blockAccepted, {
+      hash,
+      height: this.height,
+      status: "connected",
+      txCount: block.txs.length,
+    });
+    return { hash, height: this.height, status: "connected" as const };
+  }
+
+  /** Builds (and does not submit) the next block on this stub's tip. */
+  nextBlock(txs: SignedTransaction[] = [], overrides: Partial<Block["header"]> = {}): Block {
+    return {
+      header: {
+        version: 1,
+        height: this.height + 1,
+        prevHash: Buffer.from(this.tipHash, "hex"),
+        txRoot: txRoot(txs.map((t) => txId(t))),
+        stateRoot: new Uint8Array(32),
+        timestamp: Date.now(),
+        target: new Uint8Array(32).fill(0xff),
+        nonce: 0n,
+        miner: new Uint8Array(20),
+        ...overrides,
+      },
+      txs,
+    };
+  }
+
+  /** "Mines" a block locally: as the chain does when its miner finds one. */
+  mine(txs: SignedTransaction[] = []): string {
+    return this.acceptBlock(blockToJson(this.nextBlock(txs)), false).hash;
+  }
+
+  headerJson(b: Block) {
+    return headerToJson(b.header);
+  }
+
+  encodedHeader(b: Block) {
+    return encodeHeader(b.header);
+  }
+
+  async stop(): Promise<void> {
+    await this.bus.close();
+  }
+}
+
+let nonce = 0;
+const wallet = signingKeyFromSeed(new Uint8Array(32).fill(9));
+
+/** A signed transfer with a recognisable memo (to look for on the wire). */
+export function makeTx(memo = `hello-${nonce}`): SignedTransaction {
+  return signTransaction(
+    {
+      kind: "transfer",
+      from: wallet.publicKey,
+      to: new Uint8Array(20).fill(1),
+      amount: 10n,
+      fee: 1n,
+      nonce: nonce++,
+      memo: new TextEncoder().encode(memo),
+    },
+    CHAIN_ID,
+    wallet,
+  );
+}

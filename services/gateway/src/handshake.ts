@@ -91,6 +91,10 @@ async function exchange(p: HandshakeParams, deadline: Promise<never>): Promise<H
     remote = decodePayload(hs.readMessage(await p.queue.next(deadline)));
     const nodeIdHex = verify(p, hs, remote);
     p.ws.send(hs.writeMessage(payload));
+    // XX completes on the initiator's side first; the responder's verdict (its first frame, a
+    // ping, or a close with the refusal reason) arrives next. Wait for it so a dialler learns
+    // why it was refused instead of seeing a connection that dies at once.
+    await p.queue.peek(deadline);
     return finish(p, hs, remote, nodeIdHex);
   }
   const first = hs.readMessage(await p.queue.next(deadline));

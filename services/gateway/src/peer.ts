@@ -156,10 +156,6 @@ export class Peer {
   private receive(bytes: Uint8Array): void {
     if (this.closed) return;
     this.bytesIn += bytes.length;
-    if (!this.byteBucket.take(bytes.length) || !this.msgBucket.take()) {
-      this.m.onMisbehaviour(this, "FLOOD", "message or byte rate exceeded; message dropped");
-      return;
-    }
     const size = this.m.channel.plainSize(bytes.length);
     if (size < 0) {
       this.m.onMisbehaviour(this, "BAD_FRAME", `impossible frame length ${bytes.length}`, "BAD_FRAME");
@@ -175,6 +171,12 @@ export class Peer {
     } catch (err) {
       const detail = err instanceof NoiseError ? err.message : String(err);
       this.m.onMisbehaviour(this, "BAD_FRAME", detail, "BAD_FRAME");
+      return;
+    }
+    // Rate limits apply after decryption: a dropped frame must still advance the receive nonce,
+    // or every later frame of the session would fail to authenticate.
+    if (!this.byteBucket.take(bytes.length) || !this.msgBucket.take()) {
+      this.m.onMisbehaviour(this, "FLOOD", "message or byte rate exceeded; message dropped");
       return;
     }
     let msg: P2pMessage;

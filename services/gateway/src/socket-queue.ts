@@ -61,6 +61,12 @@ export class SocketQueue {
     return Promise.race([got, deadline]);
   }
 
+  /** Waits until a message is queued (left in place) or the socket closes. */
+  async peek(deadline: Promise<never>): Promise<void> {
+    const m = await this.next(deadline);
+    this.queue.unshift(m);
+  }
+
   /** Stops buffering and hands over what is queued. */
   detach(): Uint8Array[] {
     this.ws.off("message", this.onMessage);

@@ -60,7 +60,10 @@ export async function startGatewayNode(
 }
 
 /** POST /peers/connect from one gateway to another's P2P port; the status and the JSON body. */
-export async function connect(from: GatewayNode, to: GatewayNode): Promise<{ status: number; body: any }> {
+export async function connect(
+  from: GatewayNode,
+  to: GatewayNode,
+): Promise<{ status: number; body: ConnectBody }> {
   const res = await from.svc.ctx.app.inject({
     method: "POST",
     url: "/peers/connect",
@@ -68,4 +71,10 @@ export async function connect(from: GatewayNode, to: GatewayNode): Promise<{ sta
     payload: { host: "127.0.0.1", port: to.p2pPort },
   });
   return { status: res.statusCode, body: res.json() };
+}
+
+export interface ConnectBody {
+  id?: string;
+  direction?: string;
+  error?: { code: string; message: string };
 }

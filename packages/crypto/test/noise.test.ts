@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   CipherState,
   NoiseXX,
+  nobleChaChaPoly,
   nodeKeyFromSeed,
   openFrame,
+  opensslChaChaPoly,
   sealFrame,
   signNoiseIdentity,
   verifyNoiseIdentity,
@@ -134,7 +136,7 @@ describe("Noise_XX_25519_ChaChaPoly_SHA256 test vectors", () => {
     if (v.handshakeHash) expect(toHex(i.handshakeHash)).toBe(v.handshakeHash);
     expect(i.remoteStaticKey).toEqual(x25519KeyPair(hex(v.respStatic)).publicKey);
     const ti = i.split();
-    const tr = r.split();
+    const tr = r.split(opensslChaChaPoly); // OpenSSL and noble must give the same bytes
     v.messages.slice(3).forEach((m, k) => {
       // After the handshake the vectors alternate starting with the responder (message index 3).
       const [send, receive] = (k + 3) % 2 === 0 ? [ti.send, tr.receive] : [tr.send, ti.receive];
@@ -210,6 +212,22 @@ describe("NoiseXX", () => {
 });
 
 describe("transport frames and the identity proof", () => {
+  it("OpenSSL's and noble's ChaCha20-Poly1305 agree byte for byte and both reject forgeries", () => {
+    for (const size of [0, 1, 63, 64, 65, 1000, 65_519]) {
+      const key = new Uint8Array(randomBytes(32));
+      const nonce = new Uint8Array(randomBytes(12));
+      const ad = new Uint8Array(randomBytes(size % 50));
+      const pt = new Uint8Array(randomBytes(size));
+      const a = nobleChaChaPoly.encrypt(key, nonce, ad, pt);
+      expect(Buffer.from(opensslChaChaPoly.encrypt(key, nonce, ad, pt))).toEqual(Buffer.from(a));
+      expect(Buffer.from(opensslChaChaPoly.decrypt(key, nonce, ad, a)!)).toEqual(Buffer.from(pt));
+      const bad = a.slice();
+      bad[bad.length - 1]! ^= 1;
+      expect(opensslChaChaPoly.decrypt(key, nonce, ad, bad)).toBeUndefined();
+      expect(nobleChaChaPoly.decrypt(key, nonce, ad, bad)).toBeUndefined();
+    }
+  });
+
   it("seals frames larger than one Noise message and checks the limit before decrypting", () => {
     const key = randomBytes(32);
     const tx = new CipherState(new Uint8Array(key));

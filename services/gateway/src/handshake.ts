@@ -11,6 +11,7 @@ import {
   NoiseError,
   NoiseXX,
   nodeIdOf,
+  opensslChaChaPoly,
   signNoiseIdentity,
   verifyNoiseIdentity,
   type X25519KeyPair,
@@ -112,7 +113,8 @@ function finish(
   remote: HandshakePayload,
   nodeIdHex: string,
 ): HandshakeResult {
-  const channel = new SecureChannel(hs.split(), p.maxMessageBytes);
+  // Transport uses OpenSSL's ChaCha20-Poly1305 (same bytes as noble's, ~10x the throughput).
+  const channel = new SecureChannel(hs.split(opensslChaChaPoly), p.maxMessageBytes);
   return { channel, remote, nodeIdHex, leftover: p.queue.detach() };
 }
 

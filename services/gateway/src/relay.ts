@@ -33,6 +33,8 @@ const IN_FLIGHT_MS = 10_000;
 const TX_TRICKLE_MS = 25;
 /** Items served per getdata; beyond this the rest is answered not-found (bounds our NATS load). */
 const MAX_SERVED_PER_GETDATA = 5_000;
+/** Encoded blocks kept for serving getdata (at most 2 MiB each). */
+const RECENT_BLOCKS = 8;
 
 const keyOf = (kind: InvKind, hashHex: string) => `${kind === "tx" ? "t" : "b"}:${hashHex}`;
 
@@ -47,6 +49,11 @@ export class Relay {
   private txTimer: NodeJS.Timeout | undefined;
   /** Blocks go to the chain one at a time, in the order they arrived (parents first in a sync). */
   private blockChain: Promise<void> = Promise.resolve();
+  /**
+   * Bytes of the latest blocks, so a getdata wave after an announcement is served without
+   * asking the chain (a JSON round trip over NATS) once per peer.
+   */
+  private readonly recentBlocks = new Map<string, Uint8Array>();
 
   constructor(private readonly m: RelayModules) {}
 
@@ -104,7 +111,7 @@ export class Relay {
     const missing: InvItem[] = items.slice(MAX_SERVED_PER_GETDATA);
     for (const it of items.slice(0, MAX_SERVED_PER_GETDATA)) {
       const hex = toHex(it.hash);
-      const bytes = await (it.kind === "tx" ? this.m.chain.getTx(hex) : this.m.chain.getBlock(hex)).catch(
+      const bytes = await (it.kind === "tx" ? this.m.chain.getTx(hex) : this.blockBytes(hex)).catch(
         () => undefined,
       );
       if (!bytes) {
@@ -115,6 +122,22 @@ export class Relay {
       peer.send(it.kind === "tx" ? { type: "tx", tx: bytes } : { type: "block", block: bytes });
     }
     if (missing.length > 0) peer.send({ type: "notFound", items: missing });
+  }
+
+  private async blockBytes(hex: string): Promise<Uint8Array | undefined> {
+    const cached = this.recentBlocks.get(hex);
+    if (cached) return cached;
+    const bytes = await this.m.chain.getBlock(hex);
+    if (bytes) this.remember(hex, bytes);
+    return bytes;
+  }
+
+  private remember(hex: string, bytes: Uint8Array): void {
+    this.recentBlocks.set(hex, bytes);
+    if (this.recentBlocks.size > RECENT_BLOCKS) {
+      const oldest = this.recentBlocks.keys().next().value;
+      if (oldest !== undefined) this.recentBlocks.delete(oldest);
+    }
   }
 
   onNotFound(items: InvItem[]): void {
@@ -165,6 +188,7 @@ export class Relay {
         "block from peer ruled on",
       );
       if (r.ok) {
+        this.remember(hex, bytes);
         if (r.status === "orphan") this.m.needSync(peer);
         else peer.lastUsefulAt = Date.now();
         return this.m.reward(peer, "USEFUL_BLOCK");

@@ -1,4 +1,4 @@
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { type Aead, nobleChaChaPoly } from "./aead.js";
 import { NoiseError } from "./errors.js";
 
 /** ChaCha20-Poly1305's tag length: every encrypted Noise message is this much longer than its plaintext. */
@@ -19,7 +19,11 @@ export class CipherState {
   private readonly nonceBuf = new Uint8Array(12);
   private readonly nonceView = new DataView(this.nonceBuf.buffer);
 
-  constructor(key?: Uint8Array, nonce = 0n) {
+  constructor(
+    key?: Uint8Array,
+    nonce = 0n,
+    private readonly aead: Aead = nobleChaChaPoly,
+  ) {
     if (key !== undefined) this.initializeKey(key);
     this.n = nonce;
   }
@@ -43,7 +47,7 @@ export class CipherState {
 
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     if (this.k === undefined) return plaintext;
-    const out = chacha20poly1305(this.k, this.nextNonce(), ad).encrypt(plaintext);
+    const out = this.aead.encrypt(this.k, this.nextNonce(), ad, plaintext);
     this.n++;
     return out;
   }
@@ -53,10 +57,8 @@ export class CipherState {
     if (ciphertext.length < TAG_BYTES) {
       throw new NoiseError("NOISE_DECRYPT_FAILED", "ciphertext is shorter than the authentication tag");
     }
-    let out: Uint8Array;
-    try {
-      out = chacha20poly1305(this.k, this.nextNonce(), ad).decrypt(ciphertext);
-    } catch {
+    const out = this.aead.decrypt(this.k, this.nextNonce(), ad, ciphertext);
+    if (out === undefined) {
       throw new NoiseError(
         "NOISE_DECRYPT_FAILED",
         "decryption failed: message not authentic for this session",

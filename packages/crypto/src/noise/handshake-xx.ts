@@ -1,4 +1,5 @@
 import { x25519 } from "@noble/curves/ed25519.js";
+import type { Aead } from "./aead.js";
 import { type CipherState, NOISE_MAX_MESSAGE, TAG_BYTES } from "./cipher-state.js";
 import { NoiseError } from "./errors.js";
 import { SymmetricState } from "./symmetric-state.js";
@@ -175,10 +176,10 @@ export class NoiseXX {
     return payload;
   }
 
-  /** The transport ciphers, oriented for this side. */
-  split(): TransportCiphers {
+  /** The transport ciphers, oriented for this side; `aead` picks the implementation (same bytes). */
+  split(aead?: Aead): TransportCiphers {
     if (!this.complete) throw new NoiseError("NOISE_STATE", "split before the handshake completed");
-    const [c1, c2] = this.ss.split();
+    const [c1, c2] = this.ss.split(aead);
     return this.o.initiator ? { send: c1, receive: c2 } : { send: c2, receive: c1 };
   }
 }

@@ -1,4 +1,5 @@
 /** Noise_XX_25519_ChaChaPoly_SHA256 on @noble primitives, and the identity binding of DESIGN.md §5. */
+export { type Aead, nobleChaChaPoly, opensslChaChaPoly } from "./aead.js";
 export { CipherState, NOISE_MAX_MESSAGE, TAG_BYTES } from "./cipher-state.js";
 export { NoiseError, type NoiseErrorCode } from "./errors.js";
 export {

@@ -1,5 +1,6 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import type { Aead } from "./aead.js";
 import { CipherState } from "./cipher-state.js";
 
 const EMPTY = new Uint8Array(0);
@@ -61,8 +62,8 @@ export class SymmetricState {
   }
 
   /** The two transport ciphers: the first for initiator → responder, the second for the reverse. */
-  split(): [CipherState, CipherState] {
+  split(aead?: Aead): [CipherState, CipherState] {
     const [k1, k2] = hkdf2(this.ck, EMPTY);
-    return [new CipherState(k1), new CipherState(k2)];
+    return [new CipherState(k1, 0n, aead), new CipherState(k2, 0n, aead)];
   }
 }

@@ -20,7 +20,9 @@ export interface LocalTip {
   totalWork: string;
 }
 
-export type SubmitOutcome = { ok: true; status?: string } | { ok: false; code: string; message: string };
+export type SubmitOutcome =
+  | { ok: true; status?: string }
+  | { ok: false; code: string; message: string; details?: unknown };
 
 /** What the gateway needs of the chain service: narrow, so tests can pass a stub. */
 export interface ChainPort {
@@ -37,7 +39,8 @@ const SUBMIT_TIMEOUT_MS = 30_000;
 const READ_TIMEOUT_MS = 5_000;
 
 function outcome(err: unknown): SubmitOutcome {
-  if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
+  if (err instanceof CodedError)
+    return { ok: false, code: err.code, message: err.message, details: err.details };
   return { ok: false, code: "INTERNAL", message: (err as Error)?.message ?? String(err) };
 }
 

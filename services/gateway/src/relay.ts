@@ -10,6 +10,7 @@ import { headerHash, txId } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
 import type { ChainPort } from "./chain-port.js";
 import type { GatewayMetrics } from "./metrics.js";
+import { OrphanTxs } from "./orphan-txs.js";
 import type { Peer } from "./peer.js";
 import { BLOCK_NEEDS_SYNC, blockPenalty, txPenalty } from "./penalties.js";
 import type { ScoreKind } from "./scoring.js";
@@ -54,6 +55,7 @@ export class Relay {
    * asking the chain (a JSON round trip over NATS) once per peer.
    */
   private readonly recentBlocks = new Map<string, Uint8Array>();
+  private readonly orphans = new OrphanTxs();
 
   constructor(private readonly m: RelayModules) {}
 
@@ -146,8 +148,12 @@ export class Relay {
 
   async onTx(peer: Peer, bytes: Uint8Array): Promise<void> {
     let id: string;
+    let sender: string;
+    let nonce: number;
     try {
-      decodeSignedTransaction(bytes);
+      const stx = decodeSignedTransaction(bytes);
+      sender = toHex(stx.tx.from);
+      nonce = stx.tx.nonce;
       id = toHex(txId(bytes));
     } catch (err) {
       return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);
@@ -159,9 +165,29 @@ export class Relay {
     if (!this.m.seen.add(key)) return;
     if (askedAt) this.m.metrics.txPropagation.observe((Date.now() - askedAt) / 1000);
     const r = await this.m.chain.submitTx(bytes);
-    if (r.ok) return this.m.reward(peer, "USEFUL_TX");
+    if (r.ok) {
+      this.m.reward(peer, "USEFUL_TX");
+      await this.retryOrphans(sender, nonce + 1);
+      return;
+    }
+    const expected = (r.details as { expected?: unknown } | undefined)?.expected;
+    if (r.code === "BAD_NONCE" && typeof expected === "number" && nonce > expected) {
+      // A gap: the sender's previous tx is still on its way (gossip reorders). Hold this one.
+      this.orphans.add(sender, nonce, bytes);
+      return;
+    }
     const kind = txPenalty(r.code);
     if (kind) this.m.penalise(peer, kind, `tx ${id.slice(0, 16)}: ${r.code}`);
+  }
+
+  /** Submits held txs of `sender` from `nonce` on, in order, while the chain accepts them. */
+  private async retryOrphans(sender: string, nonce: number): Promise<void> {
+    for (let n = nonce; ; n++) {
+      const bytes = this.orphans.take(sender, n);
+      if (!bytes) return;
+      const r = await this.m.chain.submitTx(bytes);
+      if (!r.ok) return;
+    }
   }
 
   /** A block from `peer`; resolves once the chain has ruled on it (blocks are ruled on in order). */

@@ -37,8 +37,11 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   INVALID_BLOCK: -100,
   /** A tx that can never be valid (bad signature, malformed). */
   INVALID_TX: -20,
-  /** A tx that is merely stale or underpriced: races make this normal, so it costs little. */
-  UNWANTED_TX: -1,
+  /**
+   * A tx that is merely stale or underpriced: races make this normal (every tx relayed while the
+   * block that includes it is in flight comes back BAD_NONCE), so it costs nothing.
+   */
+  UNWANTED_TX: 0,
   /** Data we did not ask for (blocks/headers without a request). */
   UNSOLICITED: -5,
   USEFUL_BLOCK: 5,

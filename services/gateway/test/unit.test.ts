@@ -61,7 +61,7 @@ describe("peer scores", () => {
     expect(s.events("p")[0]).toMatchObject({ kind: "MALFORMED_MESSAGE", delta: -50, detail: "bad cbor" });
     expect(s.events("p")).toHaveLength(3);
     t = 60_000;
-    expect(s.record("p", "UNWANTED_TX")).toBeCloseTo(-36);
+    expect(s.record("p", "UNWANTED_TX")).toBeCloseTo(-35); // stale txs cost nothing; 1 minute of decay
     t = 60 * 60_000;
     expect(s.record("p", "ADMIN")).toBe(0);
   });
@@ -146,5 +146,23 @@ describe("gateway env", () => {
     expect(() => gatewayOptionsFromEnv({ P2PNODE_P2P_PEERS: "nope" }, { devnet: false })).toThrow(
       /P2PNODE_P2P_PEERS/,
     );
+  });
+});
+
+describe("orphan txs", () => {
+  it("holds txs that arrived before their predecessor, bounded by count and age", async () => {
+    const { OrphanTxs } = await import("../src/orphan-txs.js");
+    let t = 0;
+    const o = new OrphanTxs(2, 1_000, () => t);
+    o.add("s", 5, new Uint8Array([5]));
+    o.add("s", 6, new Uint8Array([6]));
+    o.add("s", 7, new Uint8Array([7])); // over the cap: dropped
+    expect(o.size).toBe(2);
+    expect(o.take("s", 5)).toEqual(new Uint8Array([5]));
+    expect(o.take("s", 7)).toBeUndefined();
+    t = 1_000;
+    o.add("r", 1, new Uint8Array([1])); // prunes the expired nonce 6
+    expect(o.take("s", 6)).toBeUndefined();
+    expect(o.size).toBe(1);
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * A 1,000-tx block on a real 5-node devnet: time for it to reach every node (from the moment the
+ * mining node has it), next to one node's own processing time of that block (the chain's
+ * chain_block_process_seconds on the last node: validation and commit), and the time for the
+ * 1,000 txs to reach every mempool. Writes bench-results/gateway-devnet.json.
+ */
+
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  addressOf,
+  readWallet,
+  type SigningKey,
+  signingKeyFromSeed,
+  signTransaction,
+  txId,
+} from "@p2pnode/crypto";
+import { Devnet, type DevnetNode, serviceUrls, waitUntil } from "@p2pnode/devnet";
+
+const TXS = Number(process.env.BENCH_TXS ?? 1_000);
+const SENDERS = 20;
+
+function transfer(key: SigningKey, to: Uint8Array, amount: bigint, nonce: number, chainId: string) {
+  const tx = {
+    kind: "transfer" as const,
+    from: key.publicKey,
+    to,
+    amount,
+    fee: 100_000n,
+    nonce,
+    memo: new Uint8Array(0),
+  };
+  const stx = signTransaction(tx, chainId, key);
+  const body = JSON.stringify({
+    tx: {
+      kind: "transfer",
+      from: hex(tx.from),
+      to: hex(to),
+      amount: String(amount),
+      fee: "100000",
+      nonce,
+      memo: "",
+    },
+    signature: hex(stx.signature),
+  });
+  return { body, id: hex(txId(stx)) };
+}
+const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-bench-"));
+const devnet = new Devnet({ dir, logLevel: "warn" });
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const chain = (n: DevnetNode) => serviceUrls(n).chain!;
+const json = async <T>(url: string, init?: RequestInit): Promise<T> =>
+  (await (await fetch(url, init)).json()) as T;
+
+async function processSeconds(n: DevnetNode): Promise<number> {
+  const text = await (await fetch(`${chain(n)}/metrics`)).text();
+  const m = /^chain_block_process_seconds_sum(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+const state = await devnet.up({
+  nodes: 5,
+  miners: 1,
+  portBase: 23_075 + 1000 * Math.floor(Math.random() * 2),
+});
+try {
+  const [first, ...rest] = state.nodes as [DevnetNode, ...DevnetNode[]];
+  const last = state.nodes[state.nodes.length - 1]!;
+  const admin = { authorization: `Bearer ${state.apiToken}` };
+  await waitUntil(
+    async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height >= 1,
+    120_000,
+    250,
+  );
+  await fetch(`${serviceUrls(first).miner}/stop`, { method: "POST", headers: admin });
+  await waitUntil(
+    async () =>
+      new Set(
+        await Promise.all(
+          state.nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash),
+        ),
+      ).size === 1,
+    60_000,
+    250,
+  );
+
+  // The chain keeps at most 64 pending txs per sender: spread the load over SENDERS accounts.
+  const faucet = readWallet(devnet.faucetFile).key;
+  const senders = Array.from({ length: SENDERS }, () => signingKeyFromSeed(new Uint8Array(randomBytes(32))));
+  const post = (body: string) =>
+    fetch(`${chain(first)}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const faucetNonce = (
+    await json<{ pendingNonce: number }>(`${chain(first)}/accounts/${hex(faucet.address)}`)
+  ).pendingNonce;
+  const funding = senders.map((s, i) =>
+    transfer(faucet, addressOf(s.publicKey), 10_000_000_000n, faucetNonce + i, state.chainId),
+  );
+  for (const f of funding) await post(f.body);
+  await fetch(`${serviceUrls(first).miner}/start`, { method: "POST", headers: admin });
+  await waitUntil(
+    async () =>
+      (await json<{ status?: string }>(`${chain(first)}/txs/${funding.at(-1)!.id}`)).status === "mined",
+    120_000,
+    100,
+  );
+  await fetch(`${serviceUrls(first).miner}/stop`, { method: "POST", headers: admin });
+  await waitUntil(
+    async () =>
+      new Set(
+        await Promise.all(
+          state.nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash),
+        ),
+      ).size === 1,
+    60_000,
+    250,
+  );
+  const perSender = Math.ceil(TXS / SENDERS);
+  const bodies = senders
+    .flatMap((s) =>
+      Array.from(
+        { length: perSender },
+        (_, k) => transfer(s, new Uint8Array(20).fill(7), 1n, k, state.chainId).body,
+      ),
+    )
+    .slice(0, TXS);
+  const t0 = performance.now();
+  for (let i = 0; i < bodies.length; i += 50) {
+    await Promise.all(
+      bodies.slice(i, i + 50).map((body) =>
+        fetch(`${chain(first)}/txs`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }),
+      ),
+    );
+  }
+  const submitMs = performance.now() - t0;
+  await waitUntil(
+    async () =>
+      (await Promise.all(rest.map((n) => json<{ count: number }>(`${chain(n)}/mempool?limit=1`)))).every(
+        (m) => m.count >= TXS,
+      ),
+    Number(process.env.BENCH_WAIT_MS ?? 120_000),
+    20,
+  );
+  const mempoolsMs = performance.now() - t0;
+
+  const before = await processSeconds(last);
+  const startHeight = (await json<{ height: number }>(`${chain(first)}/tip`)).height;
+  await fetch(`${serviceUrls(first).miner}/start`, { method: "POST", headers: admin });
+  await waitUntil(
+    async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height > startHeight,
+    120_000,
+    2,
+  );
+  const minedAt = performance.now();
+  await fetch(`${serviceUrls(first).miner}/stop`, { method: "POST", headers: admin });
+  const block = await json<{ hash: string; txCount: number }>(`${chain(first)}/blocks/${startHeight + 1}`);
+  const arrivals = await Promise.all(
+    rest.map(async (n) => {
+      await waitUntil(async () => (await fetch(`${chain(n)}/blocks/${block.hash}`)).ok, 60_000, 2);
+      return performance.now() - minedAt;
+    }),
+  );
+  const result = {
+    txs: TXS,
+    txSubmitMs: Math.round(submitMs),
+    txsInAllMempoolsMs: Math.round(mempoolsMs),
+    blockTxCount: block.txCount,
+    blockToAllNodesMs: Math.round(Math.max(...arrivals)),
+    blockArrivalMs: arrivals.map((a) => Math.round(a)),
+    oneNodeProcessMs: Math.round((await processSeconds(last)) * 1000 - before * 1000),
+  };
+  console.table(result);
+  mkdirSync("bench-results", { recursive: true });
+  writeFileSync("bench-results/gateway-devnet.json", `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  // BENCH_KEEP=1 leaves the devnet running for inspection (`p2pnode devnet down --dir <dir>`).
+  if (process.env.BENCH_KEEP === "1") console.log(`devnet kept in ${dir}`);
+  else await devnet.down({ wipe: true });
+}

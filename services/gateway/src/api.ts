@@ -4,6 +4,7 @@ import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
 import { networkIdFromGenesis } from "./network-id.js";
 import { type GatewayOptions, gatewayOptionsFromEnv } from "./options.js";
@@ -73,6 +74,14 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           );
         }
       }
+      const stopSeeds = options.discovery
+        ? watchDnsSeeds(
+            config.dnsSeeds,
+            config.ports.p2p,
+            (ip, port) => g.manager.addCandidate(ip, port, "bootnode"),
+            log,
+          )
+        : () => undefined;
       gatewayRoutes(ctx.app, g, config.apiToken);
       const host = process.env.P2PNODE_P2P_HOST ?? config.apiHost;
       await g.start(host, config.ports.p2p);
@@ -83,6 +92,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       );
       over.onStart?.(g);
       return async () => {
+        stopSeeds();
         await g.stop();
         db.close();
       };

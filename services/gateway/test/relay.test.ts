@@ -86,6 +86,23 @@ describe("relay", () => {
     }
   });
 
+  it("holds a tx that arrives before its sender's previous one and submits both in order", async () => {
+    const raw = await RawPeer.connect(a.p2pPort, a.network);
+    try {
+      const [t1, t2] = [makeTx("first"), makeTx("second")];
+      a.chain.nextNonce.set(toHex(t1.tx.from), t1.tx.nonce);
+      raw.send({ type: "tx", tx: encodeSignedTransaction(t2) });
+      await eventually(() => a.chain.submittedTxs.includes(toHex(txId(t2))), Boolean);
+      expect(a.chain.txs.has(toHex(txId(t2)))).toBe(false);
+      raw.send({ type: "tx", tx: encodeSignedTransaction(t1) });
+      await eventually(() => a.chain.txs.has(toHex(txId(t2))), Boolean);
+      expect(a.chain.txs.has(toHex(txId(t1)))).toBe(true);
+    } finally {
+      a.chain.nextNonce.clear();
+      raw.close();
+    }
+  });
+
   it("reports peers, scores, the network graph and per-type stats over REST", async () => {
     const peers = (await b.svc.ctx.app.inject({ url: "/peers" })).json().peers;
     expect(peers.map((p: { id: string }) => p.id).sort()).toEqual(

@@ -166,3 +166,20 @@ describe("orphan txs", () => {
     expect(o.size).toBe(1);
   });
 });
+
+describe("dns seeds", () => {
+  it("turns every address of a seed into a candidate on our P2P port", async () => {
+    const { watchDnsSeeds } = await import("../src/dns-seeds.js");
+    const { createLogger } = await import("@p2pnode/kit");
+    const got: string[] = [];
+    const stop = watchDnsSeeds(
+      ["localhost"],
+      7101,
+      (ip, port) => got.push(`${ip}:${port}`),
+      createLogger("t", "silent"),
+    );
+    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    stop();
+    expect(got.some((a) => a === "127.0.0.1:7101" || a === "::1:7101")).toBe(true);
+  });
+});

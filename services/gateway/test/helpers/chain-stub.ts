@@ -42,6 +42,8 @@ export class ChainStub {
   readonly submittedBlocks: string[] = [];
   readonly rejected: { hash: string; code: string }[] = [];
   tipHash = "00".repeat(32);
+  /** When set for a sender, txs must come in nonce order from this value (as the chain requires). */
+  readonly nextNonce = new Map<string, number>();
   height = 0;
 
   private constructor(readonly bus: Bus) {}
@@ -105,6 +107,12 @@ export class ChainStub {
     if (fromPeer) this.submittedTxs.push(id);
     if (!verifyTransaction(stx, CHAIN_ID)) throw new CodedError("INVALID_SIGNATURE", "bad tx signature");
     if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
+    const sender = toHex(stx.tx.from);
+    const expected = this.nextNonce.get(sender);
+    if (expected !== undefined) {
+      if (stx.tx.nonce !== expected) throw new CodedError("BAD_NONCE", "nonce gap or replay", { expected });
+      this.nextNonce.set(sender, expected + 1);
+    }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
     this.bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
     return { id };

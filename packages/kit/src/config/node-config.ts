@@ -40,6 +40,14 @@ export const NodeEnv = z.object({
   P2PNODE_BOOTNODES: commaList(hostPort),
   P2PNODE_DNS_SEEDS: commaList(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, "expected hostnames")),
   P2PNODE_API_HOST: z.string().min(1).default("127.0.0.1"),
+  /** P2P addresses (host:port of the WebSocket port) the gateway always keeps connections to. */
+  P2PNODE_P2P_PEERS: commaList(hostPort),
+  /** 0: connect only to P2PNODE_P2P_PEERS and admin-connected peers (fixed topologies, tests). */
+  P2PNODE_P2P_DISCOVERY: z.enum(["0", "1"]).default("1"),
+  /** Outbound connection target (default 8, Bitcoin Core's full-relay count). */
+  P2PNODE_P2P_MAX_OUTBOUND: z.coerce.number().int().min(0).max(1_000).optional(),
+  /** Inbound connection cap (default 32). */
+  P2PNODE_P2P_MAX_INBOUND: z.coerce.number().int().min(0).max(1_000).optional(),
   /** Bind address of the P2P WebSocket and DHT UDP listeners: public by default, unlike REST. */
   P2PNODE_P2P_HOST: z.string().min(1).default("0.0.0.0"),
   P2PNODE_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -79,6 +87,10 @@ export interface NodeConfig {
   dnsSeeds: string[];
   apiHost: string;
   p2pHost: string;
+  p2pPeers: string[];
+  p2pDiscovery: boolean;
+  p2pMaxOutbound: number | undefined;
+  p2pMaxInbound: number | undefined;
   apiToken: string | undefined;
   advertiseHost: string | undefined;
   logLevel: NodeEnvParsed["P2PNODE_LOG_LEVEL"];
@@ -109,6 +121,10 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     dnsSeeds: env.P2PNODE_DNS_SEEDS,
     apiHost: env.P2PNODE_API_HOST,
     p2pHost: env.P2PNODE_P2P_HOST,
+    p2pPeers: env.P2PNODE_P2P_PEERS,
+    p2pDiscovery: env.P2PNODE_P2P_DISCOVERY === "1",
+    p2pMaxOutbound: env.P2PNODE_P2P_MAX_OUTBOUND,
+    p2pMaxInbound: env.P2PNODE_P2P_MAX_INBOUND,
     apiToken: env.P2PNODE_API_TOKEN,
     advertiseHost: env.P2PNODE_ADVERTISE_HOST,
     logLevel: env.P2PNODE_LOG_LEVEL,

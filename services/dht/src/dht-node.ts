@@ -144,7 +144,11 @@ export class DhtNode {
     this.selfId = nodeIdOfKey(m.signer.publicKey);
     this.selfIdHex = toHex(this.selfId);
     this.table = new RoutingTable(this.selfId, { ...this.opts.table, k: this.opts.k });
-    this.ownRecord = signRecord({ ...this.opts.record, seq: this.opts.recordSeq ?? m.clock.now() }, m.signer);
+    // A record's sequence number is a u64 on the wire: whole milliseconds, whatever the clock gives.
+    this.ownRecord = signRecord(
+      { ...this.opts.record, seq: this.opts.recordSeq ?? Math.floor(m.clock.now()) },
+      m.signer,
+    );
     this.rpc = new Rpc(this.opts.rpc, {
       transport: m.transport,
       signer: m.signer,
@@ -188,7 +192,7 @@ export class DhtNode {
   /** Re-signs our record with a higher sequence number when an address or port changes. */
   updateRecord(change: Partial<Omit<NodeRecordFields, "publicKey" | "seq">>): NodeRecord {
     const next = { ...this.ownRecord, ...change };
-    const seq = Math.max(this.ownRecord.seq + 1, this.m.clock.now());
+    const seq = Math.max(this.ownRecord.seq + 1, Math.floor(this.m.clock.now()));
     this.ownRecord = signRecord(
       { roles: next.roles, udp: next.udp, wsPort: next.wsPort, seq },
       this.m.signer,

@@ -1,10 +1,9 @@
-import { blockToJson, decodeBlock, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
-import { txId } from "@p2pnode/crypto";
+import { decodeBlock, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake } from "./intake.js";
-import { hex, unhex } from "./store.js";
+import { unhex } from "./store.js";
 import { blockByHash, headersAfter } from "./sync/serve.js";
 import { buildTemplate, type TemplateOptions } from "./template.js";
 

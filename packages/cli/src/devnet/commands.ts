@@ -5,6 +5,7 @@ import {
   composeRows,
   Devnet,
   DevnetError,
+  type DevnetNode,
   type DevnetState,
   formatComposeTable,
   formatTable,
@@ -13,7 +14,6 @@ import {
   readPids,
   rssBytes,
   serviceUrls,
-  type DevnetNode,
 } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
 import type { Command } from "commander";
@@ -156,7 +156,9 @@ function servicesCell(role: string, base: number): string {
 /** Height, tip and peer count of a node, blank where a service is not there (yet) or not answering. */
 async function chainFacts(n: DevnetNode): Promise<{ height: string; tip: string; peers: string }> {
   const urls = serviceUrls(n);
-  const tip = urls.chain ? await new ChainClient(urls.chain, { timeoutMs: 2_000 }).tip().catch(() => undefined) : undefined;
+  const tip = urls.chain
+    ? await new ChainClient(urls.chain, { timeoutMs: 2_000 }).tip().catch(() => undefined)
+    : undefined;
   const peers = urls.gateway
     ? await fetch(`${urls.gateway}/peers`, { signal: AbortSignal.timeout(2_000) })
         .then(async (r) => (r.ok ? ((await r.json()) as { peers?: unknown[] }).peers?.length : undefined))

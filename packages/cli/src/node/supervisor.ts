@@ -6,13 +6,12 @@ import { Bus } from "@p2pnode/kit/bus";
 import type { NodeConfig } from "@p2pnode/kit/config";
 import type { Logger } from "@p2pnode/kit/log";
 import { Genesis, LISTENERS, NodeSubjects, ROLE_SERVICES, type ServiceName } from "@p2pnode/types";
+import { VERSION } from "../version.js";
 import { SupervisorError } from "./errors.js";
 import { ManagedChild } from "./managed-child.js";
 import { findNatsServer, loadOrCreateNatsToken, waitForPort, writeNatsConfig } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { reapStaleChildren } from "./stale-children.js";
-
-import { VERSION } from "../version.js";
 
 export { VERSION };
 export const PIDS_FILE = join("run", "pids.json");

@@ -26,7 +26,8 @@ export function openDatabase(file: string, migrations: readonly Migration[] = []
 function migrate(db: Db, migrations: readonly Migration[]): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(
+    throw new CodedError(
+      "STORE_SCHEMA_NEWER",
       `database schema version ${current} is newer than this build knows (${migrations.length})`,
     );
   }

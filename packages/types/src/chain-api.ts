@@ -115,3 +115,18 @@ export const ChainValidationReport = z.object({
   durationMs: z.number().nonnegative(),
 });
 export type ChainValidationReport = z.infer<typeof ChainValidationReport>;
+
+/** GET /sync on the chain: headers-first sync progress (also on /ready's `sync` check detail). */
+export const SyncStatus = z.object({
+  syncing: z.boolean(),
+  state: z.enum(["idle", "headers", "blocks"]),
+  height: SafeUint,
+  /** The most a peer has shown us (its announced height or its headers), at least our height. */
+  bestKnownHeight: SafeUint,
+  blocksPerSecond: z.number().nonnegative(),
+  /** Peer the headers come from while syncing. */
+  peer: z.string().nullable(),
+  /** Completed sync rounds that applied at least one block, since start. */
+  rounds: SafeUint,
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;

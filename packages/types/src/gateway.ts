@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SafeUint } from "./chain.js";
+import { BlockHeaderJson, BlockJson, SafeUint } from "./chain.js";
 import { endpoint, event } from "./subjects.js";
 
 /*
@@ -109,12 +109,85 @@ export const PeerDisconnectedEvent = z.object({
   reason: z.string(),
 });
 
+/*
+ * Sync over the gateway: the chain's SyncManager picks peers and asks the gateway to fetch from
+ * one specific peer; the gateway correlates the answer (by peer and request) and times out.
+ */
+export const SyncPeer = z.object({
+  id: PeerIdHex,
+  /** Cumulative work the peer announced (handshake or status), decimal. */
+  totalWork: z.string().regex(/^[0-9]+$/),
+  height: SafeUint,
+  latencyMs: z.number().nonnegative().nullable(),
+});
+export type SyncPeer = z.infer<typeof SyncPeer>;
+export const SyncPeerList = z.object({ peers: z.array(SyncPeer) });
+export const HeadersFetchRequest = z.object({
+  peer: PeerIdHex,
+  locator: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64),
+  max: z.number().int().min(1).max(2_000),
+});
+export const HeadersFetchReply = z.object({ headers: z.array(BlockHeaderJson) });
+export const BlocksFetchRequest = z.object({
+  peer: PeerIdHex,
+  hashes: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .min(1)
+    .max(128),
+});
+/** What the peer sent, in the order asked; a withheld block is simply missing. */
+export const BlocksFetchReply = z.object({ blocks: z.array(BlockJson) });
+export const PenalizeRequest = z.object({ peer: PeerIdHex, reason: z.string().max(200) });
+/** A peer announced its tip (handshake, status, or a relayed block whose parent we lack). */
+export const PeerTipEvent = z.object({
+  peer: PeerIdHex,
+  totalWork: z.string().regex(/^[0-9]+$/),
+  height: SafeUint,
+});
+
+export const GatewaySyncSubjects = {
+  syncPeers: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.sync-peers.get",
+    request: z.object({}).strict(),
+    reply: SyncPeerList,
+    description: "Connected peers with their announced work, height and latency, for sync.",
+  }),
+  headersFetch: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.headers.fetch",
+    request: HeadersFetchRequest,
+    reply: HeadersFetchReply,
+    description: "Sends get-headers to one peer and answers with its headers (timeout: TIMEOUT).",
+  }),
+  blocksFetch: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.blocks.fetch",
+    request: BlocksFetchRequest,
+    reply: BlocksFetchReply,
+    description: "Sends get-blocks to one peer; answers with the blocks it sent before the timeout.",
+  }),
+  peerPenalize: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.peer.penalize",
+    request: PenalizeRequest,
+    reply: z.object({ score: z.number() }),
+    description: "The chain found a peer's sync answer bad: feeds the peer's score (enough bans).",
+  }),
+  peerTip: event({
+    subject: "gateway.v1.peer.tip",
+    payload: PeerTipEvent,
+    description: "A peer announced a tip; the chain's sync decides whether it is worth fetching.",
+  }),
+} as const;
+
 /**
  * DESIGN.md §2 names these `p2p.v1.peer.*`, but the catalog's subject rule ([a-z]+ service
  * segment, and endpoints named after their service) admits neither the digit nor a service
  * other than "gateway"; they live under `gateway.v1` until that rule changes.
  */
 export const GatewaySubjects = {
+  ...GatewaySyncSubjects,
   peerConnected: event({
     subject: "gateway.v1.peer.connected",
     payload: PeerConnectedEvent,

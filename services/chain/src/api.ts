@@ -8,9 +8,11 @@ import { ChainMetrics } from "./metrics.js";
 import { busEvents, serveChainSubjects } from "./nats.js";
 import { blockRoutes } from "./routes/blocks.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { syncRoute } from "./routes/sync.js";
 import { txRoutes } from "./routes/txs.js";
 import { validateRoute } from "./routes/validate.js";
 import { ChainStore } from "./store.js";
+import { SyncLoop } from "./sync/sync-loop.js";
 import { defaultTemplateOptions } from "./template.js";
 
 export const VERSION = "0.1.0";
@@ -35,8 +37,21 @@ export const chainService: ServiceDefinition = {
     const store = new ChainStore(file);
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
-    const intake = new ChainIntake({ chain, metrics, events: busEvents(ctx.bus), log: ctx.log });
+    const events = busEvents(ctx.bus);
+    const intake = new ChainIntake({ chain, metrics, events, log: ctx.log });
+    const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
+    // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
+    // how far behind it is, and GET /sync has the numbers.
+    ctx.readiness.sync = () => {
+      const s = sync.status();
+      return {
+        ok: true,
+        detail: s.syncing
+          ? `syncing ${s.height}/${s.bestKnownHeight} at ${s.blocksPerSecond} blocks/s`
+          : `synced at ${s.height}`,
+      };
+    };
     ctx.log.info(
       { ...chain.tip(), genesis: Buffer.from(chain.genesisHash).toString("hex") },
       "chain store open",
@@ -53,12 +68,15 @@ export const chainService: ServiceDefinition = {
     blockRoutes(ctx.app, deps);
     txRoutes(ctx.app, deps);
     validateRoute(ctx.app, deps);
+    syncRoute(ctx.app, sync);
     await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
+    sync.start();
 
     const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);
     expire.unref();
     return async () => {
       clearInterval(expire);
+      sync.stop();
       store.close();
     };
   },

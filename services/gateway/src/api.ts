@@ -9,6 +9,7 @@ import { Gateway } from "./gateway.js";
 import { networkIdFromGenesis } from "./network-id.js";
 import { type GatewayOptions, gatewayOptionsFromEnv } from "./options.js";
 import { gatewayRoutes, peerList } from "./routes.js";
+import { serveSyncSubjects } from "./sync-subjects.js";
 
 export const VERSION = "0.1.0";
 
@@ -55,6 +56,8 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           }),
         onDisconnected: (p, reason) =>
           bus.publish(GatewaySubjects.peerDisconnected, { id: p.id, address: p.address, reason }),
+        onPeerTip: (p) =>
+          bus.publish(GatewaySubjects.peerTip, { peer: p.id, totalWork: p.totalWork, height: p.height }),
       });
       bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e.hash, e.height, e.status));
       bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e.id));
@@ -64,6 +67,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
         }
       });
       await bus.serve(GatewaySubjects.peerList, () => peerList(g));
+      await serveSyncSubjects(bus, g);
       if (options.discovery) {
         for (const b of config.bootnodes) {
           const i = b.lastIndexOf(":");

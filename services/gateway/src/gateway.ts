@@ -1,4 +1,4 @@
-import { type InvKind, toHex } from "@p2pnode/codec";
+import type { InvKind } from "@p2pnode/codec";
 import { type NodeKey, x25519KeyPair } from "@p2pnode/crypto";
 import type { Db, Logger } from "@p2pnode/kit";
 import type { NetworkGraph } from "@p2pnode/types";
@@ -14,7 +14,7 @@ import { Protocol } from "./protocol.js";
 import { Relay } from "./relay.js";
 import { PeerScores } from "./scoring.js";
 import { SeenCache } from "./seen-cache.js";
-import { Sync } from "./sync.js";
+import { SyncRequests } from "./sync-requests.js";
 
 export interface GatewayModules {
   chain: ChainPort;
@@ -26,10 +26,12 @@ export interface GatewayModules {
   agent: string;
   onConnected?: (peer: Peer) => void;
   onDisconnected?: (peer: Peer, reason: string) => void;
+  /** A peer may have more work than us (handshake, status, orphan block): the chain's sync decides. */
+  onPeerTip?: (peer: Peer) => void;
 }
 
-/** Recent best-chain block hashes kept for the sync locator. */
-const LOCATOR_DEPTH = 32;
+/** A get-headers / get-blocks the chain asked for, unanswered this long, fails (under its stall limit). */
+const SYNC_REQUEST_TIMEOUT_MS = 8_000;
 
 /** The gateway's domain core: peers, gossip, sync, scores and bans, behind REST and NATS edges. */
 export class Gateway {
@@ -39,10 +41,9 @@ export class Gateway {
   readonly seen: SeenCache;
   readonly manager: PeerManager;
   readonly relay: Relay;
-  readonly sync: Sync;
+  readonly sync: SyncRequests;
   private readonly protocol: Protocol;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
-  private recent: Uint8Array[] = [];
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;
 
@@ -81,11 +82,7 @@ export class Gateway {
     });
     const penalise = (peer: Peer, kind: Parameters<PeerManager["penalise"]>[1], detail: string) =>
       this.manager.penalise(peer, kind, detail);
-    this.sync = new Sync({
-      locator: () => [this.tip.hash, ...this.recent],
-      known: (hex) => this.seen.has(`b:${hex}`),
-      maxHeaders: 2_000,
-    });
+    this.sync = new SyncRequests({ timeoutMs: SYNC_REQUEST_TIMEOUT_MS, maxHeaders: 2_000 });
     this.relay = new Relay({
       chain: m.chain,
       seen: this.seen,
@@ -94,12 +91,13 @@ export class Gateway {
       peers: () => this.manager.peers.values(),
       penalise,
       reward: (peer, kind) => this.scores.record(peer.id, kind),
-      needSync: (peer) => this.sync.start(peer),
+      needSync: (peer) => m.onPeerTip?.(peer),
     });
     this.protocol = new Protocol({
       chain: m.chain,
       relay: this.relay,
       sync: this.sync,
+      peerTip: (peer) => m.onPeerTip?.(peer),
       log: m.log,
       chainId: m.network.chainId,
       discovery: o.discovery,
@@ -145,9 +143,6 @@ export class Gateway {
     if (status !== "connected" && status !== "reorg") return;
     const hash = Buffer.from(hashHex, "hex");
     if (status === "reorg" || height >= this.tip.height) {
-      this.recent = [this.tip.hash, ...this.recent]
-        .filter((h) => toHex(h) !== hashHex)
-        .slice(0, LOCATOR_DEPTH);
       this.tip = { height, hash, totalWork: this.tip.totalWork };
       void this.refreshTip();
     }
@@ -195,6 +190,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     clearInterval(this.tipTimer);
+    this.sync.stop();
     this.relay.stop();
     await this.manager.stop();
   }

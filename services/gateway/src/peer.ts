@@ -58,6 +58,8 @@ export class Peer {
   latencyMs: number | null = null;
   height: number;
   tipHash: Uint8Array;
+  /** Cumulative work last announced (handshake, then status), decimal. */
+  totalWork: string;
   bytesIn = 0;
   bytesOut = 0;
   lastUsefulAt = 0;
@@ -79,6 +81,7 @@ export class Peer {
   ) {
     this.height = info.height;
     this.tipHash = info.tipHash;
+    this.totalWork = info.totalWork;
     this.known = new BoundedSet(limits.knownItems);
     this.msgBucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
     this.byteBucket = new TokenBucket(limits.bytesPerSecond, limits.byteBurst);

@@ -13,13 +13,15 @@ import type { ChainPort, LocalTip } from "./chain-port.js";
 import type { Peer } from "./peer.js";
 import type { Relay } from "./relay.js";
 import type { ScoreKind } from "./scoring.js";
-import type { Sync } from "./sync.js";
+import type { SyncRequests } from "./sync-requests.js";
 import { statelessCheck } from "./validation.js";
 
 export interface ProtocolModules {
   chain: ChainPort;
   relay: Relay;
-  sync: Sync;
+  sync: SyncRequests;
+  /** The peer announced a tip; the chain's sync decides whether to fetch. */
+  peerTip: (peer: Peer) => void;
   log: Logger;
   chainId: string;
   discovery: boolean;
@@ -43,7 +45,11 @@ export class Protocol {
 
   onConnected(peer: Peer): void {
     if (this.m.discovery) peer.send({ type: "getAddr" });
-    if (peer.height > this.m.tip().height) this.m.sync.start(peer);
+    this.tipIfAhead(peer);
+  }
+
+  private tipIfAhead(peer: Peer): void {
+    if (BigInt(peer.totalWork) > BigInt(this.m.tip().totalWork)) this.m.peerTip(peer);
   }
 
   handle(peer: Peer, msg: P2pMessage): void {
@@ -56,7 +62,8 @@ export class Protocol {
       case "status":
         peer.height = msg.height;
         peer.tipHash = msg.tipHash;
-        if (msg.height > this.m.tip().height) this.m.sync.start(peer);
+        peer.totalWork = msg.totalWork;
+        this.tipIfAhead(peer);
         return;
       case "getAddr": {
         this.answerAddr(peer);
@@ -178,11 +185,9 @@ export class Protocol {
         this.m.penalise(peer, "INVALID_BLOCK", "undecodable block in blocks");
         return;
       }
-      if (!this.m.sync.takeWanted(peer, hex)) {
+      // Sync blocks go back to the chain's SyncManager, which applies them in order.
+      if (!this.m.sync.onBlock(peer, hex, b))
         this.m.penalise(peer, "UNSOLICITED", `block ${hex.slice(0, 16)} was not asked for`);
-        continue;
-      }
-      void this.m.relay.onBlock(peer, b);
     }
   }
 

@@ -15,6 +15,7 @@ export type ScoreKind =
   | "INVALID_TX"
   | "UNWANTED_TX"
   | "UNSOLICITED"
+  | "BAD_SYNC_ANSWER"
   | "USEFUL_BLOCK"
   | "USEFUL_TX"
   | "ADMIN";
@@ -44,6 +45,11 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   UNWANTED_TX: 0,
   /** Data we did not ask for (blocks/headers without a request). */
   UNSOLICITED: -5,
+  /**
+   * The chain's sync found a peer's answer wrong (bad headers, withheld or invalid bodies, a
+   * stall): two of these ban, so sync moves on to honest peers.
+   */
+  BAD_SYNC_ANSWER: -50,
   USEFUL_BLOCK: 5,
   USEFUL_TX: 1,
   ADMIN: 0,

@@ -2,11 +2,13 @@ import {
   blockToJson,
   encodeBlock,
   encodeSignedTransaction,
+  headerFromJson,
   signedTransactionToJson,
   toHex,
 } from "@p2pnode/codec";
 import { headerHash, txId } from "@p2pnode/crypto";
 import { eventually } from "@p2pnode/kit/testing";
+import { GatewaySubjects } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTx } from "./helpers/chain-stub.js";
 import { connect, type GatewayNode, startGatewayNode } from "./helpers/cluster.js";
@@ -45,15 +47,35 @@ describe("relay", () => {
     expect(a.chain.submittedBlocks).not.toContain(hash);
   });
 
-  it("a node that joins late catches up by headers-first sync", async () => {
+  it("serves the chain's sync: a late joiner's peer tip, headers and bodies fetched from one peer", async () => {
     for (let i = 0; i < 5; i++) a.chain.mine();
     const late = await startGatewayNode();
     try {
+      const tips: { peer: string; height: number }[] = [];
+      late.chain.bus.subscribe(GatewaySubjects.peerTip, (e) => tips.push(e));
       expect((await connect(late, a)).status).toBe(200);
-      await eventually(
-        () => late.chain.height === a.chain.height && late.chain.tipHash === a.chain.tipHash,
-        Boolean,
-      );
+      const aId = a.gateway.nodeIdHex;
+      // The handshake showed more work than ours: the chain's sync is told.
+      await eventually(() => tips.find((t) => t.peer === aId), Boolean);
+      const { peers } = await late.chain.bus.request(GatewaySubjects.syncPeers, {});
+      expect(peers.find((p) => p.id === aId)?.height).toBe(a.chain.height);
+      const { headers } = await late.chain.bus.request(GatewaySubjects.headersFetch, {
+        peer: aId,
+        locator: [],
+        max: 2_000,
+      });
+      expect(headers.map((h) => h.height)).toEqual(Array.from({ length: a.chain.height }, (_, i) => i + 1));
+      const hashes = headers.map((h) => toHex(headerHash(headerFromJson(h))));
+      const { blocks } = await late.chain.bus.request(GatewaySubjects.blocksFetch, { peer: aId, hashes });
+      expect(blocks.map((b) => b.hash)).toEqual(hashes);
+      expect(hashes.at(-1)).toBe(a.chain.tipHash);
+      // Sync blocks go back to the asker, not to the chain by the relay path.
+      expect(late.chain.submittedBlocks).toHaveLength(0);
+      const { score } = await late.chain.bus.request(GatewaySubjects.peerPenalize, {
+        peer: aId,
+        reason: "test: bad headers",
+      });
+      expect(score).toBeLessThan(0);
     } finally {
       await late.stop();
     }

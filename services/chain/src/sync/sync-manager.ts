@@ -62,6 +62,8 @@ export class SyncManager {
   private peer: string | null = null;
   private bestKnownHeight = 0;
   private rate = { since: 0, blocks: 0 };
+  /** Set on shutdown: answers still in flight are dropped, never applied to a closing store. */
+  private stopped = false;
 
   constructor(
     private readonly o: SyncOptions,
@@ -83,8 +85,14 @@ export class SyncManager {
     return this.state !== "idle";
   }
 
+  /** Stops applying anything; a round in flight ends at its next answer. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   /** Runs one sync round unless one is running; resolves when we are at the best peer's work. */
   sync(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.running ??= this.round().finally(() => {
       this.running = undefined;
       this.state = "idle";
@@ -97,6 +105,7 @@ export class SyncManager {
     const excluded = new Set<string>();
     for (;;) {
       const peers = (await this.m.net.peers()).filter((p) => !excluded.has(p.id));
+      if (this.stopped) return;
       const best = pickBest(peers, this.m.chain.tipBlock.totalWork);
       if (!best) return;
       this.bestKnownHeight = Math.max(this.bestKnownHeight, best.height);
@@ -119,6 +128,7 @@ export class SyncManager {
           net.headers(best.id, locator, this.o.headersPerRequest),
           this.o.stallMs,
         );
+        if (this.stopped) return true;
         batch = json.map(headerFromJson);
         headers.append(batch);
       } catch (err) {
@@ -197,6 +207,7 @@ export class SyncManager {
       }
       if (inFlight.size === 0 && !got.has(hashes[next]!.hash)) return false; // no peer can serve
       if (inFlight.size > 0) await Promise.race(inFlight);
+      if (this.stopped) return true;
       while (next < hashes.length && got.has(hashes[next]!.hash)) {
         const { block, from } = got.get(hashes[next]!.hash)!;
         got.delete(hashes[next]!.hash);

@@ -154,7 +154,9 @@ function servicesCell(role: string, base: number): string {
 }
 
 /** Height, tip and peer count of a node, blank where a service is not there (yet) or not answering. */
-async function chainFacts(n: DevnetNode): Promise<{ height: string; tip: string; peers: string }> {
+async function chainFacts(
+  n: DevnetNode,
+): Promise<{ height: string; tip: string; peers: string; sync: string }> {
   const urls = serviceUrls(n);
   const tip = urls.chain
     ? await new ChainClient(urls.chain, { timeoutMs: 2_000 }).tip().catch(() => undefined)
@@ -164,10 +166,26 @@ async function chainFacts(n: DevnetNode): Promise<{ height: string; tip: string;
         .then(async (r) => (r.ok ? ((await r.json()) as { peers?: unknown[] }).peers?.length : undefined))
         .catch(() => undefined)
     : undefined;
+  // GET /sync on the chain: "synced", or "h/best @ n blk/s" while catching up.
+  const sync = urls.chain
+    ? await fetch(`${urls.chain}/sync`, { signal: AbortSignal.timeout(2_000) })
+        .then(async (r) => {
+          if (!r.ok) return "";
+          const s = (await r.json()) as {
+            syncing: boolean;
+            height: number;
+            bestKnownHeight: number;
+            blocksPerSecond: number;
+          };
+          return s.syncing ? `${s.height}/${s.bestKnownHeight} @ ${s.blocksPerSecond} blk/s` : "synced";
+        })
+        .catch(() => "")
+    : "";
   return {
     height: tip ? String(tip.height) : "",
     tip: tip ? `${tip.hash.slice(0, 12)}…` : "",
     peers: peers === undefined ? "" : String(peers),
+    sync,
   };
 }
 
@@ -186,10 +204,11 @@ async function statusTable(net: Devnet): Promise<string> {
       running ? `running (${n.pid})` : "stopped",
       `${mine.filter((s) => s.ready).length}/${mine.length}`,
       facts[i]!.height,
+      facts[i]!.sync,
       facts[i]!.peers,
       facts[i]!.tip,
       running ? `${(mem / 2 ** 20).toFixed(0)} MiB` : "",
     ];
   });
-  return formatTable(["node", "role", "process", "ready", "height", "peers", "tip", "memory"], rows);
+  return formatTable(["node", "role", "process", "ready", "height", "sync", "peers", "tip", "memory"], rows);
 }

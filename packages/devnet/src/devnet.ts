@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
 import { ServiceClient } from "@p2pnode/sdk";
-import type { ServiceName } from "@p2pnode/types";
+import type { Genesis, ServiceName } from "@p2pnode/types";
 import { devnetGenesis } from "./genesis.js";
 import { DEFAULT_PORT_BASE, type DevnetNode, makeNode, nodePorts, rolesFor, serviceUrls } from "./layout.js";
 import { allPids, isAlive, isSupervisor, readPids, waitUntil } from "./processes.js";
@@ -25,6 +25,8 @@ export interface UpOptions {
   light?: number;
   portBase?: number;
   readyTimeoutMs?: number;
+  /** Overrides of the genesis consensus on creation (tests: an "ff…" target mines instantly). */
+  consensus?: Partial<Genesis["consensus"]>;
   onProgress?: (p: { ready: number; total: number; elapsedMs: number }) => void;
 }
 
@@ -114,7 +116,9 @@ export class Devnet {
     const chainId = `devnet-${randomBytes(3).toString("hex")}`;
     const genesisFile = join(this.dir, "genesis.json");
     const faucet = this.createFaucet();
-    writeFileSync(genesisFile, `${JSON.stringify(devnetGenesis(chainId, Date.now(), faucet), null, 2)}\n`);
+    const genesis = devnetGenesis(chainId, Date.now(), faucet);
+    genesis.consensus = { ...genesis.consensus, ...opts.consensus };
+    writeFileSync(genesisFile, `${JSON.stringify(genesis, null, 2)}\n`);
     return {
       version: 1,
       chainId,

@@ -81,9 +81,20 @@ export async function partition(state: DevnetState, groups: number[][]): Promise
   await setTopology(state, edges);
 }
 
-/** Lifts every allowlist: discovery and the dialer rebuild links on their own. */
-export async function heal(state: DevnetState): Promise<void> {
+/**
+ * Lifts every allowlist: discovery and the dialer rebuild links on their own. `bridges` (pairs of
+ * node indexes) are dialled at once so a test need not wait for discovery to cross the old cut.
+ */
+export async function heal(state: DevnetState, bridges: [number, number][] = []): Promise<void> {
   for (const node of state.nodes) {
     await call(`${serviceUrls(node).gateway}/peers/allowlist`, state.apiToken, "PUT", { nodeIds: null });
+  }
+  for (const [a, b] of bridges) {
+    const r = await call(`${serviceUrls(state.nodes[a]!).gateway}/peers/connect`, state.apiToken, "POST", {
+      host: "127.0.0.1",
+      port: nodePorts(state.nodes[b]!).p2p,
+    });
+    if (r.status !== 200 && r.json?.error?.code !== "DUPLICATE_PEER")
+      throw new TypeError(`connect ${a} → ${b}: ${r.status} ${JSON.stringify(r.json)}`);
   }
 }

@@ -52,7 +52,9 @@ describe("relay", () => {
     const late = await startGatewayNode();
     try {
       const tips: { peer: string; height: number }[] = [];
-      late.chain.bus.subscribe(GatewaySubjects.peerTip, (e) => tips.push(e));
+      late.chain.bus.subscribe(GatewaySubjects.peerTip, (e) => {
+        tips.push(e);
+      });
       expect((await connect(late, a)).status).toBe(200);
       const aId = a.gateway.nodeIdHex;
       // The handshake showed more work than ours: the chain's sync is told.

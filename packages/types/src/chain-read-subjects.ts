@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { BlockHeaderJson, BlockJson, Hash32Hex, SafeUint, SignedTransactionJson } from "./chain.js";
+import {
+  AddressHex,
+  BlockHeaderJson,
+  BlockJson,
+  Hash32Hex,
+  SafeUint,
+  SignedTransactionJson,
+  U64String,
+} from "./chain.js";
 import { endpoint } from "./subjects.js";
 
 /** Most headers one `chain.v1.headers.get` answers (Bitcoin Core's getheaders answers 2,000). */
@@ -9,6 +17,26 @@ export const MAX_HEADERS_PER_REQUEST = 2_000;
  * Reads the gateway needs to serve peers: getdata for blocks and txs, and headers-first sync.
  * Kept apart from the write contract in chain-subjects.ts.
  */
+/** Where a confirmed tx sits and the sibling hashes up to its block's txRoot (RFC 6962 path). */
+export const TxInclusionProof = z.object({
+  txId: Hash32Hex,
+  blockHash: Hash32Hex,
+  height: SafeUint,
+  index: SafeUint,
+  /** Leaves in the block's tree (headers do not commit to it; a wrong one fails verification). */
+  size: SafeUint,
+  path: z.array(Hash32Hex).max(64),
+});
+export type TxInclusionProof = z.infer<typeof TxInclusionProof>;
+export const AccountAtHeight = z.object({
+  address: AddressHex,
+  balance: U64String,
+  nonce: SafeUint,
+  /** Tip height of the node that answered. */
+  height: SafeUint,
+});
+export type AccountAtHeight = z.infer<typeof AccountAtHeight>;
+
 export const ChainReadSubjects = {
   blockGet: endpoint({
     service: "chain",
@@ -35,5 +63,20 @@ export const ChainReadSubjects = {
     }),
     reply: z.object({ headers: z.array(BlockHeaderJson).max(MAX_HEADERS_PER_REQUEST) }),
     description: "Best-chain headers after the first locator hash we know (genesis if none).",
+  }),
+  txProofGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.tx-proof.get",
+    request: z.object({ id: Hash32Hex }),
+    reply: TxInclusionProof,
+    description:
+      "A confirmed tx's block and Merkle audit path, for light nodes (NOT_FOUND if not on the best chain).",
+  }),
+  accountGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.account.get",
+    request: z.object({ address: AddressHex }),
+    reply: AccountAtHeight,
+    description: "Balance and nonce at the tip, for light nodes (unproven: no state root yet).",
   }),
 } as const;

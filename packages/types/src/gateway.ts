@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BlockHeaderJson, BlockJson, SafeUint } from "./chain.js";
+import { AccountAtHeight, TxInclusionProof } from "./chain-read-subjects.js";
 import { endpoint, event } from "./subjects.js";
 
 /*
@@ -173,6 +174,20 @@ export const GatewaySyncSubjects = {
     request: PenalizeRequest,
     reply: z.object({ score: z.number() }),
     description: "The chain found a peer's sync answer bad: feeds the peer's score (enough bans).",
+  }),
+  txProofFetch: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.tx-proof.fetch",
+    request: z.object({ txId: z.string().regex(/^[0-9a-f]{64}$/) }),
+    reply: z.object({ proof: TxInclusionProof.nullable(), peer: PeerIdHex.nullable() }),
+    description: "Asks connected peers (most work first) for a tx's inclusion proof; null if none has it.",
+  }),
+  accountFetch: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.account.fetch",
+    request: z.object({ address: z.string().regex(/^[0-9a-f]{40}$/) }),
+    reply: z.object({ account: AccountAtHeight.nullable(), peer: PeerIdHex.nullable() }),
+    description: "Asks the connected peer with the most work for an account (a light node's balance).",
   }),
   peerTip: event({
     subject: "gateway.v1.peer.tip",

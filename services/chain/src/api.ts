@@ -4,6 +4,7 @@ import { Chain, defaultChainOptions } from "./chain.js";
 import { loadGenesis } from "./genesis.js";
 import { ChainIntake } from "./intake.js";
 import { validateStoredChain, withSnapshot } from "./integrity.js";
+import { setupLightChain } from "./light/light-service.js";
 import { ChainMetrics } from "./metrics.js";
 import { busEvents, serveChainSubjects } from "./nats.js";
 import { blockRoutes } from "./routes/blocks.js";
@@ -25,14 +26,14 @@ const EXPIRE_EVERY_MS = 60_000;
 
 /**
  * The chain service: genesis, validation, store, fork choice, mempool; REST routes and NATS
- * endpoints are thin edges over `Chain`. A light node will run it header-only (not built yet:
- * the role is accepted and runs the full rules, which is stricter, not weaker).
+ * endpoints are thin edges over `Chain`. A light node runs it header-only (light/light-service.ts).
  */
 export const chainService: ServiceDefinition = {
   name: "chain",
   version: VERSION,
   setup: async (ctx) => {
     const genesis = loadGenesis(ctx.config.genesisPath);
+    if (ctx.config.role === "light") return setupLightChain(ctx, genesis);
     const file = chainStoreFile(ctx.config.dataDir);
     const store = new ChainStore(file);
     const chain = new Chain(defaultChainOptions, { genesis, store });

@@ -5,6 +5,7 @@ import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake } from "./intake.js";
 import { unhex } from "./store.js";
 import { blockByHash, headersAfter } from "./sync/serve.js";
+import { txInclusionProof } from "./sync/tx-proof.js";
 import { buildTemplate, type TemplateOptions } from "./template.js";
 
 /** Events go out on the bus only after the chain returned, i.e. after COMMIT. */
@@ -39,6 +40,20 @@ export async function serveChainSubjects(
     if (!loc || !body) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
     const stx = decodeBlock(body).txs[loc.index]!;
     return { tx: signedTransactionToJson(stx, unhex(req.id)), status: "confirmed" as const };
+  });
+  await bus.serve(ChainReadSubjects.txProofGet, (req) => {
+    const p = txInclusionProof(chain, req.id);
+    if (!p) throw new CodedError("NOT_FOUND", `transaction ${req.id} is not confirmed`);
+    return p;
+  });
+  await bus.serve(ChainReadSubjects.accountGet, (req) => {
+    const a = chain.store.account(unhex(req.address));
+    return {
+      address: req.address,
+      balance: String(a?.balance ?? 0n),
+      nonce: a?.nonce ?? 0,
+      height: chain.tipBlock.height,
+    };
   });
   await bus.serve(ChainReadSubjects.headersGet, (req) => ({
     headers: headersAfter(chain, req.locator, req.max, req.stop).map(headerToJson),

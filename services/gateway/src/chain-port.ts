@@ -12,7 +12,13 @@ import {
   signedTransactionToJson,
 } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
-import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
+import {
+  type AccountAtHeight,
+  ChainReadSubjects,
+  ChainSubjects,
+  CodedError,
+  type TxInclusionProof,
+} from "@p2pnode/types";
 
 export interface LocalTip {
   height: number;
@@ -32,6 +38,9 @@ export interface ChainPort {
   getBlock(hashHex: string): Promise<Uint8Array | undefined>;
   getTx(idHex: string): Promise<Uint8Array | undefined>;
   headers(locator: string[], stop: string | undefined, max: number): Promise<Uint8Array[]>;
+  /** For light peers; absent on stubs (then the gateway answers "not found"). */
+  txProof?(idHex: string): Promise<TxInclusionProof | undefined>;
+  account?(addressHex: string): Promise<AccountAtHeight>;
 }
 
 /** Block submissions wait for validation and COMMIT of a full block: allow for it. */
@@ -56,6 +65,8 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
 /** The chain over NATS (ChainSubjects, ChainReadSubjects); binary on the peer side, JSON on the bus. */
 export function natsChainPort(bus: Bus): ChainPort {
   return {
+    txProof: (id) => orUndefined(bus.request(ChainReadSubjects.txProofGet, { id }, READ_TIMEOUT_MS)),
+    account: (address) => bus.request(ChainReadSubjects.accountGet, { address }, READ_TIMEOUT_MS),
     async tip() {
       const t = await bus.request(ChainSubjects.tipGet, {}, READ_TIMEOUT_MS);
       return { height: t.height, hash: fromHex(t.hash, "tip hash", 32), totalWork: t.totalWork };

@@ -5,6 +5,7 @@ import type { NetworkGraph } from "@p2pnode/types";
 import type { Registry } from "prom-client";
 import { BanStore } from "./bans.js";
 import type { ChainPort, LocalTip } from "./chain-port.js";
+import { LightRequests } from "./light-requests.js";
 import { GatewayMetrics } from "./metrics.js";
 import type { NetworkId } from "./network-id.js";
 import type { GatewayOptions } from "./options.js";
@@ -42,6 +43,7 @@ export class Gateway {
   readonly manager: PeerManager;
   readonly relay: Relay;
   readonly sync: SyncRequests;
+  readonly light = new LightRequests(SYNC_REQUEST_TIMEOUT_MS);
   private readonly protocol: Protocol;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
@@ -97,6 +99,7 @@ export class Gateway {
       chain: m.chain,
       relay: this.relay,
       sync: this.sync,
+      light: this.light,
       peerTip: (peer) => m.onPeerTip?.(peer),
       log: m.log,
       chainId: m.network.chainId,
@@ -191,6 +194,7 @@ export class Gateway {
   async stop(): Promise<void> {
     clearInterval(this.tipTimer);
     this.sync.stop();
+    this.light.stop();
     this.relay.stop();
     await this.manager.stop();
   }

@@ -10,6 +10,7 @@ import {
 import { headerHash } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
 import type { ChainPort, LocalTip } from "./chain-port.js";
+import type { LightRequests } from "./light-requests.js";
 import type { Peer } from "./peer.js";
 import type { Relay } from "./relay.js";
 import type { ScoreKind } from "./scoring.js";
@@ -20,6 +21,7 @@ export interface ProtocolModules {
   chain: ChainPort;
   relay: Relay;
   sync: SyncRequests;
+  light: LightRequests;
   /** The peer announced a tip; the chain's sync decides whether to fetch. */
   peerTip: (peer: Peer) => void;
   log: Logger;
@@ -106,6 +108,15 @@ export class Protocol {
       }
       case "chainRequest":
         return void this.answerChain(peer, msg.id, msg.fromHeight, msg.max).catch(fail);
+      case "getTxProof":
+        return void this.answerTxProof(peer, msg.id, msg.txId).catch(fail);
+      case "getAccount":
+        return void this.answerAccount(peer, msg.id, msg.address).catch(fail);
+      case "txProof":
+      case "account":
+        if (!this.m.light.onAnswer(peer, msg))
+          this.m.penalise(peer, "UNSOLICITED", `${msg.type} without a request`);
+        return;
       case "validationResult":
       case "chainResponse": // This version never sends the requests these answer.
         {
@@ -189,6 +200,45 @@ export class Protocol {
       if (!this.m.sync.onBlock(peer, hex, b))
         this.m.penalise(peer, "UNSOLICITED", `block ${hex.slice(0, 16)} was not asked for`);
     }
+  }
+
+  /** A light peer asks where a tx is: our chain's proof, or found=false (a light chain has none). */
+  private async answerTxProof(peer: Peer, id: number, txId: Uint8Array): Promise<void> {
+    const p = await this.m.chain.txProof?.(toHex(txId)).catch(() => undefined);
+    peer.send(
+      p
+        ? {
+            type: "txProof",
+            id,
+            found: true,
+            blockHash: Buffer.from(p.blockHash, "hex"),
+            height: p.height,
+            index: p.index,
+            size: p.size,
+            path: p.path.map((h) => Buffer.from(h, "hex")),
+          }
+        : {
+            type: "txProof",
+            id,
+            found: false,
+            blockHash: new Uint8Array(32),
+            height: 0,
+            index: 0,
+            size: 0,
+            path: [],
+          },
+    );
+  }
+
+  private async answerAccount(peer: Peer, id: number, address: Uint8Array): Promise<void> {
+    const a = await this.m.chain.account?.(toHex(address)).catch(() => undefined);
+    peer.send({
+      type: "account",
+      id,
+      height: a?.height ?? 0,
+      balance: BigInt(a?.balance ?? 0),
+      nonce: a?.nonce ?? 0,
+    });
   }
 
   private async answerChain(peer: Peer, id: number, fromHeight: number, max: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { blockToJson, decodeBlock, decodeHeader, headerToJson } from "@p2pnode/codec";
+import { blockToJson, decodeBlock, decodeHeader, headerToJson, toHex } from "@p2pnode/codec";
 import { headerHash, txId } from "@p2pnode/crypto";
 import type { Bus } from "@p2pnode/kit";
 import { CodedError, GatewaySubjects } from "@p2pnode/types";
@@ -37,6 +37,42 @@ export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
         );
       }),
     };
+  });
+  // Light-node questions go to peers with the most work first; a peer that has no proof (a light
+  // peer, or one that has not seen the block) answers found=false and the next is asked.
+  const byWork = () =>
+    [...g.manager.peers.values()]
+      .filter((p) => p.isOpen)
+      .sort((a, b) => (BigInt(b.totalWork) > BigInt(a.totalWork) ? 1 : -1));
+  await bus.serve(GatewaySubjects.txProofFetch, async (req) => {
+    for (const p of byWork().slice(0, 4)) {
+      const a = await g.light.txProof(p, Buffer.from(req.txId, "hex"));
+      if (a?.found) {
+        return {
+          peer: p.id,
+          proof: {
+            txId: req.txId,
+            blockHash: toHex(a.blockHash),
+            height: a.height,
+            index: a.index,
+            size: a.size,
+            path: a.path.map((h) => toHex(h)),
+          },
+        };
+      }
+    }
+    return { proof: null, peer: null };
+  });
+  await bus.serve(GatewaySubjects.accountFetch, async (req) => {
+    for (const p of byWork().slice(0, 2)) {
+      const a = await g.light.account(p, Buffer.from(req.address, "hex"));
+      if (a && a.height > 0)
+        return {
+          peer: p.id,
+          account: { address: req.address, balance: a.balance.toString(), nonce: a.nonce, height: a.height },
+        };
+    }
+    return { account: null, peer: null };
   });
   await bus.serve(GatewaySubjects.peerPenalize, (req) => {
     const p = g.manager.peers.get(req.peer);

@@ -272,4 +272,71 @@ export const SPECS: { [T in P2pMessageType]: MessageSpec<T> } = {
       headers: readBytesList(map, "headers", what, MAX_HEADERS, { length: HEADER_SIZE }),
     }),
   },
+  getTxProof: {
+    keys: ["id", "txId"],
+    maxBytes: 64,
+    encode: (m) => ({
+      id: checkUint(m.id, "getTxProof.id", 0xffff_ffff),
+      txId: checkBytes(m.txId, "getTxProof.txId", 32),
+    }),
+    decode: (map, what) => ({
+      type: "getTxProof",
+      id: readUint(map, "id", what, 0xffff_ffff),
+      txId: readHash(map, "txId", what),
+    }),
+  },
+  txProof: {
+    keys: ["id", "found", "blockHash", "height", "index", "size", "path"],
+    // A path has at most 64 siblings (RFC 6962 over ≤ 2^32 leaves is 32; the verifier caps at 64).
+    maxBytes: 64 * 35 + SLACK,
+    encode: (m) => ({
+      id: checkUint(m.id, "txProof.id", 0xffff_ffff),
+      found: m.found === true,
+      blockHash: checkBytes(m.blockHash, "txProof.blockHash", 32),
+      height: checkUint(m.height, "txProof.height"),
+      index: checkUint(m.index, "txProof.index", 0xffff_ffff),
+      size: checkUint(m.size, "txProof.size", 0xffff_ffff),
+      path: checkList(m.path, "txProof.path", 64).map((h, i) => checkBytes(h, `txProof.path[${i}]`, 32)),
+    }),
+    decode: (map, what) => ({
+      type: "txProof",
+      id: readUint(map, "id", what, 0xffff_ffff),
+      found: readBool(map, "found", what),
+      blockHash: readHash(map, "blockHash", what),
+      height: readUint(map, "height", what),
+      index: readUint(map, "index", what, 0xffff_ffff),
+      size: readUint(map, "size", what, 0xffff_ffff),
+      path: readBytesList(map, "path", what, 64, { length: 32 }),
+    }),
+  },
+  getAccount: {
+    keys: ["id", "address"],
+    maxBytes: 64,
+    encode: (m) => ({
+      id: checkUint(m.id, "getAccount.id", 0xffff_ffff),
+      address: checkBytes(m.address, "getAccount.address", 20),
+    }),
+    decode: (map, what) => ({
+      type: "getAccount",
+      id: readUint(map, "id", what, 0xffff_ffff),
+      address: readBytes(map, "address", what, 20),
+    }),
+  },
+  account: {
+    keys: ["id", "height", "balance", "nonce"],
+    maxBytes: 64,
+    encode: (m) => ({
+      id: checkUint(m.id, "account.id", 0xffff_ffff),
+      height: checkUint(m.height, "account.height"),
+      balance: u64(m.balance, "account.balance"),
+      nonce: checkUint(m.nonce, "account.nonce"),
+    }),
+    decode: (map, what) => ({
+      type: "account",
+      id: readUint(map, "id", what, 0xffff_ffff),
+      height: readUint(map, "height", what),
+      balance: readU64(map, "balance", what),
+      nonce: readUint(map, "nonce", what),
+    }),
+  },
 };

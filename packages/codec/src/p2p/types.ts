@@ -18,6 +18,10 @@ export const P2P_MESSAGE_CODES = {
   validationResult: 0x31,
   chainRequest: 0x32,
   chainResponse: 0x33,
+  getTxProof: 0x40,
+  txProof: 0x41,
+  getAccount: 0x42,
+  account: 0x43,
 } as const;
 export type P2pMessageType = keyof typeof P2P_MESSAGE_CODES;
 
@@ -52,6 +56,22 @@ export type P2pMessage =
   | { type: "validationRequest"; id: number; kind: InvKind; body: Uint8Array }
   | { type: "validationResult"; id: number; ok: boolean; reason: string }
   | { type: "chainRequest"; id: number; fromHeight: number; max: number }
-  | { type: "chainResponse"; id: number; height: number; tipHash: Uint8Array; headers: Uint8Array[] };
+  | { type: "chainResponse"; id: number; height: number; tipHash: Uint8Array; headers: Uint8Array[] }
+  /** Light node → full node: where is this confirmed tx, with its Merkle audit path? */
+  | { type: "getTxProof"; id: number; txId: Uint8Array }
+  /** found=false: not confirmed on the answerer's best chain (other fields zero/empty). */
+  | {
+      type: "txProof";
+      id: number;
+      found: boolean;
+      blockHash: Uint8Array;
+      height: number;
+      index: number;
+      size: number;
+      path: Uint8Array[];
+    }
+  | { type: "getAccount"; id: number; address: Uint8Array }
+  /** At the answerer's tip (`height`); unproven: headers carry no state root yet. */
+  | { type: "account"; id: number; height: number; balance: bigint; nonce: number };
 
 export type P2pMessageOf<T extends P2pMessageType> = Extract<P2pMessage, { type: T }>;

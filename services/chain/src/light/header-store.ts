@@ -29,7 +29,7 @@ export class HeaderStore {
   replaceFrom(fromHeight: number, headers: readonly Uint8Array[]): void {
     this.db.transaction(() => {
       this.q.above.run(fromHeight - 1);
-      headers.forEach((h, i) => this.q.put.run(fromHeight + i, h));
+      for (const [i, h] of headers.entries()) this.q.put.run(fromHeight + i, h);
     })();
   }
 

@@ -1,0 +1,250 @@
+import { join } from "node:path";
+import {
+  fromHex,
+  headerFromJson,
+  headerToJson,
+  signedTransactionFromJson,
+  signedTransactionToJson,
+} from "@p2pnode/codec";
+import { addressHexOf, headerHash, txId, verifyTransaction } from "@p2pnode/crypto";
+import type { ServiceContext } from "@p2pnode/kit";
+import type { Genesis } from "@p2pnode/types";
+import {
+  AccountState,
+  AddressHex,
+  BlockPage,
+  ChainReadSubjects,
+  ChainSubjects,
+  ChainTip,
+  CodedError,
+  ErrorBody,
+  GatewaySubjects,
+  Hash32Hex,
+  SignedTransactionJson,
+  type SignedTransactionJson as StxJson,
+  SyncStatus,
+  TxStatus,
+  TxSubmitted,
+} from "@p2pnode/types";
+import { z } from "zod";
+import { natsSyncNetwork } from "../sync/nats-network.js";
+import { HeaderStore } from "./header-store.js";
+import { LightChain } from "./light-chain.js";
+import { LightSync } from "./light-sync.js";
+
+const tags = ["chain"];
+/** Own transactions kept to serve peers' getdata and GET /txs/:id. */
+const MAX_OWN_TXS = 1_000;
+const PERIODIC_MS = 15_000;
+
+/**
+ * The chain service of a light node: headers only (LightChain), header sync through the gateway,
+ * tx inclusion proofs and balances asked of full peers (proofs verified against our headers),
+ * and our own transactions broadcast through the gateway's relay.
+ */
+export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Promise<() => Promise<void>> {
+  const { bus, app, log } = ctx;
+  const store = new HeaderStore(join(ctx.config.dataDir, "chain", "headers.sqlite"));
+  const light = new LightChain(genesis, store);
+  const sync = new LightSync({ light, net: natsSyncNetwork(bus, log), log });
+  const own = new Map<string, StxJson>();
+  const kick = () =>
+    void sync.sync().catch((err) => log.warn({ err: (err as Error).message }, "light sync failed"));
+
+  const tip = (): ChainTip => {
+    const h = light.header(light.height);
+    return {
+      height: light.height,
+      hash: light.tipHashHex,
+      totalWork: String(light.totalWork),
+      timestamp: h?.header.timestamp ?? genesis.timestamp,
+      chainId: genesis.chainId,
+    };
+  };
+
+  ctx.readiness.store = () => ({ ok: store.db.open });
+  ctx.readiness.sync = () => {
+    const s = sync.progress();
+    return {
+      ok: true,
+      detail: s.syncing
+        ? `light: syncing headers ${s.height}/${s.bestKnownHeight}`
+        : `light: headers at ${s.height}`,
+    };
+  };
+
+  // The gateway's handshake and status: a light node announces no work, so full peers never pick
+  // it to sync from or ask it for bodies (the handshake has no service bits to say "headers only").
+  await bus.serve(ChainSubjects.tipGet, () => ({
+    ...tip(),
+    height: 0,
+    totalWork: "0",
+    hash: light.genesisHashHex,
+  }));
+  // A relayed block: its header extends ours, or it tells us to sync.
+  await bus.serve(ChainSubjects.blockSubmit, (req) => {
+    const header = headerFromJson(req.block.header);
+    const at = light.header(header.height);
+    const hash = Buffer.from(headerHash(header)).toString("hex");
+    if (at && at.hashHex === hash)
+      return { hash: at.hashHex, height: header.height, status: "known" as const };
+    if (header.height === light.height + 1) {
+      light.accept([header]);
+      return { hash: light.tipHashHex, height: light.height, status: "connected" as const };
+    }
+    kick();
+    return { hash, height: header.height, status: "orphan" as const };
+  });
+  // Peers' txs are not kept (no state to check them against); only our own are relayed.
+  await bus.serve(ChainSubjects.txSubmit, (req) => ({
+    id: Buffer.from(txId(signedTransactionFromJson(req.tx))).toString("hex"),
+  }));
+  await bus.serve(ChainReadSubjects.txGet, (req) => {
+    const tx = own.get(req.id);
+    if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
+    return { tx, status: "mempool" as const };
+  });
+  await bus.serve(ChainReadSubjects.blockGet, (req) => {
+    throw new CodedError("NOT_FOUND", `light node: no block bodies (${req.hash})`);
+  });
+  await bus.serve(ChainReadSubjects.headersGet, () => ({ headers: [] }));
+
+  app.get("/tip", { schema: { tags, response: { 200: ChainTip } } }, async () => tip());
+  app.get("/sync", { schema: { tags, response: { 200: SyncStatus } } }, async () => sync.progress());
+  app.get(
+    "/blocks",
+    {
+      schema: {
+        tags,
+        description: "Headers of the best chain (a light node has no bodies: txCount and sizeBytes are 0)",
+        querystring: z.object({
+          from: z.coerce.number().int().min(0).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(10),
+        }),
+        response: { 200: BlockPage },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit;
+      const from = req.query.from ?? Math.max(1, light.height - limit + 1);
+      const blocks = [];
+      for (let h = Math.max(1, from); h <= light.height && blocks.length < limit; h++) {
+        const p = light.header(h)!;
+        blocks.push({
+          hash: p.hashHex,
+          height: h,
+          header: headerToJson(p.header),
+          txCount: 0,
+          sizeBytes: 0,
+          totalWork: String(p.totalWork),
+          status: "main" as const,
+          receivedAt: 0,
+        });
+      }
+      const last = blocks.at(-1)?.height ?? light.height;
+      return { blocks, tipHeight: light.height, next: last < light.height ? last + 1 : null };
+    },
+  );
+  app.post(
+    "/txs",
+    {
+      bodyLimit: 16 * 1024,
+      schema: { tags, body: SignedTransactionJson, response: { 202: TxSubmitted, 400: ErrorBody } },
+    },
+    async (req, reply) => {
+      const stx = signedTransactionFromJson(req.body);
+      if (!verifyTransaction(stx, genesis.chainId))
+        throw new CodedError("INVALID_SIGNATURE", "transaction signature does not verify", undefined, 400);
+      const id = Buffer.from(txId(stx)).toString("hex");
+      if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
+      own.set(id, signedTransactionToJson(stx, txId(stx)));
+      // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
+      bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
+      return reply.status(202).send({ id, status: "pending" as const });
+    },
+  );
+  app.get(
+    "/txs/:id",
+    {
+      schema: {
+        tags,
+        description: "Our own tx: mined once a full peer's inclusion proof verifies against our headers",
+        params: z.object({ id: Hash32Hex }),
+        response: { 200: TxStatus, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const { proof } = await bus.request(GatewaySubjects.txProofFetch, { txId: req.params.id }, 30_000);
+      const tx = own.get(req.params.id);
+      if (proof && light.verifyTxProof(proof)) {
+        if (!tx)
+          throw new CodedError(
+            "NOT_FOUND",
+            `light node: ${req.params.id} is proven mined, but its body is not kept here`,
+          );
+        return {
+          id: req.params.id,
+          status: "mined" as const,
+          tx,
+          block: { hash: proof.blockHash, height: proof.height, index: proof.index },
+          confirmations: light.height - proof.height + 1,
+          proof: {
+            index: proof.index,
+            size: proof.size,
+            path: proof.path,
+            root: Buffer.from(light.header(proof.height)!.header.txRoot).toString("hex"),
+          },
+        };
+      }
+      if (proof)
+        log.warn(
+          { tx: req.params.id, peer: proof.blockHash.slice(0, 16) },
+          "light: a peer's tx proof did not verify",
+        );
+      if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.params.id}`);
+      return { id: req.params.id, status: "pending" as const, tx };
+    },
+  );
+  app.get(
+    "/accounts/:address",
+    {
+      schema: {
+        tags,
+        description: "Balance and nonce as a full peer reports them (unproven: headers carry no state root)",
+        params: z.object({ address: AddressHex }),
+        response: { 200: AccountState, 503: ErrorBody },
+      },
+    },
+    async (req) => {
+      const { account } = await bus.request(
+        GatewaySubjects.accountFetch,
+        { address: req.params.address },
+        30_000,
+      );
+      if (!account) throw new CodedError("UPSTREAM_UNAVAILABLE", "no full peer answered");
+      const pending = [...own.values()].filter(
+        (t) => t.tx.nonce >= account.nonce && addressHexOf(fromHex(t.tx.from, "from")) === req.params.address,
+      ).length;
+      return {
+        address: account.address,
+        balance: account.balance,
+        nonce: account.nonce,
+        pendingNonce: account.nonce + pending,
+        pendingTxs: pending,
+      };
+    },
+  );
+
+  bus.subscribe(GatewaySubjects.peerTip, (e) => {
+    if (BigInt(e.totalWork) > light.totalWork) kick();
+  });
+  const timer = setInterval(kick, PERIODIC_MS);
+  timer.unref();
+  kick();
+  log.info({ height: light.height }, "light chain open (headers only)");
+  return async () => {
+    clearInterval(timer);
+    await sync.stop();
+    light.close();
+  };
+}

@@ -32,7 +32,7 @@ export interface GatewayModules {
 }
 
 /** A get-headers / get-blocks the chain asked for, unanswered this long, fails (under its stall limit). */
-const SYNC_REQUEST_TIMEOUT_MS = 8_000;
+const SYNC_REQUEST_TIMEOUT_MS = 25_000;
 
 /** The gateway's domain core: peers, gossip, sync, scores and bans, behind REST and NATS edges. */
 export class Gateway {

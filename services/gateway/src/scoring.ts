@@ -16,6 +16,7 @@ export type ScoreKind =
   | "UNWANTED_TX"
   | "UNSOLICITED"
   | "BAD_SYNC_ANSWER"
+  | "SYNC_STALL"
   | "USEFUL_BLOCK"
   | "USEFUL_TX"
   | "ADMIN";
@@ -50,6 +51,8 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
    * stall): two of these ban, so sync moves on to honest peers.
    */
   BAD_SYNC_ANSWER: -50,
+  /** A sync request unanswered in time: a slow or busy peer more often than a hostile one. */
+  SYNC_STALL: -10,
   USEFUL_BLOCK: 5,
   USEFUL_TX: 1,
   ADMIN: 0,

@@ -75,9 +75,10 @@ export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
     return { account: null, peer: null };
   });
   await bus.serve(GatewaySubjects.peerPenalize, (req) => {
+    const kind = /stall|failed|no answer/.test(req.reason) ? "SYNC_STALL" : "BAD_SYNC_ANSWER";
     const p = g.manager.peers.get(req.peer);
-    if (p) g.manager.penalise(p, "BAD_SYNC_ANSWER", req.reason);
-    else g.scores.record(req.peer, "BAD_SYNC_ANSWER", req.reason);
+    if (p) g.manager.penalise(p, kind, req.reason);
+    else g.scores.record(req.peer, kind, req.reason);
     return { score: g.scores.score(req.peer) };
   });
 }

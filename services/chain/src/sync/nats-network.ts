@@ -3,7 +3,7 @@ import { type BlockHeaderJson, type BlockJson, GatewaySubjects } from "@p2pnode/
 import type { SyncNetwork, SyncPeer } from "./sync-manager.js";
 
 /** NATS waits a little longer than the gateway's own per-request timeout so its answer wins. */
-const REQUEST_TIMEOUT_MS = 9_000;
+const REQUEST_TIMEOUT_MS = 27_000;
 
 /**
  * `SyncNetwork` over the gateway's NATS endpoints: the gateway sends get-headers / get-blocks to

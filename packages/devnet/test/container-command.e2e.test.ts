@@ -121,13 +121,15 @@ describe("the container command on three loopback hosts", () => {
         500,
       ),
     ).toBe(true);
-    // Stop mining, then every node must settle on one tip.
-    for (let i = 0; i < 3; i++) {
-      await fetch(`${url(i, "miner")}/stop`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}` },
-      });
-    }
+    // Two miners stop; the third extends its chain until it is strictly the heaviest (an equal-work
+    // fork would never resolve once everyone stops: first seen wins), then stops too.
+    const stopMiner = (i: number) =>
+      fetch(`${url(i, "miner")}/stop`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    await stopMiner(1);
+    await stopMiner(2);
+    const h0 = (await chains[0]!.tip()).height;
+    expect(await waitUntil(async () => (await chains[0]!.tip()).height >= h0 + 2, 120_000, 250)).toBe(true);
+    await stopMiner(0);
     const agreed = await waitUntil(
       async () => new Set((await Promise.all(chains.map((c) => c.tip()))).map((t) => t.hash)).size === 1,
       60_000,

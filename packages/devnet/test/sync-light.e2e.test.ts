@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { readWallet, signTransaction } from "@p2pnode/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
@@ -104,4 +105,36 @@ describe("light node", () => {
     const received = await get<{ balance: string }>(`${serviceUrls(light).chain}/accounts/${hex(to)}`);
     expect(received.balance).toBe("4200");
   }, 300_000);
+
+  it("serves the CLI the same way: chain show, account and tx send --wait against the light node", async () => {
+    const light = state.nodes[2]!;
+    const cli = resolve(import.meta.dirname, "../../cli/dist/main.js");
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [cli, ...args, "--node", serviceUrls(light).chain!], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH },
+        timeout: 120_000,
+      });
+    const shown = run("chain", "show", "--limit", "3");
+    expect(shown.stderr).toBe("");
+    expect(shown.stdout.split("\n").filter((l) => /^[0-9]+\s/.test(l))).toHaveLength(3);
+    const to = "ab".repeat(20);
+    const sent = run(
+      "tx",
+      "send",
+      "--wallet",
+      devnet.faucetFile,
+      "--to",
+      to,
+      "--amount",
+      "1u",
+      "--fee",
+      "1u",
+      "--wait",
+    );
+    expect(sent.stderr).toBe("");
+    expect(sent.stdout).toMatch(/submitted [0-9a-f]{64}[\s\S]*mined in block [0-9]+/);
+    const account = run("account", to);
+    expect(account.stdout).toMatch(/balance:\s+0\.00000001/);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
+import { nodeIdOf, setTopology } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
 
@@ -97,4 +98,42 @@ describe("chain sync on a devnet", () => {
     expect((await sync(node("node1"))).rounds).toBeGreaterThanOrEqual(1);
     expect(await waitUntil(() => sameTip(["node0", "node1", "node2"]), 60_000, 250)).toBe(true);
   }, 600_000);
+
+  it("drops a peer serving bad headers and finishes the sync from another", async () => {
+    const [n0, n1, n2] = [node("node0"), node("node1"), node("node2")];
+    // node0 and node1 share 30 new blocks while node2 is cut off; then node0 alone mines one more,
+    // so when node2 meets both, node0 has the most work and is asked first.
+    await setTopology(state, [[0, 1]]);
+    const start = (await tip(n0))!.height;
+    await miner(n0, "start");
+    expect(await waitUntil(async () => ((await tip(n0))?.height ?? 0) >= start + 30, 120_000, 100)).toBe(
+      true,
+    );
+    await miner(n0, "stop");
+    expect(await waitUntil(() => sameTip(["node0", "node1"]), 60_000, 250)).toBe(true);
+    await setTopology(state, []);
+    const before = (await tip(n0))!.height;
+    await miner(n0, "start");
+    expect(await waitUntil(async () => ((await tip(n0))?.height ?? 0) > before, 60_000, 50)).toBe(true);
+    await miner(n0, "stop");
+    const honest = (await tip(n1))!;
+    expect((await tip(n0))!.height).toBeGreaterThan(honest.height);
+
+    const r = await fetch(`${serviceUrls(n0).gateway}/admin/debug/misbehave`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${state.apiToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ badHeaders: true }),
+    });
+    expect(r.status).toBe(200);
+    await setTopology(state, [
+      [0, 2],
+      [1, 2],
+    ]);
+    const synced = await waitUntil(async () => (await tip(n2))?.hash === honest.hash, 120_000, 250);
+    expect(synced, JSON.stringify(await tip(n2))).toBe(true);
+    const score = await get<{ events: { kind: string }[] }>(
+      `${serviceUrls(n2).gateway}/peers/${nodeIdOf(n0)}/score`,
+    );
+    expect(score.events.map((e) => e.kind)).toContain("BAD_SYNC_ANSWER");
+  }, 400_000);
 });

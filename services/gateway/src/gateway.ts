@@ -44,7 +44,7 @@ export class Gateway {
   readonly relay: Relay;
   readonly sync: SyncRequests;
   readonly light = new LightRequests(SYNC_REQUEST_TIMEOUT_MS);
-  private readonly protocol: Protocol;
+  readonly protocol: Protocol;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;

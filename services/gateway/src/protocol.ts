@@ -42,6 +42,11 @@ const BLOCKS_MESSAGE_BUDGET = 3 * 1024 * 1024;
  */
 export class Protocol {
   private readonly addrAnswered = new WeakSet<Peer>();
+  /**
+   * Devnet-only fault injection for end-to-end tests of the other side's defences: answer
+   * get-headers with a run whose second header is altered (its successor no longer links).
+   */
+  misbehave = { badHeaders: false };
 
   constructor(private readonly m: ProtocolModules) {}
 
@@ -166,6 +171,11 @@ export class Protocol {
       stop ? toHex(stop) : undefined,
       Math.max(1, Math.min(max, MAX_HEADERS)),
     );
+    if (this.misbehave.badHeaders && headers.length > 2) {
+      const bad = new Uint8Array(headers[1]!);
+      bad[115] = (bad[115]! + 1) & 0xff; // last byte of the timestamp: a new hash the next header does not name
+      headers[1] = bad;
+    }
     peer.send({ type: "headers", headers });
   }
 

@@ -151,6 +151,26 @@ export function gatewayRoutes(app: App, g: Gateway, apiToken: string | undefined
     }),
   );
 
+  // Devnet only: lets an e2e test make this node a hostile peer and watch the others drop it.
+  app.post(
+    "/admin/debug/misbehave",
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description: "devnet only: serve altered headers to peers (fault injection for tests)",
+        body: z.object({ badHeaders: z.boolean() }),
+        response: { 200: z.object({ badHeaders: z.boolean() }), ...errors },
+      },
+    },
+    async (req) => {
+      if (!g.o.devnet)
+        throw new CodedError("FORBIDDEN", "fault injection exists only on a devnet (P2PNODE_DEVNET=1)");
+      g.protocol.misbehave.badHeaders = req.body.badHeaders;
+      return { ...g.protocol.misbehave };
+    },
+  );
+
   app.post(
     "/bans",
     {

@@ -10,6 +10,8 @@ describe("node configuration from the environment", () => {
     ["P2PNODE_P2P_PORT", "abc", /invalid P2PNODE_P2P_PORT="abc"/],
     ["P2PNODE_NATS_URL", "http://x:1", /invalid P2PNODE_NATS_URL/],
     ["P2PNODE_BOOTNODES", "host-without-port", /invalid P2PNODE_BOOTNODES/],
+    ["P2PNODE_P2P_PEERS", "nope", /invalid P2PNODE_P2P_PEERS/],
+    ["P2PNODE_P2P_MAX_OUTBOUND", "-1", /invalid P2PNODE_P2P_MAX_OUTBOUND/],
     ["P2PNODE_API_TOKEN", "short", /invalid P2PNODE_API_TOKEN/],
     ["P2PNODE_LOG_LEVEL", "loud", /invalid P2PNODE_LOG_LEVEL/],
   ])("%s=%s is refused with a one-line message naming the variable", (name, value, pattern) => {

@@ -7,7 +7,7 @@ import { type ChainPort, natsChainPort } from "./chain-port.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
 import { networkIdFromGenesis } from "./network-id.js";
-import { type GatewayOptions, gatewayOptionsFromEnv } from "./options.js";
+import { type GatewayOptions, gatewayOptionsFromConfig } from "./options.js";
 import { gatewayRoutes, peerList } from "./routes.js";
 import { serveSyncSubjects } from "./sync-subjects.js";
 
@@ -35,7 +35,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
     version: VERSION,
     setup: async (ctx) => {
       const { config, bus, log } = ctx;
-      const options = gatewayOptionsFromEnv(process.env, { devnet: config.devnet }, over.options);
+      const options = gatewayOptionsFromConfig(config, over.options);
       const identity = loadOrCreateIdentity(config.dataDir);
       const network = networkIdFromGenesis(config.genesisPath);
       const db = openDatabase(join(config.dataDir, "gateway", "bans.sqlite"), BAN_MIGRATIONS);

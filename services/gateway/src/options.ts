@@ -1,6 +1,5 @@
 import { MAX_P2P_MESSAGE_BYTES } from "@p2pnode/codec";
-import { CodedError } from "@p2pnode/types";
-import { z } from "zod";
+import type { NodeConfig } from "@p2pnode/kit/config";
 
 /** Tunables of the gateway: plain data, each default with where it comes from (DESIGN.md §5). */
 export interface GatewayOptions {
@@ -77,50 +76,21 @@ export const defaultGatewayOptions: GatewayOptions = {
   maxQueuedBytes: 64 * 1024 * 1024,
 };
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, "expected host:port");
-const count = (max: number) => z.coerce.number().int().min(0).max(max).optional();
-
 /**
- * Gateway-only variables, read here until the kit's NodeEnv carries them: P2PNODE_P2P_PEERS
- * (comma list of P2P host:port), P2PNODE_P2P_DISCOVERY (0/1), P2PNODE_P2P_MAX_OUTBOUND,
- * P2PNODE_P2P_MAX_INBOUND.
+ * The gateway's options from the node's configuration: P2PNODE_P2P_PEERS, P2PNODE_P2P_DISCOVERY and
+ * the connection caps are validated once, by kit's NodeEnv, like every other variable.
  */
-export const GatewayEnv = z.object({
-  P2PNODE_P2P_PEERS: z
-    .string()
-    .optional()
-    .transform((s) =>
-      (s ?? "")
-        .split(",")
-        .map((x) => x.trim())
-        .filter((x) => x.length > 0),
-    )
-    .pipe(z.array(hostPort).max(256)),
-  P2PNODE_P2P_DISCOVERY: z.enum(["0", "1"]).optional(),
-  P2PNODE_P2P_MAX_OUTBOUND: count(1_000),
-  P2PNODE_P2P_MAX_INBOUND: count(1_000),
-});
-
-export function gatewayOptionsFromEnv(
-  env: NodeJS.ProcessEnv,
-  base: { devnet: boolean },
+export function gatewayOptionsFromConfig(
+  config: Pick<NodeConfig, "devnet" | "p2pPeers" | "p2pDiscovery" | "p2pMaxOutbound" | "p2pMaxInbound">,
   overrides: Partial<GatewayOptions> = {},
 ): GatewayOptions {
-  const r = GatewayEnv.safeParse(env);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new CodedError("CONFIG_INVALID", `invalid ${String(issue.path[0])}: ${issue.message}`);
-  }
-  const e = r.data;
   return {
     ...defaultGatewayOptions,
-    devnet: base.devnet,
-    staticPeers: e.P2PNODE_P2P_PEERS,
-    discovery: e.P2PNODE_P2P_DISCOVERY === undefined ? true : e.P2PNODE_P2P_DISCOVERY === "1",
-    ...(e.P2PNODE_P2P_MAX_OUTBOUND === undefined ? {} : { maxOutbound: e.P2PNODE_P2P_MAX_OUTBOUND }),
-    ...(e.P2PNODE_P2P_MAX_INBOUND === undefined ? {} : { maxInbound: e.P2PNODE_P2P_MAX_INBOUND }),
+    devnet: config.devnet,
+    staticPeers: config.p2pPeers,
+    discovery: config.p2pDiscovery,
+    ...(config.p2pMaxOutbound === undefined ? {} : { maxOutbound: config.p2pMaxOutbound }),
+    ...(config.p2pMaxInbound === undefined ? {} : { maxInbound: config.p2pMaxInbound }),
     ...overrides,
   };
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@p2pnode/kit";
+import { NodeEnv, openDatabase, parseEnv, toNodeConfig } from "@p2pnode/kit";
 import { describe, expect, it } from "vitest";
 import { AddressBook, isLoopback, netgroup, normaliseIp } from "../src/address-book.js";
 import { BAN_MIGRATIONS, BanStore } from "../src/bans.js";
-import { gatewayOptionsFromEnv } from "../src/options.js";
+import { gatewayOptionsFromConfig } from "../src/options.js";
 import { blockPenalty, txPenalty } from "../src/penalties.js";
 import { PeerScores } from "../src/scoring.js";
 import { BoundedSet, SeenCache } from "../src/seen-cache.js";
@@ -127,25 +127,23 @@ describe("address book and diversity", () => {
   });
 });
 
-describe("gateway env", () => {
-  it("parses the gateway's own variables and names a bad one", () => {
-    const o = gatewayOptionsFromEnv(
-      {
+describe("gateway options", () => {
+  it("come from the node's configuration (NodeEnv parses and names bad values)", () => {
+    const config = toNodeConfig(
+      parseEnv(NodeEnv, {
         P2PNODE_P2P_PEERS: "127.0.0.1:21101, node-2:7101",
         P2PNODE_P2P_DISCOVERY: "0",
         P2PNODE_P2P_MAX_OUTBOUND: "2",
-      },
-      { devnet: true },
+        P2PNODE_DEVNET: "1",
+      }),
     );
-    expect(o).toMatchObject({
+    expect(gatewayOptionsFromConfig(config)).toMatchObject({
       staticPeers: ["127.0.0.1:21101", "node-2:7101"],
       discovery: false,
       maxOutbound: 2,
       devnet: true,
     });
-    expect(() => gatewayOptionsFromEnv({ P2PNODE_P2P_PEERS: "nope" }, { devnet: false })).toThrow(
-      /P2PNODE_P2P_PEERS/,
-    );
+    expect(gatewayOptionsFromConfig(toNodeConfig(parseEnv(NodeEnv, {})))).toMatchObject({ discovery: true });
   });
 });
 

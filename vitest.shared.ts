@@ -5,7 +5,9 @@ import { defineConfig } from "vitest/config";
  * their TypeScript sources, so unit tests run without a build; e2e tests that spawn real
  * processes still need `pnpm build` (turbo runs it before `test`).
  */
-export function vitestConfig(overrides: { testTimeout?: number; include?: string[] } = {}) {
+export function vitestConfig(
+  overrides: { testTimeout?: number; include?: string[]; fileParallelism?: boolean } = {},
+) {
   return defineConfig({
     resolve: { conditions: ["source"] },
     ssr: { resolve: { conditions: ["source"] } },
@@ -14,6 +16,7 @@ export function vitestConfig(overrides: { testTimeout?: number; include?: string
       testTimeout: overrides.testTimeout ?? 20_000,
       hookTimeout: overrides.testTimeout ?? 20_000,
       pool: "forks",
+      fileParallelism: overrides.fileParallelism ?? true,
     },
   });
 }

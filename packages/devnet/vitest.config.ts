@@ -1,3 +1,5 @@
 import { vitestConfig } from "../../vitest.shared.js";
 
-export default vitestConfig();
+// Each e2e file runs a whole devnet (up to ~40 processes); two at once on a 2-core machine starve
+// each other into timeouts, so the files run one after another.
+export default vitestConfig({ fileParallelism: false });

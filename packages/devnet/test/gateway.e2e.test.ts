@@ -8,6 +8,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, nodeIdOf, setTopology } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { getJson, setMining } from "./e2e-helpers.js";
 
 // Five real nodes on loopback, two of them miners, talking through their gateways.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-e2e-"));
@@ -17,21 +18,12 @@ const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-async function get<T>(url: string): Promise<T> {
-  const r = await fetch(url);
-  if (!r.ok) throw new TypeError(`GET ${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
-const tip = (n: DevnetNode) => get<{ height: number; hash: string }>(`${serviceUrls(n).chain}/tip`);
+const tip = (n: DevnetNode) => getJson<{ height: number; hash: string }>(`${serviceUrls(n).chain}/tip`);
 const blockAt = (n: DevnetNode, h: number) =>
-  get<{ hash: string }>(`${serviceUrls(n).chain}/blocks/${h}`)
+  getJson<{ hash: string }>(`${serviceUrls(n).chain}/blocks/${h}`)
     .then((b) => b.hash)
     .catch(() => undefined);
-const miner = (n: DevnetNode, action: "start" | "stop") =>
-  fetch(`${serviceUrls(n).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${state.apiToken}` },
-  });
+const miner = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
 
 beforeAll(async () => {
   state = await devnet.up({ nodes: 5, miners: 2, portBase, readyTimeoutMs: 200_000 });
@@ -86,7 +78,7 @@ describe("gateway on a 5-node devnet", () => {
         (
           await Promise.all(
             state.nodes.map((n) =>
-              get<{ status: string }>(`${serviceUrls(n).chain}/txs/${id}`).catch(() => undefined),
+              getJson<{ status: string }>(`${serviceUrls(n).chain}/txs/${id}`).catch(() => undefined),
             ),
           )
         ).every((s) => s?.status === "mined"),
@@ -94,7 +86,14 @@ describe("gateway on a 5-node devnet", () => {
       500,
     );
     expect(mined).toBe(true);
-    for (const n of state.nodes.slice(0, 2)) await miner(n, "stop");
+    // node1 stops; node0 mines two more so one tip is strictly heaviest (tips of equal work from
+    // both miners would rightly never resolve once nobody mines), then stops too.
+    await miner(state.nodes[1]!, "stop");
+    const h0 = (await tip(state.nodes[0]!)).height;
+    expect(await waitUntil(async () => (await tip(state.nodes[0]!)).height >= h0 + 2, 90_000, 100)).toBe(
+      true,
+    );
+    await miner(state.nodes[0]!, "stop");
     const agreed = await waitUntil(
       async () => new Set((await Promise.all(state.nodes.map(tip))).map((t) => t.hash)).size === 1,
       60_000,

@@ -8,6 +8,7 @@ import { Devnet } from "../src/devnet.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { getJson, tipOf } from "./e2e-helpers.js";
 
 // A light node (headers only) next to a miner and a full node: it follows the tip by headers,
 // sends a transfer through its gateway, and sees it mined only through a Merkle proof from a full
@@ -20,13 +21,7 @@ const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-async function get<T>(url: string): Promise<T> {
-  const r = await fetch(url);
-  if (!r.ok) throw new TypeError(`GET ${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
-const tip = (n: DevnetNode) =>
-  get<{ height: number; hash: string }>(`${serviceUrls(n).chain}/tip`).catch(() => undefined);
+const tip = tipOf;
 
 beforeAll(async () => {
   state = await devnet.up({
@@ -48,10 +43,10 @@ describe("light node", () => {
     expect(await waitUntil(async () => ((await tip(light))?.height ?? 0) >= 5, 120_000, 250)).toBe(true);
 
     const faucet = readWallet(devnet.faucetFile).key;
-    const account = await get<{ balance: string; pendingNonce: number }>(
+    const account = await getJson<{ balance: string; pendingNonce: number }>(
       `${serviceUrls(light).chain}/accounts/${hex(faucet.address)}`,
     );
-    const onFull = await get<{ balance: string; nonce: number }>(
+    const onFull = await getJson<{ balance: string; nonce: number }>(
       `${serviceUrls(full).chain}/accounts/${hex(faucet.address)}`,
     );
     expect(account.balance).toBe(onFull.balance);
@@ -88,21 +83,21 @@ describe("light node", () => {
 
     const mined = await waitUntil(
       async () =>
-        (await get<{ status: string }>(`${serviceUrls(light).chain}/txs/${id}`).catch(() => undefined))
+        (await getJson<{ status: string }>(`${serviceUrls(light).chain}/txs/${id}`).catch(() => undefined))
           ?.status === "mined",
       120_000,
       500,
     );
     expect(mined).toBe(true);
-    const s = await get<{ block: { hash: string; height: number }; proof: { root: string } }>(
+    const s = await getJson<{ block: { hash: string; height: number }; proof: { root: string } }>(
       `${serviceUrls(light).chain}/txs/${id}`,
     );
-    const block = await get<{ hash: string; header: { txRoot: string } }>(
+    const block = await getJson<{ hash: string; header: { txRoot: string } }>(
       `${serviceUrls(miner).chain}/blocks/${s.block.height}`,
     );
     expect(s.block.hash).toBe(block.hash);
     expect(s.proof.root).toBe(block.header.txRoot);
-    const received = await get<{ balance: string }>(`${serviceUrls(light).chain}/accounts/${hex(to)}`);
+    const received = await getJson<{ balance: string }>(`${serviceUrls(light).chain}/accounts/${hex(to)}`);
     expect(received.balance).toBe("4200");
   }, 300_000);
 

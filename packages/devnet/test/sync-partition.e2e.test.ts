@@ -8,6 +8,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, heal, nodeIdOf, partition } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { getJson, setMining, tipOf } from "./e2e-helpers.js";
 
 // Fork resolution after a partition: 5 nodes split 2+3 with a miner on each side. Every block
 // carries the same work ("ff…" target, no retarget within the test), so the longer side is the
@@ -21,24 +22,14 @@ const SIDE_B = [1, 3, 4];
 let state: DevnetState;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-async function get<T>(url: string): Promise<T> {
-  const r = await fetch(url);
-  if (!r.ok) throw new TypeError(`GET ${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
-const tip = (n: DevnetNode) =>
-  get<{ height: number; hash: string }>(`${serviceUrls(n).chain}/tip`).catch(() => undefined);
+const tip = tipOf;
 const txStatus = (n: DevnetNode, id: string) =>
-  get<{ status: string }>(`${serviceUrls(n).chain}/txs/${id}`)
+  getJson<{ status: string }>(`${serviceUrls(n).chain}/txs/${id}`)
     .then((s) => s.status)
     .catch(() => undefined);
 const balance = (n: DevnetNode, address: string) =>
-  get<{ balance: string }>(`${serviceUrls(n).chain}/accounts/${address}`).then((a) => a.balance);
-const miner = (n: DevnetNode, action: "start" | "stop") =>
-  fetch(`${serviceUrls(n).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${state.apiToken}` },
-  });
+  getJson<{ balance: string }>(`${serviceUrls(n).chain}/accounts/${address}`).then((a) => a.balance);
+const miner = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
 const nodes = (idx: number[]) => idx.map((i) => state.nodes[i]!);
 async function oneTip(idx: number[]): Promise<string | undefined> {
   const t = await Promise.all(nodes(idx).map(tip));
@@ -86,7 +77,7 @@ describe("partition and heal", () => {
     // A transfer only side A sees: it is mined on A's branch, which will lose.
     const faucet = readWallet(devnet.faucetFile).key;
     const to = new Uint8Array(20).fill(0xc4);
-    const { pendingNonce } = await get<{ pendingNonce: number }>(
+    const { pendingNonce } = await getJson<{ pendingNonce: number }>(
       `${serviceUrls(n0).chain}/accounts/${hex(faucet.address)}`,
     );
     const tx = {

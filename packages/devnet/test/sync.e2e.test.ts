@@ -7,6 +7,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { nodeIdOf, setTopology } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { getJson, setMining, tipOf } from "./e2e-helpers.js";
 
 // Chain sync end to end: real nodes on loopback, the chain's SyncManager fetching through the
 // gateways. The genesis target is "ff…" (every hash meets it) and the retarget window is longer
@@ -18,28 +19,15 @@ const devnet = new Devnet({ dir, logLevel: "warn" });
 const TARGET_HEIGHT = 2_000;
 let state: DevnetState;
 
-interface Tip {
-  height: number;
-  hash: string;
-}
 interface Sync {
   syncing: boolean;
   height: number;
   bestKnownHeight: number;
   rounds: number;
 }
-async function get<T>(url: string): Promise<T> {
-  const r = await fetch(url);
-  if (!r.ok) throw new TypeError(`GET ${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
-const tip = (n: DevnetNode) => get<Tip>(`${serviceUrls(n).chain}/tip`).catch(() => undefined);
-const sync = (n: DevnetNode) => get<Sync>(`${serviceUrls(n).chain}/sync`);
-const miner = (n: DevnetNode, action: "start" | "stop") =>
-  fetch(`${serviceUrls(n).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${state.apiToken}` },
-  });
+const tip = tipOf;
+const sync = (n: DevnetNode) => getJson<Sync>(`${serviceUrls(n).chain}/sync`);
+const miner = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
 const node = (name: string) => state.nodes.find((n) => n.name === name)!;
 /** Every node listed has node0's tip (same hash). */
 async function sameTip(names: string[]): Promise<boolean> {
@@ -131,7 +119,7 @@ describe("chain sync on a devnet", () => {
     ]);
     const synced = await waitUntil(async () => (await tip(n2))?.hash === honest.hash, 120_000, 250);
     expect(synced, JSON.stringify(await tip(n2))).toBe(true);
-    const score = await get<{ events: { kind: string }[] }>(
+    const score = await getJson<{ events: { kind: string }[] }>(
       `${serviceUrls(n2).gateway}/peers/${nodeIdOf(n0)}/score`,
     );
     expect(score.events.map((e) => e.kind)).toContain("BAD_SYNC_ANSWER");

@@ -70,15 +70,17 @@ export const DhtValue = z.object({
 });
 export type DhtValue = z.infer<typeof DhtValue>;
 
+/** How long a stored value lives before it must be republished: 1 minute to 7 days. */
+export const DhtTtlSeconds = z
+  .number()
+  .int()
+  .min(60)
+  .max(7 * 24 * 3600);
+
 export const DhtValuePutRequest = z.object({
   /** Content-addressed: the key is SHA-256 of these bytes. */
   value: DhtBase64,
-  ttlSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 24 * 3600)
-    .optional(),
+  ttlSeconds: DhtTtlSeconds.optional(),
 });
 export const DhtPutResult = z.object({
   key: DhtKeyHex,

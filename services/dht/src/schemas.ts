@@ -1,4 +1,12 @@
-import { DhtBase64, DhtContact, DhtKeyHex, DhtNodeIdHex, DhtNodeRecord, DhtValueKind } from "@p2pnode/types";
+import {
+  DhtBase64,
+  DhtContact,
+  DhtKeyHex,
+  DhtNodeIdHex,
+  DhtNodeRecord,
+  DhtTtlSeconds,
+  DhtValueKind,
+} from "@p2pnode/types";
 import { z } from "zod";
 
 /** REST-only shapes of the dht service (the NATS ones live in @p2pnode/types). */
@@ -27,12 +35,7 @@ export const PeersView = z.object({ records: z.array(DhtNodeRecord).max(1000) })
 export const RecordPutBody = z.object({
   name: z.string().min(1).max(64),
   data: DhtBase64,
-  ttlSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 24 * 3600)
-    .optional(),
+  ttlSeconds: DhtTtlSeconds.optional(),
 });
 export const RecordPutResult = z.object({
   key: DhtKeyHex,

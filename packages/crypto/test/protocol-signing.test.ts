@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import {
   concatBytes,
@@ -68,6 +69,12 @@ describe("protocol-signing.json", () => {
   it("is what scripts/protocol-cases.ts generates (pnpm --filter @p2pnode/crypto vectors)", () => {
     const { generatedBy: _, ...committed } = v;
     expect(JSON.parse(JSON.stringify(protocolVectors()))).toEqual(committed);
+  });
+
+  it("agrees with PROTOCOL.md's table of signing domains", () => {
+    const doc = readFileSync(createRequire(import.meta.url).resolve("@p2pnode/codec/PROTOCOL.md"), "utf8");
+    const rows = [...doc.matchAll(/^\| `(\w+)` +\| `(p2pnode\/[^`]+)` +\|/gm)];
+    expect(Object.fromEntries(rows.map((r) => [r[1], r[2]]))).toEqual(SIGNING_DOMAINS);
   });
 
   it("lists every signing domain with its length-prefixed prefix", () => {

@@ -143,6 +143,16 @@ export class ByteReader {
     return out;
   }
 
+  /** The next `n` bytes as UTF-8 text; invalid UTF-8 is DECODE_SCHEMA. */
+  utf8(n: number, field: string): string {
+    const raw = this.bytes(n);
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      throw new CodecError("DECODE_SCHEMA", `${this.what}: ${field} is not UTF-8`);
+    }
+  }
+
   rest(): Uint8Array {
     return this.bytes(this.remaining);
   }

@@ -78,6 +78,16 @@ export interface DecodedDatagram extends DatagramFields {
 /** Signs the bytes handed to it and returns the 64-byte signature (crypto's domain signing). */
 export type SignFn = (signed: Uint8Array) => Uint8Array;
 
+/** `unsigned` ‖ the 64 bytes `sign` returns for it: how every signed DHT object ends. */
+export function appendSignature(unsigned: Uint8Array, sign: SignFn, what: string): Uint8Array {
+  const signature = sign(unsigned);
+  assertBytes(signature, `${what} signature`, SIGNATURE_BYTES);
+  const out = new Uint8Array(unsigned.length + SIGNATURE_BYTES);
+  out.set(unsigned);
+  out.set(signature, unsigned.length);
+  return out;
+}
+
 export function encodeDatagram(f: DatagramFields, sign: SignFn): Uint8Array {
   assertBytes(f.body, "datagram body");
   if (f.body.length > MAX_BODY_BYTES) {
@@ -90,21 +100,17 @@ export function encodeDatagram(f: DatagramFields, sign: SignFn): Uint8Array {
   assertBytes(f.requestId, "datagram request id", REQUEST_ID_BYTES);
   assertBytes(f.senderKey, "datagram sender key", PUBLIC_KEY_BYTES);
   assertSafeUint(f.senderSeq, "datagram sender seq");
-  const signedLen = HEADER_BYTES + f.body.length;
-  const out = new Uint8Array(signedLen + SIGNATURE_BYTES);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  out[4] = WIRE_VERSION;
-  out[5] = f.type;
-  out.set(f.requestId, 6);
-  out.set(f.senderKey, 14);
+  const unsigned = new Uint8Array(HEADER_BYTES + f.body.length);
+  const view = new DataView(unsigned.buffer);
+  unsigned.set(MAGIC, 0);
+  unsigned[4] = WIRE_VERSION;
+  unsigned[5] = f.type;
+  unsigned.set(f.requestId, 6);
+  unsigned.set(f.senderKey, 14);
   view.setBigUint64(46, BigInt(f.senderSeq));
   view.setUint16(54, f.body.length);
-  out.set(f.body, HEADER_BYTES);
-  const signature = sign(out.subarray(0, signedLen));
-  assertBytes(signature, "datagram signature", SIGNATURE_BYTES);
-  out.set(signature, signedLen);
-  return out;
+  unsigned.set(f.body, HEADER_BYTES);
+  return appendSignature(unsigned, sign, "datagram");
 }
 
 const unsupported = (field: DatagramField, message: string) =>

@@ -77,12 +77,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   const nameLength = r.u8();
   if (nameLength > MAX_FILE_NAME_BYTES)
     throw new CodecError("DECODE_SCHEMA", `manifest: name of ${nameLength} bytes`);
-  let name: string;
-  try {
-    name = new TextDecoder("utf-8", { fatal: true }).decode(r.bytes(nameLength));
-  } catch {
-    throw new CodecError("DECODE_SCHEMA", "manifest: name is not UTF-8");
-  }
+  const name = r.utf8(nameLength, "name");
   const count = r.u32();
   if (chunkSize === 0 || chunkSize > MAX_VALUE_BYTES || count !== chunkCount(size, chunkSize)) {
     throw new CodecError("DECODE_SCHEMA", "manifest: size, chunk size and chunk count disagree");

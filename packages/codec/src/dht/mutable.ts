@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter } from "../binary.js";
 import { assertBytes } from "../bytes.js";
 import { CodecError } from "../errors.js";
-import type { SignFn } from "./datagram.js";
+import { appendSignature, type SignFn } from "./datagram.js";
 import { MAX_NAME_BYTES, MAX_VALUE_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from "./limits.js";
 
 /*
@@ -59,12 +59,7 @@ export function encodeMutable(f: MutableFields, sign: SignFn): Uint8Array {
     .u64(f.seq)
     .bytes(f.data)
     .finish();
-  const signature = sign(unsigned);
-  assertBytes(signature, "mutable record signature", SIGNATURE_BYTES);
-  const out = new Uint8Array(unsigned.length + SIGNATURE_BYTES);
-  out.set(unsigned);
-  out.set(signature, unsigned.length);
-  return out;
+  return appendSignature(unsigned, sign, "mutable record");
 }
 
 /** Parses a record; the caller verifies `signature` over `signed` with `publisher` before using it. */
@@ -84,12 +79,7 @@ export function decodeMutable(bytes: Uint8Array): DecodedMutable {
   const nameLength = r.u8();
   if (nameLength === 0 || nameLength > MAX_NAME_BYTES)
     throw new CodecError("DECODE_SCHEMA", `mutable record: name of ${nameLength} bytes`);
-  let name: string;
-  try {
-    name = new TextDecoder("utf-8", { fatal: true }).decode(r.bytes(nameLength));
-  } catch {
-    throw new CodecError("DECODE_SCHEMA", "mutable record: name is not UTF-8");
-  }
+  const name = r.utf8(nameLength, "name");
   const seq = r.u64();
   if (r.remaining < SIGNATURE_BYTES)
     throw new CodecError("DECODE_TRUNCATED", "mutable record: no room for the signature");

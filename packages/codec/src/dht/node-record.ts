@@ -2,7 +2,7 @@ import type { Role } from "@p2pnode/types";
 import { ByteReader, ByteWriter } from "../binary.js";
 import { assertBytes } from "../bytes.js";
 import { CodecError } from "../errors.js";
-import type { SignFn } from "./datagram.js";
+import { appendSignature, type SignFn } from "./datagram.js";
 import { type Endpoint, readEndpoint, writeEndpoint } from "./endpoint.js";
 import { MAX_ENDPOINT_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from "./limits.js";
 
@@ -55,13 +55,7 @@ export function encodeNodeRecord(f: NodeRecordFields, sign: SignFn): Uint8Array 
     .u64(f.seq)
     .u8(rolesMask(f.roles));
   writeEndpoint(w, f.udp);
-  const unsigned = w.u16(f.wsPort).finish();
-  const signature = sign(unsigned);
-  assertBytes(signature, "node record signature", SIGNATURE_BYTES);
-  const out = new Uint8Array(unsigned.length + SIGNATURE_BYTES);
-  out.set(unsigned);
-  out.set(signature, unsigned.length);
-  return out;
+  return appendSignature(w.u16(f.wsPort).finish(), sign, "node record");
 }
 
 /** Parses a record; the caller verifies `signature` over `signed` with `publicKey` before using it. */

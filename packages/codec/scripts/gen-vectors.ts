@@ -20,6 +20,8 @@ import {
   toHex,
   transactionToJson,
 } from "../src/index.js";
+import { dhtVectorFile } from "./dht-vectors.js";
+import { p2pVectorFile } from "./p2p-vectors.js";
 import { blockCases, headerCases, SIGNATURE, signedCases, transactionCases } from "./vector-cases.js";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "vectors");
@@ -209,3 +211,7 @@ write("block", {
     },
   ],
 });
+
+// ---- P2P messages and the handshake payload; the DHT wire format ------------------------------
+write("p2p", p2pVectorFile());
+write("dht", dhtVectorFile());

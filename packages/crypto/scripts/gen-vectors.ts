@@ -3,6 +3,8 @@
  * - ed25519-edge.json: each case carries the verdict of every verifier in reach, so a reader
  *   sees where they differ and what our rule (verify()) decides.
  * - chain-signing.json: account derivation, tx signatures and ids, a header hash.
+ * - protocol-signing.json: every signed byte string of the wire protocol (packages/codec
+ *   PROTOCOL.md) with real keys: block, Merkle tree, P2P handshake and frames, DHT objects.
  * The tests recompute all of them; regenerate only with a deliberate format change.
  */
 import { writeFileSync } from "node:fs";
@@ -12,6 +14,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { verify, verifyOpenSsl } from "../src/index.js";
 import { chainVectors } from "./chain-cases.js";
 import { edgeCases } from "./ed25519-edge-cases.js";
+import { protocolVectors } from "./protocol-cases.js";
 
 const b = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
 const noble = (sig: Uint8Array, msg: Uint8Array, pub: Uint8Array, zip215: boolean) => {
@@ -51,4 +54,9 @@ writeFileSync(
   chainFile,
   `${JSON.stringify({ generatedBy: header.generatedBy, ...chainVectors() }, null, 2)}\n`,
 );
-console.log(`wrote ${file} and ${chainFile}`);
+const protocolFile = join(dir, "protocol-signing.json");
+writeFileSync(
+  protocolFile,
+  `${JSON.stringify({ generatedBy: header.generatedBy, ...protocolVectors() }, null, 2)}\n`,
+);
+console.log(`wrote ${file}, ${chainFile} and ${protocolFile}`);

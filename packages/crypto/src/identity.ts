@@ -1,13 +1,8 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-} from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CodedError } from "@p2pnode/types";
+import { sha256 } from "./hash.js";
 
 /** A node's Ed25519 identity. NodeId = SHA-256(public key) (DESIGN.md §4). */
 export interface NodeKey {
@@ -23,7 +18,7 @@ export const IDENTITY_FILE = "identity.key";
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
 export function nodeIdOf(publicKey: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(publicKey).digest());
+  return sha256(publicKey);
 }
 
 export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {

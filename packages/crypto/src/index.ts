@@ -5,6 +5,7 @@
  */
 export * from "./address.js";
 export * from "./chain.js";
+export * from "./dht.js";
 export {
   type SigningKey,
   signingKeyFromSeed,

@@ -11,6 +11,7 @@ export const SIGNING_DOMAINS = {
   handshake: "p2pnode/handshake/v1",
   dhtRecord: "p2pnode/dht-record/v1",
   dhtMessage: "p2pnode/dht-msg/v1",
+  dhtMutable: "p2pnode/dht-mutable/v1",
   consensus: "p2pnode/consensus/v1",
 } as const;
 export type SigningDomain = (typeof SIGNING_DOMAINS)[keyof typeof SIGNING_DOMAINS];

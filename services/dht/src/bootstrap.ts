@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
+import { normalizeIp } from "@p2pnode/codec/dht";
 import type { DhtLog, DhtNode } from "./dht-node.js";
-import { type Endpoint, endpointKey, normalizeHost } from "./endpoint.js";
+import { type Endpoint, endpointKey } from "./endpoint.js";
 
 /** Resolves a hostname to its addresses (dns.promises.lookup with all: true in the service). */
 export type Resolver = (host: string) => Promise<string[]>;
@@ -58,7 +59,7 @@ export class Bootstrapper {
   async endpoints(): Promise<Endpoint[]> {
     const out = new Map<string, Endpoint>();
     const add = (host: string, port: number) => {
-      const e = { host: normalizeHost(host), port };
+      const e = { host: normalizeIp(host), port };
       out.set(endpointKey(e), e);
     };
     const resolveAll = async (host: string): Promise<string[]> => {

@@ -1,9 +1,4 @@
-import { toHex } from "./bytes.js";
-import { type Endpoint, endpointKey, isUnspecified } from "./endpoint.js";
-import { WireError } from "./errors.js";
-import type { Signer, Verifier } from "./keys.js";
-import { SIGNATURE_BYTES } from "./keys.js";
-import { iterativeLookup, type LookupPeer, type LookupResult, type QueryOutcome } from "./lookup.js";
+import { toHex } from "@p2pnode/codec";
 import {
   contactWireBytes,
   decodeFindNode,
@@ -12,10 +7,19 @@ import {
   encodeFindNode,
   encodeNodes,
   encodePong,
+  HEADER_BYTES,
+  MAX_BODY_BYTES,
+  MsgType,
+  NODES_HEADER_BYTES,
   PADDED_REQUEST_BYTES,
+  SIGNATURE_BYTES,
   type WireContact,
-} from "./messages.js";
-import { nodeIdOfKey, randomIdInBucket } from "./node-id.js";
+} from "@p2pnode/codec/dht";
+import { nodeIdOf } from "@p2pnode/crypto";
+import type { Datagram } from "./datagram.js";
+import { type Endpoint, endpointKey, isUnspecified } from "./endpoint.js";
+import { bodyDropReason } from "./errors.js";
+import { iterativeLookup, type LookupPeer, type LookupResult, type QueryOutcome } from "./lookup.js";
 import {
   decodeRecord,
   isNewerRecord,
@@ -25,8 +29,9 @@ import {
 } from "./node-record.js";
 import { type Contact, RoutingTable, type RoutingTableOptions } from "./routing-table.js";
 import { type Collector, Rpc, type RpcOptions } from "./rpc.js";
+import type { Signer, Verifier } from "./signing.js";
 import type { Clock, DatagramTransport, TimerHandle } from "./transport.js";
-import { type Datagram, HEADER_BYTES, MAX_BODY_BYTES, MsgType } from "./wire.js";
+import { randomIdInBucket } from "./xor-metric.js";
 
 export interface DhtLog {
   debug(obj: object, msg: string): void;
@@ -141,7 +146,7 @@ export class DhtNode {
   ) {
     this.opts = { ...defaultDhtNodeOptions, ...opts };
     this.log = m.log ?? silentLog;
-    this.selfId = nodeIdOfKey(m.signer.publicKey);
+    this.selfId = nodeIdOf(m.signer.publicKey);
     this.selfIdHex = toHex(this.selfId);
     this.table = new RoutingTable(this.selfId, { ...this.opts.table, k: this.opts.k });
     // A record's sequence number is a u64 on the wire: whole milliseconds, whatever the clock gives.
@@ -250,7 +255,7 @@ export class DhtNode {
           this.storage?.handle(d, from, verified);
       }
     } catch (err) {
-      this.rpc.drop(err instanceof WireError ? err.reason : "malformed_body");
+      this.rpc.drop(bodyDropReason(err));
       return;
     }
     this.provenTo.delete(d.senderIdHex);
@@ -273,7 +278,7 @@ export class DhtNode {
       this.opts.amplificationFactor * d.size - HEADER_BYTES - SIGNATURE_BYTES,
     );
     const capped: WireContact[] = [];
-    let size = 3;
+    let size = NODES_HEADER_BYTES;
     for (const c of contacts) {
       size += contactWireBytes(c);
       if (size > budget) break;
@@ -322,7 +327,7 @@ export class DhtNode {
       observed = pong.observed;
       record = decodeRecord(pong.record, this.m.verifier);
     } catch (err) {
-      this.rpc.drop(err instanceof WireError ? err.reason : "malformed_body");
+      this.rpc.drop(bodyDropReason(err));
       return undefined;
     }
     if (record.nodeIdHex !== d.senderIdHex) {
@@ -440,7 +445,7 @@ export class DhtNode {
     for (const d of responses) {
       if (d.type !== MsgType.Nodes) continue;
       for (const c of decodeNodes(d.body).contacts) {
-        const id = nodeIdOfKey(c.publicKey);
+        const id = nodeIdOf(c.publicKey);
         out.push({ id, idHex: toHex(id), publicKey: c.publicKey, endpoint: c.endpoint });
       }
     }

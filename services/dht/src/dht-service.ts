@@ -2,14 +2,15 @@ import { lookup } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
+import { normalizeIp } from "@p2pnode/codec/dht";
 import { loadOrCreateIdentity } from "@p2pnode/crypto";
 import type { NodeConfig } from "@p2pnode/kit";
 import { Genesis, LISTENERS } from "@p2pnode/types";
 import { Bootstrapper } from "./bootstrap.js";
 import { type DhtLog, DhtNode } from "./dht-node.js";
-import { type Endpoint, normalizeHost } from "./endpoint.js";
+import type { Endpoint } from "./endpoint.js";
 import { Files, Transfers } from "./files.js";
-import { createSigner, KeyCache, networkIdOf } from "./keys.js";
+import { createSigner, createVerifier } from "./signing.js";
 import { SqliteValueStore, type ValueStore } from "./store.js";
 import { systemClock } from "./transport.js";
 import { UdpTransport } from "./udp-transport.js";
@@ -40,7 +41,7 @@ export function networkNameOf(config: NodeConfig): string {
 }
 
 export const resolveAll = async (host: string): Promise<string[]> =>
-  (await lookup(host, { all: true })).map((a) => normalizeHost(a.address));
+  (await lookup(host, { all: true })).map((a) => normalizeIp(a.address));
 
 /**
  * The address in our node record: P2PNODE_ADVERTISE_HOST (resolved if a name), loopback in a devnet,
@@ -48,7 +49,7 @@ export const resolveAll = async (host: string): Promise<string[]> =>
  */
 async function advertisedHost(config: NodeConfig, bound: Endpoint): Promise<string> {
   if (config.advertiseHost) {
-    if (isIP(config.advertiseHost)) return normalizeHost(config.advertiseHost);
+    if (isIP(config.advertiseHost)) return normalizeIp(config.advertiseHost);
     return (await resolveAll(config.advertiseHost))[0] ?? "0.0.0.0";
   }
   if (config.devnet) return "127.0.0.1";
@@ -58,7 +59,6 @@ async function advertisedHost(config: NodeConfig, bound: Endpoint): Promise<stri
 export async function startDht(config: NodeConfig, log: DhtLog): Promise<DhtService> {
   const identity = loadOrCreateIdentity(config.dataDir);
   const networkName = networkNameOf(config);
-  const networkId = networkIdOf(networkName);
   // a devnet lives on loopback; a real node listens on every interface for peers to reach it
   const transport = await UdpTransport.bind({
     host: config.p2pHost,
@@ -81,8 +81,8 @@ export async function startDht(config: NodeConfig, log: DhtLog): Promise<DhtServ
     },
     {
       transport,
-      signer: createSigner(identity.publicKey, identity.privateKey, networkId),
-      verifier: new KeyCache(networkId),
+      signer: createSigner(identity, networkName),
+      verifier: createVerifier(networkName),
       clock: systemClock,
       log,
     },

@@ -1,3 +1,5 @@
+import { CodecError } from "@p2pnode/codec";
+import type { DatagramField } from "@p2pnode/codec/dht";
 import { CodedError } from "@p2pnode/types";
 
 /** Failures of the DHT domain; each maps to one REST status (4xx for the caller, 503/504 for the network). */
@@ -58,3 +60,23 @@ export class WireError extends CodedError<"MALFORMED"> {
     this.name = "WireError";
   }
 }
+
+const FIELD_REASON: Record<DatagramField, DropReason> = {
+  magic: "bad_magic",
+  version: "bad_version",
+  type: "unknown_type",
+};
+
+/** The drop reason of a datagram the codec refused (size and header checks, before the signature). */
+export function datagramDropReason(err: unknown): DropReason {
+  if (err instanceof WireError) return err.reason;
+  if (!(err instanceof CodecError)) return "malformed_body";
+  if (err.code === "DECODE_OVERSIZE") return "oversize";
+  if (err.code === "DECODE_TRUNCATED") return "truncated";
+  const field = (err.details as { field?: DatagramField } | undefined)?.field;
+  return (field && FIELD_REASON[field]) ?? "malformed_body";
+}
+
+/** The drop reason of a verified datagram whose body (or the record in it) was refused. */
+export const bodyDropReason = (err: unknown): DropReason =>
+  err instanceof WireError ? err.reason : "malformed_body";

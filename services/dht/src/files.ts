@@ -1,67 +1,15 @@
-import { ByteReader, ByteWriter, toHex } from "./bytes.js";
-import { DhtError, WireError } from "./errors.js";
-import { ValueKind } from "./messages.js";
+import { toHex } from "@p2pnode/codec";
+import { decodeManifest, encodeManifest, type Manifest, maxFileBytes, ValueKind } from "@p2pnode/codec/dht";
+import { dhtContentKey } from "@p2pnode/crypto";
+import { DhtError } from "./errors.js";
 import type { ValueProtocol } from "./value-protocol.js";
-import { contentKey, MAX_VALUE_BYTES } from "./values.js";
 
 /*
  * Files (the whitepaper's store_file / retrieve_file): cut into chunks of at most 64 KiB, each a
- * content-addressed value; a manifest lists the chunk hashes and is itself a content-addressed
- * value whose key is the file id. Manifest layout:
- *
- *   magic "P2FM" | version u8 = 1 | size u64 | chunk size u32 | name length u8 | name (UTF-8)
- *   | chunk count u32 | SHA-256 of each chunk, 32 bytes each
- *
- * A manifest fits one value (64 KiB), so a file has at most ~2,040 chunks: about 127 MiB.
+ * content-addressed value; a manifest (codec's layout) lists the chunk hashes and is itself a
+ * content-addressed value whose key is the file id. A manifest fits one value (64 KiB), so a file
+ * has at most ~2,040 chunks: about 127 MiB.
  */
-
-const MAGIC = Uint8Array.of(0x50, 0x32, 0x46, 0x4d);
-const MANIFEST_VERSION = 1;
-const MANIFEST_HEADER_BYTES = 4 + 1 + 8 + 4 + 1 + 4;
-export const MAX_FILE_NAME_BYTES = 64;
-
-export interface Manifest {
-  size: number;
-  chunkSize: number;
-  name: string;
-  chunks: Uint8Array[];
-}
-
-export function maxFileBytes(chunkSize: number): number {
-  return Math.floor((MAX_VALUE_BYTES - MANIFEST_HEADER_BYTES - MAX_FILE_NAME_BYTES) / 32) * chunkSize;
-}
-
-export function encodeManifest(m: Manifest): Uint8Array {
-  const name = new TextEncoder().encode(m.name).subarray(0, MAX_FILE_NAME_BYTES);
-  const w = new ByteWriter()
-    .bytes(MAGIC)
-    .u8(MANIFEST_VERSION)
-    .u64(m.size)
-    .u32(m.chunkSize)
-    .u8(name.length)
-    .bytes(name);
-  w.u32(m.chunks.length);
-  for (const c of m.chunks) w.bytes(c);
-  return w.finish();
-}
-
-export function decodeManifest(bytes: Uint8Array): Manifest {
-  const r = new ByteReader(bytes, "manifest");
-  const magic = r.bytes(4);
-  if (magic.some((b, i) => b !== MAGIC[i])) throw new WireError("malformed_body", "not a file manifest");
-  if (r.u8() !== MANIFEST_VERSION) throw new WireError("malformed_body", "manifest version");
-  const size = r.u64();
-  const chunkSize = r.u32();
-  const name = new TextDecoder().decode(r.bytes(r.u8()));
-  const count = r.u32();
-  if (chunkSize === 0 || chunkSize > MAX_VALUE_BYTES || count !== Math.ceil(size / chunkSize)) {
-    throw new WireError("malformed_body", "manifest size, chunk size and chunk count disagree");
-  }
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) chunks.push(r.bytes(32).slice());
-  r.end();
-  return { size, chunkSize, name, chunks };
-}
 
 /** Progress of one upload or download, for GET /transfers. */
 export interface Transfer {
@@ -145,7 +93,7 @@ export class Files {
     let fill = 0;
 
     const storeChunk = async (chunk: Uint8Array) => {
-      const key = contentKey(chunk);
+      const key = dhtContentKey(chunk);
       chunks.push(key);
       const p = this.m.values
         .put(ValueKind.Content, key, chunk, { replicas: this.opts.chunkReplicas })
@@ -182,7 +130,7 @@ export class Files {
     await Promise.all(inFlight);
     if (failure) throw failure;
     const manifest = encodeManifest({ size, chunkSize: chunkBytes, name, chunks: size === 0 ? [] : chunks });
-    const fileId = contentKey(manifest);
+    const fileId = dhtContentKey(manifest);
     minReplicas = Math.min(minReplicas, await this.m.values.put(ValueKind.Content, fileId, manifest));
     if (transfer) {
       transfer.fileId = toHex(fileId);

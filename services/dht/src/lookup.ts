@@ -1,5 +1,5 @@
 import type { Endpoint } from "./endpoint.js";
-import { compareDistance } from "./node-id.js";
+import { compareDistance } from "./xor-metric.js";
 
 /** A node a lookup may query: key, id and the address where it was verified. */
 export interface LookupPeer {

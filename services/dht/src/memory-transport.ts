@@ -1,7 +1,7 @@
+import { MAX_DATAGRAM_BYTES } from "@p2pnode/codec/dht";
 import { type Endpoint, endpointKey } from "./endpoint.js";
 import { DhtError } from "./errors.js";
 import type { Clock, DatagramTransport, TimerHandle } from "./transport.js";
-import { MAX_DATAGRAM_BYTES } from "./wire.js";
 
 /*
  * An in-memory datagram network with virtual time, for simulations of many DHT nodes in one process.

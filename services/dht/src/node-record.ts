@@ -1,32 +1,22 @@
-import type { DhtNodeRecord, Role } from "@p2pnode/types";
-import { ByteReader, ByteWriter, toHex } from "./bytes.js";
-import { type Endpoint, readEndpoint, writeEndpoint } from "./endpoint.js";
+import { toHex } from "@p2pnode/codec";
+import {
+  decodeNodeRecord,
+  encodeNodeRecord,
+  type NodeRecordFields,
+  SIGNATURE_BYTES,
+} from "@p2pnode/codec/dht";
+import { nodeIdOf } from "@p2pnode/crypto";
+import type { DhtNodeRecord } from "@p2pnode/types";
 import { WireError } from "./errors.js";
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type Signer, type Verifier } from "./keys.js";
-import { nodeIdOfKey } from "./node-id.js";
+import type { Signer, Verifier } from "./signing.js";
 
 /*
- * Signed node record (DESIGN.md §5), the DHT's answer to "who is this node and where do I dial it":
- *
- *   version u8 = 1 | public key 32 | seq u64 | roles u8 (bit mask) | family u8 | ip 4/16 | udp port u16
- *   | ws port u16 | signature 64 over DOMAIN.record ‖ network id ‖ everything before it
- *
- * The NodeId is not stored: it is SHA-256 of the key, so a record cannot claim another node's id.
+ * Signed node records: the codec's layout (packages/codec/src/dht/node-record.ts), signed in the
+ * DHT record domain. The NodeId is SHA-256 of the record's key, so a record cannot speak for
+ * another node.
  */
 
-export const RECORD_VERSION = 1;
-export const MAX_RECORD_BYTES = 1 + 32 + 8 + 1 + 19 + 2 + 64;
-const ROLE_BITS: Record<Role, number> = { miner: 1, full: 2, light: 4, validator: 8 };
-
-export interface NodeRecordFields {
-  publicKey: Uint8Array;
-  seq: number;
-  roles: Role[];
-  /** Advertised UDP endpoint; host "0.0.0.0" while the node does not know its public address. */
-  udp: Endpoint;
-  /** P2P WebSocket port, 0 for none. */
-  wsPort: number;
-}
+export type { NodeRecordFields };
 
 export interface NodeRecord extends NodeRecordFields {
   nodeId: Uint8Array;
@@ -36,54 +26,24 @@ export interface NodeRecord extends NodeRecordFields {
   bytes: Uint8Array;
 }
 
-function encodeUnsigned(f: NodeRecordFields): Uint8Array {
-  const w = new ByteWriter().u8(RECORD_VERSION).bytes(f.publicKey).u64(f.seq);
-  w.u8(f.roles.reduce((m, r) => m | ROLE_BITS[r], 0));
-  writeEndpoint(w, f.udp);
-  return w.u16(f.wsPort).finish();
+function withId(f: NodeRecordFields, signature: Uint8Array, bytes: Uint8Array): NodeRecord {
+  const nodeId = nodeIdOf(f.publicKey);
+  return { ...f, nodeId, nodeIdHex: toHex(nodeId), signature, bytes };
 }
 
 export function signRecord(f: Omit<NodeRecordFields, "publicKey">, signer: Signer): NodeRecord {
   const fields = { ...f, publicKey: signer.publicKey };
-  const unsigned = encodeUnsigned(fields);
-  const signature = signer.sign("record", unsigned);
-  const bytes = new Uint8Array(unsigned.length + SIGNATURE_BYTES);
-  bytes.set(unsigned);
-  bytes.set(signature, unsigned.length);
-  const nodeId = nodeIdOfKey(signer.publicKey);
-  return { ...fields, nodeId, nodeIdHex: toHex(nodeId), signature, bytes };
+  const bytes = encodeNodeRecord(fields, (m) => signer.sign("record", m));
+  return withId(fields, bytes.slice(bytes.length - SIGNATURE_BYTES), bytes);
 }
 
-/** Parses and verifies a record; anything wrong is a WireError (the datagram carrying it is dropped). */
+/** Parses and verifies a record; a bad signature is a WireError, bad bytes a CodecError. */
 export function decodeRecord(bytes: Uint8Array, verifier: Verifier): NodeRecord {
-  if (bytes.length > MAX_RECORD_BYTES) throw new WireError("malformed_body", "node record too large");
-  const r = new ByteReader(bytes, "node record");
-  const version = r.u8();
-  if (version !== RECORD_VERSION) throw new WireError("malformed_body", `node record version ${version}`);
-  const publicKey = r.bytes(PUBLIC_KEY_BYTES);
-  const seq = r.u64();
-  const mask = r.u8();
-  const roles = (Object.keys(ROLE_BITS) as Role[]).filter((role) => (mask & ROLE_BITS[role]) !== 0);
-  const udp = readEndpoint(r);
-  const wsPort = r.u16();
-  const signedLen = r.offset;
-  const signature = r.bytes(SIGNATURE_BYTES);
-  r.end();
-  if (!verifier.verify("record", publicKey, bytes.subarray(0, signedLen), signature)) {
+  const { signed, signature, ...fields } = decodeNodeRecord(bytes);
+  if (!verifier.verify("record", fields.publicKey, signed, signature)) {
     throw new WireError("bad_signature", "node record signature does not verify");
   }
-  const nodeId = nodeIdOfKey(publicKey);
-  return {
-    publicKey: publicKey.slice(),
-    seq,
-    roles,
-    udp,
-    wsPort,
-    nodeId,
-    nodeIdHex: toHex(nodeId),
-    signature: signature.slice(),
-    bytes: bytes.slice(),
-  };
+  return withId(fields, signature, bytes.slice());
 }
 
 /** Newer sequence number wins; equal numbers keep what we have. */

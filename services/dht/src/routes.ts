@@ -1,10 +1,11 @@
 import { Readable } from "node:stream";
+import { fromHex, toHex } from "@p2pnode/codec";
+import { ValueKind } from "@p2pnode/codec/dht";
+import { dhtMutableKey } from "@p2pnode/crypto";
 import { type App, type NodeConfig, requireAdmin } from "@p2pnode/kit";
 import { DhtLookupResult, DhtPutResult, DhtValue, DhtValuePutRequest } from "@p2pnode/types";
-import { fromHex, toHex } from "./bytes.js";
 import type { DhtService } from "./dht-service.js";
 import { DhtError } from "./errors.js";
-import { ValueKind } from "./messages.js";
 import { recordToJson } from "./node-record.js";
 import {
   CorruptResult,
@@ -22,7 +23,7 @@ import {
   UploadQuery,
   UploadResult,
 } from "./schemas.js";
-import { mutableKey, signMutable } from "./values.js";
+import { signMutable } from "./values.js";
 import { contactJson, getValueJson, lookupJson, putContentJson } from "./views.js";
 
 const tags = ["dht"];
@@ -73,7 +74,7 @@ export function registerRoutes(app: App, dht: DhtService, config: NodeConfig): v
     "/records",
     { preHandler: admin, schema: { tags, body: RecordPutBody, response: { 200: RecordPutResult } } },
     async (req) => {
-      const key = mutableKey(node.signer.publicKey, req.body.name);
+      const key = dhtMutableKey(node.signer.publicKey, req.body.name);
       const seq = Math.max(Date.now(), (dht.store.get(key)?.seq ?? 0) + 1);
       const rec = signMutable(
         req.body.name,
@@ -111,7 +112,7 @@ export function registerRoutes(app: App, dht: DhtService, config: NodeConfig): v
     "/files/:fileId/manifest",
     { schema: { tags, params: FileIdParams, response: { 200: ManifestView } } },
     async (req) => {
-      const m = await files.manifest(fromHex(req.params.fileId));
+      const m = await files.manifest(fromHex(req.params.fileId, "file id", 32));
       return {
         fileId: req.params.fileId,
         name: m.name,
@@ -123,7 +124,7 @@ export function registerRoutes(app: App, dht: DhtService, config: NodeConfig): v
   );
 
   app.get("/files/:fileId", { schema: { tags, params: FileIdParams } }, async (req, reply) => {
-    const manifest = await files.manifest(fromHex(req.params.fileId));
+    const manifest = await files.manifest(fromHex(req.params.fileId, "file id", 32));
     const transfer = transfers.start("download", manifest.name);
     transfer.fileId = req.params.fileId;
     const chunks = files.download(manifest, transfer);
@@ -184,7 +185,7 @@ export function registerRoutes(app: App, dht: DhtService, config: NodeConfig): v
     { preHandler: admin, schema: { tags, params: KeyParams, response: { 200: CorruptResult } } },
     async (req) => {
       if (!config.devnet) throw new DhtError("NOT_FOUND", "debug routes exist only on a devnet");
-      const v = dht.store.get(fromHex(req.params.key));
+      const v = dht.store.get(fromHex(req.params.key, "key", 32));
       if (!v) throw new DhtError("NOT_FOUND", "no such value in the local store");
       const value = v.value.slice();
       value[0] = (value[0] ?? 0) ^ 0xff;

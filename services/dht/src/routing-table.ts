@@ -1,6 +1,6 @@
 import { type Endpoint, endpointKey, isLanAddress, netgroup } from "./endpoint.js";
-import { commonPrefixBits, compareDistance, ID_BITS } from "./node-id.js";
 import type { NodeRecord } from "./node-record.js";
+import { commonPrefixBits, compareDistance, ID_BITS } from "./xor-metric.js";
 
 /** A routing-table entry: a node that answered us with a signed response from `endpoint`. */
 export interface Contact {

@@ -1,18 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { toHex } from "./bytes.js";
+import { toHex } from "@p2pnode/codec";
+import { MSG_NAMES, MsgType, REQUEST_ID_BYTES, REQUEST_TYPES } from "@p2pnode/codec/dht";
+import { type Datagram, openDatagram, signDatagram } from "./datagram.js";
 import { type Endpoint, endpointKey } from "./endpoint.js";
-import { type DropReason, WireError } from "./errors.js";
-import type { Signer, Verifier } from "./keys.js";
+import { bodyDropReason, type DropReason, datagramDropReason } from "./errors.js";
+import type { Signer, Verifier } from "./signing.js";
 import type { Clock, DatagramTransport, TimerHandle } from "./transport.js";
-import {
-  type Datagram,
-  decodeDatagram,
-  encodeDatagram,
-  MSG_NAMES,
-  MsgType,
-  REQUEST_ID_BYTES,
-  REQUEST_TYPES,
-} from "./wire.js";
 
 export interface RpcOptions {
   /** How long a request waits for its (last) response datagram. Default 500 ms (geth's respTimeout). */
@@ -141,7 +134,7 @@ export class Rpc {
   }
 
   private send(to: Endpoint, type: MsgType, requestId: Uint8Array, body: Uint8Array): void {
-    const bytes = encodeDatagram(type, requestId, this.m.ownSeq(), body, this.m.signer);
+    const bytes = signDatagram(type, requestId, this.m.ownSeq(), body, this.m.signer);
     const name = MSG_NAMES[type];
     this.stats.sent[name] = (this.stats.sent[name] ?? 0) + 1;
     this.m.transport.send(to, bytes);
@@ -151,9 +144,9 @@ export class Rpc {
   handle(data: Uint8Array, from: Endpoint): void {
     let d: Datagram;
     try {
-      d = decodeDatagram(data, this.m.verifier);
+      d = openDatagram(data, this.m.verifier);
     } catch (err) {
-      this.drop(err instanceof WireError ? err.reason : "malformed_body");
+      this.drop(datagramDropReason(err));
       return;
     }
     if (toHex(d.senderKey) === this.selfKeyHex) {
@@ -188,7 +181,7 @@ export class Rpc {
       verdict = p.collect(d);
     } catch (err) {
       // a response whose body does not decode ends the request: the peer is broken or lying
-      this.drop(err instanceof WireError ? err.reason : "malformed_body");
+      this.drop(bodyDropReason(err));
       p.responses.pop();
       verdict = "done";
     }

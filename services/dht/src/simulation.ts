@@ -1,12 +1,12 @@
-import { nodeKeyFromSeed } from "@p2pnode/crypto";
+import { nodeKeyFromSeed, sha256 } from "@p2pnode/crypto";
 import { DhtNode, type DhtNodeOptions } from "./dht-node.js";
 import type { Endpoint } from "./endpoint.js";
-import { createSigner, KeyCache, networkIdOf } from "./keys.js";
 import type { LookupResult } from "./lookup.js";
 import { MemoryNetwork, seededRandom } from "./memory-transport.js";
-import { commonPrefixBits, compareDistance, sha256 } from "./node-id.js";
+import { createSigner, createVerifier } from "./signing.js";
 import { MemoryValueStore } from "./store.js";
 import { ValueProtocol, type ValueProtocolOptions } from "./value-protocol.js";
+import { commonPrefixBits, compareDistance } from "./xor-metric.js";
 
 /*
  * Many DhtNodes in one process over a MemoryNetwork (virtual time). The nodes are the service's
@@ -45,6 +45,9 @@ export const simEndpoint = (i: number): Endpoint => ({
   port: 7401,
 });
 
+/** The chain id every simulated node signs under. */
+export const SIM_CHAIN_ID = "p2pnode-sim";
+
 export class Simulation {
   readonly network: MemoryNetwork;
   readonly nodes: SimNode[] = [];
@@ -54,9 +57,7 @@ export class Simulation {
     const seed = opts.seed ?? 1;
     this.random = seededRandom(seed ^ 0x5eed);
     this.network = new MemoryNetwork({ seed, accessDelayMs: opts.accessDelayMs });
-    const networkId = networkIdOf("p2pnode-sim");
-    // one cache of parsed public keys for all nodes: a pure speed-up, verification is unchanged
-    const verifier = new KeyCache(networkId, opts.nodes + 1000);
+    const verifier = createVerifier(SIM_CHAIN_ID);
     for (let i = 0; i < opts.nodes; i++) {
       const key = nodeKeyFromSeed(sha256(Uint8Array.of(seed >> 8, seed & 255, i >> 8, i & 255)));
       const endpoint = simEndpoint(i);
@@ -71,7 +72,7 @@ export class Simulation {
         },
         {
           transport,
-          signer: createSigner(key.publicKey, key.privateKey, networkId),
+          signer: createSigner(key, SIM_CHAIN_ID),
           verifier,
           clock: this.network,
         },

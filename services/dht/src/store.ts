@@ -1,6 +1,6 @@
+import { toHex } from "@p2pnode/codec";
+import { ValueKind } from "@p2pnode/codec/dht";
 import { type Db, inTransaction, openDatabase } from "@p2pnode/kit";
-import { toHex } from "./bytes.js";
-import { ValueKind } from "./messages.js";
 
 /** One stored value and its bookkeeping. */
 export interface StoredValue {

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from "node:dgram";
-import { type Endpoint, normalizeHost } from "./endpoint.js";
+import { MAX_DATAGRAM_BYTES, normalizeIp } from "@p2pnode/codec/dht";
+import type { Endpoint } from "./endpoint.js";
 import type { DatagramTransport } from "./transport.js";
-import { MAX_DATAGRAM_BYTES } from "./wire.js";
 
 export interface UdpTransportOptions {
   /** Address to bind: "0.0.0.0" (all IPv4), "::" (dual stack) or one interface's address. */
@@ -23,7 +23,7 @@ export class UdpTransport implements DatagramTransport {
   ) {
     socket.on("message", (msg, rinfo) => {
       this.handler(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
-        host: normalizeHost(rinfo.address),
+        host: normalizeIp(rinfo.address),
         port: rinfo.port,
       });
     });
@@ -42,7 +42,7 @@ export class UdpTransport implements DatagramTransport {
       });
     });
     const a = socket.address();
-    return new UdpTransport(socket, { host: normalizeHost(a.address), port: a.port });
+    return new UdpTransport(socket, { host: normalizeIp(a.address), port: a.port });
   }
 
   send(to: Endpoint, data: Uint8Array): void {

@@ -1,10 +1,4 @@
-import { toHex } from "./bytes.js";
-import type { DhtNode, RequestHandler } from "./dht-node.js";
-import { nodesCollector } from "./dht-node.js";
-import type { Endpoint } from "./endpoint.js";
-import { DhtError, WireError } from "./errors.js";
-import { SIGNATURE_BYTES } from "./keys.js";
-import { iterativeLookup, type LookupPeer, type QueryOutcome } from "./lookup.js";
+import { toHex } from "@p2pnode/codec";
 import {
   decodeFindValue,
   decodeStore,
@@ -14,15 +8,25 @@ import {
   encodeStore,
   encodeStoreAck,
   encodeValue,
+  HEADER_BYTES,
+  MAX_BODY_BYTES,
+  MAX_VALUE_BYTES,
+  MsgType,
+  SIGNATURE_BYTES,
   STORE_HEADER_BYTES,
   StoreStatus,
   VALUE_HEADER_BYTES,
   ValueKind,
-} from "./messages.js";
+} from "@p2pnode/codec/dht";
+import type { Datagram } from "./datagram.js";
+import type { DhtNode, RequestHandler } from "./dht-node.js";
+import { nodesCollector } from "./dht-node.js";
+import type { Endpoint } from "./endpoint.js";
+import { bodyDropReason, DhtError, WireError } from "./errors.js";
+import { iterativeLookup, type LookupPeer, type QueryOutcome } from "./lookup.js";
 import type { Collector } from "./rpc.js";
 import type { StoredValue, ValueStore } from "./store.js";
-import { checkValue, MAX_VALUE_BYTES, seqOf } from "./values.js";
-import { type Datagram, HEADER_BYTES, MAX_BODY_BYTES, MsgType } from "./wire.js";
+import { checkValue, seqOf } from "./values.js";
 
 export interface ValueProtocolOptions {
   /** Nodes a value is stored on. Default 20 (k). */
@@ -327,7 +331,7 @@ export class ValueProtocol implements RequestHandler {
       const s = decodeStoreAck(d.body);
       return s === StoreStatus.Stored || s === StoreStatus.AlreadyHave;
     } catch (err) {
-      this.m.node.rpc.drop(err instanceof WireError ? err.reason : "malformed_body");
+      this.m.node.rpc.drop(bodyDropReason(err));
       return false;
     }
   }

@@ -1,13 +1,14 @@
+import { fromHex, toHex } from "@p2pnode/codec";
+import { ValueKind } from "@p2pnode/codec/dht";
+import { dhtContentKey } from "@p2pnode/crypto";
 import type { DhtContact, DhtLookupResult, DhtValue } from "@p2pnode/types";
-import { fromHex, toHex } from "./bytes.js";
 import type { DhtNode } from "./dht-node.js";
 import { DhtError } from "./errors.js";
 import type { LookupPeer } from "./lookup.js";
-import { ValueKind } from "./messages.js";
 import { recordToJson } from "./node-record.js";
 import type { Contact } from "./routing-table.js";
 import type { FoundValue, ValueProtocol } from "./value-protocol.js";
-import { contentKey, decodeMutable } from "./values.js";
+import { openMutable } from "./values.js";
 
 /** JSON views shared by the REST routes and the NATS endpoints. */
 
@@ -29,7 +30,7 @@ function peerJson(node: DhtNode, p: LookupPeer): DhtContact {
 }
 
 export async function lookupJson(node: DhtNode, targetHex: string): Promise<DhtLookupResult> {
-  const target = fromHex(targetHex);
+  const target = fromHex(targetHex, "target", 32);
   if (node.table.size === 0) throw new DhtError("NO_PEERS", "the routing table is empty");
   const res = await node.lookup(target);
   let found = res.closest[0]?.idHex === targetHex ? node.knownRecord(targetHex) : undefined;
@@ -49,7 +50,7 @@ export function valueJson(keyHex: string, v: FoundValue, verifier: DhtNode["veri
   if (v.kind === ValueKind.Content) {
     return { key: keyHex, kind: "content", value: Buffer.from(v.bytes).toString("base64"), source: v.source };
   }
-  const rec = decodeMutable(v.bytes, verifier);
+  const rec = openMutable(v.bytes, verifier);
   return {
     key: keyHex,
     kind: "mutable",
@@ -62,12 +63,12 @@ export function valueJson(keyHex: string, v: FoundValue, verifier: DhtNode["veri
 }
 
 export async function getValueJson(values: ValueProtocol, node: DhtNode, keyHex: string): Promise<DhtValue> {
-  return valueJson(keyHex, await values.get(fromHex(keyHex)), node.verifier);
+  return valueJson(keyHex, await values.get(fromHex(keyHex, "key", 32)), node.verifier);
 }
 
 export async function putContentJson(values: ValueProtocol, base64: string, ttlSeconds?: number) {
   const bytes = new Uint8Array(Buffer.from(base64, "base64"));
-  const key = contentKey(bytes);
+  const key = dhtContentKey(bytes);
   const replicas = await values.put(ValueKind.Content, key, bytes, {
     ttlMs: ttlSeconds === undefined ? undefined : ttlSeconds * 1000,
   });

@@ -1,8 +1,15 @@
+import {
+  encodeFindNode,
+  encodeNodes,
+  encodePong,
+  HEADER_BYTES,
+  MAX_DATAGRAM_BYTES,
+  MsgType,
+} from "@p2pnode/codec/dht";
 import { describe, expect, it } from "vitest";
-import { KeyCache, networkIdOf } from "../src/keys.js";
+import { signDatagram } from "../src/datagram.js";
 import { MemoryNetwork } from "../src/memory-transport.js";
-import { encodeFindNode, encodeNodes, encodePong } from "../src/messages.js";
-import { encodeDatagram, HEADER_BYTES, MAX_DATAGRAM_BYTES, MsgType } from "../src/wire.js";
+import { createVerifier } from "../src/signing.js";
 import { memoryNode, testSigner } from "./helpers.js";
 
 /*
@@ -23,7 +30,7 @@ function setup() {
 }
 
 const validPing = (signer = testSigner()) =>
-  encodeDatagram(MsgType.Ping, reqId(), 1, new Uint8Array(0), signer);
+  signDatagram(MsgType.Ping, reqId(), 1, new Uint8Array(0), signer);
 
 const cases: { id: string; reason: string; bytes: () => Uint8Array }[] = [
   {
@@ -40,13 +47,7 @@ const cases: { id: string; reason: string; bytes: () => Uint8Array }[] = [
     id: "forged: a body byte changed after signing",
     reason: "bad_signature",
     bytes: () => {
-      const d = encodeDatagram(
-        MsgType.FindNode,
-        reqId(),
-        1,
-        encodeFindNode(new Uint8Array(32)),
-        testSigner(),
-      );
+      const d = signDatagram(MsgType.FindNode, reqId(), 1, encodeFindNode(new Uint8Array(32)), testSigner());
       d[HEADER_BYTES + 3]! ^= 1;
       return d;
     },
@@ -78,13 +79,7 @@ const cases: { id: string; reason: string; bytes: () => Uint8Array }[] = [
     id: "truncated: body shorter than its length field",
     reason: "truncated",
     bytes: () => {
-      const d = encodeDatagram(
-        MsgType.FindNode,
-        reqId(),
-        1,
-        encodeFindNode(new Uint8Array(32)),
-        testSigner(),
-      );
+      const d = signDatagram(MsgType.FindNode, reqId(), 1, encodeFindNode(new Uint8Array(32)), testSigner());
       return d.subarray(0, d.length - 10);
     },
   },
@@ -131,23 +126,23 @@ const cases: { id: string; reason: string; bytes: () => Uint8Array }[] = [
   {
     id: "another network's signature",
     reason: "bad_signature",
-    bytes: () => validPing(testSigner(networkIdOf("some-other-chain"))),
+    bytes: () => validPing(testSigner("some-other-chain")),
   },
   {
     id: "well signed but malformed body (FIND_NODE of 5 bytes)",
     reason: "malformed_body",
-    bytes: () => encodeDatagram(MsgType.FindNode, reqId(), 1, Uint8Array.of(1, 2, 3, 4, 5), testSigner()),
+    bytes: () => signDatagram(MsgType.FindNode, reqId(), 1, Uint8Array.of(1, 2, 3, 4, 5), testSigner()),
   },
   {
     id: "unsolicited response (NODES nobody asked for)",
     reason: "unsolicited",
-    bytes: () => encodeDatagram(MsgType.Nodes, reqId(), 1, encodeNodes([])[0]!, testSigner()),
+    bytes: () => signDatagram(MsgType.Nodes, reqId(), 1, encodeNodes([])[0]!, testSigner()),
   },
   {
     id: "unsolicited PONG",
     reason: "unsolicited",
     bytes: () =>
-      encodeDatagram(
+      signDatagram(
         MsgType.Pong,
         reqId(),
         1,
@@ -200,7 +195,7 @@ describe("bad datagrams are dropped, counted and never enter the table", () => {
     a.transport.send = (to, data) => {
       origSend(to, data);
       if (data[5] === MsgType.Ping) {
-        const forged = encodeDatagram(
+        const forged = signDatagram(
           MsgType.Pong,
           data.slice(6, 14),
           1,
@@ -230,7 +225,7 @@ describe("bad datagrams are dropped, counted and never enter the table", () => {
   });
 
   it("the verifier refuses keys that are not curve points without throwing", () => {
-    const v = new KeyCache(networkIdOf("x"));
+    const v = createVerifier("x");
     expect(v.verify("datagram", new Uint8Array(32).fill(0xff), new Uint8Array(8), new Uint8Array(64))).toBe(
       false,
     );

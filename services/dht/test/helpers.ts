@@ -2,16 +2,15 @@ import { randomBytes } from "node:crypto";
 import { nodeKeyFromSeed } from "@p2pnode/crypto";
 import { DhtNode } from "../src/dht-node.js";
 import type { Endpoint } from "../src/endpoint.js";
-import { createSigner, KeyCache, networkIdOf, type Signer } from "../src/keys.js";
 import type { MemoryNetwork, MemoryTransport } from "../src/memory-transport.js";
+import { createSigner, createVerifier, type Signer } from "../src/signing.js";
 import { MemoryValueStore } from "../src/store.js";
 import { ValueProtocol } from "../src/value-protocol.js";
 
-export const NETWORK = networkIdOf("p2pnode-test");
+export const CHAIN_ID = "p2pnode-test";
 
-export function testSigner(network = NETWORK): Signer {
-  const key = nodeKeyFromSeed(new Uint8Array(randomBytes(32)));
-  return createSigner(key.publicKey, key.privateKey, network);
+export function testSigner(chainId = CHAIN_ID): Signer {
+  return createSigner(nodeKeyFromSeed(new Uint8Array(randomBytes(32))), chainId);
 }
 
 export interface TestDht {
@@ -38,7 +37,7 @@ export function memoryNode(
       record: { roles: ["full"], udp: endpoint, wsPort: 7101 },
       table: opts.ipLimits === false ? { ipLimits: null } : {},
     },
-    { transport, signer, verifier: new KeyCache(NETWORK), clock: net },
+    { transport, signer, verifier: createVerifier(CHAIN_ID), clock: net },
   );
   const store = new MemoryValueStore();
   const values = new ValueProtocol({ republishIntervalMs: 0 }, { node, store });

@@ -1,8 +1,9 @@
+import { toHex } from "@p2pnode/codec";
+import { sha256 } from "@p2pnode/crypto";
 import { describe, expect, it } from "vitest";
-import { toHex } from "../src/bytes.js";
 import { MemoryNetwork } from "../src/memory-transport.js";
-import { commonPrefixBits, compareDistance, randomIdInBucket, sha256 } from "../src/node-id.js";
 import { type Contact, RoutingTable } from "../src/routing-table.js";
+import { commonPrefixBits, compareDistance, randomIdInBucket } from "../src/xor-metric.js";
 import { memoryNode } from "./helpers.js";
 
 const self = sha256(Uint8Array.of(1));

@@ -1,9 +1,10 @@
+import { toHex } from "@p2pnode/codec";
+import { ValueKind } from "@p2pnode/codec/dht";
+import { dhtContentKey, dhtMutableKey } from "@p2pnode/crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { toHex } from "../src/bytes.js";
 import { Files } from "../src/files.js";
-import { ValueKind } from "../src/messages.js";
 import { Simulation } from "../src/simulation.js";
-import { contentKey, mutableKey, signMutable } from "../src/values.js";
+import { signMutable } from "../src/values.js";
 
 /*
  * 64 nodes that join for real (each bootstraps from node 0 only), then store and fetch values,
@@ -40,7 +41,7 @@ describe(`${NODES} nodes joined through one bootnode`, () => {
 
   it("a small value put on one node is found from another", async () => {
     const value = new TextEncoder().encode("hello dht");
-    const key = contentKey(value);
+    const key = dhtContentKey(value);
     const replicas = await sim.run(sim.nodes[1]!.values.put(ValueKind.Content, key, value));
     expect(replicas).toBe(8);
     const got = await sim.run(sim.nodes[33]!.values.get(key));
@@ -50,7 +51,7 @@ describe(`${NODES} nodes joined through one bootnode`, () => {
 
   it("a 64 KiB value travels in windows of fragments and is pulled by the replicas", async () => {
     const value = bytes(65_536, 9);
-    const key = contentKey(value);
+    const key = dhtContentKey(value);
     expect(await sim.run(sim.nodes[2]!.values.put(ValueKind.Content, key, value))).toBe(8);
     const got = await sim.run(sim.nodes[35]!.values.get(key));
     expect(Buffer.compare(got.bytes, value)).toBe(0);
@@ -58,7 +59,7 @@ describe(`${NODES} nodes joined through one bootnode`, () => {
 
   it("a corrupted replica is detected and the value fetched from another holder", async () => {
     const value = bytes(20_000, 4);
-    const key = contentKey(value);
+    const key = dhtContentKey(value);
     await sim.run(sim.nodes[3]!.values.put(ValueKind.Content, key, value));
     // corrupt every replica but one, and the origin's copy
     const holders = sim.nodes.filter((n) => n.store.get(key));
@@ -78,7 +79,7 @@ describe(`${NODES} nodes joined through one bootnode`, () => {
 
   it("a signed mutable record: the highest sequence number wins", async () => {
     const owner = sim.nodes[7]!;
-    const key = mutableKey(owner.node.signer.publicKey, "profile");
+    const key = dhtMutableKey(owner.node.signer.publicKey, "profile");
     const v1 = signMutable("profile", 1, new TextEncoder().encode("one"), owner.node.signer);
     const v2 = signMutable("profile", 2, new TextEncoder().encode("two"), owner.node.signer);
     await sim.run(owner.values.put(ValueKind.Mutable, key, v1.bytes));
@@ -92,7 +93,7 @@ describe(`${NODES} nodes joined through one bootnode`, () => {
   it("a record signed by someone else under the owner's key is refused", async () => {
     const owner = sim.nodes[7]!;
     const forger = sim.nodes[8]!;
-    const key = mutableKey(owner.node.signer.publicKey, "profile");
+    const key = dhtMutableKey(owner.node.signer.publicKey, "profile");
     const forged = signMutable("profile", 99, new TextEncoder().encode("evil"), forger.node.signer);
     await expect(sim.run(forger.values.put(ValueKind.Mutable, key, forged.bytes))).rejects.toMatchObject({
       code: "INVALID_VALUE",

@@ -1,8 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ValueKind } from "@p2pnode/codec/dht";
 import { describe, expect, it } from "vitest";
-import { ValueKind } from "../src/messages.js";
 import { MemoryValueStore, SqliteValueStore, type StoredValue, type ValueStore } from "../src/store.js";
 
 const value = (key: number, size: number, extra: Partial<StoredValue> = {}): StoredValue => ({

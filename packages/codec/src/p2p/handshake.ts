@@ -4,6 +4,14 @@ import { readBytes, readMap, readText } from "../fields.js";
 import { checkBytes, checkText, checkUint, readBoundedText, readUint } from "./fields.js";
 import { MAX_WORK_DIGITS } from "./limits.js";
 
+/** P2P protocol version carried in the handshake payload; a peer with another version is refused. */
+export const P2P_PROTOCOL_VERSION = 1;
+/**
+ * Noise prologue of every P2P handshake (ASCII). Both sides mix it into the handshake hash, so a
+ * peer of another protocol fails at the first encrypted handshake message.
+ */
+export const P2P_NOISE_PROLOGUE = "p2pnode/p2p/v1";
+
 /**
  * The payload each side sends inside its Noise handshake message (DESIGN.md §5): who it is
  * (Ed25519 identity key and its signature binding the Noise static key to this session),

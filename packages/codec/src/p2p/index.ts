@@ -4,6 +4,8 @@ export {
   encodeHandshakePayload,
   type HandshakePayload,
   MAX_HANDSHAKE_PAYLOAD_BYTES,
+  P2P_NOISE_PROLOGUE,
+  P2P_PROTOCOL_VERSION,
 } from "./handshake.js";
 export * from "./limits.js";
 export { decodeP2pMessage, encodeP2pMessage, peekP2pMessageType } from "./message-codec.js";

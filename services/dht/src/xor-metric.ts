@@ -1,16 +1,12 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { ID_BYTES } from "@p2pnode/codec/dht";
 
-/** Kademlia ids are 256-bit: the NodeId (SHA-256 of the identity key) and value keys share one space. */
-export const ID_BYTES = 32;
+/*
+ * Kademlia's XOR metric over 256-bit ids: NodeIds (crypto's nodeIdOf, SHA-256 of the identity
+ * key) and value keys share one space.
+ */
+
 export const ID_BITS = ID_BYTES * 8;
-
-export function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-}
-
-export const nodeIdOfKey = (publicKey: Uint8Array): Uint8Array => sha256(publicKey);
 
 /** Common prefix length of two ids in bits (256 when equal): the bucket index of `b` seen from `a`. */
 export function commonPrefixBits(a: Uint8Array, b: Uint8Array): number {
@@ -45,5 +41,3 @@ export function randomIdInBucket(self: Uint8Array, bits: number): Uint8Array {
   }
   return id;
 }
-
-export const randomId = (): Uint8Array => new Uint8Array(randomBytes(ID_BYTES));

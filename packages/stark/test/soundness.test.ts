@@ -14,7 +14,14 @@ import {
 } from "../src/index.js";
 
 /** Few queries keep the exhaustive byte-flip loop cheap; soundness does not depend on it. */
-const TINY: StarkParams = { blowupLog: 2, queries: 4, grindingBits: 1, foldLog: 2, maxRemainderLog: 1 };
+const TINY: StarkParams = {
+  blowupLog: 2,
+  queries: 4,
+  grindingBits: 1,
+  foldLog: 2,
+  maxRemainderLog: 1,
+  zk: false,
+};
 const LOOSE = { minConjecturedBits: 0 };
 
 function rejects(fn: () => unknown, code?: string): void {

@@ -34,7 +34,10 @@ export function commitRows(
 export function openedSalts(c: RowCommitment, indices: readonly number[]): Uint32Array {
   if (!c.salts) return new Uint32Array(0);
   const out = new Uint32Array(indices.length * SALT_WORDS);
-  indices.forEach((i, k) => out.set(c.salts!.subarray(i * SALT_WORDS, (i + 1) * SALT_WORDS), k * SALT_WORDS));
+  const salts = c.salts;
+  indices.forEach((i, k) => {
+    out.set(salts.subarray(i * SALT_WORDS, (i + 1) * SALT_WORDS), k * SALT_WORDS);
+  });
   return out;
 }
 

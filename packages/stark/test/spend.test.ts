@@ -20,7 +20,7 @@ import {
   spendTrace,
   verify,
 } from "../src/index.js";
-import { ALICE, BOB, dummy, input, payment, tree } from "./spend-fixture.js";
+import { ALICE, BOB, dummy, input, payment } from "./spend-fixture.js";
 
 /** Few queries keep each 1024-row proof cheap; the soundness rules do not depend on the count. */
 const FAST: StarkParams = {

@@ -27,7 +27,7 @@ export class FastRescue {
 
   /** Permutes `s` (m field elements) in place. */
   permute(s: Float64Array): void {
-    const { m, mds, constants, tmp } = this;
+    const { m, tmp } = this;
     for (let r = 0; r < this.rounds; r++) {
       for (let j = 0; j < m; j++) {
         const x = s[j]!;

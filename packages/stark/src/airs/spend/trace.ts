@@ -211,7 +211,9 @@ function fillSlots(trace: Uint32Array[], steps: Step[]): void {
 
 /** Registers on every row, and the range-check accumulators repeated every 32 rows. */
 function fillRegisters(trace: Uint32Array[], w: SpendWitness, limbs: Limbs): void {
-  const put = (col: number, v: number) => trace[col]!.fill(v);
+  const put = (col: number, v: number) => {
+    trace[col]!.fill(v);
+  };
   w.inputs.forEach((inp, i) => {
     inp.sk.forEach((v, j) => put(COL.sk[i as 0 | 1] + j, v));
     inp.rho.forEach((v, j) => put(COL.rho[i as 0 | 1] + j, v));
@@ -221,12 +223,12 @@ function fillRegisters(trace: Uint32Array[], w: SpendWitness, limbs: Limbs): voi
   const ins = [values[0]!, values[1]!, w.publicIn];
   const outs = [values[2]!, values[3]!, w.publicOut, w.fee];
   const carries = limbs === valueLimbs ? balanceCarries(ins, outs) : [0, 0];
-  values.forEach((v, t) =>
+  values.forEach((v, t) => {
     limbs(v).forEach((limb, l) => {
       put(COL.value + 3 * t + l, limb);
       fillAccumulator(trace[COL.acc + 3 * t + l]!, limb, LIMB_BITS[l]!);
-    }),
-  );
+    });
+  });
   carries.forEach((c, k) => {
     put(COL.carry + k, (c + P) % P);
     fillAccumulator(trace[COL.acc + 12 + k]!, c + CARRY_OFFSET, 4);

@@ -215,8 +215,10 @@ function fillRegisters(trace: Uint32Array[], w: SpendWitness, limbs: Limbs): voi
     trace[col]!.fill(v);
   };
   w.inputs.forEach((inp, i) => {
-    inp.sk.forEach((v, j) => put(COL.sk[i as 0 | 1] + j, v));
-    inp.rho.forEach((v, j) => put(COL.rho[i as 0 | 1] + j, v));
+    for (let j = 0; j < KEY_WORDS; j++) {
+      put(COL.sk[i as 0 | 1] + j, inp.sk[j]!);
+      put(COL.rho[i as 0 | 1] + j, inp.rho[j]!);
+    }
     put(COL.flag[i as 0 | 1], inp.real ? 1 : 0);
   });
   const values = [w.inputs[0].value, w.inputs[1].value, w.outputs[0].value, w.outputs[1].value];

@@ -1,0 +1,52 @@
+import type { Digest } from "@p2pnode/stark";
+import { equalDigests } from "./bytes.js";
+import { type EncryptedNote, tryDecryptNote } from "./encryption.js";
+import type { ViewingKey } from "./keys.js";
+import { commitmentOf, type Note } from "./note.js";
+import { X25519Agreement } from "./x25519.js";
+
+/** An output as the chain records it: the note commitment and the ciphertext for its recipient. */
+export interface ShieldedOutput {
+  commitment: Digest;
+  note: EncryptedNote;
+}
+
+export interface FoundNote {
+  /** Index of the output in the list scanned (the caller maps it to a tree position). */
+  index: number;
+  note: Note;
+  commitment: Digest;
+}
+
+export interface ScanStats {
+  scanned: number;
+  /** Outputs whose view tag matched and whose ciphertext authenticated under the key. */
+  decrypted: number;
+  found: number;
+}
+
+/**
+ * Trial-decrypts every output with the viewing key. A decrypted note counts only if it opens
+ * the output's commitment under the key's own pk, so a sender cannot make a wallet believe in
+ * a note the chain does not hold. `onProgress` is called every `progressEvery` outputs.
+ */
+export function scanOutputs(
+  vk: ViewingKey,
+  outputs: readonly ShieldedOutput[],
+  opts: { onProgress?: (done: number, total: number) => void; progressEvery?: number } = {},
+): { found: FoundNote[]; stats: ScanStats } {
+  const agreement = new X25519Agreement(vk.secret);
+  const found: FoundNote[] = [];
+  let decrypted = 0;
+  const every = opts.progressEvery ?? 10_000;
+  outputs.forEach((out, index) => {
+    const note = tryDecryptNote(vk, agreement, out.note);
+    if (note) {
+      decrypted++;
+      if (equalDigests(commitmentOf(note), out.commitment))
+        found.push({ index, note, commitment: out.commitment });
+    }
+    if (opts.onProgress && (index + 1) % every === 0) opts.onProgress(index + 1, outputs.length);
+  });
+  return { found, stats: { scanned: outputs.length, decrypted, found: found.length } };
+}

@@ -64,6 +64,11 @@ export function tryDecryptNote(
 ): Note | undefined {
   const shared = agreement.shared(e.epk);
   if (!shared || viewTagOf(shared) !== e.viewTag) return undefined;
+  return openNote(vk, shared, e);
+}
+
+/** Decrypts `e` with an already agreed shared secret (after its view tag matched). */
+export function openNote(vk: ViewingKey, shared: Uint8Array, e: EncryptedNote): Note | undefined {
   try {
     const aad = concat(e.epk, Uint8Array.of(e.viewTag));
     const plain = chacha20poly1305(noteKey(shared, e.epk), NONCE, aad).decrypt(e.ciphertext);

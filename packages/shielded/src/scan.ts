@@ -1,6 +1,6 @@
 import type { Digest } from "@p2pnode/stark";
 import { equalDigests } from "./bytes.js";
-import { type EncryptedNote, tryDecryptNote } from "./encryption.js";
+import { type EncryptedNote, openNote, viewTagOf } from "./encryption.js";
 import type { ViewingKey } from "./keys.js";
 import { commitmentOf, type Note } from "./note.js";
 import { X25519Agreement } from "./x25519.js";
@@ -20,6 +20,8 @@ export interface FoundNote {
 
 export interface ScanStats {
   scanned: number;
+  /** Outputs whose view tag matched (ours, and about 1 in 256 of the others). */
+  tagMatches: number;
   /** Outputs whose view tag matched and whose ciphertext authenticated under the key. */
   decrypted: number;
   found: number;
@@ -38,9 +40,13 @@ export function scanOutputs(
   const agreement = new X25519Agreement(vk.secret);
   const found: FoundNote[] = [];
   let decrypted = 0;
+  let tagMatches = 0;
   const every = opts.progressEvery ?? 10_000;
   outputs.forEach((out, index) => {
-    const note = tryDecryptNote(vk, agreement, out.note);
+    const shared = agreement.shared(out.note.epk);
+    const tagged = shared !== undefined && viewTagOf(shared) === out.note.viewTag;
+    if (tagged) tagMatches++;
+    const note = tagged ? openNote(vk, shared, out.note) : undefined;
     if (note) {
       decrypted++;
       if (equalDigests(commitmentOf(note), out.commitment))
@@ -48,5 +54,5 @@ export function scanOutputs(
     }
     if (opts.onProgress && (index + 1) % every === 0) opts.onProgress(index + 1, outputs.length);
   });
-  return { found, stats: { scanned: outputs.length, decrypted, found: found.length } };
+  return { found, stats: { scanned: outputs.length, tagMatches, decrypted, found: found.length } };
 }

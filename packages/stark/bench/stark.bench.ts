@@ -1,8 +1,10 @@
 /**
  * STARK benchmark: prove/verify time and proof size per trace size (single thread), proving
  * throughput with a worker pool, and the primitives next to baselines measured in the same run
- * (field multiply vs a plain JS number multiply, SHA-256 compression vs node:crypto per call).
- * Prints a table and writes bench-results/stark.json. Sizes: BENCH_SIZES=10,12,14,16 (log2 rows).
+ * (field multiply vs a plain JS number multiply, SHA-256 compression vs node:crypto per call),
+ * and the 2-input/2-output shielded spend proved with and without zero knowledge (same AIR, same
+ * witness, same run). Prints tables and writes bench-results/stark.json.
+ * Env: BENCH_SIZES=10,12,14,16 (log2 rows of the hash chain; empty to skip), BENCH_SPEND_REPS=5.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,12 +19,17 @@ import {
   prove,
   RescueChainAir,
   rescueChainTrace,
+  SpendAir,
+  type StarkParams,
   securityOf,
+  spendTrace,
   verify,
+  ZK_PARAMS,
 } from "../src/index.js";
 import { compress, SHA256_IV } from "../src/sha256.js";
+import { payment } from "../test/spend-fixture.js";
 
-const sizes = (process.env.BENCH_SIZES ?? "10,12,14,16").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "10,12,14,16").split(",").filter(Boolean).map(Number);
 const results: Record<string, unknown> = {
   machine: { cores: availableParallelism(), node: process.version },
 };
@@ -131,6 +138,68 @@ for (const log of sizes) {
 results.params = DEFAULT_PARAMS;
 results.rescueChain = rows;
 
+// --- shielded spend: ZK vs plain, same AIR and witness ------------------------------------
+/** Wall and CPU milliseconds of fn (CPU time is what one thread spent, even on a loaded machine). */
+function timed<T>(fn: () => T): { value: T; wallMs: number; cpuMs: number } {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const value = fn();
+  const wallMs = performance.now() - t;
+  const d = process.cpuUsage(c);
+  return { value, wallMs, cpuMs: (d.user + d.system) / 1000 };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spendReps = Number(process.env.BENCH_SPEND_REPS ?? 5);
+const { trace: spendRows, statement: spendStatement } = spendTrace(payment());
+const spendAir = new SpendAir(spendStatement);
+interface SpendRow {
+  zk: boolean;
+  proveMs: number;
+  proveCpuMs: number;
+  verifyMs: number;
+  verifyCpuMs: number;
+  proofBytes: number;
+  conjecturedBits: number;
+  provenBits: number;
+}
+const spendRowsOut: SpendRow[] = [];
+for (const params of [DEFAULT_PARAMS, ZK_PARAMS] as StarkParams[]) {
+  prove(spendAir, spendRows, { params }); // warm the JIT
+  const proofs = Array.from({ length: spendReps }, () => timed(() => prove(spendAir, spendRows, { params })));
+  const bytes = encodeProof(proofs[0]!.value);
+  verify(spendAir, decodeProof(bytes));
+  const verifies = Array.from({ length: 10 }, () => timed(() => verify(spendAir, decodeProof(bytes))));
+  const sec = securityOf(params, {
+    logTraceLength: Math.log2(spendAir.traceLength),
+    constraintDegree: spendAir.constraintDegree,
+    numConstraints: spendAir.numTransitionConstraints,
+    width: spendAir.width,
+  });
+  spendRowsOut.push({
+    zk: params.zk,
+    proveMs: Math.round(median(proofs.map((p) => p.wallMs))),
+    proveCpuMs: Math.round(median(proofs.map((p) => p.cpuMs))),
+    verifyMs: +median(verifies.map((v) => v.wallMs)).toFixed(1),
+    verifyCpuMs: +median(verifies.map((v) => v.cpuMs)).toFixed(1),
+    proofBytes: bytes.length,
+    conjecturedBits: sec.conjecturedBits,
+    provenBits: sec.provenBits,
+  });
+}
+const [plainSpend, zkSpend] = spendRowsOut as [SpendRow, SpendRow];
+results.spend = {
+  air: spendAir.id,
+  rows: spendAir.traceLength,
+  width: spendAir.width,
+  constraints: spendAir.numTransitionConstraints,
+  reps: spendReps,
+  plain: plainSpend,
+  zk: zkSpend,
+  zkOverPlainProve: +(zkSpend.proveCpuMs / plainSpend.proveCpuMs).toFixed(2),
+  zkOverPlainBytes: +(zkSpend.proofBytes / plainSpend.proofBytes).toFixed(2),
+  goals: { proveMs: 1000, proofBytes: 90 * 1024, verifyMs: 25 },
+};
+
 // --- worker pool throughput --------------------------------------------------------------
 const poolLog = Number(process.env.BENCH_POOL_LOG ?? 14);
 const poolJobs = Number(process.env.BENCH_POOL_JOBS ?? 4);
@@ -211,6 +280,22 @@ for (const r of rows)
 const pool = results.pool as Record<string, number>;
 console.log(
   `\npool: ${pool.jobs} proofs of 2^${pool.logRows} rows: sequential ${pool.sequentialMs} ms, ${pool.workers} workers ${pool.poolMs} ms (x${pool.speedup})`,
+);
+console.log(
+  `\nspend 2-in/2-out (${spendAir.traceLength} rows x ${spendAir.width} columns, ${spendAir.numTransitionConstraints} constraints), median of ${spendReps}:`,
+);
+console.log("mode    prove ms (cpu)   verify ms (cpu)   proof KB  conj. bits  proven bits");
+for (const r of spendRowsOut)
+  console.log(
+    (r.zk ? "zk" : "plain").padEnd(8) +
+      `${r.proveMs} (${r.proveCpuMs})`.padStart(14) +
+      `${r.verifyMs} (${r.verifyCpuMs})`.padStart(18) +
+      (r.proofBytes / 1024).toFixed(1).padStart(11) +
+      String(r.conjecturedBits).padStart(12) +
+      String(r.provenBits).padStart(13),
+  );
+console.log(
+  `zk/plain: prove x${(results.spend as Record<string, number>).zkOverPlainProve}, size x${(results.spend as Record<string, number>).zkOverPlainBytes}; goals: prove <= 1000 ms, proof <= 90 KB, verify <= 25 ms`,
 );
 const last = rows[rows.length - 1];
 if (last) console.log(`phases at 2^${last.logRows}:`, JSON.stringify(last.phases));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { periodicAt, periodicAtByCoeffs } from "../src/domain.js";
 import {
   type Air,
   type BoundaryConstraint,
@@ -143,5 +144,19 @@ describe("zero-knowledge mode", () => {
     const { trace, digest } = rescueChainTrace([4, 3, 2, 1], 20, ZK_PARAMS);
     const air = new RescueChainAir({ hashes: 20, digest }, ZK_PARAMS);
     verify(air, decodeProof(encodeProof(prove(air, trace, { params: ZK_PARAMS }))));
+  });
+});
+
+describe("periodic columns at an out-of-domain point", () => {
+  it("evaluates sparse columns by the barycentric formula exactly as from their coefficients", () => {
+    const y = [123456, 654321, 42, 7] as const;
+    const columns = [
+      Uint32Array.of(5),
+      Uint32Array.of(0, 0, 0, 0),
+      Uint32Array.of(0, 0, 0, 0, 0, 0, 0, 1),
+      Uint32Array.from({ length: 1024 }, (_, i) => (i % 97 === 3 ? 1 : 0)),
+      Uint32Array.from({ length: 32 }, (_, i) => (i * 7919) % 2130706433),
+    ];
+    for (const col of columns) expect(periodicAt(col, y)).toEqual(periodicAtByCoeffs(col, y));
   });
 });

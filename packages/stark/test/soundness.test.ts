@@ -76,7 +76,8 @@ for (const zk of [false, true]) {
       verify(air, decodeProof(bytes), LOOSE);
     });
 
-    it("rejects a flip of any single byte", () => {
+    // Thousands of verifications: a generous timeout so a loaded machine does not fail it.
+    it("rejects a flip of any single byte", { timeout: 300_000 }, () => {
       for (let i = 0; i < bytes.length; i++) {
         const bad = Uint8Array.from(bytes);
         bad[i]! ^= 1 << (i % 8);

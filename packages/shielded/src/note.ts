@@ -1,4 +1,12 @@
-import { type Digest, KEY_WORDS, noteCommitment, nullifierOf, U64_MAX } from "@p2pnode/stark";
+import {
+  DIGEST_WORDS,
+  type Digest,
+  KEY_WORDS,
+  noteCommitment,
+  nullifierOf,
+  P,
+  U64_MAX,
+} from "@p2pnode/stark";
 import { bytesToWords, wordsToBytes } from "./bytes.js";
 import { ShieldedError } from "./errors.js";
 import type { SpendingKey } from "./keys.js";
@@ -16,7 +24,18 @@ export interface Note {
 }
 
 export function commitmentOf(note: Note): Digest {
+  checkNote(note);
   return noteCommitment(note.owner, note.value, note.rho, note.r);
+}
+
+/** BAD_NOTE unless the value is a u64 and the owner, ρ and r are canonical field elements. */
+export function checkNote(note: Note): void {
+  if (typeof note.value !== "bigint" || note.value < 0n || note.value > U64_MAX)
+    throw new ShieldedError("BAD_NOTE", "note value must be an unsigned 64-bit integer");
+  const words = (v: readonly number[], n: number) =>
+    Array.isArray(v) && v.length === n && v.every((x) => Number.isInteger(x) && x >= 0 && x < P);
+  if (!words(note.owner, DIGEST_WORDS) || !words(note.rho, KEY_WORDS) || !words(note.r, KEY_WORDS))
+    throw new ShieldedError("BAD_NOTE", "note owner, rho and r must be canonical field elements");
 }
 
 /** The nullifier that spending `note` publishes: S_nf(sk, ρ), which nobody can link to the commitment. */
@@ -29,8 +48,7 @@ export const NOTE_PLAINTEXT_BYTES = 1 + 8 + 4 * KEY_WORDS + 4 * KEY_WORDS;
 const PLAINTEXT_VERSION = 1;
 
 export function encodeNotePlaintext(note: Note): Uint8Array {
-  if (typeof note.value !== "bigint" || note.value < 0n || note.value > U64_MAX)
-    throw new ShieldedError("BAD_NOTE", "note value must be an unsigned 64-bit integer");
+  checkNote(note);
   const out = new Uint8Array(NOTE_PLAINTEXT_BYTES);
   out[0] = PLAINTEXT_VERSION;
   new DataView(out.buffer).setBigUint64(1, note.value, false);

@@ -23,7 +23,7 @@ import {
   ZK_PARAMS,
 } from "@p2pnode/stark";
 import { equalDigests } from "./bytes.js";
-import { encryptNote } from "./encryption.js";
+import { encryptNote, ephemeralSecret } from "./encryption.js";
 import { ShieldedError } from "./errors.js";
 import { EMPTY_ROOTS } from "./frontier.js";
 import { addressOf, checkSpendingKey, type ShieldedAddress, type SpendingKey } from "./keys.js";
@@ -92,10 +92,11 @@ export function prepareSpend(req: SpendRequest): PreparedSpend {
       r: randomWords(random),
     }),
   ) as unknown as [Note, Note];
-  const outputs = notes.map((note, j) => ({
-    commitment: commitmentOf(note),
-    note: encryptNote(note, payments[j]!.to),
-  })) as unknown as [ShieldedOutput, ShieldedOutput];
+  const esk = ephemeralSecret(); // one per spend: a scanner agrees on it once for both outputs
+  const outputs = notes.map((note, j) => {
+    const commitment = commitmentOf(note);
+    return { commitment, note: encryptNote(note, payments[j]!.to, esk, commitment) };
+  }) as unknown as [ShieldedOutput, ShieldedOutput];
   const witness: Omit<SpendWitness, "txHash"> = {
     inputs,
     outputs: [

@@ -7,6 +7,7 @@ import {
   ENCRYPTED_NOTE_BYTES,
   encodeEncryptedNote,
   encryptNote,
+  ephemeralSecret,
   type Note,
   nobleShared,
   randomSpendingKey,
@@ -26,20 +27,30 @@ const wallets = [randomSpendingKey(), randomSpendingKey(), randomSpendingKey()].
 function noteFor(w: (typeof wallets)[number], value: bigint): Note {
   return { owner: w.address.pk, value, rho: [1, 2, 3, Number(value % 1000n)], r: [4, 5, 6, 7] };
 }
-function output(note: Note, to = wallets[0]!.address): ShieldedOutput {
-  return { commitment: commitmentOf(note), note: encryptNote(note, to) };
+function output(note: Note, to = wallets[0]!.address, esk = ephemeralSecret()): ShieldedOutput {
+  return { commitment: commitmentOf(note), note: encryptNote(note, to, esk) };
 }
 
 describe("note encryption", () => {
-  it("decrypts for the recipient only", () => {
-    const note = noteFor(wallets[0]!, 42n);
-    const e = encryptNote(note, wallets[0]!.address);
+  it("decrypts for the recipient only, and only at its own output", () => {
     const [alice, bob] = wallets;
-    expect(tryDecryptNote(alice!.vk, new X25519Agreement(alice!.vk.secret), e)).toEqual(note);
-    expect(tryDecryptNote(bob!.vk, new X25519Agreement(bob!.vk.secret), e)).toBeUndefined();
-    const tampered = { ...e, ciphertext: Uint8Array.from(e.ciphertext) };
+    const open = (w: typeof alice, out: ShieldedOutput) =>
+      tryDecryptNote(w!.vk, new X25519Agreement(w!.vk.secret), out);
+    // one spend: one ephemeral key, an output for each of two recipients
+    const esk = ephemeralSecret();
+    const toAlice = output(noteFor(alice!, 42n), alice!.address, esk);
+    const toBob = output(noteFor(bob!, 43n), bob!.address, esk);
+    expect(toAlice.note.epk).toEqual(toBob.note.epk);
+    expect(open(alice, toAlice)?.value).toBe(42n);
+    expect(open(bob, toBob)?.value).toBe(43n);
+    expect(open(bob, toAlice)).toBeUndefined();
+    expect(open(alice, toBob)).toBeUndefined();
+    // a ciphertext moved to another output, or altered, no longer decrypts
+    const other = output(noteFor(alice!, 44n), alice!.address, esk);
+    expect(open(alice, { commitment: other.commitment, note: toAlice.note })).toBeUndefined();
+    const tampered = { ...toAlice.note, ciphertext: Uint8Array.from(toAlice.note.ciphertext) };
     tampered.ciphertext[3]! ^= 1;
-    expect(tryDecryptNote(alice!.vk, new X25519Agreement(alice!.vk.secret), tampered)).toBeUndefined();
+    expect(open(alice, { commitment: toAlice.commitment, note: tampered })).toBeUndefined();
   });
 
   it("lets each viewing key find exactly its own notes among many outputs", () => {
@@ -68,7 +79,8 @@ describe("note encryption", () => {
   it("ignores a note that does not open the output's commitment (a lying sender)", () => {
     const real = noteFor(wallets[0]!, 5n);
     const lie = { ...real, value: 5000n };
-    const out = { commitment: commitmentOf(real), note: encryptNote(lie, wallets[0]!.address) };
+    const cm = commitmentOf(real);
+    const out = { commitment: cm, note: encryptNote(lie, wallets[0]!.address, ephemeralSecret(), cm) };
     const { found, stats } = scanOutputs(wallets[0]!.vk, [out]);
     expect(found).toEqual([]);
     expect(stats.decrypted).toBe(1);

@@ -4,7 +4,8 @@
  * (field multiply vs a plain JS number multiply, SHA-256 compression vs node:crypto per call),
  * and the 2-input/2-output shielded spend proved with and without zero knowledge (same AIR, same
  * witness, same run). Prints tables and writes bench-results/stark.json.
- * Env: BENCH_SIZES=10,12,14,16 (log2 rows of the hash chain; empty to skip), BENCH_SPEND_REPS=5.
+ * Env: BENCH_SIZES=10,12,14,16 (log2 rows of the hash chain; empty to skip), BENCH_SPEND_REPS=5,
+ * BENCH_POOL_LOG=14, BENCH_POOL_JOBS=4 (0 to skip), BENCH_OUT=stark.json.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -164,10 +165,10 @@ interface SpendRow {
 }
 const spendRowsOut: SpendRow[] = [];
 for (const params of [DEFAULT_PARAMS, ZK_PARAMS] as StarkParams[]) {
-  prove(spendAir, spendRows, { params }); // warm the JIT
+  for (let i = 0; i < 2; i++) prove(spendAir, spendRows, { params }); // warm the JIT
   const proofs = Array.from({ length: spendReps }, () => timed(() => prove(spendAir, spendRows, { params })));
   const bytes = encodeProof(proofs[0]!.value);
-  verify(spendAir, decodeProof(bytes));
+  for (let i = 0; i < 3; i++) verify(spendAir, decodeProof(bytes));
   const verifies = Array.from({ length: 10 }, () => timed(() => verify(spendAir, decodeProof(bytes))));
   const sec = securityOf(params, {
     logTraceLength: Math.log2(spendAir.traceLength),
@@ -216,46 +217,50 @@ import("tsx/esm/api").then(async (m) => {
   });
   parentPort.postMessage("ready");
 });`;
-const workers = await Promise.all(
-  Array.from({ length: poolWorkers }, async () => {
-    const w = new Worker(jobCode, { eval: true, execArgv: ["--conditions=source"] });
-    await new Promise((r) => w.once("message", r));
-    return w;
-  }),
-);
-const poolHashes = 2 ** (poolLog - 3) - 1;
-let t = performance.now();
-const seq = (() => {
-  const { trace, digest } = rescueChainTrace([1, 2, 3, 4], poolHashes);
-  const air = new RescueChainAir({ hashes: poolHashes, digest });
-  for (let i = 0; i < poolJobs; i++) prove(air, trace);
-  return performance.now() - t;
-})();
-t = performance.now();
-let next = 0;
-await Promise.all(
-  workers.map(async (w) => {
-    while (next < poolJobs) {
-      next++;
-      await new Promise((r) => {
-        w.once("message", r);
-        w.postMessage(poolHashes);
-      });
-    }
-  }),
-);
-const par = performance.now() - t;
-await Promise.all(workers.map((w) => w.terminate()));
-results.pool = {
-  logRows: poolLog,
-  jobs: poolJobs,
-  workers: poolWorkers,
-  sequentialMs: Math.round(seq),
-  poolMs: Math.round(par),
-  sequentialProofsPerSec: +((poolJobs * 1000) / seq).toFixed(2),
-  poolProofsPerSec: +((poolJobs * 1000) / par).toFixed(2),
-  speedup: +(seq / par).toFixed(2),
-};
+/** Proves poolJobs chains sequentially, then in worker threads (skipped with BENCH_POOL_JOBS=0). */
+async function poolBench(): Promise<Record<string, number>> {
+  const workers = await Promise.all(
+    Array.from({ length: poolWorkers }, async () => {
+      const w = new Worker(jobCode, { eval: true, execArgv: ["--conditions=source"] });
+      await new Promise((r) => w.once("message", r));
+      return w;
+    }),
+  );
+  const poolHashes = 2 ** (poolLog - 3) - 1;
+  let t = performance.now();
+  const seq = (() => {
+    const { trace, digest } = rescueChainTrace([1, 2, 3, 4], poolHashes);
+    const air = new RescueChainAir({ hashes: poolHashes, digest });
+    for (let i = 0; i < poolJobs; i++) prove(air, trace);
+    return performance.now() - t;
+  })();
+  t = performance.now();
+  let next = 0;
+  await Promise.all(
+    workers.map(async (w) => {
+      while (next < poolJobs) {
+        next++;
+        await new Promise((r) => {
+          w.once("message", r);
+          w.postMessage(poolHashes);
+        });
+      }
+    }),
+  );
+  const par = performance.now() - t;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return {
+    logRows: poolLog,
+    jobs: poolJobs,
+    workers: poolWorkers,
+    sequentialMs: Math.round(seq),
+    poolMs: Math.round(par),
+    sequentialProofsPerSec: +((poolJobs * 1000) / seq).toFixed(2),
+    poolProofsPerSec: +((poolJobs * 1000) / par).toFixed(2),
+    speedup: +(seq / par).toFixed(2),
+  };
+}
+if (poolJobs > 0) results.pool = await poolBench();
 
 // --- report ------------------------------------------------------------------------------
 const pr = results.primitives as Record<string, number>;
@@ -277,10 +282,11 @@ for (const r of rows)
       String(r.conjecturedBits).padStart(12) +
       String(r.provenBits).padStart(13),
   );
-const pool = results.pool as Record<string, number>;
-console.log(
-  `\npool: ${pool.jobs} proofs of 2^${pool.logRows} rows: sequential ${pool.sequentialMs} ms, ${pool.workers} workers ${pool.poolMs} ms (x${pool.speedup})`,
-);
+const pool = results.pool as Record<string, number> | undefined;
+if (pool)
+  console.log(
+    `\npool: ${pool.jobs} proofs of 2^${pool.logRows} rows: sequential ${pool.sequentialMs} ms, ${pool.workers} workers ${pool.poolMs} ms (x${pool.speedup})`,
+  );
 console.log(
   `\nspend 2-in/2-out (${spendAir.traceLength} rows x ${spendAir.width} columns, ${spendAir.numTransitionConstraints} constraints), median of ${spendReps}:`,
 );

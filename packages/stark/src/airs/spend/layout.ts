@@ -18,7 +18,10 @@ import { rescue16Params } from "../../rescue/params.js";
  * Registers (constant on every constrained row) carry the per-note secrets between slots:
  * SK_i, RHO_i, FLAG_i (input i is real), the 3 value limbs of the 4 notes and the two balance
  * carries. Each value limb and carry is range-checked by a bit accumulator column ACC over a
- * 32-row period.
+ * 32-row period: ACC restarts from a bit at row 32k, doubles and adds a bit each row, and equals
+ * its register at row 32k + 21 (22-bit limbs), + 19 (20-bit limbs) or + 3 (carries + 8). Row 0
+ * has no row before it to make it a bit, so period 0 proves nothing; period 1 (rows 32–63, far
+ * inside the constrained rows) and every later one bind the constant registers.
  */
 export const TRACE_LENGTH = 1024;
 export const M = 16;

@@ -1,8 +1,11 @@
 /**
  * STARK benchmark: prove/verify time and proof size per trace size (single thread), proving
  * throughput with a worker pool, and the primitives next to baselines measured in the same run
- * (field multiply vs a plain JS number multiply, SHA-256 compression vs node:crypto per call).
- * Prints a table and writes bench-results/stark.json. Sizes: BENCH_SIZES=10,12,14,16 (log2 rows).
+ * (field multiply vs a plain JS number multiply, SHA-256 compression vs node:crypto per call),
+ * and the 2-input/2-output shielded spend proved with and without zero knowledge (same AIR, same
+ * witness, same run). Prints tables and writes bench-results/stark.json.
+ * Env: BENCH_SIZES=10,12,14,16 (log2 rows of the hash chain; empty to skip), BENCH_SPEND_REPS=5,
+ * BENCH_POOL_LOG=14, BENCH_POOL_JOBS=4 (0 to skip), BENCH_OUT=stark.json.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,12 +20,17 @@ import {
   prove,
   RescueChainAir,
   rescueChainTrace,
+  SpendAir,
+  type StarkParams,
   securityOf,
+  spendTrace,
   verify,
+  ZK_PARAMS,
 } from "../src/index.js";
 import { compress, SHA256_IV } from "../src/sha256.js";
+import { payment } from "../test/spend-fixture.js";
 
-const sizes = (process.env.BENCH_SIZES ?? "10,12,14,16").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "10,12,14,16").split(",").filter(Boolean).map(Number);
 const results: Record<string, unknown> = {
   machine: { cores: availableParallelism(), node: process.version },
 };
@@ -131,6 +139,79 @@ for (const log of sizes) {
 results.params = DEFAULT_PARAMS;
 results.rescueChain = rows;
 
+// --- shielded spend: ZK vs plain, same AIR and witness ------------------------------------
+/** Wall and CPU milliseconds of fn (CPU time is what one thread spent, even on a loaded machine). */
+function timed<T>(fn: () => T): { value: T; wallMs: number; cpuMs: number } {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const value = fn();
+  const wallMs = performance.now() - t;
+  const d = process.cpuUsage(c);
+  return { value, wallMs, cpuMs: (d.user + d.system) / 1000 };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spendReps = Number(process.env.BENCH_SPEND_REPS ?? 5);
+const { trace: spendRows, statement: spendStatement } = spendTrace(payment());
+const spendAir = new SpendAir(spendStatement);
+interface SpendRow {
+  zk: boolean;
+  proveMs: number;
+  proveCpuMs: number;
+  verifyMs: number;
+  verifyCpuMs: number;
+  proofBytes: number;
+  conjecturedBits: number;
+  provenBits: number;
+}
+// The two modes alternate rep by rep, after a warm-up of both, so neither gets a colder JIT.
+const modes = [DEFAULT_PARAMS, ZK_PARAMS] as StarkParams[];
+for (let i = 0; i < 2; i++) for (const params of modes) prove(spendAir, spendRows, { params });
+const proveTimes = modes.map(() => [] as { wallMs: number; cpuMs: number }[]);
+const spendBytes: Uint8Array[] = [];
+for (let rep = 0; rep < spendReps; rep++)
+  modes.forEach((params, m) => {
+    const run = timed(() => prove(spendAir, spendRows, { params }));
+    proveTimes[m]!.push(run);
+    spendBytes[m] ??= encodeProof(run.value);
+  });
+const verifyTimes = modes.map(() => [] as { wallMs: number; cpuMs: number }[]);
+for (let rep = 0; rep < 15; rep++)
+  modes.forEach((_, m) => {
+    const run = timed(() => verify(spendAir, decodeProof(spendBytes[m]!)));
+    if (rep >= 5) verifyTimes[m]!.push(run); // the first five warm the verifier
+  });
+const spendRowsOut: SpendRow[] = modes.map((params, m) => {
+  const sec = securityOf(params, {
+    logTraceLength: Math.log2(spendAir.traceLength),
+    constraintDegree: spendAir.constraintDegree,
+    numConstraints: spendAir.numTransitionConstraints,
+    width: spendAir.width,
+  });
+  return {
+    zk: params.zk,
+    proveMs: Math.round(median(proveTimes[m]!.map((p) => p.wallMs))),
+    proveCpuMs: Math.round(median(proveTimes[m]!.map((p) => p.cpuMs))),
+    verifyMs: +median(verifyTimes[m]!.map((v) => v.wallMs)).toFixed(1),
+    verifyCpuMs: +median(verifyTimes[m]!.map((v) => v.cpuMs)).toFixed(1),
+    proofBytes: spendBytes[m]!.length,
+    conjecturedBits: sec.conjecturedBits,
+    provenBits: sec.provenBits,
+  };
+});
+const [plainSpend, zkSpend] = spendRowsOut as [SpendRow, SpendRow];
+results.spend = {
+  air: spendAir.id,
+  rows: spendAir.traceLength,
+  width: spendAir.width,
+  constraints: spendAir.numTransitionConstraints,
+  reps: spendReps,
+  plain: plainSpend,
+  zk: zkSpend,
+  zkOverPlainProve: +(zkSpend.proveCpuMs / plainSpend.proveCpuMs).toFixed(2),
+  zkOverPlainBytes: +(zkSpend.proofBytes / plainSpend.proofBytes).toFixed(2),
+  goals: { proveMs: 1000, proofBytes: 90 * 1024, verifyMs: 25 },
+};
+
 // --- worker pool throughput --------------------------------------------------------------
 const poolLog = Number(process.env.BENCH_POOL_LOG ?? 14);
 const poolJobs = Number(process.env.BENCH_POOL_JOBS ?? 4);
@@ -147,46 +228,50 @@ import("tsx/esm/api").then(async (m) => {
   });
   parentPort.postMessage("ready");
 });`;
-const workers = await Promise.all(
-  Array.from({ length: poolWorkers }, async () => {
-    const w = new Worker(jobCode, { eval: true, execArgv: ["--conditions=source"] });
-    await new Promise((r) => w.once("message", r));
-    return w;
-  }),
-);
-const poolHashes = 2 ** (poolLog - 3) - 1;
-let t = performance.now();
-const seq = (() => {
-  const { trace, digest } = rescueChainTrace([1, 2, 3, 4], poolHashes);
-  const air = new RescueChainAir({ hashes: poolHashes, digest });
-  for (let i = 0; i < poolJobs; i++) prove(air, trace);
-  return performance.now() - t;
-})();
-t = performance.now();
-let next = 0;
-await Promise.all(
-  workers.map(async (w) => {
-    while (next < poolJobs) {
-      next++;
-      await new Promise((r) => {
-        w.once("message", r);
-        w.postMessage(poolHashes);
-      });
-    }
-  }),
-);
-const par = performance.now() - t;
-await Promise.all(workers.map((w) => w.terminate()));
-results.pool = {
-  logRows: poolLog,
-  jobs: poolJobs,
-  workers: poolWorkers,
-  sequentialMs: Math.round(seq),
-  poolMs: Math.round(par),
-  sequentialProofsPerSec: +((poolJobs * 1000) / seq).toFixed(2),
-  poolProofsPerSec: +((poolJobs * 1000) / par).toFixed(2),
-  speedup: +(seq / par).toFixed(2),
-};
+/** Proves poolJobs chains sequentially, then in worker threads (skipped with BENCH_POOL_JOBS=0). */
+async function poolBench(): Promise<Record<string, number>> {
+  const workers = await Promise.all(
+    Array.from({ length: poolWorkers }, async () => {
+      const w = new Worker(jobCode, { eval: true, execArgv: ["--conditions=source"] });
+      await new Promise((r) => w.once("message", r));
+      return w;
+    }),
+  );
+  const poolHashes = 2 ** (poolLog - 3) - 1;
+  let t = performance.now();
+  const seq = (() => {
+    const { trace, digest } = rescueChainTrace([1, 2, 3, 4], poolHashes);
+    const air = new RescueChainAir({ hashes: poolHashes, digest });
+    for (let i = 0; i < poolJobs; i++) prove(air, trace);
+    return performance.now() - t;
+  })();
+  t = performance.now();
+  let next = 0;
+  await Promise.all(
+    workers.map(async (w) => {
+      while (next < poolJobs) {
+        next++;
+        await new Promise((r) => {
+          w.once("message", r);
+          w.postMessage(poolHashes);
+        });
+      }
+    }),
+  );
+  const par = performance.now() - t;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return {
+    logRows: poolLog,
+    jobs: poolJobs,
+    workers: poolWorkers,
+    sequentialMs: Math.round(seq),
+    poolMs: Math.round(par),
+    sequentialProofsPerSec: +((poolJobs * 1000) / seq).toFixed(2),
+    poolProofsPerSec: +((poolJobs * 1000) / par).toFixed(2),
+    speedup: +(seq / par).toFixed(2),
+  };
+}
+if (poolJobs > 0) results.pool = await poolBench();
 
 // --- report ------------------------------------------------------------------------------
 const pr = results.primitives as Record<string, number>;
@@ -208,9 +293,26 @@ for (const r of rows)
       String(r.conjecturedBits).padStart(12) +
       String(r.provenBits).padStart(13),
   );
-const pool = results.pool as Record<string, number>;
+const pool = results.pool as Record<string, number> | undefined;
+if (pool)
+  console.log(
+    `\npool: ${pool.jobs} proofs of 2^${pool.logRows} rows: sequential ${pool.sequentialMs} ms, ${pool.workers} workers ${pool.poolMs} ms (x${pool.speedup})`,
+  );
 console.log(
-  `\npool: ${pool.jobs} proofs of 2^${pool.logRows} rows: sequential ${pool.sequentialMs} ms, ${pool.workers} workers ${pool.poolMs} ms (x${pool.speedup})`,
+  `\nspend 2-in/2-out (${spendAir.traceLength} rows x ${spendAir.width} columns, ${spendAir.numTransitionConstraints} constraints), median of ${spendReps} proofs and 10 verifications:`,
+);
+console.log("mode    prove ms (cpu)   verify ms (cpu)   proof KB  conj. bits  proven bits");
+for (const r of spendRowsOut)
+  console.log(
+    (r.zk ? "zk" : "plain").padEnd(8) +
+      `${r.proveMs} (${r.proveCpuMs})`.padStart(14) +
+      `${r.verifyMs} (${r.verifyCpuMs})`.padStart(18) +
+      (r.proofBytes / 1024).toFixed(1).padStart(11) +
+      String(r.conjecturedBits).padStart(12) +
+      String(r.provenBits).padStart(13),
+  );
+console.log(
+  `zk/plain: prove x${(results.spend as Record<string, number>).zkOverPlainProve}, size x${(results.spend as Record<string, number>).zkOverPlainBytes}; goals: prove <= 1000 ms, proof <= 90 KB, verify <= 25 ms`,
 );
 const last = rows[rows.length - 1];
 if (last) console.log(`phases at 2^${last.logRows}:`, JSON.stringify(last.phases));

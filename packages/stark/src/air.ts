@@ -41,6 +41,12 @@ export interface Air {
   readonly numTransitionConstraints: number;
   readonly periodicColumns: readonly Uint32Array[];
   readonly boundary: readonly BoundaryConstraint[];
+  /**
+   * Rows the computation determines (default: all). Rows from `activeRows` on may hold anything
+   * that keeps the transitions true; zero-knowledge mode needs room there for its random rows
+   * (zk.ts), so an AIR that leaves none cannot be proved in ZK mode.
+   */
+  readonly activeRows?: number;
   /** Everything public that the statement depends on, as field elements (absorbed by Fiat–Shamir). */
   publicInputWords(): number[];
   evalTransition<E>(
@@ -62,17 +68,21 @@ export interface Air {
   ): void;
 }
 
-/** Evaluates every transition constraint on every row but the last; returns the first failure. */
+/**
+ * Evaluates every enforced transition constraint (from rows before the last `tail`, see
+ * zk.ts) and every boundary constraint; returns the first failure.
+ */
 export function findViolation(
   air: Air,
   trace: readonly Uint32Array[],
+  tail = 1,
 ): { row: number; constraint: number } | { row: number; column: number; boundary: true } | undefined {
   const n = air.traceLength;
   const cur: number[] = new Array(air.width);
   const next: number[] = new Array(air.width);
   const per: number[] = new Array(air.periodicColumns.length);
   const out: number[] = new Array(air.numTransitionConstraints).fill(0);
-  for (let r = 0; r < n - 1; r++) {
+  for (let r = 0; r < n - tail; r++) {
     for (let c = 0; c < air.width; c++) {
       cur[c] = trace[c]![r]!;
       next[c] = trace[c]![r + 1]!;

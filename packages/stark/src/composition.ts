@@ -1,20 +1,80 @@
 import { type Air, BASE_OPS } from "./air.js";
 import { DOMAIN_SHIFT, periodicOnLde } from "./domain.js";
 import { StarkError } from "./errors.js";
-import type { Ext } from "./ext.js";
+import { type Ext, eMul, eSub } from "./ext.js";
 import { type ExtVec, extVec } from "./ext-vec.js";
-import { batchInv, mul, P, pow, rootOfUnity, sub } from "./field.js";
-import { cosetIntt, ldeFromCoeffs } from "./ntt.js";
+import { add, batchInv, mul, P, pow, rootOfUnity, sub } from "./field.js";
+import { cosetIntt, cosetNtt, ldeFromCoeffs } from "./ntt.js";
+import type { StarkParams } from "./params.js";
+import { compositionMaskLength, transitionTail } from "./zk.js";
 
-/** Number of degree-<n columns the composition polynomial is split into. */
-export function compositionChunks(air: Air): number {
-  return Math.max(1, air.constraintDegree - 1);
+/**
+ * How the constraint composition polynomial H is evaluated and split; prover and verifier derive
+ * it from the AIR and the parameters alone.
+ * - H has degree < `degreeBound`: transition quotients C(x)·E(x)/(x^n − 1) with C of degree
+ *   ≤ d·(n−1) and E the degree-`tail` exemption polynomial; boundary quotients < n − 1.
+ * - It is evaluated on a coset of 2^evalLog·n points, at least degreeBound.
+ * - It is committed as `chunks` polynomials H'_k of degree < n with H = Σ_k x^{k·stride}·H'_k.
+ *   Without ZK, stride = n and H'_k are H's consecutive coefficient blocks. In ZK mode
+ *   stride = n − maskLength and H'_k = H_k + x^stride·M_{k+1} − M_k with random M_k of
+ *   maskLength coefficients (M_0 = M_chunks = 0): the sum telescopes back to H, each H'_k still
+ *   has degree < n, and its openings at the q queries and z are uniform given H.
+ */
+export interface CompositionLayout {
+  degreeBound: number;
+  evalLog: number;
+  chunks: number;
+  stride: number;
+  maskLength: number;
+  tail: number;
+}
+
+export function compositionLayout(air: Air, params: StarkParams): CompositionLayout {
+  const n = air.traceLength;
+  const tail = transitionTail(params);
+  const degreeBound = Math.max(air.constraintDegree * (n - 1) - n + tail + 1, n - 1, 1);
+  const evalLog = Math.max(0, Math.ceil(Math.log2(degreeBound / n)));
+  if (evalLog > params.blowupLog)
+    throw new StarkError("BAD_PARAMETERS", `composition degree ${degreeBound} exceeds the LDE domain`);
+  let chunks = Math.max(1, Math.ceil(degreeBound / n));
+  let stride = n;
+  let maskLength = 0;
+  if (chunks > 1 && params.zk) {
+    maskLength = compositionMaskLength(params);
+    stride = n - maskLength;
+    if (stride <= 0) throw new StarkError("BAD_PARAMETERS", "trace too short for zero-knowledge masks");
+    chunks = 1 + Math.ceil((degreeBound - n) / stride);
+  }
+  return { degreeBound, evalLog, chunks, stride, maskLength, tail };
+}
+
+/** Coefficients of E(x) = ∏ (x − g^r) over the `tail` exempt rows r = n − tail … n − 1. */
+export function exemptionPoly(n: number, tail: number): Uint32Array {
+  const g = rootOfUnity(Math.log2(n));
+  const c = new Uint32Array(tail + 1);
+  c[0] = 1;
+  for (let k = 0, root = pow(g, n - tail); k < tail; k++, root = mul(root, g)) {
+    // multiply by (x − root): c'_i = c_{i−1} − root·c_i
+    for (let i = k + 1; i >= 1; i--) c[i] = sub(c[i - 1]!, mul(root, c[i]!));
+    c[0] = sub(0, mul(root, c[0]!));
+  }
+  return c;
+}
+
+/** E(z) at an extension point (the verifier's side of `exemptionPoly`). */
+export function exemptionAt(z: Ext, n: number, tail: number): Ext {
+  const g = rootOfUnity(Math.log2(n));
+  let acc: Ext = [1, 0, 0, 0];
+  for (let k = 0, root = pow(g, n - tail); k < tail; k++, root = mul(root, g))
+    acc = eMul(acc, eSub(z, [root, 0, 0, 0]));
+  return acc;
 }
 
 /**
- * The constraint composition polynomial on the LDE domain:
- *   H(x) = Σ_t α_t·C_t(x)·(x − g^{n−1})/(x^n − 1) + Σ_b α_b·(T_{c_b}(x) − v_b)/(x − g^{r_b}),
- * transition constraints vanishing on every row but the last, boundary ones on their row.
+ * The constraint composition polynomial on its evaluation coset (every 2^(blowupLog − evalLog)-th
+ * LDE point):
+ *   H(x) = Σ_t α_t·C_t(x)·E(x)/(x^n − 1) + Σ_b α_b·(T_{c_b}(x) − v_b)/(x − g^{r_b}),
+ * transition constraints vanishing on every row but the exempt tail, boundary ones on their row.
  * `alphas` holds one coefficient per transition constraint, then one per boundary constraint.
  */
 export function evaluateComposition(
@@ -22,25 +82,26 @@ export function evaluateComposition(
   lde: readonly Uint32Array[],
   blowupLog: number,
   alphas: Ext[],
+  layout: CompositionLayout,
 ): ExtVec {
   const n = air.traceLength;
-  // H has degree < chunks·n, so it is evaluated on the sub-coset of the LDE of that size only
-  // (every step-th LDE point): half the constraint evaluations at blowup 4 and degree 3.
-  const evalLog = compositionEvalLog(air);
+  const evalLog = layout.evalLog;
   const step = 1 << (blowupLog - evalLog);
   const b = 1 << evalLog;
   const size = n * b;
   const mask = size - 1;
   const wN = rootOfUnity(Math.log2(size));
-  const gLast = pow(rootOfUnity(Math.log2(n)), n - 1);
   const shift = DOMAIN_SHIFT;
   const nT = air.numTransitionConstraints;
 
-  // 1/(x^n − 1) takes B values: x_i^n = shift^n·ω_B^i.
+  // 1/(x^n − 1) takes B values: x_i^n = shift^n·ω_B^i. E(x) on the coset by one transform.
   const xnInv = new Uint32Array(b);
   const wB = rootOfUnity(evalLog);
   for (let k = 0, s = pow(shift, n); k < b; k++, s = mul(s, wB)) xnInv[k] = sub(s, 1);
   batchInv(xnInv, xnInv);
+  const exempt = new Uint32Array(size);
+  exempt.set(exemptionPoly(n, layout.tail));
+  cosetNtt(exempt, shift);
 
   const periodic = air.periodicColumns.map((col) => periodicOnLde(col, n, evalLog, shift));
   const perMasks = periodic.map((t) => t.length - 1);
@@ -92,7 +153,7 @@ export function evaluateComposition(
       s2 += mul(a2[t]!, v);
       s3 += mul(a3[t]!, v);
     }
-    const zi = mul(sub(x, gLast), xnInv[i & (b - 1)]!);
+    const zi = mul(exempt[i]!, xnInv[i & (b - 1)]!);
     let h0 = mul(s0 % P, zi);
     let h1 = mul(s1 % P, zi);
     let h2 = mul(s2 % P, zi);
@@ -124,35 +185,43 @@ export function evaluateComposition(
   return h;
 }
 
-/** log2 of the composition evaluation domain over the trace domain: ⌈log2(chunks)⌉. */
-export function compositionEvalLog(air: Air): number {
-  return Math.ceil(Math.log2(compositionChunks(air)));
-}
-
 /**
- * Splits H (evaluated on its sub-coset) into chunks H_k of degree < n with
- * H(x) = Σ_k x^{kn}·H_k(x); returns each chunk's coefficients and its evaluations on the LDE.
- * In strict mode a nonzero coefficient beyond the chunks (possible only when the evaluation
- * domain is larger than chunks·n) means the trace does not satisfy the constraints.
+ * Splits H (evaluated on its coset) into the layout's chunks H'_k of degree < n, masked in ZK
+ * mode with `masks[k−1]` = M_k (4 coordinate arrays of maskLength coefficients each); returns each
+ * chunk's coefficients and its evaluations on the LDE. In strict mode a nonzero coefficient at or
+ * beyond the degree bound means the trace does not satisfy the constraints.
  */
 export function splitComposition(
   h: ExtVec,
   n: number,
-  chunks: number,
+  layout: CompositionLayout,
   blowupLog: number,
   strict: boolean,
+  masks: readonly ExtVec[] = [],
 ): { coeffs: ExtVec[]; lde: ExtVec[] } {
+  const { chunks, stride, degreeBound, maskLength } = layout;
+  if (masks.length !== (maskLength > 0 ? chunks - 1 : 0))
+    throw new StarkError("BAD_PARAMETERS", "wrong number of composition masks");
   const coeffs: ExtVec[] = Array.from({ length: chunks }, () => extVec(n));
   for (let c = 0; c < 4; c++) {
     const all = cosetIntt(Uint32Array.from(h[c]!), DOMAIN_SHIFT);
     if (strict) {
-      for (let k = chunks * n; k < all.length; k++)
+      for (let k = degreeBound; k < all.length; k++)
         if (all[k] !== 0)
           throw new StarkError("BAD_WITNESS", "composition polynomial exceeds its degree bound", {
             coefficient: k,
           });
     }
-    for (let k = 0; k < chunks; k++) coeffs[k]![c] = all.slice(k * n, (k + 1) * n);
+    for (let k = 0; k < chunks; k++) {
+      const out = coeffs[k]![c]!;
+      out.set(all.subarray(k * stride, Math.min((k + 1) * stride, degreeBound)));
+      const up = masks[k]?.[c]; // M_{k+1}, added at x^stride
+      const down = k > 0 ? masks[k - 1]?.[c] : undefined; // M_k, subtracted
+      for (let i = 0; i < maskLength; i++) {
+        if (up) out[stride + i] = add(out[stride + i]!, up[i]!);
+        if (down) out[i] = sub(out[i]!, down[i]!);
+      }
+    }
   }
   const lde = coeffs.map(
     (ck): ExtVec => [

@@ -6,8 +6,10 @@ import { inv, mul, P, rootOfUnity } from "./field.js";
 /**
  * The DEEP composition that FRI proves low-degree (ethSTARK §4, "DEEP-ALI"):
  *   D(x) = Σ_j γ^j·(T_j(x) − T_j(z))/(x − z) + Σ_j γ^{w+j}·(T_j(x) − T_j(gz))/(x − gz)
- *        + Σ_k γ^{2w+k}·(H_k(x) − H_k(z))/(x − z).
+ *        + Σ_k γ^{2w+k}·(H_k(x) − H_k(z))/(x − z)  [+ γ^{2w+c}·R(x) in ZK mode].
  * Each quotient has degree < n − 1 exactly when the claimed out-of-domain values are right.
+ * R is the ZK batch randomizer: a uniformly random polynomial of degree < n committed with the
+ * composition chunks, which makes D — and so every FRI layer — uniform whatever the witness.
  */
 export interface DeepInputs {
   z: Ext;
@@ -17,10 +19,10 @@ export interface DeepInputs {
   oodComposition: Ext[];
 }
 
-export function deepCoefficients(gamma: Ext, width: number, chunks: number): Ext[] {
+export function deepCoefficients(gamma: Ext, width: number, chunks: number, masked = false): Ext[] {
   const out: Ext[] = [];
   let g: Ext = [1, 0, 0, 0];
-  for (let k = 0; k < 2 * width + chunks; k++) {
+  for (let k = 0; k < 2 * width + chunks + (masked ? 1 : 0); k++) {
     out.push(g);
     g = eMul(g, gamma);
   }
@@ -41,19 +43,20 @@ function deepConstants(inp: DeepInputs, coef: Ext[], w: number): { az: Ext; agz:
   return { az, agz };
 }
 
-/** Prover side: D on the whole LDE domain. */
+/** Prover side: D on the whole LDE domain; `randomizer` is R's LDE in ZK mode. */
 export function deepOnLde(
   traceLde: readonly Uint32Array[],
   compLde: readonly ExtVec[],
   inp: DeepInputs,
   logN: number,
   blowupLog: number,
+  randomizer?: ExtVec,
 ): ExtVec {
   const size = traceLde[0]!.length;
   const mask = size - 1;
   const b = 1 << blowupLog;
   const w = traceLde.length;
-  const coef = deepCoefficients(inp.gamma, w, compLde.length);
+  const coef = deepCoefficients(inp.gamma, w, compLde.length, randomizer !== undefined);
   const { az, agz } = deepConstants(inp, coef, w);
   const wN = rootOfUnity(Math.log2(size));
   const xMinusZ = extVec(size);
@@ -131,20 +134,37 @@ export function deepOnLde(
     out[2][i] = (r2 + R[2]!) % P;
     out[3][i] = (r3 + R[3]!) % P;
   }
+  if (randomizer) addScaled(out, randomizer, coef[coef.length - 1]!);
   return out;
 }
 
-/** Verifier side: returns D(x) for one domain point from its opened trace and composition rows. */
+/** out += c·v, pointwise. */
+function addScaled(out: ExtVec, v: ExtVec, c: Ext): void {
+  for (let i = 0; i < out[0].length; i++) {
+    mulTo(v[0][i]!, v[1][i]!, v[2][i]!, v[3][i]!, c[0], c[1], c[2], c[3]);
+    out[0][i] = (out[0][i]! + R[0]!) % P;
+    out[1][i] = (out[1][i]! + R[1]!) % P;
+    out[2][i] = (out[2][i]! + R[2]!) % P;
+    out[3][i] = (out[3][i]! + R[3]!) % P;
+  }
+}
+
+/**
+ * Verifier side: returns D(x) for one domain point from its opened trace and composition rows
+ * (and R(x) in ZK mode).
+ */
 export function deepEvaluator(
   inp: DeepInputs,
   width: number,
   chunks: number,
   logN: number,
-): (x: number, traceRow: ArrayLike<number>, compRow: readonly Ext[]) => Ext {
-  const coef = deepCoefficients(inp.gamma, width, chunks);
+  masked: boolean,
+): (x: number, traceRow: ArrayLike<number>, compRow: readonly Ext[], randomizer?: Ext) => Ext {
+  const coef = deepCoefficients(inp.gamma, width, chunks, masked);
   const { az, agz } = deepConstants(inp, coef, width);
   const gz = eScale(inp.z, rootOfUnity(logN));
-  return (x, traceRow, compRow) => {
+  const rCoef = coef[coef.length - 1]!;
+  return (x, traceRow, compRow, randomizer) => {
     let nz: Ext = [0, 0, 0, 0];
     let ng: Ext = [0, 0, 0, 0];
     for (let j = 0; j < width; j++) {
@@ -155,6 +175,7 @@ export function deepEvaluator(
       nz = eAdd(nz, eMul(coef[2 * width + k]!, h));
     });
     const xe: Ext = [x, 0, 0, 0];
-    return eAdd(eMul(eSub(nz, az), eInv(eSub(xe, inp.z))), eMul(eSub(ng, agz), eInv(eSub(xe, gz))));
+    const d = eAdd(eMul(eSub(nz, az), eInv(eSub(xe, inp.z))), eMul(eSub(ng, agz), eInv(eSub(xe, gz))));
+    return masked && randomizer ? eAdd(d, eMul(rCoef, randomizer)) : d;
   };
 }

@@ -1,6 +1,6 @@
 import type { Ext } from "./ext.js";
-import { EXT_ZERO, eAdd, eMul } from "./ext.js";
-import { GENERATOR, pow } from "./field.js";
+import { EXT_ONE, EXT_ZERO, eAdd, eBatchInv, eIsZero, eMul, ePow, eScale, eSub } from "./ext.js";
+import { GENERATOR, inv, mul, pow, rootOfUnity } from "./field.js";
 import { cosetNtt, intt } from "./ntt.js";
 
 /** The low-degree-extension domain is the coset GENERATOR·⟨ω_N⟩, disjoint from every 2-power subgroup. */
@@ -22,8 +22,30 @@ export function periodicOnLde(values: Uint32Array, n: number, blowupLog: number,
   return cosetNtt(coeffs, pow(shift, n / m));
 }
 
-/** Periodic column value at an extension point z, given y = z^{n/m}: P(y). */
+/**
+ * Periodic column value at an extension point z, given y = z^{n/m}: P(y). Off the subgroup, by
+ * the barycentric formula over the nonzero values only,
+ *   P(y) = (y^m − 1)/m · Σ_i v_i·ω^i/(y − ω^i),
+ * so a sparse selector costs a few operations instead of a size-m transform.
+ */
 export function periodicAt(values: Uint32Array, y: Ext): Ext {
+  const m = values.length;
+  const ym1 = eSub(ePow(y, m), EXT_ONE);
+  if (eIsZero(ym1)) return periodicAtByCoeffs(values, y);
+  const w = rootOfUnity(Math.log2(m));
+  const terms: { v: number; wi: number }[] = [];
+  for (let i = 0, wi = 1; i < m; i++, wi = mul(wi, w)) if (values[i] !== 0) terms.push({ v: values[i]!, wi });
+  if (terms.length === 0) return EXT_ZERO;
+  const inverses = eBatchInv(terms.map((t) => eSub(y, [t.wi, 0, 0, 0])));
+  let sum: Ext = EXT_ZERO;
+  terms.forEach((t, k) => {
+    sum = eAdd(sum, eScale(inverses[k]!, mul(t.v, t.wi)));
+  });
+  return eScale(eMul(ym1, sum), inv(m));
+}
+
+/** P(y) from the coefficients (Horner); the reference the barycentric form is tested against. */
+export function periodicAtByCoeffs(values: Uint32Array, y: Ext): Ext {
   const coeffs = periodicCoeffs(values);
   let r: Ext = EXT_ZERO;
   for (let k = coeffs.length - 1; k >= 0; k--) r = eAdd(eMul(r, y), [coeffs[k]!, 0, 0, 0]);

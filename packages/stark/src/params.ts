@@ -9,6 +9,9 @@ import { StarkError } from "./errors.js";
  *   one Merkle path per three halvings).
  * - maxRemainderLog: FRI stops when the degree bound is ≤ 2^maxRemainderLog and sends the
  *   remainder polynomial's coefficients.
+ * - zk: zero-knowledge mode (zk.ts): random trace rows, salted commitments, masked composition
+ *   chunks and a random polynomial in the FRI batch. Off for public computations, where it only
+ *   costs rows and bytes.
  */
 export interface StarkParams {
   blowupLog: number;
@@ -16,6 +19,7 @@ export interface StarkParams {
   grindingBits: number;
   foldLog: number;
   maxRemainderLog: number;
+  zk: boolean;
 }
 
 /** ~100 bits conjectured (2·42 + 16); see security.ts for the proven figure. */
@@ -25,7 +29,11 @@ export const DEFAULT_PARAMS: StarkParams = {
   grindingBits: 16,
   foldLog: 3,
   maxRemainderLog: 4,
+  zk: false,
 };
+
+/** DEFAULT_PARAMS in zero-knowledge mode: the same ~100 conjectured bits (zk.ts, README). */
+export const ZK_PARAMS: StarkParams = { ...DEFAULT_PARAMS, zk: true };
 
 /**
  * ≥ 96 bits *proven* in the unique-decoding regime (where no conjecture is needed): each query
@@ -38,6 +46,7 @@ export const PROVEN_PARAMS: StarkParams = {
   grindingBits: 16,
   foldLog: 3,
   maxRemainderLog: 4,
+  zk: false,
 };
 
 export const PARAM_LIMITS = {
@@ -46,18 +55,20 @@ export const PARAM_LIMITS = {
   grindingBits: [0, 30],
   foldLog: [1, 4],
   maxRemainderLog: [0, 10],
-} as const satisfies Record<keyof StarkParams, readonly [number, number]>;
+} as const satisfies Record<Exclude<keyof StarkParams, "zk">, readonly [number, number]>;
 
 export function checkParams(p: StarkParams): void {
   for (const [k, [lo, hi]] of Object.entries(PARAM_LIMITS)) {
-    const v = p[k as keyof StarkParams];
+    const v = p[k as keyof typeof PARAM_LIMITS];
     if (!Number.isInteger(v) || v < lo || v > hi)
       throw new StarkError("BAD_PARAMETERS", `parameter ${k}=${v} outside [${lo}, ${hi}]`);
   }
+  if (typeof p.zk !== "boolean") throw new StarkError("BAD_PARAMETERS", "parameter zk must be a boolean");
 }
 
+/** Every parameter as transcript words; the zk flag is one of them, so a proof cannot switch mode. */
 export function paramWords(p: StarkParams): number[] {
-  return [p.blowupLog, p.queries, p.grindingBits, p.foldLog, p.maxRemainderLog];
+  return [p.blowupLog, p.queries, p.grindingBits, p.foldLog, p.maxRemainderLog, p.zk ? 1 : 0];
 }
 
 /** log2 of the degree bound after each committed FRI layer, the last entry being the remainder's. */

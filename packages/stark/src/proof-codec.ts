@@ -3,18 +3,20 @@ import type { Ext } from "./ext.js";
 import { P } from "./field.js";
 import type { FriLayerOpening } from "./fri.js";
 import { PROOF_VERSION, type StarkProof } from "./proof.js";
+import { SALT_WORDS } from "./zk.js";
 
 /**
  * Deterministic, versioned binary encoding of a StarkProof. All integers little-endian.
  *
  *   "STRK" | u8 version | u8 len, air id (UTF-8) | u8 log2(trace length)
- *   u8 blowupLog | u16 queries | u8 grindingBits | u8 foldLog | u8 maxRemainderLog
+ *   u8 blowupLog | u16 queries | u8 grindingBits | u8 foldLog | u8 maxRemainderLog | u8 zk (0|1)
  *   u16 count, u32 public inputs
  *   8×u32 trace root | 8×u32 composition root
  *   u16 w, w ext T(z), w ext T(gz) | u8 c, c ext H_k(z)          (ext = 4×u32)
  *   u8 L, L×8×u32 FRI roots | u16 r, r ext remainder | u32 pow nonce
- *   u32-counted word arrays: trace rows, trace siblings, composition rows, composition siblings,
- *   then per FRI layer: values, siblings
+ *   u32-counted word arrays: trace rows, trace salts, trace siblings, composition rows,
+ *   composition salts, composition siblings, then per FRI layer: values, siblings
+ *   (salts are empty without ZK; they and Merkle nodes are raw words, everything else < p)
  *
  * Every count is checked against the bytes that remain before anything is allocated, field
  * elements must be canonical (< p), and trailing bytes are an error: one proof has one encoding.
@@ -74,6 +76,7 @@ export function encodeProof(p: StarkProof): Uint8Array {
   w.u8(p.params.grindingBits);
   w.u8(p.params.foldLog);
   w.u8(p.params.maxRemainderLog);
+  w.u8(p.params.zk ? 1 : 0);
   w.u16(p.publicInputs.length);
   w.words(p.publicInputs);
   w.words(p.traceRoot);
@@ -88,7 +91,14 @@ export function encodeProof(p: StarkProof): Uint8Array {
   w.u16(p.friRemainder.length);
   for (const e of p.friRemainder) w.ext(e);
   w.u32(p.powNonce);
-  for (const arr of [p.traceRows, p.traceProof, p.compositionRows, p.compositionProof]) {
+  for (const arr of [
+    p.traceRows,
+    p.traceSalts,
+    p.traceProof,
+    p.compositionRows,
+    p.compositionSalts,
+    p.compositionProof,
+  ]) {
     w.u32(arr.length);
     w.words(arr);
   }
@@ -120,6 +130,11 @@ class Reader {
     const v = this.dv.getUint16(this.off, true);
     this.off += 2;
     return v;
+  }
+  flag(what: string): boolean {
+    const v = this.u8(what);
+    if (v > 1) throw new StarkError("PROOF_MALFORMED", `${what} must be 0 or 1`);
+    return v === 1;
   }
   u32(what: string): number {
     this.need(4, what);
@@ -188,6 +203,7 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
     grindingBits: r.u8("grinding"),
     foldLog: r.u8("fold"),
     maxRemainderLog: r.u8("remainder"),
+    zk: r.flag("zk"),
   };
   const publicInputs = Array.from(r.words(r.u16("public inputs"), "public inputs", true));
   const traceRoot = r.words(8, "trace root", false);
@@ -201,8 +217,10 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
   const friRemainder = Array.from({ length: r.u16("remainder") }, () => r.ext("remainder"));
   const powNonce = r.u32("nonce");
   const traceRows = r.counted("trace rows", true);
+  const traceSalts = r.counted("trace salts", false, SALT_WORDS);
   const traceProof = r.counted("trace siblings", false, 8);
   const compositionRows = r.counted("composition rows", true, 4);
+  const compositionSalts = r.counted("composition salts", false, SALT_WORDS);
   const compositionProof = r.counted("composition siblings", false, 8);
   const friLayers: FriLayerOpening[] = [];
   for (let l = 0; l < layers; l++)
@@ -223,8 +241,10 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
     friRemainder,
     powNonce,
     traceRows,
+    traceSalts,
     traceProof,
     compositionRows,
+    compositionSalts,
     compositionProof,
     friLayers,
   };

@@ -2,7 +2,8 @@ import type { Ext } from "./ext.js";
 import type { FriLayerOpening } from "./fri.js";
 import type { StarkParams } from "./params.js";
 
-export const PROOF_VERSION = 1;
+/** 2: the zk parameter, leaf salts and the ZK batch randomizer column. */
+export const PROOF_VERSION = 2;
 
 /** A STARK proof, as the prover builds it and the codec (proof-codec.ts) serializes it. */
 export interface StarkProof {
@@ -23,8 +24,12 @@ export interface StarkProof {
   powNonce: number;
   /** Opened rows at the distinct sorted query indices, row-major. */
   traceRows: Uint32Array;
+  /** ZK mode: the 4-word salt of each opened trace leaf (empty otherwise). */
+  traceSalts: Uint32Array;
   traceProof: Uint32Array;
+  /** Per query: 4 words per composition chunk, then 4 words of the batch randomizer R in ZK mode. */
   compositionRows: Uint32Array;
+  compositionSalts: Uint32Array;
   compositionProof: Uint32Array;
   friLayers: FriLayerOpening[];
 }

@@ -1,9 +1,10 @@
 import { type Air, EXT_OPS } from "./air.js";
-import { compositionChunks } from "./composition.js";
+import { leafDigests } from "./commit.js";
+import { type CompositionLayout, compositionLayout, exemptionAt } from "./composition.js";
 import { deepEvaluator } from "./deep.js";
 import { DOMAIN_SHIFT, periodicAt } from "./domain.js";
 import { StarkError } from "./errors.js";
-import { type Ext, eAdd, eEq, eInv, eMul, ePow, eScale, eSub } from "./ext.js";
+import { type Ext, eAdd, eEq, eInv, eMul, ePow, eSub } from "./ext.js";
 import { mul, pow, rootOfUnity, TWO_ADICITY } from "./field.js";
 import { friVerify, TAG_FRI_REMAINDER, TAG_FRI_ROOT } from "./fri.js";
 import { verifyMultiproof } from "./merkle.js";
@@ -12,7 +13,7 @@ import { PROOF_VERSION, type StarkProof } from "./proof.js";
 import { openTranscript, TAG } from "./protocol.js";
 import { drawOodPoint, powers } from "./prover.js";
 import { securityOf } from "./security.js";
-import { hashWords } from "./sha256.js";
+import { checkZkRoom, SALT_WORDS } from "./zk.js";
 
 export interface VerifyOptions {
   /** Reject proofs whose parameters give fewer conjectured bits than this (default 96). */
@@ -40,10 +41,16 @@ export function verify(air: Air, proof: StarkProof, opts: VerifyOptions = {}): v
   const minBits = opts.minConjecturedBits ?? 96;
   if (sec.conjecturedBits < minBits) fail(`parameters give ${sec.conjecturedBits} bits, below ${minBits}`);
 
+  try {
+    checkZkRoom(air, params);
+  } catch (e) {
+    fail((e as Error).message);
+  }
   const n = air.traceLength;
   const logN = proof.logTraceLength;
   const w = air.width;
-  const chunks = compositionChunks(air);
+  const layout = compositionLayout(air, params);
+  const chunks = layout.chunks;
   const degreeLogs = friDegreeLogs(logN, params);
   const layers = degreeLogs.length - 1;
   if (
@@ -76,19 +83,20 @@ export function verify(air: Air, proof: StarkProof, opts: VerifyOptions = {}): v
   tr.absorb(TAG.pow, [proof.powNonce]);
   const queries = tr.challengeIndices(params.queries, logN + params.blowupLog);
 
-  checkOod(air, proof, z, alpha, chunks);
+  checkOod(air, proof, z, alpha, layout);
 
-  // Openings of the trace and composition commitments at the query points.
+  // Openings of the trace and composition commitments (salted leaves in ZK mode) at the queries.
   const q = queries.length;
-  if (proof.traceRows.length !== q * w || proof.compositionRows.length !== q * 4 * chunks)
+  const zk = params.zk;
+  const compWords = 4 * chunks + (zk ? 4 : 0);
+  const saltWords = zk ? q * SALT_WORDS : 0;
+  if (proof.traceRows.length !== q * w || proof.compositionRows.length !== q * compWords)
     fail("opened rows have the wrong shape");
+  if (proof.traceSalts.length !== saltWords || proof.compositionSalts.length !== saltWords)
+    fail("opened salts have the wrong shape");
   const logSize = logN + params.blowupLog;
-  const tDig = new Uint32Array(q * 8);
-  const cDig = new Uint32Array(q * 8);
-  for (let k = 0; k < q; k++) {
-    hashWords(proof.traceRows, k * w, w, tDig, k * 8);
-    hashWords(proof.compositionRows, k * 4 * chunks, 4 * chunks, cDig, k * 8);
-  }
+  const tDig = leafDigests(proof.traceRows, w, zk ? proof.traceSalts : undefined, q);
+  const cDig = leafDigests(proof.compositionRows, compWords, zk ? proof.compositionSalts : undefined, q);
   if (!verifyMultiproof(proof.traceRoot, logSize, queries, tDig, proof.traceProof))
     fail("trace opening does not match its commitment");
   if (!verifyMultiproof(proof.compositionRoot, logSize, queries, cDig, proof.compositionProof))
@@ -105,18 +113,18 @@ export function verify(air: Air, proof: StarkProof, opts: VerifyOptions = {}): v
     w,
     chunks,
     logN,
+    zk,
   );
   const wN = rootOfUnity(logSize);
   const expected = new Map<number, Ext>();
+  const r = proof.compositionRows;
+  const extAt = (b: number): Ext => [r[b]!, r[b + 1]!, r[b + 2]!, r[b + 3]!];
   queries.forEach((i, k) => {
     const row = proof.traceRows.subarray(k * w, (k + 1) * w);
     const comp: Ext[] = [];
-    for (let j = 0; j < chunks; j++) {
-      const b = (k * chunks + j) * 4;
-      const r = proof.compositionRows;
-      comp.push([r[b]!, r[b + 1]!, r[b + 2]!, r[b + 3]!]);
-    }
-    expected.set(i, deepAt(mul(DOMAIN_SHIFT, pow(wN, i)), row, comp));
+    for (let j = 0; j < chunks; j++) comp.push(extAt(k * compWords + j * 4));
+    const randomizer = zk ? extAt(k * compWords + 4 * chunks) : undefined;
+    expected.set(i, deepAt(mul(DOMAIN_SHIFT, pow(wN, i)), row, comp, randomizer));
   });
   if (
     !friVerify(expected, proof.friRoots, betas, proof.friLayers, proof.friRemainder, logSize, params.foldLog)
@@ -140,7 +148,7 @@ function checkStatement(air: Air, proof: StarkProof): void {
 }
 
 /** H(z) from the chunks must equal the constraint composition recomputed from T(z), T(gz). */
-function checkOod(air: Air, proof: StarkProof, z: Ext, alpha: Ext, chunks: number): void {
+function checkOod(air: Air, proof: StarkProof, z: Ext, alpha: Ext, layout: CompositionLayout): void {
   const n = air.traceLength;
   const g = rootOfUnity(Math.log2(n));
   const nT = air.numTransitionConstraints;
@@ -151,18 +159,19 @@ function checkOod(air: Air, proof: StarkProof, z: Ext, alpha: Ext, chunks: numbe
   let acc: Ext = [0, 0, 0, 0];
   for (let t = 0; t < nT; t++) acc = eAdd(acc, eMul(alphas[t]!, out[t]!));
   const zn = ePow(z, n);
-  const zerofierInv = eMul(eSub(z, [pow(g, n - 1), 0, 0, 0]), eInv(eSub(zn, [1, 0, 0, 0])));
+  const zerofierInv = eMul(exemptionAt(z, n, layout.tail), eInv(eSub(zn, [1, 0, 0, 0])));
   let h = eMul(acc, zerofierInv);
   air.boundary.forEach((c, k) => {
     const num = eSub(proof.oodTrace[c.column]!, [c.value, 0, 0, 0]);
     h = eAdd(h, eMul(eMul(alphas[nT + k]!, num), eInv(eSub(z, [pow(g, c.row), 0, 0, 0]))));
   });
+  // H(z) = Σ_k z^{k·stride}·H'_k(z)
+  const zs = ePow(z, layout.stride);
   let claimed: Ext = [0, 0, 0, 0];
-  let zkn: Ext = [1, 0, 0, 0];
-  for (let k = 0; k < chunks; k++) {
-    claimed = eAdd(claimed, eMul(zkn, proof.oodComposition[k]!));
-    zkn = eMul(zkn, zn);
+  let zk: Ext = [1, 0, 0, 0];
+  for (let k = 0; k < layout.chunks; k++) {
+    claimed = eAdd(claimed, eMul(zk, proof.oodComposition[k]!));
+    zk = eMul(zk, zs);
   }
   if (!eEq(h, claimed)) fail("out-of-domain constraint check failed");
-  void eScale;
 }

@@ -9,7 +9,14 @@ import {
   verify,
 } from "../src/index.js";
 
-const base: StarkParams = { blowupLog: 2, queries: 20, grindingBits: 2, foldLog: 3, maxRemainderLog: 2 };
+const base: StarkParams = {
+  blowupLog: 2,
+  queries: 20,
+  grindingBits: 2,
+  foldLog: 3,
+  maxRemainderLog: 2,
+  zk: false,
+};
 
 describe("fibonacci stark", () => {
   const cases: [string, number, Partial<StarkParams>][] = [

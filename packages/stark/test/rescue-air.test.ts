@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import { prove, RescueChainAir, rescueChainTrace, verify } from "../src/index.js";
 
-const FAST = { blowupLog: 2, queries: 20, grindingBits: 2, foldLog: 3, maxRemainderLog: 2 };
+const FAST = { blowupLog: 2, queries: 20, grindingBits: 2, foldLog: 3, maxRemainderLog: 2, zk: false };
 
 describe("rescue chain stark", () => {
   it("proves and verifies", () => {

@@ -1,6 +1,16 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BASE_OPS, RESCUE, RescueChainAir, rescueChain, rescueChainTrace, rescueHash } from "../src/index.js";
+import {
+  BASE_OPS,
+  FastRescue,
+  RESCUE,
+  RescueChainAir,
+  rescue16Params,
+  rescueChain,
+  rescueChainTrace,
+  rescueHash,
+  rescuePermutation,
+} from "../src/index.js";
 
 /**
  * An independent Rescue-Prime written here with BigInt and node:crypto's SHAKE256, following the
@@ -8,8 +18,6 @@ import { BASE_OPS, RESCUE, RescueChainAir, rescueChain, rescueChainTrace, rescue
  * permutation are recomputed from scratch and compared with the package's number-based code.
  */
 const p = 2n ** 31n - 2n ** 24n + 1n;
-const m = 8;
-const capacity = 4;
 const securityLevel = 128;
 const mod = (x: bigint) => ((x % p) + p) % p;
 function modpow(b: bigint, e: bigint, n = p): bigint {
@@ -36,62 +44,67 @@ function egcdInv(a: bigint, n: bigint): bigint {
   return ((s0 % n) + n) % n;
 }
 
-let alpha = 3n;
-while (
-  ((a, b) => {
-    while (b) [a, b] = [b, a % b];
-    return a;
-  })(alpha, p - 1n) !== 1n
-)
-  alpha++;
-const alphaInv = egcdInv(alpha, p - 1n);
+/** Parameters and permutation of the instance (m, capacity), recomputed from the specification. */
+function reference(m: number, capacity: number) {
+  let alpha = 3n;
+  while (
+    ((a, b) => {
+      while (b) [a, b] = [b, a % b];
+      return a;
+    })(alpha, p - 1n) !== 1n
+  )
+    alpha++;
+  const alphaInv = egcdInv(alpha, p - 1n);
 
-let l1 = 1;
-for (; l1 < 25; l1++) {
-  const v = BigInt(m * (l1 - 1) + (m - capacity));
-  const dcon = BigInt(Math.floor(0.5 * Number(alpha - 1n) * m * (l1 - 1) + 2));
-  if (binom(v + dcon, v) ** 2n > 2n ** BigInt(securityLevel)) break;
-}
-const rounds = Math.ceil(1.5 * Math.max(5, l1));
-
-let g = 2n;
-while (modpow(g, (p - 1n) / 2n) === 1n || modpow(g, (p - 1n) / 127n) === 1n) g++;
-// reduced echelon form of the m×2m Vandermonde matrix, by Gauss–Jordan on BigInt
-const V = Array.from({ length: m }, (_, i) =>
-  Array.from({ length: 2 * m }, (_, j) => modpow(g, BigInt(i * j))),
-);
-for (let c = 0; c < m; c++) {
-  const pr = V.findIndex((row, r) => r >= c && row[c] !== 0n);
-  [V[c], V[pr]] = [V[pr]!, V[c]!];
-  const ic = inv(V[c]![c]!);
-  V[c] = V[c]!.map((x) => mod(x * ic));
-  for (let r = 0; r < m; r++)
-    if (r !== c) {
-      const f = V[r]![c]!;
-      V[r] = V[r]!.map((x, j) => mod(x - f * V[c]![j]!));
-    }
-}
-const MDS = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => V[j]![m + i]!));
-
-const bytesPerInt = Math.ceil(p.toString(2).length / 8) + 1;
-const xof = createHash("shake256", { outputLength: bytesPerInt * 2 * m * rounds })
-  .update(`Rescue-XLIX(${p},${m},${capacity},${securityLevel})`, "ascii")
-  .digest();
-const C = Array.from({ length: 2 * m * rounds }, (_, i) => {
-  let x = 0n;
-  for (let j = 0; j < bytesPerInt; j++) x += BigInt(xof[i * bytesPerInt + j]!) << BigInt(8 * j);
-  return x % p;
-});
-
-function permBig(state: bigint[]): bigint[] {
-  let s = [...state];
-  const mds = (v: bigint[]) => MDS.map((row) => mod(row.reduce((a, x, j) => a + x * v[j]!, 0n)));
-  for (let r = 0; r < rounds; r++) {
-    s = mds(s.map((x) => modpow(x, alpha))).map((x, j) => mod(x + C[2 * r * m + j]!));
-    s = mds(s.map((x) => modpow(x, alphaInv))).map((x, j) => mod(x + C[2 * r * m + m + j]!));
+  let l1 = 1;
+  for (; l1 < 25; l1++) {
+    const v = BigInt(m * (l1 - 1) + (m - capacity));
+    const dcon = BigInt(Math.floor(0.5 * Number(alpha - 1n) * m * (l1 - 1) + 2));
+    if (binom(v + dcon, v) ** 2n > 2n ** BigInt(securityLevel)) break;
   }
-  return s;
+  const rounds = Math.ceil(1.5 * Math.max(5, l1));
+
+  let g = 2n;
+  while (modpow(g, (p - 1n) / 2n) === 1n || modpow(g, (p - 1n) / 127n) === 1n) g++;
+  // reduced echelon form of the m×2m Vandermonde matrix, by Gauss–Jordan on BigInt
+  const V = Array.from({ length: m }, (_, i) =>
+    Array.from({ length: 2 * m }, (_, j) => modpow(g, BigInt(i * j))),
+  );
+  for (let c = 0; c < m; c++) {
+    const pr = V.findIndex((row, r) => r >= c && row[c] !== 0n);
+    [V[c], V[pr]] = [V[pr]!, V[c]!];
+    const ic = inv(V[c]![c]!);
+    V[c] = V[c]!.map((x) => mod(x * ic));
+    for (let r = 0; r < m; r++)
+      if (r !== c) {
+        const f = V[r]![c]!;
+        V[r] = V[r]!.map((x, j) => mod(x - f * V[c]![j]!));
+      }
+  }
+  const MDS = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => V[j]![m + i]!));
+
+  const bytesPerInt = Math.ceil(p.toString(2).length / 8) + 1;
+  const xof = createHash("shake256", { outputLength: bytesPerInt * 2 * m * rounds })
+    .update(`Rescue-XLIX(${p},${m},${capacity},${securityLevel})`, "ascii")
+    .digest();
+  const C = Array.from({ length: 2 * m * rounds }, (_, i) => {
+    let x = 0n;
+    for (let j = 0; j < bytesPerInt; j++) x += BigInt(xof[i * bytesPerInt + j]!) << BigInt(8 * j);
+    return x % p;
+  });
+
+  function permBig(state: bigint[]): bigint[] {
+    let s = [...state];
+    const mds = (v: bigint[]) => MDS.map((row) => mod(row.reduce((a, x, j) => a + x * v[j]!, 0n)));
+    for (let r = 0; r < rounds; r++) {
+      s = mds(s.map((x) => modpow(x, alpha))).map((x, j) => mod(x + C[2 * r * m + j]!));
+      s = mds(s.map((x) => modpow(x, alphaInv))).map((x, j) => mod(x + C[2 * r * m + m + j]!));
+    }
+    return s;
+  }
+  return { alpha, alphaInv, rounds, MDS, C, permBig };
 }
+const { alpha, alphaInv, rounds, MDS, C, permBig } = reference(8, 4);
 const hashBig = (x: bigint[]) => permBig([...x, 4n, 0n, 0n, 0n]).slice(0, 4);
 
 describe("Rescue-Prime over KoalaBear against an independent BigInt implementation", () => {
@@ -136,6 +149,33 @@ describe("Rescue-Prime over KoalaBear against an independent BigInt implementati
       expect(b).toEqual(a);
     }
     expect(trace.length).toBe(12);
+  });
+});
+
+describe("the width-16 instance of the shielded notes", () => {
+  const ref = reference(16, 8);
+  const rp = rescue16Params();
+
+  it("derives the same parameters as the reference", () => {
+    expect(rp.alphaInv).toBe(ref.alphaInv);
+    expect(rp.rounds).toBe(ref.rounds);
+    expect(rp.mds.flat().map(BigInt)).toEqual(ref.MDS.flat());
+    expect(rp.constants.map(BigInt)).toEqual(ref.C);
+  });
+
+  it("permutes the same way in the reference, the round code and the fast permutation", () => {
+    const fast = new FastRescue(rp);
+    for (const seed of [0, 1, 2130706432]) {
+      const x = Array.from({ length: 16 }, (_, i) => (seed + i * 977) % 2130706433);
+      const want = ref.permBig(x.map(BigInt));
+      expect(rescuePermutation(x, rp).map(BigInt)).toEqual(want);
+      const s = Float64Array.from(x);
+      fast.permute(s);
+      expect([...s].map(BigInt)).toEqual(want);
+    }
+    const s8 = Float64Array.from([1, 2, 3, 4, 4, 0, 0, 0]);
+    new FastRescue(RESCUE).permute(s8);
+    expect([...s8]).toEqual(rescuePermutation([1, 2, 3, 4, 4, 0, 0, 0]));
   });
 });
 

@@ -1,8 +1,10 @@
 import type { Air, BoundaryConstraint, FieldOps } from "../air.js";
 import { StarkError } from "../errors.js";
 import { mul, P, sub } from "../field.js";
+import type { StarkParams } from "../params.js";
 import { RESCUE } from "../rescue/params.js";
 import { RESCUE_IV, rescueRound } from "../rescue/permutation.js";
+import { transitionTail } from "../zk.js";
 
 /**
  * Knowledge of x ∈ F^4 with H^n(x) = y, H the Rescue-Prime hash of rescue/permutation.ts.
@@ -15,9 +17,9 @@ import { RESCUE_IV, rescueRound } from "../rescue/permutation.js";
  *   (MDS⁻¹·(w − c2_r))³ = MDS·cur³ + c1_r           (8 constraints)
  *   f_r·(next[4+j] − IV_j) = 0,  (1 − f_r)·aux_j = 0  (8 constraints; f_r = 1 on round 7)
  * c1_r, c2_r, f_r are periodic columns of period 8. Boundary: row 0 capacity = IV; row 8n rate = y.
- * Rows after 8n keep hashing, so any n with 8(n+1) ≤ trace length works.
- * x is never public, but this proof system is not zero-knowledge (see README): openings leak
- * evaluations of the trace polynomials.
+ * Rows after 8n keep hashing, so any n with 8n < trace length works. Without ZK the openings
+ * leak evaluations of the trace polynomials, which depend on x; pass ZK parameters to the
+ * constructor and to `rescueChainTrace` to leave room for the random rows (zk.ts).
  */
 export interface RescueChainPublic {
   hashes: number;
@@ -29,8 +31,10 @@ const M = RESCUE.m;
 export const MAX_CHAIN_HASHES = 2 ** 19 - 1;
 const ROUNDS = RESCUE.rounds;
 
-export function rescueChainTraceLength(hashes: number): number {
-  return Math.max(16, 2 ** Math.ceil(Math.log2(ROUNDS * (hashes + 1))));
+/** Rows 0..8n hold the computation; the tail after them is left to ZK randomness. */
+export function rescueChainTraceLength(hashes: number, params?: StarkParams): number {
+  const tail = params ? transitionTail(params) : 1;
+  return Math.max(16, 2 ** Math.ceil(Math.log2(ROUNDS * hashes + tail)));
 }
 
 export class RescueChainAir implements Air {
@@ -41,13 +45,19 @@ export class RescueChainAir implements Air {
   readonly periodicColumns: readonly Uint32Array[];
   readonly boundary: readonly BoundaryConstraint[];
   readonly traceLength: number;
+  readonly activeRows: number;
 
-  constructor(readonly pub: RescueChainPublic) {
+  /** `params` only sizes the trace (ZK mode needs room for its random rows). */
+  constructor(
+    readonly pub: RescueChainPublic,
+    params?: StarkParams,
+  ) {
     const { hashes, digest } = pub;
     if (!Number.isInteger(hashes) || hashes < 1 || hashes > MAX_CHAIN_HASHES)
       throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19 − 1]");
     checkWords(digest, "digest");
-    this.traceLength = rescueChainTraceLength(hashes);
+    this.traceLength = rescueChainTraceLength(hashes, params);
+    this.activeRows = ROUNDS * hashes + 1;
     const c1 = Array.from({ length: M }, (_, j) =>
       Uint32Array.from({ length: ROUNDS }, (_, r) => RESCUE.constants[2 * r * M + j]!),
     );
@@ -150,9 +160,10 @@ function evalBase(
 export function rescueChainTrace(
   x: readonly number[],
   hashes: number,
+  params?: StarkParams,
 ): { trace: Uint32Array[]; digest: number[] } {
   checkWords(x, "preimage");
-  const n = rescueChainTraceLength(hashes);
+  const n = rescueChainTraceLength(hashes, params);
   const trace = Array.from({ length: M + 4 }, () => new Uint32Array(n));
   let input = [...x];
   let digest: number[] = [];

@@ -129,3 +129,14 @@ function modInverse(a: bigint, n: bigint): bigint {
 
 /** The instance the AIR and the service use, computed once. */
 export const RESCUE = rescueParams();
+
+let rescue16: RescueParams | undefined;
+/**
+ * The width-16 instance (capacity 8, rate 8) the shielded-note hashes use: 8-word (248-bit)
+ * digests for ~124-bit collision resistance, where the width-8 instance's 4-word digests and
+ * capacity give only ~62. Same specification and parameter generation; computed on first use.
+ */
+export function rescue16Params(): RescueParams {
+  rescue16 ??= rescueParams(16, 8, 128);
+  return rescue16;
+}

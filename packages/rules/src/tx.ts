@@ -1,15 +1,13 @@
 import {
-  CodecError,
   encodeSignedTransaction,
   MAX_TX_BYTES,
   type SignedTransaction,
   signedTransactionFromJson,
+  toHex,
 } from "@p2pnode/codec";
-import { txId, verifyTransaction } from "@p2pnode/crypto";
+import { addressOf, txId, verifyTransaction } from "@p2pnode/crypto";
 import type { SignedTransactionJson } from "@p2pnode/types";
-import { reject } from "./errors.js";
-import { senderOf } from "./state.js";
-import { hex } from "./store.js";
+import { decodeFailed, reject } from "./errors.js";
 
 /** A transaction that passed the rules that need no state: encoding, size, fee floor, signature. */
 export interface CheckedTx {
@@ -38,7 +36,7 @@ export function txFromJson(json: SignedTransactionJson): SignedTransaction {
   }
 }
 
-/** Encodes and identifies a transaction and checks its size and fee; no signature yet. */
+/** Encodes and identifies a transaction and checks its kind, size and fee; no signature yet. */
 export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
   if (stx.tx.kind !== "transfer")
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
@@ -52,14 +50,14 @@ export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: 
     throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`);
   }
   const id = txId(bytes);
-  const idHex = hex(id);
+  const idHex = toHex(id);
   if (claimedId !== undefined && claimedId !== idHex) {
     throw reject("INVALID_HASH", `transaction id ${claimedId} does not match its content (${idHex})`);
   }
   if (stx.tx.fee < o.minFee)
     throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
-  const sender = senderOf(stx);
-  return { stx, bytes, id, idHex, sender, senderHex: hex(sender) };
+  const sender = addressOf(stx.tx.from);
+  return { stx, bytes, id, idHex, sender, senderHex: toHex(sender) };
 }
 
 /**
@@ -77,9 +75,9 @@ export function checkSignature(t: CheckedTx, chainId: string, index?: number): v
   }
 }
 
-export function decodeFailed(err: unknown, what: string) {
-  if (err instanceof CodecError) {
-    return reject("DECODE_FAILED", `${what}: ${err.message}`, { codec: err.code });
-  }
-  return reject("DECODE_FAILED", `${what}: ${(err as Error).message}`);
+/** Every stateless rule of a transaction, in order; what is left needs the chain's state. */
+export function checkTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
+  const t = prepareTx(stx, o, claimedId);
+  checkSignature(t, o.chainId);
+  return t;
 }

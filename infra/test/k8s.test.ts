@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { NodeEnv } from "@p2pnode/kit";
-import { parseGenesis } from "@p2pnode/rules";
+import { parseGenesis, readGenesisFile } from "@p2pnode/rules";
 import { API_LISTENER, LISTENERS, type ListenerName, Role, type ServiceName } from "@p2pnode/types";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
@@ -280,7 +280,7 @@ describe("overlays", () => {
       expect(o.metadata.namespace).toBe("p2pnode");
     const cm = only(built.large, "ConfigMap")[0]!;
     const chainId = JSON.parse(rec(cm.data)["genesis.json"] as string).chainId;
-    const baked = JSON.parse(readFileSync(repoPath("infra", "genesis", "genesis.json"), "utf8")).chainId;
+    const baked = readGenesisFile(repoPath("infra", "genesis", "genesis.json")).chainId;
     expect(chainId).not.toBe(baked);
   });
 

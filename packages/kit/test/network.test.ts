@@ -1,9 +1,8 @@
 import { CodedError, NodeSubjects } from "@p2pnode/types";
 import { afterEach, describe, expect, it } from "vitest";
-import { Bus } from "../src/bus/index.js";
-import { createLogger } from "../src/log/index.js";
 import type { RunningService, ServiceContext, ServiceDefinition } from "../src/service/index.js";
 import {
+  connectTestBus,
   startTestNats,
   startTestNode,
   startTestService,
@@ -65,13 +64,7 @@ describe("the node's network, handed to services by the runtime", () => {
   it("refuses to start, without waiting out the deadline, when the supervisor answers an error", async () => {
     const nats = await startTestNats();
     cleanup.push(nats.stop);
-    const sup = await Bus.connect({
-      url: nats.url,
-      token: nats.token,
-      name: "supervisor",
-      version: "0.0.0",
-      log: createLogger("test", "silent"),
-    });
+    const sup = await connectTestBus(nats, "supervisor");
     cleanup.push(() => sup.close());
     await sup.serve(NodeSubjects.networkGet, () => {
       throw new CodedError("GENESIS_INVALID", "P2PNODE_GENESIS is not usable");

@@ -13,7 +13,7 @@ import {
 } from "@p2pnode/codec";
 import { headerHash, meetsTarget, txRoot } from "@p2pnode/crypto";
 import type { BlockJson } from "@p2pnode/types";
-import { decodeFailed, RuleError, reject } from "./errors.js";
+import { decoding, RuleError, reject } from "./errors.js";
 import { type CheckedTx, checkSignature, prepareTx } from "./tx.js";
 
 /** A decoded block with its hash and encodings; its transactions are prepared, not yet verified. */
@@ -30,22 +30,13 @@ export interface PreparedBlock {
 /** Checks done before decoding: the version (the codec only knows v1) and the tx count. */
 export function decodeBlockJson(json: BlockJson): Block {
   checkShape(json.header.version, json.txs.length);
-  try {
-    return blockFromJson(json);
-  } catch (err) {
-    throw decodeFailed(err, "block");
-  }
+  return decoding("block", () => blockFromJson(json));
 }
 
 /** Encodes the header, hashes it, and encodes and identifies every transaction. */
 export function prepareBlock(block: Block, chainId: string, claimedHash?: string): PreparedBlock {
   checkShape(block.header.version, block.txs.length);
-  let headerBytes: Uint8Array;
-  try {
-    headerBytes = encodeHeader(block.header);
-  } catch (err) {
-    throw decodeFailed(err, "block header");
-  }
+  const headerBytes = decoding("block header", () => encodeHeader(block.header));
   const hash = headerHash(headerBytes);
   const hashHex = toHex(hash);
   if (claimedHash !== undefined && claimedHash !== hashHex) {

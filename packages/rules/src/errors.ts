@@ -31,3 +31,12 @@ export function decodeFailed(err: unknown, what: string): RuleError {
   }
   return reject("DECODE_FAILED", `${what}: ${(err as Error).message}`);
 }
+
+/** Runs a codec call; whatever it refuses becomes DECODE_FAILED naming `what`. */
+export function decoding<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw decodeFailed(err, what);
+  }
+}

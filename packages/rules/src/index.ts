@@ -12,7 +12,7 @@ export {
   type PreparedBlock,
   prepareBlock,
 } from "./block.js";
-export { decodeFailed, RuleError, reject } from "./errors.js";
+export { decodeFailed, decoding, RuleError, reject } from "./errors.js";
 export {
   GenesisError,
   genesisBlock,

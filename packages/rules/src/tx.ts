@@ -7,7 +7,7 @@ import {
 } from "@p2pnode/codec";
 import { addressOf, txId, verifyTransaction } from "@p2pnode/crypto";
 import type { SignedTransactionJson } from "@p2pnode/types";
-import { decodeFailed, reject } from "./errors.js";
+import { decoding, reject } from "./errors.js";
 
 /** A transaction that passed the rules that need no state: encoding, size, fee floor, signature. */
 export interface CheckedTx {
@@ -29,23 +29,14 @@ export interface TxRuleOptions {
 
 /** JSON (already schema-checked) to the codec's object; what the codec refuses is DECODE_FAILED. */
 export function txFromJson(json: SignedTransactionJson): SignedTransaction {
-  try {
-    return signedTransactionFromJson(json);
-  } catch (err) {
-    throw decodeFailed(err, "transaction");
-  }
+  return decoding("transaction", () => signedTransactionFromJson(json));
 }
 
 /** Encodes and identifies a transaction and checks its kind, size and fee; no signature yet. */
 export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
   if (stx.tx.kind !== "transfer")
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = encodeSignedTransaction(stx);
-  } catch (err) {
-    throw decodeFailed(err, "transaction");
-  }
+  const bytes = decoding("transaction", () => encodeSignedTransaction(stx));
   if (bytes.length > MAX_TX_BYTES) {
     throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`);
   }

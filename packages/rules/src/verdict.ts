@@ -1,6 +1,6 @@
 import { decodeBlock, decodeSignedTransaction, type InvKind } from "@p2pnode/codec";
 import { checkBlock, type PreparedBlock } from "./block.js";
-import { decodeFailed, RuleError } from "./errors.js";
+import { decoding, RuleError } from "./errors.js";
 import { type CheckedTx, checkTx } from "./tx.js";
 
 /** The answer to a peer's validation request: `reason` is a RejectReason, empty when ok. */
@@ -11,24 +11,18 @@ export interface Verdict {
 
 /** Decodes a transaction from its wire bytes and applies every stateless rule. */
 export function checkTxBytes(body: Uint8Array, chainId: string): CheckedTx {
-  let stx: ReturnType<typeof decodeSignedTransaction>;
-  try {
-    stx = decodeSignedTransaction(body);
-  } catch (err) {
-    throw decodeFailed(err, "transaction");
-  }
-  return checkTx(stx, { chainId, minFee: 0n });
+  return checkTx(
+    decoding("transaction", () => decodeSignedTransaction(body)),
+    { chainId, minFee: 0n },
+  );
 }
 
 /** Decodes a block from its wire bytes and applies every stateless rule. */
 export function checkBlockBytes(body: Uint8Array, chainId: string): PreparedBlock {
-  let block: ReturnType<typeof decodeBlock>;
-  try {
-    block = decodeBlock(body);
-  } catch (err) {
-    throw decodeFailed(err, "block");
-  }
-  return checkBlock(block, chainId);
+  return checkBlock(
+    decoding("block", () => decodeBlock(body)),
+    chainId,
+  );
 }
 
 /**

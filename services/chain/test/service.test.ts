@@ -1,5 +1,4 @@
-import { Bus, createLogger } from "@p2pnode/kit";
-import { serviceRuntimeSuite, startTestNats } from "@p2pnode/kit/testing";
+import { connectTestBus, serviceRuntimeSuite, startTestNats } from "@p2pnode/kit/testing";
 import { CodedError, NodeSubjects } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
 import { chainService } from "../src/api.js";
@@ -29,14 +28,7 @@ describe("chain service process", () => {
     const { spawn } = await import("node:child_process");
     // A NATS whose "supervisor" refuses the network, as one whose genesis went bad would.
     const nats = await startTestNats();
-    const log = createLogger("test", "silent");
-    const sup = await Bus.connect({
-      url: nats.url,
-      token: nats.token,
-      name: "supervisor",
-      version: "0.0.0",
-      log,
-    });
+    const sup = await connectTestBus(nats, "supervisor");
     await sup.serve(NodeSubjects.networkGet, () => {
       throw new CodedError("GENESIS_INVALID", "genesis.json: allocations: expected array");
     });

@@ -48,6 +48,17 @@ export interface TestNodeOptions {
   genesis?: Genesis;
 }
 
+/** A bus on a test NATS, silent: a stand-in supervisor, a test client. */
+export function connectTestBus(nats: Pick<TestNats, "url" | "token">, name: string): Promise<Bus> {
+  return Bus.connect({
+    url: nats.url,
+    token: nats.token,
+    name,
+    version: "0.0.0",
+    log: createLogger(name, "silent"),
+  });
+}
+
 /**
  * A stand-in for one node without services: real nats-server, the supervisor's identity and
  * network endpoints, data dir, env.
@@ -64,14 +75,7 @@ export async function startTestNode(
   const network = networkOf(genesis);
   const genesisFile = join(dataDir, "genesis.json");
   writeFileSync(genesisFile, JSON.stringify(genesis));
-  const log = createLogger("test-supervisor", "silent");
-  const supervisorBus = await Bus.connect({
-    url: nats.url,
-    token: nats.token,
-    name: "supervisor",
-    version: "0.0.0",
-    log,
-  });
+  const supervisorBus = await connectTestBus(nats, "supervisor");
   await supervisorBus.serve(NodeSubjects.identityGet, () => ({
     nodeId,
     publicKey: randomBytes(32).toString("hex"),

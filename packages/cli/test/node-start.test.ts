@@ -1,13 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { freePort } from "@p2pnode/kit/testing";
+import { freePort, testGenesis } from "@p2pnode/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // These run the built CLI exactly as a user (or the container) would.
 const CLI = resolve(import.meta.dirname, "../dist/main.js");
+
+/** A valid genesis file, so a test reaches the check it is about. */
+const GENESIS = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-genesis-")), "genesis.json");
+writeFileSync(GENESIS, JSON.stringify(testGenesis()));
 
 function nodeStart(env: NodeJS.ProcessEnv) {
   const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-cli-"));
@@ -36,15 +40,35 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
   });
 
   it("exits 1 when nats-server is missing", () => {
-    const r = nodeStart({ P2PNODE_NATS_SERVER_BIN: "/nonexistent/nats-server", P2PNODE_PORT_BASE: "33000" });
+    const r = nodeStart({
+      P2PNODE_GENESIS: GENESIS,
+      P2PNODE_NATS_SERVER_BIN: "/nonexistent/nats-server",
+      P2PNODE_PORT_BASE: "33000",
+    });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toMatch(/nats-server not found at P2PNODE_NATS_SERVER_BIN/);
   });
 
-  it("exits 1 when the genesis file is invalid", () => {
+  it("exits 1 when the genesis file is missing or invalid", () => {
     const r = nodeStart({ P2PNODE_GENESIS: "/nonexistent/genesis.json", P2PNODE_PORT_BASE: "33000" });
     expect(r.status).toBe(1);
-    expect(oneLineError(r.stderr)).toMatch(/P2PNODE_GENESIS=.*genesis\.json/);
+    expect(oneLineError(r.stderr)).toMatch(/^p2pnode: P2PNODE_GENESIS=\/nonexistent\/genesis\.json: ENOENT/);
+    const zero = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-")), "zero.json");
+    const consensus = { ...testGenesis().consensus, initialTarget: "0".repeat(64) };
+    writeFileSync(zero, JSON.stringify(testGenesis({ consensus })));
+    const z = nodeStart({ P2PNODE_GENESIS: zero, P2PNODE_PORT_BASE: "33000" });
+    expect(z.status).toBe(1);
+    expect(oneLineError(z.stderr)).toMatch(
+      /P2PNODE_GENESIS=.*zero\.json: consensus\.initialTarget must not be zero/,
+    );
+  });
+
+  it("exits 1 when no genesis file is given: a node needs its network", () => {
+    const r = nodeStart({ P2PNODE_PORT_BASE: "33000" });
+    expect(r.status).toBe(1);
+    expect(oneLineError(r.stderr)).toBe(
+      "p2pnode: P2PNODE_GENESIS is not set: a node needs its network's genesis file",
+    );
   });
 
   describe("with a port already taken", () => {
@@ -58,7 +82,11 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     afterAll(() => new Promise<void>((r) => blocker.close(() => r())));
 
     it("exits 1 naming the port and its variable, starting nothing", () => {
-      const r = nodeStart({ P2PNODE_PORT_BASE: "34000", P2PNODE_CHAIN_PORT: String(port) });
+      const r = nodeStart({
+        P2PNODE_GENESIS: GENESIS,
+        P2PNODE_PORT_BASE: "34000",
+        P2PNODE_CHAIN_PORT: String(port),
+      });
       expect(r.status).toBe(1);
       expect(oneLineError(r.stderr)).toBe(
         `p2pnode: port ${port}/tcp (P2PNODE_CHAIN_PORT, chain REST) on 127.0.0.1 is already in use`,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrCreateIdentity } from "@p2pnode/crypto";
 import { ServiceClient } from "@p2pnode/sdk";
+import { BlockDetail } from "@p2pnode/types";
 import { connect } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
@@ -51,6 +52,21 @@ describe("3-node devnet", () => {
       }
     }
     expect(ids.size).toBe(3);
+  });
+
+  it("every service of every node is on one network: the genesis hash is the chain's block 0", async () => {
+    const networks = new Set<string>();
+    for (const node of state.nodes) {
+      const urls = serviceUrls(node);
+      const block0 = BlockDetail.parse(await (await fetch(`${urls.chain}/blocks/0`)).json());
+      for (const url of Object.values(urls)) {
+        const info = await new ServiceClient(url!).info();
+        expect(info.genesisHash).toBe(block0.hash);
+        networks.add(`${info.chainId}/${info.genesisHash}`);
+      }
+    }
+    expect(networks.size).toBe(1);
+    expect([...networks][0]!.startsWith(`${state.chainId}/`)).toBe(true);
   });
 
   it("keeps the node's NATS on loopback only and refuses clients without its token", async () => {

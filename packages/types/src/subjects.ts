@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NodeIdentity } from "./info.js";
+import { NodeIdentity, NodeNetwork } from "./info.js";
 
 /**
  * The NATS subject catalog: every subject of a node, its payload schemas, in one place.
@@ -47,5 +47,13 @@ export const NodeSubjects = {
     request: Empty,
     reply: NodeIdentity,
     description: "The node's identity and role, answered by the supervisor.",
+  }),
+  networkGet: endpoint({
+    service: "node",
+    subject: "node.v1.network.get",
+    request: Empty,
+    reply: NodeNetwork,
+    description:
+      "The network this node is on (chain id, genesis block hash, genesis document), loaded and checked once by the supervisor.",
   }),
 } as const;

@@ -9,6 +9,7 @@ describe("NATS subject catalog", () => {
     expect(new Set(subjects).size).toBe(subjects.length);
     for (const s of subjects) expect(s).toMatch(/^[a-z]+\.v[0-9]+\.[a-z-]+\.[a-z-]+$/);
     expect(subjects).toContain("node.v1.identity.get");
+    expect(subjects).toContain("node.v1.network.get");
     expect(subjects).toContain("chain.v1.tx.submit");
   });
 

@@ -14,11 +14,11 @@ import { join } from "node:path";
 import { type Block, encodeTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { SIGNING_DOMAINS, signingBytes } from "@p2pnode/crypto";
 import { inTransaction, openDatabase } from "@p2pnode/kit";
+import { txFromJson } from "@p2pnode/rules";
 import { type Genesis, SignedTransactionJson } from "@p2pnode/types";
 import { Chain, defaultChainOptions } from "../src/chain.js";
 import { ChainIntake } from "../src/intake.js";
 import { ChainStore } from "../src/store.js";
-import { txFromJson } from "../src/validation.js";
 import { BLOCK_TIME, CHAIN_ID, makeBlock, transfer, type Wallet, wallet } from "../test/helpers.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 10_000);

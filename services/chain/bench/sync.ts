@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { type Block, decodeBlock, encodeBlock, HEADER_VERSION, type SignedTransaction } from "@p2pnode/codec";
 import { headerHash, meetsTarget, readWallet, signTransaction, txId, txRoot } from "@p2pnode/crypto";
 import { Devnet, serviceUrls } from "@p2pnode/devnet";
-import type { Genesis } from "@p2pnode/types";
+import { readGenesisFile } from "@p2pnode/rules";
 import { chainStoreFile } from "../src/api.js";
 import { Chain, defaultChainOptions } from "../src/chain.js";
 import { ChainStore } from "../src/store.js";
@@ -42,7 +42,7 @@ try {
     consensus: { initialTarget: "f".repeat(64), retargetWindow: 100_000 },
   });
   await devnet.stopNode("node0");
-  const genesis = JSON.parse(readFileSync(state.genesisFile, "utf8")) as Genesis;
+  const genesis = readGenesisFile(state.genesisFile);
   const faucet = readWallet(devnet.faucetFile).key;
 
   // Build the chain once (a scratch store checks every block) and write it to a file.

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { Chain, defaultChainOptions } from "./chain.js";
-import { loadGenesis } from "./genesis.js";
 import { ChainIntake } from "./intake.js";
 import { validateStoredChain, withSnapshot } from "./integrity.js";
 import { setupLightChain } from "./light/light-service.js";
@@ -32,7 +31,8 @@ export const chainService: ServiceDefinition = {
   name: "chain",
   version: VERSION,
   setup: async (ctx) => {
-    const genesis = loadGenesis(ctx.config.genesisPath);
+    // The network comes from the supervisor, which read and checked the genesis file once.
+    const { genesis } = ctx.network;
     if (ctx.config.role === "light") return setupLightChain(ctx, genesis);
     const file = chainStoreFile(ctx.config.dataDir);
     const store = new ChainStore(file);

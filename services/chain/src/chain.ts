@@ -1,14 +1,13 @@
 import { type Block, equalBytes, type SignedTransaction } from "@p2pnode/codec";
+import { checkBody, checkPow, checkSignature, genesisBlock, prepareBlock, prepareTx } from "@p2pnode/rules";
 import type { BlockVerdict, ChainTip, Genesis } from "@p2pnode/types";
 import { Ancestry } from "./ancestry.js";
-import { checkBody, checkHeaderContext, checkPow, prepareBlock } from "./block-rules.js";
+import { checkHeaderContext } from "./block-rules.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { type CommitResult, ForkChoice } from "./fork-choice.js";
-import { genesisBlock } from "./genesis.js";
 import { defaultMempoolOptions, Mempool, type MempoolOptions, type PoolTx, toPoolTx } from "./mempool.js";
 import { defaultRetargetOptions, type RetargetOptions } from "./retarget.js";
 import { type BlockMeta, type ChainStore, hex, unhex } from "./store.js";
-import { checkSignature, prepareTx } from "./validation.js";
 import { workOf } from "./work.js";
 
 export interface ChainOptions {
@@ -123,7 +122,7 @@ export class Chain {
     } else if (stored !== hex(this.genesisHash)) {
       throw new ChainFault(
         "CONFIG_INVALID",
-        `the chain store holds genesis ${stored}, but the genesis file gives ${hex(this.genesisHash)} (another network?)`,
+        `the chain store holds genesis ${stored}, but this node's network has ${hex(this.genesisHash)} (another genesis?)`,
       );
     }
     const tip = store.blockMeta(unhex(store.getMeta("tip") ?? ""));
@@ -183,7 +182,7 @@ export class Chain {
     if (known) throw reject("INVALID_ANCESTOR", `block ${p.hashHex} was found invalid before`);
     if (h.height === 0)
       throw reject("WRONG_CHAIN", `a genesis block other than this chain's (${hex(this.genesisHash)})`);
-    checkPow(p);
+    checkPow(h, p.hash);
     const tip = this.tipMeta;
     const parent = this.store.blockMeta(h.prevHash);
     if (!parent) {

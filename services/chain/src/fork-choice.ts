@@ -1,10 +1,9 @@
 import { type Block, decodeBlock, equalBytes } from "@p2pnode/codec";
+import { type CheckedTx, type PreparedBlock, prepareTx } from "@p2pnode/rules";
 import type { Ancestry } from "./ancestry.js";
-import type { PreparedBlock } from "./block-rules.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { applyTx, payMiner, StateOverlay } from "./state.js";
 import { type BlockMeta, type ChainStore, hex } from "./store.js";
-import { type CheckedTx, prepareTx } from "./validation.js";
 import { workOf } from "./work.js";
 
 export interface ForkChoiceOptions {

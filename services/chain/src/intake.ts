@@ -1,9 +1,8 @@
+import { decodeBlockJson, txFromJson } from "@p2pnode/rules";
 import type { BlockJson, BlockVerdict, SignedTransactionJson } from "@p2pnode/types";
-import { decodeBlockJson } from "./block-rules.js";
 import type { Chain } from "./chain.js";
 import { ChainError } from "./errors.js";
 import type { ChainMetrics } from "./metrics.js";
-import { txFromJson } from "./validation.js";
 
 /** Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests). */
 export interface ChainEvents {

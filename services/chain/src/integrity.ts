@@ -1,9 +1,9 @@
 import { decodeBlock, equalBytes } from "@p2pnode/codec";
+import { checkBody, checkPow, genesisBlock, prepareBlock } from "@p2pnode/rules";
 import type { ChainValidationReport, Genesis } from "@p2pnode/types";
 import { Ancestry } from "./ancestry.js";
-import { checkBody, checkHeaderContext, checkPow, prepareBlock } from "./block-rules.js";
+import { checkHeaderContext } from "./block-rules.js";
 import { ChainError } from "./errors.js";
-import { genesisBlock } from "./genesis.js";
 import type { RetargetOptions } from "./retarget.js";
 import { applyTx, payMiner, StateOverlay } from "./state.js";
 import { type Account, type BlockMeta, ChainStore, hex } from "./store.js";
@@ -69,7 +69,7 @@ export async function validateStoredChain(
       const block = decodeBlock(store.blockBody(meta.hash) ?? new Uint8Array());
       const state = new StateOverlay(reader);
       const p = prepareBlock(block, genesis.chainId, hex(meta.hash));
-      checkPow(p);
+      checkPow(block.header, p.hash);
       checkHeaderContext(
         block.header,
         {

@@ -1,8 +1,8 @@
+import type { CheckedTx } from "@p2pnode/rules";
 import { reject } from "./errors.js";
 import { Heap } from "./heap.js";
 import type { AccountReader } from "./state.js";
 import type { Account } from "./store.js";
-import type { CheckedTx } from "./validation.js";
 
 /** A verified transaction waiting for a block. */
 export interface PoolTx extends CheckedTx {

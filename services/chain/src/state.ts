@@ -1,5 +1,4 @@
 import type { SignedTransaction } from "@p2pnode/codec";
-import { addressOf } from "@p2pnode/crypto";
 import { reject } from "./errors.js";
 import { type Account, hex, type UndoEntry, unhex } from "./store.js";
 
@@ -82,11 +81,6 @@ export function applyTx(
 export function payMiner(state: StateOverlay, miner: Uint8Array, reward: bigint, fees: bigint): void {
   const m = state.get(miner);
   state.set(miner, { balance: m.balance + reward + fees, nonce: m.nonce });
-}
-
-/** Sender address of a transfer: tx.from is a public key. */
-export function senderOf(stx: SignedTransaction): Uint8Array {
-  return addressOf(stx.tx.from);
 }
 
 export { hex, unhex };

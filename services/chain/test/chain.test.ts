@@ -1,7 +1,7 @@
 import { type BlockHeader, encodeHeader } from "@p2pnode/codec";
+import { genesisBlock } from "@p2pnode/rules";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Chain } from "../src/chain.js";
-import { genesisBlock } from "../src/genesis.js";
 import { hex } from "../src/store.js";
 import {
   alice,

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { blockToJson } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
@@ -64,11 +63,9 @@ const rest = async (path: string, init?: RequestInit) =>
 
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new TypeError(`build the chain first: ${MAIN} is missing`);
-  node = await startTestNode("full");
-  const genesisPath = join(node.dataDir, "chain-genesis.json");
-  writeFileSync(genesisPath, JSON.stringify(genesis));
+  node = await startTestNode("full", {}, { genesis });
   port = await freePort();
-  env = { ...node.env, P2PNODE_GENESIS: genesisPath, P2PNODE_CHAIN_PORT: String(port) };
+  env = { ...node.env, P2PNODE_CHAIN_PORT: String(port) };
   client = await Bus.connect({
     url: node.nats.url,
     token: node.nats.token,

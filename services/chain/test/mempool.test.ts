@@ -1,7 +1,7 @@
+import { prepareTx } from "@p2pnode/rules";
 import { describe, expect, it } from "vitest";
 import { defaultMempoolOptions, Mempool, type MempoolOptions, toPoolTx } from "../src/mempool.js";
 import type { Account } from "../src/store.js";
-import { prepareTx } from "../src/validation.js";
 import { alice, bob, CHAIN_ID, carol, transfer, type Wallet, wallet } from "./helpers.js";
 
 const rich: Account = { balance: 10n ** 12n, nonce: 0 };

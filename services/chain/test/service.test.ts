@@ -1,4 +1,5 @@
-import { serviceRuntimeSuite } from "@p2pnode/kit/testing";
+import { connectTestBus, serviceRuntimeSuite, startTestNats } from "@p2pnode/kit/testing";
+import { CodedError, NodeSubjects } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
 import { chainService } from "../src/api.js";
 
@@ -23,24 +24,31 @@ describe("chain service process", () => {
     }
   });
 
-  it("refuses to start with one line when the genesis file is missing or invalid", async () => {
-    const { spawnSync } = await import("node:child_process");
-    const { writeFileSync } = await import("node:fs");
-    const main = new URL("../dist/main.js", import.meta.url).pathname;
-    const bad = `${suite.node().dataDir}/bad-genesis.json`;
-    writeFileSync(bad, JSON.stringify({ chainId: "x", timestamp: 1 }));
-    for (const [file, pattern] of [
-      [`${suite.node().dataDir}/missing.json`, /^p2pnode chain: genesis .*missing\.json: ENOENT/],
-      [bad, /^p2pnode chain: genesis .*bad-genesis\.json: allocations: /],
-    ] as const) {
-      const r = spawnSync(process.execPath, [main], {
-        env: { ...suite.node().env, P2PNODE_GENESIS: file },
-        encoding: "utf8",
+  it("refuses to start with one line when its node's network cannot be had", async () => {
+    const { spawn } = await import("node:child_process");
+    // A NATS whose "supervisor" refuses the network, as one whose genesis went bad would.
+    const nats = await startTestNats();
+    const sup = await connectTestBus(nats, "supervisor");
+    await sup.serve(NodeSubjects.networkGet, () => {
+      throw new CodedError("GENESIS_INVALID", "genesis.json: allocations: expected array");
+    });
+    try {
+      const main = new URL("../dist/main.js", import.meta.url).pathname;
+      const child = spawn(process.execPath, [main], {
+        env: { ...suite.node().env, P2PNODE_NATS_URL: nats.url, P2PNODE_NATS_TOKEN: nats.token },
       });
-      expect(r.status).toBe(2);
-      const lines = r.stderr.trim().split("\n");
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const status = await new Promise((r) => child.once("exit", r));
+      expect(status).toBe(2);
+      const lines = stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(pattern);
+      expect(lines[0]).toMatch(
+        /^p2pnode chain: cannot learn the node's network \(node\.v1\.network\.get\): genesis\.json: allocations: /,
+      );
+    } finally {
+      await sup.close();
+      await nats.stop();
     }
   });
 });

@@ -14,7 +14,7 @@ export const dhtService: ServiceDefinition = {
   name: "dht",
   version: VERSION,
   setup: async (ctx) => {
-    const dht = await startDht(ctx.config, ctx.log);
+    const dht = await startDht(ctx.config, ctx.network, ctx.log);
     ctx.readiness.dht = () => {
       const ok = dht.node.table.size > 0 || !dht.bootstrapper.configured;
       return { ok, detail: ok ? undefined : "no DHT contact yet: bootstrapping" };

@@ -1,11 +1,10 @@
 import { lookup } from "node:dns/promises";
-import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { normalizeIp } from "@p2pnode/codec/dht";
 import { loadOrCreateIdentity } from "@p2pnode/crypto";
 import type { NodeConfig } from "@p2pnode/kit";
-import { Genesis, LISTENERS } from "@p2pnode/types";
+import { LISTENERS, type NodeNetwork } from "@p2pnode/types";
 import { Bootstrapper } from "./bootstrap.js";
 import { type DhtLog, DhtNode } from "./dht-node.js";
 import type { Endpoint } from "./endpoint.js";
@@ -18,8 +17,6 @@ import { ValueProtocol } from "./value-protocol.js";
 
 /** Bytes of values this node keeps for the network (its own files included). */
 export const STORE_QUOTA_BYTES = 512 * 1024 * 1024;
-/** Network name when no genesis file is configured. */
-export const DEFAULT_NETWORK = "p2pnode";
 
 /** Everything the dht service runs, built from the node configuration; main.ts only adds NATS and REST. */
 export interface DhtService {
@@ -30,14 +27,9 @@ export interface DhtService {
   store: ValueStore;
   bootstrapper: Bootstrapper;
   transport: UdpTransport;
+  /** The chain id of the network. */
   networkName: string;
   stop(): Promise<void>;
-}
-
-/** Network name: the genesis chain id, so DHTs of different chains never accept each other's datagrams. */
-export function networkNameOf(config: NodeConfig): string {
-  if (!config.genesisPath) return DEFAULT_NETWORK;
-  return Genesis.parse(JSON.parse(readFileSync(config.genesisPath, "utf8"))).chainId;
 }
 
 export const resolveAll = async (host: string): Promise<string[]> =>
@@ -56,9 +48,14 @@ async function advertisedHost(config: NodeConfig, bound: Endpoint): Promise<stri
   return bound.host === "::" ? "0.0.0.0" : bound.host;
 }
 
-export async function startDht(config: NodeConfig, log: DhtLog): Promise<DhtService> {
+/**
+ * Starts the DHT of this node's network (node.v1.network.get): every datagram and record is signed
+ * in packages/crypto's DHT domains under the network's chain id, so DHTs of different chains never
+ * accept each other's datagrams (the gateway's handshake also checks the genesis hash).
+ */
+export async function startDht(config: NodeConfig, network: NodeNetwork, log: DhtLog): Promise<DhtService> {
   const identity = loadOrCreateIdentity(config.dataDir);
-  const networkName = networkNameOf(config);
+  const networkName = network.chainId;
   // a devnet lives on loopback; a real node listens on every interface for peers to reach it
   const transport = await UdpTransport.bind({
     host: config.p2pHost,

@@ -1,5 +1,11 @@
 import type { RunningService } from "@p2pnode/kit";
-import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
+import {
+  eventually,
+  startTestNode,
+  startTestService,
+  type TestNode,
+  testGenesis,
+} from "@p2pnode/kit/testing";
 import { DhtNodeRecord, DhtSubjects } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dhtService } from "../src/api.js";
@@ -138,6 +144,37 @@ describe("dht service over UDP", () => {
       () => seen,
       (s) => s.includes(id),
     );
+  });
+
+  it("signs under its network's chain id: a DHT of another chain is shut out", async () => {
+    const dropped = async () =>
+      ((await inject(0)({ url: "/stats" })).json() as { datagrams: { dropped: Record<string, number> } })
+        .datagrams.dropped.bad_signature ?? 0;
+    const before = await dropped();
+    const genesis = testGenesis({ chainId: `${testGenesis().chainId}-other` });
+    const udp = await freeUdpPort();
+    const node = await startTestNode(
+      "full",
+      {
+        P2PNODE_DEVNET: "1",
+        P2PNODE_DHT_UDP_PORT: String(udp),
+        P2PNODE_BOOTNODES: `127.0.0.1:${nodes[0]!.udp}`,
+      },
+      { genesis },
+    );
+    const svc = await startTestService(dhtService, node);
+    try {
+      expect(node.network.chainId).not.toBe(nodes[0]!.node.network.chainId);
+      await eventually(dropped, (n) => n > before);
+      const table = (app: RunningService) => app.ctx.app.inject({ url: "/table" }).then((r) => r.json());
+      const foreign = (await table(svc)) as { nodeId: string; size: number };
+      expect(foreign.size).toBe(0);
+      const ours = (await table(nodes[0]!.svc)) as { buckets: { entries: { nodeId: string }[] }[] };
+      expect(ours.buckets.flatMap((b) => b.entries.map((e) => e.nodeId))).not.toContain(foreign.nodeId);
+    } finally {
+      await svc.stop();
+      await node.stop();
+    }
   });
 
   it("reports stats and metrics", async () => {

@@ -6,7 +6,7 @@ import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
-import { networkIdFromGenesis } from "./network-id.js";
+import { networkIdOf } from "./network-id.js";
 import { type GatewayOptions, gatewayOptionsFromConfig } from "./options.js";
 import { gatewayRoutes, peerList } from "./routes.js";
 import { serveSyncSubjects } from "./sync-subjects.js";
@@ -37,7 +37,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       const { config, bus, log } = ctx;
       const options = gatewayOptionsFromConfig(config, over.options);
       const identity = loadOrCreateIdentity(config.dataDir);
-      const network = networkIdFromGenesis(config.genesisPath);
+      const network = networkIdOf(ctx.network);
       const db = openDatabase(join(config.dataDir, "gateway", "bans.sqlite"), BAN_MIGRATIONS);
       const g = new Gateway(options, {
         chain: over.chain ?? natsChainPort(bus),

@@ -9,13 +9,13 @@ import {
 } from "@p2pnode/codec";
 import { headerHash } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
+import { statelessVerdict } from "@p2pnode/rules";
 import type { ChainPort, LocalTip } from "./chain-port.js";
 import type { LightRequests } from "./light-requests.js";
 import type { Peer } from "./peer.js";
 import type { Relay } from "./relay.js";
 import type { ScoreKind } from "./scoring.js";
 import type { SyncRequests } from "./sync-requests.js";
-import { statelessCheck } from "./validation.js";
 
 export interface ProtocolModules {
   chain: ChainPort;
@@ -107,7 +107,7 @@ export class Protocol {
         return;
       }
       case "validationRequest": {
-        const r = statelessCheck(msg.kind, msg.body, this.m.chainId);
+        const r = statelessVerdict(msg.kind, msg.body, this.m.chainId);
         peer.send({ type: "validationResult", id: msg.id, ok: r.ok, reason: r.reason });
         return;
       }

@@ -1,7 +1,9 @@
 import { eventually } from "@p2pnode/kit/testing";
+import { genesisDigest } from "@p2pnode/rules";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { CLOSE_CODES } from "../src/errors.js";
+import { networkIdOf } from "../src/network-id.js";
 import { connect, type GatewayNode, startGatewayNode } from "./helpers/cluster.js";
 import { RawPeer } from "./helpers/raw-peer.js";
 
@@ -102,5 +104,14 @@ describe("wrong network", () => {
       await other.stop();
       await fork.stop();
     }
+  });
+
+  it("speaks the genesis hash its node serves (the genesis block's), not a hash of its own", async () => {
+    const served = await RawPeer.connect(a.p2pPort, networkIdOf(a.node.network));
+    served.close();
+    // The digest of the genesis document was the gateway's own derivation before the network
+    // came from node.v1.network.get; a peer still using it is on another network.
+    const digest = { chainId: a.node.network.chainId, genesisHash: genesisDigest(a.node.network.genesis) };
+    await expect(RawPeer.connect(a.p2pPort, digest)).rejects.toMatchObject({ code: "WRONG_GENESIS" });
   });
 });

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadOrCreateIdentity, type NodeKey } from "@p2pnode/crypto";
 import { Bus } from "@p2pnode/kit/bus";
 import type { NodeConfig } from "@p2pnode/kit/config";
 import type { Logger } from "@p2pnode/kit/log";
-import { Genesis, LISTENERS, NodeSubjects, ROLE_SERVICES, type ServiceName } from "@p2pnode/types";
+import { GenesisError, networkOf, readGenesisFile } from "@p2pnode/rules";
+import { LISTENERS, type NodeNetwork, NodeSubjects, ROLE_SERVICES, type ServiceName } from "@p2pnode/types";
 import { VERSION } from "../version.js";
 import { SupervisorError } from "./errors.js";
 import { ManagedChild } from "./managed-child.js";
@@ -39,8 +40,9 @@ export function defaultServicesDir(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * `p2pnode node start`: identity, private nats-server, the role's services as child processes,
- * and the `node.v1.identity.get` endpoint that tells every service which node it belongs to.
+ * `p2pnode node start`: identity, the network (its genesis, read and checked once here), private
+ * nats-server, the role's services as child processes, and the `node.v1.identity.get` and
+ * `node.v1.network.get` endpoints that tell every service which node and network it belongs to.
  */
 export class Supervisor {
   private nats: ManagedChild | undefined;
@@ -61,7 +63,7 @@ export class Supervisor {
       if (!existsSync(main))
         throw new SupervisorError("SERVICE_MISSING", `${main} not found: run \`pnpm build\` first`);
     }
-    if (config.genesisPath) this.checkGenesis(config.genesisPath);
+    const network = loadNetwork(config.genesisPath);
     const ownNats = config.natsUrl === undefined;
     const natsBin = ownNats ? findNatsServer(this.o.env) : undefined;
     await assertPortsFree(listenersFor(names, ownNats), config.ports, {
@@ -73,7 +75,13 @@ export class Supervisor {
     reapStaleChildren(config.dataDir, log);
     this.identity = loadOrCreateIdentity(config.dataDir);
     log.info(
-      { nodeId: this.identity.nodeIdHex, role: config.role, dataDir: config.dataDir },
+      {
+        nodeId: this.identity.nodeIdHex,
+        role: config.role,
+        dataDir: config.dataDir,
+        chainId: network.chainId,
+        genesisHash: network.genesisHash,
+      },
       "starting node",
     );
 
@@ -88,6 +96,7 @@ export class Supervisor {
       version: VERSION,
       startedAt: this.startedAt,
     }));
+    await this.bus.serve(NodeSubjects.networkGet, () => network);
 
     const childEnv = this.childEnv(url, token);
     for (const name of names) {
@@ -133,7 +142,10 @@ export class Supervisor {
     return { url: `nats://127.0.0.1:${port}`, token };
   }
 
-  /** Children get the resolved config explicitly, so they never re-derive it differently. */
+  /**
+   * Children get the resolved config explicitly, so they never re-derive it differently; not the
+   * genesis file, whose one reading is the network they ask for over NATS.
+   */
   private childEnv(natsUrl: string, natsToken: string | undefined): NodeJS.ProcessEnv {
     const { config } = this.o;
     const env: NodeJS.ProcessEnv = {
@@ -142,27 +154,11 @@ export class Supervisor {
       P2PNODE_DATA_DIR: config.dataDir,
       P2PNODE_SUPERVISED: "1",
     };
+    delete env.P2PNODE_GENESIS;
     if (natsToken) env.P2PNODE_NATS_TOKEN = natsToken;
     for (const [name, l] of Object.entries(LISTENERS))
       env[l.env] = String(config.ports[name as keyof typeof LISTENERS]);
     return env;
-  }
-
-  private checkGenesis(file: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new SupervisorError("GENESIS_INVALID", `P2PNODE_GENESIS=${file}: ${(err as Error).message}`);
-    }
-    const r = Genesis.safeParse(json);
-    if (!r.success) {
-      const i = r.error.issues[0]!;
-      throw new SupervisorError(
-        "GENESIS_INVALID",
-        `P2PNODE_GENESIS=${file}: ${i.path.join(".")}: ${i.message}`,
-      );
-    }
   }
 
   private recordPid(name: ServiceName, pid: number): void {
@@ -183,5 +179,22 @@ export class Supervisor {
     await this.bus?.close().catch(() => undefined);
     await this.nats?.stop();
     this.o.log.info("node stopped");
+  }
+}
+
+/** The node's network from its genesis file: every service gets it over NATS, none reads the file. */
+function loadNetwork(file: string | undefined): NodeNetwork {
+  if (file === undefined) {
+    throw new SupervisorError(
+      "GENESIS_INVALID",
+      "P2PNODE_GENESIS is not set: a node needs its network's genesis file",
+    );
+  }
+  try {
+    return networkOf(readGenesisFile(file));
+  } catch (err) {
+    if (err instanceof GenesisError)
+      throw new SupervisorError("GENESIS_INVALID", `P2PNODE_GENESIS=${err.message}`);
+    throw err;
   }
 }

@@ -1,2 +1,3 @@
 export * from "./main.js";
+export * from "./network.js";
 export * from "./runtime.js";

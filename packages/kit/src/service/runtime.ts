@@ -2,6 +2,7 @@ import {
   API_LISTENER,
   CodedError,
   type NodeIdentity,
+  type NodeNetwork,
   NodeSubjects,
   ServiceInfo,
   type ServiceName,
@@ -11,6 +12,7 @@ import { Bus } from "../bus/index.js";
 import { type NodeConfig, NodeEnv, parseEnv, toNodeConfig } from "../config/index.js";
 import { type App, createApp, type ReadinessCheck } from "../http/index.js";
 import { createLogger, type Logger } from "../log/index.js";
+import { fetchNetwork } from "./network.js";
 
 export interface ServiceContext {
   name: ServiceName;
@@ -24,6 +26,8 @@ export interface ServiceContext {
   readiness: Record<string, ReadinessCheck>;
   /** The node's identity, once the supervisor has answered over NATS. */
   identity: () => NodeIdentity | undefined;
+  /** The network this node is on, from the supervisor before `setup` runs (one genesis, read once). */
+  network: NodeNetwork;
 }
 
 export interface ServiceDefinition {
@@ -31,6 +35,11 @@ export interface ServiceDefinition {
   version: string;
   /** Registers routes, NATS endpoints and readiness checks; returns what to stop on shutdown. */
   setup?: (ctx: ServiceContext) => Promise<(() => Promise<void>) | undefined> | undefined;
+}
+
+export interface StartOptions {
+  /** How long to wait for the supervisor's `node.v1.network.get` before refusing to start. */
+  networkWaitMs?: number;
 }
 
 export interface RunningService {
@@ -43,6 +52,7 @@ export interface RunningService {
 export async function startService(
   def: ServiceDefinition,
   env: NodeJS.ProcessEnv = process.env,
+  opts: StartOptions = {},
 ): Promise<RunningService> {
   const config = toNodeConfig(parseEnv(NodeEnv, env));
   const log = createLogger(def.name, config.logLevel);
@@ -59,6 +69,14 @@ export async function startService(
     version: def.version,
     log,
   });
+  let network: NodeNetwork;
+  try {
+    network = await fetchNetwork(bus, opts.networkWaitMs);
+  } catch (err) {
+    await bus.close();
+    throw err;
+  }
+  log.info({ chainId: network.chainId, genesisHash: network.genesisHash }, "network received over NATS");
   let identity: NodeIdentity | undefined;
   const startedAt = Date.now();
   const readiness: Record<string, ReadinessCheck> = {
@@ -69,7 +87,17 @@ export async function startService(
     }),
   };
   const { app, metrics } = await createApp({ service: def.name, version: def.version, log, readiness });
-  const ctx: ServiceContext = { ...def, config, log, bus, app, metrics, readiness, identity: () => identity };
+  const ctx: ServiceContext = {
+    ...def,
+    config,
+    log,
+    bus,
+    app,
+    metrics,
+    readiness,
+    identity: () => identity,
+    network,
+  };
 
   app.get("/info", { schema: { tags: ["ops"], response: { 200: ServiceInfo } } }, async () => {
     if (!identity) throw new CodedError("NOT_READY", "node identity not known yet");
@@ -78,6 +106,8 @@ export async function startService(
       version: def.version,
       nodeId: identity.nodeId,
       role: identity.role,
+      chainId: network.chainId,
+      genesisHash: network.genesisHash,
       uptimeSeconds: (Date.now() - startedAt) / 1000,
       pid: process.pid,
     };

@@ -1,7 +1,8 @@
 import type { Role } from "@p2pnode/types";
 import { ServiceInfo } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningService, ServiceDefinition } from "../service/index.js";
+import { type RunningService, type ServiceDefinition, startService } from "../service/index.js";
+import { startTestNats } from "./nats.js";
 import { eventually, startTestNode, startTestService, type TestNode } from "./service.js";
 
 export interface ServiceSuite {
@@ -36,6 +37,26 @@ export function serviceRuntimeSuite(def: ServiceDefinition, role: Role = "miner"
       const body = ServiceInfo.parse(info.json());
       expect(body).toMatchObject({ service: def.name, nodeId: node!.nodeId, role, pid: process.pid });
       expect((await app.inject({ url: "/ready" })).statusCode).toBe(200);
+    });
+
+    it("runs on the network its node serves (node.v1.network.get) and says so on /info", async () => {
+      expect(svc!.ctx.network).toEqual(node!.network);
+      const body = ServiceInfo.parse((await svc!.ctx.app.inject({ url: "/info" })).json());
+      expect(body).toMatchObject({ chainId: node!.network.chainId, genesisHash: node!.network.genesisHash });
+    });
+
+    it("refuses to start when nobody serves the node's network", async () => {
+      const bare = await startTestNats(); // a NATS without a supervisor on it
+      try {
+        const env = { ...node!.env, P2PNODE_NATS_URL: bare.url, P2PNODE_NATS_TOKEN: bare.token };
+        const started = startService(def, env, { networkWaitMs: 300 });
+        await expect(started).rejects.toMatchObject({
+          code: "NETWORK_UNAVAILABLE",
+          message: expect.stringMatching(/^cannot learn the node's network \(node\.v1\.network\.get\): /),
+        });
+      } finally {
+        await bare.stop();
+      }
     });
 
     it("serves its OpenAPI document over the real port", async () => {

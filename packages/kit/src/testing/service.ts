@@ -2,10 +2,16 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Genesis, NodeSubjects, type Role } from "@p2pnode/types";
+import { networkOf } from "@p2pnode/rules";
+import { type Genesis, type NodeNetwork, NodeSubjects, type Role } from "@p2pnode/types";
 import { Bus } from "../bus/index.js";
 import { createLogger } from "../log/index.js";
-import { type RunningService, type ServiceDefinition, startService } from "../service/index.js";
+import {
+  type RunningService,
+  type ServiceDefinition,
+  type StartOptions,
+  startService,
+} from "../service/index.js";
 import { freePort, startTestNats, type TestNats } from "./nats.js";
 
 /** A genesis for tests: every hash meets the target, so a block is mined on the first nonce. */
@@ -30,29 +36,46 @@ export interface TestNode {
   nodeId: string;
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  /** Answers node.v1.identity.get as the supervisor would. */
+  /** What node.v1.network.get answers: the network of `testGenesis()` unless one was given. */
+  network: NodeNetwork;
+  /** Answers node.v1.identity.get and node.v1.network.get as the supervisor would. */
   supervisorBus: Bus;
   stop: () => Promise<void>;
 }
 
-/** A stand-in for one node without services: real nats-server, identity endpoint, data dir, env. */
+export interface TestNodeOptions {
+  /** The node's genesis (default `testGenesis()`); its network is derived as the supervisor does. */
+  genesis?: Genesis;
+}
+
+/** A bus on a test NATS, silent: a stand-in supervisor, a test client. */
+export function connectTestBus(nats: Pick<TestNats, "url" | "token">, name: string): Promise<Bus> {
+  return Bus.connect({
+    url: nats.url,
+    token: nats.token,
+    name,
+    version: "0.0.0",
+    log: createLogger(name, "silent"),
+  });
+}
+
+/**
+ * A stand-in for one node without services: real nats-server, the supervisor's identity and
+ * network endpoints, data dir, env.
+ */
 export async function startTestNode(
   role: Role = "full",
   extraEnv: NodeJS.ProcessEnv = {},
+  opts: TestNodeOptions = {},
 ): Promise<TestNode> {
   const nats = await startTestNats();
   const nodeId = randomBytes(32).toString("hex");
   const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-test-"));
+  const genesis = opts.genesis ?? testGenesis();
+  const network = networkOf(genesis);
   const genesisFile = join(dataDir, "genesis.json");
-  writeFileSync(genesisFile, JSON.stringify(testGenesis()));
-  const log = createLogger("test-supervisor", "silent");
-  const supervisorBus = await Bus.connect({
-    url: nats.url,
-    token: nats.token,
-    name: "supervisor",
-    version: "0.0.0",
-    log,
-  });
+  writeFileSync(genesisFile, JSON.stringify(genesis));
+  const supervisorBus = await connectTestBus(nats, "supervisor");
   await supervisorBus.serve(NodeSubjects.identityGet, () => ({
     nodeId,
     publicKey: randomBytes(32).toString("hex"),
@@ -60,6 +83,7 @@ export async function startTestNode(
     version: "0.0.0",
     startedAt: Date.now(),
   }));
+  await supervisorBus.serve(NodeSubjects.networkGet, () => network);
   const env: NodeJS.ProcessEnv = {
     P2PNODE_DATA_DIR: dataDir,
     P2PNODE_ROLE: role,
@@ -75,6 +99,7 @@ export async function startTestNode(
     nodeId,
     dataDir,
     env,
+    network,
     supervisorBus,
     stop: async () => {
       await supervisorBus.close();
@@ -88,6 +113,7 @@ export async function startTestService(
   def: ServiceDefinition,
   node: TestNode,
   env: NodeJS.ProcessEnv = {},
+  opts: StartOptions = {},
 ): Promise<RunningService> {
   const port = await freePort();
   const listener = {
@@ -98,7 +124,7 @@ export async function startTestService(
     zkp: "P2PNODE_ZKP_PORT",
     compute: "P2PNODE_COMPUTE_PORT",
   }[def.name];
-  return startService(def, { ...node.env, [listener]: String(port), ...env });
+  return startService(def, { ...node.env, [listener]: String(port), ...env }, opts);
 }
 
 /** Polls until `cond` holds; for tests that wait on asynchronous effects (no wall-clock assertion). */

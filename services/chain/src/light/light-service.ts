@@ -6,8 +6,9 @@ import {
   signedTransactionFromJson,
   signedTransactionToJson,
 } from "@p2pnode/codec";
-import { addressHexOf, headerHash, txId, verifyTransaction } from "@p2pnode/crypto";
+import { addressHexOf, headerHash, txId } from "@p2pnode/crypto";
 import type { ServiceContext } from "@p2pnode/kit";
+import { checkTx, txFromJson } from "@p2pnode/rules";
 import type { Genesis } from "@p2pnode/types";
 import {
   AccountState,
@@ -27,6 +28,7 @@ import {
   TxSubmitted,
 } from "@p2pnode/types";
 import { z } from "zod";
+import { defaultChainOptions } from "../chain.js";
 import { natsSyncNetwork } from "../sync/nats-network.js";
 import { HeaderStore } from "./header-store.js";
 import { LightChain } from "./light-chain.js";
@@ -152,14 +154,17 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       schema: { tags, body: SignedTransactionJson, response: { 202: TxSubmitted, 400: ErrorBody } },
     },
     async (req, reply) => {
-      const stx = signedTransactionFromJson(req.body);
-      if (!verifyTransaction(stx, genesis.chainId))
-        throw new CodedError("INVALID_SIGNATURE", "transaction signature does not verify", undefined, 400);
-      const id = Buffer.from(txId(stx)).toString("hex");
+      // The stateless rules a full node applies first, with its fee floor: no state to check more.
+      const t = checkTx(
+        txFromJson(req.body),
+        { chainId: genesis.chainId, minFee: defaultChainOptions.minFee },
+        req.body.id,
+      );
+      const id = t.idHex;
       if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
-      own.set(id, signedTransactionToJson(stx, txId(stx)));
+      own.set(id, signedTransactionToJson(t.stx, t.id));
       // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
-      bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
+      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee) });
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );

@@ -1,6 +1,6 @@
 import type { BlockHeader } from "@p2pnode/codec";
 import { equalBytes } from "@p2pnode/codec";
-import { headerHash, meetsTarget } from "@p2pnode/crypto";
+import { checkPow } from "@p2pnode/rules";
 import { MEDIAN_TIME_SPAN } from "../ancestry.js";
 import { checkHeaderContext } from "../block-rules.js";
 import type { Chain } from "../chain.js";
@@ -77,10 +77,7 @@ export class HeaderChain {
     if (this.pending.length >= this.maxHeaders) {
       throw reject("OVERSIZE", `more than ${this.maxHeaders} headers pending; fetch bodies first`);
     }
-    const hash = headerHash(h);
-    if (!meetsTarget(hash, h.target)) {
-      throw reject("INVALID_POW", `header ${h.height} hash ${hex(hash)} is above its target`);
-    }
+    const hash = checkPow(h);
     const parentHeight = h.height - 1;
     const parent = this.headerAt(parentHeight);
     if (parent === undefined || h.height !== this.tipHeight + 1) {

@@ -3,24 +3,16 @@ import {
   blockFromJson,
   blockToJson,
   encodeHeader,
-  equalBytes,
   headerToJson,
   type SignedTransaction,
   signedTransactionFromJson,
   signedTransactionToJson,
   toHex,
 } from "@p2pnode/codec";
-import {
-  headerHash,
-  meetsTarget,
-  signingKeyFromSeed,
-  signTransaction,
-  txId,
-  txRoot,
-  verifyTransaction,
-} from "@p2pnode/crypto";
+import { headerHash, signingKeyFromSeed, signTransaction, txId, txRoot } from "@p2pnode/crypto";
 import { Bus, createLogger } from "@p2pnode/kit";
 import type { TestNode } from "@p2pnode/kit/testing";
+import { checkBlock, checkTx, RuleError } from "@p2pnode/rules";
 import {
   type BlockJson,
   ChainReadSubjects,
@@ -32,8 +24,8 @@ import {
 export const CHAIN_ID = "test-chain";
 
 /**
- * A chain service stand-in on a test node's NATS: stateless validity checks (signature, PoW,
- * Merkle root), a linear chain by height, and the accepted events a real chain publishes.
+ * A chain service stand-in on a test node's NATS: the chain's stateless rules (packages/rules), a
+ * linear chain by height, and the accepted events a real chain publishes.
  */
 export class ChainStub {
   readonly txs = new Map<string, SignedTransactionJson>();
@@ -105,7 +97,7 @@ export class ChainStub {
     const stx = signedTransactionFromJson(json);
     const id = toHex(txId(stx));
     if (fromPeer) this.submittedTxs.push(id);
-    if (!verifyTransaction(stx, CHAIN_ID)) throw new CodedError("INVALID_SIGNATURE", "bad tx signature");
+    checkTx(stx, { chainId: CHAIN_ID, minFee: 0n }); // the chain's stateless rules, codes and all
     if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
     const sender = toHex(stx.tx.from);
     const expected = this.nextNonce.get(sender);
@@ -126,8 +118,12 @@ export class ChainStub {
       this.rejected.push({ hash, code });
       throw new CodedError(code, `stub refuses ${code}`);
     };
-    if (!meetsTarget(headerHash(block.header), block.header.target)) reject("INVALID_POW");
-    if (!equalBytes(txRoot(block.txs.map((t) => txId(t))), block.header.txRoot)) reject("BAD_MERKLE_ROOT");
+    try {
+      checkBlock(block, CHAIN_ID); // the chain's stateless rules, codes and all
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      reject(err.code);
+    }
     if (this.blocks.has(hash)) return { hash, height: block.header.height, status: "known" as const };
     if (block.header.height !== this.height + 1) reject("MISSED_BLOCK");
     if (block.header.height > 1 && toHex(block.header.prevHash) !== this.tipHash)

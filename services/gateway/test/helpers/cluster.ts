@@ -1,11 +1,9 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { RunningService } from "@p2pnode/kit";
 import { freePort, startTestNode, startTestService, type TestNode, testGenesis } from "@p2pnode/kit/testing";
 import type { Genesis } from "@p2pnode/types";
 import { createGatewayService } from "../../src/api.js";
 import type { Gateway } from "../../src/gateway.js";
-import { type NetworkId, networkIdFromGenesis } from "../../src/network-id.js";
+import { type NetworkId, networkIdOf } from "../../src/network-id.js";
 import type { GatewayOptions } from "../../src/options.js";
 import { ChainStub } from "./chain-stub.js";
 
@@ -30,9 +28,9 @@ export async function startGatewayNode(
     p2pPort?: number;
   } = {},
 ): Promise<GatewayNode> {
-  const node = opts.node ?? (await startTestNode("full"));
-  const genesisFile = join(node.dataDir, "genesis.json");
-  if (opts.genesis) writeFileSync(genesisFile, JSON.stringify(testGenesis(opts.genesis)));
+  if (opts.node && opts.genesis) throw new TypeError("a given node already has its genesis");
+  const genesis = opts.genesis && testGenesis(opts.genesis);
+  const node = opts.node ?? (await startTestNode("full", {}, { genesis }));
   const chain = await ChainStub.start(node);
   const p2pPort = opts.p2pPort ?? (await freePort());
   let gateway: Gateway | undefined;
@@ -50,7 +48,7 @@ export async function startGatewayNode(
     svc,
     gateway: gateway!,
     p2pPort,
-    network: networkIdFromGenesis(genesisFile),
+    network: networkIdOf(node.network),
     stop: async () => {
       await svc.stop();
       await chain.stop();

@@ -1,15 +1,13 @@
 import {
-  CodecError,
   encodeSignedTransaction,
   MAX_TX_BYTES,
   type SignedTransaction,
   signedTransactionFromJson,
+  toHex,
 } from "@p2pnode/codec";
-import { txId, verifyTransaction } from "@p2pnode/crypto";
+import { addressOf, txId, verifyTransaction } from "@p2pnode/crypto";
 import type { SignedTransactionJson } from "@p2pnode/types";
-import { reject } from "./errors.js";
-import { senderOf } from "./state.js";
-import { hex } from "./store.js";
+import { decoding, reject } from "./errors.js";
 
 /** A transaction that passed the rules that need no state: encoding, size, fee floor, signature. */
 export interface CheckedTx {
@@ -31,35 +29,26 @@ export interface TxRuleOptions {
 
 /** JSON (already schema-checked) to the codec's object; what the codec refuses is DECODE_FAILED. */
 export function txFromJson(json: SignedTransactionJson): SignedTransaction {
-  try {
-    return signedTransactionFromJson(json);
-  } catch (err) {
-    throw decodeFailed(err, "transaction");
-  }
+  return decoding("transaction", () => signedTransactionFromJson(json));
 }
 
-/** Encodes and identifies a transaction and checks its size and fee; no signature yet. */
+/** Encodes and identifies a transaction and checks its kind, size and fee; no signature yet. */
 export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
   if (stx.tx.kind !== "transfer")
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = encodeSignedTransaction(stx);
-  } catch (err) {
-    throw decodeFailed(err, "transaction");
-  }
+  const bytes = decoding("transaction", () => encodeSignedTransaction(stx));
   if (bytes.length > MAX_TX_BYTES) {
     throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`);
   }
   const id = txId(bytes);
-  const idHex = hex(id);
+  const idHex = toHex(id);
   if (claimedId !== undefined && claimedId !== idHex) {
     throw reject("INVALID_HASH", `transaction id ${claimedId} does not match its content (${idHex})`);
   }
   if (stx.tx.fee < o.minFee)
     throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
-  const sender = senderOf(stx);
-  return { stx, bytes, id, idHex, sender, senderHex: hex(sender) };
+  const sender = addressOf(stx.tx.from);
+  return { stx, bytes, id, idHex, sender, senderHex: toHex(sender) };
 }
 
 /**
@@ -77,9 +66,9 @@ export function checkSignature(t: CheckedTx, chainId: string, index?: number): v
   }
 }
 
-export function decodeFailed(err: unknown, what: string) {
-  if (err instanceof CodecError) {
-    return reject("DECODE_FAILED", `${what}: ${err.message}`, { codec: err.code });
-  }
-  return reject("DECODE_FAILED", `${what}: ${(err as Error).message}`);
+/** Every stateless rule of a transaction, in order; what is left needs the chain's state. */
+export function checkTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
+  const t = prepareTx(stx, o, claimedId);
+  checkSignature(t, o.chainId);
+  return t;
 }

@@ -1,0 +1,135 @@
+import {
+  type Block,
+  type BlockHeader,
+  blockFromJson,
+  encodeBlockFromFrames,
+  encodeHeader,
+  equalBytes,
+  HEADER_SIZE,
+  HEADER_VERSION,
+  MAX_BLOCK_BYTES,
+  MAX_BLOCK_TXS,
+  toHex,
+} from "@p2pnode/codec";
+import { headerHash, meetsTarget, txRoot } from "@p2pnode/crypto";
+import type { BlockJson } from "@p2pnode/types";
+import { decoding, RuleError, reject } from "./errors.js";
+import { type CheckedTx, checkSignature, prepareTx } from "./tx.js";
+
+/** A decoded block with its hash and encodings; its transactions are prepared, not yet verified. */
+export interface PreparedBlock {
+  block: Block;
+  hash: Uint8Array;
+  hashHex: string;
+  headerBytes: Uint8Array;
+  txs: CheckedTx[];
+  /** The encoded block (header ‖ count ‖ framed txs), as stored. */
+  body: Uint8Array;
+}
+
+/** Checks done before decoding: the version (the codec only knows v1) and the tx count. */
+export function decodeBlockJson(json: BlockJson): Block {
+  checkShape(json.header.version, json.txs.length);
+  return decoding("block", () => blockFromJson(json));
+}
+
+/** Encodes the header, hashes it, and encodes and identifies every transaction. */
+export function prepareBlock(block: Block, chainId: string, claimedHash?: string): PreparedBlock {
+  checkShape(block.header.version, block.txs.length);
+  const headerBytes = decoding("block header", () => encodeHeader(block.header));
+  const hash = headerHash(headerBytes);
+  const hashHex = toHex(hash);
+  if (claimedHash !== undefined && claimedHash !== hashHex) {
+    throw reject("INVALID_HASH", `block hash ${claimedHash} does not match its header (${hashHex})`, {
+      computed: hashHex,
+    });
+  }
+  const txs = block.txs.map((stx, index) => withIndex(index, () => prepareTx(stx, { chainId, minFee: 0n })));
+  const size = HEADER_SIZE + 4 + txs.reduce((n, t) => n + 4 + t.bytes.length, 0);
+  if (size > MAX_BLOCK_BYTES) throw reject("OVERSIZE", `block is ${size} bytes, limit ${MAX_BLOCK_BYTES}`);
+  const body = encodeBlockFromFrames(
+    block.header,
+    txs.map((t) => t.bytes),
+  );
+  return { block, hash, hashHex, headerBytes, txs, body };
+}
+
+/**
+ * The proof of work against the header's own target (cheap, so it comes before anything costly).
+ * Returns the header's hash (computed when not given).
+ */
+export function checkPow(header: BlockHeader, hash = headerHash(header)): Uint8Array {
+  if (!meetsTarget(hash, header.target)) {
+    throw reject(
+      "INVALID_POW",
+      `block ${header.height} hash ${toHex(hash)} is above its target ${toHex(header.target)}`,
+    );
+  }
+  return hash;
+}
+
+/** The one timestamp bound that needs no chain: not further ahead of `now` than honest clocks drift. */
+export function checkNotInFuture(h: BlockHeader, now: number, maxFutureDriftMs: number): void {
+  if (h.timestamp > now + maxFutureDriftMs) {
+    throw reject(
+      "BAD_TIMESTAMP",
+      `timestamp ${h.timestamp} is more than ${maxFutureDriftMs} ms in the future`,
+      {
+        now,
+      },
+    );
+  }
+}
+
+/**
+ * The body rules: no state root yet, the Merkle root over the tx ids, no repeated tx, every
+ * signature (except those of txs this node already verified, e.g. in its mempool).
+ */
+export function checkBody(p: PreparedBlock, chainId: string, verified: (idHex: string) => boolean): void {
+  const h = p.block.header;
+  if (h.stateRoot.some((b) => b !== 0)) throw reject("BAD_STATE_ROOT", "stateRoot must be all zeros");
+  const root = txRoot(p.txs.map((t) => t.id));
+  if (!equalBytes(root, h.txRoot)) {
+    throw reject(
+      "BAD_MERKLE_ROOT",
+      `txRoot ${toHex(h.txRoot)} is not the Merkle root of the txs (${toHex(root)})`,
+    );
+  }
+  const seen = new Set<string>();
+  p.txs.forEach((t, index) => {
+    if (seen.has(t.idHex)) throw reject("DUPLICATE", `transaction ${t.idHex} appears twice`, { index });
+    seen.add(t.idHex);
+  });
+  p.txs.forEach((t, index) => {
+    if (!verified(t.idHex)) checkSignature(t, chainId, index);
+  });
+}
+
+/**
+ * Every stateless rule of a block, in the chain's order (encoding and sizes, proof of work, body);
+ * what is left (parent, height, target, median time, clock, state) needs the chain.
+ */
+export function checkBlock(block: Block, chainId: string, claimedHash?: string): PreparedBlock {
+  const p = prepareBlock(block, chainId, claimedHash);
+  checkPow(block.header, p.hash);
+  checkBody(p, chainId, () => false);
+  return p;
+}
+
+function checkShape(version: number, txCount: number): void {
+  if (version !== HEADER_VERSION) {
+    throw reject("BAD_VERSION", `block version ${version}: this node knows version ${HEADER_VERSION}`);
+  }
+  if (txCount > MAX_BLOCK_TXS) {
+    throw reject("OVERSIZE", `block has ${txCount} transactions, limit ${MAX_BLOCK_TXS}`);
+  }
+}
+
+function withIndex<T>(index: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof RuleError)) throw err;
+    throw reject(err.code, `block tx ${index}: ${err.message}`, { ...(err.details as object), index });
+  }
+}

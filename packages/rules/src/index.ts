@@ -1,0 +1,25 @@
+/**
+ * @p2pnode/rules — the consensus rules that need no chain state, defined once for every service
+ * that checks a block or transaction (chain, gateway), and the network's genesis: its one reader,
+ * its genesis block and the network identity derived from it. See README.md.
+ */
+export {
+  checkBlock,
+  checkBody,
+  checkNotInFuture,
+  checkPow,
+  decodeBlockJson,
+  type PreparedBlock,
+  prepareBlock,
+} from "./block.js";
+export { decodeFailed, decoding, RuleError, reject } from "./errors.js";
+export {
+  GenesisError,
+  genesisBlock,
+  genesisDigest,
+  networkOf,
+  parseGenesis,
+  readGenesisFile,
+} from "./genesis.js";
+export { type CheckedTx, checkSignature, checkTx, prepareTx, type TxRuleOptions, txFromJson } from "./tx.js";
+export { checkBlockBytes, checkTxBytes, statelessVerdict, type Verdict } from "./verdict.js";

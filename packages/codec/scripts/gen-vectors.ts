@@ -10,7 +10,11 @@ import { fileURLToPath } from "node:url";
 import { encode } from "cborg";
 import {
   blockToJson,
+  certificateToJson,
+  dsMessageToJson,
   encodeBlock,
+  encodeCertificate,
+  encodeDsMessage,
   encodeHeader,
   encodeSignedTransaction,
   encodeTransaction,
@@ -20,6 +24,13 @@ import {
   toHex,
   transactionToJson,
 } from "../src/index.js";
+import {
+  certificateCases,
+  invalidCertificates,
+  invalidMessages,
+  messageCases,
+  VALIDATORS,
+} from "./consensus-cases.js";
 import { blockCases, headerCases, SIGNATURE, signedCases, transactionCases } from "./vector-cases.js";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "vectors");
@@ -208,4 +219,25 @@ write("block", {
       error: "DECODE_NONCANONICAL",
     },
   ],
+});
+
+// ---- consensus (Dolev-Strong) ----------------------------------------------------------------
+write("consensus", {
+  validatorCount: VALIDATORS,
+  messages: {
+    valid: messageCases.map((c) => ({
+      name: c.name,
+      json: dsMessageToJson(c.message),
+      hex: hex(encodeDsMessage(c.message)),
+    })),
+    invalid: invalidMessages(),
+  },
+  certificates: {
+    valid: certificateCases.map((c) => ({
+      name: c.name,
+      json: certificateToJson(c.certificate),
+      hex: hex(encodeCertificate(c.certificate)),
+    })),
+    invalid: invalidCertificates(),
+  },
 });

@@ -3,6 +3,7 @@
  * - ed25519-edge.json: each case carries the verdict of every verifier in reach, so a reader
  *   sees where they differ and what our rule (verify()) decides.
  * - chain-signing.json: account derivation, tx signatures and ids, a header hash.
+ * - consensus-signing.json: Dolev-Strong relay and commit signatures and their signed bytes.
  * The tests recompute all of them; regenerate only with a deliberate format change.
  */
 import { writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { verify, verifyOpenSsl } from "../src/index.js";
 import { chainVectors } from "./chain-cases.js";
+import { consensusVectors } from "./consensus-cases.js";
 import { edgeCases } from "./ed25519-edge-cases.js";
 
 const b = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -51,4 +53,9 @@ writeFileSync(
   chainFile,
   `${JSON.stringify({ generatedBy: header.generatedBy, ...chainVectors() }, null, 2)}\n`,
 );
-console.log(`wrote ${file} and ${chainFile}`);
+const consensusFile = join(dir, "consensus-signing.json");
+writeFileSync(
+  consensusFile,
+  `${JSON.stringify({ generatedBy: header.generatedBy, ...consensusVectors() }, null, 2)}\n`,
+);
+console.log(`wrote ${file}, ${chainFile} and ${consensusFile}`);

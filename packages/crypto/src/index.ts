@@ -5,7 +5,9 @@
  */
 export * from "./address.js";
 export * from "./chain.js";
+export * from "./consensus.js";
 export {
+  publicKeyReject,
   type SigningKey,
   signingKeyFromSeed,
   signRaw,

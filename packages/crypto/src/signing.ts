@@ -12,6 +12,10 @@ export const SIGNING_DOMAINS = {
   dhtRecord: "p2pnode/dht-record/v1",
   dhtMessage: "p2pnode/dht-msg/v1",
   consensus: "p2pnode/consensus/v1",
+  /** Dolev-Strong: the leader's proposal and every relay signature (set form: one payload for all). */
+  dsRelay: "p2pnode/ds-relay/v1",
+  /** Dolev-Strong: a validator's commit signature on the block it decided; f + 1 make a certificate. */
+  dsCommit: "p2pnode/ds-commit/v1",
 } as const;
 export type SigningDomain = (typeof SIGNING_DOMAINS)[keyof typeof SIGNING_DOMAINS];
 

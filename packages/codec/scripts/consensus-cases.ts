@@ -18,13 +18,14 @@ const filled = (length: number, byte: number) => new Uint8Array(length).fill(byt
 const sig = (signer: number) => filled(64, 0x10 + signer);
 const hashA = Uint8Array.from({ length: 32 }, (_, i) => i);
 const hashB = Uint8Array.from({ length: 32 }, (_, i) => 0x80 + i);
-const relay = (signers: number[]): DsMessage => ({
+const relay = (signers: number[], block = new Uint8Array()): DsMessage => ({
   kind: "relay",
   slot: 7,
   leader: 7 % VALIDATORS,
   blockHash: hashA,
   mask: maskOf(signers, VALIDATORS),
   signatures: signers.map(sig),
+  block,
 });
 
 export const messageCases: { name: string; message: DsMessage }[] = [
@@ -33,6 +34,7 @@ export const messageCases: { name: string; message: DsMessage }[] = [
     message: { kind: "proposal", slot: 1, leader: 1, signature: sig(1), block: filled(180, 0xb1) },
   },
   { name: "relay, round 1 (leader only)", message: relay([7]) },
+  { name: "relay with its block attached", message: relay([2, 7], filled(180, 0xb1)) },
   { name: "relay, round 3 (signers 0, 7, 9)", message: relay([0, 7, 9]) },
   { name: "relay, every validator", message: relay([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) },
   {
@@ -79,16 +81,18 @@ export const certificateCases: { name: string; certificate: DsCertificate }[] = 
 const hex = (b: Uint8Array) => toHex(b);
 const u16 = (v: number) => v.toString(16).padStart(4, "0");
 const relayHex = (signers: number[]) => hex(encodeDsMessage(relay(signers)));
-// relay = kind(1) version(1) slot(8) leader(2) hash(32) maskLength(2) mask sigs: hex offsets ×2.
-const MASK_LENGTH_AT = 2 * (1 + 1 + 8 + 2 + 32);
+// relay = kind(1) version(1) slot(8) leader(2) hash(32) blockLength(4) block maskLength(2) mask
+// sigs; hex offsets are twice the byte offsets.
+const BLOCK_LENGTH_AT = 2 * (1 + 1 + 8 + 2 + 32);
+const MASK_LENGTH_AT = BLOCK_LENGTH_AT + 2 * 4;
 const LEADER_AT = 2 * (1 + 1 + 8);
 const splice = (h: string, at: number, width: number, by: string) =>
   h.slice(0, at) + by + h.slice(at + width);
 
 export function invalidMessages() {
   const base = relayHex([1, 7]);
-  const commit = hex(encodeDsMessage(messageCases[4]!.message));
-  const evidence = hex(encodeDsMessage(messageCases[5]!.message));
+  const commit = hex(encodeDsMessage(messageCases[5]!.message));
+  const evidence = hex(encodeDsMessage(messageCases[6]!.message));
   const evidenceBody = evidence.slice(2 + 2 + 16 + 4);
   const half = evidenceBody.length / 2;
   return [
@@ -96,9 +100,14 @@ export function invalidMessages() {
     { name: "unknown kind", hex: `09${base.slice(2)}`, error: "DECODE_UNSUPPORTED" },
     { name: "format version 2", hex: `0202${base.slice(4)}`, error: "DECODE_UNSUPPORTED" },
     {
-      name: "relay longer than every signer could make it",
-      hex: base + "00".repeat(64 * 9),
+      name: "declared block above 2 MiB",
+      hex: splice(base, BLOCK_LENGTH_AT, 8, "00200001"),
       error: "DECODE_OVERSIZE",
+    },
+    {
+      name: "declared block past the end",
+      hex: splice(base, BLOCK_LENGTH_AT, 8, "00000100"),
+      error: "DECODE_TRUNCATED",
     },
     {
       name: "oversize mask (3 bytes for 10 validators)",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  COMMIT_VOTE_BYTES,
   CodecError,
   certificateFromJson,
   certificateToJson,
@@ -88,10 +89,13 @@ describe("signer masks", () => {
   });
 
   it("refuse a relay past the largest size n validators can sign, by its length alone", () => {
-    const body = new Uint8Array(maxRelayBytes(4) + 1); // zeros: version 0, which would fail later
-    expect(codeOf(() => decodeDsMessage(Uint8Array.of(DS_MESSAGE_CODES.relay, ...body), 4))).toBe(
-      "DECODE_OVERSIZE",
-    );
+    // Zeros: version 0, which would be refused later; the length must be refused first.
+    const input = new Uint8Array(1 + maxRelayBytes(4) + 1);
+    input[0] = DS_MESSAGE_CODES.relay;
+    expect(codeOf(() => decodeDsMessage(input, 4))).toBe("DECODE_OVERSIZE");
+    const commit = new Uint8Array(1 + COMMIT_VOTE_BYTES + 1);
+    commit[0] = DS_MESSAGE_CODES.commit;
+    expect(codeOf(() => decodeDsMessage(commit, 4))).toBe("DECODE_OVERSIZE");
   });
 });
 
@@ -103,6 +107,7 @@ function relayOf(signers: number[], count: number, slot = 3): DsMessage {
     blockHash: new Uint8Array(32).fill(5),
     mask: maskOf(signers, count),
     signatures: signers.map((s) => new Uint8Array(64).fill(s)),
+    block: new Uint8Array(),
   };
 }
 
@@ -128,6 +133,7 @@ const network = fc.integer({ min: 1, max: 40 }).chain((count) =>
           blockHash: hash,
           mask: fc.constant(maskOf(signers, count)),
           signatures: fc.array(sigs, { minLength: signers.length, maxLength: signers.length }),
+          block: fc.uint8Array({ maxLength: 200 }),
         }),
       ),
       fc.record({

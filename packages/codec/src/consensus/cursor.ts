@@ -40,6 +40,10 @@ export class Reader {
     return this.view.getUint16(this.need(2, field));
   }
 
+  u32(field: string): number {
+    return this.view.getUint32(this.need(4, field));
+  }
+
   /** A u64 that must stay a safe JS integer (slots, like heights). */
   safeU64(field: string): number {
     const v = this.view.getBigUint64(this.need(8, field));
@@ -83,6 +87,12 @@ export class Writer {
   u16(v: number): this {
     this.view.setUint16(this.offset, v);
     this.offset += 2;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.view.setUint32(this.offset, v);
+    this.offset += 4;
     return this;
   }
 

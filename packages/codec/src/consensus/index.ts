@@ -43,7 +43,7 @@ export {
   decodeCertificate,
   decodeDsMessage,
   decodeEvidence,
-  dsBodyBounds,
+  dsMaxBodyBytes,
   encodeDsMessage,
   peekDsMessageKind,
 } from "./messages.js";

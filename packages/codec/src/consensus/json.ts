@@ -34,6 +34,7 @@ export type DsMessageJson =
       bitmask: string;
       signers: number[];
       signatures: string[];
+      block: string;
     }
   | { kind: "commit"; slot: number; blockHash: string; signer: number; signature: string }
   | ({ kind: "evidence" } & DsEvidenceJson);
@@ -93,6 +94,7 @@ export function dsMessageToJson(m: DsMessage): DsMessageJson {
         bitmask: toHex(m.mask),
         signers: maskSigners(m.mask),
         signatures: m.signatures.map(toHex),
+        block: toHex(m.block),
       };
     case "commit":
       return {
@@ -125,6 +127,7 @@ export function dsMessageFromJson(j: DsMessageJson): DsMessage {
         blockHash: fromHex(j.blockHash, "relay.blockHash", HASH_BYTES),
         mask: fromHex(j.bitmask, "relay.bitmask"),
         signatures: j.signatures.map((s, i) => fromHex(s, `relay.signatures[${i}]`, SIGNATURE_BYTES)),
+        block: fromHex(j.block, "relay.block"),
       };
     case "commit":
       return {

@@ -24,7 +24,12 @@ export interface DsProposal {
   block: Uint8Array;
 }
 
-/** A value relayed in round r: the block hash with ≥ r signatures, the leader's among them. */
+/**
+ * A value relayed in round r: the block hash with ≥ r signatures, the leader's among them. A
+ * validator relaying a value for the first time attaches the block, so that every valid message
+ * it sends is enough on its own for the receiver to accept the value (it never waits on a block
+ * that might not come).
+ */
 export interface DsRelay {
   slot: number;
   leader: number;
@@ -33,6 +38,8 @@ export interface DsRelay {
   mask: Uint8Array;
   /** One signature per bit set, in ascending signer order. */
   signatures: Uint8Array[];
+  /** The encoded block whose header hash is blockHash, or empty. */
+  block: Uint8Array;
 }
 
 /** One validator's commit signature for the block it decided in a slot. */
@@ -44,16 +51,16 @@ export interface DsCommitVote {
 }
 
 export const PROPOSAL_FIXED_BYTES = 1 + 8 + 2 + SIGNATURE_BYTES;
-export const RELAY_FIXED_BYTES = 1 + 8 + 2 + HASH_BYTES + 2;
+export const RELAY_FIXED_BYTES = 1 + 8 + 2 + HASH_BYTES + 4 + 2;
 export const COMMIT_VOTE_BYTES = 1 + 8 + HASH_BYTES + 2 + SIGNATURE_BYTES;
 export const VOTE_PAYLOAD_BYTES = 8 + HASH_BYTES;
 
 /** Largest encoded proposal: the fixed part and a block of the largest size. */
 export const MAX_PROPOSAL_BYTES = PROPOSAL_FIXED_BYTES + MAX_BLOCK_BYTES;
 
-/** Largest relay for `n` validators: every bit set. */
+/** Largest relay for `n` validators: the largest block and every bit set. */
 export function maxRelayBytes(n: number): number {
-  return RELAY_FIXED_BYTES + maskBytes(n) + n * SIGNATURE_BYTES;
+  return RELAY_FIXED_BYTES + MAX_BLOCK_BYTES + maskBytes(n) + n * SIGNATURE_BYTES;
 }
 
 /**
@@ -89,11 +96,18 @@ export function readProposal(r: Reader, n: number, what: string): DsProposal {
 
 export function encodeRelay(m: DsRelay): Uint8Array {
   checkSignatures(m.mask, m.signatures, "relay");
-  const w = new Writer(RELAY_FIXED_BYTES + m.mask.length + m.signatures.length * SIGNATURE_BYTES)
+  assertBytes(m.block, "relay.block");
+  if (m.block.length > MAX_BLOCK_BYTES) {
+    throw new CodecError("ENCODE_INVALID", `relay.block: ${m.block.length} bytes exceeds ${MAX_BLOCK_BYTES}`);
+  }
+  const size = RELAY_FIXED_BYTES + m.block.length + m.mask.length + m.signatures.length * SIGNATURE_BYTES;
+  const w = new Writer(size)
     .u8(DS_FORMAT_VERSION)
     .u64(checkSlot(m.slot, "relay"))
     .u16(checkIndex(m.leader, "relay.leader"))
     .bytes(checkFixed(m.blockHash, HASH_BYTES, "relay.blockHash"))
+    .u32(m.block.length)
+    .bytes(m.block)
     .u16(m.mask.length)
     .bytes(m.mask);
   for (const s of m.signatures) w.bytes(s);
@@ -104,8 +118,13 @@ export function readRelay(r: Reader, n: number, what: string): DsRelay {
   const slot = r.safeU64("slot");
   const leader = readSigner(r, n, what, "leader");
   const blockHash = r.bytesOf(HASH_BYTES, "blockHash");
+  const blockLength = r.u32("blockLength");
+  if (blockLength > MAX_BLOCK_BYTES) {
+    throw new CodecError("DECODE_OVERSIZE", `${what}.block: ${blockLength} bytes exceeds ${MAX_BLOCK_BYTES}`);
+  }
+  const block = r.bytesOf(blockLength, "block");
   const { mask, signatures } = readSignerSet(r, n, what);
-  return { slot, leader, blockHash, mask, signatures };
+  return { slot, leader, blockHash, mask, signatures, block };
 }
 
 export function encodeCommitVote(v: DsCommitVote): Uint8Array {

@@ -21,13 +21,11 @@ import {
   encodeRelay,
   MAX_PROPOSAL_BYTES,
   maxRelayBytes,
-  PROPOSAL_FIXED_BYTES,
-  RELAY_FIXED_BYTES,
   readCommitVote,
   readProposal,
   readRelay,
 } from "./layouts.js";
-import { checkValidatorCount, maskBytes } from "./mask.js";
+import { checkValidatorCount } from "./mask.js";
 
 /*
  * One consensus message = kind u8 ‖ body, the body starting with its format version u8. The
@@ -48,17 +46,17 @@ const KIND_OF_CODE = new Map<number, DsMessageKind>(
   Object.entries(DS_MESSAGE_CODES).map(([k, c]) => [c, k as DsMessageKind]),
 );
 
-/** Largest and smallest encoded body of each kind for `n` validators (kind byte excluded). */
-export function dsBodyBounds(kind: DsMessageKind, n: number): { min: number; max: number } {
+/** Largest encoded body of each kind for `n` validators (kind byte excluded). */
+export function dsMaxBodyBytes(kind: DsMessageKind, n: number): number {
   switch (kind) {
     case "proposal":
-      return { min: PROPOSAL_FIXED_BYTES + 1, max: MAX_PROPOSAL_BYTES };
+      return MAX_PROPOSAL_BYTES;
     case "relay":
-      return { min: RELAY_FIXED_BYTES + maskBytes(n), max: maxRelayBytes(n) };
+      return maxRelayBytes(n);
     case "commit":
-      return { min: COMMIT_VOTE_BYTES, max: COMMIT_VOTE_BYTES };
+      return COMMIT_VOTE_BYTES;
     case "evidence":
-      return { min: EVIDENCE_BYTES, max: EVIDENCE_BYTES };
+      return EVIDENCE_BYTES;
   }
 }
 
@@ -108,7 +106,7 @@ export function decodeDsMessage(bytes: Uint8Array, n: number): DsMessage {
     throw new CodecError("DECODE_UNSUPPORTED", `consensus message: unknown kind 0x${bytes[0]!.toString(16)}`);
   }
   const what = `consensus ${kind}`;
-  const r = openBody(bytes.subarray(1), what, dsBodyBounds(kind, n).max);
+  const r = openBody(bytes.subarray(1), what, dsMaxBodyBytes(kind, n));
   const m = readBody(kind, r, n, what);
   r.end();
   return m;

@@ -1,6 +1,6 @@
-import { encodeVotePayload } from "@p2pnode/codec";
+import { encodeVotePayloadInto, VOTE_PAYLOAD_BYTES } from "@p2pnode/codec";
 import { type SigningKey, signRaw, verify } from "./ed25519.js";
-import { SIGNING_DOMAINS, signingBytes } from "./signing.js";
+import { SIGNING_DOMAINS, signingPrefix } from "./signing.js";
 
 /*
  * Dolev-Strong signatures. Every validator signs the same payload (slot, block hash) for a value,
@@ -23,7 +23,13 @@ export function voteSigningBytes(
   slot: number,
   blockHash: Uint8Array,
 ): Uint8Array {
-  return signingBytes(TAG_OF[kind], chainId, encodeVotePayload(slot, blockHash));
+  // signingBytes(tag, chainId, encodeVotePayload(slot, blockHash)) in one allocation: validators
+  // build these bytes for every signature they check.
+  const prefix = signingPrefix(TAG_OF[kind], chainId);
+  const out = new Uint8Array(prefix.length + VOTE_PAYLOAD_BYTES);
+  out.set(prefix);
+  encodeVotePayloadInto(slot, blockHash, out, prefix.length);
+  return out;
 }
 
 export function signVote(

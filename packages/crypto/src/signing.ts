@@ -38,11 +38,17 @@ export function signingBytes(domain: SigningDomain, chainId: string, payload: Ui
 }
 
 // A node signs and verifies under a handful of (domain, chain) pairs; build each prefix once.
-const prefixes = new Map<string, Uint8Array>();
+// Keyed domain → chain, so a lookup on the verify path builds no string.
+const prefixes = new Map<string, Map<string, Uint8Array>>();
+let cachedPrefixes = 0;
+
+/** len(tag) ‖ tag ‖ len(chainId) ‖ chainId: what signingBytes puts before the payload (cached; do not modify). */
+export function signingPrefix(domain: SigningDomain, chainId: string): Uint8Array {
+  return prefixOf(domain, chainId);
+}
 
 function prefixOf(domain: string, chainId: string): Uint8Array {
-  const cacheKey = `${domain} ${chainId}`;
-  const cached = prefixes.get(cacheKey);
+  const cached = prefixes.get(domain)?.get(chainId);
   if (cached) return cached;
   if (typeof domain !== "string" || !DOMAIN_FORM.test(domain)) {
     throw new CryptoError(
@@ -63,7 +69,13 @@ function prefixOf(domain: string, chainId: string): Uint8Array {
   prefix.set(tag, 1);
   prefix[1 + tag.length] = chain.length;
   prefix.set(chain, 2 + tag.length);
-  if (prefixes.size < 64) prefixes.set(cacheKey, prefix); // bounded: chain ids come from config
+  if (cachedPrefixes < 64) {
+    // Bounded: chain ids come from config, a few per process.
+    const byChain = prefixes.get(domain) ?? new Map<string, Uint8Array>();
+    prefixes.set(domain, byChain);
+    byChain.set(chainId, prefix);
+    cachedPrefixes++;
+  }
   return prefix;
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromHex, toHex } from "@p2pnode/codec";
+import { encodeVotePayload, fromHex, toHex } from "@p2pnode/codec";
 import { describe, expect, it } from "vitest";
 import {
   publicKeyReject,
@@ -30,6 +30,14 @@ describe("consensus signing vectors (test/vectors/consensus-signing.json)", () =
     expect(verifyVote(fromHex(v.signature, "sig"), v.kind, v.chainId, v.slot, hash, key.publicKey)).toBe(
       true,
     );
+  });
+
+  it("equals signingBytes over codec's vote payload", () => {
+    for (const slot of [0, 1, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      expect(toHex(voteSigningBytes("relay", "c", slot, hash))).toBe(
+        toHex(signingBytes(SIGNING_DOMAINS.dsRelay, "c", encodeVotePayload(slot, hash))),
+      );
+    }
   });
 
   it("lays out len ‖ tag ‖ len ‖ chain ‖ slot u64 ‖ block hash", () => {

@@ -96,8 +96,10 @@ export class Writer {
     return this;
   }
 
+  /** A safe integer as u64 (two u32 halves: no BigInt on the hot path). */
   u64(v: number): this {
-    this.view.setBigUint64(this.offset, BigInt(v));
+    this.view.setUint32(this.offset, Math.floor(v / 0x1_0000_0000));
+    this.view.setUint32(this.offset + 4, v >>> 0);
     this.offset += 8;
     return this;
   }

@@ -28,6 +28,7 @@ export {
   type DsProposal,
   type DsRelay,
   encodeVotePayload,
+  encodeVotePayloadInto,
   MAX_PROPOSAL_BYTES,
   maxRelayBytes,
   PROPOSAL_FIXED_BYTES,

@@ -68,8 +68,34 @@ export function maxRelayBytes(n: number): number {
  * slot u64 ‖ block hash (32). The leader is the slot's by round-robin, so it needs no field.
  */
 export function encodeVotePayload(slot: number, blockHash: Uint8Array): Uint8Array {
+  const out = new Uint8Array(VOTE_PAYLOAD_BYTES);
+  encodeVotePayloadInto(slot, blockHash, out, 0);
+  return out;
+}
+
+/**
+ * Writes the vote payload at `out[offset..offset+40)`. Every relay and commit signature is
+ * checked over these bytes, so the signer prefixes them without a second copy.
+ */
+export function encodeVotePayloadInto(
+  slot: number,
+  blockHash: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): void {
   checkFixed(blockHash, HASH_BYTES, "vote.blockHash");
-  return new Writer(VOTE_PAYLOAD_BYTES).u64(checkSlot(slot, "vote")).bytes(blockHash).done();
+  checkSlot(slot, "vote");
+  const hi = Math.floor(slot / 0x1_0000_0000);
+  const lo = slot >>> 0;
+  out[offset] = hi >>> 24;
+  out[offset + 1] = (hi >>> 16) & 0xff;
+  out[offset + 2] = (hi >>> 8) & 0xff;
+  out[offset + 3] = hi & 0xff;
+  out[offset + 4] = lo >>> 24;
+  out[offset + 5] = (lo >>> 16) & 0xff;
+  out[offset + 6] = (lo >>> 8) & 0xff;
+  out[offset + 7] = lo & 0xff;
+  out.set(blockHash, offset + 8);
 }
 
 export function encodeProposal(p: DsProposal): Uint8Array {

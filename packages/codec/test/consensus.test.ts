@@ -79,6 +79,16 @@ describe("signer masks", () => {
     expect(popcount(maskOf([0, 1, 2, 9], 10))).toBe(4);
   });
 
+  it("make certificates of 11 + ⌈n/8⌉ + 64·k bytes (140 for n = 4, k = 2; 397 for n = 16, k = 6)", () => {
+    const size = (count: number, k: number) =>
+      encodeCertificate({
+        slot: 1,
+        mask: maskOf([...Array(k).keys()], count),
+        signatures: Array.from({ length: k }, () => new Uint8Array(64)),
+      }).length;
+    expect([size(4, 2), size(16, 6), size(1000, 334)]).toEqual([140, 397, 11 + 125 + 64 * 334]);
+  });
+
   it("are checked against the count the decoder is given, not the sender's", () => {
     const bytes = encodeDsMessage(relayOf([0, 1], 16));
     expect(decodeDsMessage(bytes, 16).kind).toBe("relay");

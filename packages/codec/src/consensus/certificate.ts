@@ -69,12 +69,12 @@ export function canonicalEvidence(e: DsEvidence): DsEvidence {
     : { ...e, first: e.second, second: e.first };
 }
 
-export function encodeEvidence(e: DsEvidence): Uint8Array {
+export function encodeEvidence(e: DsEvidence, lead?: number): Uint8Array {
   const c = canonicalEvidence(e);
   if (compareBytes(c.first.blockHash, c.second.blockHash) === 0) {
     throw new CodecError("ENCODE_INVALID", "evidence: the two block hashes are the same");
   }
-  const w = new Writer(EVIDENCE_BYTES)
+  const w = new Writer(EVIDENCE_BYTES, lead)
     .u8(DS_FORMAT_VERSION)
     .u64(checkSlot(c.slot, "evidence"))
     .u16(checkIndex(c.leader, "evidence.leader"));

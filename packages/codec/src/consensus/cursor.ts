@@ -73,9 +73,12 @@ export class Writer {
   readonly out: Uint8Array;
   private readonly view: DataView;
 
-  constructor(size: number) {
-    this.out = new Uint8Array(size);
+  /** `lead`: a byte written before the layout (a message's kind), in the same allocation. */
+  constructor(size: number, lead?: number) {
+    const extra = lead === undefined ? 0 : 1;
+    this.out = new Uint8Array(size + extra);
     this.view = new DataView(this.out.buffer);
+    if (lead !== undefined) this.u8(lead);
   }
 
   u8(v: number): this {

@@ -98,12 +98,13 @@ export function encodeVotePayloadInto(
   out.set(blockHash, offset + 8);
 }
 
-export function encodeProposal(p: DsProposal): Uint8Array {
+/** `lead`: the message kind byte to put first (messages.ts), or none for the bare body. */
+export function encodeProposal(p: DsProposal, lead?: number): Uint8Array {
   assertBytes(p.block, "proposal.block");
   if (p.block.length === 0 || p.block.length > MAX_BLOCK_BYTES) {
     throw new CodecError("ENCODE_INVALID", `proposal.block: 1 to ${MAX_BLOCK_BYTES} bytes`);
   }
-  return new Writer(PROPOSAL_FIXED_BYTES + p.block.length)
+  return new Writer(PROPOSAL_FIXED_BYTES + p.block.length, lead)
     .u8(DS_FORMAT_VERSION)
     .u64(checkSlot(p.slot, "proposal"))
     .u16(checkIndex(p.leader, "proposal.leader"))
@@ -120,14 +121,14 @@ export function readProposal(r: Reader, n: number, what: string): DsProposal {
   return { slot, leader, signature, block: r.rest("block") };
 }
 
-export function encodeRelay(m: DsRelay): Uint8Array {
+export function encodeRelay(m: DsRelay, lead?: number): Uint8Array {
   checkSignatures(m.mask, m.signatures, "relay");
   assertBytes(m.block, "relay.block");
   if (m.block.length > MAX_BLOCK_BYTES) {
     throw new CodecError("ENCODE_INVALID", `relay.block: ${m.block.length} bytes exceeds ${MAX_BLOCK_BYTES}`);
   }
   const size = RELAY_FIXED_BYTES + m.block.length + m.mask.length + m.signatures.length * SIGNATURE_BYTES;
-  const w = new Writer(size)
+  const w = new Writer(size, lead)
     .u8(DS_FORMAT_VERSION)
     .u64(checkSlot(m.slot, "relay"))
     .u16(checkIndex(m.leader, "relay.leader"))
@@ -153,8 +154,8 @@ export function readRelay(r: Reader, n: number, what: string): DsRelay {
   return { slot, leader, blockHash, mask, signatures, block };
 }
 
-export function encodeCommitVote(v: DsCommitVote): Uint8Array {
-  return new Writer(COMMIT_VOTE_BYTES)
+export function encodeCommitVote(v: DsCommitVote, lead?: number): Uint8Array {
+  return new Writer(COMMIT_VOTE_BYTES, lead)
     .u8(DS_FORMAT_VERSION)
     .u64(checkSlot(v.slot, "commit"))
     .bytes(checkFixed(v.blockHash, HASH_BYTES, "commit.blockHash"))

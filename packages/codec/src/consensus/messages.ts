@@ -61,23 +61,15 @@ export function dsMaxBodyBytes(kind: DsMessageKind, n: number): number {
 }
 
 export function encodeDsMessage(m: DsMessage): Uint8Array {
-  const body = encodeBody(m);
-  const out = new Uint8Array(1 + body.length);
-  out[0] = DS_MESSAGE_CODES[m.kind];
-  out.set(body, 1);
-  return out;
-}
-
-function encodeBody(m: DsMessage): Uint8Array {
   switch (m?.kind) {
     case "proposal":
-      return encodeProposal(m);
+      return encodeProposal(m, DS_MESSAGE_CODES.proposal);
     case "relay":
-      return encodeRelay(m);
+      return encodeRelay(m, DS_MESSAGE_CODES.relay);
     case "commit":
-      return encodeCommitVote(m);
+      return encodeCommitVote(m, DS_MESSAGE_CODES.commit);
     case "evidence":
-      return encodeEvidence(m);
+      return encodeEvidence(m, DS_MESSAGE_CODES.evidence);
     default:
       throw new CodecError(
         "ENCODE_INVALID",

@@ -73,6 +73,18 @@ describe("the validity rule: round r needs r signatures, the leader's among them
     expect(h.decisions[0]).toMatchObject({ acceptedInRound: 2, valuesSeen: 1 });
   });
 
+  it("checks a signature once: a later message repeating it verifies only what is new", () => {
+    const h = harness(7, 2, SELF);
+    const t0 = h.start(1);
+    h.at(t0 + DELTA + 1);
+    const a = h.value(1, 1);
+    const before = h.ds.stats.signaturesVerified;
+    expect(h.send({ kind: "relay", ...h.relay(1, a, [1]) })?.reason).toBe("TOO_FEW_SIGNATURES");
+    expect(h.ds.stats.signaturesVerified - before).toBe(1);
+    expect(h.send({ kind: "relay", ...h.relay(1, a, [1, 5]) })).toBeUndefined();
+    expect(h.ds.stats.signaturesVerified - before).toBe(2);
+  });
+
   it("relays a value accepted before the last round with every signature it carried plus its own", () => {
     const h = harness(7, 2, SELF);
     const t0 = h.start(1);

@@ -38,7 +38,7 @@ export function simKeys(n: number, scheme: SignatureScheme, rng: Rng): SimKeys {
   return {
     publicKeys,
     sign: (i, message) => {
-      const memoKey = `${i}:${Buffer.from(message).toString("latin1")}`;
+      const memoKey = `${i}:${Buffer.from(message.buffer, message.byteOffset, message.length).toString("latin1")}`;
       const known = memo.get(memoKey);
       if (known) return known;
       const signature = new Uint8Array(64);

@@ -15,7 +15,7 @@ import {
 import { voteSigningBytes } from "@p2pnode/crypto";
 import { verifyEvidence } from "./evidence.js";
 import type { DolevStrongModules, Rejected } from "./modules.js";
-import { ConsensusRejection, type Refusal, refuse, rejectionOfDecodeError } from "./rejection.js";
+import { ConsensusRejection, type Refusal, refusalOfDecodeError, refuse } from "./rejection.js";
 import { defaultVerify, type VerifyFn } from "./signatures.js";
 import { SlotState } from "./slot-state.js";
 import { roundAt, slotAt, slotStart, type ValidatorSet } from "./validator-set.js";
@@ -32,8 +32,11 @@ export const defaultDolevStrongOptions = {
   retainSlots: 2,
 } satisfies Partial<DolevStrongOptions>;
 
-/** A proposal or relay as the value rules see it: a proposal is a relay signed by the leader alone. */
-type Value = Omit<DsRelay, "kind">;
+/**
+ * A proposal or relay as the value rules see it: a proposal is a relay signed by the leader alone
+ * whose block was already hashed.
+ */
+type Value = Omit<DsRelay, "kind"> & { kind: "proposal" | "relay" };
 
 /** Evidence keys remembered to report each equivocation once; the store keeps the evidence itself. */
 const EVIDENCE_REMEMBERED = 1_024;
@@ -106,8 +109,7 @@ export class DolevStrong {
     try {
       message = decodeDsMessage(bytes, this.set.keys.length);
     } catch (err) {
-      const rejection = rejectionOfDecodeError(err);
-      return this.rejected(refuse(rejection.code, rejection.message), from);
+      return this.rejected(refusalOfDecodeError(err), from);
     }
     return this.receiveDecoded(message, from);
   }
@@ -137,6 +139,7 @@ export class DolevStrong {
       if (!(blockHash instanceof Uint8Array)) return blockHash;
       const mask = maskOf([m.leader], this.set.keys.length);
       return this.onValue(state, {
+        kind: "proposal",
         slot: m.slot,
         leader: m.leader,
         blockHash,
@@ -144,13 +147,6 @@ export class DolevStrong {
         signatures: [m.signature],
         block: m.block,
       });
-    }
-    if (m.block.length > 0) {
-      const blockHash = this.blockHash(m.block);
-      if (!(blockHash instanceof Uint8Array)) return blockHash;
-      if (!equalBytes(blockHash, m.blockHash)) {
-        return refuse("BAD_BLOCK", "relay: the attached block does not hash to the block hash");
-      }
     }
     return this.onValue(state, m);
   }
@@ -164,7 +160,15 @@ export class DolevStrong {
     if (m.leader !== state.leader)
       return refuse("WRONG_LEADER", `validator ${m.leader} does not lead slot ${m.slot}`);
     if (!hasBit(m.mask, m.leader)) return refuse("NO_LEADER_SIGNATURE", "relay: the leader's bit is not set");
+    // A value already accepted was relayed already: nothing in this message can matter.
     if (!state.participating || state.hasAccepted(m.blockHash)) return undefined;
+    if (m.kind === "relay" && m.block.length > 0) {
+      const attached = this.blockHash(m.block);
+      if (!(attached instanceof Uint8Array)) return attached;
+      if (!equalBytes(attached, m.blockHash)) {
+        return refuse("BAD_BLOCK", "relay: the attached block does not hash to the block hash");
+      }
+    }
     const signers = maskSigners(m.mask);
     const valueKey = toHex(m.blockHash);
     const leaderAt = signers.indexOf(m.leader);

@@ -29,10 +29,14 @@ const REASON_OF_CODEC: Partial<Record<CodecErrorCode, ConsensusRejectReason>> = 
   DECODE_EXTRA_SIGNATURE: "EXTRA_SIGNATURE",
 };
 
-/** The rejection for a decoder's error: the signer-set codes keep their meaning, the rest is MALFORMED. */
-export function rejectionOfDecodeError(err: unknown): ConsensusRejection {
-  if (err instanceof CodecError) {
-    return new ConsensusRejection(REASON_OF_CODEC[err.code] ?? "MALFORMED", err.message, { code: err.code });
-  }
+/** The refusal for a decoder's error: the signer-set codes keep their meaning, the rest is MALFORMED. */
+export function refusalOfDecodeError(err: unknown): Refusal {
+  if (err instanceof CodecError) return refuse(REASON_OF_CODEC[err.code] ?? "MALFORMED", err.message);
   throw err;
+}
+
+/** The same as a thrown error, for the verify functions' callers. */
+export function rejectionOfDecodeError(err: unknown): ConsensusRejection {
+  const r = refusalOfDecodeError(err);
+  return new ConsensusRejection(r.reason, r.message, { code: (err as CodecError).code });
 }

@@ -51,7 +51,7 @@ export class Adversary {
       if (plan === "relay-games") this.relayGames(slot, leader);
     }
     for (const member of scripted) {
-      if (rng.chance(0.5)) this.forge(slot, member, rng.int(1, 3));
+      if (rng.chance(0.5)) this.forge(slot, member, rng.int(1, 2));
       this.commitGames(slot, member);
     }
   }
@@ -91,7 +91,7 @@ export class Adversary {
     const values = Array.from({ length: rng.int(2, 4) }, (_, k) => this.newValue(slot, leader, k + 1));
     for (let round = 1; round <= set.f + 2; round++) {
       for (const j of honest) {
-        if (!rng.chance(0.35)) continue;
+        if (!rng.chance(0.3)) continue;
         world.schedule(this.at(slot, round), () => {
           const v = rng.pick(values);
           const others = rng.shuffle(knowledge.availableSigners(v).filter((s) => s !== leader));

@@ -1,4 +1,4 @@
-import { type DsEvidence, encodeCertificate, toHex } from "@p2pnode/codec";
+import { type DsEvidence, toHex } from "@p2pnode/codec";
 import {
   type Decision,
   type Finality,
@@ -29,8 +29,6 @@ export interface Outcome {
   honest: number[];
   records: NodeRecord[];
   leaderOf(slot: number): number;
-  /** Certificates already verified (the same one reaches many validators). */
-  checkedCertificates: Set<string>;
 }
 
 const show = (h: Uint8Array | null | undefined) => (h ? toHex(h).slice(0, 12) : String(h === null ? "⊥" : h));
@@ -94,9 +92,6 @@ function checkFinality(o: Outcome, r: NodeRecord, slot: number, decided: Uint8Ar
         `slot ${slot}: validator ${r.validator} finalized ${show(x.blockHash)}, decided ${show(decided)}`,
       );
     }
-    const key = toHex(encodeCertificate(x.certificate));
-    if (o.checkedCertificates.has(key)) continue;
-    o.checkedCertificates.add(key);
     try {
       verifyCertificate(o.set, x.blockHash, x.certificate, o.keys.verify);
     } catch (err) {

@@ -87,7 +87,7 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
   const honestDelay = () => rng.int(0, DELTA - 1);
   // Every recipient of one broadcast gets the same bytes: decode them once (a message that does
   // not decode goes through `receive`, which must refuse it).
-  const decoded = new WeakMap<Uint8Array, DsMessage | null>();
+  const decoded = new Map<Uint8Array, DsMessage | null>(); // dies with the run
   const decodeOnce = (bytes: Uint8Array) => {
     let m = decoded.get(bytes);
     if (m === undefined) {
@@ -186,7 +186,6 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
     honest,
     records,
     leaderOf: (s) => leaderOf(set, s),
-    checkedCertificates: new Set(),
   });
   const reasons = new Map<ConsensusRejectReason, number>();
   for (const r of records.filter((x) => x.honest).flatMap((x) => x.rejections)) {

@@ -10,7 +10,11 @@ import { fileURLToPath } from "node:url";
 import { encode } from "cborg";
 import {
   blockToJson,
+  certificateToJson,
+  dsMessageToJson,
   encodeBlock,
+  encodeCertificate,
+  encodeDsMessage,
   encodeHeader,
   encodeSignedTransaction,
   encodeTransaction,
@@ -20,6 +24,13 @@ import {
   toHex,
   transactionToJson,
 } from "../src/index.js";
+import {
+  certificateCases,
+  invalidCertificates,
+  invalidMessages,
+  messageCases,
+  VALIDATORS,
+} from "./consensus-cases.js";
 import { dhtVectorFile } from "./dht-vectors.js";
 import { p2pVectorFile } from "./p2p-vectors.js";
 import { blockCases, headerCases, SIGNATURE, signedCases, transactionCases } from "./vector-cases.js";
@@ -215,3 +226,23 @@ write("block", {
 // ---- P2P messages and the handshake payload; the DHT wire format ------------------------------
 write("p2p", p2pVectorFile());
 write("dht", dhtVectorFile());
+// ---- consensus (Dolev-Strong) ----------------------------------------------------------------
+write("consensus", {
+  validatorCount: VALIDATORS,
+  messages: {
+    valid: messageCases.map((c) => ({
+      name: c.name,
+      json: dsMessageToJson(c.message),
+      hex: hex(encodeDsMessage(c.message)),
+    })),
+    invalid: invalidMessages(),
+  },
+  certificates: {
+    valid: certificateCases.map((c) => ({
+      name: c.name,
+      json: certificateToJson(c.certificate),
+      hex: hex(encodeCertificate(c.certificate)),
+    })),
+    invalid: invalidCertificates(),
+  },
+});

@@ -19,6 +19,14 @@ export type CodecErrorCode =
   | "DECODE_UNSUPPORTED"
   /** Well-formed, but a field is missing, extra, of the wrong type or out of range. */
   | "DECODE_SCHEMA"
+  /** A signer bitmask whose length is not the one the validator count gives (consensus messages). */
+  | "DECODE_MASK_SIZE"
+  /** A signer bit or index at or beyond the validator count (consensus messages). */
+  | "DECODE_UNKNOWN_SIGNER"
+  /** A signer bit set without a signature for it (consensus messages). */
+  | "DECODE_MISSING_SIGNATURE"
+  /** More signatures than signer bits set (consensus messages). */
+  | "DECODE_EXTRA_SIGNATURE"
   /** An encoder was handed a value it cannot encode (wrong length, out of range, ...). */
   | "ENCODE_INVALID";
 

@@ -10,8 +10,9 @@ export {
   encodeBlockFromFrames,
   splitBlock,
 } from "./block.js";
-export { assertBytes, concatBytes, equalBytes, fromHex, toHex } from "./bytes.js";
+export { assertBytes, compareBytes, concatBytes, equalBytes, fromHex, toHex } from "./bytes.js";
 export { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
+export * from "./consensus/index.js";
 export { CodecError, type CodecErrorCode } from "./errors.js";
 export {
   type BlockHeader,

@@ -5,6 +5,7 @@
  * - chain-signing.json: account derivation, tx signatures and ids, a header hash.
  * - protocol-signing.json: every signed byte string of the wire protocol (packages/codec
  *   PROTOCOL.md) with real keys: block, Merkle tree, P2P handshake and frames, DHT objects.
+ * - consensus-signing.json: Dolev-Strong relay and commit signatures and their signed bytes.
  * The tests recompute all of them; regenerate only with a deliberate format change.
  */
 import { writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { verify, verifyOpenSsl } from "../src/index.js";
 import { chainVectors } from "./chain-cases.js";
+import { consensusVectors } from "./consensus-cases.js";
 import { edgeCases } from "./ed25519-edge-cases.js";
 import { protocolVectors } from "./protocol-cases.js";
 
@@ -59,4 +61,9 @@ writeFileSync(
   protocolFile,
   `${JSON.stringify({ generatedBy: header.generatedBy, ...protocolVectors() }, null, 2)}\n`,
 );
-console.log(`wrote ${file}, ${chainFile} and ${protocolFile}`);
+const consensusFile = join(dir, "consensus-signing.json");
+writeFileSync(
+  consensusFile,
+  `${JSON.stringify({ generatedBy: header.generatedBy, ...consensusVectors() }, null, 2)}\n`,
+);
+console.log(`wrote ${file}, ${chainFile}, ${protocolFile} and ${consensusFile}`);

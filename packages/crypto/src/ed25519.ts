@@ -5,6 +5,7 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
 } from "node:crypto";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { assertBytes, CryptoError } from "./errors.js";
 
 /**
@@ -111,6 +112,24 @@ export function strictReject(signature: Uint8Array, publicKey: Uint8Array): stri
   if (!isCanonicalPoint(signature, 0)) return "non-canonical R encoding";
   if (isSmallOrderPoint(publicKey, 0)) return "small-order public key";
   if (isSmallOrderPoint(signature, 0)) return "small-order R";
+  return null;
+}
+
+/**
+ * Why no signature could ever verify under `publicKey` by our rule (non-canonical or small-order
+ * encoding, or a point OpenSSL cannot decode), or null for a usable key. Configuration that lists
+ * keys (the genesis validators) checks them with this at start-up.
+ */
+export function publicKeyReject(publicKey: Uint8Array): string | null {
+  assertBytes(publicKey, "public key", 32);
+  if (!isCanonicalPoint(publicKey, 0)) return "non-canonical public key encoding";
+  if (isSmallOrderPoint(publicKey, 0)) return "small-order public key";
+  try {
+    // OpenSSL imports any 32 bytes; decoding the point is what finds a y with no x.
+    ed25519.Point.fromBytes(publicKey);
+  } catch {
+    return "not a point on the curve";
+  }
   return null;
 }
 

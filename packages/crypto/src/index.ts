@@ -5,8 +5,10 @@
  */
 export * from "./address.js";
 export * from "./chain.js";
+export * from "./consensus.js";
 export * from "./dht.js";
 export {
+  publicKeyReject,
   type SigningKey,
   signingKeyFromSeed,
   signRaw,

@@ -13,6 +13,10 @@ export const SIGNING_DOMAINS = {
   dhtMessage: "p2pnode/dht-msg/v1",
   dhtMutable: "p2pnode/dht-mutable/v1",
   consensus: "p2pnode/consensus/v1",
+  /** Dolev-Strong: the leader's proposal and every relay signature (set form: one payload for all). */
+  dsRelay: "p2pnode/ds-relay/v1",
+  /** Dolev-Strong: a validator's commit signature on the block it decided; f + 1 make a certificate. */
+  dsCommit: "p2pnode/ds-commit/v1",
 } as const;
 export type SigningDomain = (typeof SIGNING_DOMAINS)[keyof typeof SIGNING_DOMAINS];
 
@@ -35,11 +39,17 @@ export function signingBytes(domain: SigningDomain, chainId: string, payload: Ui
 }
 
 // A node signs and verifies under a handful of (domain, chain) pairs; build each prefix once.
-const prefixes = new Map<string, Uint8Array>();
+// Keyed domain → chain, so a lookup on the verify path builds no string.
+const prefixes = new Map<string, Map<string, Uint8Array>>();
+let cachedPrefixes = 0;
+
+/** len(tag) ‖ tag ‖ len(chainId) ‖ chainId: what signingBytes puts before the payload (cached; do not modify). */
+export function signingPrefix(domain: SigningDomain, chainId: string): Uint8Array {
+  return prefixOf(domain, chainId);
+}
 
 function prefixOf(domain: string, chainId: string): Uint8Array {
-  const cacheKey = `${domain} ${chainId}`;
-  const cached = prefixes.get(cacheKey);
+  const cached = prefixes.get(domain)?.get(chainId);
   if (cached) return cached;
   if (typeof domain !== "string" || !DOMAIN_FORM.test(domain)) {
     throw new CryptoError(
@@ -60,7 +70,13 @@ function prefixOf(domain: string, chainId: string): Uint8Array {
   prefix.set(tag, 1);
   prefix[1 + tag.length] = chain.length;
   prefix.set(chain, 2 + tag.length);
-  if (prefixes.size < 64) prefixes.set(cacheKey, prefix); // bounded: chain ids come from config
+  if (cachedPrefixes < 64) {
+    // Bounded: chain ids come from config, a few per process.
+    const byChain = prefixes.get(domain) ?? new Map<string, Uint8Array>();
+    prefixes.set(domain, byChain);
+    byChain.set(chainId, prefix);
+    cachedPrefixes++;
+  }
   return prefix;
 }
 

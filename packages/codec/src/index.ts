@@ -12,6 +12,7 @@ export {
 } from "./block.js";
 export { assertBytes, concatBytes, equalBytes, fromHex, toHex } from "./bytes.js";
 export { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
+export * from "./compute.js";
 export { CodecError, type CodecErrorCode } from "./errors.js";
 export {
   type BlockHeader,

@@ -50,7 +50,11 @@ export function encodeFunction(fn: FunctionDefinition): Uint8Array {
   for (const [name, n] of Object.entries({ memoryBytes, budget, timeoutMs }))
     if (!Number.isSafeInteger(n) || n < 0)
       throw new CodecError("ENCODE_INVALID", `function.limits.${name}: a non-negative safe integer`);
-  return encodeCanonical({ tag: FUNCTION_TAG, source: fn.source, limits: { memoryBytes, budget, timeoutMs } });
+  return encodeCanonical({
+    tag: FUNCTION_TAG,
+    source: fn.source,
+    limits: { memoryBytes, budget, timeoutMs },
+  });
 }
 
 export function decodeFunction(bytes: Uint8Array): FunctionDefinition {

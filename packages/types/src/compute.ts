@@ -19,15 +19,15 @@ export const COMPUTE_MAX_INPUTS = 10_000;
 export const COMPUTE_MAX_TASK_BODY_BYTES = 8 * 1024 * 1024;
 /** Largest result of one job (canonical JSON bytes); a bigger one is the deterministic RESULT_TOO_LARGE. */
 export const COMPUTE_MAX_RESULT_BYTES = 256 * 1024;
+/** Largest aggregate of a task (the ordered list of results, or the reduce function's value). */
+export const COMPUTE_MAX_TASK_RESULT_BYTES = 8 * 1024 * 1024;
 /** Most distinct workers one job may be sent to at once. */
 export const COMPUTE_MAX_REPLICATION = 16;
 
 if (COMPUTE_MAX_SOURCE_BYTES + 1024 > DHT_MAX_VALUE_BYTES)
   throw new TypeError("a function's encoding must fit one DHT value");
 
-export const ComputeHash = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, "SHA-256 as 64 lowercase hex characters");
+export const ComputeHash = z.string().regex(/^[0-9a-f]{64}$/, "SHA-256 as 64 lowercase hex characters");
 
 /** Resource envelope of a function: part of its identity (hashed), and the cap for its tasks. */
 export const FunctionLimits = z
@@ -171,12 +171,17 @@ export const TaskView = z.object({
 export type TaskView = z.infer<typeof TaskView>;
 
 export const TaskRef = z.object({ id: z.string().min(1).max(64) }).strict();
-export const TaskGetRequest = TaskRef.extend({ jobs: z.boolean().default(false) }).strict();
+export const TaskGetRequest = TaskRef.extend({
+  /** Include per-job detail (a page of it). */
+  jobs: z.boolean().default(false),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
+}).strict();
 
 /** A change of a task's progress: an attempt finished, a job was decided, the task ended. */
 export const TaskEvent = z.object({
   taskId: z.string(),
-  type: z.enum(["attempt", "job", "done", "failed"]),
+  type: z.enum(["snapshot", "attempt", "job", "done", "failed"]),
   jobs: JobCounts,
   job: z.number().int().optional(),
   worker: z.string().optional(),

@@ -35,7 +35,11 @@ describe("sandbox results", () => {
 
   it("waits for an async function's promise inside the VM", async () => {
     expect(await run("async (x) => { await null; return x + 1 }", 1)).toMatchObject({ ok: true, json: "2" });
-    expectError(await run("async () => { throw new RangeError('late') }"), "FUNCTION_ERROR", /RangeError: late/);
+    expectError(
+      await run("async () => { throw new RangeError('late') }"),
+      "FUNCTION_ERROR",
+      /RangeError: late/,
+    );
     expectError(await run("() => new Promise(() => {})"), "FUNCTION_ERROR", /never settles/);
   });
 
@@ -79,7 +83,10 @@ describe("hostile functions end in typed errors", () => {
 
   it("a 1 GB allocation: MEMORY_LIMIT", async () => {
     expectError(await run("() => new ArrayBuffer(1024 * 1024 * 1024).byteLength"), "MEMORY_LIMIT");
-    expectError(await run("() => { const a = []; for (;;) a.push(new Float64Array(1 << 20)) }"), "MEMORY_LIMIT");
+    expectError(
+      await run("() => { const a = []; for (;;) a.push(new Float64Array(1 << 20)) }"),
+      "MEMORY_LIMIT",
+    );
     expectError(await run("() => 'x'.repeat(1 << 29).length"), "MEMORY_LIMIT");
   });
 
@@ -94,11 +101,23 @@ describe("hostile functions end in typed errors", () => {
   });
 
   it("host APIs are not there: process, require, fetch, timers, fs, import", async () => {
-    for (const name of ["process", "require", "fetch", "setTimeout", "setInterval", "fs", "Buffer", "console"])
+    for (const name of [
+      "process",
+      "require",
+      "fetch",
+      "setTimeout",
+      "setInterval",
+      "fs",
+      "Buffer",
+      "console",
+    ])
       expectError(await run(`() => ${name}`), "FUNCTION_ERROR", new RegExp(`'${name}' is not defined`));
     expectError(await run("() => import('node:fs')"), "FUNCTION_ERROR", /module|import/i);
     expectError(await run("import fs from 'node:fs'; () => fs"), "SYNTAX_ERROR");
-    expectError(await run("() => globalThis.constructor.constructor('return process')()()"), "FUNCTION_ERROR");
+    expectError(
+      await run("() => globalThis.constructor.constructor('return process')()()"),
+      "FUNCTION_ERROR",
+    );
     expectError(await run("() => { return this.process }"), "RESULT_NOT_JSON");
   });
 
@@ -120,9 +139,14 @@ describe("the pool", () => {
     );
     const others = Array.from({ length: 6 }, (_, i) => run("(x) => x * x", i));
     expectError(await stuck, "TIMEOUT", /terminated/);
-    expect((await Promise.all(others)).map((o) => (o.ok ? o.json : o.code))).toEqual(
-      ["0", "1", "4", "9", "16", "25"],
-    );
+    expect((await Promise.all(others)).map((o) => (o.ok ? o.json : o.code))).toEqual([
+      "0",
+      "1",
+      "4",
+      "9",
+      "16",
+      "25",
+    ]);
     expect(pool.stats.replaced).toBe(before + 1);
     expect(await run("(x) => x + 1", 1)).toMatchObject({ ok: true, json: "2" });
   });

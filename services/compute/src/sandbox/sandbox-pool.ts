@@ -57,7 +57,12 @@ export class SandboxPool {
 
   constructor(
     readonly opts: SandboxPoolOptions,
-    private readonly deps: { log: Logger; onReplaced?: (reason: string) => void },
+    private readonly deps: {
+      log: Logger;
+      onReplaced?: (reason: string) => void;
+      onOutcome?: (o: SandboxOutcome) => void;
+      onRejected?: () => void;
+    },
   ) {}
 
   get stats(): SandboxPoolStats {
@@ -80,15 +85,21 @@ export class SandboxPool {
   run(req: SandboxRequest): Promise<SandboxOutcome> {
     if (this.stopped) return Promise.reject(new ComputeError("WORKER_UNAVAILABLE", "sandbox pool stopped"));
     const busy = this.slots.filter((s) => s.job).length + this.queue.length;
-    if (busy >= this.opts.threads + this.opts.maxQueue)
+    if (busy >= this.opts.threads + this.opts.maxQueue) {
+      this.deps.onRejected?.();
       return Promise.reject(
         new ComputeError("QUEUE_FULL", `sandbox queue is full (${this.opts.maxQueue} waiting)`, {
           threads: this.opts.threads,
           maxQueue: this.opts.maxQueue,
         }),
       );
+    }
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, req, resolve });
+      const done = (o: SandboxOutcome) => {
+        this.deps.onOutcome?.(o);
+        resolve(o);
+      };
+      this.queue.push({ id: this.nextId++, req, resolve: done });
       this.pump();
     });
   }

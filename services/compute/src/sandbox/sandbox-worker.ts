@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import variant from "@jitl/quickjs-wasmfile-release-sync";
-import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
+import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 import { runInSandbox, type SandboxOutcome, type SandboxRequest } from "./sandbox.js";
 
 /** Messages between the pool and a sandbox thread. */
@@ -12,7 +12,8 @@ export type FromSandbox = { ready: true } | { id: number; outcome: SandboxOutcom
  * gets a fresh runtime and context inside it. Runs one job at a time; the pool never sends a
  * second before the first is answered.
  */
-const qjs = await newQuickJSWASMModuleFromVariant(variant);
+// The package types describe its CommonJS build; under ESM the default export is the variant itself.
+const qjs = await newQuickJSWASMModuleFromVariant(variant as unknown as QuickJSSyncVariant);
 parentPort?.on("message", (msg: ToSandbox) => {
   const reply: FromSandbox = { id: msg.id, outcome: runInSandbox(qjs, msg.req) };
   parentPort?.postMessage(reply);

@@ -61,7 +61,10 @@ class RunFailure {
 export function runInSandbox(qjs: QuickJSWASMModule, req: SandboxRequest): SandboxOutcome {
   const started = performance.now();
   const meter = new Meter(req.limits, started);
-  const stats = () => ({ instructions: meter.ticks * INSTRUCTIONS_PER_TICK, ms: performance.now() - started });
+  const stats = () => ({
+    instructions: meter.ticks * INSTRUCTIONS_PER_TICK,
+    ms: performance.now() - started,
+  });
   let rt: QuickJSRuntime | undefined;
   let outcome: SandboxOutcome;
   try {
@@ -81,7 +84,7 @@ export function runInSandbox(qjs: QuickJSWASMModule, req: SandboxRequest): Sandb
     }
   }
   try {
-    rt.dispose();
+    rt?.dispose();
   } catch {
     outcome.recycle = true;
   }
@@ -202,7 +205,10 @@ function classify(
   meter.active = false;
   rt.setMemoryLimit(-1);
   const dumped = ctx.dump(error) as unknown;
-  const e = (typeof dumped === "object" && dumped !== null ? dumped : {}) as { name?: unknown; message?: unknown };
+  const e = (typeof dumped === "object" && dumped !== null ? dumped : {}) as {
+    name?: unknown;
+    message?: unknown;
+  };
   const name = typeof e.name === "string" ? e.name : "";
   const message = typeof e.message === "string" ? e.message : String(dumped);
   const text = `${name ? `${name}: ` : ""}${message}`.slice(0, MAX_MESSAGE_CHARS);

@@ -288,8 +288,9 @@ export class ComputeStore {
   attemptCounts(taskId: string): { total: number; retried: number } {
     const r = this.db
       .prepare(
-        `SELECT COUNT(*) AS total, SUM(CASE WHEN status IN ('timeout', 'refused', 'error', 'lost')
-           OR agreed = 0 THEN 1 ELSE 0 END) AS retried FROM attempts WHERE task_id = ?`,
+        `SELECT COUNT(*) AS total, SUM(CASE WHEN status IN ('timeout', 'refused')
+           OR (status = 'error' AND result_hash IS NULL) OR agreed = 0 THEN 1 ELSE 0 END) AS retried
+         FROM attempts WHERE task_id = ?`,
       )
       .get(taskId) as Raw;
     return { total: Number(r.total), retried: Number(r.retried ?? 0) };

@@ -1,6 +1,11 @@
 import { canonicalJson, type JobOutcome } from "@p2pnode/codec";
 import { createLogger } from "@p2pnode/kit";
-import { defaultSchedulerOptions, type Disagreement, Scheduler, type SchedulerOptions } from "../src/scheduler/scheduler.js";
+import {
+  type Disagreement,
+  defaultSchedulerOptions,
+  Scheduler,
+  type SchedulerOptions,
+} from "../src/scheduler/scheduler.js";
 import { type SimBehaviour, SimTransport, type SimWorker } from "../src/scheduler/sim-transport.js";
 import type { JobSpec } from "../src/scheduler/transport.js";
 import { ComputeStore, type TaskRow } from "../src/store.js";

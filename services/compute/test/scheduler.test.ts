@@ -26,8 +26,9 @@ describe("scheduler", () => {
     expect(JSON.parse(row.result!)).toEqual(expected([1, 2, 3, 4, 5]));
     for (let i = 0; i < 5; i++) {
       const workers = rig.store.attempts(task.id, i).map((a) => a.worker);
-      expect(workers).toHaveLength(3);
-      expect(new Set(workers).size).toBe(3);
+      // Newcomers' answers need a larger lead until they are experienced (probation).
+      expect(workers.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(workers).size).toBe(workers.length);
     }
   });
 

@@ -23,6 +23,14 @@ export interface LiveAttempt {
   spotCheck: boolean;
   abort: AbortController;
   timer: NodeJS.Timeout;
+  /** Aborted because the task ended, not because the worker failed. */
+  cancelled?: boolean;
+}
+
+/** Which votes count and how many an answer needs in all (the scheduler's trust rules). */
+export interface VoteRule {
+  counts: (worker: string) => boolean;
+  minVotes: (hash: string) => number;
 }
 
 export interface Vote {
@@ -62,22 +70,23 @@ export class LiveJob {
     this.replicas = task.row.replication;
   }
 
-  get results(): number {
-    let n = 0;
-    for (const v of this.votes.values()) n += v.workers.length;
-    return n;
-  }
-
-  /** The leading hash, its votes and its lead over every other answer together. */
-  leader(): { hash: string | null; votes: number; lead: number } {
+  /**
+   * The leading answer among the votes that count (a worker caught lying elsewhere since no longer
+   * counts), its votes, and the votes of every other answer together.
+   */
+  tally(counts: (worker: string) => boolean): { hash: string | null; votes: number; others: number } {
     let best: string | null = null;
     let votes = 0;
-    for (const [hash, v] of this.votes)
-      if (v.workers.length > votes) {
+    let total = 0;
+    for (const [hash, v] of this.votes) {
+      const n = v.workers.filter(counts).length;
+      total += n;
+      if (n > votes) {
         best = hash;
-        votes = v.workers.length;
+        votes = n;
       }
-    return { hash: best, votes, lead: votes - (this.results - votes) };
+    }
+    return { hash: best, votes, others: total - votes };
   }
 
   addVote(hash: string, worker: string, outcome: JobOutcome): void {
@@ -87,17 +96,27 @@ export class LiveJob {
     else this.votes.set(hash, { workers: [worker], outcome });
   }
 
-  /** The hash to accept now, if the rule is met. */
-  acceptable(): string | null {
-    const { hash, lead } = this.leader();
-    return hash !== null && lead >= this.needed ? hash : null;
+  /**
+   * Agreeing results the leading answer still lacks: enough to lead every other answer by
+   * `needed`, and at least `rule.minVotes(hash)` in all (the probation rule, set by the scheduler).
+   */
+  shortfall(rule: VoteRule): { hash: string | null; lacking: number } {
+    const { hash, votes, others } = this.tally(rule.counts);
+    if (hash === null) return { hash, lacking: this.needed };
+    return { hash, lacking: Math.max(0, this.needed - (votes - others), rule.minVotes(hash) - votes) };
   }
 
-  /** Attempts to start now: before the first dispatch, `replicas`; after, what the lead still lacks. */
-  wanted(): number {
+  /** The answer to accept now, if the rule is met. */
+  acceptable(rule: VoteRule): string | null {
+    const { hash, lacking } = this.shortfall(rule);
+    return hash !== null && lacking === 0 ? hash : null;
+  }
+
+  /** Attempts to start now: before the first dispatch, `replicas`; after, what the leader still lacks. */
+  wanted(rule: VoteRule): number {
     if (this.decided || this.task.ended) return 0;
     if (!this.planned) return this.replicas;
-    return Math.max(0, this.needed - Math.max(0, this.leader().lead) - this.inFlight.size);
+    return Math.max(0, this.shortfall(rule).lacking - this.inFlight.size);
   }
 
   isBusyOn(worker: string): boolean {

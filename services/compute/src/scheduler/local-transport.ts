@@ -13,7 +13,7 @@ export class LocalTransport implements WorkerTransport {
 
   /** Twice the threads: one job running and one waiting per thread keeps every thread busy. */
   workers(): readonly WorkerInfo[] {
-    return [{ id: this.workerId, slots: this.pool.opts.threads * 2 }];
+    return [{ id: this.workerId, slots: this.pool.opts.threads * 2, self: true }];
   }
 
   async run(workerId: string, job: JobSpec, _signal: AbortSignal): Promise<AttemptResult> {

@@ -6,11 +6,12 @@ import { ComputeError } from "../errors.js";
 import type { ComputeStore, TaskRow, WorkerRecord } from "../store.js";
 import { Finisher, type Reducer } from "./finish.js";
 import { jobSeed, outcomeHash } from "./hashes.js";
-import { type LiveAttempt, LiveJob, type LiveTask } from "./live-job.js";
+import { type LiveAttempt, LiveJob, type LiveTask, type VoteRule } from "./live-job.js";
 import type { AttemptResult, WorkerInfo, WorkerTransport } from "./transport.js";
 import {
   defaultTrustOptions,
   isDistrusted,
+  isExperienced,
   judged,
   newWorkerRecord,
   spotCheckProbability,
@@ -20,7 +21,10 @@ import {
 export interface SchedulerOptions {
   /** Added to a task's deadline for one attempt's timeout: queueing and transfer time. */
   attemptGraceMs: number;
-  /** Attempts a job may use beyond 2 × replication before it fails (ATTEMPTS_EXHAUSTED). */
+  /**
+   * Attempts a job may use beyond 3 × replication + the probation extra before it fails
+   * (ATTEMPTS_EXHAUSTED): room for a dispute with a few wrong answers and a few timeouts.
+   */
   extraAttempts: number;
   /** Pause before dispatching again after a worker refused (its queue was full). */
   retryDelayMs: number;
@@ -70,7 +74,8 @@ export interface SchedulerModules {
  */
 export class Scheduler {
   private readonly tasks = new Map<string, LiveTask>();
-  private readonly queue: LiveJob[] = [];
+  private readonly started: LiveJob[] = [];
+  private readonly fresh: LiveJob[] = [];
   private readonly records = new Map<string, WorkerRecord>();
   private readonly load = new Map<string, number>();
   private readonly finisher: Finisher;
@@ -191,10 +196,11 @@ export class Scheduler {
     for (const j of live.jobs) if (!j.decided) this.settleOrEnqueue(j);
   }
 
+  /** Jobs already started go before fresh ones: finish what is begun before planning more. */
   private enqueue(job: LiveJob): void {
     if (job.queued || job.decided || job.task.ended) return;
     job.queued = true;
-    this.queue.push(job);
+    (job.planned ? this.started : this.fresh).push(job);
   }
 
   /** Starts attempts while workers have free slots; jobs that find no worker wait their turn. */
@@ -203,27 +209,36 @@ export class Scheduler {
     const now = Date.now();
     const workers = this.m.transport.workers().filter((w) => !isDistrusted(this.records.get(w.id), now));
     const free = new Map(workers.map((w) => [w.id, w.slots - (this.load.get(w.id) ?? 0)]));
-    let capacity = [...free.values()].reduce((a, b) => a + Math.max(0, b), 0);
+    const capacity = { left: [...free.values()].reduce((a, b) => a + Math.max(0, b), 0) };
+    this.drain(this.started, workers, free, capacity);
+    this.drain(this.fresh, workers, free, capacity);
+  }
+
+  /** Serves one queue in order; the jobs it could not satisfy keep their place at its head. */
+  private drain(
+    queue: LiveJob[],
+    workers: WorkerInfo[],
+    free: Map<string, number>,
+    capacity: { left: number },
+  ) {
     const waiting: LiveJob[] = [];
-    for (let i = 0; i < this.queue.length; i++) {
-      const job = this.queue[i]!;
-      if (capacity <= 0) {
-        waiting.push(...this.queue.slice(i));
-        break;
-      }
-      const want = job.wanted();
+    let i = 0;
+    for (; i < queue.length && capacity.left > 0; i++) {
+      const job = queue[i]!;
+      const want = job.wanted(this.required(job));
       if (want <= 0) {
         job.queued = false;
+        // Its voters may have become experienced since: the rule can be met without new answers.
+        if (job.inFlight.size === 0) this.settleOrEnqueue(job);
         continue;
       }
-      const started = this.dispatch(job, want, workers, free);
-      capacity -= started;
-      if (job.wanted() > 0) {
+      capacity.left -= this.dispatch(job, want, workers, free);
+      if (job.wanted(this.required(job)) > 0) {
         if (job.inFlight.size === 0 && !this.anyCandidate(job, workers)) this.failJob(job, noWorkers(job));
         else waiting.push(job);
       } else job.queued = false;
     }
-    this.queue.splice(0, this.queue.length, ...waiting);
+    queue.splice(0, i, ...waiting);
   }
 
   /** Picks distinct workers at random among those with free slots; plans adaptive replication. */
@@ -232,6 +247,7 @@ export class Scheduler {
       !job.answered.has(w.id) && !job.isBusyOn(w.id) && (free.get(w.id) ?? 0) > 0;
     let pool = workers.filter((w) => fresh(w) && !job.failedOn.has(w.id));
     if (pool.length === 0) pool = workers.filter(fresh);
+    if (pool.length === 0) return 0;
     shuffle(pool, this.random);
     let spotCheck = false;
     if (!job.planned) {
@@ -255,6 +271,31 @@ export class Scheduler {
       started++;
     }
     return started;
+  }
+
+  /**
+   * The trust rules of a vote. A worker distrusted since it answered (caught lying on another job)
+   * no longer counts. Probation: an answer given only by workers without a validated record (and
+   * not by this node) needs `quorum + probationExtra` votes — or every usable worker's, if fewer —
+   * so colluding newcomers can win a job only by filling a larger quorum.
+   */
+  private required(job: LiveJob): VoteRule {
+    const now = Date.now();
+    const counts = (w: string) => !isDistrusted(this.records.get(w), now);
+    const minVotes = (hash: string) => {
+      if (job.needed < 2) return job.needed;
+      const workers = this.m.transport.workers();
+      const voters = (job.votes.get(hash)?.workers ?? []).filter(counts);
+      const anchored = voters.some(
+        (w) =>
+          workers.some((x) => x.self && x.id === w) ||
+          isExperienced(this.records.get(w), now, this.opts.trust),
+      );
+      if (anchored) return job.needed;
+      const usable = workers.filter((w) => counts(w.id)).length;
+      return Math.min(job.needed + this.opts.trust.probationExtra, Math.max(job.needed, usable));
+    };
+    return { counts, minVotes };
   }
 
   private anyCandidate(job: LiveJob, workers: WorkerInfo[]): boolean {
@@ -296,11 +337,24 @@ export class Scheduler {
     void Promise.race([answer, timedOut]).then((r) => this.completed(job, attempt, r));
   }
 
+  /** Stops an attempt nobody needs any more; it is not the worker's failure. */
+  private cancel(a: LiveAttempt): void {
+    a.cancelled = true;
+    a.abort.abort();
+  }
+
   private completed(job: LiveJob, a: LiveAttempt, r: AttemptResult): void {
     clearTimeout(a.timer);
     if (!job.inFlight.delete(a.id) || this.stopped) return;
     if (job.inFlight.size === 0) job.task.running.delete(job.index);
     this.load.set(a.worker, Math.max(0, (this.load.get(a.worker) ?? 1) - 1));
+    if (a.cancelled) {
+      this.m.store.insertAttempt(
+        this.attemptRow(job, a, "lost", null, null, { code: "CANCELLED", message: "the task ended" }),
+      );
+      this.pump();
+      return;
+    }
     const ms = r.kind === "result" ? r.ms : 0;
     this.m.metrics?.attempt(a.worker, r.kind === "result" ? "result" : r.code, ms);
     if (r.kind === "failed") this.attemptFailed(job, a, r);
@@ -361,8 +415,8 @@ export class Scheduler {
   /** Accepts the job if the rule is met, fails it if it can never be, else asks for more attempts. */
   private settleOrEnqueue(job: LiveJob): void {
     if (job.decided || job.task.ended) return;
-    const hash = job.acceptable();
-    const cap = 2 * job.task.row.replication + this.opts.extraAttempts;
+    const hash = job.acceptable(this.required(job));
+    const cap = 3 * job.task.row.replication + this.opts.trust.probationExtra + this.opts.extraAttempts;
     if (hash) this.accept(job, hash);
     else if (job.attempts < cap) this.enqueue(job);
     else if (job.inFlight.size === 0)
@@ -444,7 +498,7 @@ export class Scheduler {
   private endTask(task: LiveTask, error: { code: string; message: string }): void {
     if (task.ended) return;
     task.ended = true;
-    for (const j of task.jobs) for (const a of j.inFlight.values()) a.abort.abort();
+    for (const j of task.jobs) for (const a of j.inFlight.values()) this.cancel(a);
     this.m.store.tx(() => {
       this.m.store.cancelOpenJobs(task.row.id);
       this.m.store.finishTask(
@@ -486,7 +540,7 @@ export class Scheduler {
   private attemptRow(
     job: LiveJob,
     a: LiveAttempt,
-    st: "ok" | "error" | "timeout" | "refused",
+    st: "ok" | "error" | "timeout" | "refused" | "lost",
     resultHash: string | null,
     outcome: string | null,
     error: { code: string; message: string } | null,

@@ -54,7 +54,8 @@ export class SimTransport implements WorkerTransport {
 
   async run(workerId: string, job: JobSpec, signal: AbortSignal): Promise<AttemptResult> {
     const w = this.byId.get(workerId);
-    if (!w || this.banned.has(workerId)) return { kind: "failed", code: "WORKER_UNAVAILABLE", message: "gone" };
+    if (!w || this.banned.has(workerId))
+      return { kind: "failed", code: "WORKER_UNAVAILABLE", message: "gone" };
     this.runs.set(workerId, (this.runs.get(workerId) ?? 0) + 1);
     await new Promise((r) => setImmediate(r));
     if (w.behaviour === "flaky" && this.o.random() < (this.o.flakyLoss ?? 0.3))

@@ -35,6 +35,8 @@ export interface WorkerInfo {
   id: string;
   /** Jobs it takes from this scheduler at once. */
   slots: number;
+  /** This node itself: its answers anchor a quorum like an experienced worker's. */
+  self?: boolean;
 }
 
 export interface WorkerTransport {

@@ -8,12 +8,21 @@ export interface TrustOptions {
   minSpotCheck: number;
   /** How long a worker caught disagreeing gets no jobs from this scheduler. */
   distrustMs: number;
+  /** Validated results after which a worker's vote anchors a quorum. */
+  experienced: number;
+  /**
+   * Extra lead an answer needs when none of the workers giving it is experienced: colluders win
+   * a job only by filling a whole quorum, and newcomers can fill it only this much larger.
+   */
+  probationExtra: number;
 }
 
 export const defaultTrustOptions: TrustOptions = {
   threshold: 10,
   minSpotCheck: 0.05,
   distrustMs: 24 * 3600 * 1000,
+  experienced: 3,
+  probationExtra: 2,
 };
 
 export const newWorkerRecord = (id: string): WorkerRecord => ({
@@ -29,6 +38,10 @@ export const newWorkerRecord = (id: string): WorkerRecord => ({
 export function spotCheckProbability(w: WorkerRecord, o: TrustOptions): number {
   if (w.streak < o.threshold) return 1;
   return Math.max(1 / w.streak, o.minSpotCheck);
+}
+
+export function isExperienced(w: WorkerRecord | undefined, now: number, o: TrustOptions): boolean {
+  return w !== undefined && w.valid >= o.experienced && !isDistrusted(w, now);
 }
 
 export function isDistrusted(w: WorkerRecord | undefined, now: number): boolean {

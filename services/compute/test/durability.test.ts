@@ -4,6 +4,15 @@ import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit
 import { TaskView } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+/** The fields these tests read from replies (each route's schema is checked elsewhere). */
+interface ApiBody {
+  hash: string;
+  id: string;
+  dhtReplicas: number;
+  jobs: { total: number };
+  error?: { code: string };
+  [field: string]: unknown;
+}
 /*
  * Durability: the compute service as a real process (dist/main.js, as the supervisor runs it) over
  * a real nats-server, SIGKILLed in the middle of a task. After a restart the task resumes: jobs
@@ -43,7 +52,7 @@ async function rest(method: string, path: string, body?: unknown) {
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as ApiBody };
 }
 
 const view = async (id: string) => TaskView.parse((await rest("GET", `/tasks/${id}?jobs=1&limit=1000`)).body);

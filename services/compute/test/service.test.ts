@@ -7,6 +7,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createComputeService } from "../src/api.js";
 import { defaultComputeOptions } from "../src/config.js";
 
+/** The fields these tests read from replies (each route's schema is checked elsewhere). */
+interface ApiBody {
+  hash: string;
+  id: string;
+  dhtReplicas: number;
+  jobs: { total: number };
+  error?: { code: string };
+  [field: string]: unknown;
+}
 /*
  * The compute service in-process on a real nats-server and a real SQLite file, with a stand-in
  * DHT (dht.v1.value.put/get answered from memory, content-addressed like the real one).
@@ -43,7 +52,7 @@ beforeAll(async () => {
 
 const call = async (method: string, url: string, body?: unknown) => {
   const res = await suite.svc().ctx.app.inject({ method: method as "GET", url, payload: body as object });
-  return { status: res.statusCode, body: res.json() as Record<string, any> };
+  return { status: res.statusCode, body: res.json() as ApiBody };
 };
 const register = (source: string, limits?: object) => call("POST", "/functions", { source, limits });
 const waitDone = (id: string) =>

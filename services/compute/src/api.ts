@@ -45,7 +45,7 @@ export function createComputeService(
         publish: (e) => ctx.bus.publish(ComputeSubjects.taskProgress, e),
         ...seams,
       });
-      ctx.readiness.sandbox = () => ({ ok: core.pool.freeCapacity > 0 || core.pool.stats.busy > 0 });
+      ctx.readiness.sandbox = () => ({ ok: core.pool.healthy, detail: JSON.stringify(core.pool.stats) });
       registerRoutes(ctx.app, core);
       await ctx.bus.serve(ComputeSubjects.functionRegister, (req) => core.register(req));
       await ctx.bus.serve(ComputeSubjects.functionGet, (req) => core.getFunction(req.hash));

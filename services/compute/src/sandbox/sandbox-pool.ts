@@ -54,6 +54,8 @@ export class SandboxPool {
   private nextId = 1;
   private replaced = 0;
   private stopped = false;
+  /** Threads that died before becoming ready, since the last one that did. */
+  private startFailures = 0;
 
   constructor(
     readonly opts: SandboxPoolOptions,
@@ -72,6 +74,11 @@ export class SandboxPool {
       queued: this.queue.length,
       replaced: this.replaced,
     };
+  }
+
+  /** False after threads repeatedly fail to start (a broken install): /ready reports it. */
+  get healthy(): boolean {
+    return !this.stopped && this.startFailures < MAX_START_FAILURES;
   }
 
   /** Jobs it would accept now without refusing: idle threads plus free queue places. */
@@ -155,8 +162,9 @@ export class SandboxPool {
     });
     const slot: Slot = { worker, ready: false, job: undefined, jobsRun: 0, gone: false };
     worker.on("message", (msg: FromSandbox) => this.onMessage(slot, msg));
-    const lost = (why: string) => {
+    const lost = (why: string, detail = why) => {
       if (slot.gone) return;
+      if (!slot.ready) this.startFailed(detail);
       const job = slot.job;
       slot.job = undefined;
       if (job) {
@@ -167,7 +175,7 @@ export class SandboxPool {
     };
     worker.on("error", (err) => {
       this.deps.log.warn({ err: err.message }, "sandbox thread failed");
-      lost("failed");
+      lost("failed", err.message);
     });
     worker.on("exit", () => lost("exited"));
     return slot;
@@ -176,6 +184,7 @@ export class SandboxPool {
   private onMessage(slot: Slot, msg: FromSandbox): void {
     if ("ready" in msg) {
       slot.ready = true;
+      this.startFailures = 0;
       this.pump();
       return;
     }
@@ -190,6 +199,16 @@ export class SandboxPool {
     else this.pump();
   }
 
+  /**
+   * A thread that cannot even start will not start next time either: after a few in a row the
+   * waiting jobs fail (SANDBOX_CRASHED) instead of respawning forever; the next job tries again.
+   */
+  private startFailed(message: string): void {
+    if (++this.startFailures < MAX_START_FAILURES) return;
+    const outcome = failure("SANDBOX_CRASHED", `sandbox threads fail to start: ${message}`, 0);
+    for (const p of this.queue.splice(0)) p.resolve(outcome);
+  }
+
   /** Terminates a thread and starts another if work is waiting. */
   private replace(slot: Slot, reason: string): void {
     if (slot.gone) return;
@@ -202,6 +221,8 @@ export class SandboxPool {
     this.pump();
   }
 }
+
+const MAX_START_FAILURES = 3;
 
 function failure(code: "TIMEOUT" | "SANDBOX_CRASHED" | "WORKER_UNAVAILABLE", message: string, ms: number) {
   return { ok: false as const, code, message, deterministic: false, instructions: 0, ms };

@@ -83,6 +83,7 @@ export class Scheduler {
   private unsubscribe: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private seq = 0;
+  private held: TaskEvent[] | undefined;
   private stopped = false;
 
   constructor(
@@ -403,13 +404,29 @@ export class Scheduler {
       return;
     }
     job.addVote(hash, a.worker, r.outcome);
-    this.m.store.tx(() =>
-      this.m.store.insertAttempt(
-        this.attemptRow(job, a, status(r), hash, JSON.stringify(r.outcome), null, r),
-      ),
+    // The answer and the decision it may cause commit together (one fsync per decided job);
+    // events wait for the commit.
+    this.afterCommit(() =>
+      this.m.store.tx(() => {
+        this.m.store.insertAttempt(
+          this.attemptRow(job, a, status(r), hash, JSON.stringify(r.outcome), null, r),
+        );
+        this.emit(job.task, "attempt", { job: job.index, worker: a.worker, status: "answered" });
+        this.settleOrEnqueue(job);
+      }),
     );
-    this.emit(job.task, "attempt", { job: job.index, worker: a.worker, status: "answered" });
-    this.settleOrEnqueue(job);
+  }
+
+  /** Runs `fn` (a transaction) holding back the events it emits until it has returned. */
+  private afterCommit(fn: () => void): void {
+    const held: TaskEvent[] = [];
+    this.held = held;
+    try {
+      fn();
+    } finally {
+      this.held = undefined;
+    }
+    for (const e of held) this.m.onEvent?.(e);
   }
 
   /** Accepts the job if the rule is met, fails it if it can never be, else asks for more attempts. */
@@ -566,7 +583,9 @@ export class Scheduler {
 
   private emit(task: LiveTask, type: TaskEvent["type"], extra: Partial<TaskEvent>): void {
     if (!this.m.onEvent) return;
-    this.m.onEvent({ taskId: task.row.id, type, jobs: this.counts(task), at: Date.now(), ...extra });
+    const e = { taskId: task.row.id, type, jobs: this.counts(task), at: Date.now(), ...extra };
+    if (this.held) this.held.push(e);
+    else this.m.onEvent(e);
   }
 
   private counts(task: LiveTask): JobCounts {

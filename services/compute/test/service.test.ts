@@ -226,6 +226,15 @@ describe("tasks", () => {
     );
   });
 
+  it("lists its workers with their trust record and the sandbox pool", async () => {
+    const w = await call("GET", "/workers");
+    expect(w.status).toBe(200);
+    expect(w.body.workers).toEqual([
+      expect.objectContaining({ id: "local", slots: 4, invalid: 0, trusted: false }),
+    ]);
+    expect(w.body.sandbox).toMatchObject({ maxThreads: 2, maxQueue: 64 });
+  });
+
   it("exports Prometheus metrics of jobs and sandbox time", async () => {
     const text = (await suite.svc().ctx.app.inject({ url: "/metrics" })).body;
     expect(text).toMatch(/compute_jobs_total\{status="accepted",service="compute"\} [1-9]/);

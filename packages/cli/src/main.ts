@@ -33,6 +33,7 @@ async function runCli(): Promise<void> {
   (await import("./devnet/commands.js")).registerDevnet(program);
   (await import("./wallet/commands.js")).registerWallet(program);
   (await import("./chain/commands.js")).registerChain(program);
+  (await import("./compute/commands.js")).registerCompute(program);
 
   const { DevnetError } = await import("@p2pnode/devnet");
   try {

@@ -13,6 +13,7 @@ export {
 export { assertBytes, compareBytes, concatBytes, equalBytes, fromHex, toHex } from "./bytes.js";
 export { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
 export * from "./consensus/index.js";
+export * from "./compute.js";
 export { CodecError, type CodecErrorCode } from "./errors.js";
 export {
   type BlockHeader,

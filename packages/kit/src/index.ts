@@ -5,3 +5,4 @@ export * from "./lifecycle/index.js";
 export * from "./log/index.js";
 export * from "./service/index.js";
 export * from "./store/index.js";
+export * from "./threads/index.js";

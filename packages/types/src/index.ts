@@ -4,6 +4,7 @@ export * from "./chain-api.js";
 export * from "./chain-read-subjects.js";
 export * from "./chain-subjects.js";
 export * from "./consensus.js";
+export * from "./compute.js";
 export * from "./dht.js";
 export * from "./errors.js";
 export * from "./gateway.js";

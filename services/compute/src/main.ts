@@ -1,4 +1,6 @@
-import { runServiceMain } from "@p2pnode/kit";
-import { computeService } from "./api.js";
+import { parseEnvOrExit, runServiceMain } from "@p2pnode/kit";
+import { createComputeService } from "./api.js";
+import { ComputeEnv, computeOptionsFromEnv } from "./config.js";
 
-await runServiceMain(computeService);
+parseEnvOrExit(ComputeEnv);
+await runServiceMain(createComputeService(computeOptionsFromEnv(process.env)));

@@ -1,4 +1,244 @@
-import { serviceRuntimeSuite } from "@p2pnode/kit/testing";
-import { computeService } from "../src/api.js";
+import { createHash } from "node:crypto";
+import { encodeFunction } from "@p2pnode/codec";
+import { Bus, createLogger } from "@p2pnode/kit";
+import { eventually, serviceRuntimeSuite } from "@p2pnode/kit/testing";
+import { CodedError, ComputeSubjects, DhtSubjects, TaskView } from "@p2pnode/types";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createComputeService } from "../src/api.js";
+import { defaultComputeOptions } from "../src/config.js";
 
-serviceRuntimeSuite(computeService);
+/** The fields these tests read from replies (each route's schema is checked elsewhere). */
+interface ApiBody {
+  hash: string;
+  id: string;
+  dhtReplicas: number;
+  jobs: { total: number };
+  error?: { code: string };
+  [field: string]: unknown;
+}
+/*
+ * The compute service in-process on a real nats-server and a real SQLite file, with a stand-in
+ * DHT (dht.v1.value.put/get answered from memory, content-addressed like the real one).
+ */
+
+const service = createComputeService({
+  ...defaultComputeOptions,
+  pool: { ...defaultComputeOptions.pool, threads: 2, graceMs: 500 },
+});
+const suite = serviceRuntimeSuite(service);
+const dht = new Map<string, string>();
+let bus: Bus;
+
+beforeAll(async () => {
+  const node = suite.node();
+  bus = await Bus.connect({
+    url: node.nats.url,
+    token: node.nats.token,
+    name: "fake-dht",
+    version: "0.0.0",
+    log: createLogger("test", "silent"),
+  });
+  await bus.serve(DhtSubjects.valuePut, (req) => {
+    const key = createHash("sha256").update(Buffer.from(req.value, "base64")).digest("hex");
+    dht.set(key, req.value);
+    return { key, replicas: 3 };
+  });
+  await bus.serve(DhtSubjects.valueGet, (req) => {
+    const value = dht.get(req.key);
+    if (!value) throw new CodedError("NOT_FOUND", "nobody holds it");
+    return { key: req.key, kind: "content" as const, value, source: "network" as const };
+  });
+});
+
+const call = async (method: string, url: string, body?: unknown) => {
+  const res = await suite.svc().ctx.app.inject({ method: method as "GET", url, payload: body as object });
+  return { status: res.statusCode, body: res.json() as ApiBody };
+};
+const register = (source: string, limits?: object) => call("POST", "/functions", { source, limits });
+const waitDone = (id: string) =>
+  eventually(
+    async () => TaskView.parse((await call("GET", `/tasks/${id}`)).body),
+    (t) => t.status !== "running",
+    600,
+    50,
+  );
+
+describe("functions", () => {
+  it("registers a function: content hash, stored, published to the DHT and verifiable by hash", async () => {
+    const r = await register("(x) => x * 2");
+    expect(r.status).toBe(201);
+    expect(r.body.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.body.dhtReplicas).toBe(3);
+    const stored = Buffer.from(dht.get(r.body.hash)!, "base64");
+    expect(createHash("sha256").update(stored).digest("hex")).toBe(r.body.hash);
+    expect((await register("(x) => x * 2")).body.hash).toBe(r.body.hash);
+    expect((await call("GET", `/functions/${r.body.hash}`)).body).toMatchObject({ source: "(x) => x * 2" });
+  });
+
+  it("refuses a syntax error (400), a non-function (400) and an oversize source (413)", async () => {
+    expect(await register("(x) => {")).toMatchObject({
+      status: 400,
+      body: { error: { code: "SYNTAX_ERROR" } },
+    });
+    expect(await register("42")).toMatchObject({ status: 400, body: { error: { code: "NOT_A_FUNCTION" } } });
+    const big = `(x) => x /* ${"a".repeat(50 * 1024)} */`;
+    expect(await register(big)).toMatchObject({
+      status: 413,
+      body: { error: { code: "PAYLOAD_TOO_LARGE" } },
+    });
+  });
+
+  it("fetches a function it never saw from the DHT, checks its hash, refuses tampered bytes", async () => {
+    // Another node's function: only the DHT has it.
+    const limits = { memoryBytes: 8 << 20, budget: 1e6, timeoutMs: 1_000 };
+    const bytes = encodeFunction({ source: "(x) => x + 1000", limits });
+    const hash = createHash("sha256").update(bytes).digest("hex");
+    dht.set(hash, Buffer.from(bytes).toString("base64"));
+    expect(await call("GET", `/functions/${hash}`)).toMatchObject({
+      status: 200,
+      body: { hash, source: "(x) => x + 1000", limits },
+    });
+    // A DHT answering bytes that are not the key's.
+    const unknown = "ab".repeat(32);
+    dht.set(unknown, dht.get(hash)!);
+    expect(await call("GET", `/functions/${unknown}`)).toMatchObject({
+      status: 502,
+      body: { error: { code: "HASH_MISMATCH" } },
+    });
+    expect(await call("GET", `/functions/${"cd".repeat(32)}`)).toMatchObject({
+      status: 404,
+      body: { error: { code: "UNKNOWN_FUNCTION" } },
+    });
+  });
+});
+
+describe("tasks", () => {
+  let double: string;
+  let sum: string;
+  beforeAll(async () => {
+    double = (await register("(x) => ({ n: x, doubled: x * 2 })")).body.hash;
+    sum = (await register("(rs) => rs.reduce((a, r) => a + r.doubled, 0)")).body.hash;
+  });
+
+  it("runs one job per input, reduces the results, shows progress per job", async () => {
+    const inputs = Array.from({ length: 12 }, (_, i) => i);
+    const sub = await call("POST", "/tasks", { function: double, inputs, reduce: sum });
+    expect(sub.status).toBe(202);
+    expect(sub.body.jobs.total).toBe(12);
+    const done = await waitDone(sub.body.id);
+    expect(done).toMatchObject({ status: "done", result: 132, jobs: { total: 12, done: 12, failed: 0 } });
+    expect(done.resultHash).toMatch(/^[0-9a-f]{64}$/);
+    const detail = TaskView.parse((await call("GET", `/tasks/${sub.body.id}?jobs=1&limit=3`)).body);
+    expect(detail.jobList).toHaveLength(3);
+    expect(detail.jobList![1]).toMatchObject({
+      status: "accepted",
+      result: { n: 1, doubled: 2 },
+      agreement: { votes: 1, needed: 1 },
+      attempts: [{ worker: "local", status: "ok", agreed: true }],
+    });
+    expect(detail.jobList![1]!.attempts[0]!.instructions).toBeGreaterThan(0);
+  });
+
+  it("without reduce: the ordered list of results", async () => {
+    const sub = await call("POST", "/tasks", { function: double, inputs: [3, 1, 2] });
+    expect((await waitDone(sub.body.id)).result).toEqual([
+      { n: 3, doubled: 6 },
+      { n: 1, doubled: 2 },
+      { n: 2, doubled: 4 },
+    ]);
+  });
+
+  it("streams progress as server-sent events until the task ends", async () => {
+    const slow = (await register("(n) => { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s }"))
+      .body.hash;
+    const sub = await call("POST", "/tasks", { function: slow, inputs: Array(8).fill(300_000) });
+    const res = await fetch(`${suite.svc().url}/tasks/${sub.body.id}/events`);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const text = await res.text(); // the server ends the stream after the final event
+    const events = text
+      .split("\n\n")
+      .filter((b) => b.startsWith("event:"))
+      .map((b) => JSON.parse(b.split("\ndata: ")[1]!) as { type: string; jobs: { done: number } });
+    expect(events[0]!.type).toBe("snapshot");
+    expect(events.at(-1)).toMatchObject({ type: "done", jobs: { total: 8, done: 8 } });
+    const dones = events.map((e) => e.jobs.done);
+    expect(dones).toEqual([...dones].sort((a, b) => a - b));
+  });
+
+  it("a hostile function fails its task with a typed error; the service keeps working", async () => {
+    const spin = (await register("() => { for (;;) {} }", { budget: 1_000_000 })).body.hash;
+    const bad = await call("POST", "/tasks", { function: spin, inputs: [1, 2, 3] });
+    const failed = await waitDone(bad.body.id);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "BUDGET_EXCEEDED" } });
+    const ok = await call("POST", "/tasks", { function: double, inputs: [5] });
+    expect((await waitDone(ok.body.id)).result).toEqual([{ n: 5, doubled: 10 }]);
+  });
+
+  it("refuses bad tasks with typed 4xx: unknown function, too much replication, oversize input, limits", async () => {
+    expect(await call("POST", "/tasks", { function: "ef".repeat(32), inputs: [1] })).toMatchObject({
+      status: 404,
+      body: { error: { code: "UNKNOWN_FUNCTION" } },
+    });
+    expect(await call("POST", "/tasks", { function: double, inputs: [1], replication: 2 })).toMatchObject({
+      status: 400,
+      body: { error: { code: "INSUFFICIENT_WORKERS", details: { replication: 2, available: 1 } } },
+    });
+    expect(await call("POST", "/tasks", { function: double, inputs: [1, "x".repeat(70_000)] })).toMatchObject(
+      {
+        status: 413,
+        body: { error: { code: "PAYLOAD_TOO_LARGE", details: { index: 1 } } },
+      },
+    );
+    expect(
+      await call("POST", "/tasks", { function: double, inputs: [1], deadlineMs: 10_000_000 }),
+    ).toMatchObject({
+      status: 400,
+    });
+    expect(
+      await call("POST", "/tasks", { function: double, inputs: [1], deadlineMs: 599_000 }),
+    ).toMatchObject({
+      status: 400,
+      body: { error: { code: "LIMIT_EXCEEDS_FUNCTION" } },
+    });
+    expect(await call("POST", "/tasks", { function: double, inputs: [] })).toMatchObject({ status: 400 });
+    expect((await call("GET", "/tasks/nope")).status).toBe(404);
+  });
+
+  it("serves the same operations over NATS and publishes progress events", async () => {
+    const seen: string[] = [];
+    bus.subscribe(ComputeSubjects.taskProgress, (e) => {
+      seen.push(`${e.taskId}:${e.type}`);
+    });
+    const task = await bus.request(ComputeSubjects.taskSubmit, { function: double, inputs: [7, 8] });
+    const done = await eventually(
+      () => bus.request(ComputeSubjects.taskGet, { id: task.id }),
+      (t) => t.status === "done",
+      600,
+      50,
+    );
+    expect(done.result).toEqual([
+      { n: 7, doubled: 14 },
+      { n: 8, doubled: 16 },
+    ]);
+    await eventually(
+      () => seen,
+      (s) => s.includes(`${task.id}:done`),
+    );
+  });
+
+  it("lists its workers with their trust record and the sandbox pool", async () => {
+    const w = await call("GET", "/workers");
+    expect(w.status).toBe(200);
+    expect(w.body.workers).toEqual([
+      expect.objectContaining({ id: "local", slots: 4, invalid: 0, trusted: false }),
+    ]);
+    expect(w.body.sandbox).toMatchObject({ maxThreads: 2, maxQueue: 64 });
+  });
+
+  it("exports Prometheus metrics of jobs and sandbox time", async () => {
+    const text = (await suite.svc().ctx.app.inject({ url: "/metrics" })).body;
+    expect(text).toMatch(/compute_jobs_total\{status="accepted",service="compute"\} [1-9]/);
+    expect(text).toMatch(/compute_sandbox_runs_total\{outcome="BUDGET_EXCEEDED",service="compute"\} [1-9]/);
+    expect(text).toMatch(/compute_sandbox_seconds_total\{service="compute"\} [0-9.]+/);
+  });
+});

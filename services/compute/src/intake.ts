@@ -1,0 +1,62 @@
+import { canonicalJson } from "@p2pnode/codec";
+import { COMPUTE_MAX_INPUT_BYTES, CodedError, type TaskSubmitRequest } from "@p2pnode/types";
+import type { z } from "zod";
+import { ComputeError } from "./errors.js";
+import type { FunctionRegistry } from "./functions.js";
+import type { Scheduler } from "./scheduler/scheduler.js";
+import type { TaskRow } from "./store.js";
+
+type Parsed = z.output<typeof TaskSubmitRequest>;
+
+/**
+ * Checks a task against its function and the node's limits, then hands it to the scheduler, which
+ * persists it before anything is acknowledged. Every refusal is a typed 4xx.
+ */
+export async function submitTask(
+  req: Parsed,
+  registry: FunctionRegistry,
+  scheduler: Scheduler,
+): Promise<TaskRow> {
+  const fn = await registry.get(req.function);
+  if (req.reduce !== undefined) await registry.get(req.reduce);
+  const deadlineMs = req.deadlineMs ?? fn.limits.timeoutMs;
+  const budget = req.budget ?? fn.limits.budget;
+  if (deadlineMs > fn.limits.timeoutMs || budget > fn.limits.budget)
+    throw new ComputeError(
+      "LIMIT_EXCEEDS_FUNCTION",
+      `the function allows deadlineMs ≤ ${fn.limits.timeoutMs} and budget ≤ ${fn.limits.budget}`,
+      { deadlineMs, budget, limits: fn.limits },
+    );
+  const quorum = req.quorum ?? req.replication;
+  if (quorum > req.replication)
+    throw new CodedError("BAD_REQUEST", `quorum ${quorum} exceeds replication ${req.replication}`);
+  const inputs = req.inputs.map((v, i) => {
+    const json = canonicalJson(v);
+    const size = Buffer.byteLength(json);
+    if (size > COMPUTE_MAX_INPUT_BYTES)
+      throw new CodedError(
+        "PAYLOAD_TOO_LARGE",
+        `input ${i} is ${size} bytes; the limit is ${COMPUTE_MAX_INPUT_BYTES}`,
+        {
+          index: i,
+          size,
+          limit: COMPUTE_MAX_INPUT_BYTES,
+        },
+      );
+    return json;
+  });
+  return scheduler.submit(
+    {
+      functionHash: fn.hash,
+      reduceHash: req.reduce ?? null,
+      replication: req.replication,
+      quorum,
+      deadlineMs,
+      budget,
+      seed: req.seed ?? null,
+      adaptive: req.adaptive,
+      jobsTotal: inputs.length,
+    },
+    inputs,
+  );
+}

@@ -1,0 +1,50 @@
+import { ComputeError } from "../errors.js";
+import type { SandboxPool } from "../sandbox/sandbox-pool.js";
+import type { StoredFunction } from "../store.js";
+import type { AttemptResult, JobSpec, WorkerInfo, WorkerTransport } from "./transport.js";
+
+/** This node as the one worker: jobs run in its own sandbox pool. */
+export class LocalTransport implements WorkerTransport {
+  constructor(
+    private readonly pool: SandboxPool,
+    private readonly functionOf: (hash: string) => StoredFunction | undefined,
+    readonly workerId = "local",
+  ) {}
+
+  /** Twice the threads: one job running and one waiting per thread keeps every thread busy. */
+  workers(): readonly WorkerInfo[] {
+    return [{ id: this.workerId, slots: this.pool.opts.threads * 2, self: true }];
+  }
+
+  async run(workerId: string, job: JobSpec, _signal: AbortSignal): Promise<AttemptResult> {
+    if (workerId !== this.workerId)
+      throw new ComputeError("WORKER_UNAVAILABLE", `no local worker ${workerId}`);
+    const fn = this.functionOf(job.functionHash);
+    if (!fn)
+      return {
+        kind: "failed",
+        code: "UNKNOWN_FUNCTION",
+        message: `function ${job.functionHash} is not stored here`,
+      };
+    const o = await this.pool.run({
+      source: fn.source,
+      input: job.input,
+      seed: job.seed,
+      limits: job.limits,
+    });
+    if (o.ok)
+      return { kind: "result", outcome: { ok: true, json: o.json }, instructions: o.instructions, ms: o.ms };
+    if (o.deterministic)
+      return {
+        kind: "result",
+        outcome: { ok: false, code: o.code, message: o.message },
+        instructions: o.instructions,
+        ms: o.ms,
+      };
+    return { kind: "failed", code: o.code, message: o.message };
+  }
+
+  onChange(): () => void {
+    return () => undefined;
+  }
+}

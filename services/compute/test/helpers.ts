@@ -1,0 +1,105 @@
+import { canonicalJson, type JobOutcome } from "@p2pnode/codec";
+import { createLogger } from "@p2pnode/kit";
+import {
+  type Disagreement,
+  defaultSchedulerOptions,
+  Scheduler,
+  type SchedulerOptions,
+} from "../src/scheduler/scheduler.js";
+import { type SimBehaviour, SimTransport, type SimWorker } from "../src/scheduler/sim-transport.js";
+import type { JobSpec } from "../src/scheduler/transport.js";
+import { ComputeStore, type TaskRow } from "../src/store.js";
+
+/** A small fast PRNG (mulberry32): simulations replay exactly from their seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The honest answer every simulated job should get. */
+export function truth(job: Pick<JobSpec, "input">): JobOutcome {
+  const x = JSON.parse(job.input) as number;
+  return { ok: true, json: canonicalJson({ y: x * x + 1 }) };
+}
+
+export function simWorkers(spec: Partial<Record<SimBehaviour, number>>, slots = 2): SimWorker[] {
+  const out: SimWorker[] = [];
+  for (const [behaviour, n] of Object.entries(spec) as [SimBehaviour, number][])
+    for (let i = 0; i < n; i++) out.push({ id: `${behaviour}-${i}`, behaviour, slots });
+  return out;
+}
+
+export interface SimRig {
+  store: ComputeStore;
+  transport: SimTransport;
+  scheduler: Scheduler;
+  reports: { worker: string; d: Disagreement }[];
+  submit: (inputs: number[], o?: Partial<TaskRow>) => TaskRow;
+  /** Resolves when every listed task has ended. */
+  settled: (ids: string[]) => Promise<void>;
+}
+
+/** A scheduler over simulated workers; penalties ban a worker the way the gateway's score would. */
+export function simRig(
+  workers: SimWorker[],
+  seed: number,
+  opts: Partial<SchedulerOptions> = {},
+  flakyLoss = 0.3,
+): SimRig {
+  const random = seededRandom(seed);
+  const store = new ComputeStore(":memory:");
+  const transport = new SimTransport({ workers, truth, random, flakyLoss });
+  const reports: SimRig["reports"] = [];
+  const penalties = new Map<string, number>();
+  const ended = new Set<string>();
+  const waiters: (() => void)[] = [];
+  const scheduler = new Scheduler(
+    { ...defaultSchedulerOptions, attemptGraceMs: 50, ...opts },
+    {
+      store,
+      transport,
+      log: createLogger("sim", "silent"),
+      random,
+      reduce: async () => ({ ok: false, code: "INTERNAL", message: "no reduce in the simulation" }),
+      reputation: (worker, d) => {
+        reports.push({ worker, d });
+        const p = (penalties.get(worker) ?? 0) + 1;
+        penalties.set(worker, p);
+        if (p >= 2) transport.ban(worker);
+      },
+      onEvent: (e) => {
+        if (e.type === "done" || e.type === "failed") {
+          ended.add(e.taskId);
+          for (const w of waiters.splice(0)) w();
+        }
+      },
+    },
+  );
+  scheduler.start();
+  const submit = (inputs: number[], o: Partial<TaskRow> = {}) =>
+    scheduler.submit(
+      {
+        functionHash: "00".repeat(32),
+        reduceHash: null,
+        replication: 3,
+        quorum: 3,
+        deadlineMs: 50,
+        budget: 1e6,
+        seed: null,
+        adaptive: true,
+        jobsTotal: inputs.length,
+        ...o,
+      },
+      inputs.map((x) => JSON.stringify(x)),
+    );
+  const settled = async (ids: string[]) => {
+    while (!ids.every((id) => ended.has(id))) await new Promise<void>((r) => waiters.push(r));
+  };
+  return { store, transport, scheduler, reports, submit, settled };
+}

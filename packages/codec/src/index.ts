@@ -12,8 +12,8 @@ export {
 } from "./block.js";
 export { assertBytes, compareBytes, concatBytes, equalBytes, fromHex, toHex } from "./bytes.js";
 export { type CborValue, decodeCanonical, encodeCanonical } from "./cbor.js";
-export * from "./consensus/index.js";
 export * from "./compute.js";
+export * from "./consensus/index.js";
 export { CodecError, type CodecErrorCode } from "./errors.js";
 export {
   type BlockHeader,

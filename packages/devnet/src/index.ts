@@ -6,3 +6,4 @@ export * from "./partition.js";
 export * from "./processes.js";
 export * from "./state.js";
 export * from "./table.js";
+export * from "./validators.js";

@@ -1,6 +1,7 @@
 import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
 import { ComputeSubjects } from "./compute.js";
+import { ConsensusSubjects } from "./consensus-subjects.js";
 import { DhtSubjects } from "./dht.js";
 import { GatewaySubjects } from "./gateway.js";
 import { type EndpointDef, type EventDef, NodeSubjects } from "./subjects.js";
@@ -15,4 +16,5 @@ export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(GatewaySubjects),
   ...Object.values(ZkpSubjects),
   ...Object.values(ComputeSubjects),
+  ...Object.values(ConsensusSubjects),
 ];

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { Chain, defaultChainOptions } from "./chain.js";
+import { setupConsensus } from "./finality/setup.js";
 import { ChainIntake } from "./intake.js";
 import { validateStoredChain, withSnapshot } from "./integrity.js";
 import { setupLightChain } from "./light/light-service.js";
@@ -71,12 +72,15 @@ export const chainService: ServiceDefinition = {
     validateRoute(ctx.app, deps);
     syncRoute(ctx.app, sync);
     await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
-    sync.start();
+    // Dolev-Strong: blocks come final with certificates (finality/); headers-first PoW sync is off.
+    const stopConsensus = chain.finality ? await setupConsensus(ctx, chain, events) : undefined;
+    if (!stopConsensus) sync.start();
 
     const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);
     expire.unref();
     return async () => {
       clearInterval(expire);
+      stopConsensus?.();
       sync.stop();
       store.close();
     };

@@ -48,6 +48,8 @@ export class Gateway {
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;
+  /** Off in dolev-strong networks: blocks travel with their certificates (consensus-relay.ts). */
+  announceBlocks = true;
 
   constructor(
     readonly o: GatewayOptions,
@@ -111,6 +113,15 @@ export class Gateway {
     });
   }
 
+  get log(): Logger {
+    return this.m.log;
+  }
+
+  /** Tells the chain a peer may be ahead of us (it decides whether to fetch). */
+  peerTip(peer: Peer): void {
+    this.m.onPeerTip?.(peer);
+  }
+
   get nodeIdHex(): string {
     return this.m.identity.nodeIdHex;
   }
@@ -149,7 +160,7 @@ export class Gateway {
       this.tip = { height, hash, totalWork: this.tip.totalWork };
       void this.refreshTip();
     }
-    this.relay.announce("block", hashHex);
+    if (this.announceBlocks) this.relay.announce("block", hashHex);
     for (const p of this.manager.peers.values()) {
       p.send({
         type: "status",

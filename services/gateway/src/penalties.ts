@@ -24,6 +24,8 @@ const BLOCK_FORGED = new Set([
   "INSUFFICIENT_FUNDS",
   "INVALID_ANCESTOR",
   "VALIDATION_FAILED",
+  "NO_CERTIFICATE",
+  "BAD_CERTIFICATE",
 ]);
 /** The parent is unknown or elsewhere: fetch headers from this peer. */
 export const BLOCK_NEEDS_SYNC = new Set(["PREV_HASH_MISMATCH", "MISSED_BLOCK"]);

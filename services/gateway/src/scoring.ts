@@ -17,6 +17,7 @@ export type ScoreKind =
   | "UNSOLICITED"
   | "BAD_SYNC_ANSWER"
   | "SYNC_STALL"
+  | "INVALID_CONSENSUS"
   | "USEFUL_BLOCK"
   | "USEFUL_TX"
   | "ADMIN";
@@ -53,6 +54,8 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   BAD_SYNC_ANSWER: -50,
   /** A sync request unanswered in time: a slow or busy peer more often than a hostile one. */
   SYNC_STALL: -10,
+  /** A consensus message refused for a reason only a faulty sender produces (CONSENSUS_FAULTS). */
+  INVALID_CONSENSUS: -50,
   USEFUL_BLOCK: 5,
   USEFUL_TX: 1,
   ADMIN: 0,

@@ -13,6 +13,7 @@ import { ManagedChild } from "./managed-child.js";
 import { findNatsServer, loadOrCreateNatsToken, waitForPort, writeNatsConfig } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { reapStaleChildren } from "./stale-children.js";
+import { checkValidatorRole } from "./validator-role.js";
 
 export { VERSION };
 export const PIDS_FILE = join("run", "pids.json");
@@ -74,6 +75,7 @@ export class Supervisor {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     reapStaleChildren(config.dataDir, log);
     this.identity = loadOrCreateIdentity(config.dataDir);
+    checkValidatorRole(config.role, network, this.identity.publicKey);
     log.info(
       {
         nodeId: this.identity.nodeIdHex,

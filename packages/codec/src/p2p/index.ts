@@ -1,4 +1,10 @@
 /** The P2P wire messages (DESIGN.md §5): layout, limits and the handshake payload. */
+
+export {
+  MAX_CERTIFICATE_BYTES,
+  MAX_CONSENSUS_MESSAGE_BYTES,
+  MAX_FINAL_BLOCKS,
+} from "./consensus-specs.js";
 export {
   decodeHandshakePayload,
   encodeHandshakePayload,

@@ -122,3 +122,16 @@ describe("ARCHITECTURE.md's may-import column", () => {
     expect(c!.allowed.size).toBe(0);
   });
 });
+
+describe("services read their configuration once", () => {
+  it("no service source but its entry point (src/main.ts) reads process.env: they use the parsed config", () => {
+    const readers: string[] = [];
+    for (const svc of readdirSync(join(ROOT, "services"))) {
+      for (const file of sourceFiles(join(ROOT, "services", svc, "src"))) {
+        if (file.endsWith(`${svc}/src/main.ts`)) continue;
+        if (/process\.env\b/.test(readFileSync(file, "utf8"))) readers.push(file.slice(ROOT.length + 1));
+      }
+    }
+    expect(readers).toEqual([]);
+  });
+});

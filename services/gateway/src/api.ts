@@ -87,7 +87,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           )
         : () => undefined;
       gatewayRoutes(ctx.app, g, config.apiToken);
-      const host = process.env.P2PNODE_P2P_HOST ?? config.apiHost;
+      const host = config.p2pHost;
       await g.start(host, config.ports.p2p);
       ctx.readiness.p2p = () => ({ ok: true, detail: `listening on ${host}:${config.ports.p2p}/p2p` });
       log.info(

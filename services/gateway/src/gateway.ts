@@ -150,6 +150,10 @@ export class Gateway {
       void this.refreshTip();
     }
     this.relay.announce("block", hashHex);
+    this.sendStatus();
+  }
+
+  private sendStatus(): void {
     for (const p of this.manager.peers.values()) {
       p.send({
         type: "status",
@@ -158,6 +162,18 @@ export class Gateway {
         totalWork: this.tip.totalWork,
       });
     }
+  }
+
+  /**
+   * The chain's tip as read in a reconciliation: when it is not the tip we knew (a block event
+   * was missed while either service restarted), adopt it and announce it.
+   */
+  adoptTip(t: { height: number; hash: string; totalWork: string }): void {
+    if (Buffer.from(this.tip.hash).toString("hex") === t.hash) return;
+    if (BigInt(t.totalWork) < BigInt(this.tip.totalWork)) return;
+    this.tip = { height: t.height, hash: Buffer.from(t.hash, "hex"), totalWork: t.totalWork };
+    this.relay.announce("block", t.hash);
+    this.sendStatus();
   }
 
   onChainTx(idHex: string): void {

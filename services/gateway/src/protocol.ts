@@ -87,7 +87,7 @@ export class Protocol {
       case "getData":
         return void this.m.relay.onGetData(peer, msg.items).catch(fail);
       case "notFound": {
-        this.m.relay.onNotFound(msg.items);
+        this.m.relay.onNotFound(msg.items, peer);
         return;
       }
       case "tx":

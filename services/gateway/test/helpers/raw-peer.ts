@@ -46,9 +46,13 @@ export class RawPeer {
   static async connect(
     port: number,
     network: NetworkId,
-    opts: { seed?: Uint8Array; height?: number; answerPings?: boolean } = {},
+    opts: { seed?: Uint8Array; height?: number; answerPings?: boolean; localAddress?: string } = {},
   ): Promise<RawPeer> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/p2p`, { perMessageDeflate: false });
+    // localAddress: any of 127.0.0.0/8, so per-IP and per-/24 rules see distinct addresses.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/p2p`, {
+      perMessageDeflate: false,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
     const queue = new SocketQueue(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", resolve);

@@ -59,6 +59,10 @@ export class AnnouncementTracker<P> {
     if (m.size === 0) this.byPeer.delete(peer);
   }
 
+  has(peer: P, key: string): boolean {
+    return this.byPeer.get(peer)?.has(key) ?? false;
+  }
+
   outstanding(peer: P): number {
     return this.byPeer.get(peer)?.size ?? 0;
   }

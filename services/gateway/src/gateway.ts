@@ -17,6 +17,7 @@ import { Relay } from "./relay.js";
 import { PeerScores } from "./scoring.js";
 import { SeenCache } from "./seen-cache.js";
 import { SyncRequests } from "./sync-requests.js";
+import { TxIntake } from "./tx-intake.js";
 
 export interface GatewayModules {
   chain: ChainPort;
@@ -47,6 +48,7 @@ export class Gateway {
   readonly light = new LightRequests(SYNC_REQUEST_TIMEOUT_MS);
   readonly requested: AnnouncementTracker<Peer>;
   readonly protocol: Protocol;
+  readonly txIntake: TxIntake;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;
@@ -105,7 +107,13 @@ export class Gateway {
       needSync: (peer) => m.onPeerTip?.(peer),
       requested: this.requested,
     });
+    this.txIntake = new TxIntake({
+      requested: this.requested,
+      submit: (peer, bytes) => this.relay.onTx(peer, bytes),
+      onFlood: (peer) => this.manager.penalise(peer, "FLOOD", "unsolicited txs over the bucket; dropped"),
+    });
     this.protocol = new Protocol({
+      txIntake: this.txIntake,
       chain: m.chain,
       relay: this.relay,
       sync: this.sync,

@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { type Socket, connect as tcpConnect } from "node:net";
+import { encodeSignedTransaction, toHex } from "@p2pnode/codec";
+import { txId } from "@p2pnode/crypto";
 import { eventually } from "@p2pnode/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { pickEvictionVictim } from "../src/eviction.js";
+import { makeTx } from "./helpers/chain-stub.js";
 import { connect, type GatewayNode, startGatewayNode } from "./helpers/cluster.js";
 import { RawPeer } from "./helpers/raw-peer.js";
 
@@ -228,7 +232,6 @@ describe("inbound slots: one /24 gets its share, honest peers stay", () => {
 
 describe("eviction order", () => {
   it("with every slot taken, the victim comes from the /24 holding the most slots, however protected", async () => {
-    const { pickEvictionVictim } = await import("../src/eviction.js");
     const honest = [1, 2, 3, 4].map((i) => ({
       id: `h${i}`,
       group: `10.${i}.0`,
@@ -250,5 +253,51 @@ describe("eviction order", () => {
       const victim = pickEvictionVictim([...honest, ...sybils]);
       expect(victim?.group).toBe("66.6.6");
     }
+  });
+});
+
+describe("a tx flood does not slow an honest peer", () => {
+  it("10,000 unsolicited txs: the flooder is cut off by its bucket and banned, an honest peer's pings and tx are served", async () => {
+    const honest = await RawPeer.connect(a.p2pPort, a.network, { localAddress: "127.90.0.1" });
+    const flooder = await RawPeer.connect(a.p2pPort, a.network, { localAddress: "127.91.0.1" });
+    // 500 distinct signed txs, sent 20 times over: the intake drops by bucket before decoding.
+    const txs = Array.from({ length: 500 }, () => encodeSignedTransaction(makeTx()));
+    const submittedBefore = a.chain.submittedTxs.length;
+    const pings = new Map<bigint, number>();
+    let nonce = 1n;
+    const pinger = setInterval(() => {
+      pings.set(nonce, performance.now());
+      honest.send({ type: "ping", nonce: nonce++ });
+    }, 10);
+    try {
+      // In bursts of 500 with a turn of the loop between, so the honest pings interleave.
+      for (let i = 0; i < 10_000 && !flooder.closed; i++) {
+        flooder.send({ type: "tx", tx: txs[i % 500]! });
+        if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+      }
+      const honestTx = makeTx("honest");
+      honest.send({ type: "tx", tx: encodeSignedTransaction(honestTx) });
+      await eventually(() => flooder.closed, Boolean);
+      await eventually(() => a.chain.submittedTxs.includes(toHex(txId(honestTx))), Boolean);
+    } finally {
+      clearInterval(pinger);
+    }
+    const sentPings = nonce - 1n;
+    await eventually(
+      () => honest.received.filter((m) => m.type === "pong").length,
+      (n) => BigInt(n) === sentPings,
+    );
+    const rtts = honest.received.flatMap((m, i) =>
+      m.type === "pong" ? [honest.receivedAt[i]! - pings.get(m.nonce)!] : [],
+    );
+    // The CI test asserts what is served, not how fast; bench/flood-ping.ts reports the round trips.
+    expect(rtts.length).toBeGreaterThan(0);
+    expect(a.gateway.scores.events(flooder.nodeIdHex).every((e) => e.kind === "FLOOD")).toBe(true);
+    expect(a.gateway.bans.isBanned(flooder.nodeIdHex)).toBe(true);
+    // Only the bucket's burst (200) of the flood ever reached the chain's validation.
+    expect(a.chain.submittedTxs.length - submittedBefore).toBeLessThanOrEqual(200 + 1);
+    expect(honest.closed).toBe(false);
+    console.log(`flood: max ping RTT ${Math.max(...rtts).toFixed(1)} ms over ${rtts.length} pings`);
+    honest.close();
   });
 });

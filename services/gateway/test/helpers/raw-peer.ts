@@ -15,6 +15,8 @@ import { SocketQueue, toBytes } from "../../src/socket-queue.js";
 export class RawPeer {
   readonly wire: Uint8Array[] = [];
   readonly received: P2pMessage[] = [];
+  /** performance.now() at which each of `received` arrived. */
+  readonly receivedAt: number[] = [];
   closeCode: number | undefined;
   closeReason = "";
   readonly nodeIdHex: string;
@@ -32,6 +34,7 @@ export class RawPeer {
       try {
         const m = decodeP2pMessage(channel.open(bytes));
         this.received.push(m);
+        this.receivedAt.push(performance.now());
         if (answerPings && m.type === "ping") this.send({ type: "pong", nonce: m.nonce });
       } catch {
         // a test peer records what it can

@@ -4,6 +4,7 @@ import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
 import { networkIdOf } from "./network-id.js";
@@ -87,6 +88,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           )
         : () => undefined;
       gatewayRoutes(ctx.app, g, config.apiToken);
+      dashboardRoutes(ctx, g, `p2pnode-gateway/${VERSION}`);
       const host = process.env.P2PNODE_P2P_HOST ?? config.apiHost;
       await g.start(host, config.ports.p2p);
       ctx.readiness.p2p = () => ({ ok: true, detail: `listening on ${host}:${config.ports.p2p}/p2p` });

@@ -4,6 +4,7 @@ import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainDeliverySubjects, ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
 import { networkIdOf } from "./network-id.js";
@@ -98,6 +99,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           )
         : () => undefined;
       gatewayRoutes(ctx.app, g, config.apiToken);
+      dashboardRoutes(ctx, g, `p2pnode-gateway/${VERSION}`);
       const host = config.p2pHost;
       await g.start(host, config.ports.p2p);
       reconciler.start();

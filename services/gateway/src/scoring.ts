@@ -18,6 +18,7 @@ export type ScoreKind =
   | "BAD_SYNC_ANSWER"
   | "SYNC_STALL"
   | "INVALID_CONSENSUS"
+  | "UNSERVED_ANNOUNCEMENT"
   | "USEFUL_BLOCK"
   | "USEFUL_TX"
   | "ADMIN";
@@ -56,6 +57,11 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   SYNC_STALL: -10,
   /** A consensus message refused for a reason only a faulty sender produces (CONSENSUS_FAULTS). */
   INVALID_CONSENSUS: -50,
+  /**
+   * Items the peer announced, we requested, and it neither delivered nor answered not-found by
+   * the deadline (one event per sweep, whatever the count): an honest peer answers not-found.
+   */
+  UNSERVED_ANNOUNCEMENT: -20,
   USEFUL_BLOCK: 5,
   USEFUL_TX: 1,
   ADMIN: 0,

@@ -9,6 +9,7 @@ import {
   encodeDsMessage,
   fromHex,
   headerFromJson,
+  maskOf,
   maskSigners,
   peekDsMessageKind,
   signedTransactionFromJson,
@@ -29,8 +30,11 @@ import {
 } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
 import {
+  checkVote,
   DolevStrong,
   type DolevStrongStats,
+  decisionTime,
+  defaultVerify,
   slotAt,
   slotStart,
   type ValidatorSet,
@@ -77,6 +81,9 @@ export class ConsensusNode {
   readonly fault = { equivocate: false };
   private readonly follower: FollowerChecks;
   private readonly decided = new Map<number, Uint8Array>();
+  /** Verified commit votes: slot → block hash → signer → signature (for the canonical certificate). */
+  private readonly commitVotes = new Map<number, Map<string, Map<number, Uint8Array>>>();
+  private readonly finalizeTimers = new Set<NodeJS.Timeout>();
   private readonly lastSeen: (number | null)[];
   private readonly rejected: Record<string, number> = {};
   private readonly now: () => number;
@@ -152,6 +159,7 @@ export class ConsensusNode {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const t of this.finalizeTimers) clearTimeout(t);
   }
 
   get stats(): DolevStrongStats | undefined {
@@ -177,6 +185,7 @@ export class ConsensusNode {
   receive(bytes: Uint8Array, peer: string): ConsensusVerdict {
     const refusal = this.ds ? this.ds.receive(bytes, peer) : this.follower.check(bytes);
     if (this.ds) this.arm();
+    if (!refusal && this.ds && peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes, true);
     if (refusal) {
       if (!this.ds) this.countRejected(refusal.reason);
       return {
@@ -215,6 +224,7 @@ export class ConsensusNode {
 
   private broadcast(bytes: Uint8Array): void {
     if (this.index >= 0) this.lastSeen[this.index] = this.now();
+    if (peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes, false);
     this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: toHex(bytes) });
     if (this.fault.equivocate && peekDsMessageKind(bytes) === "proposal") this.equivocate(bytes);
   }
@@ -246,8 +256,55 @@ export class ConsensusNode {
     for (const s of this.decided.keys()) if (s < slot - DECIDED_KEPT) this.decided.delete(s);
   }
 
+  /** Keeps a commit vote (checked here: once a slot is final the machine stops checking votes). */
+  private noteCommit(bytes: Uint8Array, verify: boolean): void {
+    const v = decodeDsMessage(bytes, this.set.keys.length);
+    if (v.kind !== "commit") return;
+    if (verify && !checkVote(this.set, defaultVerify, "commit", v.slot, v.blockHash, v.signer, v.signature))
+      return;
+    let bySlot = this.commitVotes.get(v.slot);
+    if (!bySlot) {
+      bySlot = new Map();
+      this.commitVotes.set(v.slot, bySlot);
+      for (const s of this.commitVotes.keys()) if (s < v.slot - DECIDED_KEPT) this.commitVotes.delete(s);
+    }
+    const key = toHex(v.blockHash);
+    const votes = bySlot.get(key) ?? new Map<number, Uint8Array>();
+    bySlot.set(key, votes);
+    if (!votes.has(v.signer)) votes.set(v.signer, v.signature);
+  }
+
+  /**
+   * f + 1 commit votes made the block final here. The certificate stored with it is canonical —
+   * the f + 1 lowest validator indexes among the votes seen half a round after the decision, when
+   * every honest validator's vote has arrived under the timing assumption — so every node that
+   * takes it from any validator stores the same bytes.
+   */
   private onFinalized(slot: number, blockHash: Uint8Array, certificate: DsCertificate, at: number): void {
     this.m.metrics.finalitySeconds.observe(Math.max(0, at - slotStart(this.set, slot)) / 1000);
+    const due = decisionTime(this.set, slot) + this.set.roundMs / 2;
+    const t = setTimeout(
+      () => {
+        this.finalizeTimers.delete(t);
+        this.storeFinal(slot, blockHash, this.canonical(slot, blockHash) ?? certificate);
+      },
+      Math.max(0, due - this.now()),
+    );
+    this.finalizeTimers.add(t);
+  }
+
+  private canonical(slot: number, blockHash: Uint8Array): DsCertificate | undefined {
+    const votes = this.commitVotes.get(slot)?.get(toHex(blockHash));
+    if (!votes || votes.size < this.set.f + 1) return undefined;
+    const signers = [...votes.keys()].sort((a, b) => a - b).slice(0, this.set.f + 1);
+    return {
+      slot,
+      mask: maskOf(signers, this.set.keys.length),
+      signatures: signers.map((s) => votes.get(s)!),
+    };
+  }
+
+  private storeFinal(slot: number, blockHash: Uint8Array, certificate: DsCertificate): void {
     const block = this.decided.get(slot);
     // Without the block (we decided ⊥ or joined late), a peer's finalBlock brings it.
     if (!block || hex(headerHash(splitBlock(block).header)) !== hex(blockHash)) return;

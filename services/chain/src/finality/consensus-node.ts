@@ -183,9 +183,12 @@ export class ConsensusNode {
 
   /** A consensus message from a peer (through the gateway): the verdict decides flooding and scoring. */
   receive(bytes: Uint8Array, peer: string): ConsensusVerdict {
-    const refusal = this.ds ? this.ds.receive(bytes, peer) : this.follower.check(bytes);
+    // Commit votes are checked here first: the machine skips the check once a slot is final,
+    // and a vote it did not check must not be flooded on as accepted.
+    const forged = this.ds && peekDsMessageKind(bytes) === "commit" ? this.checkCommit(bytes) : undefined;
+    const refusal = forged ?? (this.ds ? this.ds.receive(bytes, peer) : this.follower.check(bytes));
+    if (forged) this.countRejected(forged.reason);
     if (this.ds) this.arm();
-    if (!refusal && this.ds && peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes, true);
     if (refusal) {
       if (!this.ds) this.countRejected(refusal.reason);
       return {
@@ -224,7 +227,7 @@ export class ConsensusNode {
 
   private broadcast(bytes: Uint8Array): void {
     if (this.index >= 0) this.lastSeen[this.index] = this.now();
-    if (peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes, false);
+    if (peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes);
     this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: toHex(bytes) });
     if (this.fault.equivocate && peekDsMessageKind(bytes) === "proposal") this.equivocate(bytes);
   }
@@ -256,12 +259,26 @@ export class ConsensusNode {
     for (const s of this.decided.keys()) if (s < slot - DECIDED_KEPT) this.decided.delete(s);
   }
 
-  /** Keeps a commit vote (checked here: once a slot is final the machine stops checking votes). */
-  private noteCommit(bytes: Uint8Array, verify: boolean): void {
+  /** A peer's commit vote: refused when its signature does not verify, kept for the certificate otherwise. */
+  private checkCommit(bytes: Uint8Array): { reason: ConsensusRejectReason; message: string } | undefined {
+    let v: ReturnType<typeof decodeDsMessage>;
+    try {
+      v = decodeDsMessage(bytes, this.set.keys.length);
+    } catch {
+      return undefined; // the machine refuses it with the decoder's reason
+    }
+    if (v.kind !== "commit") return undefined;
+    if (!checkVote(this.set, defaultVerify, "commit", v.slot, v.blockHash, v.signer, v.signature)) {
+      return { reason: "BAD_SIGNATURE", message: `not validator ${v.signer}'s commit in slot ${v.slot}` };
+    }
+    this.noteCommit(bytes);
+    return undefined;
+  }
+
+  /** Keeps a checked commit vote (ours or a peer's) for the canonical certificate. */
+  private noteCommit(bytes: Uint8Array): void {
     const v = decodeDsMessage(bytes, this.set.keys.length);
     if (v.kind !== "commit") return;
-    if (verify && !checkVote(this.set, defaultVerify, "commit", v.slot, v.blockHash, v.signer, v.signature))
-      return;
     let bySlot = this.commitVotes.get(v.slot);
     if (!bySlot) {
       bySlot = new Map();

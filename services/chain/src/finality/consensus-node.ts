@@ -293,13 +293,14 @@ export class ConsensusNode {
 
   /**
    * f + 1 commit votes made the block final here. The certificate stored with it is canonical —
-   * the f + 1 lowest validator indexes among the votes seen half a round after the decision, when
-   * every honest validator's vote has arrived under the timing assumption — so every node that
-   * takes it from any validator stores the same bytes.
+   * the f + 1 lowest validator indexes among the votes seen ¾ of a round after the decision, when
+   * every honest validator's vote has arrived under the timing assumption (and before the next
+   * slot's leader builds on it) — so every node that takes it from any validator stores the same
+   * bytes.
    */
   private onFinalized(slot: number, blockHash: Uint8Array, certificate: DsCertificate, at: number): void {
     this.m.metrics.finalitySeconds.observe(Math.max(0, at - slotStart(this.set, slot)) / 1000);
-    const due = decisionTime(this.set, slot) + this.set.roundMs / 2;
+    const due = decisionTime(this.set, slot) + (this.set.roundMs * 3) / 4;
     const t = setTimeout(
       () => {
         this.finalizeTimers.delete(t);

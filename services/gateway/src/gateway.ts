@@ -5,6 +5,7 @@ import type { NetworkGraph } from "@p2pnode/types";
 import type { Registry } from "prom-client";
 import { BanStore } from "./bans.js";
 import type { ChainPort, LocalTip } from "./chain-port.js";
+import { ComputeRelay } from "./compute-relay.js";
 import { LightRequests } from "./light-requests.js";
 import { GatewayMetrics } from "./metrics.js";
 import type { NetworkId } from "./network-id.js";
@@ -45,6 +46,7 @@ export class Gateway {
   readonly sync: SyncRequests;
   readonly light = new LightRequests(SYNC_REQUEST_TIMEOUT_MS);
   readonly protocol: Protocol;
+  readonly compute: ComputeRelay;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;
@@ -72,18 +74,26 @@ export class Gateway {
       scores: this.scores,
       metrics: this.metrics,
       log: m.log,
-      onMessage: (peer, msg) => this.protocol.handle(peer, msg),
+      onMessage: (peer, msg) => this.compute.handle(peer, msg) || this.protocol.handle(peer, msg),
       onConnected: (peer) => {
         this.protocol.onConnected(peer);
+        this.compute.onConnected(peer);
         m.onConnected?.(peer);
       },
       onDisconnected: (peer, reason) => {
         this.sync.forget(peer);
+        this.compute.onDisconnected(peer);
         m.onDisconnected?.(peer, reason);
       },
     });
     const penalise = (peer: Peer, kind: Parameters<PeerManager["penalise"]>[1], detail: string) =>
       this.manager.penalise(peer, kind, detail);
+    this.compute = new ComputeRelay({
+      peers: () => this.manager.peers.values(),
+      peer: (id) => this.manager.peers.get(id),
+      penalise,
+      log: m.log,
+    });
     this.sync = new SyncRequests({ timeoutMs: SYNC_REQUEST_TIMEOUT_MS, maxHeaders: 2_000 });
     this.relay = new Relay({
       chain: m.chain,
@@ -196,6 +206,7 @@ export class Gateway {
     this.sync.stop();
     this.light.stop();
     this.relay.stop();
+    this.compute.stop();
     await this.manager.stop();
   }
 }

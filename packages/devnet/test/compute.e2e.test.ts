@@ -13,6 +13,8 @@ import type { DevnetState } from "../src/state.js";
 // P2PNODE_LONG=1 runs larger tasks (README "compute" reports both).
 const LONG = process.env.P2PNODE_LONG === "1";
 const JOBS = LONG ? 1_000 : 200;
+/** Jobs of the SIGKILL tasks: slow ones (4M loop steps each), so the kill lands mid-task. */
+const KILL_JOBS = 100;
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-compute-e2e-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
@@ -144,7 +146,7 @@ describe("compute on a 5-node devnet", () => {
   it("completes a task when a worker's compute service is SIGKILLed mid-task", async () => {
     const n = 4_000_000;
     const fn = await register(spinSource(n));
-    const id = await submit({ function: fn, inputs: inputs(JOBS / 2), replication: 2, adaptive: false });
+    const id = await submit({ function: fn, inputs: inputs(KILL_JOBS), replication: 2, adaptive: false });
     const victim = await nodeIdOf(1);
     // Wait until node1 has answered for this task, then kill its compute service mid-task.
     const busy = await waitUntil(
@@ -162,14 +164,14 @@ describe("compute on a 5-node devnet", () => {
     await killCompute(1);
     const view = await finished(id);
     expect(view.status).toBe("done");
-    expect(view.result).toEqual(inputs(JOBS / 2).map((x) => spin(x, n)));
+    expect(view.result).toEqual(inputs(KILL_JOBS).map((x) => spin(x, n)));
     expect(await waitUntil(() => ready(1), 120_000, 250)).toBe(true);
   }, 900_000);
 
   it("resumes a task after the scheduler's compute service is SIGKILLed and restarted", async () => {
     const n = 4_000_000;
     const fn = await register(spinSource(n));
-    const id = await submit({ function: fn, inputs: inputs(JOBS / 4, 7), replication: 2, adaptive: false });
+    const id = await submit({ function: fn, inputs: inputs(KILL_JOBS, 7), replication: 2, adaptive: false });
     expect(
       await waitUntil(async () => (await ok(`${compute(0)}/tasks/${id}`)).jobs.done >= 5, 300_000, 200),
     ).toBe(true);
@@ -179,7 +181,7 @@ describe("compute on a 5-node devnet", () => {
     expect(await waitUntil(() => ready(0), 120_000, 250)).toBe(true);
     const view = await finished(id);
     expect(view.status).toBe("done");
-    expect(view.result).toEqual(inputs(JOBS / 4, 7).map((x) => spin(x, n)));
+    expect(view.result).toEqual(inputs(KILL_JOBS, 7).map((x) => spin(x, n)));
   }, 900_000);
 
   it("outvotes and penalises a lying worker (devnet fault route)", async () => {

@@ -1,0 +1,65 @@
+import { type DashboardNetwork, DashboardNode } from "@p2pnode/types";
+
+/** Most nodes one network view follows; past it the page shows what it has. */
+export const CRAWL_MAX_NODES = 200;
+const FETCH_TIMEOUT_MS = 2_000;
+/** A snapshot is a few KB; anything near this is not one. */
+const MAX_SNAPSHOT_BYTES = 1024 * 1024;
+
+/** Reads another gateway's snapshot: bounded in time and size, validated, its NodeId checked. */
+export async function fetchSnapshot(url: string, expectId: string): Promise<DashboardNode> {
+  const r = await fetch(`${url}/dashboard/api/node`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  const text = await r.text();
+  if (text.length > MAX_SNAPSHOT_BYTES) throw new Error("snapshot too large");
+  const parsed = DashboardNode.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`malformed snapshot: ${parsed.error.issues[0]?.message ?? "?"}`);
+  if (parsed.data.nodeId !== expectId)
+    throw new Error(`another node answered (${parsed.data.nodeId.slice(0, 8)})`);
+  return parsed.data;
+}
+
+/**
+ * The network as seen from this node: breadth-first over peers' gateways, each level fetched in
+ * parallel. Every node appears once; one that cannot be read is listed as unreachable with why.
+ */
+export async function crawlNetwork(
+  self: DashboardNode,
+  selfUrl: string,
+  fetcher: (url: string, id: string) => Promise<DashboardNode> = fetchSnapshot,
+): Promise<DashboardNetwork> {
+  const nodes = new Map<string, { url: string; node: DashboardNode }>([
+    [self.nodeId, { url: selfUrl, node: self }],
+  ]);
+  const unreachable = new Map<string, { id: string; url: string | null; error: string }>();
+  let frontier = [self];
+  while (frontier.length > 0 && nodes.size < CRAWL_MAX_NODES) {
+    const next = new Map<string, string | null>();
+    for (const n of frontier) {
+      for (const p of n.peers) {
+        if (nodes.has(p.id) || next.get(p.id)) continue;
+        next.set(p.id, p.apiUrl);
+      }
+    }
+    const batch = [...next].slice(0, CRAWL_MAX_NODES - nodes.size);
+    const results = await Promise.all(
+      batch.map(async ([id, url]) => {
+        if (url === null) return { id, url, error: "no REST address known" };
+        try {
+          return { id, url, node: await fetcher(url, id) };
+        } catch (e) {
+          return { id, url, error: (e as Error).message };
+        }
+      }),
+    );
+    frontier = [];
+    for (const r of results) {
+      if ("node" in r && r.node) {
+        nodes.set(r.id, { url: r.url!, node: r.node });
+        unreachable.delete(r.id);
+        frontier.push(r.node);
+      } else if ("error" in r) unreachable.set(r.id, { id: r.id, url: r.url, error: r.error });
+    }
+  }
+  return { self: self.nodeId, nodes: [...nodes.values()], unreachable: [...unreachable.values()] };
+}

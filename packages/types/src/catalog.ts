@@ -1,3 +1,4 @@
+import { ChainDeliverySubjects } from "./chain-delivery-subjects.js";
 import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
 import { ComputeSubjects } from "./compute.js";
@@ -11,6 +12,7 @@ export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(NodeSubjects),
   ...Object.values(ChainSubjects),
   ...Object.values(ChainReadSubjects),
+  ...Object.values(ChainDeliverySubjects),
   ...Object.values(DhtSubjects),
   ...Object.values(GatewaySubjects),
   ...Object.values(ZkpSubjects),

@@ -1,6 +1,7 @@
 export * from "./catalog.js";
 export * from "./chain.js";
 export * from "./chain-api.js";
+export * from "./chain-delivery-subjects.js";
 export * from "./chain-read-subjects.js";
 export * from "./chain-subjects.js";
 export * from "./compute.js";

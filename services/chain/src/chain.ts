@@ -1,4 +1,4 @@
-import { type Block, equalBytes, type SignedTransaction } from "@p2pnode/codec";
+import { type Block, decodeSignedTransaction, equalBytes, type SignedTransaction } from "@p2pnode/codec";
 import { checkBody, checkPow, checkSignature, genesisBlock, prepareBlock, prepareTx } from "@p2pnode/rules";
 import type { BlockVerdict, ChainTip, Genesis } from "@p2pnode/types";
 import { Ancestry } from "./ancestry.js";
@@ -6,6 +6,7 @@ import { checkHeaderContext } from "./block-rules.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { type CommitResult, ForkChoice } from "./fork-choice.js";
 import { defaultMempoolOptions, Mempool, type MempoolOptions, type PoolTx, toPoolTx } from "./mempool.js";
+import { MempoolStore } from "./mempool-store.js";
 import { defaultRetargetOptions, type RetargetOptions } from "./retarget.js";
 import { type BlockMeta, type ChainStore, hex, unhex } from "./store.js";
 import { workOf } from "./work.js";
@@ -62,6 +63,7 @@ export class Chain {
   private readonly forkChoice: ForkChoice;
   private readonly now: () => number;
   private readonly invalid = new Map<string, ChainError>();
+  private readonly pool: MempoolStore;
   private tipMeta: BlockMeta;
 
   constructor(
@@ -87,6 +89,51 @@ export class Chain {
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
+    this.pool = new MempoolStore(this.store.db);
+    this.restoreMempool();
+  }
+
+  /**
+   * Re-admits the persisted pool against the tip's state, as if each tx arrived again (signature,
+   * fee, nonce, funds); what no longer fits (mined meanwhile, replaced, expired) is deleted.
+   */
+  private restoreMempool(): void {
+    const stored = this.pool.all();
+    const now = this.now();
+    const pts: PoolTx[] = [];
+    for (const s of stored) {
+      try {
+        const t = prepareTx(decodeSignedTransaction(s.bytes), {
+          chainId: this.chainId,
+          minFee: this.o.minFee,
+        });
+        if (now - s.receivedAt >= this.o.mempool.ttlMs) continue;
+        checkSignature(t, this.chainId);
+        pts.push(toPoolTx(t, s.receivedAt));
+      } catch {
+        // unreadable or no longer valid: deleted below
+      }
+    }
+    pts.sort(
+      (a, b) => (a.senderHex < b.senderHex ? -1 : a.senderHex > b.senderHex ? 1 : 0) || a.nonce - b.nonce,
+    );
+    for (const t of pts) {
+      try {
+        this.mempool.add(t);
+      } catch {
+        // nonce taken by a block or no longer covered: it stays out
+      }
+    }
+    this.mempool.takeChanges();
+    const gone = stored.filter((s) => !this.mempool.has(s.idHex)).map((s) => s.idHex);
+    if (gone.length > 0) this.store.transaction(() => this.pool.apply({ put: [], del: gone }));
+  }
+
+  /** Writes what the pool changed in one committed transaction: called before anything is acknowledged. */
+  private persistMempool(): void {
+    const c = this.mempool.takeChanges();
+    if (c.put.length === 0 && c.del.length === 0) return;
+    this.store.transaction(() => this.pool.apply(c));
   }
 
   /** Writes genesis into an empty store, or checks that the store belongs to this genesis. */
@@ -163,6 +210,7 @@ export class Chain {
     checkSignature(t, this.chainId);
     const pt = toPoolTx(t, this.now());
     this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
+    this.persistMempool();
     return pt;
   }
 
@@ -214,6 +262,7 @@ export class Chain {
     }
     this.tipMeta = commit.tip;
     this.updateMempool(commit);
+    this.persistMempool();
     return {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
@@ -293,7 +342,9 @@ export class Chain {
 
   /** Drops mempool txs past their TTL (called periodically by the service). */
   expireMempool(): number {
-    return this.mempool.revalidate(undefined, this.now()).length;
+    const dropped = this.mempool.revalidate(undefined, this.now()).length;
+    this.persistMempool();
+    return dropped;
   }
 
   get clock(): () => number {

@@ -1,6 +1,7 @@
 import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { ChainFault } from "./errors.js";
+import { MEMPOOL_MIGRATION } from "./mempool-store.js";
 
 /*
  * The chain's SQLite file (WAL, synchronous=FULL via kit). Layout:
@@ -10,6 +11,7 @@ import { ChainFault } from "./errors.js";
  *   txs         tx id → block and position, for main-chain blocks only
  *   accounts    address → balance, nonce (the state at the tip)
  *   meta        tip pointer, genesis hash, chain id
+ *   mempool     tx id → encoded tx, received time: the pool across restarts (mempool-store.ts)
  * A block, its tx index rows, its account changes, its undo data and the tip pointer are written
  * in one BEGIN IMMEDIATE transaction (`transaction()`), so a crash leaves all or none of them.
  */
@@ -73,6 +75,7 @@ const MIGRATIONS: Migration[] = [
       CREATE TABLE accounts (address BLOB PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL) WITHOUT ROWID;
     `);
   },
+  MEMPOOL_MIGRATION,
 ];
 
 interface BlockRow {

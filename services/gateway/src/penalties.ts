@@ -38,6 +38,12 @@ const TX_FORGED = new Set([
 ]);
 const TX_STALE = new Set(["BAD_NONCE", "INSUFFICIENT_FUNDS", "FEE_TOO_LOW"]);
 
+/**
+ * The chain did not rule (down, restarting, not ready): nothing is known about the item, so it is
+ * not remembered as seen and the next announcement fetches it again.
+ */
+export const CHAIN_UNAVAILABLE = new Set(["UPSTREAM_UNAVAILABLE", "TIMEOUT", "NOT_READY", "INTERNAL"]);
+
 /** The score event for a rejected block, or undefined when the peer is not to blame. */
 export function blockPenalty(code: string): ScoreKind | undefined {
   if (BLOCK_FORGED.has(code)) return "INVALID_BLOCK";

@@ -129,6 +129,31 @@ describe("GET /dashboard/api/network", () => {
     expect(nodeB.node.messages).not.toEqual({});
   });
 
+  it("still shows a gateway cut off from every peer, as its own component", async () => {
+    await until(
+      async () => DashboardNetwork.parse(await (await fetch(`${a.url}/dashboard/api/network`)).json()),
+      (n) => n.nodes.length === 3,
+    );
+    const cut = await fetch(`${c.url}/peers/allowlist`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ nodeIds: [] }),
+    });
+    expect(cut.status).toBe(200);
+    const net = await until(
+      async () => DashboardNetwork.parse(await (await fetch(`${a.url}/dashboard/api/network`)).json()),
+      (n) => n.nodes.find((x) => x.node.nodeId === c.id)?.node.peers.length === 0,
+    );
+    expect(net.nodes.map((n) => n.node.nodeId).sort()).toEqual([a.id, b.id, c.id].sort());
+    expect(net.nodes.find((x) => x.node.nodeId === b.id)!.node.peers.map((p) => p.id)).toEqual([a.id]);
+    const lifted = await fetch(`${c.url}/peers/allowlist`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ nodeIds: null }),
+    });
+    expect(lifted.status).toBe(200);
+  });
+
   it("lists a peer whose REST answers as another node, or not at all, as unreachable with the reason", async () => {
     let body = "";
     const server: Server = createServer((_req, res) => res.end(body));

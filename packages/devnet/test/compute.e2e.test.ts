@@ -123,8 +123,10 @@ describe("compute on a 5-node devnet", () => {
   it(`runs a task of ${JOBS} jobs on at least three nodes and returns the right aggregate`, async () => {
     const fn = await register(spinSource(1_000));
     const reduce = await register("(xs) => xs.reduce((a, b) => a + b, 0)");
+    const t0 = performance.now();
     const id = await submit({ function: fn, inputs: inputs(JOBS), replication: 2, reduce, adaptive: false });
     const view = await finished(id);
+    const seconds = (performance.now() - t0) / 1000;
     expect(view.status).toBe("done");
     const expected = inputs(JOBS).reduce((a, x) => a + spin(x, 1_000), 0);
     expect(view.result).toBe(expected);
@@ -135,6 +137,9 @@ describe("compute on a 5-node devnet", () => {
       ),
     );
     expect(answeredBy.size).toBeGreaterThanOrEqual(3);
+    console.log(
+      `compute e2e: ${JOBS} jobs × 2 replicas in ${seconds.toFixed(1)} s (${(JOBS / seconds).toFixed(1)} jobs/s) on ${answeredBy.size} workers`,
+    );
     // Every job was accepted by at least two agreeing workers, each with its instructions and time.
     for (const j of jobs) {
       const agreed = j.attempts.filter((a: AttemptView) => a.agreed === true);
@@ -160,8 +165,12 @@ describe("compute on a 5-node devnet", () => {
       200,
     );
     expect(busy).toBe(true);
-    expect((await ok(`${compute(0)}/tasks/${id}`)).status).toBe("running");
+    const atKill = await ok(`${compute(0)}/tasks/${id}`);
+    expect(atKill.status).toBe("running");
     await killCompute(1);
+    console.log(
+      `compute e2e: worker node1 SIGKILLed with ${atKill.jobs.done}/${atKill.jobs.total} jobs done`,
+    );
     const view = await finished(id);
     expect(view.status).toBe("done");
     expect(view.result).toEqual(inputs(KILL_JOBS).map((x) => spin(x, n)));
@@ -178,6 +187,7 @@ describe("compute on a 5-node devnet", () => {
     const before = (await ok(`${compute(0)}/tasks/${id}`)).jobs;
     expect(before.done).toBeLessThan(before.total);
     await killCompute(0);
+    console.log(`compute e2e: scheduler node0 SIGKILLed with ${before.done}/${before.total} jobs done`);
     expect(await waitUntil(() => ready(0), 120_000, 250)).toBe(true);
     const view = await finished(id);
     expect(view.status).toBe("done");

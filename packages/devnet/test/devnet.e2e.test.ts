@@ -108,6 +108,25 @@ describe("3-node devnet", () => {
     remember();
   }, 90_000);
 
+  it("brings back a node whose supervisor was SIGKILLed: `up` reaps its stale nats-server and services", async () => {
+    const node = state.nodes[1]!;
+    const before = readPids(node.dataDir)!;
+    const stale = [before.nats!, ...Object.values(before.services)];
+    process.kill(node.pid!, "SIGKILL");
+    expect(await waitUntil(() => !isAlive(before.supervisor), 10_000, 50)).toBe(true);
+    // nats-server never notices its supervisor is gone: without the reap it would hold the node's port.
+    expect(isAlive(before.nats!)).toBe(true);
+    state = await devnet.up({ readyTimeoutMs: 150_000 });
+    remember();
+    expect(stale.filter(isAlive)).toEqual([]);
+    const after = readPids(node.dataDir)!;
+    expect(after.supervisor).toBe(state.nodes[1]!.pid);
+    expect(after.nats).not.toBe(before.nats);
+    expect(devnet.tail(state.nodes[1]!, 200)).toMatch(/killed a process left over from a previous run/);
+    const services = await devnet.services(state);
+    expect(services.filter((s) => !s.ready).map((s) => `${s.node.name}/${s.service}`)).toEqual([]);
+  }, 240_000);
+
   it("restarts with its data on a second `up`, keeping every node's identity", async () => {
     const ids = state.nodes.map((n) => loadOrCreateIdentity(n.dataDir).nodeIdHex);
     const stopped = await devnet.down();

@@ -1,4 +1,4 @@
-import { type Block, equalBytes, type SignedTransaction } from "@p2pnode/codec";
+import { type Block, decodeSignedTransaction, equalBytes, type SignedTransaction } from "@p2pnode/codec";
 import {
   type CheckedTx,
   checkAuthority,
@@ -17,6 +17,7 @@ import { checkHeaderContext } from "./block-rules.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { type CommitResult, ForkChoice } from "./fork-choice.js";
 import { defaultMempoolOptions, Mempool, type MempoolOptions, type PoolTx, toPoolTx } from "./mempool.js";
+import { MempoolStore } from "./mempool-store.js";
 import { defaultRetargetOptions, type RetargetOptions } from "./retarget.js";
 import { ShieldedPool } from "./shielded-pool.js";
 import { ShieldedOverlay } from "./shielded-state.js";
@@ -77,6 +78,7 @@ export class Chain {
   private readonly forkChoice: ForkChoice;
   private readonly now: () => number;
   private readonly invalid = new Map<string, ChainError>();
+  private readonly pool: MempoolStore;
   private tipMeta: BlockMeta;
 
   constructor(
@@ -103,6 +105,59 @@ export class Chain {
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
+    this.pool = new MempoolStore(this.store.db);
+    this.restoreMempool();
+  }
+
+  /**
+   * Re-admits the persisted pool against the tip's state, as if each tx arrived again (signature,
+   * fee, nonce, funds); what no longer fits (mined meanwhile, replaced, expired) is deleted.
+   */
+  private restoreMempool(): void {
+    const stored = this.pool.all();
+    const now = this.now();
+    const pts: PoolTx[] = [];
+    for (const s of stored) {
+      try {
+        const t = prepareTx(decodeSignedTransaction(s.bytes), {
+          chainId: this.chainId,
+          minFee: this.o.minFee,
+        });
+        if (now - s.receivedAt >= this.o.mempool.ttlMs) continue;
+        checkAuthority(t, this.chainId);
+        pts.push(toPoolTx(t, s.receivedAt));
+      } catch {
+        // unreadable or no longer valid: deleted below
+      }
+    }
+    pts.sort(
+      (a, b) => (a.senderHex < b.senderHex ? -1 : a.senderHex > b.senderHex ? 1 : 0) || a.nonce - b.nonce,
+    );
+    for (const t of pts) {
+      try {
+        if (t.senderHex === "") this.readmitShielded(t);
+        else {
+          if (isShielded(t.stx)) this.checkShieldedState(t);
+          this.mempool.add(t);
+          this.shieldedPool.index(t);
+        }
+      } catch {
+        // nonce taken by a block, no longer covered, nullifier spent, anchor too old: it stays out
+      }
+    }
+    this.mempool.takeChanges();
+    this.shieldedPool.takeChanges();
+    const gone = stored.filter((s) => !this.isPending(s.idHex)).map((s) => s.idHex);
+    if (gone.length > 0) this.store.transaction(() => this.pool.apply({ put: [], del: gone }));
+  }
+
+  /** Writes what the pool changed in one committed transaction: called before anything is acknowledged. */
+  private persistMempool(): void {
+    const m = this.mempool.takeChanges();
+    const z = this.shieldedPool.takeChanges();
+    const c = { put: [...m.put, ...z.put], del: [...m.del, ...z.del] };
+    if (c.put.length === 0 && c.del.length === 0) return;
+    this.store.transaction(() => this.pool.apply(c));
   }
 
   /** Writes genesis into an empty store, or checks that the store belongs to this genesis. */
@@ -174,6 +229,7 @@ export class Chain {
     checkSignature(t, this.chainId);
     const pt = toPoolTx(t, this.now());
     this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
+    this.persistMempool();
     return pt;
   }
 
@@ -210,7 +266,20 @@ export class Chain {
     if (tx.kind === "shield") this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
     else this.shieldedPool.add(pt);
     this.shieldedPool.index(pt);
+    this.persistMempool();
     return pt;
+  }
+
+  /** The state rules of a pending shielded tx against the tip and the other pending ones. */
+  private checkShieldedState(t: PoolTx): void {
+    this.shieldedPool.checkConflicts(t, (id) => this.isPending(id));
+    if (isShielded(t.stx)) new ShieldedOverlay(this.store).apply(t.stx.tx);
+  }
+
+  /** An unsigned shielded tx (already verified) back into the pool, if it still applies. */
+  private readmitShielded(t: PoolTx): void {
+    this.checkShieldedState(t);
+    this.shieldedPool.add(t);
   }
 
   /**
@@ -261,6 +330,7 @@ export class Chain {
     }
     this.tipMeta = commit.tip;
     this.updateMempool(commit);
+    this.persistMempool();
     return {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
@@ -343,9 +413,7 @@ export class Chain {
     // Unsigned shielded txs come back when their anchor, nullifiers and value still hold.
     for (const t of unsigned) {
       try {
-        this.shieldedPool.checkConflicts(t, (id) => this.isPending(id));
-        if (isShielded(t.stx)) new ShieldedOverlay(this.store).apply(t.stx.tx);
-        this.shieldedPool.add(t);
+        this.readmitShielded(t);
       } catch {
         // spent on the new branch, or its anchor is not a recent root there: it stays out
       }
@@ -369,7 +437,9 @@ export class Chain {
 
   /** Drops mempool txs past their TTL (called periodically by the service). */
   expireMempool(): number {
-    return this.mempool.revalidate(undefined, this.now()).length;
+    const dropped = this.mempool.revalidate(undefined, this.now()).length;
+    this.persistMempool();
+    return dropped;
   }
 
   get clock(): () => number {

@@ -14,6 +14,8 @@ export class ShieldedPool {
   private readonly byId = new Map<string, PoolTx>();
   /** Nullifier (hex) → id of the pending tx that publishes it, shields included. */
   private readonly byNullifier = new Map<string, string>();
+  /** What changed since the last `takeChanges()`: persisted with the mempool's rows (mempool-store.ts). */
+  private changes = { put: new Map<string, PoolTx>(), del: new Set<string>() };
 
   constructor(private readonly o: { maxTxs: number }) {}
 
@@ -58,7 +60,15 @@ export class ShieldedPool {
     if (this.byId.size >= this.o.maxTxs)
       throw reject("MEMPOOL_FULL", `shielded pool is full (${this.byId.size} txs)`);
     this.byId.set(t.idHex, t);
+    this.changes.put.set(t.idHex, t);
     this.index(t);
+  }
+
+  /** Ids removed and txs added since the last call (deletes first, then puts). */
+  takeChanges(): { put: PoolTx[]; del: string[] } {
+    const c = this.changes;
+    this.changes = { put: new Map(), del: new Set() };
+    return { put: [...c.put.values()], del: [...c.del] };
   }
 
   remove(idHexes: Iterable<string>): void {
@@ -73,7 +83,10 @@ export class ShieldedPool {
         if (this.byNullifier.get(key) === id) this.byNullifier.delete(key);
       }
     }
-    this.byId.delete(id);
+    if (this.byId.delete(id)) {
+      this.changes.put.delete(id);
+      this.changes.del.add(id);
+    }
   }
 
   /** Keeps only the txs `fits` accepts, in arrival order (after a block: spent nullifiers, old anchors). */

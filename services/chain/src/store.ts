@@ -1,6 +1,7 @@
 import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { ChainFault } from "./errors.js";
+import { MEMPOOL_MIGRATION } from "./mempool-store.js";
 
 /*
  * The chain's SQLite file (WAL, synchronous=FULL via kit). Layout:
@@ -11,6 +12,7 @@ import { ChainFault } from "./errors.js";
  *   accounts    address → balance, nonce (the state at the tip)
  *   meta        tip pointer, genesis hash, chain id; the shielded pool's frontier, recent roots
  *               and value (shielded-state.ts)
+ *   mempool     tx id → encoded tx, received time: the pool across restarts (mempool-store.ts)
  *   nullifiers  every nullifier published on the main chain, with its block's height
  *   shielded_undo  per main-chain block with shielded txs: frontier, evicted root and pool value before it
  * A block, its tx index rows, its account changes, its undo data and the tip pointer are written
@@ -76,6 +78,7 @@ const MIGRATIONS: Migration[] = [
       CREATE TABLE accounts (address BLOB PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL) WITHOUT ROWID;
     `);
   },
+  MEMPOOL_MIGRATION,
   (db) => {
     db.exec(`
       CREATE TABLE nullifiers (nf BLOB PRIMARY KEY, height INTEGER NOT NULL) WITHOUT ROWID;

@@ -5,6 +5,8 @@
  * - sandbox speed vs plain V8 on a CPU-bound function (the same source);
  * - jobs/s of a trivial function through the local scheduler (store, SQLite, pool threads) vs the
  *   same function run directly in one sandbox in this thread;
+ * - jobs/s of the same trivial function spread by node0 over a 3-node devnet (jobs on peers through
+ *   the gateways), replication 1 and 2, vs the same function run directly in one sandbox;
  * - the sim tier's replication overhead with adaptive replication on and off, over several seeds.
  * Writes bench-results/compute.json.
  */
@@ -21,9 +23,12 @@ import { ComputeCore } from "../dist/core.js";
 import { runInSandbox } from "../dist/sandbox/sandbox.js";
 import { SandboxPool } from "../dist/sandbox/sandbox-pool.js";
 import { runByzantine } from "../test/sim/byzantine.js";
+import { devnetJobs } from "./devnet-jobs.js";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 2_000);
 const SEEDS = (process.env.BENCH_SEEDS ?? "21,22,23").split(",").map(Number);
+/** Jobs per devnet task; 0 skips the devnet section (it needs the CLI built, ~1 min to start). */
+const DEVNET_JOBS = Number(process.env.BENCH_DEVNET_JOBS ?? 600);
 const log = createLogger("bench", "silent");
 const qjs = await newQuickJSWASMModuleFromVariant(variant as unknown as QuickJSSyncVariant);
 const limits = { memoryBytes: 64 << 20, budget: 1e11, deadlineMs: 600_000 };
@@ -96,7 +101,10 @@ const schedulerMs = performance.now() - t0;
 const threads = core.pool.opts.threads;
 await core.stop();
 
-// 4. Replication overhead in the sim tier.
+// 4. The same trivial function across a 3-node devnet.
+const devnet = DEVNET_JOBS > 0 ? await devnetJobs(3, DEVNET_JOBS, [1, 2]) : [];
+
+// 5. Replication overhead in the sim tier.
 const sims = [];
 for (const seed of SEEDS) for (const adaptive of [true, false]) sims.push(await runByzantine(seed, adaptive));
 const mean = (adaptive: boolean, k: "overhead" | "wrongAccepted") =>
@@ -122,6 +130,12 @@ const rows: [string, string, string, string][] = [
     `one sandbox direct ${((JOBS / directMs) * 1000).toFixed(0)} jobs/s`,
     `${(directMs / schedulerMs).toFixed(2)}`,
   ],
+  ...devnet.map((d): [string, string, string, string] => [
+    `trivial jobs across a ${d.nodes}-node devnet (r=${d.replication}, ${d.workersUsed} workers)`,
+    `${d.jobsPerSecond.toFixed(0)} jobs/s`,
+    `one sandbox direct ${((JOBS / directMs) * 1000).toFixed(0)} jobs/s`,
+    `${((d.jobsPerSecond * directMs) / JOBS / 1000).toFixed(3)}`,
+  ]),
   [
     "sim replication overhead, adaptive on (r=3)",
     `${(mean(true, "overhead") * 100).toFixed(1)} %`,
@@ -130,8 +144,8 @@ const rows: [string, string, string, string][] = [
   ],
 ];
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log(`${pad("figure", 48)} ${pad("value", 14)} ${pad("baseline", 30)} ratio`);
-for (const r of rows) console.log(`${pad(r[0], 48)} ${pad(r[1], 14)} ${pad(r[2], 30)} ${r[3]}`);
+console.log(`${pad("figure", 60)} ${pad("value", 14)} ${pad("baseline", 30)} ratio`);
+for (const r of rows) console.log(`${pad(r[0], 60)} ${pad(r[1], 14)} ${pad(r[2], 30)} ${r[3]}`);
 mkdirSync("bench-results", { recursive: true });
 writeFileSync(
   "bench-results/compute.json",
@@ -148,6 +162,7 @@ writeFileSync(
         directJobsPerSecond: (JOBS / directMs) * 1000,
         ratio: directMs / schedulerMs,
       },
+      devnet,
       sim: sims,
     },
     null,

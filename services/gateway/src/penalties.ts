@@ -55,6 +55,12 @@ const TX_STALE = new Set([
   "VALUE_IMBALANCE",
 ]);
 
+/**
+ * The chain did not rule (down, restarting, not ready): nothing is known about the item, so it is
+ * not remembered as seen and the next announcement fetches it again.
+ */
+export const CHAIN_UNAVAILABLE = new Set(["UPSTREAM_UNAVAILABLE", "TIMEOUT", "NOT_READY", "INTERNAL"]);
+
 /** The score event for a rejected block, or undefined when the peer is not to blame. */
 export function blockPenalty(code: string): ScoreKind | undefined {
   if (BLOCK_FORGED.has(code)) return "INVALID_BLOCK";

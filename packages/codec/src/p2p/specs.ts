@@ -4,6 +4,7 @@ import { type CborMap, readBytes, readU64 } from "../fields.js";
 import { HEADER_SIZE } from "../header.js";
 import { U64_MAX } from "../ints.js";
 import { MAX_BLOCK_BYTES, MAX_SHIELDED_TX_BYTES } from "../limits.js";
+import { COMPUTE_SPECS } from "./compute.js";
 import {
   checkBytes,
   checkList,
@@ -340,4 +341,5 @@ export const SPECS: { [T in P2pMessageType]: MessageSpec<T> } = {
       nonce: readUint(map, "nonce", what),
     }),
   },
+  ...COMPUTE_SPECS,
 };

@@ -4,6 +4,8 @@ import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainDeliverySubjects, ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { serveComputeSubjects } from "./compute-subjects.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
 import { networkIdOf } from "./network-id.js";
@@ -79,6 +81,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       });
       await bus.serve(GatewaySubjects.peerList, () => peerList(g));
       await serveSyncSubjects(bus, g);
+      await serveComputeSubjects(bus, g);
       if (options.discovery) {
         for (const b of config.bootnodes) {
           const i = b.lastIndexOf(":");
@@ -98,7 +101,8 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           )
         : () => undefined;
       gatewayRoutes(ctx.app, g, config.apiToken);
-      const host = process.env.P2PNODE_P2P_HOST ?? config.apiHost;
+      dashboardRoutes(ctx, g, `p2pnode-gateway/${VERSION}`);
+      const host = config.p2pHost;
       await g.start(host, config.ports.p2p);
       reconciler.start();
       ctx.readiness.p2p = () => ({ ok: true, detail: `listening on ${host}:${config.ports.p2p}/p2p` });

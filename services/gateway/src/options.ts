@@ -44,6 +44,22 @@ export interface GatewayOptions {
   /** Outbound peers per /16 (IPv4) or /32 (IPv6) netgroup, and inbound connections per IP; off in devnet. */
   maxOutboundPerNetgroup: number;
   maxInboundPerIp: number;
+  /** Inbound peers per /24 (IPv4) or /48 (IPv6): the share one address block may hold; off in devnet. */
+  maxInboundPerGroup: number;
+  /**
+   * Accepted connections not yet through the handshake: in all, per IP and per /24. At a limit
+   * the oldest pending connection of the crowded address (or group) is dropped, never the new one.
+   */
+  maxPendingHandshakes: number;
+  maxPendingPerIp: number;
+  maxPendingPerGroup: number;
+  /**
+   * Items we asked a peer for (getData) and it has not delivered yet; announcements beyond it
+   * are not requested (Bitcoin Core tracks at most 5,000 per peer).
+   */
+  maxRequestedPerPeer: number;
+  /** A requested item neither delivered nor answered not-found this long later costs the peer. */
+  requestTimeoutMs: number;
   /** Relaxes diversity rules and IP bans on loopback (P2PNODE_DEVNET=1). */
   devnet: boolean;
   /** P2P peers dialled directly (host:port of their P2P port) and kept connected. */
@@ -77,6 +93,12 @@ export const defaultGatewayOptions: GatewayOptions = {
   backoffMaxMs: 5 * 60_000,
   maxOutboundPerNetgroup: 2,
   maxInboundPerIp: 4,
+  maxInboundPerGroup: 8,
+  maxPendingHandshakes: 64,
+  maxPendingPerIp: 4,
+  maxPendingPerGroup: 16,
+  maxRequestedPerPeer: 5_000,
+  requestTimeoutMs: 30_000,
   devnet: false,
   staticPeers: [],
   discovery: true,

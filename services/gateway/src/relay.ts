@@ -8,6 +8,7 @@ import {
 } from "@p2pnode/codec";
 import { headerHash, txId } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
+import type { AnnouncementTracker } from "./announcement-tracker.js";
 import type { ChainPort } from "./chain-port.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { OrphanTxs } from "./orphan-txs.js";
@@ -26,6 +27,8 @@ export interface RelayModules {
   reward: (peer: Peer, kind: ScoreKind) => void;
   /** Asks the peer for headers: the block's parent is missing here. */
   needSync: (peer: Peer) => void;
+  /** Caps and times what each peer was asked for (announcement-tracker.ts). */
+  requested?: AnnouncementTracker<Peer>;
 }
 
 /** A getdata request is re-sent to another announcer after this long without an answer. */
@@ -113,6 +116,7 @@ export class Relay {
       peer.known.add(hex);
       const key = keyOf(it.kind, hex);
       if (this.m.seen.has(key) || now - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS) continue;
+      if (this.m.requested && !this.m.requested.ask(peer, key)) continue;
       this.inFlight.set(key, now);
       want.push(it);
     }
@@ -157,8 +161,12 @@ export class Relay {
     }
   }
 
-  onNotFound(items: InvItem[]): void {
-    for (const it of items) this.inFlight.delete(keyOf(it.kind, toHex(it.hash)));
+  onNotFound(items: InvItem[], peer?: Peer): void {
+    for (const it of items) {
+      const key = keyOf(it.kind, toHex(it.hash));
+      this.inFlight.delete(key);
+      if (peer) this.m.requested?.served(peer, key);
+    }
   }
 
   async onTx(peer: Peer, bytes: Uint8Array): Promise<void> {
@@ -167,14 +175,16 @@ export class Relay {
     let nonce: number;
     try {
       const stx = decodeSignedTransaction(bytes);
-      sender = toHex(stx.tx.from);
-      nonce = stx.tx.nonce;
+      // The unsigned shielded kinds have no sender or nonce: they never wait as orphans.
+      sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
+      nonce = "nonce" in stx.tx ? stx.tx.nonce : -1;
       id = toHex(txId(bytes));
     } catch (err) {
       return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);
     }
     peer.known.add(id);
     const key = keyOf("tx", id);
+    this.m.requested?.served(peer, key);
     const askedAt = this.inFlight.get(key);
     this.inFlight.delete(key);
     if (!this.m.seen.add(key)) return;
@@ -223,6 +233,7 @@ export class Relay {
     }
     peer.known.add(hex);
     const key = keyOf("block", hex);
+    this.m.requested?.served(peer, key);
     this.inFlight.delete(key);
     if (!this.m.seen.add(key)) return Promise.resolve();
     this.m.metrics.blockPropagation.observe(Math.max(0, Date.now() - timestamp) / 1000);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -90,5 +90,25 @@ describe("a node started with the README's defaults", () => {
     expect(await tcpConnects("127.0.0.2", ports.gatewayApi)).toBe(false);
     const r = await new ServiceClient(`http://127.0.0.1:${ports.gatewayApi}`).ready();
     expect(r.checks.p2p?.detail).toBe(`listening on 0.0.0.0:${ports.p2p}/p2p`);
+  });
+
+  it("refuses a second supervisor on the same data dir with one line", () => {
+    const r = spawnSync(process.execPath, [CLI, "node", "start"], {
+      env: {
+        PATH: process.env.PATH,
+        P2PNODE_DATA_DIR: join(dir, "data"),
+        P2PNODE_GENESIS: genesis,
+        P2PNODE_ROLE: "light",
+        P2PNODE_PORT_BASE: String(base),
+        P2PNODE_LOG_LEVEL: "silent",
+      },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `p2pnode: a node already runs on ${join(dir, "data")} (supervisor pid ${node.pid}): stop it first\n`,
+    );
+    expect(isAlive(node.pid!)).toBe(true);
   });
 });

@@ -72,7 +72,13 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     expect(pow.status).toBe(1);
     expect(oneLineError(pow.stderr)).toMatch(/^p2pnode: P2PNODE_ROLE=validator needs a dolev-strong network/);
     const ds = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-")), "ds.json");
-    const consensus = { ...testGenesis().consensus, kind: "dolev-strong", f: 0, roundMs: 100, slotMs: 200 };
+    const consensus = {
+      ...testGenesis().consensus,
+      kind: "dolev-strong" as const,
+      f: 0,
+      roundMs: 100,
+      slotMs: 200,
+    };
     writeFileSync(
       ds,
       JSON.stringify(testGenesis({ consensus, validators: [{ publicKey: "11".repeat(32) }] })),

@@ -34,7 +34,8 @@ const ips = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"];
 const MINERS = 3;
 const LIGHT = 3; // index of the light node
 const token = "prod-tree-e2e-admin-token-0123456789";
-const natsPortBase = 24_922 + 10 * Math.floor(Math.random() * 50);
+// Below the ephemeral range and the devnet e2e blocks (23000 up); each node adds its index.
+const natsPortBase = 19_000 + 10 * Math.floor(Math.random() * 90);
 const procs: ChildProcess[] = [];
 const wallet = join(work, "wallet.json");
 let walletAddress = "";
@@ -141,6 +142,8 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
     // vitest is a devDependency of every package: a production install leaves it out.
     expect(existsSync(join(tree, "node_modules/vitest"))).toBe(false);
     expect(existsSync(join(tree, "packages/devnet/node_modules/yaml"))).toBe(false);
+    // Every gateway serves the dashboard's page, bundled at build time.
+    expect(existsSync(join(tree, "packages/dashboard/dist/page/index.html"))).toBe(true);
   });
 
   it("runs `p2pnode --help`", () => {

@@ -1,7 +1,7 @@
 import { ChainDeliverySubjects } from "./chain-delivery-subjects.js";
 import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
-import { ComputeSubjects } from "./compute.js";
+import { ComputeRelaySubjects, ComputeSubjects } from "./compute.js";
 import { ConsensusSubjects } from "./consensus-subjects.js";
 import { DhtSubjects } from "./dht.js";
 import { GatewaySubjects } from "./gateway.js";
@@ -19,4 +19,5 @@ export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(ZkpSubjects),
   ...Object.values(ComputeSubjects),
   ...Object.values(ConsensusSubjects),
+  ...Object.values(ComputeRelaySubjects),
 ];

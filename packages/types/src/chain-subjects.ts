@@ -48,6 +48,16 @@ export const RejectReason = z.enum([
   "CONFLICTS_WITH_FINAL",
   /** A block from a miner in a network whose blocks come from validators. */
   "NOT_POW_NETWORK",
+  /** Shielded: the spend proof does not verify for this transaction (tampered, moved or forged). */
+  "BAD_PROOF",
+  /** Shielded: a nullifier was already published (a note spent twice), on the chain or in the block. */
+  "NULLIFIER_SPENT",
+  /** Shielded: the anchor is not one of the recent roots of the note-commitment tree. */
+  "UNKNOWN_ROOT",
+  /** Shielded: more value would leave the shielded pool than it holds. */
+  "VALUE_IMBALANCE",
+  /** Shielded: a digest word is not a canonical field element (≥ the modulus). */
+  "BAD_FIELD_ELEMENT",
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 

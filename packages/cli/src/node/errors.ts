@@ -5,6 +5,7 @@ export type SupervisorErrorCode =
   | "PORT_IN_USE"
   | "GENESIS_INVALID"
   | "SERVICE_MISSING"
+  | "ALREADY_RUNNING"
   | "ROLE_INVALID";
 
 export class SupervisorError extends Error {

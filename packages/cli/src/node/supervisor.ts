@@ -73,13 +73,14 @@ export class Supervisor {
     const network = loadNetwork(config.genesisPath);
     const ownNats = config.natsUrl === undefined;
     const natsBin = ownNats ? findNatsServer(this.o.env) : undefined;
+    // A previous run killed with SIGKILL may have left nats-server and services holding the ports.
+    await reapStaleChildren(config.dataDir, log);
     await assertPortsFree(listenersFor(names, ownNats), config.ports, {
       api: config.apiHost,
       p2p: config.p2pHost,
     });
 
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    reapStaleChildren(config.dataDir, log);
     this.identity = loadOrCreateIdentity(config.dataDir);
     checkValidatorRole(config.role, network, this.identity.publicKey);
     log.info(

@@ -1,6 +1,13 @@
 /** The P2P wire messages (DESIGN.md §5): layout, limits and the handshake payload. */
 
 export {
+  type ComputeP2pMessage,
+  type ComputeResultStatus,
+  MAX_COMPUTE_SLOTS,
+  PROVED_KINDS,
+  type ProvedKind,
+} from "./compute.js";
+export {
   MAX_CERTIFICATE_BYTES,
   MAX_CONSENSUS_MESSAGE_BYTES,
   MAX_FINAL_BLOCKS,

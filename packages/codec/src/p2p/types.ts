@@ -1,3 +1,5 @@
+import { COMPUTE_P2P_CODES, type ComputeP2pMessage } from "./compute.js";
+
 /** Message type codes: the first byte of every P2P message. Never reuse a retired code. */
 export const P2P_MESSAGE_CODES = {
   status: 0x01,
@@ -26,6 +28,7 @@ export const P2P_MESSAGE_CODES = {
   finalBlock: 0x51,
   getFinal: 0x52,
   finalBlocks: 0x53,
+  ...COMPUTE_P2P_CODES,
 } as const;
 export type P2pMessageType = keyof typeof P2P_MESSAGE_CODES;
 
@@ -84,6 +87,7 @@ export type P2pMessage =
   /** A node catching up asks for final blocks from `fromHeight` on. */
   | { type: "getFinal"; id: number; fromHeight: number; max: number }
   /** The answer: blocks in height order, `certificates[i]` the certificate of `blocks[i]`. */
-  | { type: "finalBlocks"; id: number; blocks: Uint8Array[]; certificates: Uint8Array[] };
+  | { type: "finalBlocks"; id: number; blocks: Uint8Array[]; certificates: Uint8Array[] }
+  | ComputeP2pMessage;
 
 export type P2pMessageOf<T extends P2pMessageType> = Extract<P2pMessage, { type: T }>;

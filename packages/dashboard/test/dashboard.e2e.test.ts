@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -6,6 +7,7 @@ import {
   Devnet,
   type DevnetNode,
   type DevnetState,
+  defaultCliMain,
   heal,
   nodeIdOf,
   partition,
@@ -106,7 +108,17 @@ describe("dashboard on node3 of a 5-node devnet", () => {
       [0, 2],
     ];
     await setTopology(state, ring);
-    await browser.page.goto(`${serviceUrls(node(3)).gateway}/dashboard`);
+    // The URL as a user gets it: `p2pnode devnet dashboard --node node3`.
+    const cli = spawnSync(
+      process.execPath,
+      [defaultCliMain(), "devnet", "--dir", dir, "dashboard", "--node", "node3"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout.trim()).toBe(`${serviceUrls(node(3)).gateway}/dashboard`);
+    await browser.page.goto(cli.stdout.trim());
 
     // All five nodes and the links between them, drawn in the graph.
     const linked = await pageShows(

@@ -120,7 +120,13 @@ function render(): void {
   const tree = forkTree(all);
   $("forks").replaceChildren(forkPanel(tree));
   const prop = propagation(all);
-  $("propagation").replaceChildren(propagationPanel(prop, recentDelays(prop, state.blocks), state.blocks));
+  $("propagation").replaceChildren(
+    propagationPanel(prop, recentDelays(prop, state.blocks), state.blocks, state.block, (hash) => {
+      state.block = hash;
+      history.replaceState(null, "", writeUrlState(state));
+      render();
+    }),
+  );
 
   const sel = merged.get(selected)?.node;
   $("selected-name").textContent = selected === self ? "this node" : selected.slice(0, 8);

@@ -109,13 +109,28 @@ export function propagationPanel(
   prop: Map<string, { height: number; delays: number[] }>,
   pooled: number[],
   n: number,
+  chosen: string | null,
+  onChoose: (hash: string | null) => void,
 ): HTMLElement {
-  const latest = [...prop.entries()].sort((a, b) => b[1].height - a[1].height)[0];
+  const byHeight = [...prop.entries()].sort((a, b) => b[1].height - a[1].height);
+  const latest = byHeight.find(([h]) => h === chosen) ?? byHeight[0];
+  const pick = el(
+    "select",
+    { "aria-label": "block" },
+    el("option", { value: "" }, "newest block"),
+    ...byHeight.slice(0, 50).map(([h, p]) => {
+      const o = el("option", { value: h }, `#${p.height} ${short(h)}`);
+      if (h === chosen) o.setAttribute("selected", "");
+      return o;
+    }),
+  );
+  pick.addEventListener("change", () => onChoose(pick.value || null));
   const p50 = quantile(pooled, 0.5);
   const p95 = quantile(pooled, 0.95);
   return el(
     "div",
     {},
+    pick,
     cdfChart([
       ...(latest
         ? [{ name: `block #${latest[1].height}`, color: "#3b82f6", points: cdf(latest[1].delays) }]

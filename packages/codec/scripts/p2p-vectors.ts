@@ -9,7 +9,7 @@ import {
   type HandshakePayload,
   MAX_HEADERS,
   MAX_LOCATOR,
-  MAX_TX_BYTES,
+  MAX_SHIELDED_TX_BYTES,
   P2P_MESSAGE_CODES,
   P2P_PROTOCOL_VERSION,
   type P2pMessage,
@@ -253,8 +253,8 @@ export function p2pVectorFile(): object {
         error: "DECODE_SCHEMA",
       },
       {
-        name: "tx over 1,024 bytes",
-        hex: withCode("tx", encodeCanonical({ tx: filled(MAX_TX_BYTES + 1, 0) })),
+        name: "tx over 69,632 bytes",
+        hex: withCode("tx", encodeCanonical({ tx: filled(MAX_SHIELDED_TX_BYTES + 1, 0) })),
         error: "DECODE_OVERSIZE",
       },
       {

@@ -9,6 +9,9 @@ import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 
 /** Shared by the devnet e2e tests: plain REST calls against one node's services. */
 
+/** `P2PNODE_LONG=1`: the long forms (CI runs the short ones; see README, Tests). */
+export const LONG = process.env.P2PNODE_LONG === "1";
+
 export interface Tip {
   height: number;
   hash: string;

@@ -142,6 +142,8 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
     // vitest is a devDependency of every package: a production install leaves it out.
     expect(existsSync(join(tree, "node_modules/vitest"))).toBe(false);
     expect(existsSync(join(tree, "packages/devnet/node_modules/yaml"))).toBe(false);
+    // Every gateway serves the dashboard's page, bundled at build time.
+    expect(existsSync(join(tree, "packages/dashboard/dist/page/index.html"))).toBe(true);
   });
 
   it("runs `p2pnode --help`", () => {

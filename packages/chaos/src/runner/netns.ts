@@ -111,6 +111,17 @@ export class NamespaceNet {
     for (let i = 0; i < this.size; i++) quiet([...this.exec(i), "iptables", "-F"]);
   }
 
+  /** Why `tc netem` cannot be used (the kernel lacks sch_netem, as in some sandboxes), or undefined. */
+  netemUnavailable(): string | undefined {
+    try {
+      this.inNs(0, ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]);
+      this.inNs(0, ["tc", "qdisc", "del", "dev", "lo", "root"]);
+      return undefined;
+    } catch (err) {
+      return `tc netem unavailable: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split("\n")[0]}`;
+    }
+  }
+
   netem(i: number, delayMs: number, lossPct: number): void {
     this.inNs(i, [
       "tc",

@@ -71,6 +71,8 @@ export async function runChaos(
   let finalHeight = 0;
   try {
     net?.up();
+    const netemWhy = net?.netemUnavailable();
+    if (netemWhy) log(`${netemWhy}: netem perturbations are skipped`);
     const c = new ChaosCluster(dir, m.nodes, m.miners, net, portBase);
     cluster = c;
     log(`${m.name}: ${m.nodes} nodes (${mode}), seed ${m.seed}, ${m.durationSec} s, data in ${dir}`);
@@ -103,7 +105,8 @@ export async function runChaos(
       const wait = loadStart + p.atMs - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const rec: PerturbationRecord = { ...p, startedMs: Date.now() - loadStart, recoveredMs: null };
-      const skip = mode === "loopback" ? LOOPBACK_ONLY_SKIPS[p.kind] : undefined;
+      const skip =
+        mode === "loopback" ? LOOPBACK_ONLY_SKIPS[p.kind] : p.kind === "netem" ? netemWhy : undefined;
       if (skip) {
         rec.skipped = skip;
         records.push(rec);

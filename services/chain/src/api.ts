@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { Chain, defaultChainOptions } from "./chain.js";
+import { serveDeliverySubjects } from "./delivery.js";
 import { ChainIntake } from "./intake.js";
 import { validateStoredChain, withSnapshot } from "./integrity.js";
 import { setupLightChain } from "./light/light-service.js";
@@ -40,7 +41,7 @@ export const chainService: ServiceDefinition = {
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
     const events = busEvents(ctx.bus);
-    const intake = new ChainIntake({ chain, metrics, events, log: ctx.log });
+    const intake = new ChainIntake({ chain, metrics, events, log: ctx.log, writable: ctx.writable });
     const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
@@ -73,6 +74,7 @@ export const chainService: ServiceDefinition = {
     validateRoute(ctx.app, deps);
     syncRoute(ctx.app, sync);
     await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
+    await serveDeliverySubjects(ctx.bus, chain);
     sync.start();
 
     const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);

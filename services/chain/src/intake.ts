@@ -1,5 +1,5 @@
 import { decodeBlockJson, txFromJson } from "@p2pnode/rules";
-import type { BlockJson, BlockVerdict, SignedTransactionJson } from "@p2pnode/types";
+import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import { ChainError } from "./errors.js";
 import type { ChainMetrics } from "./metrics.js";
@@ -21,10 +21,19 @@ export class ChainIntake {
       metrics: ChainMetrics | undefined;
       events: ChainEvents;
       log?: DebugLog;
+      /** False while the service may not acknowledge writes (supervisor gone, NATS down). */
+      writable?: () => boolean;
     },
   ) {}
 
+  /** A write acknowledged by a service that is not ready could be lost with it: refuse it instead. */
+  private refuseUnlessWritable(): void {
+    if (this.m.writable && !this.m.writable())
+      throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
+  }
+
   submitTx(json: SignedTransactionJson): { id: string } {
+    this.refuseUnlessWritable();
     try {
       const t = this.m.chain.submitTx(txFromJson(json), json.id);
       this.m.metrics?.txsAccepted.inc();
@@ -37,6 +46,7 @@ export class ChainIntake {
   }
 
   submitBlock(json: BlockJson, source: string): BlockVerdict {
+    this.refuseUnlessWritable();
     const started = performance.now();
     try {
       const { verdict, txCount } = this.m.chain.submitBlock(decodeBlockJson(json), json.hash);

@@ -22,6 +22,12 @@ export interface GatewayOptions {
   /** Seen-cache TTL and size (gossipsub: ~2 min). */
   seenTtlMs: number;
   seenMax: number;
+  /**
+   * Txs still unmined this long after they entered the pool are announced again to every peer,
+   * whatever it was told before: a peer whose chain restarted, or that dropped the tx while its
+   * own chain was down, gets another chance to fetch it.
+   */
+  reannounceMs: number;
   /** Per-peer message rate and burst. A sync answer is one message, so honest peers stay far below. */
   messagesPerSecond: number;
   messageBurst: number;
@@ -75,6 +81,7 @@ export const defaultGatewayOptions: GatewayOptions = {
   banDurationMs: 24 * 3600 * 1000,
   seenTtlMs: 120_000,
   seenMax: 200_000,
+  reannounceMs: 10_000,
   messagesPerSecond: 500,
   messageBurst: 2_000,
   bytesPerSecond: 16 * 1024 * 1024,

@@ -13,7 +13,7 @@ import type { ChainPort } from "./chain-port.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { OrphanTxs } from "./orphan-txs.js";
 import type { Peer } from "./peer.js";
-import { BLOCK_NEEDS_SYNC, blockPenalty, txPenalty } from "./penalties.js";
+import { BLOCK_NEEDS_SYNC, blockPenalty, CHAIN_UNAVAILABLE, txPenalty } from "./penalties.js";
 import type { ScoreKind } from "./scoring.js";
 import type { SeenCache } from "./seen-cache.js";
 
@@ -79,18 +79,33 @@ export class Relay {
   }
 
   private flush(items: { kind: InvKind; hex: string }[]): void {
-    for (const peer of this.m.peers()) {
-      const fresh = items.filter((i) => !peer.known.has(i.hex));
-      if (fresh.length === 0) continue;
-      for (const i of fresh) peer.known.add(i.hex);
-      for (let o = 0; o < fresh.length; o += MAX_INV_ITEMS) {
-        const chunk = fresh.slice(o, o + MAX_INV_ITEMS);
-        peer.send({
-          type: "inv",
-          items: chunk.map((i) => ({ kind: i.kind, hash: Buffer.from(i.hex, "hex") })),
-        });
-      }
+    for (const peer of this.m.peers())
+      this.sendInv(
+        peer,
+        items.filter((i) => !peer.known.has(i.hex)),
+      );
+  }
+
+  private sendInv(peer: Peer, items: { kind: InvKind; hex: string }[]): void {
+    for (const i of items) peer.known.add(i.hex);
+    for (let o = 0; o < items.length; o += MAX_INV_ITEMS) {
+      const chunk = items.slice(o, o + MAX_INV_ITEMS);
+      peer.send({
+        type: "inv",
+        items: chunk.map((i) => ({ kind: i.kind, hash: Buffer.from(i.hex, "hex") })),
+      });
     }
+  }
+
+  /**
+   * Announces pool txs to `to` (default: every peer) even if a peer was told before: the whole pool
+   * to a new peer (as geth does), and txs that stay unmined again (the peer may have lost them).
+   */
+  reannounce(txIds: readonly string[], to?: Peer): void {
+    if (txIds.length === 0) return;
+    const items = txIds.map((hex) => ({ kind: "tx" as const, hex }));
+    for (const hex of txIds) this.m.seen.add(keyOf("tx", hex));
+    for (const peer of to ? [to] : this.m.peers()) this.sendInv(peer, items);
   }
 
   onInv(peer: Peer, items: InvItem[]): void {
@@ -160,8 +175,9 @@ export class Relay {
     let nonce: number;
     try {
       const stx = decodeSignedTransaction(bytes);
-      sender = toHex(stx.tx.from);
-      nonce = stx.tx.nonce;
+      // The unsigned shielded kinds have no sender or nonce: they never wait as orphans.
+      sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
+      nonce = "nonce" in stx.tx ? stx.tx.nonce : -1;
       id = toHex(txId(bytes));
     } catch (err) {
       return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);
@@ -174,6 +190,10 @@ export class Relay {
     if (!this.m.seen.add(key)) return;
     if (askedAt) this.m.metrics.txPropagation.observe((Date.now() - askedAt) / 1000);
     const r = await this.m.chain.submitTx(bytes);
+    if (!r.ok && CHAIN_UNAVAILABLE.has(r.code)) {
+      this.m.seen.forget(key);
+      return;
+    }
     if (r.ok) {
       this.m.reward(peer, "USEFUL_TX");
       await this.retryOrphans(sender, nonce + 1);
@@ -228,6 +248,10 @@ export class Relay {
         if (r.status === "orphan") this.m.needSync(peer);
         else peer.lastUsefulAt = Date.now();
         return this.m.reward(peer, "USEFUL_BLOCK");
+      }
+      if (CHAIN_UNAVAILABLE.has(r.code)) {
+        this.m.seen.forget(key);
+        return;
       }
       if (BLOCK_NEEDS_SYNC.has(r.code)) {
         // Let the block be fetched again once its parents are here.

@@ -4,10 +4,10 @@
 #
 # vitest runs one test file at a time on a 2-core machine (its default is cores − 1 workers), so
 # the packages whose tests run in-process go two at a time; the packages whose e2e files start whole
-# devnets or nodes from dist/ (devnet, cli) run afterwards, one at a time: two devnets at once
+# devnets or nodes from dist/ (devnet, cli, dashboard) run afterwards, one at a time: two devnets at once
 # starve each other. With arguments (`pnpm test --filter=@p2pnode/chain`) it is one plain turbo run.
 set -u
-SERIAL="@p2pnode/devnet @p2pnode/cli"
+SERIAL="@p2pnode/devnet @p2pnode/cli @p2pnode/dashboard"
 
 if [ $# -gt 0 ]; then
   exec turbo run test --continue --concurrency=1 "$@"

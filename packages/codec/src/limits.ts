@@ -23,3 +23,20 @@ export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
 
 /** Default cap of the generic canonical CBOR decoder (P2P messages), per DESIGN.md §5. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Largest spend proof a shielded transaction may carry. Zero-knowledge 2-in/2-out spend proofs
+ * are ~49 KB; 64 KiB leaves room for the variation of Merkle openings without letting one
+ * transaction carry arbitrary bytes.
+ */
+export const MAX_SHIELDED_PROOF_BYTES = 64 * 1024;
+
+/**
+ * Largest encoded shielded transaction (shield, shielded, unshield): the proof plus ~600 bytes
+ * of nullifiers, commitments, note ciphertexts and amounts. Checked before parsing; transfers
+ * keep MAX_TX_BYTES. About 30 fit in a block (MAX_BLOCK_BYTES), each verified in ~12 ms.
+ */
+export const MAX_SHIELDED_TX_BYTES = 68 * 1024;
+
+/** Bytes of one note ciphertext: ephemeral X25519 key 32 ‖ view tag 1 ‖ ChaCha20-Poly1305 of 41 + 16. */
+export const NOTE_CIPHERTEXT_BYTES = 90;

@@ -154,10 +154,11 @@ describe("propagation", () => {
 describe("URL state", () => {
   it("round-trips filters and selection and drops what is out of range", () => {
     const s = readUrlState(
-      `?node=${id(7)}&roles=miner,bogus,light&blocks=50&nodes=http://10.0.0.2:7100/,javascript:alert(1)&poll=0`,
+      `?node=${id(7)}&block=${hash("b")}&roles=miner,bogus,light&blocks=50&nodes=http://10.0.0.2:7100/,javascript:alert(1)&poll=0`,
     );
     expect(s).toEqual({
       node: id(7),
+      block: hash("b"),
       roles: ["miner", "light"],
       blocks: 50,
       nodes: ["http://10.0.0.2:7100"],

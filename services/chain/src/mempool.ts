@@ -15,8 +15,12 @@ export interface PoolTx extends CheckedTx {
 }
 
 export function toPoolTx(t: CheckedTx, receivedAt: number): PoolTx {
-  const { fee, amount, nonce } = t.stx.tx;
-  return { ...t, fee, cost: fee + amount, nonce, size: t.bytes.length, receivedAt };
+  const { tx } = t.stx;
+  // The unsigned shielded kinds cost no account anything (their fee leaves the shielded pool).
+  const amount = tx.kind === "transfer" || tx.kind === "shield" ? tx.amount : 0n;
+  const nonce = tx.kind === "transfer" || tx.kind === "shield" ? tx.nonce : 0;
+  const cost = tx.kind === "transfer" || tx.kind === "shield" ? tx.fee + amount : 0n;
+  return { ...t, fee: tx.fee, cost, nonce, size: t.bytes.length, receivedAt };
 }
 
 export interface MempoolOptions {

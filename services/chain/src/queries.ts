@@ -102,11 +102,13 @@ export function mempoolPage(chain: Chain, offset: number, limit: number): Mempoo
 }
 
 function mempoolTx(t: PoolTx) {
+  const { tx } = t.stx;
   return {
     id: t.idHex,
+    kind: tx.kind,
     from: t.senderHex,
-    to: hex(t.stx.tx.to),
-    amount: t.stx.tx.amount.toString(),
+    to: tx.kind === "transfer" || tx.kind === "unshield" ? hex(tx.to) : "",
+    amount: tx.kind === "shielded" ? "0" : tx.amount.toString(),
     fee: t.fee.toString(),
     nonce: t.nonce,
     sizeBytes: t.size,

@@ -4,6 +4,7 @@ import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainDeliverySubjects, ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { serveComputeSubjects } from "./compute-subjects.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
@@ -80,6 +81,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       });
       await bus.serve(GatewaySubjects.peerList, () => peerList(g));
       await serveSyncSubjects(bus, g);
+      await serveComputeSubjects(bus, g);
       if (options.discovery) {
         for (const b of config.bootnodes) {
           const i = b.lastIndexOf(":");

@@ -2,7 +2,7 @@ import { type DashboardAsset, loadDashboardAssets } from "@p2pnode/dashboard";
 import type { ServiceContext } from "@p2pnode/kit";
 import { CodedError, DashboardNetwork, DashboardNode, ErrorBody } from "@p2pnode/types";
 import { z } from "zod";
-import { crawlNetwork } from "./dashboard-crawl.js";
+import { crawlNetwork, KnownGateways } from "./dashboard-crawl.js";
 import { DashboardFeed } from "./dashboard-feed.js";
 import { nodeSnapshot } from "./dashboard-snapshot.js";
 import type { Gateway } from "./gateway.js";
@@ -22,6 +22,7 @@ export function dashboardRoutes(ctx: ServiceContext, g: Gateway, agent: string):
   const assets = loadDashboardAssets();
   const feed = new DashboardFeed(bus);
   const snapshot = () => nodeSnapshot(g, config, feed, agent);
+  const known = new KnownGateways();
   let cached: { at: number; key: string; value: Promise<DashboardNetwork> } | undefined;
 
   const page = (name: string): DashboardAsset => {
@@ -75,7 +76,7 @@ export function dashboardRoutes(ctx: ServiceContext, g: Gateway, agent: string):
       schema: {
         tags,
         description:
-          "Every node reachable by following gateways' peers outward from this one, with their snapshots",
+          "Every node reachable by following gateways' peers outward from this one, and gateways reached before (both sides of a partition), with their snapshots",
         response: { 200: DashboardNetwork, 400: ErrorBody },
       },
     },
@@ -85,7 +86,7 @@ export function dashboardRoutes(ctx: ServiceContext, g: Gateway, agent: string):
       const selfUrl = HOST_HEADER.test(host) ? `${req.protocol}://${host}` : "";
       const now = Date.now();
       if (!cached || cached.key !== selfUrl || now - cached.at > NETWORK_CACHE_MS) {
-        const value = snapshot().then((s) => crawlNetwork(s, selfUrl));
+        const value = snapshot().then((s) => crawlNetwork(s, selfUrl, known));
         cached = { at: now, key: selfUrl, value };
         value.catch(() => {
           if (cached?.value === value) cached = undefined;

@@ -41,6 +41,10 @@ async function localJson<T>(url: string): Promise<T | null> {
 interface ChainBlocks {
   blocks: { hash: string; height: number; header: { prevHash: string }; receivedAt: number }[];
 }
+interface ComputeWorkers {
+  sandbox: { threads: number; busy: number; queued: number };
+  workers: { id: string; trusted: boolean; valid: number; invalid: number; errors: number }[];
+}
 interface DhtTable {
   size: number;
   buckets: { index: number; entries: unknown[] }[];
@@ -55,12 +59,14 @@ export async function nodeSnapshot(
 ): Promise<DashboardNode> {
   const chain = localUrl(config, config.ports.chainApi);
   const dht = localUrl(config, config.ports.dhtApi);
-  const [tip, sync, mempool, blocks, table] = await Promise.all([
+  const compute = localUrl(config, config.ports.computeApi);
+  const [tip, sync, mempool, blocks, table, workers] = await Promise.all([
     localJson<{ height: number; hash: string; timestamp: number }>(`${chain}/tip`),
     localJson<{ state: string; syncing: boolean; bestKnownHeight: number }>(`${chain}/sync`),
     localJson<{ count: number; bytes: number }>(`${chain}/mempool?limit=1`),
     localJson<ChainBlocks>(`${chain}/blocks?limit=${SNAPSHOT_BLOCKS}`),
     localJson<DhtTable>(`${dht}/table`),
+    localJson<ComputeWorkers>(`${compute}/workers`),
   ]);
   const peers: DashboardPeer[] = [...g.manager.peers.values()].map((p) => ({
     id: p.id,
@@ -97,6 +103,19 @@ export async function nodeSnapshot(
         .map((b) => ({ index: b.index, entries: b.entries.length })),
     },
     consensus: null,
-    compute: null,
+    compute: workers && {
+      sandbox: {
+        threads: workers.sandbox.threads,
+        busy: workers.sandbox.busy,
+        queued: workers.sandbox.queued,
+      },
+      workers: workers.workers.slice(0, 1000).map((w) => ({
+        id: w.id.slice(0, 100),
+        trusted: w.trusted,
+        valid: w.valid,
+        invalid: w.invalid,
+        errors: w.errors,
+      })),
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import { AnnouncementTracker } from "./announcement-tracker.js";
 import { BanStore } from "./bans.js";
 import type { ChainPort, LocalTip } from "./chain-port.js";
+import { ComputeRelay } from "./compute-relay.js";
 import { LightRequests } from "./light-requests.js";
 import { GatewayMetrics } from "./metrics.js";
 import type { NetworkId } from "./network-id.js";
@@ -49,6 +50,7 @@ export class Gateway {
   readonly requested: AnnouncementTracker<Peer>;
   readonly protocol: Protocol;
   readonly txIntake: TxIntake;
+  readonly compute: ComputeRelay;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;
@@ -76,19 +78,27 @@ export class Gateway {
       scores: this.scores,
       metrics: this.metrics,
       log: m.log,
-      onMessage: (peer, msg) => this.protocol.handle(peer, msg),
+      onMessage: (peer, msg) => this.compute.handle(peer, msg) || this.protocol.handle(peer, msg),
       onConnected: (peer) => {
         this.protocol.onConnected(peer);
+        this.compute.onConnected(peer);
         m.onConnected?.(peer);
       },
       onDisconnected: (peer, reason) => {
         this.sync.forget(peer);
         this.requested.forget(peer);
+        this.compute.onDisconnected(peer);
         m.onDisconnected?.(peer, reason);
       },
     });
     const penalise = (peer: Peer, kind: Parameters<PeerManager["penalise"]>[1], detail: string) =>
       this.manager.penalise(peer, kind, detail);
+    this.compute = new ComputeRelay({
+      peers: () => this.manager.peers.values(),
+      peer: (id) => this.manager.peers.get(id),
+      penalise,
+      log: m.log,
+    });
     this.requested = new AnnouncementTracker<Peer>({
       maxPerPeer: o.maxRequestedPerPeer,
       timeoutMs: o.requestTimeoutMs,
@@ -232,6 +242,7 @@ export class Gateway {
     this.light.stop();
     this.relay.stop();
     this.requested.stop();
+    this.compute.stop();
     await this.manager.stop();
   }
 }

@@ -175,8 +175,9 @@ export class Relay {
     let nonce: number;
     try {
       const stx = decodeSignedTransaction(bytes);
-      sender = toHex(stx.tx.from);
-      nonce = stx.tx.nonce;
+      // The unsigned shielded kinds have no sender or nonce: they never wait as orphans.
+      sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
+      nonce = "nonce" in stx.tx ? stx.tx.nonce : -1;
       id = toHex(txId(bytes));
     } catch (err) {
       return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);

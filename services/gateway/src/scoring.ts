@@ -18,6 +18,7 @@ export type ScoreKind =
   | "BAD_SYNC_ANSWER"
   | "SYNC_STALL"
   | "UNSERVED_ANNOUNCEMENT"
+  | "WRONG_COMPUTE_RESULT"
   | "USEFUL_BLOCK"
   | "USEFUL_TX"
   | "ADMIN";
@@ -59,6 +60,8 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
    * the deadline (one event per sweep, whatever the count): an honest peer answers not-found.
    */
   UNSERVED_ANNOUNCEMENT: -20,
+  /** A compute result outvoted by the quorum, or a proof that does not verify (compute relay). */
+  WRONG_COMPUTE_RESULT: -30,
   USEFUL_BLOCK: 5,
   USEFUL_TX: 1,
   ADMIN: 0,

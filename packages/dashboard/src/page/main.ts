@@ -13,8 +13,9 @@ import { readUrlState, writeUrlState } from "../model/url-state.js";
 import { el } from "./dom.js";
 import { PeerGraph } from "./graph.js";
 import {
+  computePanel,
+  consensusPanel,
   dhtPanel,
-  extraPanel,
   forkPanel,
   messagesPanel,
   nodesTable,
@@ -31,6 +32,12 @@ interface Probe {
   /** When each of the serving node's tips first showed on the page (Date.now()). */
   shownAt: Record<string, number>;
   renders: number;
+  /** The links drawn, as "dialer>listener" NodeId pairs. */
+  links: string[];
+  /** The graph's camera (the frame-rate benchmark turns it). */
+  camera: unknown;
+  /** ms from the first snapshot to the graph's first frame (layout included). */
+  firstDrawMs: number | null;
 }
 declare global {
   interface Window {
@@ -39,7 +46,7 @@ declare global {
 }
 
 const state = readUrlState(location.search);
-const probe: Probe = { shownAt: {}, renders: 0 };
+const probe: Probe = { shownAt: {}, renders: 0, links: [], camera: null, firstDrawMs: null };
 window.__dashboard = probe;
 const $ = (id: string) => document.getElementById(id)!;
 let self = "";
@@ -47,6 +54,7 @@ let views: DashboardNetwork[] = [];
 let merged = new Map<string, NodeView>();
 const txSeries: { at: number; count: number }[] = [];
 const graph = new PeerGraph($("graph"), (id) => select(id));
+probe.camera = graph.sigma.getCamera();
 
 function select(id: string): void {
   state.node = id === self ? null : id;
@@ -90,6 +98,7 @@ function render(): void {
   const banned = new Set(all.flatMap((v) => v.node?.bans.map((b) => b.target) ?? []));
   const selected = state.node && merged.has(state.node) ? state.node : self;
   const shownIds = new Set(shown.map((v) => v.id));
+  const drawStart = performance.now();
   graph.update(
     shown,
     links.filter((l) => shownIds.has(l.from) && shownIds.has(l.to)),
@@ -99,6 +108,7 @@ function render(): void {
     compOf,
   );
 
+  if (probe.firstDrawMs === null && shown.length > 0) probe.firstDrawMs = performance.now() - drawStart;
   const summary = $("summary");
   summary.dataset.nodes = String(all.length);
   summary.dataset.links = String(links.length);
@@ -110,7 +120,13 @@ function render(): void {
   const tree = forkTree(all);
   $("forks").replaceChildren(forkPanel(tree));
   const prop = propagation(all);
-  $("propagation").replaceChildren(propagationPanel(prop, recentDelays(prop, state.blocks), state.blocks));
+  $("propagation").replaceChildren(
+    propagationPanel(prop, recentDelays(prop, state.blocks), state.blocks, state.block, (hash) => {
+      state.block = hash;
+      history.replaceState(null, "", writeUrlState(state));
+      render();
+    }),
+  );
 
   const sel = merged.get(selected)?.node;
   $("selected-name").textContent = selected === self ? "this node" : selected.slice(0, 8);
@@ -118,13 +134,16 @@ function render(): void {
   $("messages").replaceChildren(messagesPanel(sel));
   $("dht").replaceChildren(dhtPanel(sel));
   renderMempool();
-  for (const kind of ["consensus", "compute"] as const) {
-    const p = extraPanel(kind, sel);
-    $(`${kind}-panel`).hidden = p === null;
-    if (p) $(kind).replaceChildren(p);
+  for (const [kind, panel] of [
+    ["consensus", consensusPanel(sel)],
+    ["compute", computePanel(sel)],
+  ] as const) {
+    $(`${kind}-panel`).hidden = panel === null;
+    if (panel) $(kind).replaceChildren(panel);
   }
   const own = merged.get(self)?.node?.tip;
   if (own && !(own.hash in probe.shownAt)) probe.shownAt[own.hash] = Date.now();
+  probe.links = links.map((l) => `${l.from}>${l.to}`);
   probe.renders++;
 }
 

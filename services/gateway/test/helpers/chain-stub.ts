@@ -111,9 +111,9 @@ export class ChainStub {
     if (fromPeer) this.submittedTxs.push(id);
     checkTx(stx, { chainId: CHAIN_ID, minFee: 0n }); // the chain's stateless rules, codes and all
     if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
-    const sender = toHex(stx.tx.from);
+    const sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
     const expected = this.nextNonce.get(sender);
-    if (expected !== undefined) {
+    if (expected !== undefined && stx.tx.kind === "transfer") {
       if (stx.tx.nonce !== expected) throw new CodedError("BAD_NONCE", "nonce gap or replay", { expected });
       this.nextNonce.set(sender, expected + 1);
     }

@@ -8,7 +8,9 @@ import {
   decodeHeader,
   decodeP2pMessage,
   decodeSignedTransaction,
+  dsMessageFromJson,
   encodeBlock,
+  encodeDsMessage,
   encodeHandshakePayload,
   encodeP2pMessage,
   encodeSignedTransaction,
@@ -153,6 +155,19 @@ const text = new TextDecoder("utf-8", { fatal: false });
 const txJsonSeed = utf8.encode(JSON.stringify(signedTransactionToJson(tx)));
 const blockJsonSeed = tryEncode(() => utf8.encode(JSON.stringify(blockToJson(block))));
 
+const consensusSeeds = [
+  { kind: "commit", slot: 3, blockHash: "03".repeat(32), signer: 1, signature: "01".repeat(64) },
+  {
+    kind: "proposal",
+    slot: 3,
+    leader: 0,
+    signature: "02".repeat(64),
+    block: Buffer.from(blockBytes[0] ?? hash).toString("hex"),
+  },
+].flatMap((j) =>
+  tryEncode(() => encodeDsMessage(dsMessageFromJson(j as Parameters<typeof dsMessageFromJson>[0]))),
+);
+
 const key = new Uint8Array(32).fill(9);
 const responderKey = x25519KeyPair();
 const frameSeeds = [new CipherState(key).encryptWithAd(new Uint8Array(0), messageSeeds[0] ?? hash)];
@@ -198,7 +213,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       }
     },
   },
-  { name: "consensus-message", seeds: [], run: (b) => void decodeDsMessage(b, 4) },
+  { name: "consensus-message", seeds: consensusSeeds, run: (b) => void decodeDsMessage(b, 4) },
   {
     name: "rest-tx-body",
     seeds: [txJsonSeed],

@@ -40,8 +40,10 @@ export function namespacesUnavailable(): string | undefined {
 
 export class NamespaceNet {
   readonly bridge: string;
+  /** The run's /16, from its tag, so two runs on one machine do not share a subnet. */
+  readonly prefix: string;
   /** The runner's own address on the bridge (root namespace). */
-  readonly hostIp = "10.77.255.254";
+  readonly hostIp: string;
   private readonly created: string[] = [];
 
   constructor(
@@ -49,6 +51,8 @@ export class NamespaceNet {
     readonly size: number,
   ) {
     this.bridge = `p2pcbr${tag}`;
+    this.prefix = `10.${64 + (Number.parseInt(tag, 16) % 128)}`;
+    this.hostIp = `${this.prefix}.255.254`;
   }
 
   ns(i: number): string {
@@ -56,7 +60,7 @@ export class NamespaceNet {
   }
   ip(i: number): string {
     // One /24 per node inside one /16: the gateway's per-/24 inbound rules see distinct blocks.
-    return `10.77.${i + 1}.2`;
+    return `${this.prefix}.${i + 1}.2`;
   }
   private hostVeth(i: number): string {
     return `p2pc${this.tag}h${i}`;

@@ -49,10 +49,16 @@ export class RawPeer {
   static async connect(
     port: number,
     network: NetworkId,
-    opts: { seed?: Uint8Array; height?: number; answerPings?: boolean; localAddress?: string } = {},
+    opts: {
+      seed?: Uint8Array;
+      height?: number;
+      answerPings?: boolean;
+      localAddress?: string;
+      host?: string;
+    } = {},
   ): Promise<RawPeer> {
     // localAddress: any of 127.0.0.0/8, so per-IP and per-/24 rules see distinct addresses.
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/p2p`, {
+    const ws = new WebSocket(`ws://${opts.host ?? "127.0.0.1"}:${port}/p2p`, {
       perMessageDeflate: false,
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });

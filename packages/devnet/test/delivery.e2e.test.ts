@@ -39,7 +39,7 @@ const SENDERS = 4;
 /** Pause of each sender between two sends: a steady stream, not a flood. */
 const PAUSE_MS = LONG ? 120 : 250;
 /** Acknowledged transfers wanted between two kills (the stream keeps flowing through each). */
-const ACKS_BETWEEN_KILLS = LONG ? 40 : 8;
+const ACKS_BETWEEN_KILLS = LONG ? 40 : 6;
 const MIN_TRANSFERS = LONG ? 500 : 0;
 const FEE = 1_000n;
 
@@ -50,12 +50,10 @@ let state: DevnetState;
 let genesis: Genesis;
 
 type Kill = { node: number; what: ServiceName } | { node: number; what: "node" };
-/** Short form: a gateway and a chain of each miner, a full node's chain, and one whole node. */
+/** Short form (CI): a miner's chain, a full node's gateway, and one whole node. */
 const SHORT_PLAN: Kill[] = [
-  { node: 2, what: "gateway" },
-  { node: 0, what: "chain" },
-  { node: 1, what: "gateway" },
   { node: 1, what: "chain" },
+  { node: 2, what: "gateway" },
   { node: 4, what: "node" },
 ];
 /** Long form: each node's gateway then chain, and one whole node. */
@@ -163,10 +161,10 @@ async function killWholeNode(n: DevnetNode, key: SigningKey, recipient: Uint8Arr
   expect(gone, `still alive: ${pids.filter(isAlive).join(" ")}`).toBe(true);
   expect(ackedAfterSupervisorDied, "acknowledged by an orphaned service").toEqual([]);
   stats.kills += 2;
-  phase(`kills: ${n.name} down`);
+  phase(`kill ${n.name} whole node: down`);
   await devnet.up({ readyTimeoutMs: 240_000 });
   state = devnet.requireState();
-  phase(`kills: ${n.name} up again`);
+  phase(`kill ${n.name} whole node: up again`);
 }
 
 beforeAll(async () => {
@@ -242,8 +240,10 @@ describe("delivery under SIGKILL on a 5-node devnet", () => {
           else {
             await killService(node(k.node), k.what);
             stats.kills++;
+            phase(`kill ${node(k.node).name}/${k.what}: back`);
           }
           await ackedGrowsBy(ACKS_BETWEEN_KILLS);
+          phase(`kill ${node(k.node).name}/${k.what}: stream flowed`);
         }
         if (acked.size >= MIN_TRANSFERS) break;
       }
@@ -253,22 +253,24 @@ describe("delivery under SIGKILL on a 5-node devnet", () => {
       // Convergence: node1 stops mining, node0 alone extends the chain until every acknowledged
       // transfer is mined everywhere, then stops; every node must then hold node0's tip.
       expect((await setMining(node(1), "stop", state.apiToken)).ok).toBe(true);
-      const pending = new Map(state.nodes.map((n) => [n.name, new Set(acked.keys())]));
+      // The remaining miner's view decides when to stop; the scan below checks every node.
+      const pending = new Set(acked.keys());
       const allMined = async () => {
-        for (const n of state.nodes) {
-          const left = pending.get(n.name)!;
-          for (const id of [...left]) {
-            const s = await getJson<{ status: string }>(`${serviceUrls(n).chain}/txs/${id}`).catch(
-              () => undefined,
-            );
-            if (s?.status === "mined") left.delete(id);
-          }
+        for (const id of [...pending]) {
+          const s = await getJson<{ status: string }>(`${serviceUrls(node(0)).chain}/txs/${id}`).catch(
+            () => undefined,
+          );
+          if (s?.status === "mined") pending.delete(id);
         }
-        return [...pending.values()].every((s) => s.size === 0);
+        if (process.env.P2PNODE_E2E_TRACE) console.log(`convergence: ${pending.size} pending on node0`);
+        return pending.size === 0;
       };
-      const mined = await waitUntil(allMined, 300_000, 1_000);
-      const missing = [...pending].map(([name, s]) => `${name}: ${[...s].slice(0, 5).join(",")} (${s.size})`);
-      expect(mined, `acknowledged but not mined: ${missing.join("; ")}`).toBe(true);
+      const mined = await waitUntil(allMined, 300_000, 500);
+      expect(
+        mined,
+        `acknowledged, not mined on node0: ${[...pending].slice(0, 5).join(",")} (${pending.size})`,
+      ).toBe(true);
+      phase("convergence: all mined on node0");
       const hStop = (await tipOf(node(0)))!.height;
       expect(await waitUntil(async () => (await tipOf(node(0)))!.height >= hStop + 1, 120_000, 250)).toBe(
         true,
@@ -281,7 +283,7 @@ describe("delivery under SIGKILL on a 5-node devnet", () => {
       );
       expect(agreed, JSON.stringify(await Promise.all(state.nodes.map(tipOf)))).toBe(true);
 
-      phase("convergence");
+      phase("convergence: tips agree");
       // Exactly once, and supply conserved, on every node's main chain.
       const tip = (await tipOf(node(0)))!;
       const chains = await Promise.all(state.nodes.map((n) => mainChain(n, tip.height)));
@@ -323,7 +325,7 @@ describe("delivery under SIGKILL on a 5-node devnet", () => {
         natsRoundTrips: roundTrips,
       };
       console.log(`delivery e2e: ${JSON.stringify(report)}`);
-      expect(stats.kills).toBeGreaterThanOrEqual(LONG ? 10 : 5);
+      expect(stats.kills).toBeGreaterThanOrEqual(LONG ? 10 : 4);
     },
     LONG ? 3_600_000 : 900_000,
   );

@@ -9,6 +9,7 @@ import { ChainMetrics } from "./metrics.js";
 import { busEvents, serveChainSubjects } from "./nats.js";
 import { blockRoutes } from "./routes/blocks.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { shieldedRoutes } from "./routes/shielded.js";
 import { stateRoutes } from "./routes/state.js";
 import { syncRoute } from "./routes/sync.js";
 import { txRoutes } from "./routes/txs.js";
@@ -71,6 +72,7 @@ export const chainService: ServiceDefinition = {
     blockRoutes(ctx.app, deps);
     txRoutes(ctx.app, deps);
     stateRoutes(ctx.app, deps);
+    shieldedRoutes(ctx.app, deps);
     validateRoute(ctx.app, deps);
     syncRoute(ctx.app, sync);
     await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });

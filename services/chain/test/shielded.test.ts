@@ -1,4 +1,5 @@
 import {
+  encodeSignedTransaction,
   type ShieldedTx,
   type ShieldTx,
   type SignedTransaction,
@@ -12,6 +13,8 @@ import {
   commitmentOf,
   decodeEncryptedNote,
   digestFromBytes,
+  digestToBytes,
+  encodeAddress,
   type Note,
   randomSpendingKey,
   type SpendingKey,
@@ -20,6 +23,7 @@ import {
 } from "@p2pnode/shielded";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Chain } from "../src/chain.js";
+import { blockDetail, mempoolPage } from "../src/queries.js";
 import { loadShielded, ShieldedOverlay } from "../src/shielded-state.js";
 import { buildTemplate, defaultTemplateOptions } from "../src/template.js";
 import {
@@ -32,6 +36,7 @@ import {
   minerB,
   openChain,
   testGenesis,
+  tmpDir,
 } from "./helpers.js";
 import { type Built, owned, send, shield, treeOf, unshield } from "./shielded-helpers.js";
 
@@ -300,5 +305,67 @@ describe("shielded transactions on one node", () => {
     expect(values(sk1)).toEqual([1000n, 395n]);
     expect(values(sk2)).toEqual([600n, 95n]);
     expect(values(randomSpendingKey())).toEqual([]);
+  });
+
+  it("privacy: a shielded transfer's bytes, JSON, mempool row and block carry neither sender, recipient nor amount", () => {
+    const node = openChain(genesis);
+    try {
+      mine(node, [shielded1.stx]);
+      node.submitTx(pay.stx);
+      const row = mempoolPage(node, 0, 10).txs[0]!;
+      expect(row).toMatchObject({ kind: "shielded", from: "", to: "", amount: "0" });
+      mine(node, [pay.stx]);
+      const tip = node.tipBlock;
+      const wire = [
+        encodeSignedTransaction(pay.stx),
+        node.store.blockBody(tip.hash)!,
+        new TextEncoder().encode(JSON.stringify(signedTransactionToJson(pay.stx))),
+        new TextEncoder().encode(JSON.stringify(blockDetail(node, tip))),
+      ];
+      const u64 = (v: bigint) => {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setBigUint64(0, v);
+        return b;
+      };
+      const secrets: [string, Uint8Array][] = [
+        ["sender pk", digestToBytes(addressOf(sk1).pk)],
+        ["sender encryption key", addressOf(sk1).encryptionKey],
+        ["recipient pk", digestToBytes(addressOf(sk2).pk)],
+        ["recipient encryption key", addressOf(sk2).encryptionKey],
+        ["amount 600", u64(600n)],
+        ["change 395", u64(395n)],
+      ];
+      const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
+      for (const bytes of wire) {
+        const asText = Buffer.from(bytes).toString("latin1");
+        for (const [what, secret] of secrets) {
+          expect(Buffer.from(bytes).indexOf(Buffer.from(secret)), what).toBe(-1);
+          expect(asText.includes(hexOf(secret)), `${what} as hex`).toBe(false);
+          expect(asText.includes(encodeAddress(addressOf(sk1))), "sender address").toBe(false);
+          expect(asText.includes(encodeAddress(addressOf(sk2))), "recipient address").toBe(false);
+        }
+      }
+      // The JSON has no field that could hold an amount or a party: only these.
+      expect(Object.keys(signedTransactionToJson(pay.stx).tx).sort()).toEqual(
+        ["anchor", "commitments", "fee", "kind", "notes", "nullifiers", "proof"].sort(),
+      );
+    } finally {
+      node.store.close();
+    }
+  });
+
+  it("an accepted shielded transfer survives a restart of the node (persisted with the mempool)", () => {
+    const dir = tmpDir();
+    const first = openChain(genesis, {}, dir);
+    mine(first, [shielded1.stx]);
+    first.submitTx(pay.stx);
+    first.store.close(); // the row was committed before submitTx returned
+    const again = openChain(genesis, {}, dir);
+    try {
+      expect(again.shieldedPool.has(mempoolPage(again, 0, 1).txs[0]!.id)).toBe(true);
+      expect(refusal(() => again.submitTx(payAgain.stx))).toBe("NULLIFIER_SPENT");
+    } finally {
+      again.store.close();
+    }
   });
 });

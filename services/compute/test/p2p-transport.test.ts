@@ -24,6 +24,7 @@ const local = new LocalTransport(pool, () => undefined);
 function rig(answer: (job: RemoteJob) => RemoteAttempt, peers = [{ id: "ab".repeat(32), slots: 50 }]) {
   const offered: RemoteJob[] = [];
   const bad: string[] = [];
+  const verified: unknown[] = [];
   const port: PeerPort = {
     workers: async () => peers,
     offer: async (_peer, job) => {
@@ -33,7 +34,10 @@ function rig(answer: (job: RemoteJob) => RemoteAttempt, peers = [{ id: "ab".repe
   };
   const zkp: ZkpPort = {
     prove: async () => ({ digest: [1, 2, 3, 4], proof: "AAAA", proveMs: 1 }),
-    verify: async (req) => ({ valid: req.proof === "Z29vZA==", verifyMs: 1 }),
+    verify: async (req) => {
+      verified.push(req.publicInputs);
+      return { valid: req.proof === "Z29vZA==", verifyMs: 1 };
+    },
   };
   const t = new P2PTransport(
     {
@@ -46,7 +50,7 @@ function rig(answer: (job: RemoteJob) => RemoteAttempt, peers = [{ id: "ab".repe
     },
     { refreshMs: 60_000, maxSlotsPerPeer: 8, offerGraceMs: 1_000 },
   );
-  return { t, offered, bad };
+  return { t, offered, bad, verified };
 }
 
 const spec = (over: Partial<JobSpec> = {}): JobSpec => ({
@@ -109,6 +113,8 @@ describe("P2PTransport", () => {
     const value = { kind: "result" as const, ok: true, json: "[5,6,7,8]", instructions: 0, ms: 9 };
     const good = rig(() => ({ ...value, proof: "Z29vZA==" }));
     expect(await good.t.run(peer, proved, signal)).toMatchObject({ kind: "result", proof: "Z29vZA==" });
+    // The statement checked names the job's own preimage: a proof for another x cannot pass.
+    expect(good.verified).toEqual([{ hashes: 3, digest: [5, 6, 7, 8], preimage: [1, 2, 3, 4] }]);
     const tampered = rig(() => ({ ...value, proof: "YmFk" }));
     expect(await tampered.t.run(peer, proved, signal)).toMatchObject({
       kind: "failed",

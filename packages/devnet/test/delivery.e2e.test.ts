@@ -122,7 +122,19 @@ async function senderLoop(
 
 /** Waits until `n` more transfers were acknowledged than `from` (the stream keeps flowing). */
 async function ackedGrowsBy(n: number, from = acked.size): Promise<void> {
-  expect(await waitUntil(() => acked.size >= from + n, 300_000, 100), "the stream stalled").toBe(true);
+  if (await waitUntil(() => acked.size >= from + n, 300_000, 100)) return;
+  // Say where it stalled: the phases so far, the refusals, and each node's tip and pool.
+  const nodes = await Promise.all(
+    state.nodes.map(async (x) => ({
+      node: x.name,
+      tip: (await tipOf(x))?.height,
+      pool: await getJson<{ count: number }>(`${serviceUrls(x).chain}/mempool?limit=1`)
+        .then((m) => m.count)
+        .catch(() => undefined),
+    })),
+  );
+  const refused = Object.fromEntries(stats.refused);
+  expect.fail(`the stream stalled: ${JSON.stringify({ phases, acked: acked.size, refused, nodes })}`);
 }
 
 /**

@@ -34,6 +34,7 @@ async function runCli(): Promise<void> {
   (await import("./wallet/commands.js")).registerWallet(program);
   (await import("./chain/commands.js")).registerChain(program);
   (await import("./compute/commands.js")).registerCompute(program);
+  (await import("./shielded/commands.js")).registerShielded(program);
 
   const { DevnetError } = await import("@p2pnode/devnet");
   try {

@@ -39,14 +39,6 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     expect(oneLineError(r.stderr)).toMatch(new RegExp(`^p2pnode: config error: invalid ${name}=`));
   });
 
-  it("refuses the validator role until consensus lands, with one line", () => {
-    const r = nodeStart({ P2PNODE_ROLE: "validator", P2PNODE_GENESIS: GENESIS, P2PNODE_PORT_BASE: "33000" });
-    expect(r.status).toBe(2);
-    expect(oneLineError(r.stderr)).toBe(
-      "p2pnode: config error: P2PNODE_ROLE=validator is not available yet (Dolev-Strong consensus is pending): use miner, full or light",
-    );
-  });
-
   it("exits 1 when nats-server is missing", () => {
     const r = nodeStart({
       P2PNODE_GENESIS: GENESIS,
@@ -69,6 +61,31 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     expect(oneLineError(z.stderr)).toMatch(
       /P2PNODE_GENESIS=.*zero\.json: consensus\.initialTarget must not be zero/,
     );
+  });
+
+  it("exits 1 as a validator outside a dolev-strong network or with a key the genesis does not list", () => {
+    const pow = nodeStart({
+      P2PNODE_GENESIS: GENESIS,
+      P2PNODE_ROLE: "validator",
+      P2PNODE_PORT_BASE: "33000",
+    });
+    expect(pow.status).toBe(1);
+    expect(oneLineError(pow.stderr)).toMatch(/^p2pnode: P2PNODE_ROLE=validator needs a dolev-strong network/);
+    const ds = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-")), "ds.json");
+    const consensus = {
+      ...testGenesis().consensus,
+      kind: "dolev-strong" as const,
+      f: 0,
+      roundMs: 100,
+      slotMs: 200,
+    };
+    writeFileSync(
+      ds,
+      JSON.stringify(testGenesis({ consensus, validators: [{ publicKey: "11".repeat(32) }] })),
+    );
+    const r = nodeStart({ P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: "33000" });
+    expect(r.status).toBe(1);
+    expect(oneLineError(r.stderr)).toMatch(/is not among the genesis validators$/);
   });
 
   it("exits 1 when no genesis file is given: a node needs its network", () => {

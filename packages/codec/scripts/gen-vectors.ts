@@ -116,6 +116,7 @@ function keyOf(entry: unknown[]): string {
 }
 
 function transactionToCborLike(tx: typeof memoTx) {
+  if (tx.kind !== "transfer") throw new TypeError("the memo vector is a transfer");
   return {
     kind: tx.kind,
     from: tx.from,

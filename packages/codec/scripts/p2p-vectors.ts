@@ -118,6 +118,23 @@ export const p2pCases: { name: string; message: P2pMessage }[] = [
     name: "account",
     message: { type: "account", id: 10, height: 12_345, balance: 2n ** 64n - 1n, nonce: 7 },
   },
+  // Dolev-Strong (0x50–0x53): the consensus message and certificate are opaque here (their own
+  // layouts and vectors are in consensus.json).
+  { name: "consensus (a commit vote)", message: { type: "consensus", message: filled(108, 0x03) } },
+  {
+    name: "finalBlock",
+    message: { type: "finalBlock", block: encodeBlock(blockCases[0]!.block), certificate: filled(140, 0xce) },
+  },
+  { name: "getFinal", message: { type: "getFinal", id: 11, fromHeight: 42, max: 32 } },
+  {
+    name: "finalBlocks",
+    message: {
+      type: "finalBlocks",
+      id: 11,
+      blocks: [encodeBlock(blockCases[0]!.block)],
+      certificates: [filled(140, 0xce)],
+    },
+  },
   { name: "computeCapacity", message: { type: "computeCapacity", slots: 8 } },
   {
     name: "computeJob",

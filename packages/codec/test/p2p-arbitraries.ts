@@ -68,4 +68,26 @@ export const p2pMessage: fc.Arbitrary<P2pMessage> = fc.oneof(
     tipHash: hash,
     headers: fc.array(header, { maxLength: 3 }),
   }),
+  fc.record({ type: fc.constant("consensus" as const), message: fc.uint8Array({ maxLength: 512 }) }),
+  fc.record({
+    type: fc.constant("finalBlock" as const),
+    block: fc.uint8Array({ maxLength: 512 }),
+    certificate: fc.uint8Array({ maxLength: 200 }),
+  }),
+  fc.record({
+    type: fc.constant("getFinal" as const),
+    id: u32,
+    fromHeight: height,
+    max: fc.integer({ min: 0, max: 64 }),
+  }),
+  fc
+    .array(fc.tuple(fc.uint8Array({ maxLength: 256 }), fc.uint8Array({ maxLength: 200 })), { maxLength: 4 })
+    .chain((pairs) =>
+      fc.record({
+        type: fc.constant("finalBlocks" as const),
+        id: u32,
+        blocks: fc.constant(pairs.map((p) => p[0])),
+        certificates: fc.constant(pairs.map((p) => p[1])),
+      }),
+    ),
 );

@@ -10,6 +10,7 @@ import { devnetGenesis } from "./genesis.js";
 import { DEFAULT_PORT_BASE, type DevnetNode, makeNode, nodePorts, rolesFor, serviceUrls } from "./layout.js";
 import { allPids, isAlive, isSupervisor, readPids, waitUntil } from "./processes.js";
 import { type DevnetState, loadState, saveState } from "./state.js";
+import { validatorGenesis, validatorKeys, validatorRoles } from "./validators.js";
 
 export interface DevnetOptions {
   /** The devnet folder: state file, genesis and one data dir per node. */
@@ -23,6 +24,10 @@ export interface UpOptions {
   nodes?: number;
   miners?: number;
   light?: number;
+  /** A dolev-strong devnet: the first V nodes are validators whose keys the genesis lists; no miners. */
+  validators?: number;
+  /** Δ of a dolev-strong devnet (default 1,000 ms: room for a loaded laptop). */
+  roundMs?: number;
   portBase?: number;
   readyTimeoutMs?: number;
   /** Overrides of the genesis consensus on creation (tests: an "ff…" target mines instantly). */
@@ -101,7 +106,10 @@ export class Devnet {
     const n = opts.nodes ?? 3;
     let roles: ReturnType<typeof rolesFor>;
     try {
-      roles = rolesFor(n, opts.miners ?? Math.min(1, n), opts.light ?? 0);
+      roles =
+        opts.validators !== undefined
+          ? validatorRoles(n, opts.validators, opts.miners, opts.light ?? 0)
+          : rolesFor(n, opts.miners ?? Math.min(1, n), opts.light ?? 0);
     } catch (err) {
       throw new DevnetError("BAD_ARGS", (err as Error).message);
     }
@@ -116,7 +124,11 @@ export class Devnet {
     const chainId = `devnet-${randomBytes(3).toString("hex")}`;
     const genesisFile = join(this.dir, "genesis.json");
     const faucet = this.createFaucet();
-    const genesis = devnetGenesis(chainId, Date.now(), faucet);
+    const nodes = roles.map((role, i) => makeNode(this.dir, i, role, portBase));
+    const genesis =
+      opts.validators !== undefined
+        ? validatorGenesis(chainId, faucet, validatorKeys(nodes), opts.roundMs)
+        : devnetGenesis(chainId, Date.now(), faucet);
     genesis.consensus = { ...genesis.consensus, ...opts.consensus };
     writeFileSync(genesisFile, `${JSON.stringify(genesis, null, 2)}\n`);
     return {
@@ -125,7 +137,7 @@ export class Devnet {
       apiToken: randomBytes(24).toString("base64url"),
       portBase,
       genesisFile,
-      nodes: roles.map((role, i) => makeNode(this.dir, i, role, portBase)),
+      nodes,
     };
   }
 

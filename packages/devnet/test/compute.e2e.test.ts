@@ -7,11 +7,11 @@ import { Devnet } from "../src/devnet.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { LONG } from "./e2e-helpers.js";
 
 // Distributed compute across a real 5-node devnet: jobs offered to peers through the gateways'
 // compute messages, replicas voted on, SIGKILLed compute services, a lying worker, proved jobs.
 // P2PNODE_LONG=1 runs larger tasks (README "compute" reports both).
-const LONG = process.env.P2PNODE_LONG === "1";
 const JOBS = LONG ? 1_000 : 200;
 /** Jobs of the SIGKILL tasks: slow ones (4M loop steps each), so the kill lands mid-task. */
 const KILL_JOBS = 100;
@@ -243,7 +243,7 @@ describe("compute on a 5-node devnet", () => {
       }),
     );
     const honest = await finished(await submit({ function: rescue, inputs: jobInputs }));
-    expect(honest.status).toBe("done");
+    expect(honest.status, JSON.stringify(honest.error)).toBe("done");
     expect(honest.result).toEqual(expected);
     for (const j of await jobList(honest.id)) {
       const okAttempts = j.attempts.filter((a: AttemptView) => a.status === "ok");
@@ -256,7 +256,7 @@ describe("compute on a 5-node devnet", () => {
     for (const i of peers) await ok(`${compute(i)}/admin/debug/fault`, "POST", { tamperProofs: true }, true);
     try {
       const view = await finished(await submit({ function: rescue, inputs: jobInputs }));
-      expect(view.status).toBe("done");
+      expect(view.status, JSON.stringify(view.error)).toBe("done");
       expect(view.result).toEqual(expected);
       const attempts = (await jobList(view.id)).flatMap((j) => j.attempts);
       const refused = attempts.filter((a: AttemptView) => a.error?.code === "PROOF_INVALID");

@@ -7,13 +7,14 @@ import { BlockDetail } from "@p2pnode/types";
 import { connect } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { nodePorts, serviceUrls } from "../src/layout.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
 
 // A real 3-node devnet: supervisors, nats-servers and 18 service processes on loopback.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-devnet-"));
-const portBase = 23000 + 1000 * Math.floor(Math.random() * 6);
+
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 const seenPids = new Set<number>();
@@ -22,7 +23,12 @@ const remember = () => {
 };
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 3, miners: 1, portBase, readyTimeoutMs: 150_000 });
+  state = await devnet.up({
+    nodes: 3,
+    miners: 1,
+    portBase: await freePortBase(3, 23_000, 6),
+    readyTimeoutMs: 150_000,
+  });
   remember();
 }, 180_000);
 

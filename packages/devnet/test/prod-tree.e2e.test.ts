@@ -29,8 +29,10 @@ const composeEnv = (
   }
 ).services.node.environment;
 
-// 127.0.0.0/8 is all loopback on Linux: each node gets the container ports on an address of its own.
-const ips = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"];
+// 127.0.0.0/8 is all loopback on Linux: each node gets the container ports on an address of its own,
+// in a /24 drawn at random so another checkout's run of this test on the machine does not collide.
+const net = `127.${10 + Math.floor(Math.random() * 240)}.${Math.floor(Math.random() * 256)}`;
+const ips = [2, 3, 4, 5].map((h) => `${net}.${h}`);
 const MINERS = 3;
 const LIGHT = 3; // index of the light node
 const token = "prod-tree-e2e-admin-token-0123456789";

@@ -2,6 +2,7 @@ import { ChainDeliverySubjects } from "./chain-delivery-subjects.js";
 import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
 import { ComputeRelaySubjects, ComputeSubjects } from "./compute.js";
+import { ConsensusSubjects } from "./consensus-subjects.js";
 import { DhtSubjects } from "./dht.js";
 import { GatewaySubjects } from "./gateway.js";
 import { type EndpointDef, type EventDef, NodeSubjects } from "./subjects.js";
@@ -17,5 +18,6 @@ export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(GatewaySubjects),
   ...Object.values(ZkpSubjects),
   ...Object.values(ComputeSubjects),
+  ...Object.values(ConsensusSubjects),
   ...Object.values(ComputeRelaySubjects),
 ];

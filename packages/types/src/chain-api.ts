@@ -19,6 +19,20 @@ export const CHAIN_PAGE_MAX = 100;
 
 const Decimal = z.string().regex(/^[0-9]+$/);
 
+/** A commit certificate: f + 1 or more validators' commit signatures, one per bit of `bitmask`. */
+export const CertificateJson = z.object({
+  slot: SafeUint,
+  /** The signer bitmask, hex: validator i is bit i mod 8 of byte ⌊i/8⌋. */
+  bitmask: z.string().regex(/^([0-9a-f]{2})*$/),
+  /** Validator indexes of the set bits, ascending. */
+  signers: z.array(SafeUint),
+  /** Ed25519 signatures in signer order, hex. */
+  signatures: z.array(z.string().regex(/^[0-9a-f]{128}$/)),
+  /** The encoded certificate (codec), hex. */
+  hex: z.string().regex(/^([0-9a-f]{2})*$/),
+});
+export type CertificateJson = z.infer<typeof CertificateJson>;
+
 export const BlockSummary = z.object({
   hash: Hash32Hex,
   height: SafeUint,
@@ -31,6 +45,10 @@ export const BlockSummary = z.object({
   status: z.enum(["main", "side", "invalid"]),
   /** When this node stored it (ms). */
   receivedAt: SafeUint,
+  /** Dolev-Strong networks only: whether a commit certificate makes it final (no reorg below it). */
+  final: z.boolean().optional(),
+  /** Dolev-Strong networks only: the first valid certificate this node stored with the block. */
+  certificate: CertificateJson.nullable().optional(),
 });
 export type BlockSummary = z.infer<typeof BlockSummary>;
 

@@ -40,6 +40,14 @@ export const RejectReason = z.enum([
   "BAD_STATE_ROOT",
   /** The block descends from a block that was found invalid. */
   "INVALID_ANCESTOR",
+  /** Dolev-Strong: a block from a peer without the commit certificate that makes it final. */
+  "NO_CERTIFICATE",
+  /** Dolev-Strong: a certificate that does not check out against the genesis validators. */
+  "BAD_CERTIFICATE",
+  /** Dolev-Strong: a block that would replace or fork below a final block. */
+  "CONFLICTS_WITH_FINAL",
+  /** A block from a miner in a network whose blocks come from validators. */
+  "NOT_POW_NETWORK",
   /** Shielded: the spend proof does not verify for this transaction (tampered, moved or forged). */
   "BAD_PROOF",
   /** Shielded: a nullifier was already published (a note spent twice), on the chain or in the block. */

@@ -6,6 +6,7 @@ export * from "./chain-read-subjects.js";
 export * from "./chain-subjects.js";
 export * from "./compute.js";
 export * from "./consensus.js";
+export * from "./consensus-subjects.js";
 export * from "./dashboard.js";
 export * from "./dht.js";
 export * from "./errors.js";

@@ -110,13 +110,65 @@ export const ZkpProofResult = z.object({
 });
 export type ZkpProofResult = z.infer<typeof ZkpProofResult>;
 
+/*
+ * A shielded spend's witness, proved for a wallet of this node (REST POST /spends; node-private:
+ * it holds the spending key and the notes). Digests of the spend AIR are 8 field elements, keys
+ * and randomness 4; values are u64 decimal strings. The proof is zero-knowledge (SPEND_PARAMS).
+ */
+const Words = (n: number) => z.array(FieldElement).length(n);
+const SpendU64 = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,19})$/)
+  .refine((s) => s.length < 20 || s <= "18446744073709551615", "must be below 2^64");
+const SpendInputJson = z
+  .object({
+    sk: Words(4),
+    value: SpendU64,
+    rho: Words(4),
+    r: Words(4),
+    path: z
+      .object({
+        siblings: z.array(Words(8)).length(32),
+        position: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
+      })
+      .strict(),
+    real: z.boolean(),
+  })
+  .strict();
+const SpendOutputJson = z.object({ pk: Words(8), value: SpendU64, r: Words(4) }).strict();
+export const ZkpSpendWitness = z
+  .object({
+    inputs: z.tuple([SpendInputJson, SpendInputJson]),
+    outputs: z.tuple([SpendOutputJson, SpendOutputJson]),
+    root: Words(8),
+    publicIn: SpendU64,
+    publicOut: SpendU64,
+    fee: SpendU64,
+    /** The hash of the transaction the proof is bound to (crypto's shieldedTxHash), hex. */
+    txHash: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+export type ZkpSpendWitness = z.infer<typeof ZkpSpendWitness>;
+export const ZkpSpendRequest = z
+  .object({ witness: ZkpSpendWitness, wait: z.boolean().default(false) })
+  .strict();
+export type ZkpSpendRequest = z.input<typeof ZkpSpendRequest>;
+
 export const ZkpJobStatus = z.enum(["queued", "running", "done", "failed"]);
 export const ZkpJob = z.object({
   jobId: z.string(),
   status: ZkpJobStatus,
   submittedAt: z.number().int(),
   finishedAt: z.number().int().optional(),
+  /** While running: the prover phases finished so far (witness-check … grinding) of `total`. */
+  progress: z.object({ phase: z.string(), done: z.number().int(), total: z.number().int() }).optional(),
   result: ZkpProofResult.optional(),
+  /** A spend job's proof (base64 of the encoded ZK proof), set when done. */
+  spendProof: z.object({ proof: Base64Proof, proofBytes: z.number().int(), proveMs: z.number() }).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ZkpJob = z.infer<typeof ZkpJob>;

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { Chain, defaultChainOptions } from "./chain.js";
 import { serveDeliverySubjects } from "./delivery.js";
+import { setupConsensus } from "./finality/setup.js";
 import { ChainIntake } from "./intake.js";
 import { validateStoredChain, withSnapshot } from "./integrity.js";
 import { setupLightChain } from "./light/light-service.js";
@@ -9,6 +10,7 @@ import { ChainMetrics } from "./metrics.js";
 import { busEvents, serveChainSubjects } from "./nats.js";
 import { blockRoutes } from "./routes/blocks.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { shieldedRoutes } from "./routes/shielded.js";
 import { stateRoutes } from "./routes/state.js";
 import { syncRoute } from "./routes/sync.js";
 import { txRoutes } from "./routes/txs.js";
@@ -71,16 +73,20 @@ export const chainService: ServiceDefinition = {
     blockRoutes(ctx.app, deps);
     txRoutes(ctx.app, deps);
     stateRoutes(ctx.app, deps);
+    shieldedRoutes(ctx.app, deps);
     validateRoute(ctx.app, deps);
     syncRoute(ctx.app, sync);
     await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
     await serveDeliverySubjects(ctx.bus, chain);
-    sync.start();
+    // Dolev-Strong: blocks come final with certificates (finality/); headers-first PoW sync is off.
+    const stopConsensus = chain.finality ? await setupConsensus(ctx, chain, events) : undefined;
+    if (!stopConsensus) sync.start();
 
     const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);
     expire.unref();
     return async () => {
       clearInterval(expire);
+      stopConsensus?.();
       sync.stop();
       store.close();
     };

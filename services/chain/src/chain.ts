@@ -11,10 +11,13 @@ import {
   prepareBlock,
   prepareTx,
 } from "@p2pnode/rules";
-import type { BlockVerdict, ChainTip, Genesis } from "@p2pnode/types";
+import { type BlockVerdict, type ChainTip, consensusParams, type Genesis } from "@p2pnode/types";
 import { Ancestry } from "./ancestry.js";
 import { checkHeaderContext } from "./block-rules.js";
+import { validatorSetFromGenesis } from "./consensus/validator-set.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
+import { Finality } from "./finality/finality.js";
+import { FinalityStore, type StoredCertificate } from "./finality/finality-store.js";
 import { type CommitResult, ForkChoice } from "./fork-choice.js";
 import { defaultMempoolOptions, Mempool, type MempoolOptions, type PoolTx, toPoolTx } from "./mempool.js";
 import { MempoolStore } from "./mempool-store.js";
@@ -58,6 +61,8 @@ export interface BlockOutcome {
   verdict: BlockVerdict;
   txCount: number;
   commit?: CommitResult;
+  /** The certificate stored with the block (dolev-strong networks). */
+  certificate?: StoredCertificate;
 }
 
 /**
@@ -75,6 +80,8 @@ export class Chain {
   readonly ancestry: Ancestry;
   readonly retarget: RetargetOptions;
   readonly blockReward: bigint;
+  /** Set in dolev-strong networks: certificates instead of proof of work, no reorgs. */
+  readonly finality: Finality | undefined;
   private readonly forkChoice: ForkChoice;
   private readonly now: () => number;
   private readonly invalid = new Map<string, ChainError>();
@@ -101,6 +108,10 @@ export class Chain {
       { store: this.store, ancestry: this.ancestry },
     );
     this.mempool = new Mempool(o.mempool, { accounts: this.store });
+    this.finality =
+      consensusParams(g).kind === "dolev-strong"
+        ? new Finality(validatorSetFromGenesis(g), new FinalityStore(this.store.db))
+        : undefined;
     this.shieldedPool = new ShieldedPool({ maxTxs: Math.max(1, Math.floor(o.mempool.maxTxs / 10)) });
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
@@ -285,8 +296,10 @@ export class Chain {
   /**
    * Validates a block and commits it in one transaction (extending, as a side branch, or by a
    * reorg). Returns only after COMMIT; throws a ChainError, with nothing changed, when refused.
+   * In a dolev-strong network the block needs its commit `certificate` (codec bytes) instead of
+   * proof of work, must extend the tip (every stored block is final), and is stored with it.
    */
-  submitBlock(block: Block, claimedHash?: string): BlockOutcome {
+  submitBlock(block: Block, claimedHash?: string, certificate?: Uint8Array): BlockOutcome {
     const p = prepareBlock(block, this.chainId, claimedHash);
     const h = block.header;
     const known = this.store.blockMeta(p.hash);
@@ -298,7 +311,8 @@ export class Chain {
     if (known) throw reject("INVALID_ANCESTOR", `block ${p.hashHex} was found invalid before`);
     if (h.height === 0)
       throw reject("WRONG_CHAIN", `a genesis block other than this chain's (${hex(this.genesisHash)})`);
-    checkPow(h, p.hash);
+    const cert = this.finality?.check(p.hash, h.height, h.prevHash, certificate);
+    if (!this.finality) checkPow(h, p.hash);
     const tip = this.tipMeta;
     const parent = this.store.blockMeta(h.prevHash);
     if (!parent) {
@@ -315,6 +329,15 @@ export class Chain {
     }
     if (parent.status === "invalid")
       throw this.remember(p.hashHex, reject("INVALID_ANCESTOR", "parent is invalid"));
+    if (this.finality && !equalBytes(parent.hash, tip.hash)) {
+      throw reject(
+        "CONFLICTS_WITH_FINAL",
+        `block ${h.height} does not extend the final tip ${hex(tip.hash)}`,
+        {
+          tipHeight: tip.height,
+        },
+      );
+    }
     try {
       this.checkContext(p.block, parent, tip);
       checkBody(p, this.chainId, (id) => this.isPending(id));
@@ -323,7 +346,11 @@ export class Chain {
     }
     let commit: CommitResult;
     try {
-      commit = this.store.transaction(() => this.forkChoice.commit(p, parent, tip, this.now()));
+      commit = this.store.transaction(() => {
+        const c = this.forkChoice.commit(p, parent, tip, this.now());
+        if (cert) this.finality!.store.putCertificate(p.hash, cert);
+        return c;
+      });
     } catch (err) {
       if (err instanceof ChainError) this.refuseBranch(p.hashHex, err);
       throw err;
@@ -335,6 +362,7 @@ export class Chain {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
       commit,
+      ...(cert ? { certificate: cert } : {}),
     };
   }
 

@@ -22,7 +22,15 @@ export function blockSummary(chain: Chain, m: BlockMeta): BlockSummary {
     totalWork: m.totalWork.toString(),
     status: main ? "main" : m.status === "invalid" ? "invalid" : "side",
     receivedAt: m.receivedAt,
+    ...finalityOf(chain, m, main),
   };
+}
+
+/** Dolev-Strong networks: every main-chain block is final; the genesis block needs no certificate. */
+function finalityOf(chain: Chain, m: BlockMeta, main: boolean): Pick<BlockSummary, "final" | "certificate"> {
+  if (!chain.finality) return {};
+  const certificate = chain.finality.certificateJson(m.hash);
+  return { final: main && (m.height === 0 || certificate !== null), certificate };
 }
 
 /** A block by hash (any branch) or by height (main chain). */

@@ -1,7 +1,8 @@
-import { signedTransactionToJson } from "@p2pnode/codec";
-import { verifyMerkleProof } from "@p2pnode/crypto";
+import { type ShieldTx, signedTransactionToJson } from "@p2pnode/codec";
+import { signTransaction, verifyMerkleProof } from "@p2pnode/crypto";
 import { Bus, createLogger, type RunningService } from "@p2pnode/kit";
 import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
+import { CommitmentTree, randomSpendingKey } from "@p2pnode/shielded";
 import {
   AccountState,
   BlockDetail,
@@ -17,6 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainService } from "../src/api.js";
 import { alice, bob, carol, minerA, testGenesis, transfer } from "./helpers.js";
+import { shield } from "./shielded-helpers.js";
 
 let node: TestNode;
 let svc: RunningService;
@@ -265,4 +267,34 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
       expect(res.json().error.code).toBe("PAYLOAD_TOO_LARGE");
     }
   });
+
+  it("takes a shield over REST, mines it, and shows the pool on GET /shielded; a tampered proof is 400 BAD_PROOF", async () => {
+    const before = (await inject({ url: "/shielded" })).json();
+    const sk = randomSpendingKey();
+    const { stx } = shield(bob, sk, 700n, 0, new CommitmentTree());
+    const json = signedTransactionToJson(stx);
+    const tx = json.tx as { proof: string };
+    const flipped = `${tx.proof.slice(0, 200)}${tx.proof[200] === "0" ? "1" : "0"}${tx.proof.slice(201)}`;
+    const resigned = signTransaction(
+      { ...(stx.tx as ShieldTx), proof: new Uint8Array(Buffer.from(flipped, "hex")) },
+      genesis.chainId,
+      bob.key,
+    );
+    const bad = await inject({ method: "POST", url: "/txs", payload: signedTransactionToJson(resigned) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe("BAD_PROOF");
+    const ok = await inject({ method: "POST", url: "/txs", payload: json });
+    expect(ok.statusCode).toBe(202);
+    const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
+    expect(template.txs.map((t) => t.tx.kind)).toContain("shield");
+    const tip = await client.request(ChainSubjects.tipGet, {});
+    const block = { header: { ...template.header, timestamp: tip.timestamp + 1_000 }, txs: template.txs };
+    const mined = await inject({ method: "POST", url: "/blocks", payload: block });
+    expect(mined.json()).toMatchObject({ status: "connected" });
+    const after = (await inject({ url: "/shielded" })).json();
+    expect(BigInt(after.pool) - BigInt(before.pool)).toBe(700n);
+    expect(after.notes - before.notes).toBe(2);
+    expect(after.nullifiers - before.nullifiers).toBe(2);
+    expect(after.roots.length).toBe(before.roots.length + 1);
+  }, 600_000);
 });

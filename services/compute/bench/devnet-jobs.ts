@@ -53,13 +53,16 @@ export async function devnetJobs(
         replication,
         adaptive: false,
       });
-      let view: { status: string } = { status: "running" };
+      let view: { status: string; error?: unknown; jobs?: unknown } = { status: "running" };
       while (view.status === "running") {
         await new Promise((r) => setTimeout(r, 50));
         view = await json(`${url}/tasks/${task.id}`);
       }
       const ms = performance.now() - t0;
-      if (view.status !== "done") throw new Error(`bench task ${view.status}`);
+      if (view.status !== "done")
+        throw new Error(
+          `bench task ${view.status}: ${JSON.stringify(view.error)} ${JSON.stringify(view.jobs)}`,
+        );
       const workers = new Set<string>();
       for (let offset = 0; offset < count; offset += 1000) {
         const page = await json<{ jobList: { attempts: { worker: string; status: string }[] }[] }>(

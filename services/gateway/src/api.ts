@@ -5,6 +5,7 @@ import { ChainDeliverySubjects, ChainSubjects, DhtSubjects, GatewaySubjects } fr
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
 import { serveComputeSubjects } from "./compute-subjects.js";
+import { serveConsensusSubjects } from "./consensus-subjects.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
@@ -82,6 +83,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       await bus.serve(GatewaySubjects.peerList, () => peerList(g));
       await serveSyncSubjects(bus, g);
       await serveComputeSubjects(bus, g);
+      const stopConsensus = await serveConsensusSubjects(bus, g, ctx.network.genesis);
       if (options.discovery) {
         for (const b of config.bootnodes) {
           const i = b.lastIndexOf(":");
@@ -114,6 +116,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       return async () => {
         stopSeeds();
         reconciler?.stop();
+        stopConsensus();
         await g.stop();
         db.close();
       };

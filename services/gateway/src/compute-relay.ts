@@ -103,6 +103,8 @@ export class ComputeRelay {
         kind: "failed",
         code: "WORKER_UNAVAILABLE",
         message: `peer ${peerId.slice(0, 16)} is not connected or takes no jobs`,
+        // Our view of its capacity changed since the scheduler's last look: a refusal, not a failure.
+        refused: true,
       });
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffff_ffff ? 1 : this.nextId + 1;

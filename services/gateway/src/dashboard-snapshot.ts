@@ -1,5 +1,5 @@
 import type { NodeConfig } from "@p2pnode/kit";
-import type { DashboardNode, DashboardPeer } from "@p2pnode/types";
+import { BlockPage, type DashboardNode, type DashboardPeer } from "@p2pnode/types";
 import type { DashboardFeed } from "./dashboard-feed.js";
 import type { Gateway } from "./gateway.js";
 
@@ -38,9 +38,6 @@ async function localJson<T>(url: string): Promise<T | null> {
   }
 }
 
-interface ChainBlocks {
-  blocks: { hash: string; height: number; header: { prevHash: string }; receivedAt: number }[];
-}
 interface ComputeWorkers {
   sandbox: { threads: number; busy: number; queued: number };
   workers: { id: string; trusted: boolean; valid: number; invalid: number; errors: number }[];
@@ -64,7 +61,9 @@ export async function nodeSnapshot(
     localJson<{ height: number; hash: string; timestamp: number }>(`${chain}/tip`),
     localJson<{ state: string; syncing: boolean; bestKnownHeight: number }>(`${chain}/sync`),
     localJson<{ count: number; bytes: number }>(`${chain}/mempool?limit=1`),
-    localJson<ChainBlocks>(`${chain}/blocks?limit=${SNAPSHOT_BLOCKS}`),
+    localJson<unknown>(`${chain}/blocks?limit=${SNAPSHOT_BLOCKS}`).then(
+      (j) => BlockPage.safeParse(j).data ?? null,
+    ),
     localJson<DhtTable>(`${dht}/table`),
     localJson<ComputeWorkers>(`${compute}/workers`),
   ]);

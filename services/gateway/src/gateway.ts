@@ -54,6 +54,8 @@ export class Gateway {
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   listenPort = 0;
+  /** Off in dolev-strong networks: blocks travel with their certificates (consensus-relay.ts). */
+  announceBlocks = true;
 
   constructor(
     readonly o: GatewayOptions,
@@ -139,6 +141,15 @@ export class Gateway {
     });
   }
 
+  get log(): Logger {
+    return this.m.log;
+  }
+
+  /** Tells the chain a peer may be ahead of us (it decides whether to fetch). */
+  peerTip(peer: Peer): void {
+    this.m.onPeerTip?.(peer);
+  }
+
   get nodeIdHex(): string {
     return this.m.identity.nodeIdHex;
   }
@@ -178,7 +189,7 @@ export class Gateway {
       this.tip = { height, hash, totalWork: this.tip.totalWork };
       void this.refreshTip();
     }
-    this.relay.announce("block", hashHex);
+    if (this.announceBlocks) this.relay.announce("block", hashHex);
     this.sendStatus();
   }
 
@@ -201,7 +212,7 @@ export class Gateway {
     if (Buffer.from(this.tip.hash).toString("hex") === t.hash) return;
     if (BigInt(t.totalWork) < BigInt(this.tip.totalWork)) return;
     this.tip = { height: t.height, hash: Buffer.from(t.hash, "hex"), totalWork: t.totalWork };
-    this.relay.announce("block", t.hash);
+    if (this.announceBlocks) this.relay.announce("block", t.hash);
     this.sendStatus();
   }
 

@@ -24,6 +24,8 @@ const BLOCK_FORGED = new Set([
   "INSUFFICIENT_FUNDS",
   "INVALID_ANCESTOR",
   "VALIDATION_FAILED",
+  "NO_CERTIFICATE",
+  "BAD_CERTIFICATE",
   // Shielded: a block carrying a bad proof or a double spend was never valid anywhere.
   "BAD_PROOF",
   "NULLIFIER_SPENT",

@@ -50,6 +50,8 @@ export class Protocol {
    * get-headers with a run whose second header is altered (its successor no longer links).
    */
   misbehave = { badHeaders: false };
+  /** The dolev-strong messages (0x50–0x5f), handled in consensus-relay.ts; true when it took one. */
+  consensus?: { handle(peer: Peer, msg: P2pMessage): boolean };
 
   constructor(private readonly m: ProtocolModules) {}
 
@@ -68,6 +70,7 @@ export class Protocol {
         { peer: peer.id.slice(0, 16), type: msg.type, err: (err as Error).message },
         "handler failed",
       );
+    if (this.consensus?.handle(peer, msg)) return;
     switch (msg.type) {
       case "status":
         peer.height = msg.height;

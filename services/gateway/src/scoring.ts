@@ -17,6 +17,7 @@ export type ScoreKind =
   | "UNSOLICITED"
   | "BAD_SYNC_ANSWER"
   | "SYNC_STALL"
+  | "INVALID_CONSENSUS"
   | "UNSERVED_ANNOUNCEMENT"
   | "WRONG_COMPUTE_RESULT"
   | "USEFUL_BLOCK"
@@ -55,6 +56,8 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   BAD_SYNC_ANSWER: -50,
   /** A sync request unanswered in time: a slow or busy peer more often than a hostile one. */
   SYNC_STALL: -10,
+  /** A consensus message refused for a reason only a faulty sender produces (CONSENSUS_FAULTS). */
+  INVALID_CONSENSUS: -50,
   /**
    * Items the peer announced, we requested, and it neither delivered nor answered not-found by
    * the deadline (one event per sweep, whatever the count): an honest peer answers not-found.

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { addressHexOf, loadOrCreateIdentity } from "@p2pnode/crypto";
 import { requireAdmin, type ServiceContext, type ServiceDefinition } from "@p2pnode/kit";
-import { ChainSubjects, MINES_BY_DEFAULT } from "@p2pnode/types";
+import { ChainSubjects, CodedError, consensusParams, ErrorBody, MINES_BY_DEFAULT } from "@p2pnode/types";
 import { z } from "zod";
 import { defaultMinerOptions, Miner } from "./miner.js";
 
@@ -43,6 +43,8 @@ export const minerService: ServiceDefinition = {
   version: VERSION,
   setup: async (ctx) => {
     const miner = createMiner(ctx);
+    // A dolev-strong network takes blocks only with validator certificates: proof of work is moot.
+    const validatorNetwork = consensusParams(ctx.network.genesis).kind === "dolev-strong";
     const admin = requireAdmin(ctx.config.apiToken);
 
     ctx.bus.subscribe(ChainSubjects.blockAccepted, () => miner.refresh("new block"));
@@ -62,9 +64,21 @@ export const minerService: ServiceDefinition = {
       "/start",
       {
         preHandler: admin,
-        schema: { tags, description: "start mining (admin token)", response: { 200: MinerStatusJson } },
+        schema: {
+          tags,
+          description: "start mining (admin token)",
+          response: { 200: MinerStatusJson, 409: ErrorBody },
+        },
       },
       async () => {
+        if (validatorNetwork) {
+          throw new CodedError(
+            "NOT_POW_NETWORK",
+            "this network's blocks come from its validators (consensus.kind dolev-strong): nothing to mine",
+            undefined,
+            409,
+          );
+        }
         miner.start();
         return miner.status();
       },
@@ -81,7 +95,7 @@ export const minerService: ServiceDefinition = {
       },
     );
 
-    if (MINES_BY_DEFAULT[ctx.config.role]) miner.start();
+    if (MINES_BY_DEFAULT[ctx.config.role] && !validatorNetwork) miner.start();
     return async () => {
       clearTimeout(txTimer);
       await miner.stop();

@@ -6,6 +6,7 @@ import {
   ZkpJob,
   ZkpJobRef,
   ZkpProveRequest,
+  ZkpSpendRequest,
   ZkpSubjects,
   ZkpVerifyReply,
   ZkpVerifyRequest,
@@ -90,6 +91,32 @@ export function createZkpService(options: Partial<ZkpOptions> = {}): ServiceDefi
           },
         },
         async (request) => verifyStatement(request.body),
+      );
+
+      ctx.app.post(
+        "/spends",
+        {
+          schema: {
+            tags: ["zkp"],
+            summary:
+              "Prove a shielded spend for a wallet of this node (ZK): 202 with a job id whose progress shows the prover phases, or 200 when wait=true",
+            body: ZkpSpendRequest,
+            response: { 200: ZkpJob, 202: ZkpJob, ...errors },
+          },
+        },
+        async (request, reply) => {
+          const queued = pool.submit({ spend: request.body.witness });
+          const job = request.body.wait ? await pool.wait(queued.jobId) : queued;
+          if (job.status === "failed" && job.error) {
+            throw new CodedError(
+              job.error.code,
+              job.error.message,
+              undefined,
+              job.error.code === "INTERNAL" ? 500 : 400,
+            );
+          }
+          return reply.status(job.status === "done" ? 200 : 202).send(job);
+        },
       );
 
       await ctx.bus.serve(ZkpSubjects.proofCreate, create);

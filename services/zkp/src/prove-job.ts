@@ -7,15 +7,15 @@ import {
   securityOf,
   witnessFor,
 } from "@p2pnode/stark";
-import type { ZkpProofResult, ZkpSecurity } from "@p2pnode/types";
+import type { ZkpProofResult, ZkpSecurity, ZkpSpendWitness } from "@p2pnode/types";
 
-export interface ProveJobInput {
-  input: ProveInput;
-  security: ZkpSecurity;
-}
+/** A statement to prove (fibonacci, rescue-chain), or a wallet's shielded spend. */
+export type ProveJobInput = { input: ProveInput; security: ZkpSecurity } | { spend: ZkpSpendWitness };
 
 /** Builds the trace, proves and encodes: the whole job a worker thread runs. */
-export function runProveJob({ input, security }: ProveJobInput): ZkpProofResult {
+export function runProveJob(job: ProveJobInput): ZkpProofResult {
+  if ("spend" in job) throw new Error("runProveJob: a spend job goes to runSpendJob");
+  const { input, security } = job;
   const params = security === "proven" ? PROVEN_PARAMS : DEFAULT_PARAMS;
   const started = performance.now();
   const { air, trace, statement } = witnessFor(input);

@@ -13,6 +13,9 @@ interface Slot {
 
 type Waiter = (job: ZkpJob) => void;
 
+/** Rows of the spend AIR's trace (fixed: 2-in/2-out at depth 32), counted against maxTraceRows. */
+const SPEND_ROWS = 4096;
+
 /**
  * Proving in worker threads: a fixed number of workers (the bound on concurrent proofs), a
  * bounded FIFO queue in front of them, and a table of jobs that callers poll. Oversized traces
@@ -48,6 +51,7 @@ export class ProverPool {
 
   /** Rows of the trace this job would need; throws 413 when it exceeds the limit. */
   checkSize(job: ProveJobInput): number {
+    if ("spend" in job) return SPEND_ROWS;
     const { rows } = traceShape(job.input);
     if (rows > this.opts.maxTraceRows)
       throw new CodedError(
@@ -126,8 +130,14 @@ export class ProverPool {
       : new Worker(workerEntry.url);
     const slot: Slot = { worker, jobId: undefined };
     worker.on("message", (reply: WorkerReply) => {
+      if ("progress" in reply) {
+        const rec = this.jobs.get(reply.id);
+        if (rec) rec.progress = reply.progress;
+        return;
+      }
       slot.jobId = undefined;
-      if (reply.ok) this.finish(reply.id, undefined, reply.result);
+      if (reply.ok && "spend" in reply) this.finish(reply.id, undefined, undefined, reply.spend);
+      else if (reply.ok) this.finish(reply.id, undefined, reply.result);
       else this.finish(reply.id, { code: reply.code, message: reply.message });
       this.pump();
     });
@@ -144,13 +154,19 @@ export class ProverPool {
     return slot;
   }
 
-  private finish(id: string, error?: { code: string; message: string }, result?: ZkpJob["result"]): void {
+  private finish(
+    id: string,
+    error?: { code: string; message: string },
+    result?: ZkpJob["result"],
+    spendProof?: ZkpJob["spendProof"],
+  ): void {
     const rec = this.jobs.get(id);
     if (!rec || rec.status === "done" || rec.status === "failed") return;
     rec.status = error ? "failed" : "done";
     rec.finishedAt = Date.now();
     if (error) rec.error = error;
     if (result) rec.result = result;
+    if (spendProof) rec.spendProof = spendProof;
     this.finished.push(id);
     while (this.finished.length > this.opts.keepFinishedJobs) this.jobs.delete(this.finished.shift()!);
     for (const w of this.waiters.get(id) ?? []) w({ ...rec });

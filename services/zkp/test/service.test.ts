@@ -1,4 +1,5 @@
 import { serviceRuntimeSuite } from "@p2pnode/kit/testing";
+import { addressOf, CommitmentTree, prepareSpend, randomSpendingKey, verifySpend } from "@p2pnode/shielded";
 import { CodedError, ZkpJob, ZkpSubjects, ZkpVerifyReply } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
 import { createZkpService } from "../src/api.js";
@@ -172,4 +173,84 @@ describe("zkp over NATS", () => {
       );
     expect((big as CodedError).code).toBe("TRACE_TOO_LARGE");
   });
+});
+
+describe("zkp shielded spends (POST /spends)", () => {
+  const sk = randomSpendingKey();
+  const prep = prepareSpend({
+    sk,
+    inputs: [],
+    tree: new CommitmentTree(),
+    outputs: [{ to: addressOf(sk), value: 1000n }],
+    publicIn: 1000n,
+  });
+  const txHash = new Uint8Array(32).fill(7);
+  const w = prep.witness;
+  const witness = {
+    inputs: w.inputs.map((i) => ({
+      ...i,
+      sk: [...i.sk],
+      rho: [...i.rho],
+      r: [...i.r],
+      value: i.value.toString(),
+    })),
+    outputs: w.outputs.map((o) => ({ pk: [...o.pk], r: [...o.r], value: o.value.toString() })),
+    root: [...w.root],
+    publicIn: w.publicIn.toString(),
+    publicOut: w.publicOut.toString(),
+    fee: w.fee.toString(),
+    txHash: Buffer.from(txHash).toString("hex"),
+  };
+  const statement = {
+    root: w.root,
+    nullifiers: prep.nullifiers,
+    commitments: [prep.outputs[0].commitment, prep.outputs[1].commitment] as const,
+    publicIn: 1000n,
+    publicOut: 0n,
+    fee: 0n,
+    txHash,
+  };
+
+  it("proves in a worker with a progress of the prover phases; the ZK proof verifies for its tx only", async () => {
+    const res = await inject("POST", "/spends", { witness });
+    expect(res.statusCode).toBe(202);
+    const jobId = ZkpJob.parse(res.json()).jobId;
+    const seen = new Set<string>();
+    let job = ZkpJob.parse((await inject("GET", `/proofs/jobs/${jobId}`)).json());
+    while (job.status === "queued" || job.status === "running") {
+      if (job.progress) seen.add(`${job.progress.done}/${job.progress.total}`);
+      await new Promise((r) => setTimeout(r, 20));
+      job = ZkpJob.parse((await inject("GET", `/proofs/jobs/${jobId}`)).json());
+    }
+    expect(job.status).toBe("done");
+    expect(job.progress).toEqual({ phase: "grinding", done: 10, total: 10 });
+    const proof = new Uint8Array(Buffer.from(job.spendProof!.proof, "base64"));
+    expect(proof.length).toBe(job.spendProof!.proofBytes);
+    expect(() => verifySpend(statement, proof)).not.toThrow();
+    expect(() => verifySpend({ ...statement, txHash: new Uint8Array(32) }, proof)).toThrow(
+      expect.objectContaining({ code: "BAD_PROOF" }),
+    );
+  }, 600_000);
+
+  it("gives two different proofs of the same spend, both valid", async () => {
+    const proofs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await inject("POST", "/spends", { witness, wait: true });
+      expect(res.statusCode).toBe(200);
+      proofs.push(ZkpJob.parse(res.json()).spendProof!.proof);
+    }
+    expect(proofs[0]).not.toBe(proofs[1]);
+    for (const p of proofs)
+      expect(() => verifySpend(statement, new Uint8Array(Buffer.from(p, "base64")))).not.toThrow();
+  }, 600_000);
+
+  it("refuses a value past 2^64, a non-field word and an unbalanced witness with 400", async () => {
+    const over = { ...witness, publicIn: "18446744073709551616" };
+    expect((await inject("POST", "/spends", { witness: over })).statusCode).toBe(400);
+    const notField = { ...witness, root: [...witness.root.slice(1), 2_130_706_433] };
+    expect((await inject("POST", "/spends", { witness: notField })).statusCode).toBe(400);
+    const unbalanced = { ...witness, publicIn: "999" };
+    const res = await inject("POST", "/spends", { witness: unbalanced, wait: true });
+    expect(res.statusCode).toBe(400);
+  }, 600_000);
 });

@@ -109,6 +109,8 @@ export function registerChain(program: Command): void {
       if (from !== undefined && !Number.isSafeInteger(from))
         throw new CodedError("BAD_ARGS", "--from: a height");
       const page = await client(o).blocks({ from, limit });
+      // Dolev-Strong networks: a final column (final blocks, with their certificate's signer count).
+      const finality = page.blocks.some((b) => b.final !== undefined);
       const rows = [...page.blocks]
         .sort((a, b) => b.height - a.height)
         .map((b) => [
@@ -117,8 +119,10 @@ export function registerChain(program: Command): void {
           String(b.txCount),
           b.header.miner,
           isoTime(b.header.timestamp),
+          ...(finality ? [finalCell(b)] : []),
         ]);
-      process.stdout.write(`${formatTable(["height", "hash", "txs", "miner", "time"], rows)}\n`);
+      const head = ["height", "hash", "txs", "miner", "time", ...(finality ? ["final"] : [])];
+      process.stdout.write(`${formatTable(head, rows)}\n`);
     });
 
   program
@@ -156,4 +160,14 @@ export function registerChain(program: Command): void {
         `address:  ${a.address}\nbalance:  ${formatCoins(a.balance)}\nnonce:    ${a.nonce}\npending:  ${a.pendingTxs} (next nonce ${a.pendingNonce})\n`,
       );
     });
+}
+
+/** "final (3 signers)", "final (genesis)" or "no". */
+function finalCell(b: {
+  final?: boolean;
+  certificate?: { signers: number[] } | null;
+  height: number;
+}): string {
+  if (!b.final) return "no";
+  return b.certificate ? `final (${b.certificate.signers.length} signers)` : "final (genesis)";
 }

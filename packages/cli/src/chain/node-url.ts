@@ -8,7 +8,7 @@ import { API_LISTENER, DEFAULT_PORTS, type ServiceName } from "@p2pnode/types";
  * the devnet in ./.devnet (or P2PNODE_DEVNET_DIR), else this machine's default port.
  */
 export function serviceUrl(
-  service: "chain" | "compute",
+  service: "chain" | "compute" | "zkp",
   explicit: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): string {

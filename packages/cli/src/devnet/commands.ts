@@ -42,6 +42,12 @@ export function registerDevnet(program: Command): void {
     .option("-m, --miners <m>", "how many of them mine (default 1)", int("--miners"))
     .option("-l, --light <l>", "how many of them are light nodes (default 0)", int("--light"))
     .option(
+      "--validators <v>",
+      "a dolev-strong network: the first V nodes are validators (keys written into the genesis), no miners",
+      int("--validators"),
+    )
+    .option("--round-ms <ms>", "Δ of a --validators network (default 1000)", int("--round-ms"))
+    .option(
       "--port-base <port>",
       "ports of node i start at base + 1000·i (default 20000)",
       int("--port-base"),
@@ -52,6 +58,8 @@ export function registerDevnet(program: Command): void {
         nodes?: number;
         miners?: number;
         light?: number;
+        validators?: number;
+        roundMs?: number;
         portBase?: number;
         timeout: number;
       }) => {

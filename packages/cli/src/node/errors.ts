@@ -5,7 +5,8 @@ export type SupervisorErrorCode =
   | "PORT_IN_USE"
   | "GENESIS_INVALID"
   | "SERVICE_MISSING"
-  | "ALREADY_RUNNING";
+  | "ALREADY_RUNNING"
+  | "ROLE_INVALID";
 
 export class SupervisorError extends Error {
   constructor(

@@ -19,6 +19,7 @@ import {
 } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { reapStaleChildren } from "./stale-children.js";
+import { checkValidatorRole } from "./validator-role.js";
 
 export { VERSION };
 export const PIDS_FILE = join("run", "pids.json");
@@ -81,6 +82,7 @@ export class Supervisor {
 
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.identity = loadOrCreateIdentity(config.dataDir);
+    checkValidatorRole(config.role, network, this.identity.publicKey);
     log.info(
       {
         nodeId: this.identity.nodeIdHex,

@@ -8,6 +8,11 @@ export {
   type ProvedKind,
 } from "./compute.js";
 export {
+  MAX_CERTIFICATE_BYTES,
+  MAX_CONSENSUS_MESSAGE_BYTES,
+  MAX_FINAL_BLOCKS,
+} from "./consensus-specs.js";
+export {
   decodeHandshakePayload,
   encodeHandshakePayload,
   type HandshakePayload,

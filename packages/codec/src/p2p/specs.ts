@@ -5,6 +5,7 @@ import { HEADER_SIZE } from "../header.js";
 import { U64_MAX } from "../ints.js";
 import { MAX_BLOCK_BYTES, MAX_SHIELDED_TX_BYTES } from "../limits.js";
 import { COMPUTE_SPECS } from "./compute.js";
+import { CONSENSUS_SPECS } from "./consensus-specs.js";
 import {
   checkBytes,
   checkList,
@@ -341,5 +342,6 @@ export const SPECS: { [T in P2pMessageType]: MessageSpec<T> } = {
       nonce: readUint(map, "nonce", what),
     }),
   },
+  ...CONSENSUS_SPECS,
   ...COMPUTE_SPECS,
 };

@@ -24,6 +24,10 @@ export const P2P_MESSAGE_CODES = {
   txProof: 0x41,
   getAccount: 0x42,
   account: 0x43,
+  consensus: 0x50,
+  finalBlock: 0x51,
+  getFinal: 0x52,
+  finalBlocks: 0x53,
   ...COMPUTE_P2P_CODES,
 } as const;
 export type P2pMessageType = keyof typeof P2P_MESSAGE_CODES;
@@ -76,6 +80,14 @@ export type P2pMessage =
   | { type: "getAccount"; id: number; address: Uint8Array }
   /** At the answerer's tip (`height`); unproven: headers carry no state root yet. */
   | { type: "account"; id: number; height: number; balance: bigint; nonce: number }
+  /** One Dolev-Strong message (proposal, relay, commit vote or evidence; codec/consensus). */
+  | { type: "consensus"; message: Uint8Array }
+  /** A final block of a dolev-strong network with the commit certificate that makes it final. */
+  | { type: "finalBlock"; block: Uint8Array; certificate: Uint8Array }
+  /** A node catching up asks for final blocks from `fromHeight` on. */
+  | { type: "getFinal"; id: number; fromHeight: number; max: number }
+  /** The answer: blocks in height order, `certificates[i]` the certificate of `blocks[i]`. */
+  | { type: "finalBlocks"; id: number; blocks: Uint8Array[]; certificates: Uint8Array[] }
   | ComputeP2pMessage;
 
 export type P2pMessageOf<T extends P2pMessageType> = Extract<P2pMessage, { type: T }>;

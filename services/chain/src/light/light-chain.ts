@@ -38,6 +38,11 @@ export class LightChain {
     this.run.append(store.all().map(decodeHeader));
   }
 
+  /** Set in dolev-strong networks: headers come only with certificates (finality/light-finality.ts). */
+  get finality() {
+    return this.base.finality;
+  }
+
   get height(): number {
     return this.run.tipHeight;
   }

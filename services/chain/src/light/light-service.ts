@@ -29,6 +29,8 @@ import {
 } from "@p2pnode/types";
 import { z } from "zod";
 import { defaultChainOptions } from "../chain.js";
+import { reject } from "../errors.js";
+import { LightFinality, serveLightFinality } from "../finality/light-finality.js";
 import { natsSyncNetwork } from "../sync/nats-network.js";
 import { HeaderStore } from "./header-store.js";
 import { LightChain } from "./light-chain.js";
@@ -48,10 +50,16 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   const { bus, app, log } = ctx;
   const store = new HeaderStore(join(ctx.config.dataDir, "chain", "headers.sqlite"));
   const light = new LightChain(genesis, store);
-  const sync = new LightSync({ light, net: natsSyncNetwork(bus, log), log });
+  const net = natsSyncNetwork(bus, log);
+  const sync = new LightSync({ light, net, log });
   const own = new Map<string, StxJson>();
+  // Dolev-Strong: headers come with certificates instead of by proof-of-work header sync.
+  const final = light.finality && new LightFinality({ light, set: light.finality.set, bus, net, log });
+  if (final) await serveLightFinality(bus, final);
   const kick = () =>
-    void sync.sync().catch((err) => log.warn({ err: (err as Error).message }, "light sync failed"));
+    void (final ? final.catchUp() : sync.sync()).catch((err) =>
+      log.warn({ err: (err as Error).message }, "light sync failed"),
+    );
 
   const tip = (): ChainTip => {
     const h = light.header(light.height);
@@ -85,6 +93,8 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   }));
   // A relayed block: its header extends ours, or it tells us to sync.
   await bus.serve(ChainSubjects.blockSubmit, (req) => {
+    if (final)
+      throw reject("NO_CERTIFICATE", "a dolev-strong network takes a header only with its certificate");
     const header = headerFromJson(req.block.header);
     const at = light.header(header.height);
     const hash = Buffer.from(headerHash(header)).toString("hex");

@@ -17,8 +17,11 @@ import type { RouteDeps } from "./deps.js";
 
 const tags = ["chain"];
 
-/** A signed transfer is ≤ 1 KiB encoded, ~2.5 KiB as JSON: 16 KiB leaves room and no more. */
-export const TX_BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * A signed transfer is ≤ 1 KiB encoded (~2.5 KiB as JSON); a shielded tx ≤ 68 KiB, ~2× as hex
+ * JSON (~137 KiB): 160 KiB leaves room and no more.
+ */
+export const TX_BODY_LIMIT_BYTES = 160 * 1024;
 
 export function txRoutes(app: App, d: RouteDeps): void {
   app.post(

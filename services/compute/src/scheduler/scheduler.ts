@@ -248,7 +248,13 @@ export class Scheduler {
     const fresh = (w: WorkerInfo) =>
       !job.answered.has(w.id) && !job.isBusyOn(w.id) && (free.get(w.id) ?? 0) > 0;
     let pool = workers.filter((w) => fresh(w) && !job.failedOn.has(w.id));
-    if (pool.length === 0) pool = workers.filter(fresh);
+    // A worker that failed this job gets it again only when nobody else is left — not merely
+    // when the others are busy: a worker failing fast (a bad proof, a broken service) would
+    // otherwise burn the job's attempts while an honest worker finishes its queue.
+    const untried = workers.some(
+      (w) => w.slots > 0 && !job.answered.has(w.id) && !job.failedOn.has(w.id) && !job.isBusyOn(w.id),
+    );
+    if (pool.length === 0 && !untried) pool = workers.filter(fresh);
     if (pool.length === 0) return 0;
     shuffle(pool, this.random);
     let spotCheck = false;

@@ -1,0 +1,233 @@
+import {
+  type ShieldedTransferTx,
+  type ShieldTx,
+  type SignedTransaction,
+  signedTransactionToJson,
+  type UnshieldTx,
+} from "@p2pnode/codec";
+import {
+  addressHexOf,
+  defaultWalletPath,
+  readWallet,
+  shieldedTxHash,
+  signTransaction,
+  txId,
+} from "@p2pnode/crypto";
+import { ChainClient } from "@p2pnode/sdk";
+import {
+  addressOf,
+  decodeAddress,
+  encodeAddress,
+  type PreparedSpend,
+  prepareSpend,
+  type SpendingKey,
+  spendTxFields,
+} from "@p2pnode/shielded";
+import { CodedError, type SignedTransactionJson, ZkpJob } from "@p2pnode/types";
+import type { Command } from "commander";
+import { formatCoins, parseAmount } from "../chain/format.js";
+import { chainUrl, serviceUrl } from "../chain/node-url.js";
+import {
+  defaultShieldedKeyPath,
+  loadSpendingKey,
+  pickNotes,
+  scanBlocks,
+  type WalletView,
+  witnessJson,
+} from "./wallet.js";
+
+const EMPTY = new Uint8Array(0);
+
+interface Common {
+  key?: string;
+  node?: string;
+  zkp?: string;
+}
+
+function arg<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new CodedError("BAD_ARGS", (err as Error).message);
+  }
+}
+
+/** Every main-chain block's txs, from height 1 to the tip, through the chain's REST API. */
+async function scan(chain: ChainClient, sk: SpendingKey): Promise<WalletView> {
+  const tip = await chain.tip();
+  const blocks: SignedTransactionJson[][] = [];
+  for (let h = 1; h <= tip.height; h++) blocks.push((await chain.block(h)).txs);
+  return scanBlocks(sk, blocks);
+}
+
+/** Proves through the node's zkp service, drawing one progress line of the prover phases. */
+async function prove(zkpUrl: string, prep: PreparedSpend, txHash: Uint8Array): Promise<Uint8Array> {
+  const post = await fetch(`${zkpUrl}/spends`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ witness: witnessJson(prep, txHash) }),
+  });
+  if (post.status >= 400)
+    throw new CodedError("UPSTREAM_UNAVAILABLE", `zkp: ${post.status} ${await post.text()}`);
+  let job = ZkpJob.parse(await post.json());
+  const out = process.stderr;
+  while (job.status === "queued" || job.status === "running") {
+    const p = job.progress;
+    const line = p ? `proving: ${p.done}/${p.total} ${p.phase}` : `proving: ${job.status}`;
+    out.write(out.isTTY ? `\r${line.padEnd(40)}` : `${line}\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    job = ZkpJob.parse(await (await fetch(`${zkpUrl}/proofs/jobs/${job.jobId}`)).json());
+  }
+  if (job.status === "failed" || !job.spendProof)
+    throw new CodedError("UPSTREAM_UNAVAILABLE", `zkp: proving failed: ${job.error?.message ?? "no proof"}`);
+  out.write(
+    `${out.isTTY ? "\r" : ""}proved in ${job.spendProof.proveMs} ms (${job.spendProof.proofBytes} bytes)\n`,
+  );
+  return new Uint8Array(Buffer.from(job.spendProof.proof, "base64"));
+}
+
+async function submit(chain: ChainClient, stx: SignedTransaction): Promise<void> {
+  const { id } = await chain.submitTx(signedTransactionToJson(stx, txId(stx)));
+  process.stdout.write(`submitted ${id} (${stx.tx.kind}, fee ${formatCoins(stx.tx.fee)})\n`);
+}
+
+/** `p2pnode shielded address|balance|shield|send|unshield`. */
+export function registerShielded(program: Command): void {
+  const cmd = program
+    .command("shielded")
+    .description("shielded notes: private amounts and parties, spends proved by the node's zkp service")
+    .option(
+      "--key <file>",
+      "shielded key file (default $P2PNODE_SHIELDED_KEY or ~/.p2pnode/shielded-key.json)",
+    )
+    .option("--node <url>", "chain API URL (default: $P2PNODE_CHAIN_URL, the devnet's node0, or :7200)")
+    .option("--zkp <url>", "zkp API URL (default: $P2PNODE_ZKP_URL, the devnet's node0, or this machine's)");
+  const common = (): Common => cmd.opts();
+  const key = (create = false) => loadSpendingKey(common().key ?? defaultShieldedKeyPath(), create);
+  const chain = () => new ChainClient(chainUrl(common().node));
+  const zkp = () => serviceUrl("zkp", common().zkp);
+
+  cmd
+    .command("address")
+    .description("print your shielded address (zs…), creating the key file on first use")
+    .action(() => {
+      process.stdout.write(`${encodeAddress(addressOf(key(true)))}\n`);
+    });
+
+  cmd
+    .command("balance")
+    .description("scan the chain with your viewing key: unspent notes and their total")
+    .action(async () => {
+      const view = await scan(chain(), key());
+      const total = view.notes.reduce((s, n) => s + n.note.value, 0n);
+      for (const n of view.notes) process.stdout.write(`note #${n.position}: ${formatCoins(n.note.value)}\n`);
+      process.stdout.write(
+        `shielded balance: ${formatCoins(total)} in ${view.notes.length} notes (scanned ${view.scanned.blocks} blocks, ${view.scanned.outputs} outputs)\n`,
+      );
+    });
+
+  cmd
+    .command("shield")
+    .description("move coins from your account (wallet) into a note of yours (or --to a zs address)")
+    .requiredOption("--amount <coins>", "amount in coins or base units with a u suffix")
+    .option("--fee <coins>", "fee, paid by the account", "0.0001")
+    .option("--to <zs-address>", "recipient of the note (default: yourself)")
+    .option("--wallet <file>", "account wallet file (default $P2PNODE_WALLET or ~/.p2pnode/wallet.json)")
+    .action(async (o: { amount: string; fee: string; to?: string; wallet?: string }) => {
+      const amount = arg(() => parseAmount(o.amount, "--amount"));
+      const fee = arg(() => parseAmount(o.fee, "--fee"));
+      const sk = key(true);
+      const to = o.to ? arg(() => decodeAddress(o.to!)) : addressOf(sk);
+      const wallet = readWallet(o.wallet ?? defaultWalletPath());
+      const c = chain();
+      const [tip, account, view] = await Promise.all([
+        c.tip(),
+        c.account(addressHexOf(wallet.key.publicKey)),
+        scan(c, sk),
+      ]);
+      const prep = prepareSpend({
+        sk,
+        inputs: [],
+        tree: view.tree,
+        outputs: [{ to, value: amount }],
+        publicIn: amount,
+      });
+      const tx: ShieldTx = {
+        kind: "shield",
+        from: wallet.key.publicKey,
+        amount,
+        fee,
+        nonce: account.pendingNonce,
+        ...spendTxFields(prep),
+        proof: EMPTY,
+      };
+      const proof = await prove(zkp(), prep, shieldedTxHash(tx, tip.chainId));
+      await submit(c, signTransaction({ ...tx, proof }, tip.chainId, wallet.key));
+    });
+
+  cmd
+    .command("send")
+    .description("pay a zs address from your notes; amounts and parties stay private")
+    .requiredOption("--to <zs-address>", "recipient's shielded address")
+    .requiredOption("--amount <coins>", "amount in coins or base units with a u suffix")
+    .option("--fee <coins>", "fee, paid from your notes", "0.0001")
+    .action(async (o: { to: string; amount: string; fee: string }) => {
+      const amount = arg(() => parseAmount(o.amount, "--amount"));
+      const fee = arg(() => parseAmount(o.fee, "--fee"));
+      const to = arg(() => decodeAddress(o.to));
+      const sk = key();
+      const c = chain();
+      const [tip, view] = await Promise.all([c.tip(), scan(c, sk)]);
+      const inputs = pickNotes(view.notes, amount + fee);
+      const change = inputs.reduce((s, n) => s + n.note.value, 0n) - amount - fee;
+      const prep = prepareSpend({
+        sk,
+        inputs,
+        tree: view.tree,
+        outputs: [
+          { to, value: amount },
+          { to: addressOf(sk), value: change },
+        ],
+        fee,
+      });
+      const tx: ShieldedTransferTx = { kind: "shielded", fee, ...spendTxFields(prep), proof: EMPTY };
+      const proof = await prove(zkp(), prep, shieldedTxHash(tx, tip.chainId));
+      await submit(c, { tx: { ...tx, proof }, signature: EMPTY });
+    });
+
+  cmd
+    .command("unshield")
+    .description("move coins from your notes to an account address")
+    .requiredOption("--to <address>", "recipient account address (40 hex characters)")
+    .requiredOption("--amount <coins>", "amount in coins or base units with a u suffix")
+    .option("--fee <coins>", "fee, paid from your notes", "0.0001")
+    .action(async (o: { to: string; amount: string; fee: string }) => {
+      if (!/^[0-9a-f]{40}$/.test(o.to))
+        throw new CodedError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
+      const amount = arg(() => parseAmount(o.amount, "--amount"));
+      const fee = arg(() => parseAmount(o.fee, "--fee"));
+      const sk = key();
+      const c = chain();
+      const [tip, view] = await Promise.all([c.tip(), scan(c, sk)]);
+      const inputs = pickNotes(view.notes, amount + fee);
+      const change = inputs.reduce((s, n) => s + n.note.value, 0n) - amount - fee;
+      const prep = prepareSpend({
+        sk,
+        inputs,
+        tree: view.tree,
+        outputs: [{ to: addressOf(sk), value: change }],
+        publicOut: amount,
+        fee,
+      });
+      const tx: UnshieldTx = {
+        kind: "unshield",
+        to: Buffer.from(o.to, "hex"),
+        amount,
+        fee,
+        ...spendTxFields(prep),
+        proof: EMPTY,
+      };
+      const proof = await prove(zkp(), prep, shieldedTxHash(tx, tip.chainId));
+      await submit(c, { tx: { ...tx, proof }, signature: EMPTY });
+    });
+}

@@ -1,0 +1,127 @@
+import { z } from "zod";
+import { Hash32Hex, SafeUint } from "./chain.js";
+import { BlockVerdict } from "./chain-subjects.js";
+
+import { endpoint, event } from "./subjects.js";
+
+/*
+ * The NATS subjects of Dolev-Strong networks (services/chain/src/consensus/README.md). Consensus
+ * messages, blocks and certificates travel as their codec bytes, hex-encoded in the JSON
+ * envelope like every other bus payload today.
+ */
+
+const Hex = z.string().regex(/^([0-9a-f]{2})*$/);
+/** Bytes of the largest block and certificate, hex (2 chars a byte) with room to spare. */
+const MAX_HEX = 2 * 2_200_000;
+const BytesHex = Hex.max(MAX_HEX);
+
+/** Why a consensus message or final block was refused: a consensus or chain reason, and whether only a faulty sender could have sent it. */
+export const ConsensusVerdict = z.object({
+  accepted: z.boolean(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  /** The sender misbehaved (CONSENSUS_FAULTS, or a forged block): the gateway scores the peer. */
+  fault: z.boolean(),
+});
+export type ConsensusVerdict = z.infer<typeof ConsensusVerdict>;
+
+export const FinalBlockHex = z.object({ block: BytesHex, certificate: Hex.max(200_000) });
+export type FinalBlockHex = z.infer<typeof FinalBlockHex>;
+
+export const ConsensusSubjects = {
+  messageSubmit: endpoint({
+    service: "chain",
+    subject: "chain.v1.consensus.submit",
+    request: z.object({ message: BytesHex, peer: z.string().max(128) }),
+    reply: ConsensusVerdict,
+    description:
+      "A consensus message from a peer, for the chain's Dolev-Strong machine (validators) or its checks (other nodes); the gateway floods it on only when accepted.",
+  }),
+  messageBroadcast: event({
+    subject: "chain.v1.consensus.broadcast",
+    payload: z.object({ message: BytesHex }),
+    description:
+      "A consensus message this validator sends to every peer (proposal, relay, commit, evidence).",
+  }),
+  finalSubmit: endpoint({
+    service: "chain",
+    subject: "chain.v1.final.submit",
+    request: FinalBlockHex.extend({ peer: z.string().max(128) }),
+    reply: BlockVerdict,
+    description:
+      "A block with its commit certificate from a peer; stored only if the certificate checks out. Errors carry a RejectReason code.",
+  }),
+  finalGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.final.get",
+    request: z.object({ fromHeight: SafeUint, max: z.number().int().min(1).max(64) }),
+    reply: z.object({ items: z.array(FinalBlockHex) }),
+    description: "Main-chain blocks from a height on, each with its certificate (peers catching up).",
+  }),
+  blockFinalized: event({
+    subject: "chain.v1.block.finalized",
+    payload: z.object({
+      hash: Hash32Hex,
+      height: SafeUint,
+      slot: SafeUint,
+      signers: SafeUint,
+      certificate: Hex.max(200_000),
+    }),
+    description: "A block and its certificate were committed: final on this node.",
+  }),
+  evidenceRecorded: event({
+    subject: "chain.v1.evidence.recorded",
+    payload: z.object({ slot: SafeUint, leader: SafeUint, evidence: Hex.max(1_000) }),
+    description: "Equivocation evidence (two leader-signed blocks for one slot) was verified and stored.",
+  }),
+  finalFetch: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.final.fetch",
+    request: z.object({
+      peer: z.string().max(128),
+      fromHeight: SafeUint,
+      max: z.number().int().min(1).max(64),
+    }),
+    reply: z.object({ items: z.array(FinalBlockHex) }),
+    description: "Asks one peer for final blocks from a height on (a dolev-strong node catching up).",
+  }),
+} as const;
+
+/** GET /consensus on the chain service. */
+export const ConsensusStatus = z.object({
+  kind: z.enum(["pow", "dolev-strong"]),
+  /** This node's validator index, or null when it only follows certificates. */
+  self: SafeUint.nullable(),
+  validators: z.array(
+    z.object({
+      index: SafeUint,
+      publicKey: Hash32Hex,
+      /** Last time (ms) a valid signature or message of this validator was seen, or null. */
+      lastSeen: SafeUint.nullable(),
+    }),
+  ),
+  f: SafeUint,
+  roundMs: SafeUint,
+  slotMs: SafeUint,
+  slot: SafeUint,
+  phase: z.string(),
+  lastFinal: z.object({ height: SafeUint, hash: Hash32Hex, slot: SafeUint }).nullable(),
+  stats: z.object({
+    decided: SafeUint,
+    bottom: SafeUint,
+    finalized: SafeUint,
+    signaturesVerified: SafeUint,
+    rejected: z.record(z.string(), SafeUint),
+  }),
+});
+export type ConsensusStatus = z.infer<typeof ConsensusStatus>;
+
+export const EvidenceJson = z.object({
+  slot: SafeUint,
+  leader: SafeUint,
+  first: z.object({ blockHash: Hash32Hex, signature: z.string().regex(/^[0-9a-f]{128}$/) }),
+  second: z.object({ blockHash: Hash32Hex, signature: z.string().regex(/^[0-9a-f]{128}$/) }),
+  hex: Hex,
+  recordedAt: SafeUint,
+});
+export type EvidenceJson = z.infer<typeof EvidenceJson>;

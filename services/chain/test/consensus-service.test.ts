@@ -1,0 +1,148 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeDsMessage, signedTransactionToJson, toHex } from "@p2pnode/codec";
+import { loadOrCreateIdentity, signRaw, voteSigningBytes } from "@p2pnode/crypto";
+import type { RunningService } from "@p2pnode/kit";
+import {
+  eventually,
+  startTestNode,
+  startTestService,
+  type TestNode,
+  testGenesis,
+} from "@p2pnode/kit/testing";
+import { ConsensusSubjects } from "@p2pnode/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chainService } from "../src/api.js";
+import { alice, bob, transfer } from "./helpers.js";
+
+/*
+ * The chain service as a validator on a real nats-server: a one-validator network (f = 0) makes
+ * final blocks with certificates on its own, so the wiring — real clock, identity key, template
+ * from the mempool, certificate stored with the block, REST and NATS edges — is tested without a
+ * gateway. Multi-validator networks run in packages/devnet/test/consensus.e2e.test.ts.
+ */
+
+const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
+let node: TestNode;
+let svc: RunningService;
+let publicKey: string;
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-validator-"));
+  const identity = loadOrCreateIdentity(dataDir);
+  publicKey = toHex(identity.publicKey);
+  const base = testGenesis();
+  const genesis = {
+    ...base,
+    allocations: [{ address: alice.hex, balance: "1000000" }],
+    consensus: { ...base.consensus, kind: "dolev-strong" as const, f: 0, roundMs: 100, slotMs: 200 },
+    validators: [{ publicKey }],
+  };
+  node = await startTestNode("validator", { P2PNODE_DATA_DIR: dataDir }, { genesis });
+  svc = await startTestService(chainService, node);
+});
+afterAll(async () => {
+  await svc?.stop();
+  await node?.stop();
+});
+
+const get = async <T>(url: string) => (await svc.ctx.app.inject({ url })).json() as T;
+
+describe("chain service as a validator", () => {
+  it("makes final blocks with certificates signed by its identity key", async () => {
+    await eventually(
+      () => get<{ height: number }>("/tip"),
+      (t) => t.height >= 3,
+    );
+    const b = await get<{ final: boolean; certificate: { signers: number[]; slot: number } }>("/blocks/2");
+    expect(b.final).toBe(true);
+    expect(b.certificate.signers).toEqual([0]);
+    const status = await get<{ kind: string; self: number; validators: { publicKey: string }[] }>(
+      "/consensus",
+    );
+    expect(status).toMatchObject({ kind: "dolev-strong", self: 0 });
+    expect(status.validators[0]!.publicKey).toBe(publicKey);
+    const genesis = await get<{ final: boolean; certificate: unknown }>("/blocks/0");
+    expect(genesis).toMatchObject({ final: true, certificate: null });
+  });
+
+  it("refuses a block without a certificate and consensus messages it cannot verify", async () => {
+    const tip = await get<{ height: number; hash: string }>("/tip");
+    const res = await svc.ctx.app.inject({
+      method: "POST",
+      url: "/blocks",
+      payload: {
+        header: {
+          version: 1,
+          height: tip.height + 1,
+          prevHash: tip.hash,
+          txRoot: "00".repeat(32),
+          stateRoot: "00".repeat(32),
+          timestamp: Date.now(),
+          target: "ff".repeat(32),
+          miner: "00".repeat(20),
+          nonce: "0",
+        },
+        txs: [],
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe("NO_CERTIFICATE");
+
+    const garbage = await node.supervisorBus.request(ConsensusSubjects.messageSubmit, {
+      message: "02ffff",
+      peer: "p",
+    });
+    expect(garbage).toMatchObject({ accepted: false, fault: true });
+    // A commit vote signed for another chain, for the slot before the current one (already final
+    // here, where the machine no longer checks votes): BAD_SIGNATURE, a fault of the sender.
+    const status = await get<{ slot: number }>("/consensus");
+    const slot = status.slot - 1;
+    const identity = loadOrCreateIdentity(node.dataDir);
+    const hash = new Uint8Array(32).fill(9);
+    const vote = encodeDsMessage({
+      kind: "commit",
+      slot,
+      blockHash: hash,
+      signer: 0,
+      signature: signRaw(identity, voteSigningBytes("commit", "another-chain", slot, hash)),
+    });
+    const forged = await node.supervisorBus.request(ConsensusSubjects.messageSubmit, {
+      message: toHex(vote),
+      peer: "p",
+    });
+    expect(forged).toMatchObject({ accepted: false, reason: "BAD_SIGNATURE", fault: true });
+  });
+
+  it("takes a transfer from the mempool into a final block", async () => {
+    const stx = transfer(alice, bob, 1_234n, 0, 10n, node.network.chainId);
+    const sent = await svc.ctx.app.inject({
+      method: "POST",
+      url: "/txs",
+      payload: signedTransactionToJson(stx),
+    });
+    expect(sent.statusCode).toBe(202);
+    const { id } = sent.json() as { id: string };
+    const mined = await eventually(
+      () => get<{ status: string; block?: { hash: string } }>(`/txs/${id}`),
+      (s) => s.status === "mined",
+    );
+    const b = await get<{ final: boolean; certificate: { signers: number[] } }>(
+      `/blocks/${mined.block!.hash}`,
+    );
+    expect(b.final).toBe(true);
+    expect((await get<{ balance: string }>(`/accounts/${bob.hex}`)).balance).toBe("1234");
+  });
+
+  it("refuses the fault route outside a devnet", async () => {
+    const res = await svc.ctx.app.inject({
+      method: "POST",
+      url: "/admin/debug/consensus-fault",
+      headers: ADMIN,
+      payload: { equivocate: true },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe("FORBIDDEN");
+  });
+});

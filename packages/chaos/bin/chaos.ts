@@ -6,7 +6,14 @@
  */
 import { resolve } from "node:path";
 import { type ChaosManifest, readManifest } from "../src/runner/manifest.js";
-import { runChaos, writeReport } from "../src/runner/runner.js";
+import { abortChaosRuns, runChaos, writeReport } from "../src/runner/runner.js";
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    abortChaosRuns();
+    process.exit(130);
+  });
+}
 
 const args = process.argv.slice(2);
 const seedAt = args.indexOf("--seed");

@@ -5,7 +5,14 @@
  * Writes crash-loop-report.json; exits 1 when a check fails.
  */
 import { writeFileSync } from "node:fs";
-import { runCrashLoop } from "../src/crash/crash-loop.js";
+import { killRunningChains, runCrashLoop } from "../src/crash/crash-loop.js";
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    killRunningChains();
+    process.exit(130);
+  });
+}
 
 const report = await runCrashLoop({
   kills: Number(process.env.CRASH_KILLS ?? 200),

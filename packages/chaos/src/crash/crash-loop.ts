@@ -53,6 +53,12 @@ const chainMain = () =>
   process.env.P2PNODE_CHAIN_MAIN ??
   resolve(dirname(fileURLToPath(import.meta.url)), "../../../../services/chain/dist/main.js");
 
+/** Chain services started by this process: killed on SIGINT/SIGTERM too (see the bin). */
+const running = new Set<ChildProcess>();
+export function killRunningChains(): void {
+  for (const c of running) c.kill("SIGKILL");
+}
+
 class ChainProcess {
   child: ChildProcess | undefined;
   constructor(
@@ -75,6 +81,9 @@ class ChainProcess {
         },
         stdio: ["ignore", fd, fd],
       });
+      const child = this.child;
+      running.add(child);
+      child.once("exit", () => running.delete(child));
     } finally {
       closeSync(fd);
     }

@@ -33,6 +33,12 @@ export interface ChaosReport {
   wallSec: number;
 }
 
+/** Emergency clean-ups of runs in progress, for a runner interrupted by a signal (see the bin). */
+const inProgress = new Set<() => void>();
+export function abortChaosRuns(): void {
+  for (const f of inProgress) f();
+}
+
 const LOOPBACK_ONLY_SKIPS: Partial<Record<PerturbationKind, string>> = {
   netem: "needs network namespaces (tc netem on a node's own link)",
 };
@@ -69,6 +75,12 @@ export async function runChaos(
   const checks: Check[] = [];
   let convergedMs: number | null = null;
   let finalHeight = 0;
+  const emergency = () => {
+    if (cluster) for (let i = 0; i < m.nodes; i++) cluster.signal(i, "SIGKILL");
+    net?.down();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  inProgress.add(emergency);
   try {
     net?.up();
     const netemWhy = net?.netemUnavailable();
@@ -253,6 +265,7 @@ export async function runChaos(
     }
     net?.down();
     if (process.env.CHAOS_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
+    inProgress.delete(emergency);
   }
   const report: ChaosReport = {
     name: m.name,

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Devnet, serviceUrls, waitUntil } from "@p2pnode/devnet";
+import { Devnet, freePortBase, serviceUrls, waitUntil } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const state = await devnet.up({
     nodes: 1,
     miners: 1,
-    portBase: 23000 + 1000 * Math.floor(Math.random() * 6),
+    portBase: await freePortBase(1, 23_000, 9),
   });
   chain = new ChainClient(serviceUrls(state.nodes[0]!).chain!);
 }, 120_000);

@@ -143,6 +143,20 @@ describe("propagation", () => {
     const p = propagation(m.values());
     expect(p.get(hash("b"))!.delays).toEqual([0, 30, 150]);
     expect(recentDelays(p, 2).sort((x, y) => x - y)).toEqual([5, 30, 150, 400]);
+    // A node that does not know when it got a block (a light node: 0) is left out, not counted first.
+    const light = mergeNetworks([
+      net(
+        snap(
+          1,
+          chain("ab", () => 500),
+        ),
+        snap(
+          2,
+          chain("ab", () => 0),
+        ),
+      ),
+    ]);
+    expect(propagation(light.values()).size).toBe(0);
     expect(cdf([30, 0, 150])).toEqual([
       [0, 1 / 3],
       [30, 2 / 3],
@@ -154,10 +168,11 @@ describe("propagation", () => {
 describe("URL state", () => {
   it("round-trips filters and selection and drops what is out of range", () => {
     const s = readUrlState(
-      `?node=${id(7)}&roles=miner,bogus,light&blocks=50&nodes=http://10.0.0.2:7100/,javascript:alert(1)&poll=0`,
+      `?node=${id(7)}&block=${hash("b")}&roles=miner,bogus,light&blocks=50&nodes=http://10.0.0.2:7100/,javascript:alert(1)&poll=0`,
     );
     expect(s).toEqual({
       node: id(7),
+      block: hash("b"),
       roles: ["miner", "light"],
       blocks: 50,
       nodes: ["http://10.0.0.2:7100"],

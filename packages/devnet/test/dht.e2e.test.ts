@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
@@ -29,7 +30,7 @@ async function download(node: DevnetNode, fileId: string): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 5, miners: 0, portBase: 23000 + 1000 * Math.floor(Math.random() * 2) });
+  state = await devnet.up({ nodes: 5, miners: 0, portBase: await freePortBase(5, 23_000, 4) });
 }, 240_000);
 afterAll(() => devnet.down({ wipe: true }), 60_000);
 

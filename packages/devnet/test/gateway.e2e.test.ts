@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { readWallet, signTransaction } from "@p2pnode/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, nodeIdOf, setTopology } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
@@ -13,7 +14,7 @@ import { getJson, setMining, settleOnOneTip } from "./e2e-helpers.js";
 // Five real nodes on loopback, two of them miners, talking through their gateways.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-e2e-"));
 // Ports ending in 50/51 never meet the other e2e devnets' (which sit on round bases).
-const portBase = 23_050 + 1000 * Math.floor(Math.random() * 2);
+
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 
@@ -26,7 +27,12 @@ const blockAt = (n: DevnetNode, h: number) =>
 const miner = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 5, miners: 2, portBase, readyTimeoutMs: 200_000 });
+  state = await devnet.up({
+    nodes: 5,
+    miners: 2,
+    portBase: await freePortBase(5, 23_050, 4),
+    readyTimeoutMs: 200_000,
+  });
 }, 240_000);
 afterAll(() => devnet.down({ wipe: true }).catch(() => undefined), 60_000);
 

@@ -29,8 +29,10 @@ const composeEnv = (
   }
 ).services.node.environment;
 
-// 127.0.0.0/8 is all loopback on Linux: each node gets the container ports on an address of its own.
-const ips = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"];
+// 127.0.0.0/8 is all loopback on Linux: each node gets the container ports on an address of its own,
+// in a /24 drawn at random so another checkout's run of this test on the machine does not collide.
+const net = `127.${10 + Math.floor(Math.random() * 240)}.${Math.floor(Math.random() * 256)}`;
+const ips = [2, 3, 4, 5].map((h) => `${net}.${h}`);
 const MINERS = 3;
 const LIGHT = 3; // index of the light node
 const token = "prod-tree-e2e-admin-token-0123456789";
@@ -142,6 +144,8 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
     // vitest is a devDependency of every package: a production install leaves it out.
     expect(existsSync(join(tree, "node_modules/vitest"))).toBe(false);
     expect(existsSync(join(tree, "packages/devnet/node_modules/yaml"))).toBe(false);
+    // Every gateway serves the dashboard's page, bundled at build time.
+    expect(existsSync(join(tree, "packages/dashboard/dist/page/index.html"))).toBe(true);
   });
 
   it("runs `p2pnode --help`", () => {

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { readWallet, signTransaction } from "@p2pnode/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
@@ -16,7 +17,7 @@ import { getJson, tipOf } from "./e2e-helpers.js";
 // services/chain/test/light.test.ts (the check is the same function).
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-light-e2e-"));
 // Ports ending in 30 stay clear of the other e2e devnets.
-const portBase = 23_030 + 1000 * Math.floor(Math.random() * 5);
+
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
     nodes: 3,
     miners: 1,
     light: 1,
-    portBase,
+    portBase: await freePortBase(3, 23_030, 6),
     readyTimeoutMs: 200_000,
     // Blocks every ~0.1 s: enough to see the light node follow without waiting on real PoW.
     consensus: { initialTarget: `0${"f".repeat(63)}`, retargetWindow: 100_000 },

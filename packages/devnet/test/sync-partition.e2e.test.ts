@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { readWallet, signTransaction } from "@p2pnode/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, heal, nodeIdOf, partition } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
@@ -15,7 +16,7 @@ import { getJson, setMining, settleOnOneTip, tipOf } from "./e2e-helpers.js";
 // heavier one; the test makes side B clearly longer.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-partition-e2e-"));
 // Ports ending in 90 stay clear of the other e2e devnets.
-const portBase = 23_090 + 1000 * Math.floor(Math.random() * 5);
+
 const devnet = new Devnet({ dir, logLevel: "warn" });
 const SIDE_A = [0, 2];
 const SIDE_B = [1, 3, 4];
@@ -48,7 +49,7 @@ beforeAll(async () => {
   state = await devnet.up({
     nodes: 5,
     miners: 2,
-    portBase,
+    portBase: await freePortBase(5, 23_090, 4),
     readyTimeoutMs: 200_000,
     consensus: { initialTarget: "f".repeat(64), retargetWindow: 100_000 },
   });

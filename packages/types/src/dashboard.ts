@@ -55,9 +55,25 @@ export const DashboardNode = z.object({
   dht: z
     .object({ size: SafeUint, buckets: z.array(z.object({ index: SafeUint, entries: SafeUint })).max(257) })
     .nullable(),
-  /** Panels that appear when their services expose data (null: not on this node). */
+  /** Consensus state once the chain exposes it over REST (null until then, and on PoW nodes). */
   consensus: z.unknown().nullable(),
-  compute: z.unknown().nullable(),
+  /** The compute service's sandbox pool and the workers its scheduler knows (null: no compute). */
+  compute: z
+    .object({
+      sandbox: z.object({ threads: SafeUint, busy: SafeUint, queued: SafeUint }),
+      workers: z
+        .array(
+          z.object({
+            id: z.string().max(100),
+            trusted: z.boolean(),
+            valid: SafeUint,
+            invalid: SafeUint,
+            errors: SafeUint,
+          }),
+        )
+        .max(1000),
+    })
+    .nullable(),
 });
 export type DashboardNode = z.infer<typeof DashboardNode>;
 

@@ -30,6 +30,11 @@ const SEEDS = (process.env.BENCH_SEEDS ?? "21,22,23").split(",").map(Number);
 /** Jobs per devnet task; 0 skips the devnet section (it needs the CLI built, ~1 min to start). */
 const DEVNET_JOBS = Number(process.env.BENCH_DEVNET_JOBS ?? 600);
 const log = createLogger("bench", "silent");
+/** The section running now: named if the process ever exits with an unsettled await (code 13). */
+let step = "start";
+process.on("exit", (code) => {
+  if (code !== 0) console.error(`bench: exited with code ${code} during "${step}"`);
+});
 const qjs = await newQuickJSWASMModuleFromVariant(variant as unknown as QuickJSSyncVariant);
 const limits = { memoryBytes: 64 << 20, budget: 1e11, deadlineMs: 600_000 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -40,6 +45,7 @@ const time = (fn: () => void) => {
 };
 
 // 1. Start times.
+step = "sandbox start";
 for (let i = 0; i < 20; i++) runInSandbox(qjs, { source: "() => 1", input: "null", limits }); // warm-up
 const contextMs = median(
   Array.from({ length: 200 }, () =>
@@ -65,6 +71,7 @@ const sandboxThreadMs = median([await threadStart(true), await threadStart(true)
 const bareThreadMs = median([await threadStart(false), await threadStart(false), await threadStart(false)]);
 
 // 2. Speed on a CPU-bound function, same source in both.
+step = "sandbox vs V8";
 const fib = "(n) => { const f = (k) => (k < 2 ? k : f(k - 1) + f(k - 2)); return f(n) }";
 const N = 25;
 const sandboxFibMs = median(
@@ -74,6 +81,7 @@ const v8fn = new Function(`return (${fib})`)() as (n: number) => number;
 const v8FibMs = median([0, 1, 2, 3, 4].map(() => time(() => v8fn(N))));
 
 // 3. Jobs/s: the local scheduler vs one sandbox in this thread.
+step = "local scheduler jobs/s";
 const directMs = time(() => {
   for (let i = 0; i < JOBS; i++) runInSandbox(qjs, { source: "(x) => x + 1", input: String(i), limits });
 });
@@ -102,11 +110,17 @@ const threads = core.pool.opts.threads;
 await core.stop();
 
 // 4. The same trivial function across a 3-node devnet.
+step = "devnet jobs/s";
 const devnet = DEVNET_JOBS > 0 ? await devnetJobs(3, DEVNET_JOBS, [1, 2]) : [];
 
 // 5. Replication overhead in the sim tier.
+step = "sim replication overhead";
 const sims = [];
-for (const seed of SEEDS) for (const adaptive of [true, false]) sims.push(await runByzantine(seed, adaptive));
+for (const seed of SEEDS)
+  for (const adaptive of [true, false]) {
+    step = `sim seed ${seed} adaptive ${adaptive}`;
+    sims.push(await runByzantine(seed, adaptive));
+  }
 const mean = (adaptive: boolean, k: "overhead" | "wrongAccepted") =>
   sims.filter((s) => s.adaptive === adaptive).reduce((a, s) => a + s[k], 0) / SEEDS.length;
 

@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { ComputeRelaySubjects, ComputeSubjects, DhtSubjects, ZkpSubjects } from "@p2pnode/types";
+import { Counter } from "prom-client";
 import { type ComputeOptions, defaultComputeOptions } from "./config.js";
 import { ComputeCore, type ComputeCoreModules } from "./core.js";
 import type { DhtPort } from "./functions.js";
@@ -100,7 +101,22 @@ export function createComputeService(
       await ctx.bus.serve(ComputeSubjects.functionGet, (req) => core.getFunction(req.hash));
       await ctx.bus.serve(ComputeSubjects.taskSubmit, (req) => core.submit(req));
       await ctx.bus.serve(ComputeSubjects.taskGet, (req) => core.task(req));
-      await ctx.bus.serve(ComputeRelaySubjects.jobRun, (req) => remote.run(req.job));
+      const peerJobs = new Counter({
+        name: "compute_peer_jobs_total",
+        help: "jobs peers offered this node, by answer (result, an error code, QUEUE_FULL when refused)",
+        labelNames: ["result"],
+        registers: [ctx.metrics],
+      });
+      await ctx.bus.serve(ComputeRelaySubjects.jobRun, async (req) => {
+        try {
+          const r = await remote.run(req.job);
+          peerJobs.inc({ result: r.kind === "result" ? "result" : r.code });
+          return r;
+        } catch (err) {
+          peerJobs.inc({ result: (err as { code?: string }).code ?? "INTERNAL" });
+          throw err;
+        }
+      });
       const announce = () =>
         ctx.bus.publish(ComputeRelaySubjects.capacityAnnounce, { slots: remote.capacity() });
       const capacityTimer = setInterval(announce, CAPACITY_EVERY_MS);

@@ -18,14 +18,18 @@ const expected = (xs: number[]) =>
 
 describe("scheduler", () => {
   it("runs each job on `replication` distinct workers and returns the ordered results", async () => {
-    rig = simRig(simWorkers({ honest: 4 }), 1);
+    // Attempts time out only far beyond a loaded machine's delays: this test is about distinct workers.
+    rig = simRig(simWorkers({ honest: 4 }), 1, { attemptGraceMs: 30_000 });
     const task = rig.submit([1, 2, 3, 4, 5], { replication: 3, quorum: 3, adaptive: false });
     await rig.settled([task.id]);
     const row = rig.store.getTask(task.id)!;
     expect(row.status).toBe("done");
     expect(JSON.parse(row.result!)).toEqual(expected([1, 2, 3, 4, 5]));
     for (let i = 0; i < 5; i++) {
-      const workers = rig.store.attempts(task.id, i).map((a) => a.worker);
+      const workers = rig.store
+        .attempts(task.id, i)
+        .filter((a) => a.status === "ok")
+        .map((a) => a.worker);
       // Newcomers' answers need a larger lead until they are experienced (probation).
       expect(workers.length).toBeGreaterThanOrEqual(3);
       expect(new Set(workers).size).toBe(workers.length);

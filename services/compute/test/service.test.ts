@@ -240,6 +240,9 @@ describe("tasks", () => {
     expect(text).toMatch(/compute_jobs_total\{status="accepted",service="compute"\} [1-9]/);
     expect(text).toMatch(/compute_sandbox_runs_total\{outcome="BUDGET_EXCEEDED",service="compute"\} [1-9]/);
     expect(text).toMatch(/compute_sandbox_seconds_total\{service="compute"\} [0-9.]+/);
+    expect(text).toMatch(/compute_jobs_retried_total\{service="compute"\} [0-9]+/);
+    expect(text).toMatch(/compute_disagreements_total\{service="compute"\} [0-9]+/);
+    expect(text).toMatch(/compute_jobs_rejected_total\{service="compute"\} [0-9]+/);
   });
 
   it("runs a job a peer offered in its sandbox and refuses function bytes that do not hash", async () => {
@@ -258,6 +261,9 @@ describe("tasks", () => {
     await expect(
       bus.request(ComputeRelaySubjects.jobRun, { from, job: { ...job, functionHash: "cd".repeat(32) } }),
     ).rejects.toMatchObject({ code: "HASH_MISMATCH" });
+    const text = (await suite.svc().ctx.app.inject({ url: "/metrics" })).body;
+    expect(text).toMatch(/compute_peer_jobs_total\{result="result",service="compute"\} 1/);
+    expect(text).toMatch(/compute_peer_jobs_total\{result="HASH_MISMATCH",service="compute"\} 1/);
   });
 
   it("announces its job slots to the gateway", async () => {

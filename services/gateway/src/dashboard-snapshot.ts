@@ -1,5 +1,5 @@
 import type { NodeConfig } from "@p2pnode/kit";
-import type { DashboardNode, DashboardPeer } from "@p2pnode/types";
+import { BlockPage, type DashboardNode, type DashboardPeer } from "@p2pnode/types";
 import type { DashboardFeed } from "./dashboard-feed.js";
 import type { Gateway } from "./gateway.js";
 
@@ -38,8 +38,9 @@ async function localJson<T>(url: string): Promise<T | null> {
   }
 }
 
-interface ChainBlocks {
-  blocks: { hash: string; height: number; header: { prevHash: string }; receivedAt: number }[];
+interface ComputeWorkers {
+  sandbox: { threads: number; busy: number; queued: number };
+  workers: { id: string; trusted: boolean; valid: number; invalid: number; errors: number }[];
 }
 interface DhtTable {
   size: number;
@@ -55,12 +56,16 @@ export async function nodeSnapshot(
 ): Promise<DashboardNode> {
   const chain = localUrl(config, config.ports.chainApi);
   const dht = localUrl(config, config.ports.dhtApi);
-  const [tip, sync, mempool, blocks, table] = await Promise.all([
+  const compute = localUrl(config, config.ports.computeApi);
+  const [tip, sync, mempool, blocks, table, workers] = await Promise.all([
     localJson<{ height: number; hash: string; timestamp: number }>(`${chain}/tip`),
     localJson<{ state: string; syncing: boolean; bestKnownHeight: number }>(`${chain}/sync`),
     localJson<{ count: number; bytes: number }>(`${chain}/mempool?limit=1`),
-    localJson<ChainBlocks>(`${chain}/blocks?limit=${SNAPSHOT_BLOCKS}`),
+    localJson<unknown>(`${chain}/blocks?limit=${SNAPSHOT_BLOCKS}`).then(
+      (j) => BlockPage.safeParse(j).data ?? null,
+    ),
     localJson<DhtTable>(`${dht}/table`),
+    localJson<ComputeWorkers>(`${compute}/workers`),
   ]);
   const peers: DashboardPeer[] = [...g.manager.peers.values()].map((p) => ({
     id: p.id,
@@ -97,6 +102,19 @@ export async function nodeSnapshot(
         .map((b) => ({ index: b.index, entries: b.entries.length })),
     },
     consensus: null,
-    compute: null,
+    compute: workers && {
+      sandbox: {
+        threads: workers.sandbox.threads,
+        busy: workers.sandbox.busy,
+        queued: workers.sandbox.queued,
+      },
+      workers: workers.workers.slice(0, 1000).map((w) => ({
+        id: w.id.slice(0, 100),
+        trusted: w.trusted,
+        valid: w.valid,
+        invalid: w.invalid,
+        errors: w.errors,
+      })),
+    },
   };
 }

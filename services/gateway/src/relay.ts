@@ -201,8 +201,12 @@ export class Relay {
     }
     const expected = (r.details as { expected?: unknown } | undefined)?.expected;
     if (r.code === "BAD_NONCE" && typeof expected === "number" && nonce > expected) {
-      // A gap: the sender's previous tx is still on its way (gossip reorders). Hold this one.
+      // A gap: the sender's previous tx is still on its way (gossip reorders). Hold this one, and
+      // do not count it as seen: the predecessor may reach the chain by another path (REST) that
+      // never retries the held tx, and the orphan pool forgets after a minute; a re-announcement
+      // must then bring it again.
       this.orphans.add(sender, nonce, bytes);
+      this.m.seen.forget(key);
       return;
     }
     const kind = txPenalty(r.code);

@@ -4,7 +4,7 @@ import { freePort, startTestNode, startTestService, type TestNode } from "@p2pno
 import { ChainSubjects, DashboardNetwork, DashboardNode } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayService } from "../src/api.js";
-import { fetchSnapshot } from "../src/dashboard-crawl.js";
+import { fetchSnapshot, KnownGateways, REMEMBER_MS } from "../src/dashboard-crawl.js";
 import { ChainStub } from "./helpers/chain-stub.js";
 import { ADMIN } from "./helpers/cluster.js";
 
@@ -195,5 +195,20 @@ describe("GET /dashboard/api/events", () => {
     const line = text.split("\n").find((l) => l.startsWith("data:") && l.includes(hash))!;
     expect(JSON.parse(line.slice(5))).toMatchObject({ kind: "block", hash, height: 7, status: "connected" });
     ctl.abort();
+  });
+});
+
+describe("KnownGateways", () => {
+  it("forgets a gateway not reached for REMEMBER_MS, and keeps at most its bound (oldest out)", () => {
+    const k = new KnownGateways(2);
+    k.remember("a", "http://a", 0);
+    k.remember("b", "http://b", 10);
+    expect(k.recent(20)).toEqual([
+      ["a", "http://a"],
+      ["b", "http://b"],
+    ]);
+    k.remember("c", "http://c", 30);
+    expect(k.recent(40).map(([id]) => id)).toEqual(["b", "c"]);
+    expect(k.recent(10 + REMEMBER_MS + 1).map(([id]) => id)).toEqual(["c"]);
   });
 });

@@ -60,4 +60,19 @@ describe("delivery across restarts", () => {
     // The same peer announces it again; B's seen-cache must not stand in the way.
     await eventually(() => b.chain.txs.has(id), Boolean);
   });
+
+  it("fetches again a tx it held for a nonce gap once the predecessor reached its chain another way", async () => {
+    const [a, b] = [await start(400), await start(60_000)];
+    expect((await connect(a, b)).status).toBe(200);
+    const first = makeTx("gap-0");
+    const second = makeTx("gap-1");
+    const t0 = first.tx as { from: Uint8Array; nonce: number };
+    b.chain.nextNonce.set(toHex(t0.from), t0.nonce);
+    const id = toHex(txId(second));
+    a.chain.acceptTx(signedTransactionToJson(second), false); // B sees nonce+1 first: a gap
+    await eventually(() => b.chain.submittedTxs.includes(id), Boolean);
+    expect(b.chain.txs.has(id)).toBe(false);
+    b.chain.acceptTx(signedTransactionToJson(first), false); // the predecessor arrives over REST
+    await eventually(() => b.chain.txs.has(id), Boolean);
+  });
 });

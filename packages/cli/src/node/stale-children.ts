@@ -13,8 +13,9 @@ interface PidsRecord {
 }
 
 /**
- * A supervisor killed with SIGKILL leaves its children behind (they run in their own process
- * groups): nats-server never notices, and a service may still hold its port. Before the ports are
+ * A supervisor killed with SIGKILL may leave children behind (they run in their own process
+ * groups): nats-server where it cannot be tied to its parent's death (no setpriv), a service in
+ * the seconds before it notices, or one that hangs, each holding its port. Before the ports are
  * checked, the next start kills whatever the last run/pids.json names that is still a child of a
  * node on this data dir (checked through /proc: a pid may have been reused by anything since) and
  * waits until those processes are gone. A supervisor of this data dir that is still alive is

@@ -159,6 +159,8 @@ export function propagation(nodes: Iterable<NodeView>): Map<string, { height: nu
   const seen = new Map<string, { height: number; times: number[] }>();
   for (const v of nodes) {
     for (const b of v.node?.blocks ?? []) {
+      // 0: the node does not know when it got the block (a light node's headers).
+      if (b.receivedAt <= 0) continue;
       const s = seen.get(b.hash) ?? { height: b.height, times: [] };
       s.times.push(b.receivedAt);
       seen.set(b.hash, s);

@@ -4,6 +4,8 @@ export interface UrlState {
   node: string | null;
   /** Roles shown in the graph and table; empty: all. */
   roles: string[];
+  /** The block whose propagation CDF is drawn (default: the newest). */
+  block: string | null;
   /** Blocks pooled in the propagation CDF. */
   blocks: number;
   /** Extra gateways whose network views are merged in (for layouts where following peers fails). */
@@ -25,8 +27,10 @@ function int(v: string | null, dflt: number, min: number, max: number): number {
 export function readUrlState(search: string): UrlState {
   const q = new URLSearchParams(search);
   const node = q.get("node");
+  const block = q.get("block");
   return {
     node: node && /^[0-9a-f]{64}$/.test(node) ? node : null,
+    block: block && /^[0-9a-f]{64}$/.test(block) ? block : null,
     roles: (q.get("roles") ?? "").split(",").filter((r) => ROLE_NAMES.has(r)),
     blocks: int(q.get("blocks"), 20, 1, 200),
     nodes: (q.get("nodes") ?? "")
@@ -43,6 +47,7 @@ export function readUrlState(search: string): UrlState {
 export function writeUrlState(s: UrlState): string {
   const q = new URLSearchParams();
   if (s.node) q.set("node", s.node);
+  if (s.block) q.set("block", s.block);
   if (s.roles.length) q.set("roles", s.roles.join(","));
   if (s.blocks !== 20) q.set("blocks", String(s.blocks));
   if (s.nodes.length) q.set("nodes", s.nodes.join(","));

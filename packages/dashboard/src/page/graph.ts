@@ -45,6 +45,8 @@ export class PeerGraph {
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 8,
       allowInvalidContainer: true,
+      // Room for the labels drawn right of the outermost nodes.
+      stagePadding: 60,
     });
     this.sigma.on("clickNode", ({ node }) => onSelect(node));
   }
@@ -60,9 +62,10 @@ export class PeerGraph {
     const g = this.graph;
     const keep = new Set(nodes.map((n) => n.id));
     for (const id of g.nodes()) if (!keep.has(id)) g.dropNode(id);
+    const parts = new Set(component.values()).size;
     for (const n of nodes) {
       const role = n.node?.role ?? "unknown";
-      const label = `${n.id === self ? "★ " : ""}${n.id.slice(0, 8)} ${n.node?.tip ? `#${n.node.tip.height}` : "?"}${component.size > 1 ? ` c${component.get(n.id)}` : ""}`;
+      const label = `${n.id === self ? "★ " : ""}${n.id.slice(0, 8)} ${n.node?.tip ? `#${n.node.tip.height}` : "?"}${parts > 1 ? ` c${component.get(n.id)}` : ""}`;
       const attrs = {
         label,
         size: n.id === self ? 12 : n.id === selected ? 10 : 7,
@@ -90,28 +93,28 @@ export class PeerGraph {
     const key = `${g.order}:${g.size}`;
     if (key !== this.layoutKey) {
       this.layoutKey = key;
-      this.layout(self);
+      this.layout();
     }
     this.container.dataset.nodes = String(g.order);
     this.container.dataset.edges = String(g.size);
   }
 
-  /** Circle, then ForceAtlas2 (few iterations for big graphs); own node pinned at the centre. */
-  private layout(self: string): void {
+  /** Circle, then ForceAtlas2 (few iterations for big graphs). */
+  private layout(): void {
     const g = this.graph;
     if (g.order === 0) return;
     circular.assign(g);
     const iterations = g.order > 500 ? 30 : 150;
     forceAtlas2.assign(g, {
       iterations,
-      settings: { ...forceAtlas2.inferSettings(g), barnesHutOptimize: g.order > 300 },
+      settings: {
+        ...forceAtlas2.inferSettings(g),
+        barnesHutOptimize: g.order > 300,
+        // Keeps the parts of a partitioned network in view instead of drifting apart.
+        strongGravityMode: true,
+        gravity: 1,
+      },
     });
-    if (g.hasNode(self)) {
-      const { x, y } = g.getNodeAttributes(self);
-      g.forEachNode((n, a) => {
-        g.mergeNodeAttributes(n, { x: (a.x as number) - x, y: (a.y as number) - y });
-      });
-    }
   }
 
   kill(): void {

@@ -13,8 +13,9 @@ import { readUrlState, writeUrlState } from "../model/url-state.js";
 import { el } from "./dom.js";
 import { PeerGraph } from "./graph.js";
 import {
+  computePanel,
+  consensusPanel,
   dhtPanel,
-  extraPanel,
   forkPanel,
   messagesPanel,
   nodesTable,
@@ -119,7 +120,13 @@ function render(): void {
   const tree = forkTree(all);
   $("forks").replaceChildren(forkPanel(tree));
   const prop = propagation(all);
-  $("propagation").replaceChildren(propagationPanel(prop, recentDelays(prop, state.blocks), state.blocks));
+  $("propagation").replaceChildren(
+    propagationPanel(prop, recentDelays(prop, state.blocks), state.blocks, state.block, (hash) => {
+      state.block = hash;
+      history.replaceState(null, "", writeUrlState(state));
+      render();
+    }),
+  );
 
   const sel = merged.get(selected)?.node;
   $("selected-name").textContent = selected === self ? "this node" : selected.slice(0, 8);
@@ -127,10 +134,12 @@ function render(): void {
   $("messages").replaceChildren(messagesPanel(sel));
   $("dht").replaceChildren(dhtPanel(sel));
   renderMempool();
-  for (const kind of ["consensus", "compute"] as const) {
-    const p = extraPanel(kind, sel);
-    $(`${kind}-panel`).hidden = p === null;
-    if (p) $(kind).replaceChildren(p);
+  for (const [kind, panel] of [
+    ["consensus", consensusPanel(sel)],
+    ["compute", computePanel(sel)],
+  ] as const) {
+    $(`${kind}-panel`).hidden = panel === null;
+    if (panel) $(kind).replaceChildren(panel);
   }
   const own = merged.get(self)?.node?.tip;
   if (own && !(own.hash in probe.shownAt)) probe.shownAt[own.hash] = Date.now();

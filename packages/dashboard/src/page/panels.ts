@@ -109,13 +109,28 @@ export function propagationPanel(
   prop: Map<string, { height: number; delays: number[] }>,
   pooled: number[],
   n: number,
+  chosen: string | null,
+  onChoose: (hash: string | null) => void,
 ): HTMLElement {
-  const latest = [...prop.entries()].sort((a, b) => b[1].height - a[1].height)[0];
+  const byHeight = [...prop.entries()].sort((a, b) => b[1].height - a[1].height);
+  const latest = byHeight.find(([h]) => h === chosen) ?? byHeight[0];
+  const pick = el(
+    "select",
+    { "aria-label": "block" },
+    el("option", { value: "" }, "newest block"),
+    ...byHeight.slice(0, 50).map(([h, p]) => {
+      const o = el("option", { value: h }, `#${p.height} ${short(h)}`);
+      if (h === chosen) o.setAttribute("selected", "");
+      return o;
+    }),
+  );
+  pick.addEventListener("change", () => onChoose(pick.value || null));
   const p50 = quantile(pooled, 0.5);
   const p95 = quantile(pooled, 0.95);
   return el(
     "div",
     {},
+    pick,
     cdfChart([
       ...(latest
         ? [{ name: `block #${latest[1].height}`, color: "#3b82f6", points: cdf(latest[1].delays) }]
@@ -199,12 +214,49 @@ export function peersPanel(n: DashboardNode | null | undefined): HTMLElement {
   );
 }
 
-/** Consensus and compute panels appear once a node's snapshot carries their data. */
-export function extraPanel(
-  kind: "consensus" | "compute",
-  n: DashboardNode | null | undefined,
-): HTMLElement | null {
-  const data = n?.[kind];
-  if (data === null || data === undefined) return null;
-  return el("pre", { class: "raw" }, JSON.stringify(data, null, 1).slice(0, 4000));
+/** Consensus appears once a node's snapshot carries its data (the chain has no REST for it yet). */
+export function consensusPanel(n: DashboardNode | null | undefined): HTMLElement | null {
+  if (n?.consensus === null || n?.consensus === undefined) return null;
+  return el("pre", { class: "raw" }, JSON.stringify(n.consensus, null, 1).slice(0, 4000));
+}
+
+/** The compute service of the selected node: its sandbox pool and the workers it schedules on. */
+export function computePanel(n: DashboardNode | null | undefined): HTMLElement | null {
+  const c = n?.compute;
+  if (!c) return null;
+  return el(
+    "div",
+    {},
+    el(
+      "div",
+      {},
+      `Sandbox: ${c.sandbox.busy}/${c.sandbox.threads} threads busy, ${c.sandbox.queued} jobs queued`,
+    ),
+    c.workers.length === 0
+      ? el("div", { class: "empty" }, "no workers known yet")
+      : el(
+          "table",
+          {},
+          el(
+            "thead",
+            {},
+            el("tr", {}, ...["worker", "trusted", "valid", "invalid", "errors"].map((h) => el("th", {}, h))),
+          ),
+          el(
+            "tbody",
+            {},
+            ...c.workers.map((w) =>
+              el(
+                "tr",
+                {},
+                el("td", {}, short(w.id, 12)),
+                el("td", {}, w.trusted ? "yes" : "no"),
+                el("td", {}, String(w.valid)),
+                el("td", {}, String(w.invalid)),
+                el("td", {}, String(w.errors)),
+              ),
+            ),
+          ),
+        ),
+  );
 }

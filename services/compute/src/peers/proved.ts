@@ -62,7 +62,8 @@ export async function runProved(zkp: ZkpPort, input: string): Promise<AttemptRes
   const t0 = performance.now();
   const p = await zkp.prove({
     air: "rescue-chain",
-    publicInputs: { hashes: parsed.data.hashes },
+    // The preimage is public: the proof is for this job's x, not for any x the worker likes.
+    publicInputs: { hashes: parsed.data.hashes, publicPreimage: true },
     privateInputs: { preimage: parsed.data.preimage },
     wait: true,
   });
@@ -88,10 +89,10 @@ export async function verifyProved(
   if (!r.proof) return { ok: false, reason: "no proof with the value" };
   const value = RescueChainValue.safeParse(JSON.parse(r.outcome.json));
   if (!value.success) return { ok: false, reason: "the value is not a digest" };
-  const { hashes } = RescueChainInput.parse(JSON.parse(input));
+  const { hashes, preimage } = RescueChainInput.parse(JSON.parse(input));
   const v = await zkp.verify({
     air: "rescue-chain",
-    publicInputs: { hashes, digest: value.data },
+    publicInputs: { hashes, digest: value.data, preimage },
     proof: r.proof,
   });
   return v.valid

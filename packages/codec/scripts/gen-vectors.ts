@@ -23,6 +23,7 @@ import {
   MAX_SHIELDED_PROOF_BYTES,
   type ShieldedTransferTx,
   signedTransactionToJson,
+  type TransferTx,
   toHex,
   transactionToJson,
 } from "../src/index.js";
@@ -103,7 +104,7 @@ const shieldedCborLike: Record<string, unknown> = (() => {
 })();
 
 // ---- unsigned transaction -------------------------------------------------------------------
-const memoTx = transactionCases[1]!.tx;
+const memoTx = transactionCases[1]!.tx as TransferTx;
 const memoTxHex = hex(encodeTransaction(memoTx));
 const nonceKey = hex(new TextEncoder().encode("nonce"));
 const reversedKeys = hex(

@@ -8,7 +8,7 @@
  * Prints a table and writes bench-results/chain-shielded.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeSignedTransaction, type SignedTransaction } from "@p2pnode/codec";
 import { randomSpendingKey } from "@p2pnode/shielded";
@@ -40,24 +40,33 @@ for (let i = 0; i < K; i++) {
 base.store.close();
 const transfers = Array.from({ length: K }, (_, i) => transfer(alice, bob, 1n, i));
 
+/** Wall and CPU ms of validating and committing one block of `txs` on a fresh node (CPU: the loaded machine's fairer figure). */
 function connectMs(txs: SignedTransaction[]): number {
   const chain = fresh();
   const block = makeBlock(chain, { txs });
   const t0 = now();
+  const c0 = process.cpuUsage();
   chain.submitBlock(block);
   const ms = now() - t0;
+  const cpu = process.cpuUsage(c0);
+  cpuMs.push((cpu.user + cpu.system) / 1000);
   if (chain.tipBlock.height !== 1) throw new Error("block not connected");
   chain.store.close();
   return ms;
 }
+const cpuMs: number[] = [];
 
 const shieldedMs: number[] = [];
 const transferMs: number[] = [];
+const shieldedCpu: number[] = [];
+const transferCpu: number[] = [];
 connectMs(shields); // warm-up
 connectMs(transfers);
 for (let r = 0; r < REPS; r++) {
   shieldedMs.push(connectMs(shields));
+  shieldedCpu.push(cpuMs.at(-1)!);
   transferMs.push(connectMs(transfers));
+  transferCpu.push(cpuMs.at(-1)!);
 }
 rmSync(dir, { recursive: true, force: true });
 
@@ -70,8 +79,11 @@ const rows: [string, string, string][] = [
   ["shielded tx size", bytes.toFixed(0), "bytes"],
   [`block of ${K} shields: validate + commit`, sMs.toFixed(1), "ms"],
   ["shielded txs validated per second", ((K / sMs) * 1000).toFixed(1), "tx/s"],
+  [`  same, CPU time`, median(shieldedCpu).toFixed(1), "ms"],
   [`block of ${K} transfers (baseline)`, tMs.toFixed(1), "ms"],
+  [`  same, CPU time`, median(transferCpu).toFixed(1), "ms"],
   ["shielded / transfer block time", (sMs / tMs).toFixed(1), "×"],
+  ["load average (1 min) at the end", loadavg()[0]!.toFixed(1), ""],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`shielded block validation — ${cpus()[0]?.model ?? "cpu"}, K=${K}, reps=${REPS}`);
@@ -79,6 +91,10 @@ for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${va
 mkdirSync("bench-results", { recursive: true });
 writeFileSync(
   "bench-results/chain-shielded.json",
-  `${JSON.stringify({ k: K, reps: REPS, proveMs, shieldedMs, transferMs, bytesPerTx: bytes }, null, 2)}\n`,
+  `${JSON.stringify(
+    { k: K, reps: REPS, proveMs, shieldedMs, transferMs, shieldedCpu, transferCpu, bytesPerTx: bytes },
+    null,
+    2,
+  )}\n`,
 );
 console.log("wrote bench-results/chain-shielded.json");

@@ -1,4 +1,11 @@
-import { CodedError, endpoint, event } from "@p2pnode/types";
+import {
+  BUS_MAX_PAYLOAD_BYTES,
+  decodeCanonical,
+  encodeCanonical,
+  equalBytes,
+  MAX_BLOCK_BYTES,
+} from "@p2pnode/codec";
+import { Bytes, CodedError, endpoint, event } from "@p2pnode/types";
 import { connect, StringCodec } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -26,6 +33,22 @@ const ticked = event({
   description: "tick",
 });
 
+/** Echoes bytes back, as the chain answers getdata: raw bytes inside a CBOR map, no JSON. */
+const echo = endpoint({
+  service: "calc",
+  subject: "calc.v1.echo.get",
+  encoding: "cbor",
+  request: z.object({ data: Bytes, repeat: z.number().int().min(1) }),
+  reply: z.object({ data: z.array(Bytes) }),
+  description: "echoes bytes",
+});
+const blob = event({
+  subject: "calc.v1.blob.published",
+  encoding: "cbor",
+  payload: z.object({ data: Bytes }),
+  description: "bytes event",
+});
+
 let nats: TestNats;
 let server: Bus;
 let client: Bus;
@@ -36,6 +59,7 @@ beforeAll(async () => {
   server = await Bus.connect({ url: nats.url, token: nats.token, name: "server", version: "1.0.0", log });
   client = await Bus.connect({ url: nats.url, token: nats.token, name: "client", version: "1.0.0", log });
   await server.serve(add, ({ a, b }) => ({ sum: a + b }));
+  await server.serve(echo, ({ data, repeat }) => ({ data: Array.from({ length: repeat }, () => data) }));
   await server.serve(fail, () => {
     throw new CodedError("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
   });
@@ -80,11 +104,47 @@ describe("typed NATS bus", () => {
     await expect(client.request(orphan, {})).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
   });
 
+  it("carries bytes as canonical CBOR, up to the node's max_payload, and refuses more before sending", async () => {
+    expect(client.maxPayload).toBe(BUS_MAX_PAYLOAD_BYTES); // the test server runs the supervisor's config
+    const block = new Uint8Array(MAX_BLOCK_BYTES).map((_, i) => i & 0xff);
+    const raw = await connect({ servers: nats.url, token: nats.token });
+    const msg = await raw.request(echo.subject, encodeCanonical({ data: block, repeat: 1 }), {
+      timeout: 10_000,
+    });
+    const echoed = decodeCanonical(msg.data, "reply", BUS_MAX_PAYLOAD_BYTES) as { data: Uint8Array[] };
+    expect(echoed.data.map((d) => equalBytes(d, block))).toEqual([true]); // toEqual on 2 MiB is slow
+    await raw.close();
+    // Three of the largest blocks fit one answer (a sync answer); four do not, and the server says so.
+    expect((await client.request(echo, { data: block, repeat: 3 }, 10_000)).data).toHaveLength(3);
+    await expect(client.request(echo, { data: block, repeat: 4 }, 10_000)).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      status: 413,
+    });
+    const huge = new Uint8Array(BUS_MAX_PAYLOAD_BYTES);
+    await expect(client.request(echo, { data: huge, repeat: 1 })).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+    });
+    expect(() => client.publish(blob, { data: huge })).toThrow(CodedError);
+    const got: Uint8Array[] = [];
+    server.subscribe(blob, ({ data }) => void got.push(data));
+    await server.nc.flush();
+    client.publish(blob, { data: block });
+    await eventually(
+      () => got.length,
+      (n) => n === 1,
+    );
+    expect(equalBytes(got[0]!, block)).toBe(true);
+  });
+
   it("lists every endpoint in $SRV.INFO, as the NATS services API promises", async () => {
     const raw = await connect({ servers: nats.url, token: nats.token });
     const msg = await raw.request("$SRV.INFO.calc", undefined, { timeout: 2000 });
     const info = JSON.parse(StringCodec().decode(msg.data)) as { endpoints: { subject: string }[] };
-    expect(info.endpoints.map((e) => e.subject).sort()).toEqual(["calc.v1.fail.get", "calc.v1.sum.get"]);
+    expect(info.endpoints.map((e) => e.subject).sort()).toEqual([
+      "calc.v1.echo.get",
+      "calc.v1.fail.get",
+      "calc.v1.sum.get",
+    ]);
     await raw.close();
   });
 

@@ -59,8 +59,8 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
         onPeerTip: (p) =>
           bus.publish(GatewaySubjects.peerTip, { peer: p.id, totalWork: p.totalWork, height: p.height }),
       });
-      bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e.hash, e.height, e.status));
-      bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e.id));
+      bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e));
+      bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e));
       bus.subscribe(DhtSubjects.peerFound, (r) => {
         if (r.wsPort > 0 && r.ip !== "0.0.0.0" && r.nodeId !== identity.nodeIdHex) {
           g.manager.addCandidate(r.ip, r.wsPort, "dht", r.nodeId);

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { natsServerConfig } from "../bus/nats-config.js";
 
 /** A free loopback TCP port (the OS picks one; a tiny race before reuse is acceptable in tests). */
 export function freePort(): Promise<number> {
@@ -30,13 +33,18 @@ export function natsServerBin(): string {
   return bin;
 }
 
-/** Starts a real nats-server on a free loopback port with a token; stop() kills it by pid. */
+/**
+ * Starts a real nats-server on a free loopback port with the supervisor's configuration (token,
+ * max_payload); stop() kills it by pid.
+ */
 export async function startTestNats(): Promise<TestNats> {
   const port = await freePort();
   const token = randomBytes(18).toString("base64url");
-  const proc = spawn(natsServerBin(), ["-a", "127.0.0.1", "-p", String(port), "--auth", token], {
-    stdio: "ignore",
-  });
+  const dir = mkdtempSync(join(tmpdir(), "p2pnode-nats-"));
+  const conf = join(dir, "nats.conf");
+  writeFileSync(conf, natsServerConfig({ port, token }), { mode: 0o600 });
+  const proc = spawn(natsServerBin(), ["-c", conf], { stdio: "ignore" });
+  proc.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: "127.0.0.1", port }, () => {

@@ -2,7 +2,12 @@ import {
   type Block,
   blockFromJson,
   blockToJson,
+  decodeBlock,
+  decodeSignedTransaction,
+  encodeBlock,
   encodeHeader,
+  encodeSignedTransaction,
+  headerFromJson,
   headerToJson,
   type SignedTransaction,
   signedTransactionFromJson,
@@ -62,21 +67,25 @@ export class ChainStub {
       timestamp: 0,
       chainId: CHAIN_ID,
     }));
-    await b.serve(ChainSubjects.txSubmit, (req) => this.acceptTx(req.tx, true));
-    await b.serve(ChainSubjects.blockSubmit, (req) => this.acceptBlock(req.block, true));
+    await b.serve(ChainSubjects.txSubmit, (req) =>
+      this.acceptTx(signedTransactionToJson(decodeSignedTransaction(req.tx)), true),
+    );
+    await b.serve(ChainSubjects.blockSubmit, (req) =>
+      this.acceptBlock(blockToJson(decodeBlock(req.block)), true),
+    );
     await b.serve(ChainReadSubjects.blockGet, (req) => {
       const e = this.blocks.get(req.hash);
       if (!e) throw new CodedError("NOT_FOUND", "no block");
-      return { block: e.json, height: e.height, onBestChain: true };
+      return { block: encodeBlock(blockFromJson(e.json)), height: e.height, onBestChain: true };
     });
     await b.serve(ChainReadSubjects.txGet, (req) => {
       const tx = this.txs.get(req.id);
       if (!tx) throw new CodedError("NOT_FOUND", "no tx");
-      return { tx, status: "mempool" as const };
+      return { tx: encodeSignedTransaction(signedTransactionFromJson(tx)), status: "mempool" as const };
     });
     await b.serve(ChainReadSubjects.headersGet, (req) => {
       const byHeight = [...this.blocks.values()].sort((x, y) => x.height - y.height);
-      let from = 0;
+      let from = req.fromHeight ?? 0;
       for (const h of req.locator) {
         const e = this.blocks.get(h);
         if (e) {
@@ -88,7 +97,7 @@ export class ChainStub {
         headers: byHeight
           .filter((e) => e.height >= from)
           .slice(0, req.max)
-          .map((e) => e.json.header),
+          .map((e) => encodeHeader(headerFromJson(e.json.header))),
       };
     });
   }
@@ -106,7 +115,11 @@ export class ChainStub {
       this.nextNonce.set(sender, expected + 1);
     }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
-    this.bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
+    this.bus.publish(ChainSubjects.txAccepted, {
+      id,
+      fee: String(stx.tx.fee),
+      tx: encodeSignedTransaction(stx),
+    });
     return { id };
   }
 
@@ -139,6 +152,9 @@ export class ChainStub {
       height: this.height,
       status: "connected",
       txCount: block.txs.length,
+      source: fromPeer ? "peer" : "miner",
+      totalWork: String(this.height),
+      block: encodeBlock(block),
     });
     return { hash, height: this.height, status: "connected" as const };
   }

@@ -18,6 +18,7 @@ const add = endpoint({
   subject: "calc.v1.sum.get",
   request: z.object({ a: z.number(), b: z.number() }),
   reply: z.object({ sum: z.number() }),
+  errors: [],
   description: "adds",
 });
 const fail = endpoint({
@@ -25,6 +26,7 @@ const fail = endpoint({
   subject: "calc.v1.fail.get",
   request: z.object({}),
   reply: z.object({}),
+  errors: ["UNKNOWN_BLOCK"],
   description: "always fails",
 });
 const ticked = event({
@@ -40,6 +42,7 @@ const echo = endpoint({
   encoding: "cbor",
   request: z.object({ data: Bytes, repeat: z.number().int().min(1) }),
   reply: z.object({ data: z.array(Bytes) }),
+  errors: [],
   description: "echoes bytes",
 });
 const blob = event({
@@ -61,7 +64,7 @@ beforeAll(async () => {
   await server.serve(add, ({ a, b }) => ({ sum: a + b }));
   await server.serve(echo, ({ data, repeat }) => ({ data: Array.from({ length: repeat }, () => data) }));
   await server.serve(fail, () => {
-    throw new CodedError("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
+    throw new CodedError<string>("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
   });
 });
 afterAll(async () => {
@@ -79,6 +82,27 @@ describe("typed NATS bus", () => {
     const err = await client.request(fail, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CodedError);
     expect(err).toMatchObject({ code: "UNKNOWN_BLOCK", details: { height: 7 }, status: 404 });
+  });
+
+  it("flags a handler that answers with a code its declaration does not list", async () => {
+    const sloppy = endpoint({
+      service: "calc",
+      subject: "calc.v1.sloppy.get",
+      request: z.object({}),
+      reply: z.object({}),
+      errors: ["NOT_FOUND"],
+      description: "throws an undeclared code",
+    });
+    await server.serve(sloppy, () => {
+      throw new CodedError<string>("SURPRISE", "not in the set");
+    });
+    const before = server.undeclared.length;
+    await expect(client.request(sloppy, {})).rejects.toMatchObject({ code: "SURPRISE" });
+    expect(server.undeclared.slice(before)).toEqual([{ subject: "calc.v1.sloppy.get", code: "SURPRISE" }]);
+    // Declared codes and the bus's own are not flagged.
+    await client.request(fail, {}).catch(() => undefined);
+    await client.request(add, { a: "x" } as never).catch(() => undefined);
+    expect(server.undeclared.length).toBe(before + 1);
   });
 
   it("answers a malformed or schema-failing payload with a typed error and keeps serving", async () => {
@@ -99,6 +123,7 @@ describe("typed NATS bus", () => {
       subject: "x.v1.none.get",
       request: z.object({}),
       reply: z.object({}),
+      errors: [],
       description: "",
     });
     await expect(client.request(orphan, {})).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
@@ -143,6 +168,7 @@ describe("typed NATS bus", () => {
     expect(info.endpoints.map((e) => e.subject).sort()).toEqual([
       "calc.v1.echo.get",
       "calc.v1.fail.get",
+      "calc.v1.sloppy.get",
       "calc.v1.sum.get",
     ]);
     await raw.close();

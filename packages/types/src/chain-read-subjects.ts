@@ -33,6 +33,8 @@ export const ChainReadSubjects = {
   blockGet: endpoint({
     service: "chain",
     subject: "chain.v1.block.get",
+
+    errors: ["NOT_FOUND"],
     encoding: "cbor",
     request: z.object({ hash: Hash32Hex }),
     reply: z.object({ block: Bytes, height: SafeUint, onBestChain: z.boolean() }),
@@ -41,6 +43,8 @@ export const ChainReadSubjects = {
   txGet: endpoint({
     service: "chain",
     subject: "chain.v1.tx.get",
+
+    errors: ["NOT_FOUND"],
     encoding: "cbor",
     request: z.object({ id: Hash32Hex }),
     reply: z.object({ tx: Bytes, status: z.enum(["mempool", "confirmed"]) }),
@@ -49,6 +53,8 @@ export const ChainReadSubjects = {
   headersGet: endpoint({
     service: "chain",
     subject: "chain.v1.headers.get",
+
+    errors: [],
     encoding: "cbor",
     request: z.object({
       /** Block hashes from the caller's tip backwards (dense, then sparse), as in Bitcoin's getheaders. */
@@ -65,6 +71,8 @@ export const ChainReadSubjects = {
   txProofGet: endpoint({
     service: "chain",
     subject: "chain.v1.tx-proof.get",
+
+    errors: ["NOT_FOUND"],
     request: z.object({ id: Hash32Hex }),
     reply: TxInclusionProof,
     description:
@@ -73,6 +81,8 @@ export const ChainReadSubjects = {
   accountGet: endpoint({
     service: "chain",
     subject: "chain.v1.account.get",
+
+    errors: [],
     request: z.object({ address: AddressHex }),
     reply: AccountAtHeight,
     description: "Balance and nonce at the tip, for light nodes (unproven: no state root yet).",

@@ -96,6 +96,8 @@ export const ChainSubjects = {
   txSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.tx.submit",
+
+    errors: RejectReason.options,
     encoding: "cbor",
     request: z.object({ tx: Bytes }),
     reply: z.object({ id: Hash32Hex }),
@@ -105,6 +107,8 @@ export const ChainSubjects = {
   blockSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.block.submit",
+
+    errors: RejectReason.options,
     encoding: "cbor",
     request: z.object({ block: Bytes, source: z.enum(["miner", "peer", "local"]).default("local") }),
     reply: BlockVerdict,
@@ -114,6 +118,8 @@ export const ChainSubjects = {
   templateGet: endpoint({
     service: "chain",
     subject: "chain.v1.template.get",
+
+    errors: [],
     request: z.object({ miner: AddressHex }),
     reply: BlockTemplate,
     description: "A block template on the current tip paying the reward and fees to `miner`.",
@@ -121,6 +127,8 @@ export const ChainSubjects = {
   tipGet: endpoint({
     service: "chain",
     subject: "chain.v1.tip.get",
+
+    errors: [],
     request: Empty,
     reply: ChainTip,
     description: "The best chain's tip.",

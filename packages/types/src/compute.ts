@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DHT_MAX_VALUE_BYTES } from "./dht.js";
+import { COMPUTE_ERROR_CODES } from "./error-codes.js";
 import { endpoint, event } from "./subjects.js";
 
 /*
@@ -194,6 +195,8 @@ export const ComputeSubjects = {
   functionRegister: endpoint({
     service: "compute",
     subject: "compute.v1.function.register",
+
+    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: FunctionRegisterRequest,
     reply: ComputeFunction,
     description: "Check, store and publish (DHT) a function; replies with its content hash.",
@@ -201,6 +204,8 @@ export const ComputeSubjects = {
   functionGet: endpoint({
     service: "compute",
     subject: "compute.v1.function.get",
+
+    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: FunctionRef,
     reply: ComputeFunction,
     description: "A function by hash, from the local store or the DHT (verified by hash).",
@@ -208,6 +213,8 @@ export const ComputeSubjects = {
   taskSubmit: endpoint({
     service: "compute",
     subject: "compute.v1.task.submit",
+
+    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: TaskSubmitRequest,
     reply: TaskView,
     description: "Persist a task (one job per input) and schedule it; the reply is an acknowledgement.",
@@ -215,6 +222,8 @@ export const ComputeSubjects = {
   taskGet: endpoint({
     service: "compute",
     subject: "compute.v1.task.get",
+
+    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: TaskGetRequest,
     reply: TaskView,
     description: "A task's progress and, once done, its result.",

@@ -156,6 +156,8 @@ export const GatewaySyncSubjects = {
   syncPeers: endpoint({
     service: "gateway",
     subject: "gateway.v1.sync-peers.get",
+
+    errors: [],
     request: z.object({}).strict(),
     reply: SyncPeerList,
     description: "Connected peers with their announced work, height and latency, for sync.",
@@ -163,6 +165,8 @@ export const GatewaySyncSubjects = {
   headersFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.headers.fetch",
+
+    errors: ["NOT_FOUND", "CONFLICT"],
     encoding: "cbor",
     request: HeadersFetchRequest,
     reply: HeadersFetchReply,
@@ -171,6 +175,8 @@ export const GatewaySyncSubjects = {
   blocksFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.blocks.fetch",
+
+    errors: ["NOT_FOUND"],
     encoding: "cbor",
     request: BlocksFetchRequest,
     reply: BlocksFetchReply,
@@ -179,6 +185,8 @@ export const GatewaySyncSubjects = {
   peerPenalize: endpoint({
     service: "gateway",
     subject: "gateway.v1.peer.penalize",
+
+    errors: [],
     request: PenalizeRequest,
     reply: z.object({ score: z.number() }),
     description: "The chain found a peer's sync answer bad: feeds the peer's score (enough bans).",
@@ -186,6 +194,8 @@ export const GatewaySyncSubjects = {
   txProofFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.tx-proof.fetch",
+
+    errors: [],
     request: z.object({ txId: z.string().regex(/^[0-9a-f]{64}$/) }),
     reply: z.object({ proof: TxInclusionProof.nullable(), peer: PeerIdHex.nullable() }),
     description: "Asks connected peers (most work first) for a tx's inclusion proof; null if none has it.",
@@ -193,6 +203,8 @@ export const GatewaySyncSubjects = {
   accountFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.account.fetch",
+
+    errors: [],
     request: z.object({ address: z.string().regex(/^[0-9a-f]{40}$/) }),
     reply: z.object({ account: AccountAtHeight.nullable(), peer: PeerIdHex.nullable() }),
     description: "Asks the connected peer with the most work for an account (a light node's balance).",
@@ -224,6 +236,8 @@ export const GatewaySubjects = {
   peerList: endpoint({
     service: "gateway",
     subject: "gateway.v1.peer.list",
+
+    errors: [],
     request: z.object({}).strict(),
     reply: PeerList,
     description: "The connected peers.",

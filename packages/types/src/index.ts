@@ -6,6 +6,7 @@ export * from "./chain-subjects.js";
 export * from "./compute.js";
 export * from "./consensus.js";
 export * from "./dht.js";
+export * from "./error-codes.js";
 export * from "./errors.js";
 export * from "./gateway.js";
 export * from "./genesis.js";

@@ -22,7 +22,28 @@ export interface EndpointDef<Req extends z.ZodType = z.ZodType, Rep extends z.Zo
   subject: string;
   request: Req;
   reply: Rep;
+  /**
+   * The codes its error replies may carry besides the bus's own (BUS_ERROR_CODES), from its
+   * domain's closed set. The bus logs a handler that answers with any other code.
+   */
+  errors: readonly string[];
   description: string;
+}
+
+/** Codes any request may end with, whatever the endpoint: the bus, its transport and a crash. */
+export const BUS_ERROR_CODES = [
+  "BAD_REQUEST",
+  "VALIDATION_FAILED",
+  "PAYLOAD_TOO_LARGE",
+  "NOT_READY",
+  "UPSTREAM_UNAVAILABLE",
+  "TIMEOUT",
+  "INTERNAL",
+] as const;
+
+/** Whether `code` is one an endpoint may answer with: declared, or the bus's own. */
+export function declaresError(def: Pick<EndpointDef, "errors">, code: string): boolean {
+  return def.errors.includes(code) || (BUS_ERROR_CODES as readonly string[]).includes(code);
 }
 
 export interface EventDef<P extends z.ZodType = z.ZodType> {
@@ -59,6 +80,8 @@ export const NodeSubjects = {
   identityGet: endpoint({
     service: "node",
     subject: "node.v1.identity.get",
+
+    errors: [],
     request: Empty,
     reply: NodeIdentity,
     description: "The node's identity and role, answered by the supervisor.",
@@ -66,6 +89,8 @@ export const NodeSubjects = {
   networkGet: endpoint({
     service: "node",
     subject: "node.v1.network.get",
+
+    errors: [],
     request: Empty,
     reply: NodeNetwork,
     description:

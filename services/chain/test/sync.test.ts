@@ -105,6 +105,8 @@ describe("headers-first sync", () => {
     expect(events.map((e) => e.height)).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
     expect(events.every((e) => e.source === "sync" && e.status === "connected")).toBe(true);
     expect(events.at(-1)!.totalWork).toBe(String(remote.tipBlock.totalWork));
+    // Without a locator, a light peer's chain request starts at its height.
+    expect(headersAfter(remote, [], 5, undefined, 128).map((h) => h.height)).toEqual([128, 129, 130]);
   });
 
   it("downloads bodies from several peers in parallel", async () => {

@@ -1,5 +1,5 @@
 import { BUS_MAX_PAYLOAD_BYTES } from "@p2pnode/codec";
-import { CodedError, type EndpointDef, ErrorBody, type EventDef } from "@p2pnode/types";
+import { CodedError, declaresError, type EndpointDef, ErrorBody, type EventDef } from "@p2pnode/types";
 import {
   connect,
   type Msg,
@@ -31,6 +31,8 @@ export interface BusOptions {
 export class Bus {
   private readonly services = new Map<string, Promise<Service>>();
   private readonly subs: Subscription[] = [];
+  /** Error codes this bus's endpoints answered with that their declarations do not list (tests read it). */
+  readonly undeclared: { subject: string; code: string }[] = [];
 
   private constructor(
     readonly nc: NatsConnection,
@@ -93,6 +95,14 @@ export class Bus {
       const coded = toCoded(err);
       if (coded.status >= 500 || coded.code === "PAYLOAD_TOO_LARGE")
         this.opts.log.error({ err, subject: def.subject }, "endpoint handler failed");
+      if (!declaresError(def, coded.code)) {
+        // A code outside the endpoint's closed set is a bug of this service: callers cannot know it.
+        this.undeclared.push({ subject: def.subject, code: coded.code });
+        this.opts.log.error(
+          { subject: def.subject, code: coded.code },
+          "endpoint answered an undeclared error code",
+        );
+      }
       msg.respondError(coded.status, coded.code, encodeError(coded.toBody()));
     }
   }
@@ -119,7 +129,12 @@ export class Bus {
       const parsed = ErrorBody.safeParse(safeJson(msg.data));
       if (!parsed.success) throw new CodedError("INTERNAL", `${def.subject}: unreadable error reply`);
       const e = parsed.data.error;
-      throw new CodedError(e.code, e.message, e.details, Number(msg.headers.get("Nats-Service-Error-Code")));
+      throw new CodedError<string>(
+        e.code,
+        e.message,
+        e.details,
+        Number(msg.headers.get("Nats-Service-Error-Code")),
+      );
     }
     return parsePayload(def.reply, def.encoding, msg.data, def.subject);
   }
@@ -185,7 +200,7 @@ function parsePayload<S extends z.ZodType>(
   return r.data;
 }
 
-function toCoded(err: unknown): CodedError {
-  if (err instanceof CodedError) return err;
+function toCoded(err: unknown): CodedError<string> {
+  if (err instanceof CodedError) return err as CodedError<string>;
   return new CodedError("INTERNAL", "internal error", undefined, 500);
 }

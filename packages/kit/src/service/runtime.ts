@@ -4,6 +4,7 @@ import {
   type NodeIdentity,
   type NodeNetwork,
   NodeSubjects,
+  type ServiceErrorCode,
   ServiceInfo,
   type ServiceName,
 } from "@p2pnode/types";
@@ -57,7 +58,7 @@ export async function startService(
   const config = toNodeConfig(parseEnv(NodeEnv, env));
   const log = createLogger(def.name, config.logLevel);
   if (config.natsUrl === undefined) {
-    throw new CodedError(
+    throw new CodedError<ServiceErrorCode>(
       "CONFIG_INVALID",
       "P2PNODE_NATS_URL is not set: services are started by `p2pnode node start`",
     );

@@ -17,12 +17,13 @@ import {
 import { headerHash, signingKeyFromSeed, signTransaction, txId, txRoot } from "@p2pnode/crypto";
 import { Bus, createLogger } from "@p2pnode/kit";
 import type { TestNode } from "@p2pnode/kit/testing";
-import { checkBlock, checkTx, RuleError } from "@p2pnode/rules";
+import { checkBlock, checkTx, RuleError, reject } from "@p2pnode/rules";
 import {
   type BlockJson,
   ChainReadSubjects,
   ChainSubjects,
   CodedError,
+  type RejectReason,
   type SignedTransactionJson,
 } from "@p2pnode/types";
 
@@ -107,11 +108,11 @@ export class ChainStub {
     const id = toHex(txId(stx));
     if (fromPeer) this.submittedTxs.push(id);
     checkTx(stx, { chainId: CHAIN_ID, minFee: 0n }); // the chain's stateless rules, codes and all
-    if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
+    if (this.txs.has(id)) throw reject("DUPLICATE", "known tx");
     const sender = toHex(stx.tx.from);
     const expected = this.nextNonce.get(sender);
     if (expected !== undefined) {
-      if (stx.tx.nonce !== expected) throw new CodedError("BAD_NONCE", "nonce gap or replay", { expected });
+      if (stx.tx.nonce !== expected) throw reject("BAD_NONCE", "nonce gap or replay", { expected });
       this.nextNonce.set(sender, expected + 1);
     }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
@@ -127,20 +128,20 @@ export class ChainStub {
     const block = blockFromJson(json);
     const hash = toHex(headerHash(block.header));
     if (fromPeer) this.submittedBlocks.push(hash);
-    const reject = (code: string) => {
+    const refuse = (code: RejectReason) => {
       this.rejected.push({ hash, code });
-      throw new CodedError(code, `stub refuses ${code}`);
+      throw reject(code, `stub refuses ${code}`);
     };
     try {
       checkBlock(block, CHAIN_ID); // the chain's stateless rules, codes and all
     } catch (err) {
       if (!(err instanceof RuleError)) throw err;
-      reject(err.code);
+      refuse(err.code);
     }
     if (this.blocks.has(hash)) return { hash, height: block.header.height, status: "known" as const };
-    if (block.header.height !== this.height + 1) reject("MISSED_BLOCK");
+    if (block.header.height !== this.height + 1) refuse("MISSED_BLOCK");
     if (block.header.height > 1 && toHex(block.header.prevHash) !== this.tipHash)
-      reject("PREV_HASH_MISMATCH");
+      refuse("PREV_HASH_MISMATCH");
     this.blocks.set(hash, {
       json: blockToJson(block, headerHash(block.header)),
       height: block.header.height,

@@ -37,7 +37,12 @@ describe("Dockerfile", () => {
     const runs = df.instructions.filter((i) => i.op === "RUN").map((i) => i.args);
     expect(runs.some((r) => /pnpm install .*--frozen-lockfile/.test(r) && !r.includes("--prod"))).toBe(true);
     expect(runs.some((r) => /pnpm build/.test(r))).toBe(true);
-    expect(runs.some((r) => /pnpm install .*--frozen-lockfile.*--prod/.test(r))).toBe(true);
+    // The prune stage is scripts/prod-tree.sh, the same script CI rehearses the shipped tree with.
+    const prune = df.instructions.filter((i) => i.stage === df.stages.indexOf("prune") && i.op === "RUN");
+    expect(prune.map((i) => i.args)).toEqual([expect.stringMatching(/ sh scripts\/prod-tree\.sh \/src$/)]);
+    expect(readRepoFile("scripts", "prod-tree.sh")).toMatch(
+      /pnpm install --offline --frozen-lockfile --prod/,
+    );
     // better-sqlite3 may have to compile.
     expect(runs.some((r) => /apt-get install .*python3.*make.*g\+\+/.test(r))).toBe(true);
   });

@@ -39,6 +39,14 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     expect(oneLineError(r.stderr)).toMatch(new RegExp(`^p2pnode: config error: invalid ${name}=`));
   });
 
+  it("refuses the validator role until consensus lands, with one line", () => {
+    const r = nodeStart({ P2PNODE_ROLE: "validator", P2PNODE_GENESIS: GENESIS, P2PNODE_PORT_BASE: "33000" });
+    expect(r.status).toBe(2);
+    expect(oneLineError(r.stderr)).toBe(
+      "p2pnode: config error: P2PNODE_ROLE=validator is not available yet (Dolev-Strong consensus is pending): use miner, full or light",
+    );
+  });
+
   it("exits 1 when nats-server is missing", () => {
     const r = nodeStart({
       P2PNODE_GENESIS: GENESIS,

@@ -20,6 +20,8 @@ import {
   encodeTransaction,
   headerToJson,
   MAX_BLOCK_TXS,
+  MAX_SHIELDED_PROOF_BYTES,
+  type ShieldedTransferTx,
   signedTransactionToJson,
   toHex,
   transactionToJson,
@@ -33,7 +35,14 @@ import {
 } from "./consensus-cases.js";
 import { dhtVectorFile } from "./dht-vectors.js";
 import { p2pVectorFile } from "./p2p-vectors.js";
-import { blockCases, headerCases, SIGNATURE, signedCases, transactionCases } from "./vector-cases.js";
+import {
+  blockCases,
+  headerCases,
+  SIGNATURE,
+  shieldedCases,
+  signedCases,
+  transactionCases,
+} from "./vector-cases.js";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "vectors");
 
@@ -74,6 +83,24 @@ write("header", {
     },
   ],
 });
+
+/** The shielded transfer case as a plain map, to build malformed variants. */
+const shieldedCborLike: Record<string, unknown> = (() => {
+  const tx = shieldedCases[1]!.tx as ShieldedTransferTx;
+  return {
+    v: 1,
+    kind: tx.kind,
+    fee: tx.fee,
+    anchor: tx.anchor,
+    nf0: tx.nullifiers[0],
+    nf1: tx.nullifiers[1],
+    cm0: tx.commitments[0],
+    cm1: tx.commitments[1],
+    note0: tx.notes[0],
+    note1: tx.notes[1],
+    proof: tx.proof,
+  };
+})();
 
 // ---- unsigned transaction -------------------------------------------------------------------
 const memoTx = transactionCases[1]!.tx;
@@ -163,6 +190,26 @@ write("transaction", {
       hex: patch(memoTxHex, "1a000f4240", "c2430f4240"),
       error: "DECODE_MALFORMED",
     },
+    {
+      name: "shielded transfer with a 65,537-byte proof",
+      hex: hex(encode({ ...shieldedCborLike, proof: new Uint8Array(MAX_SHIELDED_PROOF_BYTES + 1) })),
+      error: "DECODE_OVERSIZE",
+    },
+    {
+      name: "shielded transfer with a 31-byte nullifier",
+      hex: hex(encode({ ...shieldedCborLike, nf1: new Uint8Array(31) })),
+      error: "DECODE_SCHEMA",
+    },
+    {
+      name: "shielded transfer with a transfer's field",
+      hex: hex(encode({ ...shieldedCborLike, from: new Uint8Array(32) })),
+      error: "DECODE_SCHEMA",
+    },
+    {
+      name: "shielded transfer over 69,632 bytes",
+      hex: hex(encode({ ...shieldedCborLike, note0: new Uint8Array(70_000) })),
+      error: "DECODE_OVERSIZE",
+    },
   ],
 });
 
@@ -191,6 +238,21 @@ write("signed-transaction", {
       hex: patch(signedHex, `65${nonceKey}07`, `65${nonceKey}1807`),
       error: "DECODE_NONCANONICAL",
     },
+    {
+      name: "unsigned shielded kind with a signature",
+      hex: hex(encode({ tx: shieldedCborLike, sig: SIGNATURE })),
+      error: "DECODE_SCHEMA",
+    },
+    {
+      name: "transfer over 1,024 bytes (a shielded kind's limit does not apply)",
+      hex: hex(
+        encode({
+          tx: { v: 1, ...transactionToCborLike(memoTx), memo: new Uint8Array(1100) },
+          sig: SIGNATURE,
+        }),
+      ),
+      error: "DECODE_OVERSIZE",
+    },
   ],
 });
 
@@ -213,7 +275,7 @@ write("block", {
       error: "DECODE_OVERSIZE",
     },
     { name: "count 5 with no txs", hex: `${headerHex}00000005`, error: "DECODE_TRUNCATED" },
-    { name: "tx length above the limit", hex: `${headerHex}00000001000007d0`, error: "DECODE_OVERSIZE" },
+    { name: "tx length above the limit", hex: `${headerHex}0000000100011001`, error: "DECODE_OVERSIZE" },
     { name: "zero-length tx", hex: `${headerHex}0000000100000000`, error: "DECODE_TRUNCATED" },
     {
       name: "tx that is not canonical",

@@ -9,7 +9,7 @@ import {
   type HandshakePayload,
   MAX_HEADERS,
   MAX_LOCATOR,
-  MAX_TX_BYTES,
+  MAX_SHIELDED_TX_BYTES,
   P2P_MESSAGE_CODES,
   P2P_PROTOCOL_VERSION,
   type P2pMessage,
@@ -118,6 +118,52 @@ export const p2pCases: { name: string; message: P2pMessage }[] = [
     name: "account",
     message: { type: "account", id: 10, height: 12_345, balance: 2n ** 64n - 1n, nonce: 7 },
   },
+  { name: "computeCapacity", message: { type: "computeCapacity", slots: 8 } },
+  {
+    name: "computeJob",
+    message: {
+      type: "computeJob",
+      id: 11,
+      functionHash: hashOf(0x60),
+      fn: filled(12, 0x61),
+      input: '{"x":1}',
+      seed: filled(16, 0x62),
+      memoryBytes: 67_108_864,
+      budget: 2_000_000_000,
+      deadlineMs: 30_000,
+      proved: "",
+    },
+  },
+  {
+    name: "computeResult, a value with a proof",
+    message: {
+      type: "computeResult",
+      id: 11,
+      status: "result",
+      ok: true,
+      json: "[1,2,3,4]",
+      code: "",
+      message: "",
+      instructions: 120_000,
+      ms: 42,
+      proof: filled(8, 0x63),
+    },
+  },
+  {
+    name: "computeResult, refused",
+    message: {
+      type: "computeResult",
+      id: 12,
+      status: "refused",
+      ok: false,
+      json: "",
+      code: "QUEUE_FULL",
+      message: "2 of 2 slots busy",
+      instructions: 0,
+      ms: 0,
+      proof: new Uint8Array(0),
+    },
+  },
 ];
 
 export const handshakeCases: { name: string; payload: HandshakePayload }[] = [
@@ -207,8 +253,8 @@ export function p2pVectorFile(): object {
         error: "DECODE_SCHEMA",
       },
       {
-        name: "tx over 1,024 bytes",
-        hex: withCode("tx", encodeCanonical({ tx: filled(MAX_TX_BYTES + 1, 0) })),
+        name: "tx over 69,632 bytes",
+        hex: withCode("tx", encodeCanonical({ tx: filled(MAX_SHIELDED_TX_BYTES + 1, 0) })),
         error: "DECODE_OVERSIZE",
       },
       {

@@ -104,12 +104,39 @@ export const transactionCases: { name: string; tx: Transaction }[] = [
   },
 ];
 
+/** The spend every shielded kind carries; a stand-in proof (the codec does not verify proofs). */
+const spend = {
+  anchor: counting(32, 0x01),
+  nullifiers: [counting(32, 0x21), counting(32, 0x41)] as const,
+  commitments: [counting(32, 0x61), counting(32, 0x81)] as const,
+  notes: [filled(90, 0xa1), filled(90, 0xa2)] as const,
+  proof: counting(64, 0x00),
+};
+
+/** The shielded kinds (PROTOCOL.md §4.1). */
+export const shieldedCases: { name: string; tx: Transaction }[] = [
+  {
+    name: "shield (account → notes)",
+    tx: { kind: "shield", from: counting(32, 0x10), amount: 5_000n, fee: 10n, nonce: 3, ...spend },
+  },
+  { name: "shielded transfer (notes → notes)", tx: { kind: "shielded", fee: 7n, ...spend } },
+  {
+    name: "unshield (notes → account)",
+    tx: { kind: "unshield", to: counting(20, 0x80), amount: 2n ** 64n - 1n, fee: 0n, ...spend },
+  },
+];
+transactionCases.push(...shieldedCases);
+
 /** A fixed stand-in signature: codec does not verify, crypto has the real signed vectors. */
 export const SIGNATURE = counting(64, 0xc0);
 
+/** Transfers and shields carry a signature; the unsigned shielded kinds an empty one. */
 export const signedCases: { name: string; stx: SignedTransaction }[] = transactionCases.map((c) => ({
   name: c.name,
-  stx: { tx: c.tx, signature: SIGNATURE },
+  stx: {
+    tx: c.tx,
+    signature: c.tx.kind === "transfer" || c.tx.kind === "shield" ? SIGNATURE : new Uint8Array(0),
+  },
 }));
 
 export const blockCases: { name: string; block: Block }[] = [

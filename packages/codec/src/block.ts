@@ -1,7 +1,7 @@
 import { assertBytes } from "./bytes.js";
 import { CodecError } from "./errors.js";
 import { type BlockHeader, decodeHeader, encodeHeaderInto, HEADER_SIZE } from "./header.js";
-import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_TX_BYTES } from "./limits.js";
+import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_SHIELDED_TX_BYTES } from "./limits.js";
 import { decodeSignedTransaction, encodeSignedTransaction, type SignedTransaction } from "./transaction.js";
 
 export interface Block {
@@ -90,10 +90,10 @@ export function splitBlock(bytes: Uint8Array): BlockFrames {
     }
     const length = view.getUint32(offset);
     offset += LENGTH_SIZE;
-    if (length > MAX_TX_BYTES) {
+    if (length > MAX_SHIELDED_TX_BYTES) {
       throw new CodecError(
         "DECODE_OVERSIZE",
-        `block: tx ${i} declares ${length} bytes, limit ${MAX_TX_BYTES}`,
+        `block: tx ${i} declares ${length} bytes, limit ${MAX_SHIELDED_TX_BYTES}`,
       );
     }
     if (length > bytes.length - offset) {

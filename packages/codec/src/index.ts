@@ -30,12 +30,16 @@ export { U64_MAX } from "./ints.js";
 export * from "./json.js";
 export * from "./limits.js";
 export * from "./p2p/index.js";
+export * from "./shielded-tx.js";
+export { type ShieldedTxJson, shieldedTxFromJson, shieldedTxToJson } from "./shielded-tx-json.js";
 export {
   decodeSignedTransaction,
   decodeTransaction,
   encodeSignedTransaction,
   encodeTransaction,
+  maxBytesOf,
   type SignedTransaction,
+  signatureBytesOf,
   type Transaction,
   type TransactionKind,
   type TransferTx,

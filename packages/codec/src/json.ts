@@ -3,7 +3,9 @@ import type { Block } from "./block.js";
 import { fromHex, toHex } from "./bytes.js";
 import { CodecError } from "./errors.js";
 import type { BlockHeader } from "./header.js";
-import type { SignedTransaction, Transaction } from "./transaction.js";
+import { isShieldedKind } from "./shielded-tx.js";
+import { type ShieldedTxJson, shieldedTxFromJson, shieldedTxToJson } from "./shielded-tx-json.js";
+import { type SignedTransaction, signatureBytesOf, type Transaction } from "./transaction.js";
 
 /*
  * Converters between the in-memory objects (bigint, Uint8Array) and the JSON shapes of
@@ -12,6 +14,7 @@ import type { SignedTransaction, Transaction } from "./transaction.js";
  */
 
 export function transactionToJson(tx: Transaction): TransactionJson {
+  if (tx.kind !== "transfer") return shieldedTxToJson(tx);
   return {
     kind: tx.kind,
     from: toHex(tx.from),
@@ -24,6 +27,7 @@ export function transactionToJson(tx: Transaction): TransactionJson {
 }
 
 export function transactionFromJson(json: TransactionJson): Transaction {
+  if (isShieldedKind(json.kind)) return shieldedTxFromJson(json as ShieldedTxJson);
   if (json.kind !== "transfer") {
     throw new CodecError("DECODE_UNSUPPORTED", `transaction: unknown kind "${String(json.kind)}"`);
   }
@@ -47,7 +51,7 @@ export function signedTransactionToJson(stx: SignedTransaction, id?: Uint8Array)
 export function signedTransactionFromJson(json: SignedTransactionJson): SignedTransaction {
   return {
     tx: transactionFromJson(json.tx),
-    signature: fromHex(json.signature, "signedTransaction.signature", 64),
+    signature: fromHex(json.signature, "signedTransaction.signature", signatureBytesOf(json.tx.kind)),
   };
 }
 

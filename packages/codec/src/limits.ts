@@ -3,7 +3,7 @@
  * limit is derived from the one above it, and test/limits.test.ts checks that the largest item
  * of each layer fits the next:
  *
- *   tx        MAX_TX_BYTES            1 KiB    consensus
+ *   tx        MAX_TX_BYTES            1 KiB    consensus (a shielded tx: MAX_SHIELDED_TX_BYTES, 68 KiB)
  *   block     MAX_BLOCK_BYTES         2 MiB    consensus
  *   P2P       MAX_MESSAGE_BYTES       4 MiB    one block message, a blocks message of ≥ 1 block
  *   NATS      BUS_MAX_PAYLOAD_BYTES   8 MiB    max_payload of the node's nats-server (supervisor);
@@ -51,3 +51,20 @@ export const BUS_ENVELOPE_BYTES = 64 * 1024;
 export const SYNC_BLOCKS_PER_ANSWER = Math.floor(
   (BUS_MAX_PAYLOAD_BYTES - BUS_ENVELOPE_BYTES) / MAX_BLOCK_BYTES,
 );
+
+/**
+ * Largest spend proof a shielded transaction may carry. Zero-knowledge 2-in/2-out spend proofs
+ * are ~49 KB; 64 KiB leaves room for the variation of Merkle openings without letting one
+ * transaction carry arbitrary bytes.
+ */
+export const MAX_SHIELDED_PROOF_BYTES = 64 * 1024;
+
+/**
+ * Largest encoded shielded transaction (shield, shielded, unshield): the proof plus ~600 bytes
+ * of nullifiers, commitments, note ciphertexts and amounts. Checked before parsing; transfers
+ * keep MAX_TX_BYTES. About 30 fit in a block (MAX_BLOCK_BYTES), each verified in ~12 ms.
+ */
+export const MAX_SHIELDED_TX_BYTES = 68 * 1024;
+
+/** Bytes of one note ciphertext: ephemeral X25519 key 32 ‖ view tag 1 ‖ ChaCha20-Poly1305 of 41 + 16. */
+export const NOTE_CIPHERTEXT_BYTES = 90;

@@ -4,7 +4,14 @@ import { CborWriter } from "./cbor-writer.js";
 import { CodecError } from "./errors.js";
 import { readBytes, readMap, readSafeUint, readText, readU64 } from "./fields.js";
 import { assertSafeUint, assertU64 } from "./ints.js";
-import { MAX_MEMO_BYTES, MAX_TX_BYTES } from "./limits.js";
+import { MAX_MEMO_BYTES, MAX_SHIELDED_TX_BYTES, MAX_TX_BYTES } from "./limits.js";
+import {
+  hasSigner,
+  isShieldedKind,
+  type ShieldedTx,
+  shieldedTxFromCbor,
+  writeShieldedTx,
+} from "./shielded-tx.js";
 
 /** Version of the transaction encoding, carried in every transaction as `v`. */
 export const TX_VERSION = 1;
@@ -24,13 +31,16 @@ export interface TransferTx {
   memo: Uint8Array;
 }
 
-/** Every transaction kind. Later kinds (zk notes, compute) join this union with their own `kind`. */
-export type Transaction = TransferTx;
+/** Every transaction kind: transfers and the shielded kinds (shielded-tx.ts). */
+export type Transaction = TransferTx | ShieldedTx;
 export type TransactionKind = Transaction["kind"];
 
 export interface SignedTransaction {
   tx: Transaction;
-  /** Ed25519 signature over signingBytes("p2pnode/tx/v1", chainId, encodeTransaction(tx)). */
+  /**
+   * Ed25519 signature over signingBytes("p2pnode/tx/v1", chainId, encodeTransaction(tx)) for the
+   * kinds with a signer (transfer, shield); empty for shielded and unshield, whose proof is the authority.
+   */
   signature: Uint8Array;
 }
 
@@ -48,6 +58,10 @@ const SIGNED_KEYS = ["tx", "sig"] as const;
 function writeTransaction(w: CborWriter, tx: Transaction): void {
   if (tx === null || typeof tx !== "object") {
     throw new CodecError("ENCODE_INVALID", "transaction: expected an object");
+  }
+  if (isShieldedKind(tx.kind)) {
+    writeShieldedTx(w, tx as ShieldedTx, TX_VERSION);
+    return;
   }
   if (tx.kind !== "transfer") {
     throw new CodecError(
@@ -98,6 +112,7 @@ function transactionFromCbor(value: CborValue): Transaction {
     throw new CodecError("DECODE_UNSUPPORTED", `${what}: unknown version ${String(version)}`);
   }
   const kind = readText(value, "kind", what);
+  if (isShieldedKind(kind)) return shieldedTxFromCbor(value, kind);
   if (kind !== "transfer") throw new CodecError("DECODE_UNSUPPORTED", `${what}: unknown kind "${kind}"`);
   const map = readMap(value, TRANSFER_KEYS, what);
   return {
@@ -123,32 +138,49 @@ export function encodeTransaction(tx: Transaction): Uint8Array {
  * writer above: the input must be exactly those bytes, so there is one encoding per value.
  */
 export function decodeTransaction(bytes: Uint8Array): Transaction {
-  const tx = transactionFromCbor(decodeStrict(bytes, "transaction", MAX_TX_BYTES));
+  const tx = transactionFromCbor(decodeStrict(bytes, "transaction", MAX_SHIELDED_TX_BYTES));
+  checkKindSize(tx, bytes.length, "transaction");
   requireCanonical(encodeTransaction(tx), bytes, "transaction");
   return tx;
 }
 
 /** The canonical bytes of a signed transaction: what is gossiped, stored and hashed into its id. */
 export function encodeSignedTransaction(stx: SignedTransaction): Uint8Array {
-  assertBytes(stx?.signature, "signedTransaction.signature", 64);
+  assertBytes(stx?.signature, "signedTransaction.signature", signatureBytesOf(stx.tx?.kind));
   const w = new CborWriter(512);
   w.map(2).text("tx");
   writeTransaction(w, stx.tx);
   const bytes = w.text("sig").bytes(stx.signature).finish();
-  if (bytes.length > MAX_TX_BYTES) {
-    throw new CodecError(
-      "ENCODE_INVALID",
-      `signed transaction: ${bytes.length} bytes exceeds ${MAX_TX_BYTES}`,
-    );
+  const max = maxBytesOf(stx.tx.kind);
+  if (bytes.length > max) {
+    throw new CodecError("ENCODE_INVALID", `signed transaction: ${bytes.length} bytes exceeds ${max}`);
   }
   return bytes;
 }
 
+/** 64 for the kinds an account signs, 0 for the kinds a proof authorizes. */
+export function signatureBytesOf(kind: string): number {
+  return hasSigner(kind) ? 64 : 0;
+}
+
+/** The encoded-size limit of a kind: MAX_TX_BYTES for transfers, MAX_SHIELDED_TX_BYTES for shielded kinds. */
+export function maxBytesOf(kind: string): number {
+  return isShieldedKind(kind) ? MAX_SHIELDED_TX_BYTES : MAX_TX_BYTES;
+}
+
+function checkKindSize(tx: Transaction, length: number, what: string): void {
+  const max = maxBytesOf(tx.kind);
+  if (length > max)
+    throw new CodecError("DECODE_OVERSIZE", `${what}: ${length} bytes exceeds ${max} for a ${tx.kind}`);
+}
+
 export function decodeSignedTransaction(bytes: Uint8Array): SignedTransaction {
   const what = "signed transaction";
-  const map = readMap(decodeStrict(bytes, what, MAX_TX_BYTES), SIGNED_KEYS, what);
+  // The largest kind's limit before parsing; the transfer's smaller one as soon as the kind is known.
+  const map = readMap(decodeStrict(bytes, what, MAX_SHIELDED_TX_BYTES), SIGNED_KEYS, what);
   const tx = transactionFromCbor(map.tx as CborValue);
-  const stx = { tx, signature: readBytes(map, "sig", what, 64) };
+  checkKindSize(tx, bytes.length, what);
+  const stx = { tx, signature: readBytes(map, "sig", what, signatureBytesOf(tx.kind)) };
   requireCanonical(encodeSignedTransaction(stx), bytes, what);
   return stx;
 }

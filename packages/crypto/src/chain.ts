@@ -4,14 +4,16 @@ import {
   encodeSignedTransaction,
   encodeTransaction,
   HEADER_SIZE,
+  type ShieldedTx,
   type SignedTransaction,
   type Transaction,
+  withoutProof,
 } from "@p2pnode/codec";
 import type { SigningKey } from "./ed25519.js";
 import { assertBytes, CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
 import { merkleRoot } from "./merkle.js";
-import { SIGNING_DOMAINS, signDomain, verifyDomain } from "./signing.js";
+import { SIGNING_DOMAINS, signDomain, signingBytes, verifyDomain } from "./signing.js";
 
 /*
  * The hashes and signatures of chain objects, each defined once here on top of the codec's
@@ -47,7 +49,7 @@ export function meetsTarget(hash: Uint8Array, target: Uint8Array): boolean {
 
 /** Signs `tx` for chain `chainId`; `key` must be the key of `tx.from`. */
 export function signTransaction(tx: Transaction, chainId: string, key: SigningKey): SignedTransaction {
-  if (!Buffer.from(key.publicKey).equals(Buffer.from(tx.from))) {
+  if (!("from" in tx) || !Buffer.from(key.publicKey).equals(Buffer.from(tx.from))) {
     throw new CryptoError("BAD_KEY", "signTransaction: the key is not the key of tx.from");
   }
   return { tx, signature: signDomain(key, SIGNING_DOMAINS.tx, chainId, encodeTransaction(tx)) };
@@ -55,5 +57,16 @@ export function signTransaction(tx: Transaction, chainId: string, key: SigningKe
 
 /** Whether the signature is tx.from's over this tx on chain `chainId` (our one verify rule). */
 export function verifyTransaction(stx: SignedTransaction, chainId: string): boolean {
+  // The unsigned shielded kinds have no signer: their proof is checked instead (rules).
+  if (!("from" in stx.tx)) return false;
   return verifyDomain(stx.signature, SIGNING_DOMAINS.tx, chainId, encodeTransaction(stx.tx), stx.tx.from);
+}
+
+/**
+ * The 32-byte hash a shielded transaction's spend proof is bound to (the statement's txHash):
+ * SHA-256 of the tx signing prefix of this chain and the transaction encoded with an empty
+ * proof. Every other field is covered, so a proof moved to another transaction (or chain) fails.
+ */
+export function shieldedTxHash(tx: ShieldedTx, chainId: string): Uint8Array {
+  return sha256(signingBytes(SIGNING_DOMAINS.tx, chainId, encodeTransaction(withoutProof(tx))));
 }

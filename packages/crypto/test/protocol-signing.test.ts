@@ -98,6 +98,7 @@ describe("block vectors", () => {
     }[],
   )("transfer $txId: signature over the tx domain, id = SHA-256 of the signed encoding", (t) => {
     const stx = decodeSignedTransaction(b(t.hex));
+    if (stx.tx.kind !== "transfer") throw new TypeError(`vector ${t.txId} is not a transfer`);
     expect(verifyTransaction(stx, blk.chainId)).toBe(true);
     expect(verifyTransaction(stx, "p2pnode-main")).toBe(false);
     expectSigned(t, SIGNING_DOMAINS.tx, blk.chainId, b(t.unsigned), stx.tx.from);

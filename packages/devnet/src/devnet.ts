@@ -211,7 +211,12 @@ export class Devnet {
             `${crashed.name} exited during start-up:\n${this.tail(crashed, 15)}`,
           );
         }
-        return ready === last.length;
+        // Services that answer /ready may be left over from a supervisor killed earlier: count
+        // them only once this node's own supervisor has written its pids (past its port checks).
+        const current = state.nodes.every(
+          (n) => n.pid === undefined || readPids(n.dataDir)?.supervisor === n.pid,
+        );
+        return current && ready === last.length;
       },
       timeoutMs,
       500,

@@ -8,7 +8,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, nodeIdOf, setTopology } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, setMining } from "./e2e-helpers.js";
+import { getJson, setMining, settleOnOneTip } from "./e2e-helpers.js";
 
 // Five real nodes on loopback, two of them miners, talking through their gateways.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-e2e-"));
@@ -86,19 +86,7 @@ describe("gateway on a 5-node devnet", () => {
       500,
     );
     expect(mined).toBe(true);
-    // node1 stops; node0 mines two more so one tip is strictly heaviest (tips of equal work from
-    // both miners would rightly never resolve once nobody mines), then stops too.
-    await miner(state.nodes[1]!, "stop");
-    const h0 = (await tip(state.nodes[0]!)).height;
-    expect(await waitUntil(async () => (await tip(state.nodes[0]!)).height >= h0 + 2, 90_000, 100)).toBe(
-      true,
-    );
-    await miner(state.nodes[0]!, "stop");
-    const agreed = await waitUntil(
-      async () => new Set((await Promise.all(state.nodes.map(tip))).map((t) => t.hash)).size === 1,
-      60_000,
-      500,
-    );
+    const agreed = await settleOnOneTip(state.nodes, state.nodes[0]!, [state.nodes[1]!], state.apiToken);
     expect(agreed, JSON.stringify(await Promise.all(state.nodes.map(tip)))).toBe(true);
   }, 240_000);
 

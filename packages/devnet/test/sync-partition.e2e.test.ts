@@ -8,7 +8,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, heal, nodeIdOf, partition } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, setMining, tipOf } from "./e2e-helpers.js";
+import { getJson, setMining, settleOnOneTip, tipOf } from "./e2e-helpers.js";
 
 // Fork resolution after a partition: 5 nodes split 2+3 with a miner on each side. Every block
 // carries the same work ("ff…" target, no retarget within the test), so the longer side is the
@@ -60,10 +60,7 @@ describe("partition and heal", () => {
     const [n0, n1] = nodes([0, 1]) as [DevnetNode, DevnetNode];
     // Settle on one chain first.
     expect(await waitUntil(async () => ((await tip(n0))?.height ?? 0) >= 5, 120_000, 250)).toBe(true);
-    await Promise.all([miner(n0, "stop"), miner(n1, "stop")]);
-    expect(await waitUntil(async () => (await oneTip([0, 1, 2, 3, 4])) !== undefined, 120_000, 250)).toBe(
-      true,
-    );
+    expect(await settleOnOneTip(state.nodes, n0, [n1], state.apiToken)).toBe(true);
 
     await partition(state, [SIDE_A, SIDE_B]);
     const ids = state.nodes.map(nodeIdOf);
@@ -135,7 +132,7 @@ describe("partition and heal", () => {
     // The losing branch's transfer is not lost: back in side A's mempools (or already re-mined).
     for (const n of nodes(SIDE_A)) expect(["pending", "mined"]).toContain(await txStatus(n, id));
 
-    // Mine on the node that held it: it is mined once, on the one chain every node agrees on.
+    // Mine on the node that held it (alone): it is mined once, on the one chain every node agrees on.
     await mine(n0, 2);
     const minedEverywhere = await waitUntil(
       async () => (await Promise.all(state.nodes.map((n) => txStatus(n, id)))).every((s) => s === "mined"),

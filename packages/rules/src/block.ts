@@ -14,7 +14,8 @@ import {
 import { headerHash, meetsTarget, txRoot } from "@p2pnode/crypto";
 import type { BlockJson } from "@p2pnode/types";
 import { decoding, RuleError, reject } from "./errors.js";
-import { type CheckedTx, checkSignature, prepareTx } from "./tx.js";
+import { checkBlockNullifiers } from "./shielded.js";
+import { type CheckedTx, checkAuthority, prepareTx } from "./tx.js";
 
 /** A decoded block with its hash and encodings; its transactions are prepared, not yet verified. */
 export interface PreparedBlock {
@@ -82,8 +83,9 @@ export function checkNotInFuture(h: BlockHeader, now: number, maxFutureDriftMs: 
 }
 
 /**
- * The body rules: no state root yet, the Merkle root over the tx ids, no repeated tx, every
- * signature (except those of txs this node already verified, e.g. in its mempool).
+ * The body rules: no state root yet, the Merkle root over the tx ids, no repeated tx, no nullifier
+ * published twice, every signature and spend proof (except those of txs this node already
+ * verified, e.g. in its mempool).
  */
 export function checkBody(p: PreparedBlock, chainId: string, verified: (idHex: string) => boolean): void {
   const h = p.block.header;
@@ -100,8 +102,9 @@ export function checkBody(p: PreparedBlock, chainId: string, verified: (idHex: s
     if (seen.has(t.idHex)) throw reject("DUPLICATE", `transaction ${t.idHex} appears twice`, { index });
     seen.add(t.idHex);
   });
+  checkBlockNullifiers(p.txs);
   p.txs.forEach((t, index) => {
-    if (!verified(t.idHex)) checkSignature(t, chainId, index);
+    if (!verified(t.idHex)) checkAuthority(t, chainId, index);
   });
 }
 

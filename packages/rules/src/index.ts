@@ -21,5 +21,14 @@ export {
   parseGenesis,
   readGenesisFile,
 } from "./genesis.js";
-export { type CheckedTx, checkSignature, checkTx, prepareTx, type TxRuleOptions, txFromJson } from "./tx.js";
+export * from "./shielded.js";
+export {
+  type CheckedTx,
+  checkAuthority,
+  checkSignature,
+  checkTx,
+  prepareTx,
+  type TxRuleOptions,
+  txFromJson,
+} from "./tx.js";
 export { checkBlockBytes, checkTxBytes, statelessVerdict, type Verdict } from "./verdict.js";

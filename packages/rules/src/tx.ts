@@ -1,6 +1,8 @@
 import {
   encodeSignedTransaction,
-  MAX_TX_BYTES,
+  hasSigner,
+  isShieldedKind,
+  maxBytesOf,
   type SignedTransaction,
   signedTransactionFromJson,
   toHex,
@@ -8,6 +10,7 @@ import {
 import { addressOf, txId, verifyTransaction } from "@p2pnode/crypto";
 import type { SignedTransactionJson } from "@p2pnode/types";
 import { decoding, reject } from "./errors.js";
+import { checkSpendProof, isShielded } from "./shielded.js";
 
 /** A transaction that passed the rules that need no state: encoding, size, fee floor, signature. */
 export interface CheckedTx {
@@ -16,7 +19,10 @@ export interface CheckedTx {
   bytes: Uint8Array;
   id: Uint8Array;
   idHex: string;
-  /** Address of tx.from. */
+  /**
+   * Address of tx.from (transfer, shield). The unsigned shielded kinds have no sender: an empty
+   * array and "" (the chain keeps them apart from the per-sender queues).
+   */
   sender: Uint8Array;
   senderHex: string;
 }
@@ -34,11 +40,12 @@ export function txFromJson(json: SignedTransactionJson): SignedTransaction {
 
 /** Encodes and identifies a transaction and checks its kind, size and fee; no signature yet. */
 export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
-  if (stx.tx.kind !== "transfer")
+  if (stx.tx.kind !== "transfer" && !isShieldedKind(stx.tx.kind))
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
   const bytes = decoding("transaction", () => encodeSignedTransaction(stx));
-  if (bytes.length > MAX_TX_BYTES) {
-    throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${MAX_TX_BYTES}`);
+  const max = maxBytesOf(stx.tx.kind);
+  if (bytes.length > max) {
+    throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${max}`);
   }
   const id = txId(bytes);
   const idHex = toHex(id);
@@ -47,7 +54,7 @@ export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: 
   }
   if (stx.tx.fee < o.minFee)
     throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
-  const sender = addressOf(stx.tx.from);
+  const sender = "from" in stx.tx ? addressOf(stx.tx.from) : new Uint8Array(0);
   return { stx, bytes, id, idHex, sender, senderHex: toHex(sender) };
 }
 
@@ -57,6 +64,11 @@ export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: 
  * indistinguishable, which is the point.
  */
 export function checkSignature(t: CheckedTx, chainId: string, index?: number): void {
+  // The unsigned shielded kinds are authorized by their proof alone.
+  if (!hasSigner(t.stx.tx.kind)) {
+    checkAuthority(t, chainId, index);
+    return;
+  }
   if (!verifyTransaction(t.stx, chainId)) {
     throw reject(
       "INVALID_SIGNATURE",
@@ -66,9 +78,18 @@ export function checkSignature(t: CheckedTx, chainId: string, index?: number): v
   }
 }
 
+/**
+ * What authorizes a transaction: the signature of the kinds an account signs, and the spend
+ * proof of the shielded kinds (a shield has both: its account pays, its proof makes the notes).
+ */
+export function checkAuthority(t: CheckedTx, chainId: string, index?: number): void {
+  if (hasSigner(t.stx.tx.kind)) checkSignature(t, chainId, index);
+  if (isShielded(t.stx)) checkSpendProof(t.stx.tx, chainId, index);
+}
+
 /** Every stateless rule of a transaction, in order; what is left needs the chain's state. */
 export function checkTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
   const t = prepareTx(stx, o, claimedId);
-  checkSignature(t, o.chainId);
+  checkAuthority(t, o.chainId);
   return t;
 }

@@ -1,4 +1,10 @@
-import { encodeSignedTransaction, MAX_MEMO_BYTES, signedTransactionToJson, toHex } from "@p2pnode/codec";
+import {
+  encodeSignedTransaction,
+  MAX_MEMO_BYTES,
+  signedTransactionToJson,
+  type TransferTx,
+  toHex,
+} from "@p2pnode/codec";
 import { addressHexOf, txId } from "@p2pnode/crypto";
 import { describe, expect, it } from "vitest";
 import { checkSignature, checkTx, prepareTx, RuleError, reject, txFromJson } from "../src/index.js";
@@ -24,7 +30,7 @@ describe("stateless transaction rules", () => {
       "DECODE_FAILED",
       () => {
         const stx = transfer(0);
-        stx.tx = { ...stx.tx, memo: new Uint8Array(MAX_MEMO_BYTES + 1) };
+        stx.tx = { ...(stx.tx as TransferTx), memo: new Uint8Array(MAX_MEMO_BYTES + 1) };
         return prepareTx(stx, rules);
       },
     ],

@@ -12,4 +12,5 @@ export * from "./roots.js";
 export * from "./scan.js";
 export * from "./spend.js";
 export * from "./tree.js";
+export * from "./tx-fields.js";
 export { nobleShared, X25519Agreement } from "./x25519.js";

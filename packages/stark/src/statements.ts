@@ -24,11 +24,18 @@ export interface FibonacciStatement {
 export interface RescueChainStatement {
   hashes: number;
   digest: number[];
+  /** Present when the prover was asked to make the preimage public (RescueChainPublic). */
+  preimage?: number[];
 }
 
 export type ProveInput =
   | { air: "fibonacci"; publicInputs: { traceLength: number }; privateInputs?: undefined }
-  | { air: "rescue-chain"; publicInputs: { hashes: number }; privateInputs: { preimage: number[] } };
+  | {
+      air: "rescue-chain";
+      /** `publicPreimage`: the statement names the preimage too (a proof for this x). */
+      publicInputs: { hashes: number; publicPreimage?: boolean };
+      privateInputs: { preimage: number[] };
+    };
 
 export type Statement =
   | { air: "fibonacci"; publicInputs: FibonacciStatement }
@@ -61,7 +68,11 @@ export function witnessFor(input: ProveInput): { air: Air; trace: Uint32Array[];
     if (!Number.isInteger(hashes) || hashes < 1 || hashes > MAX_CHAIN_HASHES)
       throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19 − 1]");
     const { trace, digest } = rescueChainTrace(input.privateInputs.preimage, hashes);
-    const statement: Statement = { air: "rescue-chain", publicInputs: { hashes, digest } };
+    const preimage = input.publicInputs.publicPreimage ? [...input.privateInputs.preimage] : undefined;
+    const statement: Statement = {
+      air: "rescue-chain",
+      publicInputs: { hashes, digest, ...(preimage && { preimage }) },
+    };
     return { air: airFor(statement), trace, statement };
   }
   throw new StarkError("UNKNOWN_AIR", `unknown AIR ${(input as { air: string }).air}`);

@@ -1,6 +1,7 @@
+import { ChainDeliverySubjects } from "./chain-delivery-subjects.js";
 import { ChainReadSubjects } from "./chain-read-subjects.js";
 import { ChainSubjects } from "./chain-subjects.js";
-import { ComputeSubjects } from "./compute.js";
+import { ComputeRelaySubjects, ComputeSubjects } from "./compute.js";
 import { DhtSubjects } from "./dht.js";
 import { GatewaySubjects } from "./gateway.js";
 import { type EndpointDef, type EventDef, NodeSubjects } from "./subjects.js";
@@ -11,8 +12,10 @@ export const SUBJECT_CATALOG: readonly (EndpointDef | EventDef)[] = [
   ...Object.values(NodeSubjects),
   ...Object.values(ChainSubjects),
   ...Object.values(ChainReadSubjects),
+  ...Object.values(ChainDeliverySubjects),
   ...Object.values(DhtSubjects),
   ...Object.values(GatewaySubjects),
   ...Object.values(ZkpSubjects),
   ...Object.values(ComputeSubjects),
+  ...Object.values(ComputeRelaySubjects),
 ];

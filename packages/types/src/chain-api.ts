@@ -80,8 +80,13 @@ export type AccountState = z.infer<typeof AccountState>;
 
 export const MempoolTx = z.object({
   id: Hash32Hex,
-  from: AddressHex,
-  to: AddressHex,
+  /** The transaction kind (transfer when absent). */
+  kind: z.enum(["transfer", "shield", "shielded", "unshield"]).optional(),
+  /** "" for the shielded kinds without a public sender (shielded, unshield). */
+  from: z.union([AddressHex, z.literal("")]),
+  /** "" for the kinds without a public recipient (shield, shielded): notes hide it. */
+  to: z.union([AddressHex, z.literal("")]),
+  /** The public amount: 0 for a shielded transfer, whose amounts are hidden. */
   amount: U64String,
   fee: U64String,
   nonce: SafeUint,

@@ -39,6 +39,16 @@ export const RejectReason = z.enum([
   "BAD_STATE_ROOT",
   /** The block descends from a block that was found invalid. */
   "INVALID_ANCESTOR",
+  /** Shielded: the spend proof does not verify for this transaction (tampered, moved or forged). */
+  "BAD_PROOF",
+  /** Shielded: a nullifier was already published (a note spent twice), on the chain or in the block. */
+  "NULLIFIER_SPENT",
+  /** Shielded: the anchor is not one of the recent roots of the note-commitment tree. */
+  "UNKNOWN_ROOT",
+  /** Shielded: more value would leave the shielded pool than it holds. */
+  "VALUE_IMBALANCE",
+  /** Shielded: a digest word is not a canonical field element (≥ the modulus). */
+  "BAD_FIELD_ELEMENT",
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 

@@ -45,15 +45,55 @@ export const TransferTxJson = z.object({
 });
 export type TransferTxJson = z.infer<typeof TransferTxJson>;
 
-/** Every transaction kind; later kinds (zk notes, compute) join this union. */
-export const TransactionJson = z.discriminatedUnion("kind", [TransferTxJson]);
+/** The spend each shielded kind carries (codec shielded-tx.ts); the proof is ~49 KB (≤ 64 KiB). */
+const ShieldedSpendJson = {
+  fee: U64String,
+  anchor: Hash32Hex,
+  nullifiers: z.tuple([Hash32Hex, Hash32Hex]),
+  commitments: z.tuple([Hash32Hex, Hash32Hex]),
+  notes: z.tuple([bytesHex(90, "note ciphertext"), bytesHex(90, "note ciphertext")]),
+  proof: bytesHex(64 * 1024, "proof"),
+};
+
+/** Account → notes: `from` pays amount + fee and signs; `amount` enters the shielded pool. */
+export const ShieldTxJson = z.object({
+  kind: z.literal("shield"),
+  from: PublicKeyHex,
+  amount: U64String,
+  nonce: SafeUint,
+  ...ShieldedSpendJson,
+});
+export type ShieldTxJson = z.infer<typeof ShieldTxJson>;
+/** Notes → notes; unsigned (signature ""): the proof is the authority. */
+export const ShieldedTransferTxJson = z.object({ kind: z.literal("shielded"), ...ShieldedSpendJson });
+export type ShieldedTransferTxJson = z.infer<typeof ShieldedTransferTxJson>;
+/** Notes → account `to`; unsigned (signature ""). */
+export const UnshieldTxJson = z.object({
+  kind: z.literal("unshield"),
+  to: AddressHex,
+  amount: U64String,
+  ...ShieldedSpendJson,
+});
+
+export type UnshieldTxJson = z.infer<typeof UnshieldTxJson>;
+
+/** Every transaction kind. */
+export const TransactionJson = z.discriminatedUnion("kind", [
+  TransferTxJson,
+  ShieldTxJson,
+  ShieldedTransferTxJson,
+  UnshieldTxJson,
+]);
 export type TransactionJson = z.infer<typeof TransactionJson>;
 
-/** A transaction with its Ed25519 signature; `id` = SHA-256 of its canonical encoding. */
+/**
+ * A transaction with its Ed25519 signature (empty for the unsigned shielded kinds);
+ * `id` = SHA-256 of its canonical encoding.
+ */
 export const SignedTransactionJson = z.object({
   id: Hash32Hex.optional(),
   tx: TransactionJson,
-  signature: SignatureHex,
+  signature: z.union([SignatureHex, z.literal("")]),
 });
 export type SignedTransactionJson = z.infer<typeof SignedTransactionJson>;
 

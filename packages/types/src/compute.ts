@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DHT_MAX_VALUE_BYTES } from "./dht.js";
 import { COMPUTE_ERROR_CODES } from "./error-codes.js";
 import { endpoint, event } from "./subjects.js";
+import { ZKP_MAX_PROOF_BYTES } from "./zkp.js";
 
 /*
  * The compute service's contract (services/compute), shared by REST, NATS and the SDK. Functions
@@ -232,5 +233,99 @@ export const ComputeSubjects = {
     subject: "compute.v1.task.progress",
     payload: TaskEvent,
     description: "A task's progress changed (attempt finished, job decided, task ended).",
+  }),
+} as const;
+
+/*
+ * Jobs on peers (services/compute/README.md "Jobs on peers"): the compute service asks its
+ * gateway to offer a job attempt to one peer; the peer's gateway asks its own compute service to
+ * run it. Bytes travel as base64.
+ */
+
+/** The zkp AIR a proved job's result is proved with ("": none, replicas vote). */
+export const ProvedKind = z.enum(["", "rescue-chain"]);
+
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64");
+
+export const RemoteJob = z
+  .object({
+    functionHash: ComputeHash,
+    /** The function's canonical encoding; the worker checks that it hashes to functionHash. */
+    fn: Base64.max(Math.ceil((64 * 1024) / 3) * 4),
+    input: z.string().max(COMPUTE_MAX_INPUT_BYTES),
+    /** 32 hex characters, or absent. */
+    seed: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional(),
+    limits: z.object({
+      memoryBytes: z.number().int().min(0),
+      budget: z.number().int().min(0),
+      deadlineMs: z.number().int().min(1).max(600_000),
+    }),
+    proved: ProvedKind.default(""),
+  })
+  .strict();
+export type RemoteJob = z.input<typeof RemoteJob>;
+
+/** One attempt's answer as the scheduler sees it (`result`: a value or deterministic error). */
+export const RemoteAttempt = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("result"),
+    ok: z.boolean(),
+    json: z.string().max(COMPUTE_MAX_RESULT_BYTES).optional(),
+    code: z.string().max(40).optional(),
+    message: z.string().max(512).optional(),
+    instructions: z.number().int().min(0),
+    ms: z.number().min(0),
+    /** Base64 STARK proof of a proved job's value. */
+    proof: Base64.max(Math.ceil(ZKP_MAX_PROOF_BYTES / 3) * 4).optional(),
+  }),
+  z.object({
+    kind: z.literal("failed"),
+    code: z.string().max(40),
+    message: z.string().max(512),
+    refused: z.boolean().optional(),
+  }),
+]);
+export type RemoteAttempt = z.infer<typeof RemoteAttempt>;
+
+const PeerHex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const ComputeRelaySubjects = {
+  jobOffer: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.compute-job.offer",
+    errors: ["NOT_FOUND"],
+    request: z.object({ peer: PeerHex, job: RemoteJob, timeoutMs: z.number().int().min(1) }).strict(),
+    reply: RemoteAttempt,
+    description:
+      "Offers one job attempt to a peer (computeJob) and replies with its computeResult, or a failure (timeout, disconnect, refusal).",
+  }),
+  workersList: endpoint({
+    service: "gateway",
+    subject: "gateway.v1.compute-workers.list",
+    errors: [],
+    request: z.object({}).strict(),
+    reply: z.object({ workers: z.array(z.object({ id: PeerHex, slots: z.number().int().min(0) })) }),
+    description: "Connected peers that advertise compute capacity, with their job slots.",
+  }),
+  workerPenalise: event({
+    subject: "gateway.v1.compute-worker.penalise",
+    payload: z.object({ peer: PeerHex, reason: z.string().max(200) }),
+    description: "A peer's compute result lost to the quorum or its proof failed: lowers its peer score.",
+  }),
+  jobRun: endpoint({
+    service: "compute",
+    subject: "compute.v1.job.run",
+    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
+    request: z.object({ from: PeerHex, job: RemoteJob }).strict(),
+    reply: RemoteAttempt,
+    description: "Runs a job a peer offered in this node's sandbox (refuses with QUEUE_FULL when full).",
+  }),
+  capacityAnnounce: event({
+    subject: "compute.v1.capacity.announce",
+    payload: z.object({ slots: z.number().int().min(0).max(1024) }),
+    description: "Job slots this node offers its peers; repeated every few seconds (silence means none).",
   }),
 } as const;

@@ -56,6 +56,8 @@ export const ZkpProveRequest = z.discriminatedUnion("air", [
             .int()
             .min(1)
             .max(2 ** 19 - 1),
+          /** Make the preimage part of the statement: the proof is then for this x only. */
+          publicPreimage: z.boolean().optional(),
         })
         .strict(),
       privateInputs: z.object({ preimage: Digest }).strict(),
@@ -84,6 +86,8 @@ export const ZkpStatement = z.discriminatedUnion("air", [
             .min(1)
             .max(2 ** 19 - 1),
           digest: Digest,
+          /** Present when the preimage is public (`publicPreimage` at proving). */
+          preimage: Digest.optional(),
         })
         .strict(),
     })

@@ -56,7 +56,7 @@ function chain(): Chain {
 // --- baseline: raw node:crypto verify of tx signing bytes, public key object cached ----------
 const sample = transfer(senders[0]!, recipient, 1n, 0);
 const message = signingBytes(SIGNING_DOMAINS.tx, CHAIN_ID, encodeTransaction(sample.tx));
-const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), sample.tx.from]);
+const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), senders[0]!.key.publicKey]);
 const keyObject = createPublicKey({ key: spki, format: "der", type: "spki" });
 function rawVerifyRate(n: number, fromBytes: boolean): number {
   const t0 = now();

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { Chain, defaultChainOptions } from "./chain.js";
+import { serveDeliverySubjects } from "./delivery.js";
 import { ChainIntake } from "./intake.js";
 import { validateStoredChain, withSnapshot } from "./integrity.js";
 import { setupLightChain } from "./light/light-service.js";
@@ -8,6 +9,7 @@ import { ChainMetrics } from "./metrics.js";
 import { busEvents, serveChainSubjects } from "./nats.js";
 import { blockRoutes } from "./routes/blocks.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { stateRoutes } from "./routes/state.js";
 import { syncRoute } from "./routes/sync.js";
 import { txRoutes } from "./routes/txs.js";
 import { validateRoute } from "./routes/validate.js";
@@ -39,7 +41,7 @@ export const chainService: ServiceDefinition = {
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
     const events = busEvents(ctx.bus);
-    const intake = new ChainIntake({ chain, metrics, events, log: ctx.log });
+    const intake = new ChainIntake({ chain, metrics, events, log: ctx.log, writable: ctx.writable });
     const sync = new SyncLoop({ chain, bus: ctx.bus, intake, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
@@ -68,9 +70,11 @@ export const chainService: ServiceDefinition = {
     };
     blockRoutes(ctx.app, deps);
     txRoutes(ctx.app, deps);
+    stateRoutes(ctx.app, deps);
     validateRoute(ctx.app, deps);
     syncRoute(ctx.app, sync);
     await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
+    await serveDeliverySubjects(ctx.bus, chain);
     sync.start();
 
     const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);

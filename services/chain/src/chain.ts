@@ -1,12 +1,26 @@
-import { type Block, equalBytes, type SignedTransaction } from "@p2pnode/codec";
-import { checkBody, checkPow, checkSignature, genesisBlock, prepareBlock, prepareTx } from "@p2pnode/rules";
+import { type Block, decodeSignedTransaction, equalBytes, type SignedTransaction } from "@p2pnode/codec";
+import {
+  type CheckedTx,
+  checkAuthority,
+  checkBody,
+  checkPow,
+  checkShieldedShape,
+  checkSignature,
+  genesisBlock,
+  isShielded,
+  prepareBlock,
+  prepareTx,
+} from "@p2pnode/rules";
 import type { BlockVerdict, ChainTip, Genesis } from "@p2pnode/types";
 import { Ancestry } from "./ancestry.js";
 import { checkHeaderContext } from "./block-rules.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { type CommitResult, ForkChoice } from "./fork-choice.js";
 import { defaultMempoolOptions, Mempool, type MempoolOptions, type PoolTx, toPoolTx } from "./mempool.js";
+import { MempoolStore } from "./mempool-store.js";
 import { defaultRetargetOptions, type RetargetOptions } from "./retarget.js";
+import { ShieldedPool } from "./shielded-pool.js";
+import { ShieldedOverlay } from "./shielded-state.js";
 import { type BlockMeta, type ChainStore, hex, unhex } from "./store.js";
 import { workOf } from "./work.js";
 
@@ -56,12 +70,15 @@ export class Chain {
   readonly genesisHash: Uint8Array;
   readonly store: ChainStore;
   readonly mempool: Mempool;
+  /** Pending unsigned shielded txs, and the nullifier index of every pending shielded tx. */
+  readonly shieldedPool: ShieldedPool;
   readonly ancestry: Ancestry;
   readonly retarget: RetargetOptions;
   readonly blockReward: bigint;
   private readonly forkChoice: ForkChoice;
   private readonly now: () => number;
   private readonly invalid = new Map<string, ChainError>();
+  private readonly pool: MempoolStore;
   private tipMeta: BlockMeta;
 
   constructor(
@@ -84,9 +101,63 @@ export class Chain {
       { store: this.store, ancestry: this.ancestry },
     );
     this.mempool = new Mempool(o.mempool, { accounts: this.store });
+    this.shieldedPool = new ShieldedPool({ maxTxs: Math.max(1, Math.floor(o.mempool.maxTxs / 10)) });
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
+    this.pool = new MempoolStore(this.store.db);
+    this.restoreMempool();
+  }
+
+  /**
+   * Re-admits the persisted pool against the tip's state, as if each tx arrived again (signature,
+   * fee, nonce, funds); what no longer fits (mined meanwhile, replaced, expired) is deleted.
+   */
+  private restoreMempool(): void {
+    const stored = this.pool.all();
+    const now = this.now();
+    const pts: PoolTx[] = [];
+    for (const s of stored) {
+      try {
+        const t = prepareTx(decodeSignedTransaction(s.bytes), {
+          chainId: this.chainId,
+          minFee: this.o.minFee,
+        });
+        if (now - s.receivedAt >= this.o.mempool.ttlMs) continue;
+        checkAuthority(t, this.chainId);
+        pts.push(toPoolTx(t, s.receivedAt));
+      } catch {
+        // unreadable or no longer valid: deleted below
+      }
+    }
+    pts.sort(
+      (a, b) => (a.senderHex < b.senderHex ? -1 : a.senderHex > b.senderHex ? 1 : 0) || a.nonce - b.nonce,
+    );
+    for (const t of pts) {
+      try {
+        if (t.senderHex === "") this.readmitShielded(t);
+        else {
+          if (isShielded(t.stx)) this.checkShieldedState(t);
+          this.mempool.add(t);
+          this.shieldedPool.index(t);
+        }
+      } catch {
+        // nonce taken by a block, no longer covered, nullifier spent, anchor too old: it stays out
+      }
+    }
+    this.mempool.takeChanges();
+    this.shieldedPool.takeChanges();
+    const gone = stored.filter((s) => !this.isPending(s.idHex)).map((s) => s.idHex);
+    if (gone.length > 0) this.store.transaction(() => this.pool.apply({ put: [], del: gone }));
+  }
+
+  /** Writes what the pool changed in one committed transaction: called before anything is acknowledged. */
+  private persistMempool(): void {
+    const m = this.mempool.takeChanges();
+    const z = this.shieldedPool.takeChanges();
+    const c = { put: [...m.put, ...z.put], del: [...m.del, ...z.del] };
+    if (c.put.length === 0 && c.del.length === 0) return;
+    this.store.transaction(() => this.pool.apply(c));
   }
 
   /** Writes genesis into an empty store, or checks that the store belongs to this genesis. */
@@ -150,20 +221,65 @@ export class Chain {
   /** Validates a transaction against the tip's state and admits it to the mempool. */
   submitTx(stx: SignedTransaction, claimedId?: string): PoolTx {
     const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId);
-    if (this.mempool.has(t.idHex))
+    if (this.isPending(t.idHex))
       throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
+    if (isShielded(t.stx)) return this.submitShielded(t);
     // Cheap state checks before the signature, so replays cost a lookup and not a verify.
-    const account = this.store.account(t.sender);
-    if (t.stx.tx.nonce < (account?.nonce ?? 0)) {
-      throw reject(
-        "BAD_NONCE",
-        `nonce ${t.stx.tx.nonce} already used (replay): account nonce is ${account?.nonce}`,
-      );
-    }
+    const account = this.checkNonce(t);
     checkSignature(t, this.chainId);
     const pt = toPoolTx(t, this.now());
     this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
+    this.persistMempool();
     return pt;
+  }
+
+  isPending(idHex: string): boolean {
+    return this.mempool.has(idHex) || this.shieldedPool.has(idHex);
+  }
+
+  private checkNonce(t: CheckedTx) {
+    const account = this.store.account(t.sender);
+    const tx = t.stx.tx;
+    if ((tx.kind === "transfer" || tx.kind === "shield") && tx.nonce < (account?.nonce ?? 0)) {
+      throw reject(
+        "BAD_NONCE",
+        `nonce ${tx.nonce} already used (replay): account nonce is ${account?.nonce}`,
+      );
+    }
+    return account;
+  }
+
+  /**
+   * A shielded tx: the state rules first (recent anchor, unspent nullifiers on the chain and in
+   * the pools, enough value in the shielded pool), so a replay costs lookups and not the ~12 ms
+   * proof verification; then signature (shield) and proof. Shields queue with their sender.
+   */
+  private submitShielded(t: CheckedTx): PoolTx {
+    if (!isShielded(t.stx)) throw new ChainFault("INTERNAL", "submitShielded: not a shielded tx");
+    const tx = t.stx.tx;
+    const account = tx.kind === "shield" ? this.checkNonce(t) : undefined;
+    checkShieldedShape(tx, this.chainId);
+    new ShieldedOverlay(this.store).apply(tx);
+    const pt = toPoolTx(t, this.now());
+    this.shieldedPool.checkConflicts(pt, (id) => this.isPending(id));
+    checkAuthority(t, this.chainId);
+    if (tx.kind === "shield") this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
+    else this.shieldedPool.add(pt);
+    this.shieldedPool.index(pt);
+    this.persistMempool();
+    return pt;
+  }
+
+  /** The state rules of a pending shielded tx against the tip and the other pending ones. */
+  private checkShieldedState(t: PoolTx): void {
+    this.shieldedPool.checkConflicts(t, (id) => this.isPending(id));
+    if (isShielded(t.stx)) new ShieldedOverlay(this.store).apply(t.stx.tx);
+  }
+
+  /** An unsigned shielded tx (already verified) back into the pool, if it still applies. */
+  private readmitShielded(t: PoolTx): void {
+    this.checkShieldedState(t);
+    this.shieldedPool.add(t);
   }
 
   /**
@@ -201,7 +317,7 @@ export class Chain {
       throw this.remember(p.hashHex, reject("INVALID_ANCESTOR", "parent is invalid"));
     try {
       this.checkContext(p.block, parent, tip);
-      checkBody(p, this.chainId, (id) => this.mempool.has(id));
+      checkBody(p, this.chainId, (id) => this.isPending(id));
     } catch (err) {
       throw err instanceof ChainError ? this.remember(p.hashHex, err) : err;
     }
@@ -214,6 +330,7 @@ export class Chain {
     }
     this.tipMeta = commit.tip;
     this.updateMempool(commit);
+    this.persistMempool();
     return {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
@@ -272,6 +389,8 @@ export class Chain {
       const senders = this.mempool.remove(block.txs.map((t) => t.idHex));
       for (const t of block.txs) senders.add(t.senderHex);
       this.mempool.revalidate(senders, this.now());
+      this.shieldedPool.remove(block.txs.map((t) => t.idHex));
+      if (block.txs.some((t) => isShielded(t.stx))) this.revalidateShielded();
       return;
     }
     // Reorg: txs of the losing branch come back when still valid on the new one, before what
@@ -279,21 +398,48 @@ export class Chain {
     const now = this.now();
     const back = c.disconnected.toReversed().flatMap((b) => b.txs.map((t) => toPoolTx(t, now)));
     const pending = this.mempool.drain();
-    const all = [...back, ...pending].sort(
+    const unsigned = [...back.filter((t) => t.senderHex === ""), ...this.shieldedPool.drain()];
+    const all = [...back.filter((t) => t.senderHex !== ""), ...pending].sort(
       (a, b) => (a.senderHex < b.senderHex ? -1 : a.senderHex > b.senderHex ? 1 : 0) || a.nonce - b.nonce,
     );
     for (const t of all) {
       try {
         this.mempool.add(t);
+        this.shieldedPool.index(t);
       } catch {
         // mined on the new branch, nonce taken, or no longer covered: it stays out
       }
     }
+    // Unsigned shielded txs come back when their anchor, nullifiers and value still hold.
+    for (const t of unsigned) {
+      try {
+        this.readmitShielded(t);
+      } catch {
+        // spent on the new branch, or its anchor is not a recent root there: it stays out
+      }
+    }
+    this.revalidateShielded();
+  }
+
+  /** Drops pending shielded txs that the tip made unusable (nullifier spent, anchor out of the window). */
+  private revalidateShielded(): void {
+    const overlay = new ShieldedOverlay(this.store);
+    this.shieldedPool.revalidate((t) => {
+      if (!isShielded(t.stx)) return false;
+      try {
+        overlay.apply(t.stx.tx);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** Drops mempool txs past their TTL (called periodically by the service). */
   expireMempool(): number {
-    return this.mempool.revalidate(undefined, this.now()).length;
+    const dropped = this.mempool.revalidate(undefined, this.now()).length;
+    this.persistMempool();
+    return dropped;
   }
 
   get clock(): () => number {

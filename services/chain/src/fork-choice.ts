@@ -2,6 +2,7 @@ import { type Block, decodeBlock, equalBytes } from "@p2pnode/codec";
 import { type CheckedTx, type PreparedBlock, prepareTx } from "@p2pnode/rules";
 import type { Ancestry } from "./ancestry.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
+import { revertShielded, ShieldedOverlay } from "./shielded-state.js";
 import { applyTx, payMiner, StateOverlay } from "./state.js";
 import { type BlockMeta, type ChainStore, hex } from "./store.js";
 import { workOf } from "./work.js";
@@ -79,10 +80,11 @@ export class ForkChoice {
   connect(b: BlockTxs): void {
     const { store } = this.m;
     const state = new StateOverlay(store);
+    const shielded = new ShieldedOverlay(store);
     let fees = 0n;
     try {
       b.txs.forEach((t, i) => {
-        applyTx(state, t.stx, t.sender, i);
+        applyTx(state, t.stx, t.sender, i, shielded);
         fees += t.stx.tx.fee;
       });
     } catch (err) {
@@ -95,6 +97,7 @@ export class ForkChoice {
     }
     payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
     for (const w of state.writes()) store.putAccount(w.address, w.after);
+    shielded.commit(b.meta.hash, b.meta.height);
     store.setStatus(b.meta.hash, "main", state.undo());
     store.setMain(b.meta.height, b.meta.hash);
     store.indexTxs(
@@ -114,6 +117,7 @@ export class ForkChoice {
       if (u.before) store.putAccount(address, u.before);
       else store.deleteAccount(address);
     }
+    revertShielded(store, meta.hash, meta.height);
     store.unindexTxs(meta.height);
     store.deleteMain(meta.height);
     store.setStatus(meta.hash, "side");

@@ -13,6 +13,7 @@ import type {
   SignedTransactionJson,
   TxAcceptedEvent,
 } from "@p2pnode/types";
+import { CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import { ChainError } from "./errors.js";
 import type { ChainMetrics } from "./metrics.js";
@@ -37,10 +38,19 @@ export class ChainIntake {
       metrics: ChainMetrics | undefined;
       events: ChainEvents;
       log?: DebugLog;
+      /** False while the service may not acknowledge writes (supervisor gone, NATS down). */
+      writable?: () => boolean;
     },
   ) {}
 
+  /** A write acknowledged by a service that is not ready could be lost with it: refuse it instead. */
+  private refuseUnlessWritable(): void {
+    if (this.m.writable && !this.m.writable())
+      throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
+  }
+
   submitTx(input: SignedTransactionJson | Uint8Array): { id: string } {
+    this.refuseUnlessWritable();
     try {
       const t = this.m.chain.submitTx(...txOf(input));
       this.m.metrics?.txsAccepted.inc();
@@ -53,6 +63,8 @@ export class ChainIntake {
   }
 
   submitBlock(input: BlockJson | Uint8Array, source: BlockSource): BlockVerdict {
+    // Sync acknowledges nothing to anyone, and a refusal here would read as the sending peer's fault.
+    if (source !== "sync") this.refuseUnlessWritable();
     const started = performance.now();
     try {
       const [block, claimedHash] = blockOf(input);

@@ -15,8 +15,12 @@ export interface PoolTx extends CheckedTx {
 }
 
 export function toPoolTx(t: CheckedTx, receivedAt: number): PoolTx {
-  const { fee, amount, nonce } = t.stx.tx;
-  return { ...t, fee, cost: fee + amount, nonce, size: t.bytes.length, receivedAt };
+  const { tx } = t.stx;
+  // The unsigned shielded kinds cost no account anything (their fee leaves the shielded pool).
+  const amount = tx.kind === "transfer" || tx.kind === "shield" ? tx.amount : 0n;
+  const nonce = tx.kind === "transfer" || tx.kind === "shield" ? tx.nonce : 0;
+  const cost = tx.kind === "transfer" || tx.kind === "shield" ? tx.fee + amount : 0n;
+  return { ...t, fee: tx.fee, cost, nonce, size: t.bytes.length, receivedAt };
 }
 
 export interface MempoolOptions {
@@ -57,6 +61,8 @@ export class Mempool {
   private sorted: PoolTx[] | undefined;
   /** Bumped on every change; part of the template id. */
   revision = 0;
+  /** What changed since the last `takeChanges()`: the store persists it (mempool-store.ts). */
+  private changes = { put: new Map<string, PoolTx>(), del: new Set<string>() };
 
   constructor(
     private readonly o: MempoolOptions,
@@ -130,6 +136,7 @@ export class Mempool {
     if (queue.length === 1) this.bySender.set(t.senderHex, queue);
     this.byId.set(t.idHex, t);
     this.totalBytes += t.size;
+    this.changes.put.set(t.idHex, t);
     this.changed();
     return { replaced, evicted };
   }
@@ -171,6 +178,25 @@ export class Mempool {
   private forget(t: PoolTx): void {
     this.byId.delete(t.idHex);
     this.totalBytes -= t.size;
+    this.changes.put.delete(t.idHex);
+    this.changes.del.add(t.idHex);
+  }
+
+  /**
+   * Ids removed and txs added since the last call; applying the deletes, then the puts, brings a
+   * persisted copy level with the pool (a tx dropped and re-added in between is in both).
+   */
+  takeChanges(): { put: PoolTx[]; del: string[] } {
+    const c = this.changes;
+    this.changes = { put: new Map(), del: new Set() };
+    return { put: [...c.put.values()], del: [...c.del] };
+  }
+
+  /** Ids of txs that have waited at least `minAgeMs`, oldest first (for reconciliation). */
+  inventory(now: number, minAgeMs = 0, max = Number.POSITIVE_INFINITY): string[] {
+    const old = [...this.byId.values()].filter((t) => now - t.receivedAt >= minAgeMs);
+    old.sort((a, b) => a.receivedAt - b.receivedAt);
+    return old.slice(0, max).map((t) => t.idHex);
   }
 
   private changed(): void {
@@ -230,6 +256,10 @@ export class Mempool {
   /** Empties the pool and returns every tx (a reorg re-admits them against the new state). */
   drain(): PoolTx[] {
     const all = [...this.byId.values()];
+    for (const t of all) {
+      this.changes.put.delete(t.idHex);
+      this.changes.del.add(t.idHex);
+    }
     this.byId.clear();
     this.bySender.clear();
     this.totalBytes = 0;

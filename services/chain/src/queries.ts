@@ -90,23 +90,34 @@ export function accountState(chain: Chain, addressHex: string): AccountState {
   };
 }
 
+/** The account-queued txs by fee per byte, then the unsigned shielded ones (shielded-pool.ts). */
 export function mempoolPage(chain: Chain, offset: number, limit: number): MempoolPage {
-  const txs = chain.mempool.page(offset, limit).map(mempoolTx);
+  const queued = chain.mempool.size;
+  const shielded = chain.shieldedPool.all();
+  const txs = [
+    ...chain.mempool.page(offset, limit),
+    ...shielded.slice(Math.max(0, offset - queued), Math.max(0, offset + limit - queued)),
+  ]
+    .slice(0, limit)
+    .map(mempoolTx);
+  const count = queued + shielded.length;
   const next = offset + txs.length;
   return {
-    count: chain.mempool.size,
-    bytes: chain.mempool.bytes,
+    count,
+    bytes: chain.mempool.bytes + shielded.reduce((n, t) => n + t.size, 0),
     txs,
-    next: next < chain.mempool.size ? next : null,
+    next: next < count ? next : null,
   };
 }
 
 function mempoolTx(t: PoolTx) {
+  const { tx } = t.stx;
   return {
     id: t.idHex,
+    kind: tx.kind,
     from: t.senderHex,
-    to: hex(t.stx.tx.to),
-    amount: t.stx.tx.amount.toString(),
+    to: tx.kind === "transfer" || tx.kind === "unshield" ? hex(tx.to) : "",
+    amount: tx.kind === "shielded" ? "0" : tx.amount.toString(),
     fee: t.fee.toString(),
     nonce: t.nonce,
     sizeBytes: t.size,

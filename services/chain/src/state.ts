@@ -1,5 +1,6 @@
 import type { SignedTransaction } from "@p2pnode/codec";
 import { reject } from "./errors.js";
+import type { ShieldedOverlay } from "./shielded-state.js";
 import { type Account, hex, type UndoEntry, unhex } from "./store.js";
 
 /** Where the overlay reads accounts that it has not changed (the store, or another overlay). */
@@ -46,14 +47,27 @@ export class StateOverlay implements AccountReader {
   }
 }
 
-/** Applies one transfer: the sender's nonce must be next and its balance cover amount + fee. */
+/**
+ * Applies one transaction. A transfer or shield: the sender's nonce must be next and its
+ * balance cover amount + fee. The shielded kinds also go through `shielded` (anchor, nullifiers,
+ * pool); unshield credits `to`. Without `shielded` (the integrity replay) only accounts change.
+ */
 export function applyTx(
   state: StateOverlay,
   stx: SignedTransaction,
   sender: Uint8Array,
   index?: number,
+  shielded?: ShieldedOverlay,
 ): void {
   const { tx } = stx;
+  if (tx.kind === "shielded" || tx.kind === "unshield") {
+    shielded?.apply(tx, index);
+    if (tx.kind === "unshield") {
+      const to = state.get(tx.to);
+      state.set(tx.to, { balance: to.balance + tx.amount, nonce: to.nonce });
+    }
+    return;
+  }
   const from = state.get(sender);
   const where = index === undefined ? {} : { index };
   if (tx.nonce !== from.nonce) {
@@ -71,6 +85,11 @@ export function applyTx(
       balance: from.balance.toString(),
       cost: cost.toString(),
     });
+  }
+  if (tx.kind === "shield") {
+    shielded?.apply(tx, index);
+    state.set(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
+    return;
   }
   state.set(sender, { balance: from.balance - cost, nonce: from.nonce + 1 });
   const to = state.get(tx.to);

@@ -1,6 +1,7 @@
 import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { ChainFault } from "./errors.js";
+import { MEMPOOL_MIGRATION } from "./mempool-store.js";
 
 /*
  * The chain's SQLite file (WAL, synchronous=FULL via kit). Layout:
@@ -9,7 +10,11 @@ import { ChainFault } from "./errors.js";
  *   main_chain  height → hash of the best chain
  *   txs         tx id → block and position, for main-chain blocks only
  *   accounts    address → balance, nonce (the state at the tip)
- *   meta        tip pointer, genesis hash, chain id
+ *   meta        tip pointer, genesis hash, chain id; the shielded pool's frontier, recent roots
+ *               and value (shielded-state.ts)
+ *   mempool     tx id → encoded tx, received time: the pool across restarts (mempool-store.ts)
+ *   nullifiers  every nullifier published on the main chain, with its block's height
+ *   shielded_undo  per main-chain block with shielded txs: frontier, evicted root and pool value before it
  * A block, its tx index rows, its account changes, its undo data and the tip pointer are written
  * in one BEGIN IMMEDIATE transaction (`transaction()`), so a crash leaves all or none of them.
  */
@@ -73,7 +78,25 @@ const MIGRATIONS: Migration[] = [
       CREATE TABLE accounts (address BLOB PRIMARY KEY, balance TEXT NOT NULL, nonce INTEGER NOT NULL) WITHOUT ROWID;
     `);
   },
+  MEMPOOL_MIGRATION,
+  (db) => {
+    db.exec(`
+      CREATE TABLE nullifiers (nf BLOB PRIMARY KEY, height INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX nullifiers_height ON nullifiers (height);
+      CREATE TABLE shielded_undo (
+        hash BLOB PRIMARY KEY, frontier BLOB NOT NULL, evicted BLOB, pool TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
+
+/** What a block with shielded txs overwrote: restored when it is disconnected. */
+export interface ShieldedUndo {
+  frontier: Uint8Array;
+  /** The recent root the block's new root pushed out of the window, if any. */
+  evicted: Uint8Array | undefined;
+  pool: bigint;
+}
 
 interface BlockRow {
   hash: Buffer;
@@ -127,6 +150,15 @@ export class ChainStore {
       ),
       accountDelete: p("DELETE FROM accounts WHERE address = ?"),
       accountsAll: p("SELECT address, balance, nonce FROM accounts ORDER BY address"),
+      nullifierHas: p("SELECT 1 FROM nullifiers WHERE nf = ?").pluck(),
+      nullifierPut: p("INSERT INTO nullifiers (nf, height) VALUES (?, ?)"),
+      nullifierDeleteHeight: p("DELETE FROM nullifiers WHERE height = ?"),
+      nullifierCount: p("SELECT count(*) FROM nullifiers").pluck(),
+      shieldedUndoGet: p("SELECT frontier, evicted, pool FROM shielded_undo WHERE hash = ?"),
+      shieldedUndoPut: p(
+        "INSERT OR REPLACE INTO shielded_undo (hash, frontier, evicted, pool) VALUES (?, ?, ?, ?)",
+      ),
+      shieldedUndoDelete: p("DELETE FROM shielded_undo WHERE hash = ?"),
     };
   }
 
@@ -267,6 +299,44 @@ export class ChainStore {
         account: { balance: BigInt(row.balance), nonce: row.nonce },
       };
     }
+  }
+
+  // The shielded pool's rows (shielded-state.ts reads and writes them).
+
+  hasNullifier(nf: Uint8Array): boolean {
+    return this.q.nullifierHas.get(nf) !== undefined;
+  }
+
+  putNullifier(nf: Uint8Array, height: number): void {
+    this.q.nullifierPut.run(nf, height);
+  }
+
+  deleteNullifiersAt(height: number): void {
+    this.q.nullifierDeleteHeight.run(height);
+  }
+
+  nullifierCount(): number {
+    return this.q.nullifierCount.get() as number;
+  }
+
+  shieldedUndo(hash: Uint8Array): ShieldedUndo | undefined {
+    const row = this.q.shieldedUndoGet.get(hash) as
+      | { frontier: Buffer; evicted: Buffer | null; pool: string }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      frontier: new Uint8Array(row.frontier),
+      evicted: row.evicted ? new Uint8Array(row.evicted) : undefined,
+      pool: BigInt(row.pool),
+    };
+  }
+
+  putShieldedUndo(hash: Uint8Array, u: ShieldedUndo): void {
+    this.q.shieldedUndoPut.run(hash, u.frontier, u.evicted ?? null, u.pool.toString());
+  }
+
+  deleteShieldedUndo(hash: Uint8Array): void {
+    this.q.shieldedUndoDelete.run(hash);
   }
 }
 

@@ -2,6 +2,8 @@ import { encodeHeader, HEADER_VERSION, headerToJson, signedTransactionToJson } f
 import { sha256, txRoot } from "@p2pnode/crypto";
 import type { BlockTemplate } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
+import type { PoolTx } from "./mempool.js";
+import { ShieldedOverlay } from "./shielded-state.js";
 import { applyTx, StateOverlay } from "./state.js";
 import { hex, unhex } from "./store.js";
 
@@ -22,14 +24,21 @@ export const defaultTemplateOptions: TemplateOptions = { maxTxs: 1_000, maxBytes
 export function buildTemplate(chain: Chain, minerHex: string, o: TemplateOptions): BlockTemplate {
   const tip = chain.tipBlock;
   const state = new StateOverlay(chain.store);
-  const txs = chain.mempool.select(o.maxTxs, o.maxBytes, (t) => {
+  const shielded = new ShieldedOverlay(chain.store);
+  const fits = (t: PoolTx) => {
     try {
-      applyTx(state, t.stx, t.sender);
+      applyTx(state, t.stx, t.sender, undefined, shielded);
       return true;
     } catch {
       return false;
     }
-  });
+  };
+  const transparent = chain.mempool.select(o.maxTxs, o.maxBytes, fits);
+  const used = transparent.reduce((n, t) => n + t.size, 0);
+  const txs = [
+    ...transparent,
+    ...chain.shieldedPool.select(o.maxTxs - transparent.length, o.maxBytes - used, fits),
+  ];
   const target = chain.ancestry.targetAfter(tip, chain.retarget);
   const timestamp = Math.max(chain.clock(), chain.ancestry.medianTimePast(tip) + 1);
   const miner = unhex(minerHex);

@@ -156,6 +156,21 @@ describe("chain over NATS and REST", () => {
     expect(headers.headers).toHaveLength(1);
   });
 
+  it("GET /state/digest hashes every account at the tip; supply is genesis plus the block reward", async () => {
+    const d = (await inject({ url: "/state/digest" })).json();
+    const tip = (await inject({ url: "/tip" })).json();
+    expect(d).toMatchObject({ height: tip.height, tipHash: tip.hash, accounts: 4 });
+    // After the block above: alice, bob and carol moved coins among themselves, minerA got 5,000.
+    expect(d.supply).toBe(String(1_000_000 + 500_000 + 5_000));
+    const { createHash } = await import("node:crypto");
+    const h = createHash("sha256");
+    for (const a of [alice.hex, bob.hex, carol.hex, minerA.hex].sort()) {
+      const acct = (await inject({ url: `/accounts/${a}` })).json();
+      h.update(`${a}:${acct.balance}:${acct.nonce}\n`);
+    }
+    expect(d.digest).toBe(h.digest("hex"));
+  });
+
   it("takes blocks over REST, says `known` for a repeat, and validates the stored chain", async () => {
     const tip = await client.request(ChainSubjects.tipGet, {});
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });

@@ -215,6 +215,25 @@ describe("fork resolution through sync", () => {
   });
 });
 
+describe("sync racing relay", () => {
+  it("blames no one when relayed blocks brought us to the peer's tip while its headers were on the way", async () => {
+    const remote = open();
+    extend(remote, 20);
+    const node = open();
+    const net = new SimNet(new Map([["a", { chain: remote, latencyMs: 1, behaviour: "honest" as const }]]));
+    const headers = net.headers.bind(net);
+    // The peer announced its tip; by the time its headers arrive, relay has delivered every block.
+    net.headers = async (peer, locator, max) => {
+      const out = await headers(peer, locator, max);
+      for (let h = node.tipBlock.height + 1; h <= 20; h++) node.submitBlock(blockByHashToBlock(remote, h));
+      return out;
+    };
+    await sync(node, net).sync();
+    expect(hex(node.tipBlock.hash)).toBe(hex(remote.tipBlock.hash));
+    expect(net.penalties).toEqual([]);
+  });
+});
+
 describe("peer choice", () => {
   it("prefers the most work, then the lowest latency", () => {
     const p = (id: string, w: bigint, l: number | null) => ({ id, totalWork: w, height: 1, latencyMs: l });

@@ -5,6 +5,8 @@
  * - sandbox speed vs plain V8 on a CPU-bound function (the same source);
  * - jobs/s of a trivial function through the local scheduler (store, SQLite, pool threads) vs the
  *   same function run directly in one sandbox in this thread;
+ * - jobs/s of the same trivial function spread by node0 over a 3-node devnet (jobs on peers through
+ *   the gateways), replication 1 and 2, vs the same function run directly in one sandbox;
  * - the sim tier's replication overhead with adaptive replication on and off, over several seeds.
  * Writes bench-results/compute.json.
  */
@@ -21,10 +23,18 @@ import { ComputeCore } from "../dist/core.js";
 import { runInSandbox } from "../dist/sandbox/sandbox.js";
 import { SandboxPool } from "../dist/sandbox/sandbox-pool.js";
 import { runByzantine } from "../test/sim/byzantine.js";
+import { devnetJobs } from "./devnet-jobs.js";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 2_000);
 const SEEDS = (process.env.BENCH_SEEDS ?? "21,22,23").split(",").map(Number);
+/** Jobs per devnet task; 0 skips the devnet section (it needs the CLI built, ~1 min to start). */
+const DEVNET_JOBS = Number(process.env.BENCH_DEVNET_JOBS ?? 600);
 const log = createLogger("bench", "silent");
+/** The section running now: named if the process ever exits with an unsettled await (code 13). */
+let step = "start";
+process.on("exit", (code) => {
+  if (code !== 0) console.error(`bench: exited with code ${code} during "${step}"`);
+});
 const qjs = await newQuickJSWASMModuleFromVariant(variant as unknown as QuickJSSyncVariant);
 const limits = { memoryBytes: 64 << 20, budget: 1e11, deadlineMs: 600_000 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -35,6 +45,7 @@ const time = (fn: () => void) => {
 };
 
 // 1. Start times.
+step = "sandbox start";
 for (let i = 0; i < 20; i++) runInSandbox(qjs, { source: "() => 1", input: "null", limits }); // warm-up
 const contextMs = median(
   Array.from({ length: 200 }, () =>
@@ -60,6 +71,7 @@ const sandboxThreadMs = median([await threadStart(true), await threadStart(true)
 const bareThreadMs = median([await threadStart(false), await threadStart(false), await threadStart(false)]);
 
 // 2. Speed on a CPU-bound function, same source in both.
+step = "sandbox vs V8";
 const fib = "(n) => { const f = (k) => (k < 2 ? k : f(k - 1) + f(k - 2)); return f(n) }";
 const N = 25;
 const sandboxFibMs = median(
@@ -69,6 +81,7 @@ const v8fn = new Function(`return (${fib})`)() as (n: number) => number;
 const v8FibMs = median([0, 1, 2, 3, 4].map(() => time(() => v8fn(N))));
 
 // 3. Jobs/s: the local scheduler vs one sandbox in this thread.
+step = "local scheduler jobs/s";
 const directMs = time(() => {
   for (let i = 0; i < JOBS; i++) runInSandbox(qjs, { source: "(x) => x + 1", input: String(i), limits });
 });
@@ -96,9 +109,18 @@ const schedulerMs = performance.now() - t0;
 const threads = core.pool.opts.threads;
 await core.stop();
 
-// 4. Replication overhead in the sim tier.
+// 4. The same trivial function across a 3-node devnet.
+step = "devnet jobs/s";
+const devnet = DEVNET_JOBS > 0 ? await devnetJobs(3, DEVNET_JOBS, [1, 2]) : [];
+
+// 5. Replication overhead in the sim tier.
+step = "sim replication overhead";
 const sims = [];
-for (const seed of SEEDS) for (const adaptive of [true, false]) sims.push(await runByzantine(seed, adaptive));
+for (const seed of SEEDS)
+  for (const adaptive of [true, false]) {
+    step = `sim seed ${seed} adaptive ${adaptive}`;
+    sims.push(await runByzantine(seed, adaptive));
+  }
 const mean = (adaptive: boolean, k: "overhead" | "wrongAccepted") =>
   sims.filter((s) => s.adaptive === adaptive).reduce((a, s) => a + s[k], 0) / SEEDS.length;
 
@@ -122,6 +144,12 @@ const rows: [string, string, string, string][] = [
     `one sandbox direct ${((JOBS / directMs) * 1000).toFixed(0)} jobs/s`,
     `${(directMs / schedulerMs).toFixed(2)}`,
   ],
+  ...devnet.map((d): [string, string, string, string] => [
+    `trivial jobs across a ${d.nodes}-node devnet (r=${d.replication}, ${d.workersUsed} workers)`,
+    `${d.jobsPerSecond.toFixed(0)} jobs/s`,
+    `one sandbox direct ${((JOBS / directMs) * 1000).toFixed(0)} jobs/s`,
+    `${((d.jobsPerSecond * directMs) / JOBS / 1000).toFixed(3)}`,
+  ]),
   [
     "sim replication overhead, adaptive on (r=3)",
     `${(mean(true, "overhead") * 100).toFixed(1)} %`,
@@ -130,8 +158,8 @@ const rows: [string, string, string, string][] = [
   ],
 ];
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log(`${pad("figure", 48)} ${pad("value", 14)} ${pad("baseline", 30)} ratio`);
-for (const r of rows) console.log(`${pad(r[0], 48)} ${pad(r[1], 14)} ${pad(r[2], 30)} ${r[3]}`);
+console.log(`${pad("figure", 60)} ${pad("value", 14)} ${pad("baseline", 30)} ratio`);
+for (const r of rows) console.log(`${pad(r[0], 60)} ${pad(r[1], 14)} ${pad(r[2], 30)} ${r[3]}`);
 mkdirSync("bench-results", { recursive: true });
 writeFileSync(
   "bench-results/compute.json",
@@ -148,6 +176,7 @@ writeFileSync(
         directJobsPerSecond: (JOBS / directMs) * 1000,
         ratio: directMs / schedulerMs,
       },
+      devnet,
       sim: sims,
     },
     null,

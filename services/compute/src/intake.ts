@@ -3,6 +3,7 @@ import { COMPUTE_MAX_INPUT_BYTES, CodedError, type TaskSubmitRequest } from "@p2
 import type { z } from "zod";
 import { ComputeError } from "./errors.js";
 import type { FunctionRegistry } from "./functions.js";
+import { checkProvedInputs, isProvedFunction } from "./peers/proved.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
 import type { TaskRow } from "./store.js";
 
@@ -17,6 +18,7 @@ export async function submitTask(
   registry: FunctionRegistry,
   scheduler: Scheduler,
 ): Promise<TaskRow> {
+  if (isProvedFunction(req.function)) return submitProved(req, scheduler);
   const fn = await registry.get(req.function);
   if (req.reduce !== undefined) await registry.get(req.reduce);
   const deadlineMs = req.deadlineMs ?? fn.limits.timeoutMs;
@@ -30,21 +32,7 @@ export async function submitTask(
   const quorum = req.quorum ?? req.replication;
   if (quorum > req.replication)
     throw new CodedError("BAD_REQUEST", `quorum ${quorum} exceeds replication ${req.replication}`);
-  const inputs = req.inputs.map((v, i) => {
-    const json = canonicalJson(v);
-    const size = Buffer.byteLength(json);
-    if (size > COMPUTE_MAX_INPUT_BYTES)
-      throw new CodedError(
-        "PAYLOAD_TOO_LARGE",
-        `input ${i} is ${size} bytes; the limit is ${COMPUTE_MAX_INPUT_BYTES}`,
-        {
-          index: i,
-          size,
-          limit: COMPUTE_MAX_INPUT_BYTES,
-        },
-      );
-    return json;
-  });
+  const inputs = canonicalInputs(req.inputs);
   return scheduler.submit(
     {
       functionHash: fn.hash,
@@ -59,4 +47,50 @@ export async function submitTask(
     },
     inputs,
   );
+}
+
+/** A proving job's default deadline: proving a 4,095-hash chain takes seconds, not minutes. */
+const PROVED_DEADLINE_MS = 120_000;
+
+/** A proved task: its answers carry proofs, so each job runs on one worker (replication 1). */
+function submitProved(req: Parsed, scheduler: Scheduler): TaskRow {
+  if (req.reduce !== undefined)
+    throw new CodedError(
+      "BAD_REQUEST",
+      "a proved task has no reduce step (its result is the list of digests)",
+    );
+  checkProvedInputs(req.inputs);
+  const inputs = canonicalInputs(req.inputs);
+  return scheduler.submit(
+    {
+      functionHash: req.function,
+      reduceHash: null,
+      replication: 1,
+      quorum: 1,
+      deadlineMs: req.deadlineMs ?? PROVED_DEADLINE_MS,
+      budget: req.budget ?? 100_000,
+      seed: null,
+      adaptive: false,
+      jobsTotal: inputs.length,
+    },
+    inputs,
+  );
+}
+
+function canonicalInputs(values: Parsed["inputs"]): string[] {
+  return values.map((v, i) => {
+    const json = canonicalJson(v);
+    const size = Buffer.byteLength(json);
+    if (size > COMPUTE_MAX_INPUT_BYTES)
+      throw new CodedError(
+        "PAYLOAD_TOO_LARGE",
+        `input ${i} is ${size} bytes; the limit is ${COMPUTE_MAX_INPUT_BYTES}`,
+        {
+          index: i,
+          size,
+          limit: COMPUTE_MAX_INPUT_BYTES,
+        },
+      );
+    return json;
+  });
 }

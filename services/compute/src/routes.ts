@@ -1,6 +1,7 @@
-import type { App } from "@p2pnode/kit";
+import { type App, requireAdmin } from "@p2pnode/kit";
 import {
   COMPUTE_MAX_TASK_BODY_BYTES,
+  CodedError,
   ComputeFunction,
   ErrorBody,
   FunctionRef,
@@ -12,6 +13,17 @@ import {
 } from "@p2pnode/types";
 import { z } from "zod";
 import type { ComputeCore } from "./core.js";
+import { RESCUE_CHAIN_HASH } from "./peers/proved.js";
+import type { WorkerFaults } from "./peers/remote-jobs.js";
+
+export interface RouteExtras {
+  faults: WorkerFaults;
+  /** Fault injection exists only on a devnet (P2PNODE_DEVNET=1). */
+  devnet: boolean;
+  apiToken: string | undefined;
+}
+
+const FaultBody = z.object({ lie: z.boolean().optional(), tamperProofs: z.boolean().optional() }).strict();
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 const HEARTBEAT_MS = 15_000;
@@ -49,7 +61,7 @@ export const WorkersView = z.object({
 });
 
 /** The compute service's REST routes (README.md lists them). */
-export function registerRoutes(app: App, core: ComputeCore): void {
+export function registerRoutes(app: App, core: ComputeCore, extras?: RouteExtras): void {
   app.post(
     "/functions",
     {
@@ -143,5 +155,36 @@ export function registerRoutes(app: App, core: ComputeCore): void {
       },
     },
     async () => core.workers(),
+  );
+  app.get(
+    "/proved-functions",
+    {
+      schema: {
+        tags: ["compute"],
+        summary: "Functions whose results carry a STARK proof: a task names one by this hash",
+        response: { 200: z.object({ functions: z.array(z.object({ air: z.string(), hash: z.string() })) }) },
+      },
+    },
+    async () => ({ functions: [{ air: "rescue-chain", hash: RESCUE_CHAIN_HASH }] }),
+  );
+  if (!extras) return;
+  // Devnet only: lets an e2e test make this node's worker lie or tamper with its proofs.
+  app.post(
+    "/admin/debug/fault",
+    {
+      preHandler: requireAdmin(extras.apiToken),
+      schema: {
+        tags: ["compute"],
+        summary: "devnet only: make this node's worker lie or tamper with proofs (fault injection)",
+        body: FaultBody,
+        response: { 200: z.object({ lie: z.boolean(), tamperProofs: z.boolean() }), 403: ErrorBody },
+      },
+    },
+    async (req) => {
+      if (!extras.devnet)
+        throw new CodedError("FORBIDDEN", "fault injection exists only on a devnet (P2PNODE_DEVNET=1)");
+      Object.assign(extras.faults, req.body);
+      return { ...extras.faults };
+    },
   );
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { encodeFunction } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, serviceRuntimeSuite } from "@p2pnode/kit/testing";
-import { CodedError, ComputeSubjects, DhtSubjects, TaskView } from "@p2pnode/types";
+import { CodedError, ComputeRelaySubjects, ComputeSubjects, DhtSubjects, TaskView } from "@p2pnode/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createComputeService } from "../src/api.js";
 import { defaultComputeOptions } from "../src/config.js";
@@ -240,5 +240,63 @@ describe("tasks", () => {
     expect(text).toMatch(/compute_jobs_total\{status="accepted",service="compute"\} [1-9]/);
     expect(text).toMatch(/compute_sandbox_runs_total\{outcome="BUDGET_EXCEEDED",service="compute"\} [1-9]/);
     expect(text).toMatch(/compute_sandbox_seconds_total\{service="compute"\} [0-9.]+/);
+    expect(text).toMatch(/compute_jobs_retried_total\{service="compute"\} [0-9]+/);
+    expect(text).toMatch(/compute_disagreements_total\{service="compute"\} [0-9]+/);
+    expect(text).toMatch(/compute_jobs_rejected_total\{service="compute"\} [0-9]+/);
+  });
+
+  it("runs a job a peer offered in its sandbox and refuses function bytes that do not hash", async () => {
+    const limits = { memoryBytes: 16 * 1024 * 1024, budget: 1_000_000, timeoutMs: 5_000 };
+    const fn = encodeFunction({ source: "(x) => x.a + 1", limits });
+    const job = {
+      functionHash: createHash("sha256").update(fn).digest("hex"),
+      fn: Buffer.from(fn).toString("base64"),
+      input: '{"a":41}',
+      limits: { memoryBytes: limits.memoryBytes, budget: 1_000_000, deadlineMs: 5_000 },
+    };
+    const from = "ab".repeat(32);
+    const r = await bus.request(ComputeRelaySubjects.jobRun, { from, job });
+    expect(r).toMatchObject({ kind: "result", ok: true, json: "42" });
+    if (r.kind === "result") expect(r.instructions).toBeGreaterThanOrEqual(0);
+    await expect(
+      bus.request(ComputeRelaySubjects.jobRun, { from, job: { ...job, functionHash: "cd".repeat(32) } }),
+    ).rejects.toMatchObject({ code: "HASH_MISMATCH" });
+    const text = (await suite.svc().ctx.app.inject({ url: "/metrics" })).body;
+    expect(text).toMatch(/compute_peer_jobs_total\{result="result",service="compute"\} 1/);
+    expect(text).toMatch(/compute_peer_jobs_total\{result="HASH_MISMATCH",service="compute"\} 1/);
+  });
+
+  it("announces its job slots to the gateway", async () => {
+    let slots = -1;
+    bus.subscribe(ComputeRelaySubjects.capacityAnnounce, (e) => {
+      slots = e.slots;
+    });
+    await eventually(
+      () => slots,
+      (s) => s === 4,
+    );
+  });
+
+  it("names its proved functions and checks a proved task's inputs", async () => {
+    const list = await call("GET", "/proved-functions");
+    const rescue = (list.body.functions as { air: string; hash: string }[]).find(
+      (f) => f.air === "rescue-chain",
+    );
+    expect(rescue?.hash).toMatch(/^[0-9a-f]{64}$/);
+    const bad = await call("POST", "/tasks", {
+      function: rescue?.hash,
+      inputs: [{ preimage: [1, 2], hashes: 3 }],
+    });
+    expect([bad.status, bad.body.error?.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+
+  it("refuses fault injection outside a devnet", async () => {
+    const res = await suite.svc().ctx.app.inject({
+      method: "POST",
+      url: "/admin/debug/fault",
+      headers: { authorization: "Bearer test-admin-token-0123456789" },
+      payload: { lie: true },
+    });
+    expect([res.statusCode, res.json().error.code]).toEqual([403, "FORBIDDEN"]);
   });
 });

@@ -1,13 +1,16 @@
 import { join } from "node:path";
 import { loadOrCreateIdentity } from "@p2pnode/crypto";
 import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
-import { ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
+import { ChainDeliverySubjects, ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
 import { type ChainPort, natsChainPort } from "./chain-port.js";
+import { serveComputeSubjects } from "./compute-subjects.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
 import { watchDnsSeeds } from "./dns-seeds.js";
 import { Gateway } from "./gateway.js";
 import { networkIdOf } from "./network-id.js";
 import { type GatewayOptions, gatewayOptionsFromConfig } from "./options.js";
+import { natsInventory, Reconciler } from "./reconcile.js";
 import { gatewayRoutes, peerList } from "./routes.js";
 import { serveSyncSubjects } from "./sync-subjects.js";
 
@@ -39,6 +42,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       const identity = loadOrCreateIdentity(config.dataDir);
       const network = networkIdOf(ctx.network);
       const db = openDatabase(join(config.dataDir, "gateway", "bans.sqlite"), BAN_MIGRATIONS);
+      let reconciler: Reconciler | undefined;
       const g = new Gateway(options, {
         chain: over.chain ?? natsChainPort(bus),
         log,
@@ -47,13 +51,15 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
         network,
         db,
         agent: `p2pnode-gateway/${VERSION}`,
-        onConnected: (p) =>
+        onConnected: (p) => {
           bus.publish(GatewaySubjects.peerConnected, {
             id: p.id,
             address: p.address,
             direction: p.info.direction,
             height: p.height,
-          }),
+          });
+          void reconciler?.onPeer(p);
+        },
         onDisconnected: (p, reason) =>
           bus.publish(GatewaySubjects.peerDisconnected, { id: p.id, address: p.address, reason }),
         onPeerTip: (p) =>
@@ -61,6 +67,13 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       });
       bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e));
       bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e));
+      reconciler = new Reconciler(options, {
+        inventory: natsInventory(bus),
+        reannounce: (ids, to) => g.relay.reannounce(ids, to),
+        adoptTip: (tip) => g.adoptTip(tip),
+        log,
+      });
+      bus.subscribe(ChainDeliverySubjects.started, () => reconciler?.reconcile());
       bus.subscribe(DhtSubjects.peerFound, (r) => {
         if (r.wsPort > 0 && r.ip !== "0.0.0.0" && r.nodeId !== identity.nodeIdHex) {
           g.manager.addCandidate(r.ip, r.wsPort, "dht", r.nodeId);
@@ -68,6 +81,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       });
       await bus.serve(GatewaySubjects.peerList, () => peerList(g));
       await serveSyncSubjects(bus, g);
+      await serveComputeSubjects(bus, g);
       if (options.discovery) {
         for (const b of config.bootnodes) {
           const i = b.lastIndexOf(":");
@@ -87,8 +101,10 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
           )
         : () => undefined;
       gatewayRoutes(ctx.app, g, config.apiToken);
-      const host = process.env.P2PNODE_P2P_HOST ?? config.apiHost;
+      dashboardRoutes(ctx, g, `p2pnode-gateway/${VERSION}`);
+      const host = config.p2pHost;
       await g.start(host, config.ports.p2p);
+      reconciler.start();
       ctx.readiness.p2p = () => ({ ok: true, detail: `listening on ${host}:${config.ports.p2p}/p2p` });
       log.info(
         { nodeId: identity.nodeIdHex, port: config.ports.p2p, chainId: network.chainId },
@@ -97,6 +113,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       over.onStart?.(g);
       return async () => {
         stopSeeds();
+        reconciler?.stop();
         await g.stop();
         db.close();
       };

@@ -3,8 +3,10 @@ import { type NodeKey, x25519KeyPair } from "@p2pnode/crypto";
 import type { Db, Logger } from "@p2pnode/kit";
 import type { BlockAcceptedEvent, NetworkGraph, TxAcceptedEvent } from "@p2pnode/types";
 import type { Registry } from "prom-client";
+import { AnnouncementTracker } from "./announcement-tracker.js";
 import { BanStore } from "./bans.js";
 import { type ChainPort, type LocalTip, RecentItemsPort } from "./chain-port.js";
+import { ComputeRelay } from "./compute-relay.js";
 import { LightRequests } from "./light-requests.js";
 import { GatewayMetrics } from "./metrics.js";
 import type { NetworkId } from "./network-id.js";
@@ -16,6 +18,7 @@ import { Relay } from "./relay.js";
 import { PeerScores } from "./scoring.js";
 import { SeenCache } from "./seen-cache.js";
 import { SyncRequests } from "./sync-requests.js";
+import { TxIntake } from "./tx-intake.js";
 
 export interface GatewayModules {
   chain: ChainPort;
@@ -46,7 +49,10 @@ export class Gateway {
   readonly relay: Relay;
   readonly sync: SyncRequests;
   readonly light = new LightRequests(SYNC_REQUEST_TIMEOUT_MS);
+  readonly requested: AnnouncementTracker<Peer>;
   readonly protocol: Protocol;
+  readonly txIntake: TxIntake;
+  readonly compute: ComputeRelay;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
   private syncAnnounceTimer: NodeJS.Timeout | undefined;
@@ -78,18 +84,33 @@ export class Gateway {
       scores: this.scores,
       metrics: this.metrics,
       log: m.log,
-      onMessage: (peer, msg) => this.protocol.handle(peer, msg),
+      onMessage: (peer, msg) => this.compute.handle(peer, msg) || this.protocol.handle(peer, msg),
       onConnected: (peer) => {
         this.protocol.onConnected(peer);
+        this.compute.onConnected(peer);
         m.onConnected?.(peer);
       },
       onDisconnected: (peer, reason) => {
         this.sync.forget(peer);
+        this.requested.forget(peer);
+        this.compute.onDisconnected(peer);
         m.onDisconnected?.(peer, reason);
       },
     });
     const penalise = (peer: Peer, kind: Parameters<PeerManager["penalise"]>[1], detail: string) =>
       this.manager.penalise(peer, kind, detail);
+    this.compute = new ComputeRelay({
+      peers: () => this.manager.peers.values(),
+      peer: (id) => this.manager.peers.get(id),
+      penalise,
+      log: m.log,
+    });
+    this.requested = new AnnouncementTracker<Peer>({
+      maxPerPeer: o.maxRequestedPerPeer,
+      timeoutMs: o.requestTimeoutMs,
+      onUnserved: (peer, n) =>
+        this.manager.penalise(peer, "UNSERVED_ANNOUNCEMENT", `${n} requested items never delivered`),
+    });
     this.sync = new SyncRequests({ timeoutMs: SYNC_REQUEST_TIMEOUT_MS, maxHeaders: 2_000 });
     this.relay = new Relay({
       chain: this.chain,
@@ -100,8 +121,15 @@ export class Gateway {
       penalise,
       reward: (peer, kind) => this.scores.record(peer.id, kind),
       needSync: (peer) => m.onPeerTip?.(peer),
+      requested: this.requested,
+    });
+    this.txIntake = new TxIntake({
+      requested: this.requested,
+      submit: (peer, bytes) => this.relay.onTx(peer, bytes),
+      onFlood: (peer) => this.manager.penalise(peer, "FLOOD", "unsolicited txs over the bucket; dropped"),
     });
     this.protocol = new Protocol({
+      txIntake: this.txIntake,
       chain: this.chain,
       relay: this.relay,
       sync: this.sync,
@@ -132,6 +160,7 @@ export class Gateway {
       this.manager.addCandidate(sp.slice(0, i).replace(/^\[|\]$/g, ""), Number(sp.slice(i + 1)), "static");
     }
     await this.manager.listen(host, port);
+    this.requested.start();
     await this.refreshTip();
     // Until the chain answers (it may start after us), keep asking; afterwards events keep the tip.
     this.tipTimer = setInterval(() => void this.refreshTip(), this.o.tipPollMs);
@@ -184,6 +213,18 @@ export class Gateway {
     }
   }
 
+  /**
+   * The chain's tip as read in a reconciliation: when it is not the tip we knew (a block event
+   * was missed while either service restarted), adopt it and announce it.
+   */
+  adoptTip(t: { height: number; hash: string; totalWork: string }): void {
+    if (Buffer.from(this.tip.hash).toString("hex") === t.hash) return;
+    if (BigInt(t.totalWork) < BigInt(this.tip.totalWork)) return;
+    this.tip = { height: t.height, hash: Buffer.from(t.hash, "hex"), totalWork: t.totalWork };
+    this.relay.announce("block", t.hash);
+    this.sendStatus();
+  }
+
   /** The chain admitted a tx: announce it; its bytes answer peers' getdata without asking the chain. */
   onChainTx(e: Pick<TxAcceptedEvent, "id" | "tx">): void {
     this.chain.rememberTx(e.id, e.tx);
@@ -223,6 +264,8 @@ export class Gateway {
     this.sync.stop();
     this.light.stop();
     this.relay.stop();
+    this.requested.stop();
+    this.compute.stop();
     await this.manager.stop();
   }
 }

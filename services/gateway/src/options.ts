@@ -22,6 +22,12 @@ export interface GatewayOptions {
   /** Seen-cache TTL and size (gossipsub: ~2 min). */
   seenTtlMs: number;
   seenMax: number;
+  /**
+   * Txs still unmined this long after they entered the pool are announced again to every peer,
+   * whatever it was told before: a peer whose chain restarted, or that dropped the tx while its
+   * own chain was down, gets another chance to fetch it.
+   */
+  reannounceMs: number;
   /** Per-peer message rate and burst. A sync answer is one message, so honest peers stay far below. */
   messagesPerSecond: number;
   messageBurst: number;
@@ -38,6 +44,22 @@ export interface GatewayOptions {
   /** Outbound peers per /16 (IPv4) or /32 (IPv6) netgroup, and inbound connections per IP; off in devnet. */
   maxOutboundPerNetgroup: number;
   maxInboundPerIp: number;
+  /** Inbound peers per /24 (IPv4) or /48 (IPv6): the share one address block may hold; off in devnet. */
+  maxInboundPerGroup: number;
+  /**
+   * Accepted connections not yet through the handshake: in all, per IP and per /24. At a limit
+   * the oldest pending connection of the crowded address (or group) is dropped, never the new one.
+   */
+  maxPendingHandshakes: number;
+  maxPendingPerIp: number;
+  maxPendingPerGroup: number;
+  /**
+   * Items we asked a peer for (getData) and it has not delivered yet; announcements beyond it
+   * are not requested (Bitcoin Core tracks at most 5,000 per peer).
+   */
+  maxRequestedPerPeer: number;
+  /** A requested item neither delivered nor answered not-found this long later costs the peer. */
+  requestTimeoutMs: number;
   /** Relaxes diversity rules and IP bans on loopback (P2PNODE_DEVNET=1). */
   devnet: boolean;
   /** P2P peers dialled directly (host:port of their P2P port) and kept connected. */
@@ -61,6 +83,7 @@ export const defaultGatewayOptions: GatewayOptions = {
   banDurationMs: 24 * 3600 * 1000,
   seenTtlMs: 120_000,
   seenMax: 200_000,
+  reannounceMs: 10_000,
   messagesPerSecond: 500,
   messageBurst: 2_000,
   bytesPerSecond: 16 * 1024 * 1024,
@@ -72,6 +95,12 @@ export const defaultGatewayOptions: GatewayOptions = {
   backoffMaxMs: 5 * 60_000,
   maxOutboundPerNetgroup: 2,
   maxInboundPerIp: 4,
+  maxInboundPerGroup: 8,
+  maxPendingHandshakes: 64,
+  maxPendingPerIp: 4,
+  maxPendingPerGroup: 16,
+  maxRequestedPerPeer: 5_000,
+  requestTimeoutMs: 30_000,
   devnet: false,
   staticPeers: [],
   discovery: true,

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
 import type { HandshakePayload, P2pMessage } from "@p2pnode/codec";
 import { NOISE_MAX_MESSAGE, TAG_BYTES } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
@@ -6,7 +7,9 @@ import { WebSocket, WebSocketServer } from "ws";
 import { AddressBook, type CandidateSource, isLoopback, netgroup, normaliseIp } from "./address-book.js";
 import type { BanStore } from "./bans.js";
 import { GatewayError, type GatewayErrorCode } from "./errors.js";
+import { pickEvictionVictim } from "./eviction.js";
 import { closeWith, type LocalInfo, runHandshake } from "./handshake.js";
+import { inboundGroup, PendingConnections, type PendingHandle } from "./inbound-limits.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { GatewayOptions } from "./options.js";
 import { type Direction, Peer } from "./peer.js";
@@ -24,8 +27,8 @@ export interface PeerManagerModules {
   onDisconnected: (peer: Peer, reason: string) => void;
 }
 
-/** Handshakes in progress at once; more are refused before any crypto is spent on them. */
-const MAX_PENDING_HANDSHAKES = 64;
+/** Handshakes we dial at once; more are refused before any crypto is spent on them. */
+const MAX_PENDING_DIALS = 64;
 
 /** ws's maxPayload for a message limit: the sealed size of the largest plaintext. */
 export function sealedLimit(maxMessageBytes: number): number {
@@ -40,6 +43,10 @@ export class PeerManager {
   readonly peers = new Map<string, Peer>();
   readonly book: AddressBook;
   private server: WebSocketServer | undefined;
+  private http: Server | undefined;
+  /** Inbound connections from TCP accept until the handshake is over (inbound-limits.ts). */
+  readonly pendingInbound: PendingConnections;
+  private readonly pendingOf = new WeakMap<Socket, { handle: PendingHandle; timer: NodeJS.Timeout }>();
   private dialTimer: NodeJS.Timeout | undefined;
   private readonly dialing = new Set<string>();
   private pending = 0;
@@ -55,20 +62,39 @@ export class PeerManager {
       backoffMaxMs: o.backoffMaxMs,
       maxEntries: 4_096,
     });
+    this.pendingInbound = new PendingConnections({
+      maxPending: o.maxPendingHandshakes,
+      maxPendingPerIp: o.maxPendingPerIp,
+      maxPendingPerGroup: o.maxPendingPerGroup,
+    });
   }
 
   async listen(host: string, port: number): Promise<void> {
     const server = new WebSocketServer({
-      host,
-      port,
+      noServer: true,
       path: "/p2p",
       maxPayload: sealedLimit(this.o.maxMessageBytes),
     });
     this.server = server;
-    server.on("connection", (ws, req) => void this.inbound(ws, req));
+    // Our own HTTP server, so every accepted socket is counted and timed from TCP accept: an
+    // upgrade request that never completes is closed with the handshake deadline (Node's own
+    // headersTimeout is checked only every 30 s).
+    const http = createServer((_req, res) => {
+      res.writeHead(426, { connection: "close" }).end("WebSocket upgrade required on /p2p\n");
+    });
+    this.http = http;
+    http.on("connection", (socket: Socket) => this.accepted(socket));
+    http.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (!server.shouldHandle(req)) return socket.destroy();
+      // Upgraded: from here the Noise handshake's own deadline applies (it closes with a reason).
+      const p = this.pendingOf.get(socket);
+      if (p) clearTimeout(p.timer);
+      server.handleUpgrade(req, socket, head, (ws) => void this.inbound(ws, req));
+    });
     await new Promise<void>((resolve, reject) => {
-      server.once("listening", resolve);
-      server.once("error", reject);
+      http.once("listening", resolve);
+      http.once("error", reject);
+      http.listen(port, host);
     });
     this.dialTimer = setInterval(() => this.dialMore(), this.o.dialIntervalMs);
     this.dialTimer.unref();
@@ -96,17 +122,41 @@ export class PeerManager {
     this.book.add(host, port, source, nodeId);
   }
 
+  /** A TCP connection was accepted: it is pending until its handshake is over, and timed. */
+  private accepted(socket: Socket): void {
+    const ip = normaliseIp(socket.remoteAddress ?? "");
+    if (this.ipBanned(ip)) return void socket.destroy();
+    const handle = this.pendingInbound.add(ip, this.relaxed(ip), () => socket.destroy());
+    const timer = setTimeout(() => socket.destroy(), this.o.handshakeTimeoutMs);
+    timer.unref();
+    this.pendingOf.set(socket, { handle, timer });
+    socket.once("close", () => this.settled(socket));
+  }
+
+  /** The handshake is over (either way) or the socket closed: it no longer holds a pending slot. */
+  private settled(socket: Socket): void {
+    const p = this.pendingOf.get(socket);
+    if (!p) return;
+    this.pendingOf.delete(socket);
+    clearTimeout(p.timer);
+    p.handle.release();
+  }
+
   private async inbound(ws: WebSocket, req: IncomingMessage): Promise<void> {
-    const ip = normaliseIp(req.socket.remoteAddress ?? "");
-    const port = req.socket.remotePort ?? 0;
-    if (this.ipBanned(ip)) return this.refuse(ws, "BANNED");
-    if (this.pending >= MAX_PENDING_HANDSHAKES) return this.refuse(ws, "TOO_MANY_PEERS");
-    if (!this.relaxed(ip)) {
-      let fromIp = 0;
-      for (const p of this.peers.values()) if (p.info.ip === ip && p.info.direction === "inbound") fromIp++;
-      if (fromIp >= this.o.maxInboundPerIp) return this.refuse(ws, "TOO_MANY_PEERS");
+    const socket = req.socket as Socket;
+    const ip = normaliseIp(socket.remoteAddress ?? "");
+    const port = socket.remotePort ?? 0;
+    try {
+      if (this.ipBanned(ip)) return this.refuse(ws, "BANNED");
+      if (!this.relaxed(ip)) {
+        let fromIp = 0;
+        for (const p of this.peers.values()) if (p.info.ip === ip && p.info.direction === "inbound") fromIp++;
+        if (fromIp >= this.o.maxInboundPerIp) return this.refuse(ws, "TOO_MANY_PEERS");
+      }
+      await this.secure(ws, "inbound", ip, port).catch(() => undefined);
+    } finally {
+      this.settled(socket);
     }
-    await this.secure(ws, "inbound", ip, port).catch(() => undefined);
   }
 
   private refuse(ws: WebSocket, code: GatewayErrorCode): void {
@@ -153,7 +203,9 @@ export class PeerManager {
     queue = new SocketQueue(ws),
     source?: CandidateSource,
   ): Promise<Peer> {
-    this.pending++;
+    if (direction === "outbound" && this.pending >= MAX_PENDING_DIALS)
+      throw new GatewayError("TOO_MANY_PEERS", "too many handshakes of our own in progress");
+    if (direction === "outbound") this.pending++;
     let result: Awaited<ReturnType<typeof runHandshake>>;
     try {
       result = await runHandshake({
@@ -171,7 +223,7 @@ export class PeerManager {
       this.m.log.debug({ ip, port, direction, code, err: (err as Error).message }, "handshake failed");
       throw err;
     } finally {
-      this.pending--;
+      if (direction === "outbound") this.pending--;
     }
     this.m.metrics.handshake("ok");
     return this.register(ws, direction, ip, port, result.nodeIdHex, result.remote, result);
@@ -228,6 +280,14 @@ export class PeerManager {
     if (this.allow && !this.allow.has(id))
       throw new GatewayError("NOT_ALLOWED", "peer is not on the allowlist");
     if (this.peers.has(id)) throw new GatewayError("DUPLICATE_PEER", "already connected to this NodeId");
+    if (direction === "inbound" && !this.relaxed(ip)) {
+      const group = inboundGroup(ip);
+      let inGroup = 0;
+      for (const p of this.peers.values())
+        if (p.info.direction === "inbound" && inboundGroup(p.info.ip) === group) inGroup++;
+      if (inGroup >= this.o.maxInboundPerGroup)
+        throw new GatewayError("TOO_MANY_PEERS", `address block ${group} holds its share of inbound slots`);
+    }
     if (direction === "inbound" && this.count("inbound") >= this.o.maxInbound && !this.evictInbound()) {
       throw new GatewayError("TOO_MANY_PEERS", "inbound slots are full");
     }
@@ -241,24 +301,21 @@ export class PeerManager {
     }
   }
 
-  /**
-   * Makes room for an inbound peer by dropping the least useful one. As in Bitcoin Core, some
-   * peers are protected first (the lowest-latency and the most recently useful), so an attacker
-   * cannot push out every good peer by connecting a lot.
-   */
+  /** Makes room for an inbound peer by dropping the least useful one (eviction.ts). */
   private evictInbound(): boolean {
     const inbound = [...this.peers.values()].filter((p) => p.info.direction === "inbound");
-    const protectedIds = new Set<string>();
-    const byLatency = [...inbound].sort((a, b) => (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9));
-    for (const p of byLatency.slice(0, 4)) protectedIds.add(p.id);
-    const byUseful = [...inbound].sort((a, b) => b.lastUsefulAt - a.lastUsefulAt);
-    for (const p of byUseful.slice(0, 4)) if (p.lastUsefulAt > 0) protectedIds.add(p.id);
-    const candidates = inbound.filter((p) => !protectedIds.has(p.id));
-    if (candidates.length === 0) return false;
-    candidates.sort(
-      (a, b) => this.m.scores.score(a.id) - this.m.scores.score(b.id) || b.connectedAt - a.connectedAt,
+    const victim = pickEvictionVictim(
+      inbound.map((p) => ({
+        id: p.id,
+        group: this.relaxed(p.info.ip) ? p.info.ip : inboundGroup(p.info.ip),
+        latencyMs: p.latencyMs,
+        lastUsefulAt: p.lastUsefulAt,
+        connectedAt: p.connectedAt,
+        score: this.m.scores.score(p.id),
+      })),
     );
-    candidates[0]!.close("EVICTED");
+    if (!victim) return false;
+    this.peers.get(victim.id)?.close("EVICTED");
     return true;
   }
 
@@ -352,6 +409,11 @@ export class PeerManager {
     if (server) {
       for (const c of server.clients) c.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const http = this.http;
+    if (http) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
     }
   }
 }

@@ -24,6 +24,12 @@ const BLOCK_FORGED = new Set([
   "INSUFFICIENT_FUNDS",
   "INVALID_ANCESTOR",
   "VALIDATION_FAILED",
+  // Shielded: a block carrying a bad proof or a double spend was never valid anywhere.
+  "BAD_PROOF",
+  "NULLIFIER_SPENT",
+  "UNKNOWN_ROOT",
+  "VALUE_IMBALANCE",
+  "BAD_FIELD_ELEMENT",
 ]);
 /** The parent is unknown or elsewhere: fetch headers from this peer. */
 export const BLOCK_NEEDS_SYNC = new Set(["PREV_HASH_MISMATCH", "MISSED_BLOCK"]);
@@ -35,8 +41,25 @@ const TX_FORGED = new Set([
   "OVERSIZE",
   "INVALID_TX",
   "VALIDATION_FAILED",
+  // A proof that does not verify or a non-field word cannot be sent honestly.
+  "BAD_PROOF",
+  "BAD_FIELD_ELEMENT",
 ]);
-const TX_STALE = new Set(["BAD_NONCE", "INSUFFICIENT_FUNDS", "FEE_TOO_LOW"]);
+/** A nullifier spent or an anchor aged out may be a race between honest relays, as a nonce is. */
+const TX_STALE = new Set([
+  "BAD_NONCE",
+  "INSUFFICIENT_FUNDS",
+  "FEE_TOO_LOW",
+  "NULLIFIER_SPENT",
+  "UNKNOWN_ROOT",
+  "VALUE_IMBALANCE",
+]);
+
+/**
+ * The chain did not rule (down, restarting, not ready): nothing is known about the item, so it is
+ * not remembered as seen and the next announcement fetches it again.
+ */
+export const CHAIN_UNAVAILABLE = new Set(["UPSTREAM_UNAVAILABLE", "TIMEOUT", "NOT_READY", "INTERNAL"]);
 
 /** The score event for a rejected block, or undefined when the peer is not to blame. */
 export function blockPenalty(code: string): ScoreKind | undefined {

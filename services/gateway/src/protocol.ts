@@ -8,6 +8,7 @@ import type { Peer } from "./peer.js";
 import type { Relay } from "./relay.js";
 import type { ScoreKind } from "./scoring.js";
 import type { SyncRequests } from "./sync-requests.js";
+import type { TxIntake } from "./tx-intake.js";
 
 export interface ProtocolModules {
   chain: ChainPort;
@@ -23,6 +24,8 @@ export interface ProtocolModules {
   peers: () => Iterable<Peer>;
   penalise: (peer: Peer, kind: ScoreKind, detail: string) => void;
   addCandidate: (host: string, port: number, nodeId: string) => void;
+  /** Cheap checks, buckets and batching in front of relay.onTx (tx-intake.ts). */
+  txIntake?: TxIntake;
 }
 
 /** Most bytes of blocks put in one blocks message (under the 4 MiB message limit). */
@@ -79,10 +82,11 @@ export class Protocol {
       case "getData":
         return void this.m.relay.onGetData(peer, msg.items).catch(fail);
       case "notFound": {
-        this.m.relay.onNotFound(msg.items);
+        this.m.relay.onNotFound(msg.items, peer);
         return;
       }
       case "tx":
+        if (this.m.txIntake) return void this.m.txIntake.offer(peer, msg.tx);
         return void this.m.relay.onTx(peer, msg.tx).catch(fail);
       case "block":
         return void this.m.relay.onBlock(peer, msg.block).catch(fail);

@@ -8,11 +8,12 @@ import {
 } from "@p2pnode/codec";
 import { headerHash, txId } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
+import type { AnnouncementTracker } from "./announcement-tracker.js";
 import type { ChainPort } from "./chain-port.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { OrphanTxs } from "./orphan-txs.js";
 import type { Peer } from "./peer.js";
-import { BLOCK_NEEDS_SYNC, blockPenalty, txPenalty } from "./penalties.js";
+import { BLOCK_NEEDS_SYNC, blockPenalty, CHAIN_UNAVAILABLE, txPenalty } from "./penalties.js";
 import type { ScoreKind } from "./scoring.js";
 import type { SeenCache } from "./seen-cache.js";
 
@@ -26,6 +27,8 @@ export interface RelayModules {
   reward: (peer: Peer, kind: ScoreKind) => void;
   /** Asks the peer for headers: the block's parent is missing here. */
   needSync: (peer: Peer) => void;
+  /** Caps and times what each peer was asked for (announcement-tracker.ts). */
+  requested?: AnnouncementTracker<Peer>;
 }
 
 /** A getdata request is re-sent to another announcer after this long without an answer. */
@@ -76,18 +79,33 @@ export class Relay {
   }
 
   private flush(items: { kind: InvKind; hex: string }[]): void {
-    for (const peer of this.m.peers()) {
-      const fresh = items.filter((i) => !peer.known.has(i.hex));
-      if (fresh.length === 0) continue;
-      for (const i of fresh) peer.known.add(i.hex);
-      for (let o = 0; o < fresh.length; o += MAX_INV_ITEMS) {
-        const chunk = fresh.slice(o, o + MAX_INV_ITEMS);
-        peer.send({
-          type: "inv",
-          items: chunk.map((i) => ({ kind: i.kind, hash: Buffer.from(i.hex, "hex") })),
-        });
-      }
+    for (const peer of this.m.peers())
+      this.sendInv(
+        peer,
+        items.filter((i) => !peer.known.has(i.hex)),
+      );
+  }
+
+  private sendInv(peer: Peer, items: { kind: InvKind; hex: string }[]): void {
+    for (const i of items) peer.known.add(i.hex);
+    for (let o = 0; o < items.length; o += MAX_INV_ITEMS) {
+      const chunk = items.slice(o, o + MAX_INV_ITEMS);
+      peer.send({
+        type: "inv",
+        items: chunk.map((i) => ({ kind: i.kind, hash: Buffer.from(i.hex, "hex") })),
+      });
     }
+  }
+
+  /**
+   * Announces pool txs to `to` (default: every peer) even if a peer was told before: the whole pool
+   * to a new peer (as geth does), and txs that stay unmined again (the peer may have lost them).
+   */
+  reannounce(txIds: readonly string[], to?: Peer): void {
+    if (txIds.length === 0) return;
+    const items = txIds.map((hex) => ({ kind: "tx" as const, hex }));
+    for (const hex of txIds) this.m.seen.add(keyOf("tx", hex));
+    for (const peer of to ? [to] : this.m.peers()) this.sendInv(peer, items);
   }
 
   onInv(peer: Peer, items: InvItem[]): void {
@@ -98,6 +116,7 @@ export class Relay {
       peer.known.add(hex);
       const key = keyOf(it.kind, hex);
       if (this.m.seen.has(key) || now - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS) continue;
+      if (this.m.requested && !this.m.requested.ask(peer, key)) continue;
       this.inFlight.set(key, now);
       want.push(it);
     }
@@ -142,8 +161,12 @@ export class Relay {
     }
   }
 
-  onNotFound(items: InvItem[]): void {
-    for (const it of items) this.inFlight.delete(keyOf(it.kind, toHex(it.hash)));
+  onNotFound(items: InvItem[], peer?: Peer): void {
+    for (const it of items) {
+      const key = keyOf(it.kind, toHex(it.hash));
+      this.inFlight.delete(key);
+      if (peer) this.m.requested?.served(peer, key);
+    }
   }
 
   async onTx(peer: Peer, bytes: Uint8Array): Promise<void> {
@@ -152,19 +175,25 @@ export class Relay {
     let nonce: number;
     try {
       const stx = decodeSignedTransaction(bytes);
-      sender = toHex(stx.tx.from);
-      nonce = stx.tx.nonce;
+      // The unsigned shielded kinds have no sender or nonce: they never wait as orphans.
+      sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
+      nonce = "nonce" in stx.tx ? stx.tx.nonce : -1;
       id = toHex(txId(bytes));
     } catch (err) {
       return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);
     }
     peer.known.add(id);
     const key = keyOf("tx", id);
+    this.m.requested?.served(peer, key);
     const askedAt = this.inFlight.get(key);
     this.inFlight.delete(key);
     if (!this.m.seen.add(key)) return;
     if (askedAt) this.m.metrics.txPropagation.observe((Date.now() - askedAt) / 1000);
     const r = await this.m.chain.submitTx(bytes);
+    if (!r.ok && CHAIN_UNAVAILABLE.has(r.code)) {
+      this.m.seen.forget(key);
+      return;
+    }
     if (r.ok) {
       this.m.reward(peer, "USEFUL_TX");
       await this.retryOrphans(sender, nonce + 1);
@@ -204,6 +233,7 @@ export class Relay {
     }
     peer.known.add(hex);
     const key = keyOf("block", hex);
+    this.m.requested?.served(peer, key);
     this.inFlight.delete(key);
     if (!this.m.seen.add(key)) return Promise.resolve();
     this.m.metrics.blockPropagation.observe(Math.max(0, Date.now() - timestamp) / 1000);
@@ -218,6 +248,10 @@ export class Relay {
         if (r.status === "orphan") this.m.needSync(peer);
         else peer.lastUsefulAt = Date.now();
         return this.m.reward(peer, "USEFUL_BLOCK");
+      }
+      if (CHAIN_UNAVAILABLE.has(r.code)) {
+        this.m.seen.forget(key);
+        return;
       }
       if (BLOCK_NEEDS_SYNC.has(r.code)) {
         // Let the block be fetched again once its parents are here.

@@ -17,6 +17,8 @@ export type ScoreKind =
   | "UNSOLICITED"
   | "BAD_SYNC_ANSWER"
   | "SYNC_STALL"
+  | "UNSERVED_ANNOUNCEMENT"
+  | "WRONG_COMPUTE_RESULT"
   | "USEFUL_BLOCK"
   | "USEFUL_TX"
   | "ADMIN";
@@ -53,6 +55,13 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   BAD_SYNC_ANSWER: -50,
   /** A sync request unanswered in time: a slow or busy peer more often than a hostile one. */
   SYNC_STALL: -10,
+  /**
+   * Items the peer announced, we requested, and it neither delivered nor answered not-found by
+   * the deadline (one event per sweep, whatever the count): an honest peer answers not-found.
+   */
+  UNSERVED_ANNOUNCEMENT: -20,
+  /** A compute result outvoted by the quorum, or a proof that does not verify (compute relay). */
+  WRONG_COMPUTE_RESULT: -30,
   USEFUL_BLOCK: 5,
   USEFUL_TX: 1,
   ADMIN: 0,

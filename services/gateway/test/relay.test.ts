@@ -125,6 +125,7 @@ describe("relay", () => {
     const raw = await RawPeer.connect(a.p2pPort, a.network);
     try {
       const [t1, t2] = [makeTx("first"), makeTx("second")];
+      if (t1.tx.kind !== "transfer") throw new Error("a transfer");
       a.chain.nextNonce.set(toHex(t1.tx.from), t1.tx.nonce);
       raw.send({ type: "tx", tx: encodeSignedTransaction(t2) });
       await eventually(() => a.chain.submittedTxs.includes(toHex(txId(t2))), Boolean);

@@ -176,7 +176,8 @@ describe("dns seeds", () => {
       (ip, port) => got.push(`${ip}:${port}`),
       createLogger("t", "silent"),
     );
-    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // Until the first resolution lands, however long a loaded machine takes (the hang guard bounds it).
+    while (got.length === 0) await new Promise((r) => setTimeout(r, 20));
     stop();
     expect(got.some((a) => a === "127.0.0.1:7101" || a === "::1:7101")).toBe(true);
   });

@@ -2,7 +2,7 @@ import { signedTransactionToJson } from "@p2pnode/codec";
 import { addressHexOf, defaultWalletPath, readWallet, signTransaction, txId } from "@p2pnode/crypto";
 import { formatTable } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
-import { CodedError, type CliErrorCode } from "@p2pnode/types";
+import { type CliErrorCode, CodedError } from "@p2pnode/types";
 import type { Command } from "commander";
 import { formatCoins, isoTime, parseAmount, shortHash } from "./format.js";
 import { chainUrl } from "./node-url.js";
@@ -50,7 +50,10 @@ export function registerChain(program: Command): void {
         node?: string;
       }) => {
         if (!/^[0-9a-f]{40}$/.test(o.to))
-          throw new CodedError<CliErrorCode>("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
+          throw new CodedError<CliErrorCode>(
+            "BAD_ARGS",
+            "--to: expected a 40-character lowercase hex address",
+          );
         const amount = arg(() => parseAmount(o.amount, "--amount"));
         const fee = arg(() => parseAmount(o.fee, "--fee"));
         const memo = Buffer.from(o.memo, "utf8");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ComputeClient } from "@p2pnode/sdk";
-import { CodedError, type TaskView, type CliErrorCode } from "@p2pnode/types";
+import { type CliErrorCode, CodedError, type TaskView } from "@p2pnode/types";
 import type { Command } from "commander";
 import { serviceUrl } from "../chain/node-url.js";
 import { ProgressBar } from "./progress-bar.js";
@@ -13,7 +13,8 @@ const client = (o: { node?: string }) => new ComputeClient(serviceUrl("compute",
 
 function int(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9]+(e[0-9]+)?$/.test(value)) throw new CodedError<CliErrorCode>("BAD_ARGS", `${name}: a whole number`);
+  if (!/^[0-9]+(e[0-9]+)?$/.test(value))
+    throw new CodedError<CliErrorCode>("BAD_ARGS", `${name}: a whole number`);
   return Number(value);
 }
 
@@ -22,7 +23,10 @@ function readInput(path: string, what: string): string {
   try {
     return readFileSync(path === "-" ? 0 : path, "utf8");
   } catch (err) {
-    throw new CodedError<CliErrorCode>("BAD_ARGS", `${what}: cannot read ${path} (${(err as Error).message})`);
+    throw new CodedError<CliErrorCode>(
+      "BAD_ARGS",
+      `${what}: cannot read ${path} (${(err as Error).message})`,
+    );
   }
 }
 

@@ -17,6 +17,7 @@ import {
 } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
 import type { Command } from "commander";
+import { registerDevnetDashboard } from "./dashboard-command.js";
 
 const defaultDir = () => resolve(process.env.P2PNODE_DEVNET_DIR ?? ".devnet");
 
@@ -114,6 +115,8 @@ export function registerDevnet(program: Command): void {
       for (const n of nodes)
         process.stdout.write(`==> ${n.name} (${n.logFile}) <==\n${net.tail(n, opts.lines)}\n`);
     });
+
+  registerDevnetDashboard(devnet);
 }
 
 /** Reads `docker compose ps` in the current directory (the compose project) and tabulates it. */

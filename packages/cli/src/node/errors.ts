@@ -4,7 +4,8 @@ export type SupervisorErrorCode =
   | "NATS_SERVER_FAILED"
   | "PORT_IN_USE"
   | "GENESIS_INVALID"
-  | "SERVICE_MISSING";
+  | "SERVICE_MISSING"
+  | "ALREADY_RUNNING";
 
 export class SupervisorError extends Error {
   constructor(

@@ -35,6 +35,22 @@ export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
+const SETPRIV = "/usr/bin/setpriv";
+
+/**
+ * nats-server does not watch its parent: on Linux it is started through util-linux's setpriv with
+ * a parent-death signal, so a supervisor killed with SIGKILL takes its nats-server along (and the
+ * services, which watch their parent, follow). Without setpriv the next start reaps it instead.
+ */
+export function dieWithParent(command: string, args: string[]): { command: string; args: string[] } {
+  try {
+    accessSync(SETPRIV, constants.X_OK);
+    return { command: SETPRIV, args: ["--pdeathsig", "SIGKILL", "--", command, ...args] };
+  } catch {
+    return { command, args };
+  }
+}
+
 /** The node's NATS token: generated at first start, kept in the data dir with mode 0600. */
 export function loadOrCreateNatsToken(dataDir: string): string {
   const file = join(dataDir, NATS_TOKEN_FILE);

@@ -10,6 +10,14 @@ export async function nodeStart(env: NodeJS.ProcessEnv = process.env): Promise<v
   let supervisor: Supervisor | undefined;
   try {
     const config = toNodeConfig(parseEnv(NodeEnv, env));
+    if (config.role === "validator") {
+      // The role exists in the schema for the consensus work; until it lands, a node started as a
+      // validator would only mine, so refuse rather than promise Dolev-Strong.
+      fail(
+        "config error: P2PNODE_ROLE=validator is not available yet (Dolev-Strong consensus is pending): use miner, full or light",
+        2,
+      );
+    }
     const log = createLogger("supervisor", config.logLevel, {
       write: (s: string) => out(`${padName("node")}${s}`),
     });

@@ -10,7 +10,13 @@ import { LISTENERS, type NodeNetwork, NodeSubjects, ROLE_SERVICES, type ServiceN
 import { VERSION } from "../version.js";
 import { SupervisorError } from "./errors.js";
 import { ManagedChild } from "./managed-child.js";
-import { findNatsServer, loadOrCreateNatsToken, waitForPort, writeNatsConfig } from "./nats-server.js";
+import {
+  dieWithParent,
+  findNatsServer,
+  loadOrCreateNatsToken,
+  waitForPort,
+  writeNatsConfig,
+} from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { reapStaleChildren } from "./stale-children.js";
 
@@ -66,13 +72,14 @@ export class Supervisor {
     const network = loadNetwork(config.genesisPath);
     const ownNats = config.natsUrl === undefined;
     const natsBin = ownNats ? findNatsServer(this.o.env) : undefined;
+    // A previous run killed with SIGKILL may have left nats-server and services holding the ports.
+    await reapStaleChildren(config.dataDir, log);
     await assertPortsFree(listenersFor(names, ownNats), config.ports, {
       api: config.apiHost,
       p2p: config.p2pHost,
     });
 
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    reapStaleChildren(config.dataDir, log);
     this.identity = loadOrCreateIdentity(config.dataDir);
     log.info(
       {
@@ -122,11 +129,12 @@ export class Supervisor {
     const port = config.ports.nats;
     const token = loadOrCreateNatsToken(config.dataDir);
     const conf = writeNatsConfig(config.dataDir, port, token);
+    const guarded = dieWithParent(bin, ["-c", conf]);
     this.nats = new ManagedChild(
       {
         name: "nats",
-        command: bin,
-        args: ["-c", conf],
+        command: guarded.command,
+        args: guarded.args,
         env: { PATH: process.env.PATH ?? "" },
         stopGraceMs: 5_000,
       },
@@ -153,6 +161,8 @@ export class Supervisor {
       P2PNODE_NATS_URL: natsUrl,
       P2PNODE_DATA_DIR: config.dataDir,
       P2PNODE_SUPERVISED: "1",
+      // Services exit when this process is gone (kit's supervision watch), even if they start late.
+      P2PNODE_SUPERVISOR_PID: String(process.pid),
     };
     delete env.P2PNODE_GENESIS;
     if (natsToken) env.P2PNODE_NATS_TOKEN = natsToken;

@@ -1,5 +1,5 @@
 import { defaultWalletPath, generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
-import { CodedError, type CliErrorCode } from "@p2pnode/types";
+import { type CliErrorCode, CodedError } from "@p2pnode/types";
 import type { Command } from "commander";
 
 async function readStdin(): Promise<string> {

@@ -1,4 +1,12 @@
 /** The P2P wire messages (DESIGN.md §5): layout, limits and the handshake payload. */
+
+export {
+  type ComputeP2pMessage,
+  type ComputeResultStatus,
+  MAX_COMPUTE_SLOTS,
+  PROVED_KINDS,
+  type ProvedKind,
+} from "./compute.js";
 export {
   decodeHandshakePayload,
   encodeHandshakePayload,

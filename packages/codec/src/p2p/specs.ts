@@ -3,7 +3,8 @@ import { CodecError } from "../errors.js";
 import { type CborMap, readBytes, readU64 } from "../fields.js";
 import { HEADER_SIZE } from "../header.js";
 import { U64_MAX } from "../ints.js";
-import { MAX_BLOCK_BYTES, MAX_TX_BYTES } from "../limits.js";
+import { MAX_BLOCK_BYTES, MAX_SHIELDED_TX_BYTES } from "../limits.js";
+import { COMPUTE_SPECS } from "./compute.js";
 import {
   checkBytes,
   checkList,
@@ -135,9 +136,10 @@ export const SPECS: { [T in P2pMessageType]: MessageSpec<T> } = {
   notFound: invSpec("notFound"),
   tx: {
     keys: ["tx"],
-    maxBytes: MAX_TX_BYTES + SLACK,
-    encode: (m) => ({ tx: checkBytes(m.tx, "tx.tx", undefined, MAX_TX_BYTES) }),
-    decode: (map, what) => ({ type: "tx", tx: readBytes(map, "tx", what, undefined, MAX_TX_BYTES) }),
+    // The largest kind (a shielded tx with its proof); the tx decoder applies each kind's own limit.
+    maxBytes: MAX_SHIELDED_TX_BYTES + SLACK,
+    encode: (m) => ({ tx: checkBytes(m.tx, "tx.tx", undefined, MAX_SHIELDED_TX_BYTES) }),
+    decode: (map, what) => ({ type: "tx", tx: readBytes(map, "tx", what, undefined, MAX_SHIELDED_TX_BYTES) }),
   },
   block: {
     keys: ["block"],
@@ -339,4 +341,5 @@ export const SPECS: { [T in P2pMessageType]: MessageSpec<T> } = {
       nonce: readUint(map, "nonce", what),
     }),
   },
+  ...COMPUTE_SPECS,
 };

@@ -1,3 +1,5 @@
+import { COMPUTE_P2P_CODES, type ComputeP2pMessage } from "./compute.js";
+
 /** Message type codes: the first byte of every P2P message. Never reuse a retired code. */
 export const P2P_MESSAGE_CODES = {
   status: 0x01,
@@ -22,6 +24,7 @@ export const P2P_MESSAGE_CODES = {
   txProof: 0x41,
   getAccount: 0x42,
   account: 0x43,
+  ...COMPUTE_P2P_CODES,
 } as const;
 export type P2pMessageType = keyof typeof P2P_MESSAGE_CODES;
 
@@ -72,6 +75,7 @@ export type P2pMessage =
     }
   | { type: "getAccount"; id: number; address: Uint8Array }
   /** At the answerer's tip (`height`); unproven: headers carry no state root yet. */
-  | { type: "account"; id: number; height: number; balance: bigint; nonce: number };
+  | { type: "account"; id: number; height: number; balance: bigint; nonce: number }
+  | ComputeP2pMessage;
 
 export type P2pMessageOf<T extends P2pMessageType> = Extract<P2pMessage, { type: T }>;

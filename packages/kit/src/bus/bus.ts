@@ -33,11 +33,22 @@ export class Bus {
   private readonly subs: Subscription[] = [];
   /** Error codes this bus's endpoints answered with that their declarations do not list (tests read it). */
   readonly undeclared: { subject: string; code: string }[] = [];
+  /** False from a disconnect until the reconnect: a service does not acknowledge writes meanwhile. */
+  private linked = true;
 
   private constructor(
     readonly nc: NatsConnection,
     private readonly opts: BusOptions,
-  ) {}
+  ) {
+    void this.trackConnection();
+  }
+
+  private async trackConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === "disconnect") this.linked = false;
+      else if (s.type === "reconnect") this.linked = true;
+    }
+  }
 
   static async connect(opts: BusOptions): Promise<Bus> {
     const nc = await connect({
@@ -58,7 +69,7 @@ export class Bus {
   }
 
   get isConnected(): boolean {
-    return !this.nc.isClosed() && this.nc.info !== undefined;
+    return this.linked && !this.nc.isClosed() && this.nc.info !== undefined;
   }
 
   /** Serves one catalog endpoint. Handler errors that are CodedErrors reach the caller as-is. */

@@ -14,6 +14,7 @@ import { type NodeConfig, NodeEnv, parseEnv, toNodeConfig } from "../config/inde
 import { type App, createApp, type ReadinessCheck } from "../http/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { fetchNetwork } from "./network.js";
+import { type Supervision, supervisionFrom } from "./supervision.js";
 
 export interface ServiceContext {
   name: ServiceName;
@@ -29,6 +30,22 @@ export interface ServiceContext {
   identity: () => NodeIdentity | undefined;
   /** The network this node is on, from the supervisor before `setup` runs (one genesis, read once). */
   network: NodeNetwork;
+  /**
+   * May this service acknowledge a write now? Only while its supervisor lives, NATS is connected
+   * and the node's identity is known. REST writes are refused with 503 NOT_READY otherwise (kit
+   * does it); NATS write endpoints check it themselves (`refuseUnlessWritable`).
+   */
+  writable: () => boolean;
+  supervision: Supervision;
+}
+
+/** Methods that change something: refused while the service is not writable. */
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Throws the typed 503 a write gets while the service may not acknowledge it. */
+export function refuseUnlessWritable(ctx: Pick<ServiceContext, "writable" | "name">): void {
+  if (!ctx.writable())
+    throw new CodedError("NOT_READY", `${ctx.name} is not ready: writes are refused until it is`);
 }
 
 export interface ServiceDefinition {
@@ -57,6 +74,9 @@ export async function startService(
 ): Promise<RunningService> {
   const config = toNodeConfig(parseEnv(NodeEnv, env));
   const log = createLogger(def.name, config.logLevel);
+  const supervision = supervisionFrom(env);
+  if (!supervision.alive())
+    throw new CodedError("NOT_READY", "the supervisor that started this service is gone");
   if (config.natsUrl === undefined) {
     throw new CodedError<ServiceErrorCode>(
       "CONFIG_INVALID",
@@ -80,7 +100,12 @@ export async function startService(
   log.info({ chainId: network.chainId, genesisHash: network.genesisHash }, "network received over NATS");
   let identity: NodeIdentity | undefined;
   const startedAt = Date.now();
+  const writable = () => supervision.alive() && bus.isConnected && identity !== undefined;
   const readiness: Record<string, ReadinessCheck> = {
+    supervisor: () => ({
+      ok: supervision.alive(),
+      detail: supervision.alive() ? undefined : "supervisor gone",
+    }),
     nats: () => ({ ok: bus.isConnected }),
     identity: () => ({
       ok: identity !== undefined,
@@ -98,7 +123,15 @@ export async function startService(
     readiness,
     identity: () => identity,
     network,
+    writable,
+    supervision,
   };
+  app.addHook("onRequest", async (req, reply) => {
+    if (!WRITE_METHODS.has(req.method) || writable()) return;
+    return reply.status(503).send({
+      error: { code: "NOT_READY", message: `${def.name} is not ready: writes are refused until it is` },
+    });
+  });
 
   app.get("/info", { schema: { tags: ["ops"], response: { 200: ServiceInfo } } }, async () => {
     if (!identity) throw new CodedError("NOT_READY", "node identity not known yet");
@@ -115,6 +148,8 @@ export async function startService(
   });
 
   let stopped = false;
+  // The supervisor serves the identity before it starts any service: usually the first ask answers.
+  identity = await bus.request(NodeSubjects.identityGet, {}, 2_000).catch(() => undefined);
   const fetchIdentity = async () => {
     for (let delay = 100; !stopped && identity === undefined; delay = Math.min(delay * 2, 2_000)) {
       try {

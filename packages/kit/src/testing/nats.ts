@@ -1,22 +1,50 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { natsServerConfig } from "../bus/nats-config.js";
 
-/** A free loopback TCP port (the OS picks one; a tiny race before reuse is acceptable in tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Test ports come from 10000–19999: below the kernel's ephemeral range (32768–60999 on Linux) and
+ * below devnets' port blocks (20000 up). A port the OS hands out for bind(0) is an ephemeral one,
+ * and on a busy machine an outgoing connection can take it between our close and the server's
+ * listen (an EADDRINUSE seen in gateway tests); a port outside that range only a listener takes.
+ */
+const TEST_PORT_MIN = 10_000;
+const TEST_PORT_SPAN = 10_000;
+const handedOut = new Set<number>();
+
+function bindsTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    // 0.0.0.0 conflicts with a listener on any address, so the port is free wherever a test binds it.
+    srv.listen({ port, host: "0.0.0.0", exclusive: true }, () => srv.close(() => resolve(true)));
   });
+}
+
+function bindsUdp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createSocket("udp4");
+    sock.once("error", () => resolve(false));
+    sock.bind({ port, address: "0.0.0.0", exclusive: true }, () => sock.close(() => resolve(true)));
+  });
+}
+
+/** A port free for TCP and UDP on every address, never the same one twice in this process. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 1_000; tries++) {
+    const port = TEST_PORT_MIN + Math.floor(Math.random() * TEST_PORT_SPAN);
+    if (handedOut.has(port)) continue;
+    if ((await bindsTcp(port)) && (await bindsUdp(port))) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free test port in ${TEST_PORT_MIN}–${TEST_PORT_MIN + TEST_PORT_SPAN - 1}`);
 }
 
 export interface TestNats {

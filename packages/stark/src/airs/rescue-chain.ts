@@ -24,6 +24,12 @@ import { transitionTail } from "../zk.js";
 export interface RescueChainPublic {
   hashes: number;
   digest: readonly number[];
+  /**
+   * The preimage x, when the statement makes it public (a boundary constraint on row 0): then a
+   * proof shows y = H^n(x) for this x, not only for some x the prover knows (compute's proved
+   * jobs need that). Absent: x stays private, as before.
+   */
+  preimage?: readonly number[];
 }
 
 const M = RESCUE.m;
@@ -56,6 +62,7 @@ export class RescueChainAir implements Air {
     if (!Number.isInteger(hashes) || hashes < 1 || hashes > MAX_CHAIN_HASHES)
       throw new StarkError("BAD_PARAMETERS", "hashes must be an integer in [1, 2^19 − 1]");
     checkWords(digest, "digest");
+    if (pub.preimage !== undefined) checkWords(pub.preimage, "preimage");
     this.traceLength = rescueChainTraceLength(hashes, params);
     this.activeRows = ROUNDS * hashes + 1;
     const c1 = Array.from({ length: M }, (_, j) =>
@@ -69,6 +76,7 @@ export class RescueChainAir implements Air {
     this.boundary = [
       ...RESCUE_IV.map((v, j) => ({ column: 4 + j, row: 0, value: v })),
       ...digest.map((v, j) => ({ column: j, row: ROUNDS * hashes, value: v })),
+      ...(pub.preimage ?? []).map((v, j) => ({ column: j, row: 0, value: v })),
     ];
   }
 
@@ -82,7 +90,7 @@ export class RescueChainAir implements Air {
   }
 
   publicInputWords(): number[] {
-    return [this.pub.hashes, ...this.pub.digest];
+    return [this.pub.hashes, ...this.pub.digest, ...(this.pub.preimage ?? [])];
   }
 
   evalTransition<E>(

@@ -230,7 +230,10 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       );
       if (!account) throw new CodedError("UPSTREAM_UNAVAILABLE", "no full peer answered");
       const pending = [...own.values()].filter(
-        (t) => t.tx.nonce >= account.nonce && addressHexOf(fromHex(t.tx.from, "from")) === req.params.address,
+        (t) =>
+          (t.tx.kind === "transfer" || t.tx.kind === "shield") &&
+          t.tx.nonce >= account.nonce &&
+          addressHexOf(fromHex(t.tx.from, "from")) === req.params.address,
       ).length;
       return {
         address: account.address,

@@ -159,6 +159,8 @@ export class SyncManager {
       locator = [headers.lastHashHex!, ...locator];
     }
     if (headers.totalWork <= chain.tipBlock.totalWork) {
+      // Relayed blocks brought us as far while we asked: nothing to fetch, nobody lied.
+      if (headers.totalWork >= best.totalWork) return true;
       // It announced more work than ours, but its headers do not carry it.
       this.blame(best.id, "announced more work than its headers carry");
       return false;

@@ -3,6 +3,7 @@ import type { JobOutcome } from "@p2pnode/codec";
 import type { Logger } from "@p2pnode/kit";
 import type { JobCounts, TaskEvent } from "@p2pnode/types";
 import { ComputeError } from "../errors.js";
+import { isProvedFunction } from "../peers/proved.js";
 import type { ComputeStore, TaskRow, WorkerRecord } from "../store.js";
 import { Finisher, type Reducer } from "./finish.js";
 import { jobSeed, outcomeHash } from "./hashes.js";
@@ -321,6 +322,7 @@ export class Scheduler {
       input: job.input,
       ...(row.seed !== null && { seed: jobSeed(row.seed, job.index) }),
       limits: { memoryBytes: job.task.memoryBytes, budget: row.budget, deadlineMs: row.deadlineMs },
+      ...(isProvedFunction(row.functionHash) && { proved: "rescue-chain" as const }),
     };
     const timedOut = new Promise<AttemptResult>((resolve) =>
       abort.signal.addEventListener("abort", () =>

@@ -19,6 +19,8 @@ export interface JobSpec {
   /** 32 hex characters seeding Math.random; absent when the task has no seed. */
   seed?: string;
   limits: { memoryBytes: number; budget: number; deadlineMs: number };
+  /** A proved job (peers/proved.ts): the answer carries a STARK proof, checked before it counts. */
+  proved?: "rescue-chain";
 }
 
 /**
@@ -27,7 +29,7 @@ export interface JobSpec {
  * nothing about the answer and makes the scheduler retry.
  */
 export type AttemptResult =
-  | { kind: "result"; outcome: JobOutcome; instructions: number; ms: number }
+  | { kind: "result"; outcome: JobOutcome; instructions: number; ms: number; proof?: string }
   | { kind: "failed"; code: string; message: string; refused?: boolean };
 
 export interface WorkerInfo {

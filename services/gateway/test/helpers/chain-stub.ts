@@ -20,6 +20,7 @@ import type { TestNode } from "@p2pnode/kit/testing";
 import { checkBlock, checkTx, RuleError, reject } from "@p2pnode/rules";
 import {
   type BlockJson,
+  ChainDeliverySubjects,
   ChainReadSubjects,
   ChainSubjects,
   CodedError,
@@ -43,6 +44,10 @@ export class ChainStub {
   /** When set for a sender, txs must come in nonce order from this value (as the chain requires). */
   readonly nextNonce = new Map<string, number>();
   height = 0;
+  /** While set, writes are refused as a restarting chain refuses them (NOT_READY). */
+  unavailable = false;
+  /** While set, accepted txs publish no event (as if the gateway missed it while restarting). */
+  silent = false;
 
   private constructor(readonly bus: Bus) {}
 
@@ -56,6 +61,7 @@ export class ChainStub {
     });
     const s = new ChainStub(bus);
     await s.serve();
+    await s.serveDelivery();
     return s;
   }
 
@@ -68,9 +74,13 @@ export class ChainStub {
       timestamp: 0,
       chainId: CHAIN_ID,
     }));
-    await b.serve(ChainSubjects.txSubmit, (req) =>
-      this.acceptTx(signedTransactionToJson(decodeSignedTransaction(req.tx)), true),
-    );
+    await b.serve(ChainSubjects.txSubmit, (req) => {
+      if (this.unavailable) {
+        this.submittedTxs.push(toHex(txId(req.tx)));
+        throw new CodedError("NOT_READY", "stub chain is restarting");
+      }
+      return this.acceptTx(signedTransactionToJson(decodeSignedTransaction(req.tx)), true);
+    });
     await b.serve(ChainSubjects.blockSubmit, (req) =>
       this.acceptBlock(blockToJson(decodeBlock(req.block)), true),
     );
@@ -109,18 +119,19 @@ export class ChainStub {
     if (fromPeer) this.submittedTxs.push(id);
     checkTx(stx, { chainId: CHAIN_ID, minFee: 0n }); // the chain's stateless rules, codes and all
     if (this.txs.has(id)) throw reject("DUPLICATE", "known tx");
-    const sender = toHex(stx.tx.from);
+    const sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
     const expected = this.nextNonce.get(sender);
-    if (expected !== undefined) {
+    if (expected !== undefined && stx.tx.kind === "transfer") {
       if (stx.tx.nonce !== expected) throw reject("BAD_NONCE", "nonce gap or replay", { expected });
       this.nextNonce.set(sender, expected + 1);
     }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
-    this.bus.publish(ChainSubjects.txAccepted, {
-      id,
-      fee: String(stx.tx.fee),
-      tx: encodeSignedTransaction(stx),
-    });
+    if (!this.silent)
+      this.bus.publish(ChainSubjects.txAccepted, {
+        id,
+        fee: String(stx.tx.fee),
+        tx: encodeSignedTransaction(stx),
+      });
     return { id };
   }
 
@@ -190,6 +201,28 @@ export class ChainStub {
 
   encodedHeader(b: Block) {
     return encodeHeader(b.header);
+  }
+
+  private tip() {
+    return {
+      height: this.height,
+      hash: this.tipHash,
+      totalWork: String(this.height),
+      timestamp: 0,
+      chainId: CHAIN_ID,
+    };
+  }
+
+  /** Reconciliation: the pool's inventory, and the `started` event a (re)started chain publishes. */
+  private async serveDelivery(): Promise<void> {
+    await this.bus.serve(ChainDeliverySubjects.mempoolInventory, () => ({
+      ids: [...this.txs.keys()],
+      tip: this.tip(),
+    }));
+  }
+
+  announceStarted(): void {
+    this.bus.publish(ChainDeliverySubjects.started, this.tip());
   }
 
   async stop(): Promise<void> {

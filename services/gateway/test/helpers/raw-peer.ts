@@ -15,6 +15,8 @@ import { SocketQueue, toBytes } from "../../src/socket-queue.js";
 export class RawPeer {
   readonly wire: Uint8Array[] = [];
   readonly received: P2pMessage[] = [];
+  /** performance.now() at which each of `received` arrived. */
+  readonly receivedAt: number[] = [];
   closeCode: number | undefined;
   closeReason = "";
   readonly nodeIdHex: string;
@@ -32,6 +34,7 @@ export class RawPeer {
       try {
         const m = decodeP2pMessage(channel.open(bytes));
         this.received.push(m);
+        this.receivedAt.push(performance.now());
         if (answerPings && m.type === "ping") this.send({ type: "pong", nonce: m.nonce });
       } catch {
         // a test peer records what it can
@@ -46,9 +49,13 @@ export class RawPeer {
   static async connect(
     port: number,
     network: NetworkId,
-    opts: { seed?: Uint8Array; height?: number; answerPings?: boolean } = {},
+    opts: { seed?: Uint8Array; height?: number; answerPings?: boolean; localAddress?: string } = {},
   ): Promise<RawPeer> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/p2p`, { perMessageDeflate: false });
+    // localAddress: any of 127.0.0.0/8, so per-IP and per-/24 rules see distinct addresses.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/p2p`, {
+      perMessageDeflate: false,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
     const queue = new SocketQueue(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", resolve);

@@ -1,0 +1,212 @@
+import {
+  blockFromJson,
+  blockToJson,
+  CodecError,
+  decodeBlock,
+  decodeDsMessage,
+  decodeHandshakePayload,
+  decodeHeader,
+  decodeP2pMessage,
+  decodeSignedTransaction,
+  encodeBlock,
+  encodeHandshakePayload,
+  encodeP2pMessage,
+  encodeSignedTransaction,
+  type P2pMessage,
+  signedTransactionFromJson,
+  signedTransactionToJson,
+} from "@p2pnode/codec";
+import {
+  decodeDatagram,
+  decodeFindValue,
+  decodeNodeRecord,
+  decodeNodes,
+  decodePong,
+  decodeStore,
+  decodeValue,
+  encodeDatagram,
+  MsgType,
+} from "@p2pnode/codec/dht";
+import {
+  CipherState,
+  NoiseError,
+  NoiseXX,
+  signingKeyFromSeed,
+  signTransaction,
+  x25519KeyPair,
+} from "@p2pnode/crypto";
+import { BlockJson, CodedError, SignedTransactionJson } from "@p2pnode/types";
+import { ZodError } from "zod";
+
+/**
+ * Every decoder of outside input, as the node meets it: P2P messages and the frames that carry
+ * them, the Noise handshake and its payload, blocks and txs inside messages, DHT datagrams and
+ * their bodies and node records, consensus messages, and REST bodies (JSON through the route's
+ * zod schema, then into the codec). A decoder may return a value or throw one of its typed errors;
+ * anything else (a TypeError, a RangeError, a hang, unbounded memory) is a bug.
+ */
+export interface FuzzTarget {
+  name: string;
+  /** Genuine encodings the mutator starts from (random bytes are tried too). */
+  seeds: Uint8Array[];
+  run(input: Uint8Array): void;
+}
+
+/** Errors a decoder is allowed to throw on hostile input. */
+export function isTypedError(err: unknown): boolean {
+  return (
+    err instanceof CodecError ||
+    err instanceof NoiseError ||
+    err instanceof CodedError ||
+    err instanceof ZodError ||
+    // JSON.parse on a REST body: fastify answers 400 for it.
+    err instanceof SyntaxError
+  );
+}
+
+const hash = new Uint8Array(32).fill(3);
+const wallet = signingKeyFromSeed(new Uint8Array(32).fill(7));
+const tx = signTransaction(
+  {
+    kind: "transfer",
+    from: wallet.publicKey,
+    to: new Uint8Array(20).fill(1),
+    amount: 10n,
+    fee: 1n,
+    nonce: 0,
+    memo: new TextEncoder().encode("fuzz"),
+  },
+  "fuzz-chain",
+  wallet,
+);
+const txBytes = encodeSignedTransaction(tx);
+const block = {
+  header: {
+    version: 1,
+    height: 1,
+    prevHash: hash,
+    txRoot: hash,
+    stateRoot: new Uint8Array(32),
+    timestamp: 1_700_000_000_000,
+    target: new Uint8Array(32).fill(0xff),
+    miner: new Uint8Array(20).fill(4),
+    nonce: 5n,
+  },
+  txs: [tx],
+};
+function tryEncode<T>(f: () => T): T[] {
+  try {
+    return [f()];
+  } catch {
+    return [];
+  }
+}
+const blockBytes = tryEncode(() => encodeBlock(block));
+
+const messages: P2pMessage[] = [
+  { type: "status", height: 7, tipHash: hash, totalWork: "123456" },
+  { type: "ping", nonce: 99n },
+  { type: "addr", addrs: [{ host: "10.0.0.1", port: 7101, nodeId: hash, latencyMs: 3 }] },
+  {
+    type: "inv",
+    items: [
+      { kind: "tx", hash },
+      { kind: "block", hash },
+    ],
+  },
+  { type: "getData", items: [{ kind: "tx", hash }] },
+  { type: "tx", tx: txBytes },
+  { type: "getHeaders", locator: [hash, hash], stop: null, max: 2000 },
+  { type: "headers", headers: [new Uint8Array(176)] },
+  { type: "blocks", blocks: [new Uint8Array(100)] },
+  { type: "validationResult", id: 1, ok: false, reason: "INVALID_POW" },
+  { type: "chainResponse", id: 2, height: 3, tipHash: hash, headers: [] },
+];
+const messageSeeds = messages.flatMap((m) => tryEncode(() => encodeP2pMessage(m)));
+
+const handshakeSeed = tryEncode(() =>
+  encodeHandshakePayload({
+    version: 1,
+    chainId: "fuzz-chain",
+    genesisHash: hash,
+    identityKey: wallet.publicKey,
+    signature: new Uint8Array(64).fill(1),
+    listenPort: 7101,
+    height: 3,
+    tipHash: hash,
+    totalWork: "99",
+    agent: "fuzz",
+  }),
+);
+
+const datagramSeeds = [MsgType.Ping, MsgType.FindNode, MsgType.Nodes, MsgType.Store].flatMap((type) =>
+  tryEncode(() =>
+    encodeDatagram(
+      { type, requestId: new Uint8Array(8).fill(2), senderKey: wallet.publicKey, senderSeq: 1, body: hash },
+      () => new Uint8Array(64).fill(9),
+    ),
+  ),
+);
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder("utf-8", { fatal: false });
+const txJsonSeed = utf8.encode(JSON.stringify(signedTransactionToJson(tx)));
+const blockJsonSeed = tryEncode(() => utf8.encode(JSON.stringify(blockToJson(block))));
+
+const key = new Uint8Array(32).fill(9);
+const responderKey = x25519KeyPair();
+const frameSeeds = [new CipherState(key).encryptWithAd(new Uint8Array(0), messageSeeds[0] ?? hash)];
+
+export const FUZZ_TARGETS: FuzzTarget[] = [
+  { name: "p2p-message", seeds: messageSeeds, run: (b) => void decodeP2pMessage(b) },
+  {
+    name: "p2p-frame",
+    seeds: frameSeeds,
+    // A receive cipher at nonce 0 opens the frame, then the codec decodes what it yields.
+    run: (b) => void decodeP2pMessage(new CipherState(key).decryptWithAd(new Uint8Array(0), b)),
+  },
+  {
+    name: "noise-handshake",
+    seeds: [new NoiseXX({ initiator: true, staticKey: x25519KeyPair() }).writeMessage()],
+    run: (b) => {
+      const responder = new NoiseXX({ initiator: false, staticKey: responderKey });
+      responder.readMessage(b);
+    },
+  },
+  { name: "handshake-payload", seeds: handshakeSeed, run: (b) => void decodeHandshakePayload(b) },
+  { name: "tx", seeds: [txBytes], run: (b) => void decodeSignedTransaction(b) },
+  { name: "block", seeds: blockBytes, run: (b) => void decodeBlock(b) },
+  { name: "header", seeds: blockBytes.map((x) => x.subarray(0, 200)), run: (b) => void decodeHeader(b) },
+  { name: "dht-datagram", seeds: datagramSeeds, run: (b) => void decodeDatagram(b) },
+  {
+    name: "dht-bodies",
+    seeds: datagramSeeds.map((d) => d.subarray(48, d.length - 64)),
+    run: (b) => {
+      for (const decode of [
+        decodePong,
+        decodeNodes,
+        decodeFindValue,
+        decodeValue,
+        decodeStore,
+        decodeNodeRecord,
+      ]) {
+        try {
+          decode(b);
+        } catch (err) {
+          if (!isTypedError(err)) throw err;
+        }
+      }
+    },
+  },
+  { name: "consensus-message", seeds: [], run: (b) => void decodeDsMessage(b, 4) },
+  {
+    name: "rest-tx-body",
+    seeds: [txJsonSeed],
+    run: (b) => void signedTransactionFromJson(SignedTransactionJson.parse(JSON.parse(text.decode(b)))),
+  },
+  {
+    name: "rest-block-body",
+    seeds: blockJsonSeed,
+    run: (b) => void blockFromJson(BlockJson.parse(JSON.parse(text.decode(b)))),
+  },
+];

@@ -1,0 +1,2 @@
+export * from "./fuzz/run.js";
+export * from "./fuzz/targets.js";

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { fuzzTarget } from "../src/fuzz/run.js";
+import { FUZZ_TARGETS } from "../src/fuzz/targets.js";
+
+// The CI form: a few thousand inputs per target (the 10^6 form is `pnpm --filter @p2pnode/chaos fuzz`).
+const RUNS = Number(process.env.FUZZ_CI_RUNS ?? 3_000);
+
+describe("every decoder of outside input survives hostile bytes", () => {
+  it("has seeds for the targets whose encodings are built here", () => {
+    for (const t of FUZZ_TARGETS.filter((x) => x.name !== "consensus-message")) {
+      expect(t.seeds.length, t.name).toBeGreaterThan(0);
+    }
+  });
+  for (const t of FUZZ_TARGETS) {
+    it(`${t.name}: ${RUNS} inputs, only typed errors`, () => {
+      const r = fuzzTarget(t, RUNS, Date.now() % 1_000_000);
+      expect(r.firstCrash).toBeNull();
+      expect(r.inputs).toBe(RUNS);
+      // Mutated genuine encodings must reach past the first check sometimes, or the target is hollow.
+      if (t.seeds.length > 0 && !t.name.startsWith("p2p-frame") && t.name !== "noise-handshake")
+        expect(r.decoded, t.name).toBeGreaterThan(0);
+    });
+  }
+});

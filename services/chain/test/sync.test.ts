@@ -1,8 +1,9 @@
-import { blockFromJson, headerToJson } from "@p2pnode/codec";
+import { decodeBlock, encodeHeader } from "@p2pnode/codec";
 import { txId } from "@p2pnode/crypto";
-import type { BlockHeaderJson } from "@p2pnode/types";
+import type { BlockAcceptedEvent } from "@p2pnode/types";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Chain } from "../src/chain.js";
+import { ChainIntake } from "../src/intake.js";
 import { hex } from "../src/store.js";
 import { blockByHash, headersAfter } from "../src/sync/serve.js";
 import { pickBest, SyncManager, type SyncNetwork, type SyncPeer } from "../src/sync/sync-manager.js";
@@ -51,12 +52,12 @@ class SimNet implements SyncNetwork {
     }));
   }
 
-  async headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]> {
+  async headers(peer: string, locator: string[], max: number): Promise<Uint8Array[]> {
     const p = this.peersById.get(peer)!;
-    const out = headersAfter(p.chain, locator, max).map(headerToJson);
+    const out = headersAfter(p.chain, locator, max);
     if (p.behaviour === "bad-headers" && out.length > 5)
       out[5] = { ...out[5]!, timestamp: out[5]!.timestamp + 1 };
-    return out;
+    return out.map(encodeHeader);
   }
 
   async blocks(peer: string, hashes: string[]) {
@@ -72,10 +73,19 @@ class SimNet implements SyncNetwork {
   }
 }
 
-const sync = (chain: Chain, net: SimNet, o = {}) =>
+const sync = (chain: Chain, net: SimNet, o = {}, events: BlockAcceptedEvent[] = []) =>
   new SyncManager(
-    { headersPerRequest: 50, blocksPerRequest: 8, maxInFlight: 4, stallMs: 300, ...o },
-    { chain, net },
+    { headersPerRequest: 50, blocksPerRequest: 3, maxInFlight: 8, stallMs: 300, ...o },
+    {
+      chain,
+      net,
+      submit: (b) =>
+        void new ChainIntake({
+          chain,
+          metrics: undefined,
+          events: { blockAccepted: (e) => void events.push(e), txAccepted: () => undefined },
+        }).submitBlock(b, "sync"),
+    },
   );
 
 describe("headers-first sync", () => {
@@ -84,12 +94,19 @@ describe("headers-first sync", () => {
     extend(remote, 130);
     const node = open();
     const net = new SimNet(new Map([["a", { chain: remote, latencyMs: 10, behaviour: "honest" as const }]]));
-    const s = sync(node, net);
+    const events: BlockAcceptedEvent[] = [];
+    const s = sync(node, net, {}, events);
     await s.sync();
     expect(hex(node.tipBlock.hash)).toBe(hex(remote.tipBlock.hash));
     expect(node.tipBlock.totalWork).toBe(remote.tipBlock.totalWork);
     expect(net.penalties).toEqual([]);
     expect(s.progress()).toMatchObject({ state: "idle", height: 130 });
+    // Every sync block went through the chain's intake: one event each, in order, with its work.
+    expect(events.map((e) => e.height)).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+    expect(events.every((e) => e.source === "sync" && e.status === "connected")).toBe(true);
+    expect(events.at(-1)!.totalWork).toBe(String(remote.tipBlock.totalWork));
+    // Without a locator, a light peer's chain request starts at its height.
+    expect(headersAfter(remote, [], 5, undefined, 128).map((h) => h.height)).toEqual([128, 129, 130]);
   });
 
   it("downloads bodies from several peers in parallel", async () => {
@@ -198,6 +215,25 @@ describe("fork resolution through sync", () => {
   });
 });
 
+describe("sync racing relay", () => {
+  it("blames no one when relayed blocks brought us to the peer's tip while its headers were on the way", async () => {
+    const remote = open();
+    extend(remote, 20);
+    const node = open();
+    const net = new SimNet(new Map([["a", { chain: remote, latencyMs: 1, behaviour: "honest" as const }]]));
+    const headers = net.headers.bind(net);
+    // The peer announced its tip; by the time its headers arrive, relay has delivered every block.
+    net.headers = async (peer, locator, max) => {
+      const out = await headers(peer, locator, max);
+      for (let h = node.tipBlock.height + 1; h <= 20; h++) node.submitBlock(blockByHashToBlock(remote, h));
+      return out;
+    };
+    await sync(node, net).sync();
+    expect(hex(node.tipBlock.hash)).toBe(hex(remote.tipBlock.hash));
+    expect(net.penalties).toEqual([]);
+  });
+});
+
 describe("peer choice", () => {
   it("prefers the most work, then the lowest latency", () => {
     const p = (id: string, w: bigint, l: number | null) => ({ id, totalWork: w, height: 1, latencyMs: l });
@@ -209,5 +245,5 @@ describe("peer choice", () => {
 
 /** The block at `height` of `from`'s best chain, as another node would receive it. */
 function blockByHashToBlock(from: Chain, height: number) {
-  return blockFromJson(blockByHash(from, hex(from.store.mainHashAt(height)!))!.block);
+  return decodeBlock(blockByHash(from, hex(from.store.mainHashAt(height)!))!.block);
 }

@@ -1,14 +1,16 @@
 import { join } from "node:path";
 import {
+  decodeHeader,
+  encodeSignedTransaction,
   fromHex,
-  headerFromJson,
   headerToJson,
   signedTransactionFromJson,
   signedTransactionToJson,
+  splitBlock,
 } from "@p2pnode/codec";
 import { addressHexOf, headerHash, txId } from "@p2pnode/crypto";
 import type { ServiceContext } from "@p2pnode/kit";
-import { checkTx, txFromJson } from "@p2pnode/rules";
+import { checkTx, decoding, txFromJson } from "@p2pnode/rules";
 import type { Genesis } from "@p2pnode/types";
 import {
   AccountState,
@@ -95,7 +97,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   await bus.serve(ChainSubjects.blockSubmit, (req) => {
     if (final)
       throw reject("NO_CERTIFICATE", "a dolev-strong network takes a header only with its certificate");
-    const header = headerFromJson(req.block.header);
+    const header = decoding("block header", () => decodeHeader(splitBlock(req.block).header));
     const at = light.header(header.height);
     const hash = Buffer.from(headerHash(header)).toString("hex");
     if (at && at.hashHex === hash)
@@ -109,12 +111,12 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   });
   // Peers' txs are not kept (no state to check them against); only our own are relayed.
   await bus.serve(ChainSubjects.txSubmit, (req) => ({
-    id: Buffer.from(txId(signedTransactionFromJson(req.tx))).toString("hex"),
+    id: Buffer.from(txId(req.tx)).toString("hex"),
   }));
   await bus.serve(ChainReadSubjects.txGet, (req) => {
     const tx = own.get(req.id);
     if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
-    return { tx, status: "mempool" as const };
+    return { tx: encodeSignedTransaction(signedTransactionFromJson(tx)), status: "mempool" as const };
   });
   await bus.serve(ChainReadSubjects.blockGet, (req) => {
     throw new CodedError("NOT_FOUND", `light node: no block bodies (${req.hash})`);
@@ -174,7 +176,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
       own.set(id, signedTransactionToJson(t.stx, t.id));
       // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
-      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee) });
+      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee), tx: t.bytes });
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );

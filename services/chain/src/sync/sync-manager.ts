@@ -1,5 +1,6 @@
-import { type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
-import type { BlockHeaderJson, BlockJson } from "@p2pnode/types";
+import { type BlockHeader, decodeHeader, SYNC_BLOCKS_PER_ANSWER, splitBlock, toHex } from "@p2pnode/codec";
+import { headerHash } from "@p2pnode/crypto";
+import { decoding } from "@p2pnode/rules";
 import type { Chain } from "../chain.js";
 import { ChainError } from "../errors.js";
 import { HeaderChain } from "./header-chain.js";
@@ -13,11 +14,15 @@ export interface SyncPeer {
   latencyMs: number | null;
 }
 
-/** What sync needs from the network (the gateway over NATS in the service; a simulation in tests). */
+/**
+ * What sync needs from the network (the gateway over NATS in the service; a simulation in tests).
+ * Headers and blocks arrive as the peer's codec bytes; sync decodes and checks them.
+ */
 export interface SyncNetwork {
   peers(): Promise<SyncPeer[]>;
-  headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]>;
-  blocks(peer: string, hashes: string[]): Promise<BlockJson[]>;
+  headers(peer: string, locator: string[], max: number): Promise<Uint8Array[]>;
+  /** At most SYNC_BLOCKS_PER_ANSWER hashes per call (the answer must fit NATS's max_payload). */
+  blocks(peer: string, hashes: string[]): Promise<Uint8Array[]>;
   /** Tell the gateway a peer misbehaved (feeds its score; enough of it bans). */
   penalize(peer: string, reason: string): void;
 }
@@ -25,7 +30,7 @@ export interface SyncNetwork {
 export interface SyncOptions {
   /** Headers asked per round trip (the serving side caps it at 2,000). */
   headersPerRequest: number;
-  /** Bodies per request. */
+  /** Bodies per request (at most SYNC_BLOCKS_PER_ANSWER: an answer at the largest block fits the bus). */
   blocksPerRequest: number;
   /** Requests in flight at once, across peers: the download window is this × blocksPerRequest. */
   maxInFlight: number;
@@ -35,8 +40,9 @@ export interface SyncOptions {
 
 export const defaultSyncOptions: SyncOptions = {
   headersPerRequest: 2_000,
-  blocksPerRequest: 16,
-  maxInFlight: 8,
+  blocksPerRequest: SYNC_BLOCKS_PER_ANSWER,
+  // A window of 48 blocks across peers.
+  maxInFlight: 16,
   // Heavy blocks from a peer whose CPU is shared (a devnet on 2 cores) took > 10 s per 16.
   stallMs: 30_000,
 };
@@ -68,8 +74,17 @@ export class SyncManager {
 
   constructor(
     private readonly o: SyncOptions,
-    private readonly m: { chain: Chain; net: SyncNetwork; log?: { warn(o: object, msg: string): void } },
-  ) {}
+    private readonly m: {
+      chain: Chain;
+      net: SyncNetwork;
+      /** The chain's one intake path (events and metrics see sync blocks); throws a ChainError on refusal. */
+      submit: (block: Uint8Array) => void;
+      log?: { warn(o: object, msg: string): void };
+    },
+  ) {
+    if (o.blocksPerRequest < 1 || o.blocksPerRequest > SYNC_BLOCKS_PER_ANSWER)
+      throw new RangeError(`blocksPerRequest must be 1-${SYNC_BLOCKS_PER_ANSWER}, got ${o.blocksPerRequest}`);
+  }
 
   progress(): SyncProgress {
     const secs = (Date.now() - this.rate.since) / 1000;
@@ -125,12 +140,12 @@ export class SyncManager {
     for (;;) {
       let batch: BlockHeader[];
       try {
-        const json = await withTimeout(
+        const raw = await withTimeout(
           net.headers(best.id, locator, this.o.headersPerRequest),
           this.o.stallMs,
         );
         if (this.stopped) return true;
-        batch = json.map(headerFromJson);
+        batch = raw.map((h) => decoding("block header", () => decodeHeader(h)));
         headers.append(batch);
       } catch (err) {
         this.blame(
@@ -144,6 +159,8 @@ export class SyncManager {
       locator = [headers.lastHashHex!, ...locator];
     }
     if (headers.totalWork <= chain.tipBlock.totalWork) {
+      // Relayed blocks brought us as far while we asked: nothing to fetch, nobody lied.
+      if (headers.totalWork >= best.totalWork) return true;
       // It announced more work than ours, but its headers do not carry it.
       this.blame(best.id, "announced more work than its headers carry");
       return false;
@@ -162,7 +179,7 @@ export class SyncManager {
     excluded: Set<string>,
   ): Promise<boolean> {
     const hashes = headers.headers.map((h) => ({ hash: h.hashHex, height: h.header.height }));
-    const got = new Map<string, { block: BlockJson; from: string }>();
+    const got = new Map<string, { block: Uint8Array; from: string }>();
     let next = 0; // index of the next block to apply
     let queued = 0; // index of the next block to request
     const inFlight = new Set<Promise<void>>();
@@ -183,7 +200,7 @@ export class SyncManager {
         this.o.stallMs,
       )
         .then((blocks) => {
-          const byHash = new Map(blocks.map((b) => [b.hash ?? "", b]));
+          const byHash = new Map(blocks.map((b) => [hashOfBlock(b), b]));
           for (const s of slice) {
             const b = byHash.get(s.hash);
             if (b) got.set(s.hash, { block: b, from: peer.id });
@@ -214,7 +231,7 @@ export class SyncManager {
         const { block, from } = got.get(hashes[next]!.hash)!;
         got.delete(hashes[next]!.hash);
         try {
-          this.m.chain.submitBlock(blockFromJson(block), hashes[next]!.hash);
+          this.m.submit(block);
         } catch (err) {
           // The header was valid, so the body is what was wrong: the sender lied, the branch is dead.
           this.blame(from, `invalid block ${hashes[next]!.height}`, err);
@@ -252,6 +269,15 @@ export function pickBest(peers: readonly SyncPeer[], ourWork: bigint): SyncPeer 
           ? -1
           : 1,
     )[0];
+}
+
+/** The hash a block's bytes claim (its header's); undecodable bytes match nothing asked. */
+function hashOfBlock(b: Uint8Array): string {
+  try {
+    return toHex(headerHash(splitBlock(b).header));
+  } catch {
+    return "";
+  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Hash32Hex, SafeUint } from "./chain.js";
-import { BlockVerdict, RejectReason } from "./chain-subjects.js";
+import { BlockVerdict } from "./chain-subjects.js";
 
 import { endpoint, event } from "./subjects.js";
 
@@ -34,7 +34,6 @@ export const ConsensusSubjects = {
     subject: "chain.v1.consensus.submit",
     request: z.object({ message: BytesHex, peer: z.string().max(128) }),
     reply: ConsensusVerdict,
-    errors: RejectReason.options,
     description:
       "A consensus message from a peer, for the chain's Dolev-Strong machine (validators) or its checks (other nodes); the gateway floods it on only when accepted.",
   }),
@@ -49,7 +48,6 @@ export const ConsensusSubjects = {
     subject: "chain.v1.final.submit",
     request: FinalBlockHex.extend({ peer: z.string().max(128) }),
     reply: BlockVerdict,
-    errors: RejectReason.options,
     description:
       "A block with its commit certificate from a peer; stored only if the certificate checks out. Errors carry a RejectReason code.",
   }),
@@ -58,7 +56,6 @@ export const ConsensusSubjects = {
     subject: "chain.v1.final.get",
     request: z.object({ fromHeight: SafeUint, max: z.number().int().min(1).max(64) }),
     reply: z.object({ items: z.array(FinalBlockHex) }),
-    errors: [],
     description: "Main-chain blocks from a height on, each with its certificate (peers catching up).",
   }),
   blockFinalized: event({
@@ -86,7 +83,6 @@ export const ConsensusSubjects = {
       max: z.number().int().min(1).max(64),
     }),
     reply: z.object({ items: z.array(FinalBlockHex) }),
-    errors: ["NOT_FOUND"],
     description: "Asks one peer for final blocks from a height on (a dolev-strong node catching up).",
   }),
 } as const;

@@ -2,7 +2,6 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CodedError } from "@p2pnode/types";
-import type { CryptoErrorCode } from "./errors.js";
 import { sha256 } from "./hash.js";
 
 /** A node's Ed25519 identity. NodeId = SHA-256(public key) (DESIGN.md §4). */
@@ -24,7 +23,7 @@ export function nodeIdOf(publicKey: Uint8Array): Uint8Array {
 
 export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
   if (seed.length !== 32)
-    throw new CodedError<CryptoErrorCode>("BAD_KEY", `identity seed must be 32 bytes, got ${seed.length}`);
+    throw new CodedError("BAD_KEY", `identity seed must be 32 bytes, got ${seed.length}`);
   const privateKey = createPrivateKey({
     key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
     format: "der",
@@ -52,13 +51,13 @@ export function loadOrCreateIdentity(dataDir: string): NodeKey {
   }
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new CodedError<CryptoErrorCode>(
+    throw new CodedError(
       "BAD_KEY",
       `${file} has mode ${mode.toString(8)}; it must be 600 (chmod 600 ${file})`,
     );
   }
   const hex = readFileSync(file, "utf8").trim();
   if (!/^[0-9a-f]{64}$/.test(hex))
-    throw new CodedError<CryptoErrorCode>("BAD_KEY", `${file} does not hold a 32-byte hex seed`);
+    throw new CodedError("BAD_KEY", `${file} does not hold a 32-byte hex seed`);
   return nodeKeyFromSeed(Buffer.from(hex, "hex"));
 }

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeCanonical, toHex } from "@p2pnode/codec";
-import { headerHash, sha256 } from "@p2pnode/crypto";
+import { toHex } from "@p2pnode/codec";
+import { headerHash } from "@p2pnode/crypto";
 import { type Genesis, NodeNetwork } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
 import { GenesisError, genesisBlock, genesisDigest, networkOf, readGenesisFile } from "../src/index.js";
@@ -108,28 +107,5 @@ describe("genesis: one reader, one genesis block, one network identity", () => {
     expect(message.startsWith(path)).toBe(true);
     expect(message).toMatch(pattern);
     expect(message).not.toContain("\n");
-  });
-});
-
-describe("PROTOCOL.md's genesis rule", () => {
-  const doc = readFileSync(createRequire(import.meta.url).resolve("@p2pnode/codec/PROTOCOL.md"), "utf8");
-
-  it("computes the genesis digest and hash exactly as the document says", () => {
-    const row =
-      /^\| genesis digest \| SHA-256\(`"([^"]+)"` ‖ deterministic CBOR of the genesis file as parsed\); the genesis header's `stateRoot`/m.exec(
-        doc,
-      );
-    expect(row, "PROTOCOL.md states the genesis digest rule").not.toBeNull();
-    const g = genesis();
-    const digest = sha256(new TextEncoder().encode(row![1]!), encodeCanonical(g as never));
-    expect(toHex(genesisDigest(g))).toBe(toHex(digest));
-    expect(doc).toMatch(
-      /^\| genesis hash +\| the block hash of the genesis block \(height 0, whose `stateRoot` is the genesis digest\)/m,
-    );
-    const { block, hash } = genesisBlock(g);
-    expect(block.header.height).toBe(0);
-    expect(toHex(block.header.stateRoot)).toBe(toHex(digest));
-    expect(toHex(block.header.prevHash)).toBe("00".repeat(32));
-    expect(toHex(hash)).toBe(toHex(headerHash(block.header)));
   });
 });

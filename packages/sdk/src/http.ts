@@ -8,8 +8,7 @@ export interface RequestOptions {
 }
 
 /** A failed call: the server's typed error, or UPSTREAM_UNAVAILABLE when nothing answered. */
-/** An error reply of a node's API (its code relayed as sent) or BAD_RESPONSE for a reply that is not one. */
-export class ApiError extends CodedError<string> {
+export class ApiError extends CodedError {
   override name = "ApiError";
 }
 

@@ -15,7 +15,6 @@ export const ChainDeliverySubjects = {
   mempoolInventory: endpoint({
     service: "chain",
     subject: "chain.v1.mempool.inventory",
-    errors: [],
     request: z.object({
       /** Only txs that have waited at least this long (re-announcement of what stays unmined). */
       minAgeMs: SafeUint.optional(),

@@ -1,6 +1,14 @@
 import { z } from "zod";
-import { AddressHex, Hash32Hex, SafeUint, U64String } from "./chain.js";
-import { Bytes, endpoint } from "./subjects.js";
+import {
+  AddressHex,
+  BlockHeaderJson,
+  BlockJson,
+  Hash32Hex,
+  SafeUint,
+  SignedTransactionJson,
+  U64String,
+} from "./chain.js";
+import { endpoint } from "./subjects.js";
 
 /** Most headers one `chain.v1.headers.get` answers (Bitcoin Core's getheaders answers 2,000). */
 export const MAX_HEADERS_PER_REQUEST = 2_000;
@@ -33,46 +41,32 @@ export const ChainReadSubjects = {
   blockGet: endpoint({
     service: "chain",
     subject: "chain.v1.block.get",
-
-    errors: ["NOT_FOUND"],
-    encoding: "cbor",
     request: z.object({ hash: Hash32Hex }),
-    reply: z.object({ block: Bytes, height: SafeUint, onBestChain: z.boolean() }),
-    description: "A stored block's codec bytes by hash (NOT_FOUND if unknown).",
+    reply: z.object({ block: BlockJson, height: SafeUint, onBestChain: z.boolean() }),
+    description: "A stored block by hash (NOT_FOUND if unknown).",
   }),
   txGet: endpoint({
     service: "chain",
     subject: "chain.v1.tx.get",
-
-    errors: ["NOT_FOUND"],
-    encoding: "cbor",
     request: z.object({ id: Hash32Hex }),
-    reply: z.object({ tx: Bytes, status: z.enum(["mempool", "confirmed"]) }),
-    description: "A transaction's codec bytes from the mempool or the best chain (NOT_FOUND if unknown).",
+    reply: z.object({ tx: SignedTransactionJson, status: z.enum(["mempool", "confirmed"]) }),
+    description: "A transaction from the mempool or the best chain (NOT_FOUND if unknown).",
   }),
   headersGet: endpoint({
     service: "chain",
     subject: "chain.v1.headers.get",
-
-    errors: [],
-    encoding: "cbor",
     request: z.object({
       /** Block hashes from the caller's tip backwards (dense, then sparse), as in Bitcoin's getheaders. */
       locator: z.array(Hash32Hex).max(64),
       stop: Hash32Hex.optional(),
       max: z.number().int().min(1).max(MAX_HEADERS_PER_REQUEST).default(MAX_HEADERS_PER_REQUEST),
-      /** Without a locator: start at this height instead of after genesis (a light peer's chain request). */
-      fromHeight: SafeUint.optional(),
     }),
-    reply: z.object({ headers: z.array(Bytes).max(MAX_HEADERS_PER_REQUEST) }),
-    description:
-      "Best-chain headers (codec bytes) after the first locator hash we know, else from `fromHeight`, else after genesis.",
+    reply: z.object({ headers: z.array(BlockHeaderJson).max(MAX_HEADERS_PER_REQUEST) }),
+    description: "Best-chain headers after the first locator hash we know (genesis if none).",
   }),
   txProofGet: endpoint({
     service: "chain",
     subject: "chain.v1.tx-proof.get",
-
-    errors: ["NOT_FOUND"],
     request: z.object({ id: Hash32Hex }),
     reply: TxInclusionProof,
     description:
@@ -81,8 +75,6 @@ export const ChainReadSubjects = {
   accountGet: endpoint({
     service: "chain",
     subject: "chain.v1.account.get",
-
-    errors: [],
     request: z.object({ address: AddressHex }),
     reply: AccountAtHeight,
     description: "Balance and nonce at the tip, for light nodes (unproven: no state root yet).",

@@ -2,12 +2,13 @@ import { z } from "zod";
 import {
   AddressHex,
   BlockHeaderJson,
+  BlockJson,
   Hash32Hex,
   SafeUint,
   SignedTransactionJson,
   U64String,
 } from "./chain.js";
-import { Bytes, Empty, endpoint, event } from "./subjects.js";
+import { Empty, endpoint, event } from "./subjects.js";
 
 /**
  * Why a block or transaction was refused: the statuses users know from the seeds (previous-hash
@@ -60,13 +61,11 @@ export const RejectReason = z.enum([
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 
-/** Cumulative work as a decimal string (it outgrows 2^53). */
-export const TotalWork = z.string().regex(/^[0-9]+$/);
-
 export const ChainTip = z.object({
   height: SafeUint,
   hash: Hash32Hex,
-  totalWork: TotalWork,
+  /** Cumulative work as a decimal string (it outgrows 2^53). */
+  totalWork: z.string().regex(/^[0-9]+$/),
   timestamp: SafeUint,
   chainId: z.string(),
 });
@@ -91,53 +90,25 @@ export const BlockVerdict = z.object({
 });
 export type BlockVerdict = z.infer<typeof BlockVerdict>;
 
-/** What the chain announces after a block's COMMIT: enough for the gateway to relay it and update its status. */
-export const BlockAcceptedEvent = z.object({
-  hash: Hash32Hex,
-  height: SafeUint,
-  status: BlockVerdict.shape.status,
-  txCount: SafeUint,
-  /** Who brought it: the node's miner, a peer's relay, REST, or a sync round (not relayed one by one). */
-  source: z.enum(["miner", "peer", "local", "sync"]),
-  /** Cumulative work of the chain ending at this block (the tip's when connected or reorg). */
-  totalWork: TotalWork,
-  /** The block's codec bytes (at most MAX_BLOCK_BYTES). */
-  block: Bytes,
-});
-export type BlockAcceptedEvent = z.infer<typeof BlockAcceptedEvent>;
-
-/** A tx entered the mempool: its bytes, so peers' getdata is answered without asking the chain. */
-export const TxAcceptedEvent = z.object({ id: Hash32Hex, fee: U64String, tx: Bytes });
-export type TxAcceptedEvent = z.infer<typeof TxAcceptedEvent>;
-
 export const ChainSubjects = {
   txSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.tx.submit",
-
-    errors: RejectReason.options,
-    encoding: "cbor",
-    request: z.object({ tx: Bytes }),
+    request: z.object({ tx: SignedTransactionJson }),
     reply: z.object({ id: Hash32Hex }),
-    description:
-      "Validate a transaction (codec bytes) and admit it to the mempool; errors carry a RejectReason code.",
+    description: "Validate a transaction and admit it to the mempool; errors carry a RejectReason code.",
   }),
   blockSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.block.submit",
-
-    errors: RejectReason.options,
-    encoding: "cbor",
-    request: z.object({ block: Bytes, source: z.enum(["miner", "peer", "local"]).default("local") }),
+    request: z.object({ block: BlockJson, source: z.enum(["miner", "peer", "local"]).default("local") }),
     reply: BlockVerdict,
     description:
-      "Validate and store a block (codec bytes); acknowledged only after its commit. Errors carry a RejectReason code.",
+      "Validate and store a block; acknowledged only after its commit. Errors carry a RejectReason code.",
   }),
   templateGet: endpoint({
     service: "chain",
     subject: "chain.v1.template.get",
-
-    errors: [],
     request: z.object({ miner: AddressHex }),
     reply: BlockTemplate,
     description: "A block template on the current tip paying the reward and fees to `miner`.",
@@ -145,22 +116,23 @@ export const ChainSubjects = {
   tipGet: endpoint({
     service: "chain",
     subject: "chain.v1.tip.get",
-
-    errors: [],
     request: Empty,
     reply: ChainTip,
     description: "The best chain's tip.",
   }),
   blockAccepted: event({
     subject: "chain.v1.block.accepted",
-    encoding: "cbor",
-    payload: BlockAcceptedEvent,
-    description: "A block was committed (after COMMIT returned), with its bytes and the work it brings.",
+    payload: z.object({
+      hash: Hash32Hex,
+      height: SafeUint,
+      status: BlockVerdict.shape.status,
+      txCount: SafeUint,
+    }),
+    description: "A block was committed (after COMMIT returned).",
   }),
   txAccepted: event({
     subject: "chain.v1.tx.accepted",
-    encoding: "cbor",
-    payload: TxAcceptedEvent,
-    description: "A transaction entered the mempool, with its bytes.",
+    payload: z.object({ id: Hash32Hex, fee: U64String }),
+    description: "A transaction entered the mempool.",
   }),
 } as const;

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { DHT_MAX_VALUE_BYTES } from "./dht.js";
-import { COMPUTE_ERROR_CODES } from "./error-codes.js";
 import { endpoint, event } from "./subjects.js";
 import { ZKP_MAX_PROOF_BYTES } from "./zkp.js";
 
@@ -196,8 +195,6 @@ export const ComputeSubjects = {
   functionRegister: endpoint({
     service: "compute",
     subject: "compute.v1.function.register",
-
-    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: FunctionRegisterRequest,
     reply: ComputeFunction,
     description: "Check, store and publish (DHT) a function; replies with its content hash.",
@@ -205,8 +202,6 @@ export const ComputeSubjects = {
   functionGet: endpoint({
     service: "compute",
     subject: "compute.v1.function.get",
-
-    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: FunctionRef,
     reply: ComputeFunction,
     description: "A function by hash, from the local store or the DHT (verified by hash).",
@@ -214,8 +209,6 @@ export const ComputeSubjects = {
   taskSubmit: endpoint({
     service: "compute",
     subject: "compute.v1.task.submit",
-
-    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: TaskSubmitRequest,
     reply: TaskView,
     description: "Persist a task (one job per input) and schedule it; the reply is an acknowledgement.",
@@ -223,8 +216,6 @@ export const ComputeSubjects = {
   taskGet: endpoint({
     service: "compute",
     subject: "compute.v1.task.get",
-
-    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: TaskGetRequest,
     reply: TaskView,
     description: "A task's progress and, once done, its result.",
@@ -296,7 +287,6 @@ export const ComputeRelaySubjects = {
   jobOffer: endpoint({
     service: "gateway",
     subject: "gateway.v1.compute-job.offer",
-    errors: ["NOT_FOUND"],
     request: z.object({ peer: PeerHex, job: RemoteJob, timeoutMs: z.number().int().min(1) }).strict(),
     reply: RemoteAttempt,
     description:
@@ -305,7 +295,6 @@ export const ComputeRelaySubjects = {
   workersList: endpoint({
     service: "gateway",
     subject: "gateway.v1.compute-workers.list",
-    errors: [],
     request: z.object({}).strict(),
     reply: z.object({ workers: z.array(z.object({ id: PeerHex, slots: z.number().int().min(0) })) }),
     description: "Connected peers that advertise compute capacity, with their job slots.",
@@ -318,7 +307,6 @@ export const ComputeRelaySubjects = {
   jobRun: endpoint({
     service: "compute",
     subject: "compute.v1.job.run",
-    errors: ["NOT_FOUND", ...COMPUTE_ERROR_CODES],
     request: z.object({ from: PeerHex, job: RemoteJob }).strict(),
     reply: RemoteAttempt,
     description: "Runs a job a peer offered in this node's sandbox (refuses with QUEUE_FULL when full).",

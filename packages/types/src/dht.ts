@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { DHT_ERROR_CODES } from "./error-codes.js";
 import { Role } from "./roles.js";
 import { endpoint, event } from "./subjects.js";
 
@@ -117,8 +116,6 @@ export const DhtSubjects = {
   valueGet: endpoint({
     service: "dht",
     subject: "dht.v1.value.get",
-
-    errors: DHT_ERROR_CODES,
     request: DhtValueGetRequest,
     reply: DhtValue,
     description: "Get a value by key, locally or from the network; NOT_FOUND when nobody holds it.",
@@ -126,8 +123,6 @@ export const DhtSubjects = {
   valuePut: endpoint({
     service: "dht",
     subject: "dht.v1.value.put",
-
-    errors: DHT_ERROR_CODES,
     request: DhtValuePutRequest,
     reply: DhtPutResult,
     description: "Store a content-addressed value on the k closest nodes to SHA-256(value).",
@@ -135,8 +130,6 @@ export const DhtSubjects = {
   nodeLookup: endpoint({
     service: "dht",
     subject: "dht.v1.node.lookup",
-
-    errors: DHT_ERROR_CODES,
     request: DhtLookupRequest,
     reply: DhtLookupResult,
     description: "Iterative Kademlia lookup of a node id: its record if reachable, and the k closest.",
@@ -144,8 +137,6 @@ export const DhtSubjects = {
   peerList: endpoint({
     service: "dht",
     subject: "dht.v1.peer.list",
-
-    errors: DHT_ERROR_CODES,
     request: DhtPeerListRequest,
     reply: DhtPeerList,
     description: "Verified node records of the routing table: connection candidates for the gateway.",

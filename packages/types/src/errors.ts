@@ -47,14 +47,11 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
 
 /**
  * An error with a code from a closed set, carried unchanged across REST and NATS.
- * `status` is the HTTP status the REST edge answers with. The set is the type parameter, never
- * inferred from the code: `new CodedError("X", …)` compiles only when X is a shared ErrorCode;
- * a domain names its set (`CodedError<WalletErrorCode>`, or a subclass such as RuleError), and
- * only code relaying another party's error (a NATS or HTTP reply) uses `CodedError<string>`.
+ * `status` is the HTTP status the REST edge answers with.
  */
-export class CodedError<C extends string = ErrorCode> extends Error {
+export class CodedError<C extends string = string> extends Error {
   constructor(
-    readonly code: NoInfer<C>,
+    readonly code: C,
     message: string,
     readonly details?: unknown,
     readonly status: number = (HTTP_STATUS_OF as Record<string, number>)[code] ?? 400,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { SafeUint } from "./chain.js";
+import { BlockHeaderJson, BlockJson, SafeUint } from "./chain.js";
 import { AccountAtHeight, TxInclusionProof } from "./chain-read-subjects.js";
-import { Bytes, endpoint, event } from "./subjects.js";
+import { endpoint, event } from "./subjects.js";
 
 /*
  * JSON shapes of the gateway (services/gateway) for REST and NATS. The wire protocol between
@@ -128,22 +128,16 @@ export const HeadersFetchRequest = z.object({
   locator: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64),
   max: z.number().int().min(1).max(2_000),
 });
-/** The peer's headers as codec bytes; the chain decodes and checks them. */
-export const HeadersFetchReply = z.object({ headers: z.array(Bytes).max(2_000) });
-/**
- * Most blocks one `gateway.v1.blocks.fetch` asks for: the answer must fit NATS's max_payload at
- * the largest block (codec's SYNC_BLOCKS_PER_ANSWER, whose test checks the two agree).
- */
-export const MAX_BLOCKS_PER_FETCH = 3;
+export const HeadersFetchReply = z.object({ headers: z.array(BlockHeaderJson) });
 export const BlocksFetchRequest = z.object({
   peer: PeerIdHex,
   hashes: z
     .array(z.string().regex(/^[0-9a-f]{64}$/))
     .min(1)
-    .max(MAX_BLOCKS_PER_FETCH),
+    .max(128),
 });
-/** What the peer sent (codec bytes), in the order asked; a withheld block is simply missing. */
-export const BlocksFetchReply = z.object({ blocks: z.array(Bytes).max(MAX_BLOCKS_PER_FETCH) });
+/** What the peer sent, in the order asked; a withheld block is simply missing. */
+export const BlocksFetchReply = z.object({ blocks: z.array(BlockJson) });
 export const PenalizeRequest = z.object({ peer: PeerIdHex, reason: z.string().max(200) });
 /** A peer announced its tip (handshake, status, or a relayed block whose parent we lack). */
 export const PeerTipEvent = z.object({
@@ -156,8 +150,6 @@ export const GatewaySyncSubjects = {
   syncPeers: endpoint({
     service: "gateway",
     subject: "gateway.v1.sync-peers.get",
-
-    errors: [],
     request: z.object({}).strict(),
     reply: SyncPeerList,
     description: "Connected peers with their announced work, height and latency, for sync.",
@@ -165,9 +157,6 @@ export const GatewaySyncSubjects = {
   headersFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.headers.fetch",
-
-    errors: ["NOT_FOUND", "CONFLICT"],
-    encoding: "cbor",
     request: HeadersFetchRequest,
     reply: HeadersFetchReply,
     description: "Sends get-headers to one peer and answers with its headers (timeout: TIMEOUT).",
@@ -175,9 +164,6 @@ export const GatewaySyncSubjects = {
   blocksFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.blocks.fetch",
-
-    errors: ["NOT_FOUND"],
-    encoding: "cbor",
     request: BlocksFetchRequest,
     reply: BlocksFetchReply,
     description: "Sends get-blocks to one peer; answers with the blocks it sent before the timeout.",
@@ -185,8 +171,6 @@ export const GatewaySyncSubjects = {
   peerPenalize: endpoint({
     service: "gateway",
     subject: "gateway.v1.peer.penalize",
-
-    errors: [],
     request: PenalizeRequest,
     reply: z.object({ score: z.number() }),
     description: "The chain found a peer's sync answer bad: feeds the peer's score (enough bans).",
@@ -194,8 +178,6 @@ export const GatewaySyncSubjects = {
   txProofFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.tx-proof.fetch",
-
-    errors: [],
     request: z.object({ txId: z.string().regex(/^[0-9a-f]{64}$/) }),
     reply: z.object({ proof: TxInclusionProof.nullable(), peer: PeerIdHex.nullable() }),
     description: "Asks connected peers (most work first) for a tx's inclusion proof; null if none has it.",
@@ -203,8 +185,6 @@ export const GatewaySyncSubjects = {
   accountFetch: endpoint({
     service: "gateway",
     subject: "gateway.v1.account.fetch",
-
-    errors: [],
     request: z.object({ address: z.string().regex(/^[0-9a-f]{40}$/) }),
     reply: z.object({ account: AccountAtHeight.nullable(), peer: PeerIdHex.nullable() }),
     description: "Asks the connected peer with the most work for an account (a light node's balance).",
@@ -236,8 +216,6 @@ export const GatewaySubjects = {
   peerList: endpoint({
     service: "gateway",
     subject: "gateway.v1.peer.list",
-
-    errors: [],
     request: z.object({}).strict(),
     reply: PeerList,
     description: "The connected peers.",

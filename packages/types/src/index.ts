@@ -9,7 +9,6 @@ export * from "./consensus.js";
 export * from "./consensus-subjects.js";
 export * from "./dashboard.js";
 export * from "./dht.js";
-export * from "./error-codes.js";
 export * from "./errors.js";
 export * from "./gateway.js";
 export * from "./genesis.js";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ZKP_ERROR_CODES } from "./error-codes.js";
 import { endpoint } from "./subjects.js";
 
 /*
@@ -192,8 +191,6 @@ export const ZkpSubjects = {
   proofCreate: endpoint({
     service: "zkp",
     subject: "zkp.v1.proof.create",
-
-    errors: ["NOT_FOUND", "RATE_LIMITED", ...ZKP_ERROR_CODES],
     request: ZkpProveRequest,
     reply: ZkpJob,
     description: "Queue a STARK proof; with wait=true (default) the reply carries the finished job.",
@@ -201,8 +198,6 @@ export const ZkpSubjects = {
   proofVerify: endpoint({
     service: "zkp",
     subject: "zkp.v1.proof.verify",
-
-    errors: ["NOT_FOUND", "RATE_LIMITED", ...ZKP_ERROR_CODES],
     request: ZkpVerifyRequest,
     reply: ZkpVerifyReply,
     description: "Verify a STARK proof against its statement.",
@@ -210,8 +205,6 @@ export const ZkpSubjects = {
   jobGet: endpoint({
     service: "zkp",
     subject: "zkp.v1.job.get",
-
-    errors: ["NOT_FOUND", "RATE_LIMITED", ...ZKP_ERROR_CODES],
     request: ZkpJobRef,
     reply: ZkpJob,
     description: "Status (and result) of a proving job.",

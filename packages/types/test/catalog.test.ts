@@ -27,7 +27,7 @@ describe("error shape", () => {
       error: { code: "NOT_FOUND", message: "no block 7", details: { height: 7 } },
     });
     expect(new CodedError("NOT_FOUND", "x").status).toBe(404);
-    expect(new CodedError<string>("SOME_DOMAIN_CODE", "x").status).toBe(400);
+    expect(new CodedError("SOME_DOMAIN_CODE", "x").status).toBe(400);
     expect(ErrorBody.safeParse({ error: { code: "lower", message: "x" } }).success).toBe(false);
   });
 });

@@ -44,7 +44,7 @@ export const chainService: ServiceDefinition = {
     const metrics = new ChainMetrics(ctx.metrics, chain);
     const events = busEvents(ctx.bus);
     const intake = new ChainIntake({ chain, metrics, events, log: ctx.log, writable: ctx.writable });
-    const sync = new SyncLoop({ chain, bus: ctx.bus, intake, log: ctx.log });
+    const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
     // how far behind it is, and GET /sync has the numbers.

@@ -1,10 +1,10 @@
-import { encodeHeader } from "@p2pnode/codec";
+import { decodeBlock, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake } from "./intake.js";
 import { unhex } from "./store.js";
-import { blockByHash, headersAfter, txBytes } from "./sync/serve.js";
+import { blockByHash, headersAfter } from "./sync/serve.js";
 import { txInclusionProof } from "./sync/tx-proof.js";
 import { buildTemplate, type TemplateOptions } from "./template.js";
 
@@ -33,9 +33,13 @@ export async function serveChainSubjects(
     return found;
   });
   await bus.serve(ChainReadSubjects.txGet, (req) => {
-    const found = txBytes(chain, req.id);
-    if (!found) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
-    return found;
+    const pending = chain.mempool.get(req.id);
+    if (pending) return { tx: signedTransactionToJson(pending.stx, pending.id), status: "mempool" as const };
+    const loc = chain.store.txLocation(unhex(req.id));
+    const body = loc && chain.store.blockBody(loc.blockHash);
+    if (!loc || !body) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
+    const stx = decodeBlock(body).txs[loc.index]!;
+    return { tx: signedTransactionToJson(stx, unhex(req.id)), status: "confirmed" as const };
   });
   await bus.serve(ChainReadSubjects.txProofGet, (req) => {
     const p = txInclusionProof(chain, req.id);
@@ -52,6 +56,6 @@ export async function serveChainSubjects(
     };
   });
   await bus.serve(ChainReadSubjects.headersGet, (req) => ({
-    headers: headersAfter(chain, req.locator, req.max, req.stop, req.fromHeight).map(encodeHeader),
+    headers: headersAfter(chain, req.locator, req.max, req.stop).map(headerToJson),
   }));
 }

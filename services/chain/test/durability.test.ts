@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { blockFromJson, blockToJson, encodeBlock } from "@p2pnode/codec";
+import { blockToJson } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
 import { type BlockJson, BlockPage, ChainSubjects, ChainValidationReport } from "@p2pnode/types";
@@ -93,11 +93,7 @@ describe("chain service durability", () => {
       let killing: Promise<void> | undefined;
       const burst = blocks.slice(next, next + 16).map((block) =>
         client
-          .request(
-            ChainSubjects.blockSubmit,
-            { block: encodeBlock(blockFromJson(block)), source: "peer" },
-            3_000,
-          )
+          .request(ChainSubjects.blockSubmit, { block, source: "peer" }, 3_000)
           .then((v) => {
             acked.add(v.hash);
             if (++ackedNow === killAt) killing = kill();
@@ -118,10 +114,7 @@ describe("chain service durability", () => {
 
     // The restarted node keeps going: feed the rest and the chain ends at BLOCKS, still valid.
     for (let h = report.tipHeight; h < BLOCKS; h++) {
-      await client.request(ChainSubjects.blockSubmit, {
-        block: encodeBlock(blockFromJson(blocks[h]!)),
-        source: "peer",
-      });
+      await client.request(ChainSubjects.blockSubmit, { block: blocks[h]!, source: "peer" });
     }
     const end = ChainValidationReport.parse(await rest("/validate", { method: "POST" }));
     expect(end).toMatchObject({ ok: true, tipHeight: BLOCKS, txs: BLOCKS });

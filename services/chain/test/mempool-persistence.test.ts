@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { encodeSignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
+import { signedTransactionToJson } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
 import { ChainDeliverySubjects, ChainSubjects } from "@p2pnode/types";
@@ -123,7 +123,7 @@ describe("mempool persistence (chain service SIGKILLed)", () => {
       }).then(async (r) => (r.status === 202 ? ack(((await r.json()) as { id: string }).id) : undefined));
     const nats = (tx: Parameters<typeof signedTransactionToJson>[0]) =>
       client
-        .request(ChainSubjects.txSubmit, { tx: encodeSignedTransaction(tx) }, 3_000)
+        .request(ChainSubjects.txSubmit, { tx: signedTransactionToJson(tx) }, 3_000)
         .then((r) => ack(r.id));
     // Alice over REST, Bob over NATS, each sender's nonces in order, both streams at once.
     const stream = async (send: (nonce: number) => Promise<void>) => {

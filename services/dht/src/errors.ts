@@ -1,9 +1,19 @@
 import { CodecError } from "@p2pnode/codec";
 import type { DatagramField } from "@p2pnode/codec/dht";
-import { CodedError, type DhtErrorCode } from "@p2pnode/types";
+import { CodedError } from "@p2pnode/types";
 
-/** Failures of the DHT domain (the closed set is DHT_ERROR_CODES in packages/types); each maps to one REST status. */
-export type { DhtErrorCode };
+/** Failures of the DHT domain; each maps to one REST status (4xx for the caller, 503/504 for the network). */
+export type DhtErrorCode =
+  | "MALFORMED"
+  | "BAD_SIGNATURE"
+  | "INVALID_VALUE"
+  | "VALUE_TOO_LARGE"
+  | "FILE_TOO_LARGE"
+  | "QUOTA_EXCEEDED"
+  | "NOT_FOUND"
+  | "NO_PEERS"
+  | "TIMEOUT"
+  | "CLOSED";
 
 const STATUS: Record<DhtErrorCode, number> = {
   MALFORMED: 400,

@@ -1,4 +1,16 @@
-import { fromHex } from "@p2pnode/codec";
+import {
+  blockFromJson,
+  blockToJson,
+  decodeBlock,
+  decodeSignedTransaction,
+  encodeBlock,
+  encodeHeader,
+  encodeSignedTransaction,
+  fromHex,
+  headerFromJson,
+  signedTransactionFromJson,
+  signedTransactionToJson,
+} from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import {
   type AccountAtHeight,
@@ -18,20 +30,14 @@ export type SubmitOutcome =
   | { ok: true; status?: string }
   | { ok: false; code: string; message: string; details?: unknown };
 
-/** What the gateway needs of the chain service: narrow, so tests can pass a stub. Bytes both ways. */
+/** What the gateway needs of the chain service: narrow, so tests can pass a stub. */
 export interface ChainPort {
   tip(): Promise<LocalTip>;
   submitTx(tx: Uint8Array): Promise<SubmitOutcome>;
   submitBlock(block: Uint8Array): Promise<SubmitOutcome>;
   getBlock(hashHex: string): Promise<Uint8Array | undefined>;
   getTx(idHex: string): Promise<Uint8Array | undefined>;
-  /** Best-chain headers after the locator; without one, from `fromHeight` (else after genesis). */
-  headers(
-    locator: string[],
-    stop: string | undefined,
-    max: number,
-    fromHeight?: number,
-  ): Promise<Uint8Array[]>;
+  headers(locator: string[], stop: string | undefined, max: number): Promise<Uint8Array[]>;
   /** For light peers; absent on stubs (then the gateway answers "not found"). */
   txProof?(idHex: string): Promise<TxInclusionProof | undefined>;
   account?(addressHex: string): Promise<AccountAtHeight>;
@@ -56,10 +62,7 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/**
- * The chain over NATS (ChainSubjects, ChainReadSubjects): blocks, txs and headers travel as their
- * codec bytes in CBOR payloads, exactly as they travel between peers; nothing is re-encoded.
- */
+/** The chain over NATS (ChainSubjects, ChainReadSubjects); binary on the peer side, JSON on the bus. */
 export function natsChainPort(bus: Bus): ChainPort {
   return {
     txProof: (id) => orUndefined(bus.request(ChainReadSubjects.txProofGet, { id }, READ_TIMEOUT_MS)),
@@ -70,7 +73,11 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async submitTx(tx) {
       try {
-        await bus.request(ChainSubjects.txSubmit, { tx }, SUBMIT_TIMEOUT_MS);
+        await bus.request(
+          ChainSubjects.txSubmit,
+          { tx: signedTransactionToJson(decodeSignedTransaction(tx)) },
+          SUBMIT_TIMEOUT_MS,
+        );
         return { ok: true };
       } catch (err) {
         return outcome(err);
@@ -78,91 +85,31 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async submitBlock(block) {
       try {
-        const v = await bus.request(ChainSubjects.blockSubmit, { block, source: "peer" }, SUBMIT_TIMEOUT_MS);
+        const v = await bus.request(
+          ChainSubjects.blockSubmit,
+          { block: blockToJson(decodeBlock(block)), source: "peer" },
+          SUBMIT_TIMEOUT_MS,
+        );
         return { ok: true, status: v.status };
       } catch (err) {
         return outcome(err);
       }
     },
     async getBlock(hash) {
-      return (await orUndefined(bus.request(ChainReadSubjects.blockGet, { hash }, READ_TIMEOUT_MS)))?.block;
+      const r = await orUndefined(bus.request(ChainReadSubjects.blockGet, { hash }, READ_TIMEOUT_MS));
+      return r && encodeBlock(blockFromJson(r.block));
     },
     async getTx(id) {
-      return (await orUndefined(bus.request(ChainReadSubjects.txGet, { id }, READ_TIMEOUT_MS)))?.tx;
+      const r = await orUndefined(bus.request(ChainReadSubjects.txGet, { id }, READ_TIMEOUT_MS));
+      return r && encodeSignedTransaction(signedTransactionFromJson(r.tx));
     },
-    async headers(locator, stop, max, fromHeight) {
+    async headers(locator, stop, max) {
       const r = await bus.request(
         ChainReadSubjects.headersGet,
-        {
-          locator,
-          max,
-          ...(stop === undefined ? {} : { stop }),
-          ...(fromHeight === undefined ? {} : { fromHeight }),
-        },
+        { locator, max, ...(stop === undefined ? {} : { stop }) },
         READ_TIMEOUT_MS,
       );
-      return r.headers;
+      return r.headers.map((h) => encodeHeader(headerFromJson(h)));
     },
   };
-}
-
-/** Txs remembered from the chain's events for getdata (a transfer is ~200-430 bytes). */
-const RECENT_TXS = 20_000;
-/** Blocks remembered from the chain's events (at most 2 MiB each). */
-const RECENT_BLOCKS = 8;
-
-/**
- * A ChainPort that answers getdata for what the chain just announced from the bytes its events
- * carried, so relaying an accepted tx or a mined block asks the chain nothing.
- */
-export class RecentItemsPort implements ChainPort {
-  private readonly txs = new Map<string, Uint8Array>();
-  private readonly blocks = new Map<string, Uint8Array>();
-
-  constructor(private readonly inner: ChainPort) {
-    if (inner.txProof) this.txProof = (id) => inner.txProof!(id);
-    if (inner.account) this.account = (a) => inner.account!(a);
-  }
-
-  txProof?: ChainPort["txProof"];
-  account?: ChainPort["account"];
-
-  rememberTx(idHex: string, bytes: Uint8Array): void {
-    remember(this.txs, RECENT_TXS, idHex, bytes);
-  }
-
-  rememberBlock(hashHex: string, bytes: Uint8Array): void {
-    remember(this.blocks, RECENT_BLOCKS, hashHex, bytes);
-  }
-
-  tip(): Promise<LocalTip> {
-    return this.inner.tip();
-  }
-  submitTx(tx: Uint8Array): Promise<SubmitOutcome> {
-    return this.inner.submitTx(tx);
-  }
-  submitBlock(block: Uint8Array): Promise<SubmitOutcome> {
-    return this.inner.submitBlock(block);
-  }
-  async getBlock(hashHex: string): Promise<Uint8Array | undefined> {
-    return this.blocks.get(hashHex) ?? this.inner.getBlock(hashHex);
-  }
-  async getTx(idHex: string): Promise<Uint8Array | undefined> {
-    return this.txs.get(idHex) ?? this.inner.getTx(idHex);
-  }
-  headers(
-    locator: string[],
-    stop: string | undefined,
-    max: number,
-    fromHeight?: number,
-  ): Promise<Uint8Array[]> {
-    return this.inner.headers(locator, stop, max, fromHeight);
-  }
-}
-
-/** Insertion-ordered map as a FIFO of at most `cap` entries. */
-function remember(map: Map<string, Uint8Array>, cap: number, key: string, bytes: Uint8Array): void {
-  map.delete(key);
-  map.set(key, bytes);
-  if (map.size > cap) map.delete(map.keys().next().value!);
 }

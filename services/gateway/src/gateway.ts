@@ -1,11 +1,11 @@
 import type { InvKind } from "@p2pnode/codec";
 import { type NodeKey, x25519KeyPair } from "@p2pnode/crypto";
 import type { Db, Logger } from "@p2pnode/kit";
-import type { BlockAcceptedEvent, NetworkGraph, TxAcceptedEvent } from "@p2pnode/types";
+import type { NetworkGraph } from "@p2pnode/types";
 import type { Registry } from "prom-client";
 import { AnnouncementTracker } from "./announcement-tracker.js";
 import { BanStore } from "./bans.js";
-import { type ChainPort, type LocalTip, RecentItemsPort } from "./chain-port.js";
+import type { ChainPort, LocalTip } from "./chain-port.js";
 import { ComputeRelay } from "./compute-relay.js";
 import { LightRequests } from "./light-requests.js";
 import { GatewayMetrics } from "./metrics.js";
@@ -36,8 +36,6 @@ export interface GatewayModules {
 
 /** A get-headers / get-blocks the chain asked for, unanswered this long, fails (under its stall limit). */
 const SYNC_REQUEST_TIMEOUT_MS = 25_000;
-/** A run of sync blocks is announced (inv and status) once no more arrived for this long. */
-const SYNC_ANNOUNCE_QUIET_MS = 500;
 
 /** The gateway's domain core: peers, gossip, sync, scores and bans, behind REST and NATS edges. */
 export class Gateway {
@@ -55,9 +53,6 @@ export class Gateway {
   readonly compute: ComputeRelay;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
-  private syncAnnounceTimer: NodeJS.Timeout | undefined;
-  /** The chain, answering getdata for what it just announced from the events' bytes. */
-  private readonly chain: RecentItemsPort;
   listenPort = 0;
   /** Off in dolev-strong networks: blocks travel with their certificates (consensus-relay.ts). */
   announceBlocks = true;
@@ -67,7 +62,6 @@ export class Gateway {
     private readonly m: GatewayModules,
   ) {
     const self = this;
-    this.chain = new RecentItemsPort(m.chain);
     this.metrics = new GatewayMetrics(m.registry);
     this.bans = new BanStore(m.db);
     this.seen = new SeenCache(o.seenTtlMs, o.seenMax);
@@ -115,7 +109,7 @@ export class Gateway {
     });
     this.sync = new SyncRequests({ timeoutMs: SYNC_REQUEST_TIMEOUT_MS, maxHeaders: 2_000 });
     this.relay = new Relay({
-      chain: this.chain,
+      chain: m.chain,
       seen: this.seen,
       metrics: this.metrics,
       log: m.log,
@@ -132,7 +126,7 @@ export class Gateway {
     });
     this.protocol = new Protocol({
       txIntake: this.txIntake,
-      chain: this.chain,
+      chain: m.chain,
       relay: this.relay,
       sync: this.sync,
       light: this.light,
@@ -174,7 +168,7 @@ export class Gateway {
     this.requested.start();
     await this.refreshTip();
     // Until the chain answers (it may start after us), keep asking; afterwards events keep the tip.
-    this.tipTimer = setInterval(() => void this.refreshTip(), this.o.tipPollMs);
+    this.tipTimer = setInterval(() => void this.refreshTip(), 5_000);
     this.tipTimer.unref();
   }
 
@@ -187,29 +181,15 @@ export class Gateway {
     }
   }
 
-  /**
-   * The chain committed a block. On the best chain: its event carries the height and total work
-   * after it, so our status needs no question to the chain, and its bytes answer peers' getdata.
-   * Sync blocks are not relayed one by one: the run's last block is announced once it ends.
-   */
-  onChainBlock(
-    e: Pick<BlockAcceptedEvent, "hash" | "height" | "status" | "totalWork" | "block" | "source">,
-  ): void {
-    if (e.status !== "connected" && e.status !== "reorg") return;
-    this.chain.rememberBlock(e.hash, e.block);
-    if (e.status === "reorg" || BigInt(e.totalWork) >= BigInt(this.tip.totalWork))
-      this.tip = { height: e.height, hash: Buffer.from(e.hash, "hex"), totalWork: e.totalWork };
-    if (e.source === "sync") {
-      clearTimeout(this.syncAnnounceTimer);
-      this.syncAnnounceTimer = setTimeout(() => this.announceTip(), SYNC_ANNOUNCE_QUIET_MS);
-      return;
+  /** The chain committed a block: on the best chain, announce it and tell peers our new height. */
+  onChainBlock(hashHex: string, height: number, status: string): void {
+    if (status !== "connected" && status !== "reorg") return;
+    const hash = Buffer.from(hashHex, "hex");
+    if (status === "reorg" || height >= this.tip.height) {
+      this.tip = { height, hash, totalWork: this.tip.totalWork };
+      void this.refreshTip();
     }
-    if (this.announceBlocks) this.relay.announce("block", e.hash);
-    this.sendStatus();
-  }
-
-  private announceTip(): void {
-    if (this.announceBlocks) this.relay.announce("block", Buffer.from(this.tip.hash).toString("hex"));
+    if (this.announceBlocks) this.relay.announce("block", hashHex);
     this.sendStatus();
   }
 
@@ -236,10 +216,8 @@ export class Gateway {
     this.sendStatus();
   }
 
-  /** The chain admitted a tx: announce it; its bytes answer peers' getdata without asking the chain. */
-  onChainTx(e: Pick<TxAcceptedEvent, "id" | "tx">): void {
-    this.chain.rememberTx(e.id, e.tx);
-    this.relay.announce("tx", e.id);
+  onChainTx(idHex: string): void {
+    this.relay.announce("tx", idHex);
   }
 
   announce(kind: InvKind, hashHex: string): void {
@@ -271,7 +249,6 @@ export class Gateway {
 
   async stop(): Promise<void> {
     clearInterval(this.tipTimer);
-    clearTimeout(this.syncAnnounceTimer);
     this.sync.stop();
     this.light.stop();
     this.relay.stop();

@@ -4,8 +4,6 @@ import {
   encodeHandshakePayload,
   equalBytes,
   type HandshakePayload,
-  P2P_NOISE_PROLOGUE,
-  P2P_PROTOCOL_VERSION,
   toHex,
 } from "@p2pnode/codec";
 import {
@@ -24,8 +22,10 @@ import { SecureChannel } from "./frame.js";
 import type { NetworkId } from "./network-id.js";
 import type { SocketQueue } from "./socket-queue.js";
 
-/** Bound into the Noise prologue (codec's P2P_NOISE_PROLOGUE): a different protocol fails the handshake outright. */
-const PROLOGUE = new TextEncoder().encode(P2P_NOISE_PROLOGUE);
+/** P2P protocol version carried in the handshake; a peer with another major version is refused. */
+export const PROTOCOL_VERSION = 1;
+/** Bound into the Noise prologue: a different protocol fails the handshake outright. */
+const PROLOGUE = new TextEncoder().encode("p2pnode/p2p/v1");
 
 export interface LocalInfo {
   identity: NodeKey;
@@ -121,7 +121,7 @@ function finish(
 function ownPayload(local: LocalInfo, h: Uint8Array): Uint8Array {
   const tip = local.tip();
   return encodeHandshakePayload({
-    version: P2P_PROTOCOL_VERSION,
+    version: PROTOCOL_VERSION,
     chainId: local.network.chainId,
     genesisHash: local.network.genesisHash,
     identityKey: local.identity.publicKey,
@@ -145,10 +145,10 @@ function decodePayload(bytes: Uint8Array): HandshakePayload {
 /** Checks the remote's payload in the order that gives the most useful refusal reason. */
 function verify(p: HandshakeParams, hs: NoiseXX, remote: HandshakePayload): string {
   const { network } = p.local;
-  if (remote.version !== P2P_PROTOCOL_VERSION) {
+  if (remote.version !== PROTOCOL_VERSION) {
     throw new GatewayError(
       "BAD_VERSION",
-      `peer speaks protocol ${remote.version}, we speak ${P2P_PROTOCOL_VERSION}`,
+      `peer speaks protocol ${remote.version}, we speak ${PROTOCOL_VERSION}`,
     );
   }
   if (remote.chainId !== network.chainId) {

@@ -68,8 +68,6 @@ export interface GatewayOptions {
   discovery: boolean;
   /** Largest bytes a slow peer may have queued unsent before it is dropped. */
   maxQueuedBytes: number;
-  /** How often the chain's tip is asked for (until it answers, and as a catch-up); events carry it otherwise. */
-  tipPollMs: number;
 }
 
 export const defaultGatewayOptions: GatewayOptions = {
@@ -104,7 +102,6 @@ export const defaultGatewayOptions: GatewayOptions = {
   devnet: false,
   staticPeers: [],
   discovery: true,
-  tipPollMs: 5_000,
   maxQueuedBytes: 64 * 1024 * 1024,
 };
 

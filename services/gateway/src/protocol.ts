@@ -1,4 +1,12 @@
-import { MAX_ADDRS, MAX_HEADERS, type P2pMessage, type PeerAddress, splitBlock, toHex } from "@p2pnode/codec";
+import {
+  decodeHeader,
+  MAX_ADDRS,
+  MAX_HEADERS,
+  type P2pMessage,
+  type PeerAddress,
+  splitBlock,
+  toHex,
+} from "@p2pnode/codec";
 import { headerHash } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
 import { statelessVerdict } from "@p2pnode/rules";
@@ -250,15 +258,15 @@ export class Protocol {
     });
   }
 
-  /** A light peer's chain request: best-chain headers from `fromHeight`, at any height. */
   private async answerChain(peer: Peer, id: number, fromHeight: number, max: number): Promise<void> {
     const tip = this.m.tip();
-    const headers = await this.m.chain.headers(
+    // headers.get walks from genesis without a locator; keep the ones at or above fromHeight.
+    const all = await this.m.chain.headers(
       [],
       undefined,
-      Math.max(1, Math.min(max, MAX_HEADERS)),
-      fromHeight,
+      Math.min(MAX_HEADERS, fromHeight + Math.max(1, max)),
     );
+    const headers = all.filter((h) => decodeHeader(h).height >= fromHeight).slice(0, max);
     peer.send({ type: "chainResponse", id, height: tip.height, tipHash: tip.hash, headers });
   }
 }

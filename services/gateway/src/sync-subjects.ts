@@ -1,4 +1,5 @@
-import { toHex } from "@p2pnode/codec";
+import { blockToJson, decodeBlock, decodeHeader, headerToJson, toHex } from "@p2pnode/codec";
+import { headerHash, txId } from "@p2pnode/crypto";
 import type { Bus } from "@p2pnode/kit";
 import { CodedError, GatewaySubjects } from "@p2pnode/types";
 import type { Gateway } from "./gateway.js";
@@ -6,9 +7,7 @@ import type { Peer } from "./peer.js";
 
 /**
  * The NATS endpoints the chain's SyncManager uses to reach one peer through this gateway. The
- * peer's headers and blocks go to the chain as the bytes the peer sent; the chain decodes and
- * validates everything. A blocks answer holds at most SYNC_BLOCKS_PER_ANSWER blocks (the request
- * schema's cap), so it fits the bus at the largest block.
+ * gateway decodes only what it must to hand JSON back; the chain validates everything.
  */
 export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
   const peerOf = (id: string): Peer => {
@@ -21,12 +20,24 @@ export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
       .filter((p) => p.isOpen)
       .map((p) => ({ id: p.id, totalWork: p.totalWork, height: p.height, latencyMs: p.latencyMs })),
   }));
-  await bus.serve(GatewaySubjects.headersFetch, async (req) => ({
-    headers: await g.sync.fetchHeaders(peerOf(req.peer), req.locator, req.max),
-  }));
-  await bus.serve(GatewaySubjects.blocksFetch, async (req) => ({
-    blocks: await g.sync.fetchBlocks(peerOf(req.peer), req.hashes),
-  }));
+  await bus.serve(GatewaySubjects.headersFetch, async (req) => {
+    const headers = await g.sync.fetchHeaders(peerOf(req.peer), req.locator, req.max);
+    // A header that does not decode is the peer's fault: the chain penalises on the error.
+    return { headers: headers.map((h) => headerToJson(decodeHeader(h))) };
+  });
+  await bus.serve(GatewaySubjects.blocksFetch, async (req) => {
+    const blocks = await g.sync.fetchBlocks(peerOf(req.peer), req.hashes);
+    return {
+      blocks: blocks.map((b) => {
+        const block = decodeBlock(b);
+        return blockToJson(
+          block,
+          headerHash(block.header),
+          block.txs.map((t) => txId(t)),
+        );
+      }),
+    };
+  });
   // Light-node questions go to peers with the most work first; a peer that has no proof (a light
   // peer, or one that has not seen the block) answers found=false and the next is asked.
   const byWork = () =>

@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { blockFromJson, encodeBlock } from "@p2pnode/codec";
 import { addressHexOf, loadOrCreateIdentity } from "@p2pnode/crypto";
 import { requireAdmin, type ServiceContext, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainSubjects, CodedError, consensusParams, ErrorBody, MINES_BY_DEFAULT } from "@p2pnode/types";
@@ -32,13 +31,7 @@ function createMiner(ctx: ServiceContext): Miner {
       log,
       chain: {
         template: (miner) => bus.request(ChainSubjects.templateGet, { miner }, 10_000),
-        // The block travels as its codec bytes, as between peers.
-        submit: (block) =>
-          bus.request(
-            ChainSubjects.blockSubmit,
-            { block: encodeBlock(blockFromJson(block)), source: "miner" },
-            30_000,
-          ),
+        submit: (block) => bus.request(ChainSubjects.blockSubmit, { block, source: "miner" }, 30_000),
       },
     },
   );

@@ -47,7 +47,7 @@ export function createZkpService(options: Partial<ZkpOptions> = {}): ServiceDefi
         const done = await pool.wait(queued.jobId);
         if (done.status === "failed" && done.error) {
           const status = done.error.code === "INTERNAL" ? 500 : undefined;
-          throw new CodedError<string>(done.error.code, done.error.message, undefined, status);
+          throw new CodedError(done.error.code, done.error.message, undefined, status);
         }
         return done;
       };

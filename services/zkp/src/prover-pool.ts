@@ -1,15 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import { type StarkErrorCode, traceShape } from "@p2pnode/stark";
-import { CodedError, type ZkpErrorCode, type ZkpJob } from "@p2pnode/types";
+import { traceShape } from "@p2pnode/stark";
+import { CodedError, type ZkpJob } from "@p2pnode/types";
 import type { ZkpOptions } from "./config.js";
 import type { ProveJobInput } from "./prove-job.js";
 import type { WorkerReply, WorkerRequest } from "./prove-worker.js";
-
-/** The prover's codes are the ones zkp's endpoints declare: this fails to compile if they drift. */
-type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const PROVER_CODES_DECLARED: SameSet<StarkErrorCode, ZkpErrorCode> = true;
-void PROVER_CODES_DECLARED;
 
 interface Slot {
   worker: Worker;
@@ -59,7 +54,7 @@ export class ProverPool {
     if ("spend" in job) return SPEND_ROWS;
     const { rows } = traceShape(job.input);
     if (rows > this.opts.maxTraceRows)
-      throw new CodedError<ZkpErrorCode>(
+      throw new CodedError(
         "TRACE_TOO_LARGE",
         `trace of ${rows} rows exceeds this node's limit of ${this.opts.maxTraceRows}`,
         { rows, maxTraceRows: this.opts.maxTraceRows },

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { delimiter, join } from "node:path";
-import { natsServerConfig } from "@p2pnode/kit";
 import { SupervisorError } from "./errors.js";
 
 export const NATS_TOKEN_FILE = "nats.token";
@@ -62,14 +61,21 @@ export function loadOrCreateNatsToken(dataDir: string): string {
 }
 
 /**
- * Writes the nats-server config (kit's natsServerConfig: loopback only, token auth, max_payload
- * from codec's size table). The token stays out of the command line (visible in `ps`).
+ * Writes the nats-server config: loopback only, token auth, and a max payload large enough for a
+ * 4 MiB block plus its JSON envelope. The token stays out of the command line (visible in `ps`).
  */
 export function writeNatsConfig(dataDir: string, port: number, token: string): string {
   const dir = join(dataDir, "nats");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, "nats.conf");
-  const conf = `# written by p2pnode node start on every start; edits are overwritten\n${natsServerConfig({ port, token })}`;
+  const conf = [
+    "# written by p2pnode node start on every start; edits are overwritten",
+    `listen: "127.0.0.1:${port}"`,
+    `authorization { token: "${token}" }`,
+    "max_payload: 8MB",
+    "max_connections: 256",
+    "",
+  ].join("\n");
   writeFileSync(file, conf, { mode: 0o600 });
   return file;
 }

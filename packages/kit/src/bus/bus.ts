@@ -1,5 +1,4 @@
-import { BUS_MAX_PAYLOAD_BYTES } from "@p2pnode/codec";
-import { CodedError, declaresError, type EndpointDef, ErrorBody, type EventDef } from "@p2pnode/types";
+import { CodedError, type EndpointDef, ErrorBody, type EventDef } from "@p2pnode/types";
 import {
   connect,
   type Msg,
@@ -10,7 +9,6 @@ import {
 } from "nats";
 import type { z } from "zod";
 import type { Logger } from "../log/index.js";
-import { assertFits, decodePayload, encodeError, encodePayload, safeJson } from "./payload.js";
 
 export interface BusOptions {
   url: string;
@@ -21,18 +19,18 @@ export interface BusOptions {
   log: Logger;
 }
 
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const MAX_PAYLOAD_LOG = 200;
+
 /**
  * A typed NATS bus over the subject catalog: requests use the NATS services API (so `$SRV.PING`
- * and `$SRV.STATS` list every endpoint), events plain publish. Payloads are JSON or canonical
- * CBOR as the subject declares; every payload is parsed with its schema on receipt, and a bad one
- * gets an error reply (or is dropped and logged), never a crash. A payload over the server's
- * max_payload is refused here with PAYLOAD_TOO_LARGE, before it is sent.
+ * and `$SRV.STATS` list every endpoint), events plain publish. Every payload is parsed with its
+ * schema on receipt; a bad one gets an error reply (or is dropped and logged), never a crash.
  */
 export class Bus {
   private readonly services = new Map<string, Promise<Service>>();
   private readonly subs: Subscription[] = [];
-  /** Error codes this bus's endpoints answered with that their declarations do not list (tests read it). */
-  readonly undeclared: { subject: string; code: string }[] = [];
   /** False from a disconnect until the reconnect: a service does not acknowledge writes meanwhile. */
   private linked = true;
 
@@ -61,11 +59,6 @@ export class Bus {
       timeout: 5_000,
     });
     return new Bus(nc, opts);
-  }
-
-  /** The server's max_payload (the supervisor configures BUS_MAX_PAYLOAD_BYTES). */
-  get maxPayload(): number {
-    return this.nc.info?.max_payload ?? BUS_MAX_PAYLOAD_BYTES;
   }
 
   get isConnected(): boolean {
@@ -97,24 +90,13 @@ export class Bus {
     msg: ServiceMsg,
   ): Promise<void> {
     try {
-      const req = parsePayload(def.request, def.encoding, msg.data, def.subject);
+      const req = parsePayload(def.request, msg.data, def.subject);
       const rep = await handler(req);
-      const body = encodePayload(def.encoding, def.reply.parse(rep));
-      assertFits(body, this.maxPayload, def.subject);
-      msg.respond(body);
+      msg.respond(enc.encode(JSON.stringify(def.reply.parse(rep))));
     } catch (err) {
       const coded = toCoded(err);
-      if (coded.status >= 500 || coded.code === "PAYLOAD_TOO_LARGE")
-        this.opts.log.error({ err, subject: def.subject }, "endpoint handler failed");
-      if (!declaresError(def, coded.code)) {
-        // A code outside the endpoint's closed set is a bug of this service: callers cannot know it.
-        this.undeclared.push({ subject: def.subject, code: coded.code });
-        this.opts.log.error(
-          { subject: def.subject, code: coded.code },
-          "endpoint answered an undeclared error code",
-        );
-      }
-      msg.respondError(coded.status, coded.code, encodeError(coded.toBody()));
+      if (coded.status >= 500) this.opts.log.error({ err, subject: def.subject }, "endpoint handler failed");
+      msg.respondError(coded.status, coded.code, enc.encode(JSON.stringify(coded.toBody())));
     }
   }
 
@@ -124,8 +106,7 @@ export class Bus {
     payload: z.input<Req>,
     timeoutMs = 5_000,
   ): Promise<z.infer<Rep>> {
-    const body = encodePayload(def.encoding, def.request.parse(payload));
-    assertFits(body, this.maxPayload, def.subject);
+    const body = enc.encode(JSON.stringify(def.request.parse(payload)));
     let msg: Msg;
     try {
       msg = await this.nc.request(def.subject, body, { timeout: timeoutMs });
@@ -140,20 +121,13 @@ export class Bus {
       const parsed = ErrorBody.safeParse(safeJson(msg.data));
       if (!parsed.success) throw new CodedError("INTERNAL", `${def.subject}: unreadable error reply`);
       const e = parsed.data.error;
-      throw new CodedError<string>(
-        e.code,
-        e.message,
-        e.details,
-        Number(msg.headers.get("Nats-Service-Error-Code")),
-      );
+      throw new CodedError(e.code, e.message, e.details, Number(msg.headers.get("Nats-Service-Error-Code")));
     }
-    return parsePayload(def.reply, def.encoding, msg.data, def.subject);
+    return parsePayload(def.reply, msg.data, def.subject);
   }
 
   publish<P extends z.ZodType>(def: EventDef<P>, payload: z.input<P>): void {
-    const body = encodePayload(def.encoding, def.payload.parse(payload));
-    assertFits(body, this.maxPayload, def.subject);
-    this.nc.publish(def.subject, body);
+    this.nc.publish(def.subject, enc.encode(JSON.stringify(def.payload.parse(payload))));
   }
 
   /** Subscribes to an event; malformed payloads are counted in the log and skipped. */
@@ -166,7 +140,7 @@ export class Bus {
         if (err) return;
         let payload: z.infer<P>;
         try {
-          payload = parsePayload(def.payload, def.encoding, msg.data, def.subject);
+          payload = parsePayload(def.payload, msg.data, def.subject);
         } catch (e) {
           this.opts.log.warn({ subject: def.subject, err: (e as Error).message }, "dropped malformed event");
           return;
@@ -199,19 +173,28 @@ export class Bus {
   }
 }
 
-function parsePayload<S extends z.ZodType>(
-  schema: S,
-  encoding: EndpointDef["encoding"],
-  data: Uint8Array,
-  subject: string,
-): z.infer<S> {
-  const r = schema.safeParse(decodePayload(encoding, data, subject));
+function safeJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(dec.decode(data));
+  } catch {
+    return undefined;
+  }
+}
+
+function parsePayload<S extends z.ZodType>(schema: S, data: Uint8Array, subject: string): z.infer<S> {
+  const json = data.length === 0 ? {} : safeJson(data);
+  if (json === undefined) {
+    throw new CodedError("BAD_REQUEST", `${subject}: payload is not JSON`, {
+      head: dec.decode(data.subarray(0, MAX_PAYLOAD_LOG)),
+    });
+  }
+  const r = schema.safeParse(json);
   if (!r.success)
     throw new CodedError("VALIDATION_FAILED", `${subject}: payload fails its schema`, r.error.issues);
   return r.data;
 }
 
-function toCoded(err: unknown): CodedError<string> {
-  if (err instanceof CodedError) return err as CodedError<string>;
+function toCoded(err: unknown): CodedError {
+  if (err instanceof CodedError) return err;
   return new CodedError("INTERNAL", "internal error", undefined, 500);
 }

@@ -1,2 +1,1 @@
 export * from "./bus.js";
-export { natsServerConfig } from "./nats-config.js";

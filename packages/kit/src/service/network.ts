@@ -1,4 +1,4 @@
-import { CodedError, type NodeNetwork, NodeSubjects, type ServiceErrorCode } from "@p2pnode/types";
+import { CodedError, type NodeNetwork, NodeSubjects } from "@p2pnode/types";
 import type { Bus } from "../bus/index.js";
 
 /**
@@ -22,7 +22,7 @@ export async function fetchNetwork(bus: Bus, waitMs = NETWORK_WAIT_MS): Promise<
     } catch (err) {
       const left = deadline - Date.now();
       if (!NO_ANSWER.has((err as CodedError).code) || left <= 0) {
-        throw new CodedError<ServiceErrorCode>(
+        throw new CodedError(
           "NETWORK_UNAVAILABLE",
           `cannot learn the node's network (${NodeSubjects.networkGet.subject}): ${(err as Error).message}`,
         );

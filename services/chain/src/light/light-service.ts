@@ -1,16 +1,14 @@
 import { join } from "node:path";
 import {
-  decodeHeader,
-  encodeSignedTransaction,
   fromHex,
+  headerFromJson,
   headerToJson,
   signedTransactionFromJson,
   signedTransactionToJson,
-  splitBlock,
 } from "@p2pnode/codec";
 import { addressHexOf, headerHash, txId } from "@p2pnode/crypto";
 import type { ServiceContext } from "@p2pnode/kit";
-import { checkTx, decoding, txFromJson } from "@p2pnode/rules";
+import { checkTx, txFromJson } from "@p2pnode/rules";
 import type { Genesis } from "@p2pnode/types";
 import {
   AccountState,
@@ -97,7 +95,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   await bus.serve(ChainSubjects.blockSubmit, (req) => {
     if (final)
       throw reject("NO_CERTIFICATE", "a dolev-strong network takes a header only with its certificate");
-    const header = decoding("block header", () => decodeHeader(splitBlock(req.block).header));
+    const header = headerFromJson(req.block.header);
     const at = light.header(header.height);
     const hash = Buffer.from(headerHash(header)).toString("hex");
     if (at && at.hashHex === hash)
@@ -111,12 +109,12 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   });
   // Peers' txs are not kept (no state to check them against); only our own are relayed.
   await bus.serve(ChainSubjects.txSubmit, (req) => ({
-    id: Buffer.from(txId(req.tx)).toString("hex"),
+    id: Buffer.from(txId(signedTransactionFromJson(req.tx))).toString("hex"),
   }));
   await bus.serve(ChainReadSubjects.txGet, (req) => {
     const tx = own.get(req.id);
     if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
-    return { tx: encodeSignedTransaction(signedTransactionFromJson(tx)), status: "mempool" as const };
+    return { tx, status: "mempool" as const };
   });
   await bus.serve(ChainReadSubjects.blockGet, (req) => {
     throw new CodedError("NOT_FOUND", `light node: no block bodies (${req.hash})`);
@@ -176,7 +174,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
       own.set(id, signedTransactionToJson(t.stx, t.id));
       // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
-      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee), tx: t.bytes });
+      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee) });
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );

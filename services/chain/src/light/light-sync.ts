@@ -1,6 +1,5 @@
-import { decodeHeader } from "@p2pnode/codec";
+import { headerFromJson } from "@p2pnode/codec";
 import type { Logger } from "@p2pnode/kit";
-import { decoding } from "@p2pnode/rules";
 import { ChainError } from "../errors.js";
 import type { SyncNetwork } from "../sync/sync-manager.js";
 import { pickBest } from "../sync/sync-manager.js";
@@ -68,13 +67,11 @@ export class LightSync {
       this.bestKnownHeight = Math.max(this.bestKnownHeight, best.height);
       try {
         for (;;) {
-          const raw = await this.m.net.headers(best.id, this.m.light.locator(), HEADERS_PER_REQUEST);
+          const json = await this.m.net.headers(best.id, this.m.light.locator(), HEADERS_PER_REQUEST);
           if (this.stopped) return;
-          const outcome = this.m.light.accept(
-            raw.map((h) => decoding("block header", () => decodeHeader(h))),
-          );
-          this.rate.headers += raw.length;
-          if (raw.length < HEADERS_PER_REQUEST || outcome === "ignored") break;
+          const outcome = this.m.light.accept(json.map(headerFromJson));
+          this.rate.headers += json.length;
+          if (json.length < HEADERS_PER_REQUEST || outcome === "ignored") break;
         }
         if (this.m.light.totalWork < best.totalWork)
           throw new TypeError("headers carry less work than announced");

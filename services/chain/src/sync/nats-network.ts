@@ -1,5 +1,5 @@
 import type { Bus } from "@p2pnode/kit";
-import { GatewaySubjects } from "@p2pnode/types";
+import { type BlockHeaderJson, type BlockJson, GatewaySubjects } from "@p2pnode/types";
 import type { SyncNetwork, SyncPeer } from "./sync-manager.js";
 
 /** NATS waits a little longer than the gateway's own per-request timeout so its answer wins. */
@@ -7,7 +7,7 @@ const REQUEST_TIMEOUT_MS = 27_000;
 
 /**
  * `SyncNetwork` over the gateway's NATS endpoints: the gateway sends get-headers / get-blocks to
- * the named peer and replies with its answer as codec bytes, passed on untouched.
+ * the named peer and replies with its answer; this side only translates types.
  */
 export function natsSyncNetwork(bus: Bus, log?: { debug(o: object, msg: string): void }): SyncNetwork {
   return {
@@ -21,7 +21,7 @@ export function natsSyncNetwork(bus: Bus, log?: { debug(o: object, msg: string):
         return [];
       }
     },
-    async headers(peer: string, locator: string[], max: number): Promise<Uint8Array[]> {
+    async headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]> {
       const r = await bus.request(
         GatewaySubjects.headersFetch,
         { peer, locator: locator.slice(0, 64), max },
@@ -29,7 +29,7 @@ export function natsSyncNetwork(bus: Bus, log?: { debug(o: object, msg: string):
       );
       return r.headers;
     },
-    async blocks(peer: string, hashes: string[]): Promise<Uint8Array[]> {
+    async blocks(peer: string, hashes: string[]): Promise<BlockJson[]> {
       const r = await bus.request(GatewaySubjects.blocksFetch, { peer, hashes }, REQUEST_TIMEOUT_MS);
       return r.blocks;
     },

@@ -1,21 +1,21 @@
-import { type BlockHeader, decodeBlock, encodeSignedTransaction } from "@p2pnode/codec";
+import { type BlockHeader, blockToJson, decodeBlock } from "@p2pnode/codec";
+import { txId } from "@p2pnode/crypto";
+import type { BlockJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
 import { findBlock } from "../queries.js";
 import { hex, unhex } from "../store.js";
 
 /**
- * Best-chain headers after the first locator hash that is on our best chain; without one, from
- * `fromHeight` (genesis + 1 when absent); up to `max`, stopping early at `stop`: the answer to a
- * peer's get-headers and to a light peer's chain request.
+ * Best-chain headers after the first locator hash that is on our best chain (genesis when none
+ * is), up to `max`, stopping early at `stop`: the answer to a peer's get-headers.
  */
 export function headersAfter(
   chain: Chain,
   locator: readonly string[],
   max: number,
   stop?: string,
-  fromHeight?: number,
 ): BlockHeader[] {
-  let start = Math.max(1, fromHeight ?? 1);
+  let start = 1;
   for (const h of locator) {
     const m = chain.store.blockMeta(unhex(h));
     if (m && chain.ancestry.isMain(m)) {
@@ -34,26 +34,22 @@ export function headersAfter(
   return headers;
 }
 
-/** A stored block (any branch) as its codec bytes with its height, or undefined: the answer to get-blocks. */
+/** A stored block (any branch) as JSON with its height, or undefined: the answer to get-blocks. */
 export function blockByHash(
   chain: Chain,
   hashHex: string,
-): { block: Uint8Array; height: number; onBestChain: boolean } | undefined {
+): { block: BlockJson; height: number; onBestChain: boolean } | undefined {
   const m = findBlock(chain, hashHex);
   const body = m && chain.store.blockBody(m.hash);
   if (!m || !body) return undefined;
-  return { block: body, height: m.height, onBestChain: chain.ancestry.isMain(m) };
-}
-
-/** A tx's codec bytes from the mempool or the best chain, or undefined: the answer to getdata. */
-export function txBytes(
-  chain: Chain,
-  idHex: string,
-): { tx: Uint8Array; status: "mempool" | "confirmed" } | undefined {
-  const pending = chain.mempool.get(idHex);
-  if (pending) return { tx: pending.bytes, status: "mempool" };
-  const loc = chain.store.txLocation(unhex(idHex));
-  const body = loc && chain.store.blockBody(loc.blockHash);
-  if (!loc || !body) return undefined;
-  return { tx: encodeSignedTransaction(decodeBlock(body).txs[loc.index]!), status: "confirmed" };
+  const block = decodeBlock(body);
+  return {
+    block: blockToJson(
+      block,
+      m.hash,
+      block.txs.map((t) => txId(t)),
+    ),
+    height: m.height,
+    onBestChain: chain.ancestry.isMain(m),
+  };
 }

@@ -1,6 +1,5 @@
-import { type BlockHeader, decodeHeader, SYNC_BLOCKS_PER_ANSWER, splitBlock, toHex } from "@p2pnode/codec";
-import { headerHash } from "@p2pnode/crypto";
-import { decoding } from "@p2pnode/rules";
+import { type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
+import type { BlockHeaderJson, BlockJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
 import { ChainError } from "../errors.js";
 import { HeaderChain } from "./header-chain.js";
@@ -14,15 +13,11 @@ export interface SyncPeer {
   latencyMs: number | null;
 }
 
-/**
- * What sync needs from the network (the gateway over NATS in the service; a simulation in tests).
- * Headers and blocks arrive as the peer's codec bytes; sync decodes and checks them.
- */
+/** What sync needs from the network (the gateway over NATS in the service; a simulation in tests). */
 export interface SyncNetwork {
   peers(): Promise<SyncPeer[]>;
-  headers(peer: string, locator: string[], max: number): Promise<Uint8Array[]>;
-  /** At most SYNC_BLOCKS_PER_ANSWER hashes per call (the answer must fit NATS's max_payload). */
-  blocks(peer: string, hashes: string[]): Promise<Uint8Array[]>;
+  headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]>;
+  blocks(peer: string, hashes: string[]): Promise<BlockJson[]>;
   /** Tell the gateway a peer misbehaved (feeds its score; enough of it bans). */
   penalize(peer: string, reason: string): void;
 }
@@ -30,7 +25,7 @@ export interface SyncNetwork {
 export interface SyncOptions {
   /** Headers asked per round trip (the serving side caps it at 2,000). */
   headersPerRequest: number;
-  /** Bodies per request (at most SYNC_BLOCKS_PER_ANSWER: an answer at the largest block fits the bus). */
+  /** Bodies per request. */
   blocksPerRequest: number;
   /** Requests in flight at once, across peers: the download window is this × blocksPerRequest. */
   maxInFlight: number;
@@ -40,9 +35,8 @@ export interface SyncOptions {
 
 export const defaultSyncOptions: SyncOptions = {
   headersPerRequest: 2_000,
-  blocksPerRequest: SYNC_BLOCKS_PER_ANSWER,
-  // A window of 48 blocks across peers.
-  maxInFlight: 16,
+  blocksPerRequest: 16,
+  maxInFlight: 8,
   // Heavy blocks from a peer whose CPU is shared (a devnet on 2 cores) took > 10 s per 16.
   stallMs: 30_000,
 };
@@ -74,17 +68,8 @@ export class SyncManager {
 
   constructor(
     private readonly o: SyncOptions,
-    private readonly m: {
-      chain: Chain;
-      net: SyncNetwork;
-      /** The chain's one intake path (events and metrics see sync blocks); throws a ChainError on refusal. */
-      submit: (block: Uint8Array) => void;
-      log?: { warn(o: object, msg: string): void };
-    },
-  ) {
-    if (o.blocksPerRequest < 1 || o.blocksPerRequest > SYNC_BLOCKS_PER_ANSWER)
-      throw new RangeError(`blocksPerRequest must be 1-${SYNC_BLOCKS_PER_ANSWER}, got ${o.blocksPerRequest}`);
-  }
+    private readonly m: { chain: Chain; net: SyncNetwork; log?: { warn(o: object, msg: string): void } },
+  ) {}
 
   progress(): SyncProgress {
     const secs = (Date.now() - this.rate.since) / 1000;
@@ -140,12 +125,12 @@ export class SyncManager {
     for (;;) {
       let batch: BlockHeader[];
       try {
-        const raw = await withTimeout(
+        const json = await withTimeout(
           net.headers(best.id, locator, this.o.headersPerRequest),
           this.o.stallMs,
         );
         if (this.stopped) return true;
-        batch = raw.map((h) => decoding("block header", () => decodeHeader(h)));
+        batch = json.map(headerFromJson);
         headers.append(batch);
       } catch (err) {
         this.blame(
@@ -159,8 +144,6 @@ export class SyncManager {
       locator = [headers.lastHashHex!, ...locator];
     }
     if (headers.totalWork <= chain.tipBlock.totalWork) {
-      // Relayed blocks brought us as far while we asked: nothing to fetch, nobody lied.
-      if (headers.totalWork >= best.totalWork) return true;
       // It announced more work than ours, but its headers do not carry it.
       this.blame(best.id, "announced more work than its headers carry");
       return false;
@@ -179,7 +162,7 @@ export class SyncManager {
     excluded: Set<string>,
   ): Promise<boolean> {
     const hashes = headers.headers.map((h) => ({ hash: h.hashHex, height: h.header.height }));
-    const got = new Map<string, { block: Uint8Array; from: string }>();
+    const got = new Map<string, { block: BlockJson; from: string }>();
     let next = 0; // index of the next block to apply
     let queued = 0; // index of the next block to request
     const inFlight = new Set<Promise<void>>();
@@ -200,7 +183,7 @@ export class SyncManager {
         this.o.stallMs,
       )
         .then((blocks) => {
-          const byHash = new Map(blocks.map((b) => [hashOfBlock(b), b]));
+          const byHash = new Map(blocks.map((b) => [b.hash ?? "", b]));
           for (const s of slice) {
             const b = byHash.get(s.hash);
             if (b) got.set(s.hash, { block: b, from: peer.id });
@@ -231,7 +214,7 @@ export class SyncManager {
         const { block, from } = got.get(hashes[next]!.hash)!;
         got.delete(hashes[next]!.hash);
         try {
-          this.m.submit(block);
+          this.m.chain.submitBlock(blockFromJson(block), hashes[next]!.hash);
         } catch (err) {
           // The header was valid, so the body is what was wrong: the sender lied, the branch is dead.
           this.blame(from, `invalid block ${hashes[next]!.height}`, err);
@@ -269,15 +252,6 @@ export function pickBest(peers: readonly SyncPeer[], ourWork: bigint): SyncPeer 
           ? -1
           : 1,
     )[0];
-}
-
-/** The hash a block's bytes claim (its header's); undecodable bytes match nothing asked. */
-function hashOfBlock(b: Uint8Array): string {
-  try {
-    return toHex(headerHash(splitBlock(b).header));
-  } catch {
-    return "";
-  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -2,12 +2,7 @@ import {
   type Block,
   blockFromJson,
   blockToJson,
-  decodeBlock,
-  decodeSignedTransaction,
-  encodeBlock,
   encodeHeader,
-  encodeSignedTransaction,
-  headerFromJson,
   headerToJson,
   type SignedTransaction,
   signedTransactionFromJson,
@@ -17,14 +12,13 @@ import {
 import { headerHash, signingKeyFromSeed, signTransaction, txId, txRoot } from "@p2pnode/crypto";
 import { Bus, createLogger } from "@p2pnode/kit";
 import type { TestNode } from "@p2pnode/kit/testing";
-import { checkBlock, checkTx, RuleError, reject } from "@p2pnode/rules";
+import { checkBlock, checkTx, RuleError } from "@p2pnode/rules";
 import {
   type BlockJson,
   ChainDeliverySubjects,
   ChainReadSubjects,
   ChainSubjects,
   CodedError,
-  type RejectReason,
   type SignedTransactionJson,
 } from "@p2pnode/types";
 
@@ -76,27 +70,25 @@ export class ChainStub {
     }));
     await b.serve(ChainSubjects.txSubmit, (req) => {
       if (this.unavailable) {
-        this.submittedTxs.push(toHex(txId(req.tx)));
+        this.submittedTxs.push(toHex(txId(signedTransactionFromJson(req.tx))));
         throw new CodedError("NOT_READY", "stub chain is restarting");
       }
-      return this.acceptTx(signedTransactionToJson(decodeSignedTransaction(req.tx)), true);
+      return this.acceptTx(req.tx, true);
     });
-    await b.serve(ChainSubjects.blockSubmit, (req) =>
-      this.acceptBlock(blockToJson(decodeBlock(req.block)), true),
-    );
+    await b.serve(ChainSubjects.blockSubmit, (req) => this.acceptBlock(req.block, true));
     await b.serve(ChainReadSubjects.blockGet, (req) => {
       const e = this.blocks.get(req.hash);
       if (!e) throw new CodedError("NOT_FOUND", "no block");
-      return { block: encodeBlock(blockFromJson(e.json)), height: e.height, onBestChain: true };
+      return { block: e.json, height: e.height, onBestChain: true };
     });
     await b.serve(ChainReadSubjects.txGet, (req) => {
       const tx = this.txs.get(req.id);
       if (!tx) throw new CodedError("NOT_FOUND", "no tx");
-      return { tx: encodeSignedTransaction(signedTransactionFromJson(tx)), status: "mempool" as const };
+      return { tx, status: "mempool" as const };
     });
     await b.serve(ChainReadSubjects.headersGet, (req) => {
       const byHeight = [...this.blocks.values()].sort((x, y) => x.height - y.height);
-      let from = req.fromHeight ?? 0;
+      let from = 0;
       for (const h of req.locator) {
         const e = this.blocks.get(h);
         if (e) {
@@ -108,7 +100,7 @@ export class ChainStub {
         headers: byHeight
           .filter((e) => e.height >= from)
           .slice(0, req.max)
-          .map((e) => encodeHeader(headerFromJson(e.json.header))),
+          .map((e) => e.json.header),
       };
     });
   }
@@ -118,20 +110,15 @@ export class ChainStub {
     const id = toHex(txId(stx));
     if (fromPeer) this.submittedTxs.push(id);
     checkTx(stx, { chainId: CHAIN_ID, minFee: 0n }); // the chain's stateless rules, codes and all
-    if (this.txs.has(id)) throw reject("DUPLICATE", "known tx");
+    if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
     const sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
     const expected = this.nextNonce.get(sender);
     if (expected !== undefined && stx.tx.kind === "transfer") {
-      if (stx.tx.nonce !== expected) throw reject("BAD_NONCE", "nonce gap or replay", { expected });
+      if (stx.tx.nonce !== expected) throw new CodedError("BAD_NONCE", "nonce gap or replay", { expected });
       this.nextNonce.set(sender, expected + 1);
     }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
-    if (!this.silent)
-      this.bus.publish(ChainSubjects.txAccepted, {
-        id,
-        fee: String(stx.tx.fee),
-        tx: encodeSignedTransaction(stx),
-      });
+    if (!this.silent) this.bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
     return { id };
   }
 
@@ -139,20 +126,20 @@ export class ChainStub {
     const block = blockFromJson(json);
     const hash = toHex(headerHash(block.header));
     if (fromPeer) this.submittedBlocks.push(hash);
-    const refuse = (code: RejectReason) => {
+    const reject = (code: string) => {
       this.rejected.push({ hash, code });
-      throw reject(code, `stub refuses ${code}`);
+      throw new CodedError(code, `stub refuses ${code}`);
     };
     try {
       checkBlock(block, CHAIN_ID); // the chain's stateless rules, codes and all
     } catch (err) {
       if (!(err instanceof RuleError)) throw err;
-      refuse(err.code);
+      reject(err.code);
     }
     if (this.blocks.has(hash)) return { hash, height: block.header.height, status: "known" as const };
-    if (block.header.height !== this.height + 1) refuse("MISSED_BLOCK");
+    if (block.header.height !== this.height + 1) reject("MISSED_BLOCK");
     if (block.header.height > 1 && toHex(block.header.prevHash) !== this.tipHash)
-      refuse("PREV_HASH_MISMATCH");
+      reject("PREV_HASH_MISMATCH");
     this.blocks.set(hash, {
       json: blockToJson(block, headerHash(block.header)),
       height: block.header.height,
@@ -164,9 +151,6 @@ export class ChainStub {
       height: this.height,
       status: "connected",
       txCount: block.txs.length,
-      source: fromPeer ? "peer" : "miner",
-      totalWork: String(this.height),
-      block: encodeBlock(block),
     });
     return { hash, height: this.height, status: "connected" as const };
   }

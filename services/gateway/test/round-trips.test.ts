@@ -75,6 +75,8 @@ describe("NATS round trips between gateway and chain", () => {
     const d = delta(before, await all());
     const perNode = total(d) / (hashes.length * 3);
     console.log(`round trips per block per node: ${perNode} ${JSON.stringify(d)}`);
-    expect(perNode).toBeLessThanOrEqual(2);
+    // Two getdata for one block that race its first read each cost a block.get: at most one
+    // such duplicate over the run, else the boundary has grown chattier.
+    expect(total(d)).toBeLessThanOrEqual(hashes.length * 3 * 2 + 1);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "@p2pnode/kit/log";
 import { SupervisorError } from "./errors.js";
@@ -56,11 +56,17 @@ export async function reapStaleChildren(dataDir: string, log: Logger): Promise<n
   return reaped;
 }
 
-/** Alive and not a zombie (a killed orphan is a zombie until init reaps it; it holds no port). */
+/**
+ * Alive, or dying with files still open. A killed orphan is a zombie until init reaps it, and a
+ * zombie holds no port — but only once every thread has exited: the leader of a multi-threaded
+ * process (node) shows "Z" while its other threads still hold the shared file table, sockets
+ * included, so a zombie counts as gone only when its fd list is empty.
+ */
 function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z") return true;
+    return readdirSync(`/proc/${pid}/fd`).length > 0;
   } catch {
     return false;
   }

@@ -29,6 +29,11 @@ export interface SchedulerOptions {
   extraAttempts: number;
   /** Pause before dispatching again after a worker refused (its queue was full). */
   retryDelayMs: number;
+  /**
+   * After a restart, how long a resumed task's jobs wait for peers' capacity to be heard again
+   * before one fails for want of workers: at start only the local worker is known.
+   */
+  resumeGraceMs: number;
   trust: TrustOptions;
 }
 
@@ -36,6 +41,7 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   attemptGraceMs: 10_000,
   extraAttempts: 4,
   retryDelayMs: 250,
+  resumeGraceMs: 20_000,
   trust: defaultTrustOptions,
 };
 
@@ -86,6 +92,9 @@ export class Scheduler {
   private seq = 0;
   private held: TaskEvent[] | undefined;
   private stopped = false;
+  private startedAt = 0;
+  private readonly resumed = new Set<string>();
+  private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly opts: SchedulerOptions,
@@ -98,8 +107,11 @@ export class Scheduler {
   /** Loads worker records and every running task, then dispatches. */
   start(): void {
     for (const w of this.m.store.workers()) this.records.set(w.id, w);
+    this.startedAt = Date.now();
     for (const row of this.m.store.tasksWithStatus("running")) this.resume(row);
     this.unsubscribe = this.m.transport.onChange(() => this.pump());
+    // Jobs that waited out the grace for want of workers fail on this pump at the latest.
+    if (this.resumed.size > 0) this.resumeTimer = setTimeout(() => this.pump(), this.opts.resumeGraceMs + 50);
     this.pump();
   }
 
@@ -107,6 +119,7 @@ export class Scheduler {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.retryTimer);
+    clearTimeout(this.resumeTimer);
     for (const t of this.tasks.values())
       for (const j of t.jobs)
         for (const a of j.inFlight.values()) {
@@ -193,6 +206,7 @@ export class Scheduler {
       job.planned = job.attempts > 0;
     }
     this.tasks.set(row.id, live);
+    this.resumed.add(row.id);
     this.m.log.info({ taskId: row.id, open: live.open }, "resuming task");
     if (live.open === 0) void this.finish(live);
     for (const j of live.jobs) if (!j.decided) this.settleOrEnqueue(j);
@@ -236,7 +250,8 @@ export class Scheduler {
       }
       capacity.left -= this.dispatch(job, want, workers, free);
       if (job.wanted(this.required(job)) > 0) {
-        if (job.inFlight.size === 0 && !this.anyCandidate(job, workers)) this.failJob(job, noWorkers(job));
+        if (job.inFlight.size === 0 && !this.anyCandidate(job, workers) && !this.awaitingPeers(job))
+          this.failJob(job, noWorkers(job));
         else waiting.push(job);
       } else job.queued = false;
     }
@@ -304,6 +319,11 @@ export class Scheduler {
       return Math.min(job.needed + this.opts.trust.probationExtra, Math.max(job.needed, usable));
     };
     return { counts, minVotes };
+  }
+
+  /** A job of a task resumed at start, within the grace for peers to advertise capacity again. */
+  private awaitingPeers(job: LiveJob): boolean {
+    return this.resumed.has(job.task.row.id) && Date.now() - this.startedAt < this.opts.resumeGraceMs;
   }
 
   private anyCandidate(job: LiveJob, workers: WorkerInfo[]): boolean {

@@ -171,6 +171,32 @@ export const TaskView = z.object({
 });
 export type TaskView = z.infer<typeof TaskView>;
 
+/** A task in a list (GET /tasks): its progress and the workers its attempts ran on, no results. */
+export const TaskSummary = TaskView.omit({ result: true, jobList: true }).extend({
+  workers: z
+    .array(
+      z.object({
+        id: z.string().max(128),
+        /** Attempts on this worker: all, still running, and finished with a result. */
+        attempts: z.number().int(),
+        running: z.number().int(),
+        ok: z.number().int(),
+      }),
+    )
+    .max(256),
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;
+/** Most tasks one list answer holds. */
+export const TASK_LIST_MAX = 50;
+export const TaskListRequest = z
+  .object({
+    limit: z.number().int().min(1).max(TASK_LIST_MAX).default(20),
+    status: TaskStatus.optional(),
+  })
+  .strict();
+export const TaskList = z.object({ tasks: z.array(TaskSummary).max(TASK_LIST_MAX) });
+export type TaskList = z.infer<typeof TaskList>;
+
 export const TaskRef = z.object({ id: z.string().min(1).max(64) }).strict();
 export const TaskGetRequest = TaskRef.extend({
   /** Include per-job detail (a page of it). */
@@ -219,6 +245,13 @@ export const ComputeSubjects = {
     request: TaskGetRequest,
     reply: TaskView,
     description: "A task's progress and, once done, its result.",
+  }),
+  taskList: endpoint({
+    service: "compute",
+    subject: "compute.v1.task.list",
+    request: TaskListRequest,
+    reply: TaskList,
+    description: "The newest tasks (optionally of one status) with their progress and workers.",
   }),
   taskProgress: event({
     subject: "compute.v1.task.progress",

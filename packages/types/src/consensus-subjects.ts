@@ -28,6 +28,51 @@ export type ConsensusVerdict = z.infer<typeof ConsensusVerdict>;
 export const FinalBlockHex = z.object({ block: BytesHex, certificate: Hex.max(200_000) });
 export type FinalBlockHex = z.infer<typeof FinalBlockHex>;
 
+/** Most recent slots GET /consensus/slots answers with. */
+export const CONSENSUS_SLOTS_MAX = 64;
+
+/**
+ * One slot as this node saw it (GET /consensus/slots). `final`: a block with this slot's
+ * certificate is in the chain; `decided`: this validator decided a block that is not final yet;
+ * `bottom`: ⊥, no block — this validator decided ⊥, or (a node that is not a validator) the slot
+ * ended a round ago with no block final; `open`: not over; `unknown`: before this node watched.
+ */
+export const ConsensusSlot = z.object({
+  slot: SafeUint,
+  leader: SafeUint,
+  outcome: z.enum(["open", "decided", "final", "bottom", "unknown"]),
+  /** Block hashes the leader signed in this slot, as seen here; two mean it equivocated. */
+  values: z.array(Hash32Hex).max(2),
+  /**
+   * Each validator's verified signature in the round it first reached this node (round f + 2 is
+   * the commit round): `relay` (the leader's proposal counts as its relay) on value 0 or 1, or `commit`.
+   */
+  signed: z
+    .array(
+      z.object({
+        validator: SafeUint,
+        round: SafeUint,
+        kind: z.enum(["relay", "commit"]),
+        value: z.number().int().min(0).max(1),
+      }),
+    )
+    .max(4 * 1024),
+  /** The final block of this slot, with its certificate's signers (from the chain's store). */
+  block: z.object({ height: SafeUint, hash: Hash32Hex, signers: z.array(SafeUint).max(1024) }).nullable(),
+});
+export type ConsensusSlot = z.infer<typeof ConsensusSlot>;
+
+export const ConsensusSlots = z.object({
+  validators: SafeUint,
+  f: SafeUint,
+  roundMs: SafeUint,
+  /** The slot running now. */
+  current: SafeUint,
+  /** Newest first. */
+  slots: z.array(ConsensusSlot).max(CONSENSUS_SLOTS_MAX),
+});
+export type ConsensusSlots = z.infer<typeof ConsensusSlots>;
+
 export const ConsensusSubjects = {
   messageSubmit: endpoint({
     service: "chain",
@@ -73,6 +118,14 @@ export const ConsensusSubjects = {
     subject: "chain.v1.evidence.recorded",
     payload: z.object({ slot: SafeUint, leader: SafeUint, evidence: Hex.max(1_000) }),
     description: "Equivocation evidence (two leader-signed blocks for one slot) was verified and stored.",
+  }),
+  slotsGet: endpoint({
+    service: "chain",
+    subject: "chain.v1.consensus.slots",
+    request: z.object({ limit: z.number().int().min(1).max(64).default(16) }),
+    reply: ConsensusSlots,
+    description:
+      "The recent slots as this node saw them: leader, values, which validator signed in which round, commit votes, outcome and the final block's certificate signers.",
   }),
   finalFetch: endpoint({
     service: "gateway",

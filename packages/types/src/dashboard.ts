@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { Hash32Hex, SafeUint } from "./chain.js";
+import { TASK_LIST_MAX, TaskSummary } from "./compute.js";
+import { ConsensusSlots, ConsensusStatus, EvidenceJson } from "./consensus-subjects.js";
 import { PeerIdHex } from "./gateway.js";
 import { Role } from "./roles.js";
 
@@ -8,6 +10,11 @@ import { Role } from "./roles.js";
  * network a gateway gathered by following its peers, and the events of its live feed. A gateway
  * reads other gateways' snapshots, so these schemas also validate what comes from the network.
  */
+
+/** Recent slots and evidence items in a snapshot: enough for the heatmap, small for the crawl. */
+export const DASHBOARD_SLOTS = 24;
+export const DASHBOARD_EVIDENCE = 10;
+export const DASHBOARD_TASKS = 20;
 
 const Tally = z.object({ count: SafeUint, bytes: SafeUint });
 
@@ -55,8 +62,15 @@ export const DashboardNode = z.object({
   dht: z
     .object({ size: SafeUint, buckets: z.array(z.object({ index: SafeUint, entries: SafeUint })).max(257) })
     .nullable(),
-  /** Consensus state once the chain exposes it over REST (null until then, and on PoW nodes). */
-  consensus: z.unknown().nullable(),
+  /** A dolev-strong node's consensus (null on proof-of-work nodes and light nodes without it). */
+  consensus: z
+    .object({
+      status: ConsensusStatus,
+      slots: ConsensusSlots,
+      /** Newest first. */
+      evidence: z.array(EvidenceJson).max(DASHBOARD_EVIDENCE),
+    })
+    .nullable(),
   /** The compute service's sandbox pool and the workers its scheduler knows (null: no compute). */
   compute: z
     .object({
@@ -72,6 +86,8 @@ export const DashboardNode = z.object({
           }),
         )
         .max(1000),
+      /** The newest tasks this node's scheduler runs or ran, with progress and workers. */
+      tasks: z.array(TaskSummary).max(TASK_LIST_MAX).default([]),
     })
     .nullable(),
 });
@@ -102,6 +118,19 @@ export const DashboardEvent = z.discriminatedUnion("kind", [
     id: PeerIdHex,
     change: z.enum(["connected", "disconnected", "tip"]),
     height: SafeUint.optional(),
+    at: SafeUint,
+  }),
+  /** A block became final with its certificate (dolev-strong). */
+  z.object({ kind: z.literal("final"), slot: SafeUint, height: SafeUint, signers: SafeUint, at: SafeUint }),
+  /** Equivocation evidence was recorded against a slot's leader. */
+  z.object({ kind: z.literal("evidence"), slot: SafeUint, leader: SafeUint, at: SafeUint }),
+  /** A compute task's progress changed. */
+  z.object({
+    kind: z.literal("task"),
+    id: z.string().max(64),
+    type: z.string().max(20),
+    done: SafeUint,
+    total: SafeUint,
     at: SafeUint,
   }),
 ]);

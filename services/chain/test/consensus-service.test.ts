@@ -11,7 +11,7 @@ import {
   type TestNode,
   testGenesis,
 } from "@p2pnode/kit/testing";
-import { ConsensusSubjects } from "@p2pnode/types";
+import { type ConsensusSlots, ConsensusSubjects } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainService } from "../src/api.js";
 import { alice, bob, transfer } from "./helpers.js";
@@ -133,6 +133,26 @@ describe("chain service as a validator", () => {
     );
     expect(b.final).toBe(true);
     expect((await get<{ balance: string }>(`/accounts/${bob.hex}`)).balance).toBe("1234");
+  });
+
+  it("shows its recent slots: its own proposal in round 1, its commit vote, the final block and certificate (REST and NATS)", async () => {
+    const r = await eventually(
+      () => get<ConsensusSlots>("/consensus/slots?limit=8"),
+      (v) => v.slots.filter((s) => s.outcome === "final").length >= 2,
+    );
+    expect(r).toMatchObject({ validators: 1, f: 0 });
+    const final = r.slots.find((s) => s.outcome === "final" && s.signed.length === 2)!;
+    expect(final.signed).toEqual([
+      { validator: 0, round: 1, kind: "relay", value: 0 },
+      { validator: 0, round: 2, kind: "commit", value: 0 },
+    ]);
+    expect(final.values).toEqual([final.block!.hash]);
+    expect(final.block!.signers).toEqual([0]);
+    const b = await get<{ certificate: { slot: number } }>(`/blocks/${final.block!.hash}`);
+    expect(b.certificate.slot).toBe(final.slot);
+    const nats = await svc.ctx.bus.request(ConsensusSubjects.slotsGet, { limit: 2 }, 5_000);
+    expect(nats.slots).toHaveLength(2);
+    expect((await svc.ctx.app.inject({ url: "/consensus/slots?limit=65" })).statusCode).toBe(400);
   });
 
   it("refuses the fault route outside a devnet", async () => {

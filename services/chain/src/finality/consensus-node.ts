@@ -22,6 +22,7 @@ import {
   type BlockVerdict,
   CONSENSUS_FAULTS,
   type ConsensusRejectReason,
+  type ConsensusSlots,
   type ConsensusStatus,
   ConsensusSubjects,
   type ConsensusVerdict,
@@ -45,6 +46,7 @@ import { hex } from "../store.js";
 import { buildTemplate, defaultTemplateOptions } from "../template.js";
 import type { ConsensusMetrics } from "./consensus-metrics.js";
 import { FollowerChecks } from "./follower-checks.js";
+import { type FinalInSlot, SlotLog } from "./slot-log.js";
 
 export interface ConsensusNodeModules {
   chain: Chain;
@@ -80,6 +82,8 @@ export class ConsensusNode {
   /** Devnet-only fault injection (`POST /admin/debug/consensus-fault`). */
   readonly fault = { equivocate: false };
   private readonly follower: FollowerChecks;
+  /** What this node saw of the recent slots (GET /consensus/slots). */
+  private readonly slotLog: SlotLog;
   private readonly decided = new Map<number, Uint8Array>();
   /** Verified commit votes: slot → block hash → signer → signature (for the canonical certificate). */
   private readonly commitVotes = new Map<number, Map<string, Map<number, Uint8Array>>>();
@@ -105,6 +109,7 @@ export class ConsensusNode {
         `P2PNODE_ROLE=validator, but this node's identity key ${key} is not among the genesis validators`,
       );
     }
+    this.slotLog = new SlotLog(this.set, this.now());
     this.follower = new FollowerChecks(this.set, this.now, (e) => this.recordEvidence(e));
     this.ds = m.role === "validator" ? this.startMachine() : undefined;
   }
@@ -142,6 +147,7 @@ export class ConsensusNode {
               { slot: d.slot, block: d.blockHash && toHex(d.blockHash).slice(0, 16), values: d.valuesSeen },
               d.blockHash ? "slot decided" : "slot decided ⊥ (no block)",
             );
+            this.slotLog.decided(d.slot, d.blockHash);
             if (d.block) this.keepDecided(d.slot, d.block);
           },
           finalized: (f) => this.onFinalized(f.slot, f.blockHash, f.certificate, f.at),
@@ -211,6 +217,7 @@ export class ConsensusNode {
     try {
       const msg = decodeDsMessage(bytes, this.set.keys.length);
       const at = this.now();
+      this.logSlot(msg, at);
       const signers =
         msg.kind === "proposal"
           ? [msg.leader]
@@ -225,8 +232,19 @@ export class ConsensusNode {
     }
   }
 
+  /** Records a message in the slot log (a proposal by its block's hash). */
+  private logSlot(msg: ReturnType<typeof decodeDsMessage>, at: number): void {
+    const hash = msg.kind === "proposal" ? headerHash(splitBlock(msg.block).header) : undefined;
+    this.slotLog.note(msg, at, hash);
+  }
+
   private broadcast(bytes: Uint8Array): void {
     if (this.index >= 0) this.lastSeen[this.index] = this.now();
+    try {
+      this.logSlot(decodeDsMessage(bytes, this.set.keys.length), this.now());
+    } catch {
+      // our own message; nothing to log if it does not decode
+    }
     if (peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes);
     this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: toHex(bytes) });
     if (this.fault.equivocate && peekDsMessageKind(bytes) === "proposal") this.equivocate(bytes);
@@ -436,6 +454,25 @@ export class ConsensusNode {
       evidence: toHex(bytes.subarray(1)),
     });
     this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: toHex(bytes) });
+  }
+
+  /**
+   * The newest `limit` slots as this node saw them, with each slot's final block from the chain
+   * (walked back from the tip while blocks are in the shown slots).
+   */
+  slots(limit: number): ConsensusSlots {
+    const now = this.now();
+    const oldest = slotAt(this.set, now) - limit;
+    const finals = new Map<number, FinalInSlot>();
+    const { chain } = this.m;
+    for (let h = chain.tipBlock.height; h >= 1; h--) {
+      const hash = chain.store.mainHashAt(h);
+      const cert = hash && chain.finality!.store.certificate(hash);
+      if (!hash || !cert || cert.slot <= oldest) break;
+      const signers = maskSigners(decodeCertificate(cert.bytes, this.set.keys.length).mask);
+      finals.set(cert.slot, { height: h, hash: hex(hash), signers });
+    }
+    return this.slotLog.view(limit, now, finals);
   }
 
   evidence(limit: number) {

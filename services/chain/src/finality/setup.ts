@@ -34,6 +34,7 @@ export async function setupConsensus(
     n.receive(fromHex(req.message, "message"), req.peer),
   );
   await ctx.bus.serve(ConsensusSubjects.finalSubmit, (req) => n.submitFinal(req, "peer"));
+  await ctx.bus.serve(ConsensusSubjects.slotsGet, (req) => n.slots(req.limit));
   await ctx.bus.serve(ConsensusSubjects.finalGet, (req) => ({ items: n.finalFrom(req.fromHeight, req.max) }));
   ctx.bus.subscribe(GatewaySyncSubjects.peerTip, (e) => void n.catchUp(e.peer, e.height));
   consensusRoutes(ctx.app, n, { devnet: ctx.config.devnet, apiToken: ctx.config.apiToken });

@@ -1,11 +1,18 @@
 import { type App, requireAdmin } from "@p2pnode/kit";
-import { CodedError, ConsensusStatus, ErrorBody, EvidenceJson } from "@p2pnode/types";
+import {
+  CONSENSUS_SLOTS_MAX,
+  CodedError,
+  ConsensusSlots,
+  ConsensusStatus,
+  ErrorBody,
+  EvidenceJson,
+} from "@p2pnode/types";
 import { z } from "zod";
 import type { ConsensusNode } from "../finality/consensus-node.js";
 
 const tags = ["consensus"];
 
-/** GET /consensus, GET /consensus/evidence, and the devnet-only fault route of a dolev-strong node. */
+/** GET /consensus, GET /consensus/slots, GET /consensus/evidence, and the devnet-only fault route of a dolev-strong node. */
 export function consensusRoutes(
   app: App,
   node: ConsensusNode,
@@ -22,6 +29,22 @@ export function consensusRoutes(
       },
     },
     async () => node.status(),
+  );
+
+  app.get(
+    "/consensus/slots",
+    {
+      schema: {
+        tags,
+        description:
+          "The newest slots as this node saw them, newest first: leader, values, each validator's verified signature in the round it first arrived (relay or commit), the outcome (final, decided, ⊥, open) and the final block's certificate signers",
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(CONSENSUS_SLOTS_MAX).default(16),
+        }),
+        response: { 200: ConsensusSlots, 400: ErrorBody },
+      },
+    },
+    async (req) => node.slots(req.query.limit),
   );
 
   app.get(

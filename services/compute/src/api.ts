@@ -101,6 +101,7 @@ export function createComputeService(
       await ctx.bus.serve(ComputeSubjects.functionGet, (req) => core.getFunction(req.hash));
       await ctx.bus.serve(ComputeSubjects.taskSubmit, (req) => core.submit(req));
       await ctx.bus.serve(ComputeSubjects.taskGet, (req) => core.task(req));
+      await ctx.bus.serve(ComputeSubjects.taskList, (req) => core.tasks(req));
       const peerJobs = new Counter({
         name: "compute_peer_jobs_total",
         help: "jobs peers offered this node, by answer (result, an error code, QUEUE_FULL when refused)",

@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import type { Logger } from "@p2pnode/kit";
-import type { FunctionRegisterRequest, TaskEvent, TaskSubmitRequest, TaskView } from "@p2pnode/types";
+import type {
+  FunctionRegisterRequest,
+  TaskEvent,
+  TaskList,
+  TaskStatus,
+  TaskSubmitRequest,
+  TaskView,
+} from "@p2pnode/types";
 import type { Registry } from "prom-client";
 import type { z } from "zod";
 import type { ComputeOptions } from "./config.js";
@@ -14,7 +21,7 @@ import { type Disagreement, Scheduler } from "./scheduler/scheduler.js";
 import type { WorkerTransport } from "./scheduler/transport.js";
 import { spotCheckProbability } from "./scheduler/trust.js";
 import { ComputeStore } from "./store.js";
-import { type TaskViewOptions, taskView } from "./views.js";
+import { type TaskViewOptions, taskList, taskView } from "./views.js";
 
 export const computeStoreFile = (dataDir: string): string => join(dataDir, "compute", "compute.sqlite");
 
@@ -97,6 +104,10 @@ export class ComputeCore {
 
   task(q: { id: string } & TaskViewOptions): TaskView {
     return taskView(this.store, this.scheduler, q.id, q);
+  }
+
+  tasks(q: { limit: number; status?: TaskStatus }): TaskList {
+    return { tasks: taskList(this.store, this.scheduler, q.limit, q.status) };
   }
 
   workers() {

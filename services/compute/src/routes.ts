@@ -6,8 +6,11 @@ import {
   ErrorBody,
   FunctionRef,
   FunctionRegisterRequest,
+  TASK_LIST_MAX,
   type TaskEvent,
+  TaskList,
   TaskRef,
+  TaskStatus,
   TaskSubmitRequest,
   TaskView,
 } from "@p2pnode/types";
@@ -92,6 +95,21 @@ export function registerRoutes(app: App, core: ComputeCore, extras?: RouteExtras
       },
     },
     async (req, reply) => reply.status(202).send(await core.submit(req.body)),
+  );
+  app.get(
+    "/tasks",
+    {
+      schema: {
+        tags: ["compute"],
+        summary: "The newest tasks (of one status with ?status=) with progress and the workers they ran on",
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(TASK_LIST_MAX).default(20),
+          status: TaskStatus.optional(),
+        }),
+        response: { 200: TaskList, ...errors },
+      },
+    },
+    async (req) => core.tasks(req.query),
   );
   app.get(
     "/tasks/:id",

@@ -182,6 +182,16 @@ export class ComputeStore {
     return rows.map(taskFromRow);
   }
 
+  /** The newest tasks first, optionally of one status. */
+  recentTasks(limit: number, status?: TaskStatus): TaskRow[] {
+    const rows = (
+      status
+        ? this.db.prepare("SELECT * FROM tasks WHERE status = ? ORDER BY seq DESC LIMIT ?").all(status, limit)
+        : this.db.prepare("SELECT * FROM tasks ORDER BY seq DESC LIMIT ?").all(limit)
+    ) as Raw[];
+    return rows.map(taskFromRow);
+  }
+
   finishTask(id: string, f: Pick<TaskRow, "status" | "result" | "resultHash" | "error">, at: number): void {
     this.db
       .prepare(
@@ -294,6 +304,17 @@ export class ComputeStore {
       )
       .get(taskId) as Raw;
     return { total: Number(r.total), retried: Number(r.retried ?? 0) };
+  }
+
+  /** A task's finished attempts per worker: all, and those that returned a result. */
+  attemptsByWorker(taskId: string, max: number): { worker: string; attempts: number; ok: number }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT worker, COUNT(*) AS n, SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok
+         FROM attempts WHERE task_id = ? GROUP BY worker ORDER BY n DESC, worker LIMIT ?`,
+      )
+      .all(taskId, max) as Raw[];
+    return rows.map((r) => ({ worker: String(r.worker), attempts: Number(r.n), ok: Number(r.ok ?? 0) }));
   }
 
   workers(): WorkerRecord[] {

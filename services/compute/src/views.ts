@@ -1,4 +1,4 @@
-import type { AttemptView, JobView, TaskView } from "@p2pnode/types";
+import type { AttemptView, JobView, TaskStatus, TaskSummary, TaskView } from "@p2pnode/types";
 import { CodedError } from "@p2pnode/types";
 import type { Scheduler } from "./scheduler/scheduler.js";
 import type { ComputeStore } from "./store.js";
@@ -47,6 +47,44 @@ export function taskView(
   if (t.result !== null) view.result = JSON.parse(t.result);
   if (o.jobs) view.jobList = jobViews(store, scheduler, id, o);
   return view;
+}
+
+/** Most workers listed per task in a task list. */
+const WORKERS_PER_TASK = 256;
+
+/**
+ * GET /tasks: the newest tasks with their progress and the workers their attempts ran on
+ * (finished attempts from the store, in-flight ones from the scheduler).
+ */
+export function taskList(
+  store: ComputeStore,
+  scheduler: Scheduler,
+  limit: number,
+  status?: TaskStatus,
+): TaskSummary[] {
+  return store.recentTasks(limit, status).map((t) => {
+    const {
+      result: _r,
+      jobList: _j,
+      ...view
+    } = taskView(store, scheduler, t.id, {
+      jobs: false,
+      offset: 0,
+      limit: 1,
+    });
+    const workers = new Map(
+      store
+        .attemptsByWorker(t.id, WORKERS_PER_TASK)
+        .map((w) => [w.worker, { id: w.worker, attempts: w.attempts, running: 0, ok: w.ok }]),
+    );
+    for (const [worker, n] of scheduler.runningWorkers(t.id)) {
+      const w = workers.get(worker) ?? { id: worker, attempts: 0, running: 0, ok: 0 };
+      w.attempts += n;
+      w.running += n;
+      workers.set(worker, w);
+    }
+    return { ...view, workers: [...workers.values()].slice(0, WORKERS_PER_TASK) };
+  });
 }
 
 function jobViews(store: ComputeStore, scheduler: Scheduler, id: string, o: TaskViewOptions): JobView[] {

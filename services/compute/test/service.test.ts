@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import { encodeFunction } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, serviceRuntimeSuite } from "@p2pnode/kit/testing";
-import { CodedError, ComputeRelaySubjects, ComputeSubjects, DhtSubjects, TaskView } from "@p2pnode/types";
+import {
+  CodedError,
+  ComputeRelaySubjects,
+  ComputeSubjects,
+  DhtSubjects,
+  TaskList,
+  TaskView,
+} from "@p2pnode/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createComputeService } from "../src/api.js";
 import { defaultComputeOptions } from "../src/config.js";
@@ -224,6 +231,25 @@ describe("tasks", () => {
       () => seen,
       (s) => s.includes(`${task.id}:done`),
     );
+  });
+
+  it("lists its newest tasks with progress and the workers they ran on (REST and NATS)", async () => {
+    const sub = await call("POST", "/tasks", { function: double, inputs: [1, 2, 3, 4] });
+    await waitDone(sub.body.id);
+    const list = TaskList.parse((await call("GET", "/tasks?limit=2")).body);
+    expect(list.tasks).toHaveLength(2);
+    expect(list.tasks[0]).toMatchObject({
+      id: sub.body.id,
+      status: "done",
+      jobs: { total: 4, done: 4 },
+      workers: [{ id: "local", attempts: 4, running: 0, ok: 4 }],
+    });
+    expect(list.tasks[0]).not.toHaveProperty("result");
+    expect(list.tasks[1]!.createdAt).toBeLessThanOrEqual(list.tasks[0]!.createdAt);
+    const failedOnly = await bus.request(ComputeSubjects.taskList, { status: "failed", limit: 50 });
+    expect(failedOnly.tasks.every((t) => t.status === "failed")).toBe(true);
+    expect((await call("GET", "/tasks?limit=51")).status).toBe(400);
+    expect((await call("GET", "/tasks?status=lost")).status).toBe(400);
   });
 
   it("lists its workers with their trust record and the sandbox pool", async () => {

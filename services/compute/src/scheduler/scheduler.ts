@@ -134,6 +134,17 @@ export class Scheduler {
     return this.tasks.get(taskId)?.running.size ?? 0;
   }
 
+  /** Attempts in flight per worker across a task's jobs (for task lists). */
+  runningWorkers(taskId: string): Map<string, number> {
+    const out = new Map<string, number>();
+    const task = this.tasks.get(taskId);
+    for (const index of task?.running ?? []) {
+      for (const a of task!.jobs[index]?.inFlight.values() ?? [])
+        out.set(a.worker, (out.get(a.worker) ?? 0) + 1);
+    }
+    return out;
+  }
+
   /** In-flight workers and the lead a live job needs (for progress views). */
   liveJob(taskId: string, index: number): { running: string[]; needed: number } | undefined {
     const job = this.tasks.get(taskId)?.jobs[index];

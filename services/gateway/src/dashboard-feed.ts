@@ -1,8 +1,14 @@
 import type { ServerResponse } from "node:http";
 import type { Bus } from "@p2pnode/kit";
-import { ChainSubjects, type DashboardEvent, GatewaySubjects } from "@p2pnode/types";
+import {
+  ChainSubjects,
+  ComputeSubjects,
+  ConsensusSubjects,
+  type DashboardEvent,
+  GatewaySubjects,
+} from "@p2pnode/types";
 
-/** How often admitted transactions are summed into one `txs` event (one line a second at most). */
+/** How often admitted transactions are summed into one `txs` event, and compute tasks' progress sent. */
 const TX_BATCH_MS = 1_000;
 /** A comment line keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
@@ -11,12 +17,14 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 
 /**
  * The dashboard's live feed from this node: committed blocks, peer changes and peers' tips as
- * they happen, admitted transactions summed per second. Server-sent events, one stream per tab;
+ * they happen, admitted transactions summed per second; on dolev-strong networks blocks made
+ * final and evidence recorded; compute tasks' progress. Server-sent events, one stream per tab;
  * with no tab open it costs one counter increment per event.
  */
 export class DashboardFeed {
   private readonly clients = new Set<ServerResponse>();
   private txs = 0;
+  private readonly tasks = new Map<string, DashboardEvent>();
   private readonly txTimer: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -43,6 +51,24 @@ export class DashboardFeed {
     bus.subscribe(GatewaySubjects.peerTip, (e) =>
       this.send({ kind: "peer", id: e.peer, change: "tip", height: e.height, at: Date.now() }),
     );
+    bus.subscribe(ConsensusSubjects.blockFinalized, (e) =>
+      this.send({ kind: "final", slot: e.slot, height: e.height, signers: e.signers, at: Date.now() }),
+    );
+    bus.subscribe(ConsensusSubjects.evidenceRecorded, (e) =>
+      this.send({ kind: "evidence", slot: e.slot, leader: e.leader, at: Date.now() }),
+    );
+    bus.subscribe(ComputeSubjects.taskProgress, (e) => {
+      if (this.clients.size === 0 || e.type === "snapshot") return;
+      // A busy task decides many jobs a second: the latest state of each is sent once a second.
+      this.tasks.set(e.taskId, {
+        kind: "task",
+        id: e.taskId,
+        type: e.type,
+        done: e.jobs.done,
+        total: e.jobs.total,
+        at: Date.now(),
+      });
+    });
     this.txTimer = setInterval(() => this.flushTxs(), TX_BATCH_MS);
     this.txTimer.unref();
     this.heartbeat = setInterval(() => this.write(": keep-alive\n\n"), HEARTBEAT_MS);
@@ -71,6 +97,8 @@ export class DashboardFeed {
   }
 
   private flushTxs(): void {
+    for (const e of this.tasks.values()) this.send(e);
+    this.tasks.clear();
     if (this.txs === 0) return;
     this.txAccepted += this.txs;
     const count = this.txs;

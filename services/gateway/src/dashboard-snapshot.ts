@@ -1,5 +1,17 @@
 import type { NodeConfig } from "@p2pnode/kit";
-import { BlockPage, type DashboardNode, type DashboardPeer } from "@p2pnode/types";
+import {
+  BlockPage,
+  ConsensusSlots,
+  ConsensusStatus,
+  DASHBOARD_EVIDENCE,
+  DASHBOARD_SLOTS,
+  DASHBOARD_TASKS,
+  type DashboardNode,
+  type DashboardPeer,
+  EvidenceJson,
+  TaskList,
+} from "@p2pnode/types";
+import { z } from "zod";
 import type { DashboardFeed } from "./dashboard-feed.js";
 import type { Gateway } from "./gateway.js";
 
@@ -57,7 +69,7 @@ export async function nodeSnapshot(
   const chain = localUrl(config, config.ports.chainApi);
   const dht = localUrl(config, config.ports.dhtApi);
   const compute = localUrl(config, config.ports.computeApi);
-  const [tip, sync, mempool, blocks, table, workers] = await Promise.all([
+  const [tip, sync, mempool, blocks, table, workers, consensus, tasks] = await Promise.all([
     localJson<{ height: number; hash: string; timestamp: number }>(`${chain}/tip`),
     localJson<{ state: string; syncing: boolean; bestKnownHeight: number }>(`${chain}/sync`),
     localJson<{ count: number; bytes: number }>(`${chain}/mempool?limit=1`),
@@ -66,6 +78,10 @@ export async function nodeSnapshot(
     ),
     localJson<DhtTable>(`${dht}/table`),
     localJson<ComputeWorkers>(`${compute}/workers`),
+    localConsensus(chain),
+    localJson<unknown>(`${compute}/tasks?limit=${DASHBOARD_TASKS}`).then(
+      (j) => TaskList.safeParse(j).data?.tasks ?? [],
+    ),
   ]);
   const peers: DashboardPeer[] = [...g.manager.peers.values()].map((p) => ({
     id: p.id,
@@ -101,7 +117,7 @@ export async function nodeSnapshot(
         .filter((b) => b.entries.length > 0)
         .map((b) => ({ index: b.index, entries: b.entries.length })),
     },
-    consensus: null,
+    consensus,
     compute: workers && {
       sandbox: {
         threads: workers.sandbox.threads,
@@ -115,6 +131,27 @@ export async function nodeSnapshot(
         invalid: w.invalid,
         errors: w.errors,
       })),
+      tasks,
     },
   };
+}
+
+const EvidenceList = z.object({ evidence: z.array(EvidenceJson) });
+
+/**
+ * A dolev-strong chain's status, recent slots and evidence (three loopback reads); null when the
+ * chain has no consensus routes (proof of work) or any of them does not answer.
+ */
+async function localConsensus(chain: string): Promise<DashboardNode["consensus"]> {
+  const [status, slots, evidence] = await Promise.all([
+    localJson<unknown>(`${chain}/consensus`).then((j) => ConsensusStatus.safeParse(j).data),
+    localJson<unknown>(`${chain}/consensus/slots?limit=${DASHBOARD_SLOTS}`).then(
+      (j) => ConsensusSlots.safeParse(j).data,
+    ),
+    localJson<unknown>(`${chain}/consensus/evidence?limit=${DASHBOARD_EVIDENCE}`).then(
+      (j) => EvidenceList.safeParse(j).data,
+    ),
+  ]);
+  if (!status || status.kind !== "dolev-strong" || !slots || !evidence) return null;
+  return { status, slots, evidence: evidence.evidence };
 }

@@ -1,7 +1,13 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { freePort, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
-import { ChainSubjects, DashboardNetwork, DashboardNode } from "@p2pnode/types";
+import {
+  ChainSubjects,
+  ComputeSubjects,
+  ConsensusSubjects,
+  DashboardNetwork,
+  DashboardNode,
+} from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayService } from "../src/api.js";
 import { fetchSnapshot, KnownGateways, REMEMBER_MS } from "../src/dashboard-crawl.js";
@@ -175,7 +181,7 @@ describe("GET /dashboard/api/network", () => {
 });
 
 describe("GET /dashboard/api/events", () => {
-  it("streams a committed block as it is published", async () => {
+  it("streams a committed block, final blocks, evidence and compute progress as they are published", async () => {
     const ctl = new AbortController();
     const res = await fetch(`${a.url}/dashboard/api/events`, { signal: ctl.signal });
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -194,6 +200,37 @@ describe("GET /dashboard/api/events", () => {
     await read(/event: block\ndata: .*"height":7/);
     const line = text.split("\n").find((l) => l.startsWith("data:") && l.includes(hash))!;
     expect(JSON.parse(line.slice(5))).toMatchObject({ kind: "block", hash, height: 7, status: "connected" });
+
+    // Dolev-strong: a block made final and evidence recorded go out as they happen.
+    a.chain.bus.publish(ConsensusSubjects.blockFinalized, {
+      hash,
+      height: 8,
+      slot: 11,
+      signers: 3,
+      certificate: "00",
+    });
+    await read(/event: final\ndata: .*"slot":11/);
+    a.chain.bus.publish(ConsensusSubjects.evidenceRecorded, { slot: 12, leader: 0, evidence: "00" });
+    await read(/event: evidence\ndata: .*"slot":12/);
+    // Compute: many job decisions of one task within a second reach the page as its latest state.
+    const jobs = (done: number) => ({ total: 50, done, failed: 0, running: 1, pending: 49 - done });
+    for (let done = 1; done <= 20; done++) {
+      a.chain.bus.publish(ComputeSubjects.taskProgress, {
+        taskId: "t1",
+        type: "job",
+        jobs: jobs(done),
+        at: 1,
+      });
+    }
+    await read(/event: task\ndata: .*"done":20/);
+    const taskLines = text.split("\n").filter((l) => l.startsWith("data:") && l.includes('"kind":"task"'));
+    expect(taskLines.length).toBeLessThan(20);
+    expect(JSON.parse(taskLines.at(-1)!.slice(5))).toMatchObject({
+      id: "t1",
+      type: "job",
+      done: 20,
+      total: 50,
+    });
     ctl.abort();
   });
 });

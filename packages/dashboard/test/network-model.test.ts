@@ -168,7 +168,7 @@ describe("propagation", () => {
 describe("URL state", () => {
   it("round-trips filters and selection and drops what is out of range", () => {
     const s = readUrlState(
-      `?node=${id(7)}&block=${hash("b")}&roles=miner,bogus,light&blocks=50&nodes=http://10.0.0.2:7100/,javascript:alert(1)&poll=0`,
+      `?node=${id(7)}&block=${hash("b")}&roles=miner,bogus,light&blocks=50&nodes=http://10.0.0.2:7100/,javascript:alert(1)&poll=0&slots=20&task=0f3c-aa_1`,
     );
     expect(s).toEqual({
       node: id(7),
@@ -178,8 +178,12 @@ describe("URL state", () => {
       nodes: ["http://10.0.0.2:7100"],
       poll: 2,
       synthetic: 0,
+      slots: 20,
+      task: "0f3c-aa_1",
     });
     expect(readUrlState(writeUrlState(s))).toEqual(s);
+    // The heatmap shows at most the slots a snapshot carries; a task id is a plain token.
+    expect(readUrlState("?slots=25&task=<script>")).toMatchObject({ slots: 12, task: null });
     expect(writeUrlState(readUrlState(""))).toBe("");
   });
 });

@@ -14,7 +14,14 @@ export interface UrlState {
   poll: number;
   /** Draw a synthetic network of this many nodes instead (graph benchmark). */
   synthetic: number;
+  /** Slots in the consensus heatmap (the newest). */
+  slots: number;
+  /** The compute task whose workers are listed. */
+  task: string | null;
 }
+
+/** The most slots the heatmap shows: the snapshot carries this many (DASHBOARD_SLOTS). */
+export const MAX_HEATMAP_SLOTS = 24;
 
 const ROLE_NAMES = new Set(["miner", "full", "light", "validator"]);
 
@@ -28,6 +35,7 @@ export function readUrlState(search: string): UrlState {
   const q = new URLSearchParams(search);
   const node = q.get("node");
   const block = q.get("block");
+  const task = q.get("task");
   return {
     node: node && /^[0-9a-f]{64}$/.test(node) ? node : null,
     block: block && /^[0-9a-f]{64}$/.test(block) ? block : null,
@@ -40,6 +48,8 @@ export function readUrlState(search: string): UrlState {
       .slice(0, 50),
     poll: int(q.get("poll"), 2, 1, 60),
     synthetic: int(q.get("synthetic"), 0, 0, 20_000),
+    slots: int(q.get("slots"), 12, 1, MAX_HEATMAP_SLOTS),
+    task: task && /^[A-Za-z0-9_-]{1,64}$/.test(task) ? task : null,
   };
 }
 
@@ -53,6 +63,8 @@ export function writeUrlState(s: UrlState): string {
   if (s.nodes.length) q.set("nodes", s.nodes.join(","));
   if (s.poll !== 2) q.set("poll", String(s.poll));
   if (s.synthetic) q.set("synthetic", String(s.synthetic));
+  if (s.slots !== 12) q.set("slots", String(s.slots));
+  if (s.task) q.set("task", s.task);
   const str = q.toString();
   return str ? `?${str}` : "";
 }

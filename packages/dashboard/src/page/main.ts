@@ -9,19 +9,12 @@ import {
   recentDelays,
 } from "../model/network.js";
 import { syntheticNetwork } from "../model/synthetic.js";
-import { readUrlState, writeUrlState } from "../model/url-state.js";
+import { MAX_HEATMAP_SLOTS, readUrlState, writeUrlState } from "../model/url-state.js";
+import { computePanel } from "./compute-panel.js";
+import { consensusPanel } from "./consensus-panel.js";
 import { el } from "./dom.js";
 import { PeerGraph } from "./graph.js";
-import {
-  computePanel,
-  consensusPanel,
-  dhtPanel,
-  forkPanel,
-  messagesPanel,
-  nodesTable,
-  peersPanel,
-  propagationPanel,
-} from "./panels.js";
+import { dhtPanel, forkPanel, messagesPanel, nodesTable, peersPanel, propagationPanel } from "./panels.js";
 
 /*
  * The page: polls the serving gateway's network view (it follows peers outward), merges extra
@@ -82,6 +75,15 @@ function setupFilters(): void {
     history.replaceState(null, "", writeUrlState(state));
     render();
   });
+  const slots = $("slots-n") as HTMLInputElement;
+  slots.max = String(MAX_HEATMAP_SLOTS);
+  slots.value = String(state.slots);
+  slots.addEventListener("change", () => {
+    const v = Number(slots.value);
+    if (Number.isInteger(v) && v >= 1 && v <= MAX_HEATMAP_SLOTS) state.slots = v;
+    history.replaceState(null, "", writeUrlState(state));
+    render();
+  });
 }
 
 function render(): void {
@@ -134,9 +136,14 @@ function render(): void {
   $("messages").replaceChildren(messagesPanel(sel));
   $("dht").replaceChildren(dhtPanel(sel));
   renderMempool();
+  const onTask = (id: string | null) => {
+    state.task = id;
+    history.replaceState(null, "", writeUrlState(state));
+    render();
+  };
   for (const [kind, panel] of [
-    ["consensus", consensusPanel(sel)],
-    ["compute", computePanel(sel)],
+    ["consensus", consensusPanel(sel, state.slots)],
+    ["compute", computePanel(sel, state.task, onTask)],
   ] as const) {
     $(`${kind}-panel`).hidden = panel === null;
     if (panel) $(kind).replaceChildren(panel);
@@ -233,7 +240,7 @@ function connectFeed(): void {
     live.textContent = "reconnecting";
     live.className = "live off";
   };
-  for (const kind of ["block", "txs", "peer"]) {
+  for (const kind of ["block", "txs", "peer", "final", "evidence", "task"]) {
     src.addEventListener(kind, (m) => {
       try {
         applyEvent(JSON.parse((m as MessageEvent<string>).data) as DashboardEvent);

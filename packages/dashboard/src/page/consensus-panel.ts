@@ -76,7 +76,7 @@ function heatTable(
       `${col.slot} ${OUTCOME_MARK[col.outcome]}${col.equivocated ? "!" : ""}`,
     ),
   );
-  const roundHead = columns.flatMap((col) =>
+  const roundHead = columns.flatMap(() =>
     Array.from({ length: rounds }, (_, r) =>
       el("th", { class: `round ${r === 0 ? "first" : ""}` }, roundLabel(r + 1)),
     ),

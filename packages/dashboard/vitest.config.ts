@@ -1,3 +1,4 @@
 import { vitestConfig } from "../../vitest.shared.js";
 
-export default vitestConfig();
+// One file at a time: each browser test runs its own devnet and Chromium.
+export default vitestConfig({ fileParallelism: false });

@@ -41,15 +41,15 @@ export function consensusPanel(n: DashboardNode | null | undefined, slots: numbe
     el(
       "div",
       { class: "legend" },
-      el("span", { class: "cell relay" }),
-      "relay (leader: proposal)",
-      el("span", { class: "cell second" }),
-      "second value (equivocation)",
-      el("span", { class: "cell commit" }),
-      "commit vote",
-      el("span", { class: "cell certified" }),
-      "in the certificate",
-      `· columns per slot: rounds 1–${h.rounds - 1}, C = commit round · ✓ final ⊥ no block`,
+      ...[
+        ["relay", "relay (L: the leader's proposal)"],
+        ["second", "second value (equivocation)"],
+        ["commit", "commit vote"],
+        ["certified", "in the final certificate"],
+      ].map(([kind, text]) =>
+        el("span", { class: "key-item" }, el("span", { class: `cell ${kind}` }), text!),
+      ),
+      el("span", {}, `columns per slot: rounds 1–${h.rounds - 1}, C = commit round; ✓ final, ⊥ no block`),
     ),
     evidenceList(c.evidence),
   );
@@ -70,6 +70,7 @@ function heatTable(
         colspan: String(rounds),
         class: `slot-head ${col.outcome}`,
         "data-slot": String(col.slot),
+        "data-leader": String(col.leader),
         "data-outcome": col.outcome,
         title: `slot ${col.slot}, led by v${col.leader}: ${OUTCOME_TEXT[col.outcome]}${col.height !== null ? ` (#${col.height})` : ""}${col.equivocated ? "; the leader signed two blocks" : ""}`,
       },

@@ -141,6 +141,9 @@ describe("dashboard on the full node of a 4-validator devnet", () => {
     await browser.page.click(`#compute tr[data-task="${task.id}"]`);
     expect(await pageShows((s) => s.taskWorkers >= 1)).toBe(true);
     expect(new URL(browser.page.url()).searchParams.get("task")).toBe(task.id);
+    await (await browser.page.$("#compute-panel"))!.screenshot({
+      path: join(ARTIFACTS, "dashboard-compute-panel.png"),
+    });
 
     // SIGKILL validator 3: its own slots end in ⊥ with nothing from it; the others stay final.
     const killedAt = (

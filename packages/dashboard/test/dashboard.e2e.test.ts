@@ -135,6 +135,14 @@ describe("dashboard on node3 of a 5-node devnet", () => {
     expect(linked, JSON.stringify(first)).toBe(true);
     expect(Object.keys(first.heights).sort()).toEqual([...ids].sort());
     expect(first.pairs).toEqual(ring.map(([x, y]) => [ids[x]!, ids[y]!].sort().join("-")).sort());
+    // Proof of work: no consensus panel; the compute panel says it has no tasks yet.
+    expect(
+      await browser.page.evaluate(() => ({
+        consensus: document.getElementById("consensus-panel")!.hidden,
+        compute: document.getElementById("compute-panel")!.hidden,
+        tasks: document.querySelector<HTMLElement>("#compute .compute")?.dataset.tasks,
+      })),
+    ).toEqual({ consensus: true, compute: false, tasks: "0" });
 
     // Heights change live while a miner runs: node3's own row and node0's.
     const before = first.heights;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { AttemptView, JobView, TaskView } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
@@ -111,7 +112,7 @@ async function ready(i: number): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 5, miners: 0, portBase: 25000 + 1000 * Math.floor(Math.random() * 3) });
+  state = await devnet.up({ nodes: 5, miners: 0, portBase: await freePortBase(5) });
   // node0 schedules; every other node must be a connected peer advertising capacity.
   const workers = async () => (await ok(`${compute(0)}/workers`)).workers.length as number;
   const all = await waitUntil(async () => (await workers().catch(() => 0)) >= 5, 180_000, 500);

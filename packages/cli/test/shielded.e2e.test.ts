@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Devnet, serviceUrls, waitUntil } from "@p2pnode/devnet";
+import { Devnet, freePortBase, serviceUrls, waitUntil } from "@p2pnode/devnet";
 import { longOr } from "@p2pnode/kit/testing";
 import { ChainClient } from "@p2pnode/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,7 +47,7 @@ beforeAll(async () => {
   const state = await devnet.up({
     nodes: NODES,
     miners: 1,
-    portBase: 23000 + 1000 * Math.floor(Math.random() * 6),
+    portBase: await freePortBase(NODES),
   });
   urls = state.nodes.map((n) => ({ chain: serviceUrls(n).chain!, zkp: serviceUrls(n).zkp! }));
 }, 300_000);

@@ -7,6 +7,7 @@ import {
   Devnet,
   type DevnetNode,
   type DevnetState,
+  freePortBase,
   isAlive,
   readPids,
   serviceUrls,
@@ -20,8 +21,6 @@ import { type OfflineBrowser, offlineBrowser } from "./browser.js";
 // internet cut off. Screenshots land in test-artifacts/ (gitignored).
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-dashboard-validators-e2e-"));
-// Ports ending in 70 stay clear of the other e2e devnets.
-const portBase = 23_070 + 1000 * Math.floor(Math.random() * 5);
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 let browser: OfflineBrowser;
@@ -89,7 +88,12 @@ async function post(url: string, body: unknown): Promise<{ id: string; hash: str
 }
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 5, validators: 4, portBase, readyTimeoutMs: 240_000 });
+  state = await devnet.up({
+    nodes: 5,
+    validators: 4,
+    portBase: await freePortBase(5),
+    readyTimeoutMs: 240_000,
+  });
   browser = await offlineBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 300_000);

@@ -152,6 +152,6 @@ async function localConsensus(chain: string): Promise<DashboardNode["consensus"]
       (j) => EvidenceList.safeParse(j).data,
     ),
   ]);
-  if (!status || status.kind !== "dolev-strong" || !slots || !evidence) return null;
+  if (status?.kind !== "dolev-strong" || !slots || !evidence) return null;
   return { status, slots, evidence: evidence.evidence };
 }

@@ -29,8 +29,10 @@ const node = (i: number): DevnetNode => state.nodes[i]!;
 interface Heat {
   validators: number;
   /** Per shown slot: its outcome, leader and which validators signed anything in it. */
-  columns: { slot: number; outcome: string; leader: number; signers: number[] }[];
+  columns: { slot: number; outcome: string; leader: number; equivocated: boolean; signers: number[] }[];
   evidence: number;
+  /** Leaders named in the evidence list. */
+  liars: number[];
   /** Compute tasks: id → [status, done, total]. */
   tasks: Record<string, [string, number, number]>;
   taskWorkers: number;
@@ -52,6 +54,7 @@ async function shown(): Promise<Heat | null> {
         slot: Number(slot),
         outcome: th.dataset.outcome!,
         leader: Number(th.dataset.leader),
+        equivocated: th.dataset.equivocated === "true",
         signers: [...signers].sort(),
       };
     });
@@ -63,6 +66,7 @@ async function shown(): Promise<Heat | null> {
       validators: Number(root.dataset.validators),
       columns,
       evidence: Number(root.querySelector<HTMLElement>(".evidence")?.dataset.count ?? -1),
+      liars: [...root.querySelectorAll<HTMLElement>(".evidence li")].map((li) => Number(li.dataset.leader)),
       tasks,
       taskWorkers: document.querySelectorAll("#compute .task-workers tr[data-worker]").length,
     };
@@ -176,6 +180,24 @@ describe("dashboard on the full node of a 4-validator devnet", () => {
     expect(bottom, JSON.stringify((await shown())?.columns)).toBe(true);
     const panel = await browser.page.$("#consensus-panel");
     await panel!.screenshot({ path: join(ARTIFACTS, "dashboard-consensus-panel.png") });
+
+    // Validator 1 equivocates when it leads (the devnet fault route): its slot shows two values
+    // and the evidence list names it.
+    const fault = (equivocate: boolean) =>
+      fetch(`${serviceUrls(node(1)).chain}/admin/debug/consensus-fault`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${state.apiToken}` },
+        body: JSON.stringify({ equivocate }),
+      });
+    expect((await fault(true)).status).toBe(200);
+    const caught = await pageShows(
+      (s) => s.liars.includes(1) && s.columns.some((c) => c.leader === 1 && c.equivocated),
+    );
+    await fault(false);
+    await (await browser.page.$("#consensus-panel"))!.screenshot({
+      path: join(ARTIFACTS, "dashboard-consensus-evidence.png"),
+    });
+    expect(caught, JSON.stringify(await shown())).toBe(true);
 
     // On a phone-sized screen the heatmap and the task table scroll inside their panels.
     await browser.page.setViewportSize({ width: 390, height: 844 });

@@ -101,6 +101,21 @@ describe("the slot log behind the dashboard's consensus heatmap", () => {
     expect(slot.signed).toContainEqual({ validator: 3, round: 2, kind: "relay", value: 0 });
     expect(slot.signed).toContainEqual({ validator: 0, round: 2, kind: "relay", value: 1 });
     expect(slot.signed.filter((s) => s.validator === 2)).toHaveLength(2);
+    // Evidence that reached us alone (neither block did) still shows both values.
+    const c = value(3, 0);
+    const d = value(3, 1);
+    const sig = (v: { hash: Uint8Array }) => signVote(keys[3]!, "relay", CHAIN, 3, v.hash);
+    log.note(
+      {
+        kind: "evidence",
+        slot: 3,
+        leader: 3,
+        first: { blockHash: c.hash, signature: sig(c) },
+        second: { blockHash: d.hash, signature: sig(d) },
+      },
+      inRound(3, 2),
+    );
+    expect(log.view(1, inRound(3, 2), new Map()).slots[0]!.values).toEqual([hex(c.hash), hex(d.hash)]);
     // A hundred slots later slot 2 is forgotten (64 are kept); a message from the far future is ignored.
     for (let s = 3; s < 103; s++) log.decided(s, null);
     expect(log.view(64, inRound(65, 1), new Map()).slots.find((s) => s.slot === 2)!.values).toEqual([]);

@@ -72,6 +72,7 @@ function heatTable(
         "data-slot": String(col.slot),
         "data-leader": String(col.leader),
         "data-outcome": col.outcome,
+        "data-equivocated": String(col.equivocated),
         title: `slot ${col.slot}, led by v${col.leader}: ${OUTCOME_TEXT[col.outcome]}${col.height !== null ? ` (#${col.height})` : ""}${col.equivocated ? "; the leader signed two blocks" : ""}`,
       },
       `${col.slot} ${OUTCOME_MARK[col.outcome]}${col.equivocated ? "!" : ""}`,

@@ -57,10 +57,15 @@ export class SlotLog {
    * proposal's block hash (the caller hashed it already).
    */
   note(m: DsMessage, at: number, proposalHash?: Uint8Array): void {
-    if (m.kind === "evidence") return;
     const current = slotAt(this.set, at);
     if (m.slot < 1 || m.slot > current + 1 || m.slot <= current - SLOT_LOG_SLOTS) return;
     const rec = this.record(m.slot);
+    if (m.kind === "evidence") {
+      // Checked evidence: the leader signed both, even if only one of them reached us.
+      this.valueIndex(rec, m.first.blockHash);
+      this.valueIndex(rec, m.second.blockHash);
+      return;
+    }
     const round = Math.min(roundAt(this.set, m.slot, at), this.set.f + 2);
     if (m.kind === "commit") {
       const key = `commit:${m.signer}`;

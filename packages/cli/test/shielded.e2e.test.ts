@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { P2P_MESSAGE_CODES, type ShieldedTransferTx, type SignedTransaction } from "@p2pnode/codec";
 import { addressHexOf, readWallet } from "@p2pnode/crypto";
-import { Devnet, type DevnetNode, nodePorts, serviceUrls, waitUntil } from "@p2pnode/devnet";
+import { Devnet, type DevnetNode, freePortBase, nodePorts, serviceUrls, waitUntil } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
 import { addressOf, digestToBytes, encodeAddress, type SpendingKey } from "@p2pnode/shielded";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,7 +113,7 @@ beforeAll(async () => {
   const state = await devnet.up({
     nodes: NODES,
     miners: 1,
-    portBase: 23000 + 1000 * Math.floor(Math.random() * 4),
+    portBase: await freePortBase(NODES),
   });
   nodes = state.nodes;
   urls = nodes.map((n) => {

@@ -51,9 +51,10 @@ export function simRig(
   seed: number,
   opts: Partial<SchedulerOptions> = {},
   flakyLoss = 0.3,
+  /** A store to resume from (a restarted scheduler), else a fresh one. */
+  store = new ComputeStore(":memory:"),
 ): SimRig {
   const random = seededRandom(seed);
-  const store = new ComputeStore(":memory:");
   const transport = new SimTransport({ workers, truth, random, flakyLoss });
   const reports: SimRig["reports"] = [];
   const penalties = new Map<string, number>();

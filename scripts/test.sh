@@ -21,7 +21,7 @@ for p in $SERIAL; do
   only="$only --filter=$p"
 done
 # Build once first (a no-op when up to date): two lanes building the same package at once would race.
-turbo run build --output-logs=errors-only || exit 1
+turbo run build --concurrency=100% --output-logs=errors-only || exit 1
 # shellcheck disable=SC2086 # the filter lists are meant to split
 turbo run test --continue --concurrency=1 $without &
 inprocess=$!

@@ -36,7 +36,15 @@ beforeAll(async () => {
   const genesis = {
     ...base,
     allocations: [{ address: alice.hex, balance: "1000000" }],
-    consensus: { ...base.consensus, kind: "dolev-strong" as const, f: 0, roundMs: 100, slotMs: 200 },
+    consensus: {
+      ...base.consensus,
+      kind: "dolev-strong" as const,
+      f: 0,
+      roundMs: 100,
+      slotMs: 200,
+      // A target no unmined header meets: blocks here are sealed by certificates, not by work.
+      initialTarget: `000000${"f".repeat(58)}`,
+    },
     validators: [{ publicKey }],
   };
   node = await startTestNode("validator", { P2PNODE_DATA_DIR: dataDir }, { genesis });
@@ -133,6 +141,15 @@ describe("chain service as a validator", () => {
     );
     expect(b.final).toBe(true);
     expect((await get<{ balance: string }>(`/accounts/${bob.hex}`)).balance).toBe("1234");
+  });
+
+  it("re-validates the stored chain (POST /validate) against its certificates, not proof of work", async () => {
+    const tip = await get<{ height: number }>("/tip");
+    const res = await svc.ctx.app.inject({ method: "POST", url: "/validate" });
+    expect(res.statusCode).toBe(200);
+    const report = res.json() as { ok: boolean; reason: string | null; checkedHeight: number };
+    expect(report).toMatchObject({ ok: true, reason: null });
+    expect(report.checkedHeight).toBeGreaterThanOrEqual(tip.height);
   });
 
   it("refuses the fault route outside a devnet", async () => {

@@ -123,6 +123,21 @@ describe("chain service as a validator", () => {
     expect(forged).toMatchObject({ accepted: false, reason: "BAD_SIGNATURE", fault: true });
   });
 
+  it("exports the consensus metrics the README lists, counting what happened above", async () => {
+    const text = (await svc.ctx.app.inject({ url: "/metrics" })).body;
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/^consensus_slots_total\{outcome="decided"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_rounds_used_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_time_to_finality_seconds_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_final_blocks_total\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_signatures_verified_total\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(0);
+    // The vote signed for another chain, refused above.
+    expect(
+      value(/^consensus_messages_rejected_total\{reason="BAD_SIGNATURE"[^}]*\} (\d+)/m),
+    ).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^consensus_evidence_total\{[^}]*\} 0$/m);
+  });
+
   it("takes a transfer from the mempool into a final block", async () => {
     const stx = transfer(alice, bob, 1_234n, 0, 10n, node.network.chainId);
     const sent = await svc.ctx.app.inject({

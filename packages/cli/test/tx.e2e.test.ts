@@ -25,7 +25,7 @@ beforeAll(async () => {
   const state = await devnet.up({
     nodes: 1,
     miners: 1,
-    portBase: await freePortBase(1, 23_000, 9),
+    portBase: await freePortBase(1),
   });
   chain = new ChainClient(serviceUrls(state.nodes[0]!).chain!);
 }, 120_000);

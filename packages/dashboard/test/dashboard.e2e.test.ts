@@ -8,6 +8,7 @@ import {
   type DevnetNode,
   type DevnetState,
   defaultCliMain,
+  freePortBase,
   heal,
   nodeIdOf,
   partition,
@@ -22,8 +23,6 @@ import { type OfflineBrowser, offlineBrowser } from "./browser.js";
 // headless Chromium with the internet cut off. Screenshots land in test-artifacts/ (gitignored).
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-dashboard-e2e-"));
-// Ports ending in 60 stay clear of the other e2e devnets.
-const portBase = 23_060 + 1000 * Math.floor(Math.random() * 5);
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 let browser: OfflineBrowser;
@@ -82,7 +81,7 @@ beforeAll(async () => {
   state = await devnet.up({
     nodes: 5,
     miners: 2,
-    portBase,
+    portBase: await freePortBase(5),
     readyTimeoutMs: 200_000,
     consensus: { initialTarget: "f".repeat(64), retargetWindow: 100_000 },
   });

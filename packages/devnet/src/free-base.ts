@@ -32,16 +32,31 @@ export async function portBaseFree(base: number, nodes: number): Promise<boolean
   return true;
 }
 
+/** Port bases stay between here and the kernel's ephemeral range (32768 up), where outgoing connections take ports. */
+const FIRST_BLOCK = 20;
+const LAST_BLOCK = 31;
 /**
- * A port base for an N-node devnet whose every port is free now: `first + 1000·k` for k in
- * [0, slots), tried in random order. Test suites of several checkouts may run at once on one
- * machine; a base another devnet already holds is skipped instead of failing its `up`.
+ * Every listener sits at base + 100·j (+1), so bases that differ by an even number below 100 never
+ * share a port: 50 lanes, each a column of 1000-port blocks (node i of a devnet is one block up).
  */
-export async function freePortBase(nodes: number, first: number, slots: number): Promise<number> {
-  const order = Array.from({ length: slots }, (_, k) => k).sort(() => Math.random() - 0.5);
-  for (const k of order) {
-    const base = first + NODE_PORT_STRIDE * k;
-    if (await portBaseFree(base, nodes)) return base;
+const LANES = 50;
+
+/**
+ * A port base for an N-node devnet whose every port is free now, chosen at random among 50 lanes
+ * and the blocks from 20000 to 31999 that fit N nodes. Test suites of several checkouts may run at
+ * once on one machine: a wide random choice keeps two of them from racing for one base, and a base
+ * another devnet already holds is skipped instead of failing its `up`.
+ */
+export async function freePortBase(nodes: number): Promise<number> {
+  const blocks = LAST_BLOCK - FIRST_BLOCK + 2 - nodes;
+  if (blocks < 1) throw new Error(`a devnet of ${nodes} nodes does not fit the test port range`);
+  const candidates: number[] = [];
+  for (let lane = 0; lane < LANES; lane++)
+    for (let b = 0; b < blocks; b++) candidates.push((FIRST_BLOCK + b) * NODE_PORT_STRIDE + 2 * lane);
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
   }
-  throw new Error(`no free devnet port base from ${first} in ${slots} slots for ${nodes} nodes`);
+  for (const base of candidates.slice(0, 40)) if (await portBaseFree(base, nodes)) return base;
+  throw new Error(`no free devnet port base for ${nodes} nodes in 40 tries`);
 }

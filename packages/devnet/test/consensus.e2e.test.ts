@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { readWallet, signTransaction } from "@p2pnode/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
@@ -14,8 +15,6 @@ import { getJson, tipOf } from "./e2e-helpers.js";
 // with SIGKILL costs its own slots (⊥) until it is back and caught up; an equivocating leader
 // (the devnet-only fault route) is caught by every honest node, which all decide the same.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-consensus-e2e-"));
-// Ports ending in 50 stay clear of the other e2e devnets.
-const portBase = 24_050 + 1000 * Math.floor(Math.random() * 4);
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 
@@ -41,7 +40,13 @@ const allAt = (nodes: DevnetNode[], h: number, ms = 120_000) =>
   waitUntil(async () => (await Promise.all(nodes.map(height))).every((x) => x >= h), ms, 250);
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 6, validators: 4, light: 1, portBase, readyTimeoutMs: 240_000 });
+  state = await devnet.up({
+    nodes: 6,
+    validators: 4,
+    light: 1,
+    portBase: await freePortBase(6),
+    readyTimeoutMs: 240_000,
+  });
 }, 300_000);
 afterAll(() => devnet.down({ wipe: true }).catch(() => undefined), 60_000);
 

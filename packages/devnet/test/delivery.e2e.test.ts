@@ -6,6 +6,7 @@ import { accountFromSeed, readWallet, type SigningKey } from "@p2pnode/crypto";
 import type { BlockDetail, Genesis, ServiceName } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
+import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers } from "../src/partition.js";
 import { isAlive, waitUntil } from "../src/processes.js";
@@ -44,7 +45,6 @@ const MIN_TRANSFERS = LONG ? 500 : 0;
 const FEE = 1_000n;
 
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-delivery-e2e-"));
-const portBase = 23_070 + 1000 * Math.floor(Math.random() * 3);
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 let genesis: Genesis;
@@ -180,7 +180,7 @@ async function killWholeNode(n: DevnetNode, key: SigningKey, recipient: Uint8Arr
 }
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 5, miners: 2, portBase, readyTimeoutMs: 240_000 });
+  state = await devnet.up({ nodes: 5, miners: 2, portBase: await freePortBase(5), readyTimeoutMs: 240_000 });
   genesis = JSON.parse(readFileSync(state.genesisFile, "utf8")) as Genesis;
 }, 300_000);
 afterAll(() => devnet.down({ wipe: true }).catch(() => undefined), 60_000);

@@ -30,7 +30,7 @@ async function download(node: DevnetNode, fileId: string): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  state = await devnet.up({ nodes: 5, miners: 0, portBase: await freePortBase(5, 23_000, 4) });
+  state = await devnet.up({ nodes: 5, miners: 0, portBase: await freePortBase(5) });
 }, 240_000);
 afterAll(() => devnet.down({ wipe: true }), 60_000);
 

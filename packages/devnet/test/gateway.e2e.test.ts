@@ -30,7 +30,7 @@ beforeAll(async () => {
   state = await devnet.up({
     nodes: 5,
     miners: 2,
-    portBase: await freePortBase(5, 23_050, 4),
+    portBase: await freePortBase(5),
     readyTimeoutMs: 200_000,
   });
 }, 240_000);

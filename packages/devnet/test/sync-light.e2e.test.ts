@@ -29,7 +29,7 @@ beforeAll(async () => {
     nodes: 3,
     miners: 1,
     light: 1,
-    portBase: await freePortBase(3, 23_030, 6),
+    portBase: await freePortBase(3),
     readyTimeoutMs: 200_000,
     // Blocks every ~0.1 s: enough to see the light node follow without waiting on real PoW.
     consensus: { initialTarget: `0${"f".repeat(63)}`, retargetWindow: 100_000 },

@@ -49,7 +49,7 @@ beforeAll(async () => {
   state = await devnet.up({
     nodes: 5,
     miners: 2,
-    portBase: await freePortBase(5, 23_090, 4),
+    portBase: await freePortBase(5),
     readyTimeoutMs: 200_000,
     consensus: { initialTarget: "f".repeat(64), retargetWindow: 100_000 },
   });

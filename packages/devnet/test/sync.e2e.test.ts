@@ -41,7 +41,7 @@ beforeAll(async () => {
   state = await devnet.up({
     nodes: 2,
     miners: 1,
-    portBase: await freePortBase(3, 23_070, 6),
+    portBase: await freePortBase(3),
     readyTimeoutMs: 200_000,
     consensus: { initialTarget: "f".repeat(64), retargetWindow: 100_000 },
   });

@@ -3,6 +3,7 @@ import type { Bus } from "@p2pnode/kit";
 import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake } from "./intake.js";
+import { pendingTx } from "./queries.js";
 import { unhex } from "./store.js";
 import { blockByHash, headersAfter } from "./sync/serve.js";
 import { txInclusionProof } from "./sync/tx-proof.js";
@@ -33,7 +34,7 @@ export async function serveChainSubjects(
     return found;
   });
   await bus.serve(ChainReadSubjects.txGet, (req) => {
-    const pending = chain.mempool.get(req.id);
+    const pending = pendingTx(chain, req.id);
     if (pending) return { tx: signedTransactionToJson(pending.stx, pending.id), status: "mempool" as const };
     const loc = chain.store.txLocation(unhex(req.id));
     const body = loc && chain.store.blockBody(loc.blockHash);

@@ -66,8 +66,13 @@ export function listBlocks(chain: Chain, from: number | undefined, limit: number
   return { blocks, tipHeight, next: next <= tipHeight ? next : null };
 }
 
+/** A pending tx by id, from either pool: the Mempool (signed kinds) or the ShieldedPool (unsigned). */
+export function pendingTx(chain: Chain, idHex: string): PoolTx | undefined {
+  return chain.mempool.get(idHex) ?? chain.shieldedPool.get(idHex);
+}
+
 export function txStatus(chain: Chain, idHex: string): TxStatus | undefined {
-  const pending = chain.mempool.get(idHex);
+  const pending = pendingTx(chain, idHex);
   if (pending) return { id: idHex, status: "pending", tx: signedTransactionToJson(pending.stx, pending.id) };
   const loc = chain.store.txLocation(unhex(idHex));
   if (!loc) return undefined;

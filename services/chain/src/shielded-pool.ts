@@ -27,6 +27,10 @@ export class ShieldedPool {
     return this.byId.has(idHex);
   }
 
+  get(idHex: string): PoolTx | undefined {
+    return this.byId.get(idHex);
+  }
+
   all(): PoolTx[] {
     return [...this.byId.values()];
   }

@@ -23,7 +23,7 @@ import {
 } from "@p2pnode/shielded";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Chain } from "../src/chain.js";
-import { blockDetail, mempoolPage } from "../src/queries.js";
+import { blockDetail, mempoolPage, pendingTx, txStatus } from "../src/queries.js";
 import { loadShielded, ShieldedOverlay } from "../src/shielded-state.js";
 import { buildTemplate, defaultTemplateOptions } from "../src/template.js";
 import {
@@ -349,6 +349,20 @@ describe("shielded transactions on one node", () => {
       expect(Object.keys(signedTransactionToJson(pay.stx).tx).sort()).toEqual(
         ["anchor", "commitments", "fee", "kind", "notes", "nullifiers", "proof"].sort(),
       );
+    } finally {
+      node.store.close();
+    }
+  });
+
+  it("a pending shielded transfer is found by its id, as peers fetch it to relay it and wallets poll it", () => {
+    const node = openChain(genesis);
+    try {
+      mine(node, [shielded1.stx]);
+      node.submitTx(pay.stx);
+      const id = mempoolPage(node, 0, 1).txs[0]!.id;
+      // The gateway serves a peer's getdata from this lookup: a pending tx it misses never leaves the node.
+      expect(pendingTx(node, id)?.stx).toEqual(pay.stx);
+      expect(txStatus(node, id)).toMatchObject({ id, status: "pending", tx: { tx: { kind: "shielded" } } });
     } finally {
       node.store.close();
     }

@@ -1,5 +1,8 @@
 import { canonicalJson, type JobOutcome } from "@p2pnode/codec";
-import { createLogger } from "@p2pnode/kit";
+import { createLogger, seededRandom } from "@p2pnode/kit";
+
+export { seededRandom };
+
 import {
   type Disagreement,
   defaultSchedulerOptions,
@@ -9,18 +12,6 @@ import {
 import { type SimBehaviour, SimTransport, type SimWorker } from "../src/scheduler/sim-transport.js";
 import type { JobSpec } from "../src/scheduler/transport.js";
 import { ComputeStore, type TaskRow } from "../src/store.js";
-
-/** A small fast PRNG (mulberry32): simulations replay exactly from their seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The honest answer every simulated job should get. */
 export function truth(job: Pick<JobSpec, "input">): JobOutcome {
@@ -51,9 +42,10 @@ export function simRig(
   seed: number,
   opts: Partial<SchedulerOptions> = {},
   flakyLoss = 0.3,
+  /** A store to resume from (a restarted scheduler), else a fresh one. */
+  store = new ComputeStore(":memory:"),
 ): SimRig {
   const random = seededRandom(seed);
-  const store = new ComputeStore(":memory:");
   const transport = new SimTransport({ workers, truth, random, flakyLoss });
   const reports: SimRig["reports"] = [];
   const penalties = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ComputeStore, type TaskRow } from "../src/store.js";
 import { type SimRig, simRig, simWorkers, truth } from "./helpers.js";
 
 /* The scheduler's rules, one at a time, over simulated workers (real SQLite, in memory). */
@@ -93,5 +94,52 @@ describe("scheduler", () => {
     const attempts = rig.store.attempts(task.id);
     expect(attempts.some((a) => a.spotCheck)).toBe(true);
     for (const w of rig.store.workers()) expect(w.streak).toBeGreaterThanOrEqual(10);
+  });
+
+  it("resumes a task after a restart even when its jobs were refused many times (busy workers)", async () => {
+    const store = new ComputeStore(":memory:");
+    const task: TaskRow = {
+      id: "resumed-task",
+      functionHash: "00".repeat(32),
+      reduceHash: null,
+      replication: 2,
+      quorum: 2,
+      deadlineMs: 50,
+      budget: 1e6,
+      seed: null,
+      adaptive: false,
+      status: "running",
+      createdAt: Date.now(),
+      finishedAt: null,
+      result: null,
+      resultHash: null,
+      error: null,
+      jobsTotal: 2,
+    };
+    store.insertTask(task, ["1", "2"]);
+    // What a scheduler killed mid-task leaves: many QUEUE_FULL refusals and a cancelled attempt.
+    const attempt = (status: "refused" | "lost", worker: string) =>
+      store.insertAttempt({
+        taskId: task.id,
+        jobIndex: 0,
+        worker,
+        status,
+        resultHash: null,
+        outcome: null,
+        error: { code: status === "refused" ? "QUEUE_FULL" : "CANCELLED", message: "before the restart" },
+        instructions: null,
+        ms: null,
+        spotCheck: false,
+        agreed: null,
+        finishedAt: Date.now(),
+      });
+    for (let i = 0; i < 40; i++) attempt("refused", `honest-${i % 3}`);
+    attempt("lost", "honest-0");
+    rig = simRig(simWorkers({ honest: 3 }), 5, {}, 0.3, store);
+    await rig.settled([task.id]);
+    const after = store.getTask(task.id)!;
+    expect(after.error).toBeNull();
+    expect(after.status).toBe("done");
+    expect(JSON.parse(after.result!)).toEqual(expected([1, 2]));
   });
 });

@@ -1,4 +1,5 @@
 import { MAX_DATAGRAM_BYTES } from "@p2pnode/codec/dht";
+import { seededRandom } from "@p2pnode/kit";
 import { type Endpoint, endpointKey } from "./endpoint.js";
 import { DhtError } from "./errors.js";
 import type { Clock, DatagramTransport, TimerHandle } from "./transport.js";
@@ -21,18 +22,6 @@ interface Event {
   seq: number;
   fn: () => void;
   cancelled: boolean;
-}
-
-/** mulberry32: a tiny seeded PRNG, good enough for latencies and test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface NetworkCounters {

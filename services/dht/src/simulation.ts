@@ -1,8 +1,9 @@
 import { nodeKeyFromSeed, sha256 } from "@p2pnode/crypto";
+import { seededRandom } from "@p2pnode/kit";
 import { DhtNode, type DhtNodeOptions } from "./dht-node.js";
 import type { Endpoint } from "./endpoint.js";
 import type { LookupResult } from "./lookup.js";
-import { MemoryNetwork, seededRandom } from "./memory-transport.js";
+import { MemoryNetwork } from "./memory-transport.js";
 import { createSigner, createVerifier } from "./signing.js";
 import { MemoryValueStore } from "./store.js";
 import { ValueProtocol, type ValueProtocolOptions } from "./value-protocol.js";

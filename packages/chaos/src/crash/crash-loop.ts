@@ -10,11 +10,10 @@ import {
   toHex,
 } from "@p2pnode/codec";
 import { addressOf, signingKeyFromSeed, signTransaction, txId } from "@p2pnode/crypto";
-import type { Bus } from "@p2pnode/kit";
+import { type Bus, seededRandom } from "@p2pnode/kit";
 import { connectTestBus, freePort, startTestNode, type TestNode, testGenesis } from "@p2pnode/kit/testing";
 import { ChainSubjects, type SignedTransactionJson } from "@p2pnode/types";
 import Database from "better-sqlite3";
-import { rng } from "../runner/schedule.js";
 
 /**
  * The chain service SIGKILLed at random moments while txs arrive over REST and blocks are mined
@@ -100,7 +99,8 @@ class ChainProcess {
       .then(async (r) => r.ok && ((await r.json()) as { ready?: boolean }).ready === true)
       .catch(() => false);
   }
-  async waitUp(timeoutMs = 60_000): Promise<number> {
+  /** Generous: on a loaded machine a Node service takes tens of seconds to start; a guard, not a goal. */
+  async waitUp(timeoutMs = 300_000): Promise<number> {
     const t = Date.now();
     while (!(await this.answers())) {
       if (Date.now() - t > timeoutMs) throw new Error(`chain service not ready in ${timeoutMs} ms`);
@@ -135,7 +135,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
   const a = new ChainProcess(nodeA, await freePort());
   const ref = new ChainProcess(nodeR, await freePort());
   const bus: Bus = await connectTestBus(nodeA.nats, "crash-loop");
-  const next = rng(o.seed);
+  const next = seededRandom(o.seed);
   const ackedBlocks: { hash: string; height: number }[] = [];
   const ackedTxs = new Set<string>();
   let stop = false;

@@ -1,16 +1,5 @@
+import { seededRandom } from "@p2pnode/kit";
 import type { ChaosManifest, PerturbationKind } from "./manifest.js";
-
-/** mulberry32: a small seeded PRNG; the same seed gives the same sequence on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Perturbation {
   /** Milliseconds from the start of the load. */
@@ -34,7 +23,7 @@ export function schedule(
   m: ChaosManifest,
   kinds: readonly PerturbationKind[] = m.perturbations.kinds,
 ): Perturbation[] {
-  const next = rng(m.seed);
+  const next = seededRandom(m.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const steady = m.miners - 1;
   const faultable = Array.from({ length: m.nodes }, (_, i) => i).filter((i) => i !== steady);

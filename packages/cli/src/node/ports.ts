@@ -30,17 +30,25 @@ function udpFree(host: string, port: number): Promise<boolean> {
 
 /**
  * Fails fast, before anything starts, when a port the node needs is taken: a service that dies on
- * EADDRINUSE would otherwise be restarted forever by the supervisor.
+ * EADDRINUSE would otherwise be restarted forever by the supervisor. `graceMs` waits for ports of
+ * processes this start has just killed.
  */
 export async function assertPortsFree(
   listeners: readonly ListenerName[],
   ports: Record<ListenerName, number>,
   hosts: { api: string; p2p: string },
+  graceMs = 0,
 ): Promise<void> {
+  const deadline = Date.now() + graceMs;
   for (const name of listeners) {
     const l = LISTENERS[name];
     const host = name === "nats" ? "127.0.0.1" : name === "p2p" || name === "dhtUdp" ? hosts.p2p : hosts.api;
-    const free = l.proto === "udp" ? await udpFree(host, ports[name]) : await tcpFree(host, ports[name]);
+    const isFree = () => (l.proto === "udp" ? udpFree(host, ports[name]) : tcpFree(host, ports[name]));
+    let free = await isFree();
+    while (!free && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      free = await isFree();
+    }
     if (!free) {
       throw new SupervisorError(
         "PORT_IN_USE",

@@ -6,6 +6,9 @@ import { SupervisorError } from "./errors.js";
 /** How long reaped processes get to disappear before the port check runs anyway. */
 const REAP_WAIT_MS = 10_000;
 
+/** How long a port held by a just-reaped process may take to be released. */
+export const PORT_RELEASE_GRACE_MS = 10_000;
+
 interface PidsRecord {
   supervisor?: number;
   nats?: number;
@@ -57,16 +60,17 @@ export async function reapStaleChildren(dataDir: string, log: Logger): Promise<n
 }
 
 /**
- * Alive, or dying with files still open. A killed orphan is a zombie until init reaps it, and a
- * zombie holds no port — but only once every thread has exited: the leader of a multi-threaded
- * process (node) shows "Z" while its other threads still hold the shared file table, sockets
- * included, so a zombie counts as gone only when its fd list is empty.
+ * Alive, or dying with its sockets still open. A killed orphan is a zombie until init reaps it,
+ * and a zombie holds no port — but only once every thread has exited: the leader of a
+ * multi-threaded process (node) shows "Z" as soon as it exits itself, while its other threads
+ * still hold the shared file table (and its /proc fd list already reads empty), so a zombie
+ * counts as gone only when its leader is the last task left.
  */
 function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z") return true;
-    return readdirSync(`/proc/${pid}/fd`).length > 0;
+    return readdirSync(`/proc/${pid}/task`).length > 1;
   } catch {
     return false;
   }

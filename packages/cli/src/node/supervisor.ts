@@ -25,7 +25,7 @@ import {
   writeNatsConfig,
 } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
-import { reapStaleChildren } from "./stale-children.js";
+import { PORT_RELEASE_GRACE_MS, reapStaleChildren } from "./stale-children.js";
 import { checkValidatorRole } from "./validator-role.js";
 
 export { VERSION };
@@ -81,11 +81,15 @@ export class Supervisor {
     const ownNats = config.natsUrl === undefined;
     const natsBin = ownNats ? findNatsServer(this.o.env) : undefined;
     // A previous run killed with SIGKILL may have left nats-server and services holding the ports.
-    await reapStaleChildren(config.dataDir, log);
-    await assertPortsFree(listenersFor(names, ownNats), config.ports, {
-      api: config.apiHost,
-      p2p: config.p2pHost,
-    });
+    const reaped = await reapStaleChildren(config.dataDir, log);
+    await assertPortsFree(
+      listenersFor(names, ownNats),
+      config.ports,
+      { api: config.apiHost, p2p: config.p2pHost },
+      // The kernel closes a killed process's sockets only when its last thread is torn down,
+      // which can trail its exit; give what was just reaped that long before calling a port taken.
+      reaped.length > 0 ? PORT_RELEASE_GRACE_MS : 0,
+    );
 
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.identity = loadIdentity(config.dataDir, config.identityKeyFile);

@@ -198,6 +198,10 @@ export class Scheduler {
       }
       live.open++;
       for (const a of attempts.filter((x) => x.jobIndex === j.index)) {
+        // As while running: a refusal (a busy worker) or an attempt cancelled because its task
+        // ended is no attempt. Counting the refusals of a long task would exhaust its jobs'
+        // attempts on resume and fail it at once.
+        if (a.status === "refused" || a.status === "lost") continue;
         job.attempts++;
         if (a.resultHash && a.outcome)
           job.addVote(a.resultHash, a.worker, JSON.parse(a.outcome) as JobOutcome);

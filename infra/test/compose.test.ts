@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { NodeEnv } from "@p2pnode/kit";
 import { API_LISTENER, type ListenerName, ROLE_SERVICES, Role } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
+import { compose, environment, interpolate, parsePort, rec, services } from "./lib/compose.js";
 import { readDockerfile } from "./lib/dockerfile.js";
 import {
   imagePathToRepo,
@@ -10,69 +11,14 @@ import {
   parseYaml,
   portSpec,
   ROOT,
-  readRepoFile,
   repoPath,
   SUPERVISOR_ONLY_ENV,
 } from "./lib/repo.js";
 
 type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (isRecord(v) ? v : {});
 
 /** The node services of docker-compose.yml: each must scale with `--scale <name>=N`. */
 const NODE_SERVICES = ["node", "light"] as const;
-
-/** Compose's variable substitution with an empty environment: `${X:-d}` and `${X-d}` give d. */
-function interpolate(s: string, env: Record<string, string> = {}): string {
-  return s.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (m, name, op, def, bare) => {
-      if (m === "$$") return "$";
-      const key = (name ?? bare) as string;
-      const v = env[key];
-      if (op === ":-") return v === undefined || v === "" ? def : v;
-      if (op === "-") return v === undefined ? def : v;
-      return v ?? "";
-    },
-  );
-}
-
-const compose = rec(parseYaml(readRepoFile("docker-compose.yml")));
-const services = rec(compose.services);
-
-function environment(svc: Rec): Record<string, string> {
-  const e = svc.environment;
-  if (Array.isArray(e)) {
-    return Object.fromEntries(
-      e.map((kv) => {
-        const s = String(kv);
-        const i = s.indexOf("=");
-        return i < 0 ? [s, ""] : [s.slice(0, i), interpolate(s.slice(i + 1))];
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(rec(e)).map(([k, v]) => [k, interpolate(String(v))]));
-}
-
-interface PortEntry {
-  container: string;
-  /** The host side as written: undefined (ephemeral), a port, or a range. */
-  host: string | undefined;
-}
-
-function parsePort(p: unknown): PortEntry {
-  if (isRecord(p)) {
-    const proto = String(p.protocol ?? "tcp");
-    return {
-      container: `${p.target}/${proto}`,
-      host: p.published === undefined ? undefined : String(p.published),
-    };
-  }
-  const s = interpolate(String(p));
-  const [spec, proto = "tcp"] = s.split("/");
-  const parts = spec!.split(":");
-  const host = parts.length >= 2 ? parts[parts.length - 2] : undefined;
-  return { container: `${parts[parts.length - 1]}/${proto}`, host: host === "" ? undefined : host };
-}
 
 describe("docker-compose.yml", () => {
   it("parses and declares the node services", () => {

@@ -49,6 +49,10 @@ describe("infra/README.md configuration table", () => {
       "kubectl apply -k infra/k8s/overlays/dev",
       "kubectl port-forward",
       "p2pnode devnet status --compose",
+      "pnpm devnet genesis --validators 4 --out infra/validators",
+      "docker compose --profile validator up -d",
+      "pnpm devnet genesis --validators 4 --out infra/k8s/overlays/validator/generated",
+      "kubectl apply -k infra/k8s/overlays/validator",
     ]) {
       expect(readme, cmd).toContain(cmd);
     }

@@ -1,13 +1,32 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { type ValidatorNetworkFiles, writeValidatorNetwork } from "@p2pnode/devnet";
 import { NodeEnv } from "@p2pnode/kit";
 import { parseGenesis, readGenesisFile } from "@p2pnode/rules";
-import { API_LISTENER, LISTENERS, type ListenerName, Role, type ServiceName } from "@p2pnode/types";
+import {
+  API_LISTENER,
+  consensusParams,
+  LISTENERS,
+  type ListenerName,
+  Role,
+  type ServiceName,
+} from "@p2pnode/types";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
 import { readDockerfile } from "./lib/dockerfile.js";
@@ -18,15 +37,43 @@ import {
   isRecord,
   parseYamlDocuments,
   portName,
+  readRepoFile,
   repoPath,
   SUPERVISOR_ONLY_ENV,
 } from "./lib/repo.js";
 
+type Rec = Record<string, unknown>;
+const arr = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter(isRecord) : []);
+const rec = (v: unknown): Rec => (isRecord(v) ? v : {});
+
 const K8S = repoPath("infra", "k8s");
+const VALIDATOR_OVERLAY = join(K8S, "overlays", "validator");
+/** What `devnet genesis --out <overlay>/generated` wrote for the validator overlay's build below. */
+let generated: ValidatorNetworkFiles;
+
+/**
+ * The validator overlay builds from keys and a genesis generated into its `generated/` folder,
+ * which is never committed: build a copy of it next to a link to the real base, after generating
+ * as its kustomization says (as many validators as replicas).
+ */
+function validatorOverlayCopy(): string {
+  const root = mkdtempSync(join(tmpdir(), "p2pnode-k8s-validator-"));
+  symlinkSync(join(K8S, "base"), join(root, "base"));
+  const dir = join(root, "overlays", "validator");
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(VALIDATOR_OVERLAY).filter((x) => /\.ya?ml$/.test(x)))
+    copyFileSync(join(VALIDATOR_OVERLAY, f), join(dir, f));
+  const k = rec(parseYamlDocuments(readFileSync(join(dir, "kustomization.yaml"), "utf8"))[0]);
+  const count = arr(k.replicas).find((r) => r.name === "node")?.count as number;
+  generated = writeValidatorNetwork(join(dir, "generated"), { validators: count, chainId: "k8s-validators" });
+  return dir;
+}
+
 const TARGETS = {
   base: join(K8S, "base"),
   dev: join(K8S, "overlays", "dev"),
   large: join(K8S, "overlays", "large"),
+  validator: validatorOverlayCopy(),
 } as const;
 
 /** Offline schema validation: one kubernetes-models class per kind we ship; a new kind must be added. */
@@ -34,14 +81,11 @@ const MODELS: Record<string, { validate(o: unknown): void }> = {
   "apps/v1/StatefulSet": { validate: (o) => new StatefulSet(o as never).validate() },
   "v1/Service": { validate: (o) => new Service(o as never).validate() },
   "v1/ConfigMap": { validate: (o) => new ConfigMap(o as never).validate() },
+  "v1/Secret": { validate: (o) => new Secret(o as never).validate() },
   "v1/Namespace": { validate: (o) => new Namespace(o as never).validate() },
   "networking.k8s.io/v1/NetworkPolicy": { validate: (o) => new NetworkPolicy(o as never).validate() },
   "policy/v1/PodDisruptionBudget": { validate: (o) => new PodDisruptionBudget(o as never).validate() },
 };
-
-type Rec = Record<string, unknown>;
-const arr = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter(isRecord) : []);
-const rec = (v: unknown): Rec => (isRecord(v) ? v : {});
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -207,7 +251,11 @@ describe.each(Object.keys(TARGETS) as (keyof typeof TARGETS)[])("kustomize build
 
   it("uses only documented environment variables, with values NodeEnv accepts", () => {
     const c = nodeContainer(objects);
-    const known = new Set([...Object.keys(NodeEnv.shape), ...SUPERVISOR_ONLY_ENV]);
+    // Besides node variables, only helpers that a volume mount's subPathExpr expands.
+    const expanded = arr(c.volumeMounts).flatMap((m) =>
+      [...String(m.subPathExpr ?? "").matchAll(/\$\(([A-Z_][A-Z0-9_]*)\)/g)].map((x) => x[1]!),
+    );
+    const known = new Set([...Object.keys(NodeEnv.shape), ...SUPERVISOR_ONLY_ENV, ...expanded]);
     const env = envOf(c);
     for (const name of Object.keys(env)) expect(known.has(name), name).toBe(true);
     expect(env.P2PNODE_API_HOST).toBe("0.0.0.0");
@@ -284,6 +332,47 @@ describe("overlays", () => {
     expect(chainId).not.toBe(baked);
   });
 
+  it("validator runs each pod as the validator its name picks from the Secret, on the generated genesis", () => {
+    const objects = built.validator;
+    const sts = theStatefulSet(objects);
+    const replicas = rec(sts.spec).replicas as number;
+    expect(sts.metadata.namespace).toBe("p2pnode-validators");
+    const c = nodeContainer(objects);
+    const env = envOf(c);
+    expect(env.P2PNODE_ROLE).toBe("validator");
+    // The genesis: the generated one, listing one validator per replica.
+    const cm = only(objects, "ConfigMap")[0]!;
+    const genesis = parseGenesis(JSON.parse(rec(cm.data)["genesis.json"] as string), "genesis.json");
+    const p = consensusParams(genesis);
+    expect(p.kind === "dolev-strong" && p.validators).toEqual(generated.publicKeys);
+    expect(generated.publicKeys).toHaveLength(replicas);
+    // The key file: a read-only mount of the Secret at P2PNODE_IDENTITY_KEY_FILE, by pod name.
+    const mount = arr(c.volumeMounts).find((m) => m.mountPath === env.P2PNODE_IDENTITY_KEY_FILE);
+    expect(mount).toMatchObject({ subPathExpr: "$(POD_NAME).key", readOnly: true });
+    const podName = arr(c.env).find((e) => e.name === "POD_NAME");
+    expect(rec(rec(podName?.valueFrom).fieldRef).fieldPath).toBe("metadata.name");
+    const vol = arr(podSpec(sts)!.volumes).find((v) => v.name === mount!.name);
+    const secretRef = rec(vol?.secret);
+    expect((secretRef.defaultMode as number) & 0o022).toBe(0); // nobody else may swap the key
+    const secret = only(objects, "Secret").find((x) => x.metadata.name === secretRef.secretName);
+    expect(secret, `Secret ${String(secretRef.secretName)} in the build`).toBeDefined();
+    // Pod node-i (StatefulSet name + ordinal) finds node-i.key: the key validator i was generated with.
+    const data = rec(secret!.data);
+    expect(Object.keys(data).sort()).toEqual(
+      Array.from({ length: replicas }, (_, i) => `${sts.metadata.name}-${i}.key`).sort(),
+    );
+    generated.keyFiles.forEach((file, i) => {
+      const key = Buffer.from(String(data[`${sts.metadata.name}-${i}.key`]), "base64").toString("utf8");
+      expect(key).toBe(readFileSync(file, "utf8"));
+    });
+    // The pods run as the fsGroup that may read the Secret's files.
+    expect(rec(podSpec(sts)!.securityContext).fsGroup).toBe(readDockerfile().uid);
+  });
+
+  it("validator: keys and genesis are generated into a git-ignored folder, never committed", () => {
+    expect(readRepoFile(".gitignore").split("\n")).toContain("infra/k8s/overlays/validator/generated/");
+  });
+
   it("every image is pinned to a tag", () => {
     for (const objects of Object.values(built))
       for (const c of objects.flatMap(containersOf)) expect(String(c.image)).toMatch(/:[A-Za-z0-9_][\w.-]*$/);
@@ -350,4 +439,24 @@ it("derives Kubernetes port names from listener names", () => {
     p2p: "p2p",
   };
   for (const [l, n] of Object.entries(names)) expect(portName(l as ListenerName)).toBe(n);
+});
+
+// kubectl's own kustomize, when installed: the real build must agree with the one above.
+const kubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
+
+describe.skipIf(!kubectl)("kubectl kustomize (when installed)", () => {
+  const unhashed = (o: K8sObject) =>
+    `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, "")}`;
+
+  it.each(Object.keys(TARGETS) as (keyof typeof TARGETS)[])("builds %s to the same objects", (target) => {
+    const out = execFileSync("kubectl", ["kustomize", TARGETS[target]], { stdio: "pipe" }).toString();
+    const real = parseYamlDocuments(out) as K8sObject[];
+    expect(real.map(unhashed).sort()).toEqual(built[target].map(unhashed).sort());
+    // Strategic merge puts patched list items first; the order carries no meaning here.
+    const by = (key: string) => (a: Rec, b: Rec) => String(a[key]).localeCompare(String(b[key]));
+    const env = (objects: K8sObject[]) => arr(nodeContainer(objects).env).sort(by("name"));
+    expect(env(real)).toEqual(env(built[target]));
+    const mounts = (objects: K8sObject[]) => arr(nodeContainer(objects).volumeMounts).sort(by("mountPath"));
+    expect(mounts(real)).toEqual(mounts(built[target]));
+  });
 });

@@ -5,8 +5,8 @@ import { isRecord, parseYaml, parseYamlDocuments } from "./repo.js";
 
 /**
  * A small `kustomize build` for the features infra/k8s uses: resources (files and directories),
- * namespace, images, replicas, configMapGenerator (with the hash suffix and the name references
- * it renames) and strategic-merge patches. No kustomize or kubectl binary exists in CI; a
+ * namespace, images, replicas, configMapGenerator and secretGenerator (files as `path` or
+ * `key=path`, with the hash suffix and the name references it renames) and strategic-merge patches. No kustomize or kubectl binary exists in CI; a
  * kustomization field this does not implement fails the build instead of being ignored.
  */
 
@@ -26,6 +26,7 @@ const SUPPORTED_FIELDS = new Set([
   "replicas",
   "patches",
   "configMapGenerator",
+  "secretGenerator",
 ]);
 
 /** Kinds that are not namespaced (the namespace transformer leaves them alone). */
@@ -62,6 +63,8 @@ export function kustomizeBuild(dir: string): K8sObject[] {
   for (const r of list(k.resources)) objects.push(...loadResource(dir, String(r)));
   const renames = new Map<string, string>();
   for (const g of list(k.configMapGenerator)) objects.push(generateConfigMap(dir, g, renames));
+  const secretRenames = new Map<string, string>();
+  for (const g of list(k.secretGenerator)) objects.push(generateSecret(dir, g, secretRenames));
   for (const p of list(k.patches)) applyPatch(dir, objects, p);
   if (typeof k.namespace === "string") {
     for (const o of objects) if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k.namespace;
@@ -69,6 +72,7 @@ export function kustomizeBuild(dir: string): K8sObject[] {
   for (const img of list(k.images)) setImage(dir, objects, img);
   for (const r of list(k.replicas)) setReplicas(dir, objects, r);
   renameConfigMapRefs(objects, renames);
+  renameSecretRefs(objects, secretRenames);
   return objects;
 }
 
@@ -96,17 +100,43 @@ function asObject(dir: string, d: unknown, where: string): K8sObject {
 function generateConfigMap(dir: string, g: unknown, renames: Map<string, string>): K8sObject {
   if (!isRecord(g) || typeof g.name !== "string")
     throw new KustomizeError(dir, "configMapGenerator needs a name");
-  const data: Record<string, string> = {};
-  for (const f of list(g.files)) {
-    const path = resolve(dir, String(f));
-    if (!existsSync(path)) throw new KustomizeError(dir, `configMapGenerator file ${f} does not exist`);
-    data[basename(String(f))] = readFileSync(path, "utf8");
-  }
-  // kustomize appends a content hash so that a changed ConfigMap rolls the pods that use it.
-  const hash = createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 10);
-  const name = `${g.name}-${hash}`;
+  const data = generatorFiles(dir, g, (b) => b.toString("utf8"));
+  const name = hashedName(g.name, data);
   renames.set(g.name, name);
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data };
+}
+
+function generateSecret(dir: string, g: unknown, renames: Map<string, string>): K8sObject {
+  if (!isRecord(g) || typeof g.name !== "string")
+    throw new KustomizeError(dir, "secretGenerator needs a name");
+  const data = generatorFiles(dir, g, (b) => b.toString("base64"));
+  const name = hashedName(g.name, data);
+  renames.set(g.name, name);
+  return { apiVersion: "v1", kind: "Secret", metadata: { name }, type: "Opaque", data };
+}
+
+/** A generator's `files`: `path` (key = file name) or `key=path`, read relative to the kustomization. */
+function generatorFiles(
+  dir: string,
+  g: Record<string, unknown>,
+  encode: (b: Buffer) => string,
+): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const f of list(g.files)) {
+    const entry = String(f);
+    const eq = entry.indexOf("=");
+    const [key, rel] = eq < 0 ? [basename(entry), entry] : [entry.slice(0, eq), entry.slice(eq + 1)];
+    const path = resolve(dir, rel);
+    if (!existsSync(path)) throw new KustomizeError(dir, `${String(g.name)}: file ${rel} does not exist`);
+    if (key in data) throw new KustomizeError(dir, `${String(g.name)}: key ${key} twice`);
+    data[key] = encode(readFileSync(path));
+  }
+  return data;
+}
+
+/** kustomize appends a content hash so that a changed ConfigMap or Secret rolls the pods that use it. */
+function hashedName(name: string, data: Record<string, string>): string {
+  return `${name}-${createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 10)}`;
 }
 
 function applyPatch(dir: string, objects: K8sObject[], p: unknown): void {
@@ -206,6 +236,29 @@ function renameConfigMapRefs(objects: K8sObject[], renames: Map<string, string>)
     for (const c of containersOf(o)) {
       for (const e of list(c.env)) if (isRecord(e) && isRecord(e.valueFrom)) fix(e.valueFrom.configMapKeyRef);
       for (const e of list(c.envFrom)) if (isRecord(e)) fix(e.configMapRef);
+    }
+  }
+}
+
+/** Points secret volumes and secretKeyRef/secretRef at the generated (hashed) names. */
+function renameSecretRefs(objects: K8sObject[], renames: Map<string, string>): void {
+  for (const o of objects) {
+    const spec = podSpec(o);
+    if (!spec) continue;
+    for (const v of list(spec.volumes)) {
+      if (isRecord(v) && isRecord(v.secret) && typeof v.secret.secretName === "string") {
+        v.secret.secretName = renames.get(v.secret.secretName) ?? v.secret.secretName;
+      }
+    }
+    for (const c of containersOf(o)) {
+      for (const e of list(c.env)) {
+        const ref = isRecord(e) && isRecord(e.valueFrom) ? e.valueFrom.secretKeyRef : undefined;
+        if (isRecord(ref) && typeof ref.name === "string") ref.name = renames.get(ref.name) ?? ref.name;
+      }
+      for (const e of list(c.envFrom)) {
+        if (isRecord(e) && isRecord(e.secretRef) && typeof e.secretRef.name === "string")
+          e.secretRef.name = renames.get(e.secretRef.name) ?? e.secretRef.name;
+      }
     }
   }
 }

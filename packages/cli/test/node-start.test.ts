@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { loadOrCreateIdentity, nodeKeyFromSeed } from "@p2pnode/crypto";
 import { freePort, testGenesis } from "@p2pnode/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -14,7 +15,7 @@ const GENESIS = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-genesis-")), "genes
 writeFileSync(GENESIS, JSON.stringify(testGenesis()));
 
 function nodeStart(env: NodeJS.ProcessEnv) {
-  const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-cli-"));
+  const dataDir = env.P2PNODE_DATA_DIR ?? mkdtempSync(join(tmpdir(), "p2pnode-cli-"));
   return spawnSync(process.execPath, [CLI, "node", "start"], {
     env: { PATH: process.env.PATH, P2PNODE_DATA_DIR: dataDir, P2PNODE_LOG_LEVEL: "silent", ...env },
     encoding: "utf8",
@@ -86,6 +87,38 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     const r = nodeStart({ P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: "33000" });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toMatch(/is not among the genesis validators$/);
+  });
+
+  it("runs under the identity of P2PNODE_IDENTITY_KEY_FILE, and refuses a data dir holding another", () => {
+    const dir = mkdtempSync(join(tmpdir(), "p2pnode-cli-"));
+    const keyFile = join(dir, "validator-0.key");
+    writeFileSync(keyFile, `${"07".repeat(32)}\n`, { mode: 0o600 });
+    const publicKey = Buffer.from(nodeKeyFromSeed(Buffer.alloc(32, 7)).publicKey).toString("hex");
+    const consensus = {
+      ...testGenesis().consensus,
+      kind: "dolev-strong" as const,
+      f: 0,
+      roundMs: 100,
+      slotMs: 200,
+    };
+    const ds = join(dir, "ds.json");
+    writeFileSync(
+      ds,
+      JSON.stringify(testGenesis({ consensus, validators: [{ publicKey: "11".repeat(32) }] })),
+    );
+    const env = { P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: "33000" };
+    // The role check sees the installed key, not a fresh one.
+    const r = nodeStart({ ...env, P2PNODE_IDENTITY_KEY_FILE: keyFile });
+    expect(r.status).toBe(1);
+    expect(oneLineError(r.stderr)).toMatch(new RegExp(`identity key ${publicKey} is not among`));
+    // A data dir that already holds another identity is never taken over.
+    const dataDir = mkdtempSync(join(tmpdir(), "p2pnode-cli-"));
+    loadOrCreateIdentity(dataDir);
+    const other = nodeStart({ ...env, P2PNODE_DATA_DIR: dataDir, P2PNODE_IDENTITY_KEY_FILE: keyFile });
+    expect(other.status).toBe(1);
+    expect(oneLineError(other.stderr)).toMatch(
+      /^p2pnode: P2PNODE_IDENTITY_KEY_FILE=.*validator-0\.key: .* holds another identity/,
+    );
   });
 
   it("exits 1 when no genesis file is given: a node needs its network", () => {

@@ -36,6 +36,48 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
 }
 
 /**
+ * Installs a given identity (a validator's key, prepared with the network's genesis) as
+ * `<dataDir>/identity.key` on first start; on later starts checks that the data dir still holds
+ * that key, so a data dir is never silently run under another identity. The source may be readable
+ * by the node's group (a Kubernetes Secret with fsGroup, a Compose bind mount) but not writable by
+ * anyone else, who could otherwise swap the key. Throws a BAD_KEY CodedError naming the file.
+ */
+export function installIdentity(dataDir: string, sourceFile: string): NodeKey {
+  let st: ReturnType<typeof statSync>;
+  let text: string;
+  try {
+    st = statSync(sourceFile);
+    text = readFileSync(sourceFile, "utf8");
+  } catch (err) {
+    throw new CodedError("BAD_KEY", `${sourceFile}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw new CodedError(
+      "BAD_KEY",
+      `${sourceFile} has mode ${(st.mode & 0o777).toString(8)}; others must not be able to write it`,
+    );
+  }
+  const seed = text.trim();
+  if (!/^[0-9a-f]{64}$/.test(seed))
+    throw new CodedError("BAD_KEY", `${sourceFile} does not hold a 32-byte hex seed`);
+  const file = join(dataDir, IDENTITY_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${seed}\n`, { mode: 0o600, flag: "wx" });
+    chmodSync(file, 0o600);
+  }
+  const key = loadOrCreateIdentity(dataDir);
+  const want = nodeKeyFromSeed(Buffer.from(seed, "hex"));
+  if (key.nodeIdHex !== want.nodeIdHex) {
+    throw new CodedError(
+      "BAD_KEY",
+      `${file} holds another identity than ${sourceFile} (node ${key.nodeIdHex.slice(0, 16)}…): this data dir belongs to another node`,
+    );
+  }
+  return key;
+}
+
+/**
  * Loads the identity from `<dataDir>/identity.key`, creating it (mode 0600) on first start.
  * The file holds the 32-byte seed as hex; a file readable by others is refused, like ssh does.
  */

@@ -7,4 +7,5 @@ export * from "./partition.js";
 export * from "./processes.js";
 export * from "./state.js";
 export * from "./table.js";
+export * from "./validator-network.js";
 export * from "./validators.js";

@@ -45,8 +45,14 @@ export function validatorKeys(nodes: DevnetNode[]): string[] {
  * A dolev-strong devnet genesis: the validators' identity keys, f = ⌊(n − 1)/2⌋ (so n ≥ 2f + 1
  * and certificates keep coming with f validators down), Δ = `roundMs`, slots of f + 2 rounds.
  * The proof-of-work fields stay (the header format has them); the target is the easiest.
+ * Without a faucet, nothing is allocated: block rewards go to the validators' identity addresses.
  */
-export function validatorGenesis(chainId: string, faucet: string, keys: string[], roundMs = 1_000): Genesis {
+export function validatorGenesis(
+  chainId: string,
+  faucet: string | undefined,
+  keys: string[],
+  roundMs = 1_000,
+): Genesis {
   const f = Math.floor((keys.length - 1) / 2);
   const slotMs = (f + 2) * roundMs;
   const g = devnetGenesis(chainId, Date.now(), faucet);

@@ -132,10 +132,12 @@ describe("dolev-strong devnet", () => {
     expect(new Set(balances.map((b) => b.balance))).toEqual(new Set(["7000"]));
     // The light node holds the same header, taken only with its certificate.
     const light = state.nodes[5]!;
-    const page = await getJson<{ blocks: { hash: string }[] }>(
+    const page = await getJson<{ blocks: BlockView[] }>(
       `${chainUrl(light)}/blocks?from=${where!.height}&limit=1`,
     );
     expect(page.blocks[0]?.hash).toBe(where!.hash);
+    expect(page.blocks[0]?.final).toBe(true);
+    expect(page.blocks[0]?.certificate?.hex).toBe(views[0]!.certificate!.hex);
   }, 400_000);
 
   it("keeps finalizing with a validator SIGKILLed; its slots end in ⊥ until it is back and caught up", async () => {

@@ -1,9 +1,12 @@
-import { decodeBlock, equalBytes } from "@p2pnode/codec";
+import { type Block, decodeBlock, equalBytes } from "@p2pnode/codec";
 import { checkBody, checkPow, genesisBlock, prepareBlock } from "@p2pnode/rules";
-import type { ChainValidationReport, Genesis } from "@p2pnode/types";
+import { type ChainValidationReport, consensusParams, type Genesis } from "@p2pnode/types";
 import { Ancestry } from "./ancestry.js";
 import { checkHeaderContext } from "./block-rules.js";
+import { validatorSetFromGenesis } from "./consensus/index.js";
 import { ChainError } from "./errors.js";
+import { Finality } from "./finality/finality.js";
+import { FinalityStore } from "./finality/finality-store.js";
 import type { RetargetOptions } from "./retarget.js";
 import { applyTx, payMiner, StateOverlay } from "./state.js";
 import { type Account, type BlockMeta, ChainStore, hex } from "./store.js";
@@ -21,8 +24,9 @@ class Inconsistent extends Error {}
 
 /**
  * Re-validates the stored main chain from genesis as a new node would: every header rule,
- * proof of work, target, timestamp, Merkle root, signature and state transition, replayed in
- * memory from the genesis allocations. Then checks that the store agrees with the replay:
+ * the network's seal of each block (proof of work, or in a dolev-strong network the stored
+ * commit certificate against the genesis validators, slots in order), target, timestamp, Merkle
+ * root, signature and state transition, replayed in memory from the genesis allocations. Then checks that the store agrees with the replay:
  * tip pointer, main-chain index, cumulative work, tx index and the accounts table. The first
  * failure is reported with its height and reason; nothing is changed.
  */
@@ -39,6 +43,7 @@ export async function validateStoredChain(
   );
   const reader = { account: (address: Uint8Array) => accounts.get(hex(address)) };
   const ancestry = new Ancestry(store);
+  const seal = sealCheck(store, genesis);
   let checked = 0;
   let txs = 0;
   const report = (bad: { height: number; reason: string; message: string } | undefined) => ({
@@ -69,7 +74,7 @@ export async function validateStoredChain(
       const block = decodeBlock(store.blockBody(meta.hash) ?? new Uint8Array());
       const state = new StateOverlay(reader);
       const p = prepareBlock(block, genesis.chainId, hex(meta.hash));
-      checkPow(block.header, p.hash);
+      seal(block, p.hash);
       checkHeaderContext(
         block.header,
         {
@@ -108,6 +113,21 @@ export async function validateStoredChain(
       return report({ height, reason: "STORE_INCONSISTENT", message: err.message });
     return report({ height, reason: "STORE_INCONSISTENT", message: (err as Error).message });
   }
+}
+
+/**
+ * What makes a stored block this network's: its proof of work, or (dolev-strong) the certificate
+ * stored with it, checked exactly as when the block was taken (Finality.check). Throws a ChainError.
+ */
+function sealCheck(store: ChainStore, genesis: Genesis): (block: Block, hash: Uint8Array) => void {
+  if (consensusParams(genesis).kind !== "dolev-strong") {
+    return (block, hash) => checkPow(block.header, hash);
+  }
+  const finality = new Finality(validatorSetFromGenesis(genesis), new FinalityStore(store.db));
+  return (block, hash) => {
+    const h = block.header;
+    finality.check(hash, h.height, h.prevHash, finality.store.certificate(hash)?.bytes);
+  };
 }
 
 /** The store's own bookkeeping of one main-chain block: link, status, work, body. */

@@ -36,7 +36,15 @@ beforeAll(async () => {
   const genesis = {
     ...base,
     allocations: [{ address: alice.hex, balance: "1000000" }],
-    consensus: { ...base.consensus, kind: "dolev-strong" as const, f: 0, roundMs: 100, slotMs: 200 },
+    consensus: {
+      ...base.consensus,
+      kind: "dolev-strong" as const,
+      f: 0,
+      roundMs: 100,
+      slotMs: 200,
+      // A target no unmined header meets: blocks here are sealed by certificates, not by work.
+      initialTarget: `000000${"f".repeat(58)}`,
+    },
     validators: [{ publicKey }],
   };
   node = await startTestNode("validator", { P2PNODE_DATA_DIR: dataDir }, { genesis });
@@ -115,6 +123,21 @@ describe("chain service as a validator", () => {
     expect(forged).toMatchObject({ accepted: false, reason: "BAD_SIGNATURE", fault: true });
   });
 
+  it("exports the consensus metrics the README lists, counting what happened above", async () => {
+    const text = (await svc.ctx.app.inject({ url: "/metrics" })).body;
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/^consensus_slots_total\{outcome="decided"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_rounds_used_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_time_to_finality_seconds_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_final_blocks_total\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^consensus_signatures_verified_total\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(0);
+    // The vote signed for another chain, refused above.
+    expect(
+      value(/^consensus_messages_rejected_total\{reason="BAD_SIGNATURE"[^}]*\} (\d+)/m),
+    ).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^consensus_evidence_total\{[^}]*\} 0$/m);
+  });
+
   it("takes a transfer from the mempool into a final block", async () => {
     const stx = transfer(alice, bob, 1_234n, 0, 10n, node.network.chainId);
     const sent = await svc.ctx.app.inject({
@@ -153,6 +176,15 @@ describe("chain service as a validator", () => {
     const nats = await svc.ctx.bus.request(ConsensusSubjects.slotsGet, { limit: 2 }, 5_000);
     expect(nats.slots).toHaveLength(2);
     expect((await svc.ctx.app.inject({ url: "/consensus/slots?limit=65" })).statusCode).toBe(400);
+  });
+
+  it("re-validates the stored chain (POST /validate) against its certificates, not proof of work", async () => {
+    const tip = await get<{ height: number }>("/tip");
+    const res = await svc.ctx.app.inject({ method: "POST", url: "/validate" });
+    expect(res.statusCode).toBe(200);
+    const report = res.json() as { ok: boolean; reason: string | null; checkedHeight: number };
+    expect(report).toMatchObject({ ok: true, reason: null });
+    expect(report.checkedHeight).toBeGreaterThanOrEqual(tip.height);
   });
 
   it("refuses the fault route outside a devnet", async () => {

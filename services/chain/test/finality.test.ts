@@ -3,6 +3,7 @@ import { headerHash, type SigningKey, signingKeyFromSeed, signRaw, voteSigningBy
 import type { Genesis } from "@p2pnode/types";
 import { describe, expect, it } from "vitest";
 import type { Chain } from "../src/chain.js";
+import { validateStoredChain } from "../src/integrity.js";
 import { hex } from "../src/store.js";
 import { alice, bob, CHAIN_ID, makeBlock, openChain, testGenesis, transfer } from "./helpers.js";
 
@@ -108,5 +109,53 @@ describe("a dolev-strong chain", () => {
     const again = openChain(genesis, {}, dir);
     expect(again.tipBlock.height).toBe(1);
     expect(again.finality!.certificateJson(headerHash(block.header))?.slot).toBe(9);
+  });
+});
+
+describe("re-validating a stored dolev-strong chain (POST /validate)", () => {
+  const validate = (chain: Chain, genesis: Genesis) =>
+    validateStoredChain(chain.store, genesis, { retarget: chain.retarget, signatures: true, yieldEvery: 10 });
+
+  /** Three final blocks under a target no unmined header meets: sealed by certificates alone. */
+  function certifiedChain() {
+    const base = dsGenesis();
+    const genesis = { ...base, consensus: { ...base.consensus, initialTarget: `000000${"f".repeat(58)}` } };
+    const chain = openChain(genesis);
+    const blocks = [1, 2, 3].map((slot) => {
+      const b = unmined(chain, slot === 2 ? { txs: [transfer(alice, bob, 100n, 0)] } : {});
+      chain.submitBlock(b, undefined, certificate(b, slot));
+      return b;
+    });
+    return { chain, genesis, hashes: blocks.map((b) => headerHash(b.header)) };
+  }
+
+  it("accepts it on its certificates, with no proof of work", async () => {
+    const { chain, genesis } = certifiedChain();
+    expect(await validate(chain, genesis)).toMatchObject({
+      ok: true,
+      checkedHeight: 3,
+      txs: 1,
+      reason: null,
+    });
+  });
+
+  it("names the first block whose certificate is missing or does not check out", async () => {
+    const { chain, genesis, hashes } = certifiedChain();
+    const db = chain.store.db;
+    const bytes = chain.finality!.store.certificate(hashes[2]!)!.bytes;
+    bytes[bytes.length - 1]! ^= 1;
+    db.prepare("UPDATE certificates SET bytes = ? WHERE hash = ?").run(bytes, hashes[2]);
+    expect(await validate(chain, genesis)).toMatchObject({
+      ok: false,
+      firstBadHeight: 3,
+      reason: "BAD_CERTIFICATE",
+    });
+    db.prepare("DELETE FROM certificates WHERE hash = ?").run(hashes[1]);
+    expect(await validate(chain, genesis)).toMatchObject({
+      ok: false,
+      firstBadHeight: 2,
+      checkedHeight: 1,
+      reason: "NO_CERTIFICATE",
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  decodeDsMessage,
   dsMaxBodyBytes,
   MAX_FINAL_BLOCKS,
   type P2pMessage,
@@ -27,6 +28,8 @@ export interface ConsensusPort {
 export interface ConsensusRelayModules {
   /** The genesis validator count, or null in a proof-of-work network (consensus messages refused). */
   validators: number | null;
+  /** The NodeId (hex) of each genesis validator by index: its identity key is its validator key. */
+  validatorNodeIds: readonly string[];
   port: ConsensusPort;
   seen: SeenCache;
   log: Logger;
@@ -59,6 +62,9 @@ export class ConsensusRelay {
       timer: NodeJS.Timeout;
     }
   >();
+
+  /** `slot:leader` of the equivocations already charged, so each costs its validator once. */
+  private readonly charged = new Set<string>();
 
   constructor(private readonly m: ConsensusRelayModules) {}
 
@@ -113,7 +119,10 @@ export class ConsensusRelay {
     peer.known.add(key);
     if (!this.m.seen.add(key)) return;
     const v = await this.m.port.submitMessage(bytes, peer.id);
-    if (v.accepted) return this.flood(key, { type: "consensus", message: bytes }, peer);
+    if (v.accepted) {
+      if (kind === "evidence") this.chargeEquivocator(bytes);
+      return this.flood(key, { type: "consensus", message: bytes }, peer);
+    }
     // Not valid now is not always a fault (late, out of the window): those are dropped quietly.
     if (v.fault) this.m.penalise(peer, "INVALID_CONSENSUS", `${v.reason}: ${v.message ?? ""}`);
   }
@@ -122,7 +131,30 @@ export class ConsensusRelay {
   broadcastOwn(bytes: Uint8Array): void {
     const key = `c:${toHex(sha256(bytes))}`;
     this.m.seen.add(key);
+    if (peekDsMessageKind(bytes) === "evidence") this.chargeEquivocator(bytes);
     this.flood(key, { type: "consensus", message: bytes });
+  }
+
+  /**
+   * Evidence the chain verified (a peer's, or its own) proves that a leader signed two blocks in
+   * one slot: if that validator is a connected peer, it loses score (EQUIVOCATION), once per slot.
+   */
+  private chargeEquivocator(bytes: Uint8Array): void {
+    let e: ReturnType<typeof decodeDsMessage>;
+    try {
+      e = decodeDsMessage(bytes, this.m.validators!);
+    } catch {
+      return; // the chain accepted it, so it decodes; nothing to charge otherwise
+    }
+    if (e.kind !== "evidence") return;
+    const id = this.m.validatorNodeIds[e.leader];
+    const charge = `${e.slot}:${e.leader}`;
+    if (id === undefined || this.charged.has(charge)) return;
+    const peer = [...this.m.peers()].find((p) => p.id === id);
+    if (!peer) return;
+    this.charged.add(charge);
+    if (this.charged.size > 1_024) this.charged.delete(this.charged.values().next().value!);
+    this.m.penalise(peer, "EQUIVOCATION", `validator ${e.leader} signed two blocks in slot ${e.slot}`);
   }
 
   private flood(key: string, msg: P2pMessage, except?: Peer): void {

@@ -1,4 +1,5 @@
-import { blockFromJson, encodeBlock, fromHex } from "@p2pnode/codec";
+import { blockFromJson, encodeBlock, fromHex, toHex } from "@p2pnode/codec";
+import { nodeIdOf } from "@p2pnode/crypto";
 import type { Bus } from "@p2pnode/kit";
 import {
   ChainReadSubjects,
@@ -64,6 +65,8 @@ export async function serveConsensusSubjects(bus: Bus, g: Gateway, genesis: Gene
   const p = consensusParams(genesis);
   const relay = new ConsensusRelay({
     validators: p.kind === "dolev-strong" ? p.validators.length : null,
+    validatorNodeIds:
+      p.kind === "dolev-strong" ? p.validators.map((k) => toHex(nodeIdOf(fromHex(k, "validator key")))) : [],
     port: natsConsensusPort(bus),
     seen: g.seen,
     log: g.log,

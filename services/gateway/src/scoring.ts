@@ -18,6 +18,7 @@ export type ScoreKind =
   | "BAD_SYNC_ANSWER"
   | "SYNC_STALL"
   | "INVALID_CONSENSUS"
+  | "EQUIVOCATION"
   | "UNSERVED_ANNOUNCEMENT"
   | "WRONG_COMPUTE_RESULT"
   | "USEFUL_BLOCK"
@@ -58,6 +59,11 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   SYNC_STALL: -10,
   /** A consensus message refused for a reason only a faulty sender produces (CONSENSUS_FAULTS). */
   INVALID_CONSENSUS: -50,
+  /**
+   * The peer is a validator that signed two blocks for one slot, proved by its own signatures in
+   * evidence the chain verified: only a faulty validator does that, so it bans at once.
+   */
+  EQUIVOCATION: -100,
   /**
    * Items the peer announced, we requested, and it neither delivered nor answered not-found by
    * the deadline (one event per sweep, whatever the count): an honest peer answers not-found.

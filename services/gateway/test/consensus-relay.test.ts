@@ -1,4 +1,11 @@
-import { DS_MESSAGE_CODES, dsMaxBodyBytes, encodeBlock, HEADER_VERSION, toHex } from "@p2pnode/codec";
+import {
+  DS_MESSAGE_CODES,
+  dsMaxBodyBytes,
+  encodeBlock,
+  encodeDsMessage,
+  HEADER_VERSION,
+  toHex,
+} from "@p2pnode/codec";
 import { signingKeyFromSeed } from "@p2pnode/crypto";
 import { eventually } from "@p2pnode/kit/testing";
 import { CodedError, ConsensusSubjects, type ConsensusVerdict } from "@p2pnode/types";
@@ -119,6 +126,41 @@ describe("consensus relay", () => {
     );
     expect(submitted.length).toBe(before);
     other.ws.close();
+  });
+
+  it("bans the equivocating validator, when connected, once the chain verified the evidence", async () => {
+    // Validator 1's node (its identity key is its validator key) and a peer that reports it.
+    const leader = await RawPeer.connect(a.p2pPort, a.network, {
+      localAddress: "127.44.0.1",
+      seed: new Uint8Array(32).fill(2),
+    });
+    const reporter = await RawPeer.connect(a.p2pPort, a.network, { localAddress: "127.44.0.2" });
+    const evidence = (slot: number) =>
+      encodeDsMessage({
+        kind: "evidence",
+        slot,
+        leader: 1,
+        first: { blockHash: new Uint8Array(32).fill(1), signature: new Uint8Array(64).fill(1) },
+        second: { blockHash: new Uint8Array(32).fill(2), signature: new Uint8Array(64).fill(2) },
+      });
+    // Refused evidence (forged) costs the reporter, never the validator it names.
+    verdict = { accepted: false, reason: "BAD_SIGNATURE", message: "forged", fault: true };
+    reporter.send({ type: "consensus", message: evidence(40) });
+    await eventually(
+      () => a.gateway.scores.events(reporter.nodeIdHex),
+      (e) => e.length > 0,
+    );
+    expect(a.gateway.scores.events(leader.nodeIdHex)).toEqual([]);
+    verdict = { accepted: true, fault: false };
+    reporter.send({ type: "consensus", message: evidence(41) });
+    await eventually(
+      () => leader.closeCode,
+      (c) => c !== undefined,
+    );
+    expect(a.gateway.scores.events(leader.nodeIdHex)[0]).toMatchObject({ kind: "EQUIVOCATION" });
+    expect(score(leader)).toBeLessThan(-99); // −100, decaying since
+    expect(a.gateway.scores.events(reporter.nodeIdHex).map((e) => e.kind)).toEqual(["INVALID_CONSENSUS"]);
+    reporter.ws.close();
   });
 
   it("bans a peer sending a block without a valid certificate", async () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import {
   allPids,
@@ -14,6 +15,7 @@ import {
   readPids,
   rssBytes,
   serviceUrls,
+  writeValidatorNetwork,
 } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
 import type { Command } from "commander";
@@ -122,6 +124,25 @@ export function registerDevnet(program: Command): void {
       if (nodes.length === 0) throw new DevnetError("BAD_ARGS", `no node named ${node}`);
       for (const n of nodes)
         process.stdout.write(`==> ${n.name} (${n.logFile}) <==\n${net.tail(n, opts.lines)}\n`);
+    });
+
+  devnet
+    .command("genesis")
+    .description(
+      "write a dolev-strong network for Compose or Kubernetes: one identity key per validator and the genesis listing them",
+    )
+    .requiredOption("--validators <v>", "number of validators", int("--validators"))
+    .requiredOption("--out <dir>", "folder to write genesis.json and validator-<i>.key into (made 0700)")
+    .option("--chain-id <id>", "chain id (default: validators-<random>)")
+    .option("--round-ms <ms>", "Δ (default 1000); slots of (f + 2)·Δ, f = ⌊(V − 1)/2⌋", int("--round-ms"))
+    .action((opts: { validators: number; out: string; chainId?: string; roundMs?: number }) => {
+      const files = writeValidatorNetwork(resolve(opts.out), {
+        validators: opts.validators,
+        chainId: opts.chainId ?? `validators-${randomBytes(3).toString("hex")}`,
+        ...(opts.roundMs !== undefined ? { roundMs: opts.roundMs } : {}),
+      });
+      process.stdout.write(`${files.genesisFile}\n`);
+      files.keyFiles.forEach((f, i) => void process.stdout.write(`${f}  ${files.publicKeys[i]}\n`));
     });
 
   registerDevnetDashboard(devnet);

@@ -6,7 +6,8 @@ export type SupervisorErrorCode =
   | "GENESIS_INVALID"
   | "SERVICE_MISSING"
   | "ALREADY_RUNNING"
-  | "ROLE_INVALID";
+  | "ROLE_INVALID"
+  | "IDENTITY_INVALID";
 
 export class SupervisorError extends Error {
   constructor(

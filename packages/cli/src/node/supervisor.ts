@@ -1,12 +1,19 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadOrCreateIdentity, type NodeKey } from "@p2pnode/crypto";
+import { installIdentity, loadOrCreateIdentity, type NodeKey } from "@p2pnode/crypto";
 import { Bus } from "@p2pnode/kit/bus";
 import type { NodeConfig } from "@p2pnode/kit/config";
 import type { Logger } from "@p2pnode/kit/log";
 import { GenesisError, networkOf, readGenesisFile } from "@p2pnode/rules";
-import { LISTENERS, type NodeNetwork, NodeSubjects, ROLE_SERVICES, type ServiceName } from "@p2pnode/types";
+import {
+  CodedError,
+  LISTENERS,
+  type NodeNetwork,
+  NodeSubjects,
+  ROLE_SERVICES,
+  type ServiceName,
+} from "@p2pnode/types";
 import { VERSION } from "../version.js";
 import { SupervisorError } from "./errors.js";
 import { ManagedChild } from "./managed-child.js";
@@ -85,7 +92,7 @@ export class Supervisor {
     );
 
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    this.identity = loadOrCreateIdentity(config.dataDir);
+    this.identity = loadIdentity(config.dataDir, config.identityKeyFile);
     checkValidatorRole(config.role, network, this.identity.publicKey);
     log.info(
       {
@@ -211,6 +218,19 @@ function loadNetwork(file: string | undefined): NodeNetwork {
   } catch (err) {
     if (err instanceof GenesisError)
       throw new SupervisorError("GENESIS_INVALID", `P2PNODE_GENESIS=${err.message}`);
+    throw err;
+  }
+}
+
+/** The node identity: installed from P2PNODE_IDENTITY_KEY_FILE when set, else the data dir's own. */
+function loadIdentity(dataDir: string, keyFile: string | undefined): NodeKey {
+  try {
+    return keyFile ? installIdentity(dataDir, keyFile) : loadOrCreateIdentity(dataDir);
+  } catch (err) {
+    if (err instanceof CodedError && err.code === "BAD_KEY") {
+      const what = keyFile ? `P2PNODE_IDENTITY_KEY_FILE=${keyFile}` : "identity";
+      throw new SupervisorError("IDENTITY_INVALID", `${what}: ${err.message}`);
+    }
     throw err;
   }
 }

@@ -60,6 +60,11 @@ export const NodeEnv = z.object({
     .string()
     .regex(/^[0-9a-f]{40}$/, "expected a 20-byte address as lowercase hex")
     .optional(),
+  /**
+   * A file holding the node identity seed (hex, as `identity.key`): installed into the data dir on
+   * first start, checked against it later. How a deployment gives a validator the key the genesis lists.
+   */
+  P2PNODE_IDENTITY_KEY_FILE: z.string().min(1).optional(),
   /** Hashing threads; default: one per core. */
   P2PNODE_MINER_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
@@ -100,6 +105,8 @@ export interface NodeConfig {
   serviceNodeFlags: string[];
   minerAddress: string | undefined;
   minerThreads: number | undefined;
+  /** The identity to install into the data dir (P2PNODE_IDENTITY_KEY_FILE), absolute. */
+  identityKeyFile: string | undefined;
 }
 
 /** Turns the parsed environment into the node's configuration: a port variable beats the port base. */
@@ -132,6 +139,8 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     ports,
     minerAddress: env.P2PNODE_MINER_ADDRESS,
     minerThreads: env.P2PNODE_MINER_THREADS,
+    identityKeyFile:
+      env.P2PNODE_IDENTITY_KEY_FILE === undefined ? undefined : resolve(env.P2PNODE_IDENTITY_KEY_FILE),
     serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS.split(/\s+/).filter((f) => f.length > 0),
   };
 }

@@ -1,4 +1,4 @@
-import { decodeHeader, fromHex, splitBlock } from "@p2pnode/codec";
+import { decodeCertificate, decodeHeader, fromHex, splitBlock } from "@p2pnode/codec";
 import { headerHash } from "@p2pnode/crypto";
 import type { Bus, Logger } from "@p2pnode/kit";
 import { type BlockVerdict, ConsensusSubjects, type FinalBlockHex } from "@p2pnode/types";
@@ -22,7 +22,10 @@ export class LightFinality {
 
   constructor(
     private readonly m: { light: LightChain; set: ValidatorSet; bus: Bus; net: SyncNetwork; log: Logger },
-  ) {}
+  ) {
+    const last = m.light.lastCertificate();
+    if (last) this.lastSlot = decodeCertificate(last, m.set.keys.length).slot;
+  }
 
   /** One final block: its header is kept if it extends ours and its certificate checks out. */
   accept(blockBytes: Uint8Array, certificate: Uint8Array): BlockVerdict {
@@ -53,7 +56,7 @@ export class LightFinality {
     if (slot <= this.lastSlot) {
       throw reject("BAD_CERTIFICATE", `certificate slot ${slot} is not after ${this.lastSlot}`);
     }
-    light.accept([header]);
+    light.acceptFinal(header, certificate);
     this.lastSlot = slot;
     return { hash: hashHex, height: header.height, status: "connected" };
   }

@@ -19,7 +19,8 @@ export interface TxInclusionProof {
 
 /**
  * The light node's chain: headers only, each checked by the same `HeaderChain` rules a full node
- * applies before fetching bodies (linkage, proof of work, retarget, timestamps). Genesis comes
+ * applies before fetching bodies (linkage, proof of work — in a dolev-strong network the
+ * certificate instead, checked by LightFinality —, retarget, timestamps). Genesis comes
  * from an in-memory full store that never receives a block; the best header run is kept in
  * memory and persisted in a `HeaderStore`. A heavier branch is adopted by rebuilding the run.
  */
@@ -102,6 +103,25 @@ export class LightChain {
     this.run = candidate;
     this.store.replaceFrom(first.height, headers.map(encodeHeader));
     return "reorg";
+  }
+
+  /**
+   * Dolev-Strong: a header whose commit certificate the caller has checked (LightFinality). It
+   * must extend our tip; it is stored together with the certificate. Throws a ChainError.
+   */
+  acceptFinal(header: BlockHeader, certificate: Uint8Array): void {
+    this.run.append([header]);
+    this.store.putFinal(header.height, encodeHeader(header), certificate);
+  }
+
+  /** The certificate the header at `height` was taken with (dolev-strong networks). */
+  certificate(height: number): Uint8Array | undefined {
+    return this.store.certificate(height);
+  }
+
+  /** The certificate of our highest certified header, to resume slot ordering after a restart. */
+  lastCertificate(): Uint8Array | undefined {
+    return this.store.lastCertificate();
   }
 
   /** Whether `proof` shows tx `txId` in the block our own header chain has at `proof.height`. */

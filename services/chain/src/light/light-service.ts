@@ -14,6 +14,7 @@ import {
   AccountState,
   AddressHex,
   BlockPage,
+  type BlockSummary,
   ChainReadSubjects,
   ChainSubjects,
   ChainTip,
@@ -30,6 +31,7 @@ import {
 import { z } from "zod";
 import { defaultChainOptions } from "../chain.js";
 import { reject } from "../errors.js";
+import { certificateToJson } from "../finality/finality.js";
 import { LightFinality, serveLightFinality } from "../finality/light-finality.js";
 import { natsSyncNetwork } from "../sync/nats-network.js";
 import { HeaderStore } from "./header-store.js";
@@ -60,6 +62,15 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
     void (final ? final.catchUp() : sync.sync()).catch((err) =>
       log.warn({ err: (err as Error).message }, "light sync failed"),
     );
+
+  // Dolev-Strong: every header here came with a certificate that checked out, so each is final;
+  // the fields match the full node's GET /blocks (null for a header stored before they were kept).
+  const finalityOf = (height: number): Pick<BlockSummary, "final" | "certificate"> => {
+    if (!light.finality) return {};
+    const bytes = light.certificate(height);
+    const n = light.finality.set.keys.length;
+    return { final: true, certificate: bytes ? certificateToJson(bytes, n) : null };
+  };
 
   const tip = (): ChainTip => {
     const h = light.header(light.height);
@@ -128,7 +139,8 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
     {
       schema: {
         tags,
-        description: "Headers of the best chain (a light node has no bodies: txCount and sizeBytes are 0)",
+        description:
+          "Headers of the best chain (a light node has no bodies: txCount and sizeBytes are 0; dolev-strong: `final` and the `certificate` each header was taken with)",
         querystring: z.object({
           from: z.coerce.number().int().min(0).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(10),
@@ -151,6 +163,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
           totalWork: String(p.totalWork),
           status: "main" as const,
           receivedAt: 0,
+          ...finalityOf(h),
         });
       }
       const last = blocks.at(-1)?.height ?? light.height;

@@ -16,7 +16,7 @@ export function validateRoute(app: App, d: RouteDeps): void {
       schema: {
         tags: ["chain"],
         description:
-          "Re-validate the whole stored chain from genesis (headers, PoW, targets, signatures, state) and check the store's consistency",
+          "Re-validate the whole stored chain from genesis (headers, proof of work or, in a dolev-strong network, certificates, targets, signatures, state) and check the store's consistency",
         querystring: z.object({ signatures: z.enum(["true", "false"]).default("true") }),
         response: { 200: ChainValidationReport, 409: ErrorBody },
       },

@@ -2,7 +2,7 @@ import { type DashboardNetwork, DashboardNode } from "@p2pnode/types";
 
 /** Most nodes one network view follows; past it the page shows what it has. */
 export const CRAWL_MAX_NODES = 200;
-const FETCH_TIMEOUT_MS = 2_000;
+const FETCH_TIMEOUT_MS = 5_000;
 /** A snapshot is a few KB; anything near this is not one. */
 const MAX_SNAPSHOT_BYTES = 1024 * 1024;
 

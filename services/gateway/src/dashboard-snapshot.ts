@@ -18,7 +18,7 @@ import type { Gateway } from "./gateway.js";
 /** Main-chain blocks in a snapshot: enough for a fork tree and propagation over the last N. */
 const SNAPSHOT_BLOCKS = 30;
 /** A sibling service on this node that does not answer this fast is left out of the snapshot. */
-const LOCAL_TIMEOUT_MS = 1_500;
+const LOCAL_TIMEOUT_MS = 3_000;
 
 /**
  * The gateway's guess at a peer's REST URL: its P2P listen port − 1 (7101 → 7100 in a container,
@@ -78,7 +78,8 @@ export async function nodeSnapshot(
     ),
     localJson<DhtTable>(`${dht}/table`),
     localJson<ComputeWorkers>(`${compute}/workers`),
-    localConsensus(chain),
+    // Proof-of-work networks have no consensus routes: three reads fewer on a busy chain.
+    g.announceBlocks ? null : localConsensus(chain),
     localJson<unknown>(`${compute}/tasks?limit=${DASHBOARD_TASKS}`).then(
       (j) => TaskList.safeParse(j).data?.tasks ?? [],
     ),

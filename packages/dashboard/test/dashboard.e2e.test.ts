@@ -169,11 +169,12 @@ describe("dashboard on node3 of a 5-node devnet", () => {
     expect(forked, JSON.stringify(await shown())).toBe(true);
     // On a phone-sized screen every panel fits the width (wide tables scroll inside their panel).
     await browser.page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await browser.page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
-    );
+    // The graph's canvas follows the new width on its resize observer: wait for the page to settle.
+    const overflow = () =>
+      browser.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const fits = await waitUntil(async () => (await overflow()) <= 0, 15_000, 100);
     await browser.page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png") });
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(fits, `${await overflow()} px wider than the screen`).toBe(true);
     await browser.page.setViewportSize({ width: 1280, height: 1000 });
 
     // Heal, then ONE miner extends the chain: one component, one branch, every node at its tip.

@@ -7,7 +7,6 @@ import {
   encodeBlock,
   encodeCertificate,
   encodeDsMessage,
-  fromHex,
   headerFromJson,
   maskOf,
   maskSigners,
@@ -45,6 +44,7 @@ import type { ChainEvents } from "../intake.js";
 import { hex } from "../store.js";
 import { buildTemplate, defaultTemplateOptions } from "../template.js";
 import type { ConsensusMetrics } from "./consensus-metrics.js";
+import { decodeFinalBlockHex } from "./final-block-hex.js";
 import { FollowerChecks } from "./follower-checks.js";
 import { type FinalInSlot, SlotLog } from "./slot-log.js";
 
@@ -383,15 +383,8 @@ export class ConsensusNode {
 
   /** A final block from a peer (hex over NATS). */
   submitFinal(req: FinalBlockHex, source: string): BlockVerdict {
-    let block: Uint8Array;
-    let cert: Uint8Array;
-    try {
-      block = fromHex(req.block, "block");
-      cert = fromHex(req.certificate, "certificate");
-    } catch (err) {
-      throw reject("DECODE_FAILED", (err as Error).message);
-    }
-    return this.commitFinal(block, cert, source);
+    const { block, certificate } = decodeFinalBlockHex(req);
+    return this.commitFinal(block, certificate, source);
   }
 
   /** Main-chain blocks from `fromHeight` on with their certificates, within one NATS payload. */

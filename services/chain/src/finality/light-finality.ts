@@ -1,4 +1,4 @@
-import { decodeCertificate, decodeHeader, fromHex, splitBlock } from "@p2pnode/codec";
+import { decodeCertificate, decodeHeader, splitBlock } from "@p2pnode/codec";
 import { headerHash } from "@p2pnode/crypto";
 import type { Bus, Logger } from "@p2pnode/kit";
 import { type BlockVerdict, ConsensusSubjects, type FinalBlockHex } from "@p2pnode/types";
@@ -6,6 +6,7 @@ import { ConsensusRejection, type ValidatorSet, verifyCertificate } from "../con
 import { ChainError, reject } from "../errors.js";
 import type { LightChain } from "../light/light-chain.js";
 import type { SyncNetwork } from "../sync/sync-manager.js";
+import { decodeFinalBlockHex } from "./final-block-hex.js";
 
 const CATCH_UP_BATCH = 32;
 const CATCH_UP_TIMEOUT_MS = 20_000;
@@ -62,15 +63,8 @@ export class LightFinality {
   }
 
   submit(req: FinalBlockHex): BlockVerdict {
-    let block: Uint8Array;
-    let cert: Uint8Array;
-    try {
-      block = fromHex(req.block, "block");
-      cert = fromHex(req.certificate, "certificate");
-    } catch (err) {
-      throw reject("DECODE_FAILED", (err as Error).message);
-    }
-    return this.accept(block, cert);
+    const { block, certificate } = decodeFinalBlockHex(req);
+    return this.accept(block, certificate);
   }
 
   /** Fetches final blocks from the peer with the most blocks until we have its height. */

@@ -125,6 +125,16 @@ export class Relay {
     if (this.inFlight.size > 100_000) this.pruneInFlight(now);
   }
 
+  /**
+   * `hash` was asked of a peer within IN_FLIGHT_MS or has arrived: a block that does not connect
+   * once here asks for a sync itself (needSync), and one asked for but never delivered leaves it
+   * to the chain's periodic sync.
+   */
+  isComing(kind: InvKind, hashHex: string): boolean {
+    const key = keyOf(kind, hashHex);
+    return this.m.seen.has(key) || Date.now() - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS;
+  }
+
   private pruneInFlight(now: number): void {
     for (const [k, at] of this.inFlight) if (now - at >= IN_FLIGHT_MS) this.inFlight.delete(k);
   }

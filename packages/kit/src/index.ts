@@ -1,4 +1,5 @@
 export * from "./bus/index.js";
+export * from "./clock/index.js";
 export * from "./config/index.js";
 export * from "./http/index.js";
 export * from "./lifecycle/index.js";

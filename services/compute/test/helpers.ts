@@ -1,5 +1,5 @@
 import { canonicalJson, type JobOutcome } from "@p2pnode/codec";
-import { createLogger, seededRandom } from "@p2pnode/kit";
+import { createLogger, seededRandom, VirtualClock } from "@p2pnode/kit";
 
 export { seededRandom };
 
@@ -32,7 +32,9 @@ export interface SimRig {
   scheduler: Scheduler;
   reports: { worker: string; d: Disagreement }[];
   submit: (inputs: number[], o?: Partial<TaskRow>) => TaskRow;
-  /** Resolves when every listed task has ended. */
+  /** The scheduler's and workers' time: it moves only while settled() waits. */
+  clock: VirtualClock;
+  /** Runs virtual time until every listed task has ended. */
   settled: (ids: string[]) => Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export function simRig(
   store = new ComputeStore(":memory:"),
 ): SimRig {
   const random = seededRandom(seed);
-  const transport = new SimTransport({ workers, truth, random, flakyLoss });
+  // Starts at the wall-clock time so distrust periods compare sensibly with stored timestamps.
+  const clock = new VirtualClock(Date.now());
+  const transport = new SimTransport({ workers, truth, random, flakyLoss, clock });
   const reports: SimRig["reports"] = [];
   const penalties = new Map<string, number>();
   const ended = new Set<string>();
@@ -58,6 +62,7 @@ export function simRig(
       transport,
       log: createLogger("sim", "silent"),
       random,
+      clock,
       reduce: async () => ({ ok: false, code: "INTERNAL", message: "no reduce in the simulation" }),
       reputation: (worker, d) => {
         reports.push({ worker, d });
@@ -90,8 +95,9 @@ export function simRig(
       },
       inputs.map((x) => JSON.stringify(x)),
     );
-  const settled = async (ids: string[]) => {
+  const allEnded = async (ids: string[]) => {
     while (!ids.every((id) => ended.has(id))) await new Promise<void>((r) => waiters.push(r));
   };
-  return { store, transport, scheduler, reports, submit, settled };
+  const settled = (ids: string[]) => clock.run(allEnded(ids));
+  return { store, transport, scheduler, reports, submit, clock, settled };
 }

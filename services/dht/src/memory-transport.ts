@@ -1,8 +1,7 @@
 import { MAX_DATAGRAM_BYTES } from "@p2pnode/codec/dht";
-import { seededRandom } from "@p2pnode/kit";
+import { seededRandom, VirtualClock } from "@p2pnode/kit";
 import { type Endpoint, endpointKey } from "./endpoint.js";
-import { DhtError } from "./errors.js";
-import type { Clock, DatagramTransport, TimerHandle } from "./transport.js";
+import type { DatagramTransport } from "./transport.js";
 
 /*
  * An in-memory datagram network with virtual time, for simulations of many DHT nodes in one process.
@@ -17,13 +16,6 @@ export interface MemoryNetworkOptions {
   accessDelayMs?: [number, number];
 }
 
-interface Event {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
 export interface NetworkCounters {
   sent: number;
   delivered: number;
@@ -31,10 +23,7 @@ export interface NetworkCounters {
   bytes: number;
 }
 
-export class MemoryNetwork implements Clock {
-  private readonly heap: Event[] = [];
-  private seq = 0;
-  private time = 0;
+export class MemoryNetwork extends VirtualClock {
   private readonly nodes = new Map<string, MemoryTransport>();
   private readonly delay = new Map<string, number>();
   private readonly dropping = new Set<string>();
@@ -43,22 +32,9 @@ export class MemoryNetwork implements Clock {
   readonly counters: NetworkCounters = { sent: 0, delivered: 0, lost: 0, bytes: 0 };
 
   constructor(opts: MemoryNetworkOptions = {}) {
+    super();
     this.random = seededRandom(opts.seed ?? 1);
     this.access = opts.accessDelayMs ?? [5, 40];
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const ev: Event = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.push(ev);
-    return { id: ev };
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    (handle.id as Event).cancelled = true;
   }
 
   attach(local: Endpoint): MemoryTransport {
@@ -109,86 +85,7 @@ export class MemoryNetwork implements Clock {
       target.receive(data, from);
     }, latency);
   }
-
-  /** Runs the event queue until `work` settles; virtual time only advances here. */
-  async run<T>(work: Promise<T>): Promise<T> {
-    let settled = false;
-    work.then(
-      () => {
-        settled = true;
-      },
-      () => {
-        settled = true;
-      },
-    );
-    while (!settled) {
-      await flushMicrotasks();
-      if (settled) break;
-      const ev = this.pop();
-      if (!ev) {
-        await flushMicrotasks();
-        if (!settled)
-          throw new DhtError("TIMEOUT", "simulation: no events left but the work has not settled");
-        break;
-      }
-      this.time = ev.at;
-      ev.fn();
-    }
-    return work;
-  }
-
-  /** Advances virtual time by `ms`, running everything due. */
-  async advance(ms: number): Promise<void> {
-    let done = false;
-    this.setTimeout(() => {
-      done = true;
-    }, ms);
-    await this.run(
-      (async () => {
-        while (!done) await flushMicrotasks();
-      })(),
-    );
-  }
-
-  private push(ev: Event): void {
-    const h = this.heap;
-    h.push(ev);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private pop(): Event | undefined {
-    const h = this.heap;
-    while (h.length > 0) {
-      const top = h[0]!;
-      const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < h.length && before(h[l]!, h[m]!)) m = l;
-          if (r < h.length && before(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[i], h[m]] = [h[m]!, h[i]!];
-          i = m;
-        }
-      }
-      if (!top.cancelled) return top;
-    }
-    return undefined;
-  }
 }
-
-const before = (a: Event, b: Event): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
-const flushMicrotasks = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export class MemoryTransport implements DatagramTransport {
   private handler: (data: Uint8Array, from: Endpoint) => void = () => undefined;

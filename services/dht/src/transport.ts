@@ -10,21 +10,5 @@ export interface DatagramTransport {
   close(): Promise<void>;
 }
 
-export type TimerHandle = { readonly id: unknown };
-
 /** Time as the DHT sees it: the wall clock in the service, virtual time in the simulation. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return { id: t };
-  },
-  clearTimeout: (h) => clearTimeout(h.id as NodeJS.Timeout),
-};
+export { type Clock, systemClock, type TimerHandle } from "@p2pnode/kit";

@@ -1,4 +1,5 @@
 import type { JobOutcome } from "@p2pnode/codec";
+import type { TimerHandle } from "@p2pnode/kit";
 import type { TaskRow } from "../store.js";
 
 /** A task being scheduled: its row and the in-memory state of its jobs. */
@@ -22,7 +23,7 @@ export interface LiveAttempt {
   worker: string;
   spotCheck: boolean;
   abort: AbortController;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
   /** Aborted because the task ended, not because the worker failed. */
   cancelled?: boolean;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { JobOutcome } from "@p2pnode/codec";
-import type { Logger } from "@p2pnode/kit";
+import { type Clock, type Logger, systemClock, type TimerHandle } from "@p2pnode/kit";
 import type { JobCounts, TaskEvent } from "@p2pnode/types";
 import { ComputeError } from "../errors.js";
 import { isProvedFunction } from "../peers/proved.js";
@@ -71,6 +71,12 @@ export interface SchedulerModules {
   metrics?: SchedulerMetrics;
   /** Chooses workers and spot checks; seeded in simulations. */
   random?: () => number;
+  /**
+   * Attempt timeouts, retry pauses, resume grace and distrust periods; virtual in simulations, so a
+   * busy machine cannot time out an answer that is already on its way. Record timestamps
+   * (createdAt, finishedAt, event times) stay wall-clock.
+   */
+  clock?: Clock;
 }
 
 /**
@@ -88,42 +94,45 @@ export class Scheduler {
   private readonly finisher: Finisher;
   private readonly random: () => number;
   private unsubscribe: (() => void) | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private seq = 0;
   private held: TaskEvent[] | undefined;
   private stopped = false;
   private startedAt = 0;
   private readonly resumed = new Set<string>();
-  private resumeTimer: NodeJS.Timeout | undefined;
+  private resumeTimer: TimerHandle | undefined;
+  private readonly clock: Clock;
 
   constructor(
     readonly opts: SchedulerOptions,
     private readonly m: SchedulerModules,
   ) {
     this.random = m.random ?? Math.random;
+    this.clock = m.clock ?? systemClock;
     this.finisher = new Finisher(m.store, m.reduce);
   }
 
   /** Loads worker records and every running task, then dispatches. */
   start(): void {
     for (const w of this.m.store.workers()) this.records.set(w.id, w);
-    this.startedAt = Date.now();
+    this.startedAt = this.clock.now();
     for (const row of this.m.store.tasksWithStatus("running")) this.resume(row);
     this.unsubscribe = this.m.transport.onChange(() => this.pump());
     // Jobs that waited out the grace for want of workers fail on this pump at the latest.
-    if (this.resumed.size > 0) this.resumeTimer = setTimeout(() => this.pump(), this.opts.resumeGraceMs + 50);
+    if (this.resumed.size > 0)
+      this.resumeTimer = this.clock.setTimeout(() => this.pump(), this.opts.resumeGraceMs + 50);
     this.pump();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.resumeTimer);
+    this.clock.clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.resumeTimer);
     for (const t of this.tasks.values())
       for (const j of t.jobs)
         for (const a of j.inFlight.values()) {
-          clearTimeout(a.timer);
+          this.clock.clearTimeout(a.timer);
           a.abort.abort();
         }
     this.tasks.clear();
@@ -154,7 +163,7 @@ export class Scheduler {
 
   /** Distinct workers a job could use now (for the INSUFFICIENT_WORKERS check). */
   usableWorkers(): WorkerInfo[] {
-    const now = Date.now();
+    const now = this.clock.now();
     return this.m.transport
       .workers()
       .filter((w) => w.slots > 0 && !isDistrusted(this.records.get(w.id), now));
@@ -237,7 +246,7 @@ export class Scheduler {
   /** Starts attempts while workers have free slots; jobs that find no worker wait their turn. */
   private pump(): void {
     if (this.stopped) return;
-    const now = Date.now();
+    const now = this.clock.now();
     const workers = this.m.transport.workers().filter((w) => !isDistrusted(this.records.get(w.id), now));
     const free = new Map(workers.map((w) => [w.id, w.slots - (this.load.get(w.id) ?? 0)]));
     const capacity = { left: [...free.values()].reduce((a, b) => a + Math.max(0, b), 0) };
@@ -318,7 +327,7 @@ export class Scheduler {
    * so colluding newcomers can win a job only by filling a larger quorum.
    */
   private required(job: LiveJob): VoteRule {
-    const now = Date.now();
+    const now = this.clock.now();
     const counts = (w: string) => !isDistrusted(this.records.get(w), now);
     const minVotes = (hash: string) => {
       if (job.needed < 2) return job.needed;
@@ -338,7 +347,7 @@ export class Scheduler {
 
   /** A job of a task resumed at start, within the grace for peers to advertise capacity again. */
   private awaitingPeers(job: LiveJob): boolean {
-    return this.resumed.has(job.task.row.id) && Date.now() - this.startedAt < this.opts.resumeGraceMs;
+    return this.resumed.has(job.task.row.id) && this.clock.now() - this.startedAt < this.opts.resumeGraceMs;
   }
 
   private anyCandidate(job: LiveJob, workers: WorkerInfo[]): boolean {
@@ -349,7 +358,7 @@ export class Scheduler {
     const row = job.task.row;
     const id = `${row.id}/${job.index}/${++this.seq}`;
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), row.deadlineMs + this.opts.attemptGraceMs);
+    const timer = this.clock.setTimeout(() => abort.abort(), row.deadlineMs + this.opts.attemptGraceMs);
     const attempt: LiveAttempt = { id, worker, spotCheck, abort, timer };
     job.inFlight.set(id, attempt);
     job.attempts++;
@@ -388,7 +397,7 @@ export class Scheduler {
   }
 
   private completed(job: LiveJob, a: LiveAttempt, r: AttemptResult): void {
-    clearTimeout(a.timer);
+    this.clock.clearTimeout(a.timer);
     if (!job.inFlight.delete(a.id) || this.stopped) return;
     if (job.inFlight.size === 0) job.task.running.delete(job.index);
     this.load.set(a.worker, Math.max(0, (this.load.get(a.worker) ?? 1) - 1));
@@ -523,7 +532,7 @@ export class Scheduler {
     accepted: string,
   ): void {
     const rec = this.record(worker);
-    judged(rec, agreed, validated, Date.now(), this.opts.trust);
+    judged(rec, agreed, validated, this.clock.now(), this.opts.trust);
     this.m.store.putWorker(rec);
     if (agreed) return;
     this.m.metrics?.disagreement();
@@ -591,7 +600,7 @@ export class Scheduler {
 
   private retryLater(): void {
     if (this.retryTimer || this.stopped) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.pump();
     }, this.opts.retryDelayMs);

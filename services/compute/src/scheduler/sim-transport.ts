@@ -1,4 +1,5 @@
 import { canonicalJson, type JobOutcome } from "@p2pnode/codec";
+import type { Clock } from "@p2pnode/kit";
 import type { AttemptResult, JobSpec, WorkerInfo, WorkerTransport } from "./transport.js";
 
 /*
@@ -23,6 +24,11 @@ export interface SimOptions {
   random: () => number;
   /** Probability that a flaky worker never answers (the scheduler's attempt timeout ends it). */
   flakyLoss?: number;
+  /**
+   * The scheduler's clock (a VirtualClock in the sim tier): an answer arrives 1 ms after the job
+   * starts on this clock, so it is always ahead of the attempt's timeout however busy the machine.
+   */
+  clock: Clock;
 }
 
 export class SimTransport implements WorkerTransport {
@@ -57,7 +63,7 @@ export class SimTransport implements WorkerTransport {
     if (!w || this.banned.has(workerId))
       return { kind: "failed", code: "WORKER_UNAVAILABLE", message: "gone" };
     this.runs.set(workerId, (this.runs.get(workerId) ?? 0) + 1);
-    await new Promise((r) => setImmediate(r));
+    await new Promise<void>((r) => this.o.clock.setTimeout(r, 1));
     if (w.behaviour === "flaky" && this.o.random() < (this.o.flakyLoss ?? 0.3))
       return new Promise((resolve) =>
         signal.addEventListener("abort", () => resolve({ kind: "failed", code: "TIMEOUT", message: "lost" })),

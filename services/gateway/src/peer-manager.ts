@@ -13,7 +13,7 @@ import { inboundGroup, PendingConnections, type PendingHandle } from "./inbound-
 import type { GatewayMetrics } from "./metrics.js";
 import type { GatewayOptions } from "./options.js";
 import { type Direction, Peer } from "./peer.js";
-import type { PeerScores, ScoreKind } from "./scoring.js";
+import { type PeerScores, type ScoreKind, SLOWNESS_KINDS } from "./scoring.js";
 import { SocketQueue } from "./socket-queue.js";
 
 export interface PeerManagerModules {
@@ -322,7 +322,8 @@ export class PeerManager {
   private misbehaved(peer: Peer, kind: ScoreKind, detail: string, fatal?: GatewayErrorCode): void {
     const score = this.m.scores.record(peer.id, kind, detail);
     this.m.log.warn({ peer: peer.id.slice(0, 16), kind, detail, score }, "peer misbehaved");
-    if (score <= this.o.banThreshold) {
+    if (score <= this.o.banThreshold && SLOWNESS_KINDS.has(kind)) peer.close("SLOW_PEER");
+    else if (score <= this.o.banThreshold) {
       this.banPeer(peer, `score ${score} after ${kind}`);
       peer.close(fatal ?? "MISBEHAVIOUR");
     } else if (fatal) peer.close(fatal);

@@ -76,6 +76,18 @@ export const SCORE_DELTAS: Record<ScoreKind, number> = {
   ADMIN: 0,
 };
 
+/**
+ * Penalties for being slow rather than wrong. A busy honest node earns them (a loaded machine, a
+ * long GC pause, a sync behind a large reorg), so past the ban threshold they only disconnect the
+ * peer (SLOW_PEER, as Bitcoin Core drops a stalling block peer) and never ban it: a ban would cut
+ * an honest node off for a day, and the outstanding-request cap already bounds what a hostile
+ * non-server costs.
+ */
+export const SLOWNESS_KINDS: ReadonlySet<ScoreKind> = new Set<ScoreKind>([
+  "SYNC_STALL",
+  "UNSERVED_ANNOUNCEMENT",
+]);
+
 export interface ScoreEvent {
   at: number;
   kind: ScoreKind;

@@ -5,6 +5,7 @@ import { txId } from "@p2pnode/crypto";
 import { eventually } from "@p2pnode/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { CLOSE_CODES } from "../src/errors.js";
 import { pickEvictionVictim } from "../src/eviction.js";
 import { makeTx } from "./helpers/chain-stub.js";
 import { connect, type GatewayNode, startGatewayNode } from "./helpers/cluster.js";
@@ -142,6 +143,8 @@ describe("announcements: a cap on what one peer is asked for, and a penalty for 
       async () => (await a.svc.ctx.app.inject({ url: `/peers/${raw.nodeIdHex}/score` })).json(),
       (s: { events: { kind: string }[] }) => s.events.some((e) => e.kind === "UNSERVED_ANNOUNCEMENT"),
     );
+    // The getData may still be on its way on a loaded machine: wait for it, then count exactly.
+    await eventually(requested, (n) => n >= 5_000);
     expect(requested()).toBe(5_000);
     raw.close();
   });
@@ -174,6 +177,38 @@ describe("announcements: a cap on what one peer is asked for, and a penalty for 
     expect(penaltyFor()).toEqual([]);
     raw.close();
     raw2.close();
+  });
+});
+
+describe("slowness disconnects but never bans", () => {
+  it("a peer that stalls past the threshold is dropped as SLOW_PEER, not banned; an invalid block still bans", async () => {
+    const seed = new Uint8Array(randomBytes(32));
+    const slow = await RawPeer.connect(a.p2pPort, a.network, { localAddress: "127.83.0.1", seed });
+    const peer = a.gateway.manager.peers.get(slow.nodeIdHex)!;
+    // −10 each: eleven stalls cross −100, what a busy honest node can earn on a loaded machine.
+    for (let i = 0; i < 11; i++) a.gateway.manager.penalise(peer, "SYNC_STALL", "no answer in time");
+    await eventually(
+      () => slow.closeCode,
+      (c) => c !== undefined,
+    );
+    expect(slow.closeCode).toBe(CLOSE_CODES.SLOW_PEER);
+    const bans = (await a.svc.ctx.app.inject({ url: "/bans" })).json() as { bans: { target: string }[] };
+    expect(bans.bans.map((b) => b.target)).not.toContain(slow.nodeIdHex);
+    expect(bans.bans.map((b) => b.target)).not.toContain("127.83.0.1");
+    // It may come back at once (no ban), and a wrong block is still a ban.
+    const again = await RawPeer.connect(a.p2pPort, a.network, { localAddress: "127.83.0.1", seed });
+    expect(again.closed).toBe(false);
+    a.gateway.manager.penalise(
+      a.gateway.manager.peers.get(again.nodeIdHex)!,
+      "INVALID_BLOCK",
+      "bad proof of work",
+    );
+    await eventually(
+      () => again.closeCode,
+      (c) => c !== undefined,
+    );
+    const after = (await a.svc.ctx.app.inject({ url: "/bans" })).json() as { bans: { target: string }[] };
+    expect(after.bans.map((b) => b.target)).toContain(again.nodeIdHex);
   });
 });
 

@@ -20,21 +20,14 @@ import {
   encodeAddress,
   type PreparedSpend,
   prepareSpend,
-  type SpendingKey,
   spendTxFields,
 } from "@p2pnode/shielded";
-import { CodedError, type SignedTransactionJson, ZkpJob } from "@p2pnode/types";
+import { CodedError, ZkpJob } from "@p2pnode/types";
 import type { Command } from "commander";
 import { formatCoins, parseAmount } from "../chain/format.js";
 import { chainUrl, serviceUrl } from "../chain/node-url.js";
-import {
-  defaultShieldedKeyPath,
-  loadSpendingKey,
-  pickNotes,
-  scanBlocks,
-  type WalletView,
-  witnessJson,
-} from "./wallet.js";
+import { planSpend, scanChain } from "./plan.js";
+import { defaultShieldedKeyPath, loadSpendingKey, witnessJson } from "./wallet.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -50,14 +43,6 @@ function arg<T>(fn: () => T): T {
   } catch (err) {
     throw new CodedError("BAD_ARGS", (err as Error).message);
   }
-}
-
-/** Every main-chain block's txs, from height 1 to the tip, through the chain's REST API. */
-async function scan(chain: ChainClient, sk: SpendingKey): Promise<WalletView> {
-  const tip = await chain.tip();
-  const blocks: SignedTransactionJson[][] = [];
-  for (let h = 1; h <= tip.height; h++) blocks.push((await chain.block(h)).txs);
-  return scanBlocks(sk, blocks);
 }
 
 /** Proves through the node's zkp service, drawing one progress line of the prover phases. */
@@ -118,7 +103,7 @@ export function registerShielded(program: Command): void {
     .command("balance")
     .description("scan the chain with your viewing key: unspent notes and their total")
     .action(async () => {
-      const view = await scan(chain(), key());
+      const view = await scanChain(chain(), key());
       const total = view.notes.reduce((s, n) => s + n.note.value, 0n);
       for (const n of view.notes) process.stdout.write(`note #${n.position}: ${formatCoins(n.note.value)}\n`);
       process.stdout.write(
@@ -143,7 +128,7 @@ export function registerShielded(program: Command): void {
       const [tip, account, view] = await Promise.all([
         c.tip(),
         c.account(addressHexOf(wallet.key.publicKey)),
-        scan(c, sk),
+        scanChain(c, sk),
       ]);
       const prep = prepareSpend({
         sk,
@@ -175,23 +160,10 @@ export function registerShielded(program: Command): void {
       const amount = arg(() => parseAmount(o.amount, "--amount"));
       const fee = arg(() => parseAmount(o.fee, "--fee"));
       const to = arg(() => decodeAddress(o.to));
-      const sk = key();
       const c = chain();
-      const [tip, view] = await Promise.all([c.tip(), scan(c, sk)]);
-      const inputs = pickNotes(view.notes, amount + fee);
-      const change = inputs.reduce((s, n) => s + n.note.value, 0n) - amount - fee;
-      const prep = prepareSpend({
-        sk,
-        inputs,
-        tree: view.tree,
-        outputs: [
-          { to, value: amount },
-          { to: addressOf(sk), value: change },
-        ],
-        fee,
-      });
+      const { chainId, prep } = await planSpend(c, key(), amount, fee, { pay: to });
       const tx: ShieldedTransferTx = { kind: "shielded", fee, ...spendTxFields(prep), proof: EMPTY };
-      const proof = await prove(zkp(), prep, shieldedTxHash(tx, tip.chainId));
+      const proof = await prove(zkp(), prep, shieldedTxHash(tx, chainId));
       await submit(c, { tx: { ...tx, proof }, signature: EMPTY });
     });
 
@@ -206,19 +178,8 @@ export function registerShielded(program: Command): void {
         throw new CodedError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
       const amount = arg(() => parseAmount(o.amount, "--amount"));
       const fee = arg(() => parseAmount(o.fee, "--fee"));
-      const sk = key();
       const c = chain();
-      const [tip, view] = await Promise.all([c.tip(), scan(c, sk)]);
-      const inputs = pickNotes(view.notes, amount + fee);
-      const change = inputs.reduce((s, n) => s + n.note.value, 0n) - amount - fee;
-      const prep = prepareSpend({
-        sk,
-        inputs,
-        tree: view.tree,
-        outputs: [{ to: addressOf(sk), value: change }],
-        publicOut: amount,
-        fee,
-      });
+      const { chainId, prep } = await planSpend(c, key(), amount, fee, { publicOut: true });
       const tx: UnshieldTx = {
         kind: "unshield",
         to: Buffer.from(o.to, "hex"),
@@ -227,7 +188,7 @@ export function registerShielded(program: Command): void {
         ...spendTxFields(prep),
         proof: EMPTY,
       };
-      const proof = await prove(zkp(), prep, shieldedTxHash(tx, tip.chainId));
+      const proof = await prove(zkp(), prep, shieldedTxHash(tx, chainId));
       await submit(c, { tx: { ...tx, proof }, signature: EMPTY });
     });
 }

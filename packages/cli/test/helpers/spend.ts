@@ -6,16 +6,10 @@ import {
 } from "@p2pnode/codec";
 import { shieldedTxHash, txId } from "@p2pnode/crypto";
 import { ChainClient } from "@p2pnode/sdk";
-import {
-  addressOf,
-  prepareSpend,
-  type SpendingKey,
-  spendTxFields,
-  verifySpend,
-  wordsToBytes,
-} from "@p2pnode/shielded";
-import { type SignedTransactionJson, ZkpJob } from "@p2pnode/types";
-import { pickNotes, scanBlocks, witnessJson } from "../../src/shielded/wallet.js";
+import { addressOf, type SpendingKey, spendTxFields, verifySpend, wordsToBytes } from "@p2pnode/shielded";
+import { ZkpJob } from "@p2pnode/types";
+import { planSpend } from "../../src/shielded/plan.js";
+import { witnessJson } from "../../src/shielded/wallet.js";
 
 /*
  * A shielded transfer built by the test as the CLI builds one (wallet scan, prepare, prove through
@@ -48,25 +42,11 @@ export async function proveTransferTwice(
   value: bigint,
   fee: bigint,
 ): Promise<ProvedTwice> {
-  const chain = new ChainClient(chainUrl);
-  const tip = await chain.tip();
-  const blocks: SignedTransactionJson[][] = [];
-  for (let h = 1; h <= tip.height; h++) blocks.push((await chain.block(h)).txs);
-  const view = scanBlocks(sk, blocks);
-  const inputs = pickNotes(view.notes, value + fee);
-  const change = inputs.reduce((s, n) => s + n.note.value, 0n) - value - fee;
-  const prep = prepareSpend({
-    sk,
-    inputs,
-    tree: view.tree,
-    outputs: [
-      { to: addressOf(to), value },
-      { to: addressOf(sk), value: change },
-    ],
-    fee,
+  const { chainId, prep } = await planSpend(new ChainClient(chainUrl), sk, value, fee, {
+    pay: addressOf(to),
   });
   const tx: ShieldedTransferTx = { kind: "shielded", fee, ...spendTxFields(prep), proof: new Uint8Array(0) };
-  const txHash = shieldedTxHash(tx, tip.chainId);
+  const txHash = shieldedTxHash(tx, chainId);
   const witness = witnessJson(prep, txHash);
   const proofs = [await proveOnce(zkpUrl, witness), await proveOnce(zkpUrl, witness)];
   const statement = {

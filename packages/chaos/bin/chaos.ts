@@ -5,6 +5,7 @@
  * replays the same fault schedule.
  */
 import { resolve } from "node:path";
+import { CHAOS_USAGE, parseChaosArgs } from "../src/runner/args.js";
 import { type ChaosManifest, readManifest } from "../src/runner/manifest.js";
 import { abortChaosRuns, runChaos, writeReport } from "../src/runner/runner.js";
 
@@ -15,20 +16,15 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-const args = process.argv.slice(2);
-const seedAt = args.indexOf("--seed");
-const file =
-  args.find((a, i) => !a.startsWith("--") && i !== seedAt + 1) ??
-  new URL("../manifests/ci.json", import.meta.url).pathname;
 let manifest: ChaosManifest;
 try {
-  manifest = readManifest(file);
-  if (seedAt >= 0) {
-    const seed = Number(args[seedAt + 1]);
-    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
-      throw new TypeError(`--seed must be an integer 0..2^32-1`);
-    manifest = { ...manifest, seed };
+  const args = parseChaosArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${CHAOS_USAGE}\n`);
+    process.exit(0);
   }
+  manifest = readManifest(args.file ?? new URL("../manifests/ci.json", import.meta.url).pathname);
+  if (args.seed !== undefined) manifest = { ...manifest, seed: args.seed };
 } catch (err) {
   process.stderr.write(`chaos: ${(err as Error).message}\n`);
   process.exit(2);

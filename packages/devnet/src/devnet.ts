@@ -30,6 +30,11 @@ export interface UpOptions {
   roundMs?: number;
   portBase?: number;
   readyTimeoutMs?: number;
+  /**
+   * Nodes (by name) created with the others — in the genesis, with their data dirs and ports —
+   * but left stopped: late joiners, started with `startNode` once the network has a history.
+   */
+  hold?: string[];
   /** Overrides of the genesis consensus on creation (tests: an "ff…" target mines instantly). */
   consensus?: Partial<Genesis["consensus"]>;
   onProgress?: (p: { ready: number; total: number; elapsedMs: number }) => void;
@@ -79,12 +84,16 @@ export class Devnet {
     if (!existsSync(this.cliMain))
       throw new DevnetError("BAD_ARGS", `${this.cliMain} not found: run \`pnpm build\` first`);
     const state = this.prepare(opts);
-    for (const node of state.nodes) {
+    const hold = new Set(opts.hold ?? []);
+    const unknown = [...hold].filter((name) => !state.nodes.some((n) => n.name === name));
+    if (unknown.length > 0) throw new DevnetError("BAD_ARGS", `hold: no node named ${unknown.join(", ")}`);
+    const started = state.nodes.filter((n) => !hold.has(n.name));
+    for (const node of started) {
       if (node.pid !== undefined && isSupervisor(node.pid)) continue;
       node.pid = this.spawnNode(state, node);
     }
     saveState(this.dir, state);
-    await this.waitReady(state, opts.readyTimeoutMs ?? 180_000, opts.onProgress);
+    await this.waitReady({ ...state, nodes: started }, opts.readyTimeoutMs ?? 180_000, opts.onProgress);
     return state;
   }
 

@@ -53,6 +53,12 @@ export class ShieldedPool {
     }
   }
 
+  /** The id of the pending tx (either pool) that publishes nullifier `key` (hex), if there is one. */
+  spender(key: string, pending: (idHex: string) => boolean): string | undefined {
+    const id = this.byNullifier.get(key);
+    return id !== undefined && pending(id) ? id : undefined;
+  }
+
   /** Records the nullifiers of an admitted shielded tx (either pool). */
   index(t: PoolTx): void {
     if (!isShielded(t.stx)) return;

@@ -294,14 +294,22 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
     const bad = await inject({ method: "POST", url: "/txs", payload: signedTransactionToJson(resigned) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe("BAD_PROOF");
+    const nullifier = async () =>
+      (
+        await inject({ url: `/shielded/nullifiers/${(json.tx as { nullifiers: string[] }).nullifiers[0]}` })
+      ).json();
+    expect(await nullifier()).toMatchObject({ spent: false, pendingTx: null });
     const ok = await inject({ method: "POST", url: "/txs", payload: json });
     expect(ok.statusCode).toBe(202);
+    expect(await nullifier()).toMatchObject({ spent: false, pendingTx: ok.json().id });
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
     expect(template.txs.map((t) => t.tx.kind)).toContain("shield");
     const tip = await client.request(ChainSubjects.tipGet, {});
     const block = { header: { ...template.header, timestamp: tip.timestamp + 1_000 }, txs: template.txs };
     const mined = await inject({ method: "POST", url: "/blocks", payload: block });
     expect(mined.json()).toMatchObject({ status: "connected" });
+    expect(await nullifier()).toMatchObject({ spent: true, pendingTx: null });
+    expect((await inject({ url: "/shielded/nullifiers/XY" })).statusCode).toBe(400);
     const after = (await inject({ url: "/shielded" })).json();
     expect(BigInt(after.pool) - BigInt(before.pool)).toBe(700n);
     expect(after.notes - before.notes).toBe(2);

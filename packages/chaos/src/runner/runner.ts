@@ -235,7 +235,7 @@ export async function runChaos(
     checks.push({
       name: `each node answered within ${m.bounds.answerSec} s of each fault`,
       ok: records.every((x) => x.skipped || x.recoveredMs !== null),
-      detail: `${records.filter((x) => !x.skipped).length} applied, ${records.filter((x) => x.skipped).length} skipped, max ${Math.max(0, ...records.map((x) => x.recoveredMs ?? 0))} ms`,
+      detail: answerDetail(records),
     });
     checks.push({
       name: `converged within ${m.bounds.convergeSec} s`,
@@ -293,4 +293,15 @@ export async function runChaos(
 export function writeReport(report: ChaosReport, file: string): void {
   mkdirSync(join(file, ".."), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** Counts, the slowest answer, and every fault after which its node did not answer in time. */
+function answerDetail(records: readonly PerturbationRecord[]): string {
+  const applied = records.filter((x) => !x.skipped);
+  const silent = applied.filter((x) => x.recoveredMs === null);
+  const max = Math.max(0, ...applied.map((x) => x.recoveredMs ?? 0));
+  const base = `${applied.length} applied, ${records.length - applied.length} skipped, max ${max} ms`;
+  return silent.length === 0
+    ? base
+    : `${base}; no answer in time after ${silent.map((x) => `${x.kind} ${x.nodes.map((n) => `node${n}`).join(",")} at ${(x.atMs / 1000).toFixed(1)} s`).join("; ")}`;
 }

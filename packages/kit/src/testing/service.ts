@@ -127,11 +127,15 @@ export async function startTestService(
   return startService(def, { ...node.env, [listener]: String(port), ...env }, opts);
 }
 
-/** Polls until `cond` holds; for tests that wait on asynchronous effects (no wall-clock assertion). */
+/**
+ * Polls until `cond` holds; for tests that wait on asynchronous effects (no wall-clock assertion).
+ * The default gives up after 1,200 polls (a minute at 50 ms): a hang guard sized for a loaded
+ * 2-core machine, where a flood of 3,000 frames took longer than the former 10 s to be cut off.
+ */
 export async function eventually<T>(
   fn: () => Promise<T> | T,
   check: (v: T) => boolean,
-  tries = 200,
+  tries = 1_200,
   stepMs = 50,
 ): Promise<T> {
   let last: T | undefined;

@@ -33,10 +33,12 @@ import { defaultChainOptions } from "../chain.js";
 import { reject } from "../errors.js";
 import { certificateToJson } from "../finality/finality.js";
 import { LightFinality, serveLightFinality } from "../finality/light-finality.js";
+import { TX_BODY_LIMIT_BYTES } from "../routes/txs.js";
 import { natsSyncNetwork } from "../sync/nats-network.js";
 import { HeaderStore } from "./header-store.js";
 import { LightChain } from "./light-chain.js";
 import { LightSync } from "./light-sync.js";
+import { lightTxStatus } from "./light-tx-lookup.js";
 
 const tags = ["chain"];
 /** Own transactions kept to serve peers' getdata and GET /txs/:id. */
@@ -173,7 +175,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   app.post(
     "/txs",
     {
-      bodyLimit: 16 * 1024,
+      bodyLimit: TX_BODY_LIMIT_BYTES,
       schema: { tags, body: SignedTransactionJson, response: { 202: TxSubmitted, 400: ErrorBody } },
     },
     async (req, reply) => {
@@ -196,42 +198,13 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
     {
       schema: {
         tags,
-        description: "Our own tx: mined once a full peer's inclusion proof verifies against our headers",
+        description:
+          "A tx of any kind: mined once a full peer's inclusion proof verifies against our headers (the body from that peer, checked against the id), pending while one we submitted is not proven",
         params: z.object({ id: Hash32Hex }),
         response: { 200: TxStatus, 404: ErrorBody },
       },
     },
-    async (req) => {
-      const { proof } = await bus.request(GatewaySubjects.txProofFetch, { txId: req.params.id }, 30_000);
-      const tx = own.get(req.params.id);
-      if (proof && light.verifyTxProof(proof)) {
-        if (!tx)
-          throw new CodedError(
-            "NOT_FOUND",
-            `light node: ${req.params.id} is proven mined, but its body is not kept here`,
-          );
-        return {
-          id: req.params.id,
-          status: "mined" as const,
-          tx,
-          block: { hash: proof.blockHash, height: proof.height, index: proof.index },
-          confirmations: light.height - proof.height + 1,
-          proof: {
-            index: proof.index,
-            size: proof.size,
-            path: proof.path,
-            root: Buffer.from(light.header(proof.height)!.header.txRoot).toString("hex"),
-          },
-        };
-      }
-      if (proof)
-        log.warn(
-          { tx: req.params.id, peer: proof.blockHash.slice(0, 16) },
-          "light: a peer's tx proof did not verify",
-        );
-      if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.params.id}`);
-      return { id: req.params.id, status: "pending" as const, tx };
-    },
+    async (req) => lightTxStatus({ light, bus, log, own: (id) => own.get(id) }, req.params.id),
   );
   app.get(
     "/accounts/:address",

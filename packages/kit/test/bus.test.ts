@@ -1,4 +1,5 @@
-import { CodedError, endpoint, event } from "@p2pnode/types";
+import { encodeCanonical } from "@p2pnode/codec";
+import { bytesOf, CodedError, endpoint, event } from "@p2pnode/types";
 import { connect, StringCodec } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -24,6 +25,13 @@ const ticked = event({
   subject: "calc.v1.tick.published",
   payload: z.object({ n: z.number().int() }),
   description: "tick",
+});
+
+const carried = event({
+  subject: "calc.v1.blob.published",
+  encoding: "cbor",
+  payload: z.object({ id: z.string(), blob: bytesOf(16, "blob"), extra: bytesOf(16, "extra").optional() }),
+  description: "bytes in a CBOR event",
 });
 
 let nats: TestNats;
@@ -102,6 +110,39 @@ describe("typed NATS bus", () => {
       (g) => g.length >= 2,
     );
     expect(got).toEqual([1, 2]);
+  });
+
+  it("carries raw bytes in a CBOR event (no JSON, no hex) and drops payloads that fail their schema", async () => {
+    const got: { id: string; blob: Uint8Array; extra?: Uint8Array }[] = [];
+    const raw: Uint8Array[] = [];
+    server.subscribe(carried, (p) => {
+      got.push(p);
+    });
+    const tap = client.nc.subscribe(carried.subject, { callback: (_e, m) => raw.push(m.data) });
+    await server.nc.flush();
+    const blob = Uint8Array.from([0, 1, 2, 0xff]);
+    // Not CBOR; CBOR over the schema's byte bound; a string where bytes belong: all dropped.
+    client.nc.publish(carried.subject, new TextEncoder().encode('{"id":"x","blob":"00"}'));
+    client.nc.publish(carried.subject, encodeCanonical({ id: "big", blob: new Uint8Array(17) }));
+    client.nc.publish(carried.subject, encodeCanonical({ id: "str", blob: "00ff" }));
+    client.publish(carried, { id: "ok", blob, extra: undefined });
+    client.publish(carried, { id: "buffer", blob: Buffer.from(blob) });
+    await eventually(
+      () => got,
+      (g) => g.length >= 2,
+    );
+    expect(got.map((g) => g.id)).toEqual(["ok", "buffer"]);
+    for (const g of got) {
+      expect(g.blob).toEqual(blob);
+      expect("extra" in g).toBe(false);
+    }
+    // On the wire: canonical CBOR, the bytes as a byte string of their own length.
+    await eventually(
+      () => raw.length,
+      (n) => n === 5,
+    );
+    expect(Uint8Array.from(raw[3]!)).toEqual(encodeCanonical({ id: "ok", blob }));
+    tap.unsubscribe();
   });
 
   it("refuses a client without the node's token", async () => {

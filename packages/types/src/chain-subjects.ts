@@ -8,7 +8,7 @@ import {
   SignedTransactionJson,
   U64String,
 } from "./chain.js";
-import { Empty, endpoint, event } from "./subjects.js";
+import { bytesOf, Empty, endpoint, event } from "./subjects.js";
 
 /**
  * Why a block or transaction was refused: the statuses users know from the seeds (previous-hash
@@ -61,11 +61,13 @@ export const RejectReason = z.enum([
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 
+/** Cumulative work as a decimal string (it outgrows 2^53). */
+export const TotalWork = z.string().regex(/^[0-9]+$/);
+
 export const ChainTip = z.object({
   height: SafeUint,
   hash: Hash32Hex,
-  /** Cumulative work as a decimal string (it outgrows 2^53). */
-  totalWork: z.string().regex(/^[0-9]+$/),
+  totalWork: TotalWork,
   timestamp: SafeUint,
   chainId: z.string(),
 });
@@ -89,6 +91,40 @@ export const BlockVerdict = z.object({
   status: z.enum(["connected", "side", "reorg", "known", "orphan"]),
 });
 export type BlockVerdict = z.infer<typeof BlockVerdict>;
+
+/*
+ * Coarse bounds on event bytes (the codec's decoders hold the exact limits): above the largest
+ * transaction (a shielded one, ~68 KiB) and block (2 MiB), under the bus's max_payload.
+ */
+const EVENT_TX_MAX_BYTES = 128 * 1024;
+const EVENT_BLOCK_MAX_BYTES = 4 * 1024 * 1024;
+const EVENT_CERTIFICATE_MAX_BYTES = 100_000;
+
+/**
+ * A block was committed: what a subscriber needs to relay it without asking the chain back — its
+ * codec bytes, height and the total work of the chain ending at it (the tip's when `connected` or
+ * `reorg`) — and, on a dolev-strong network, the certificate that made it final (the gateway
+ * floods block and certificate together).
+ */
+export const BlockAcceptedEvent = z.object({
+  hash: Hash32Hex,
+  height: SafeUint,
+  status: BlockVerdict.shape.status,
+  txCount: SafeUint,
+  totalWork: TotalWork,
+  /** Absent only when the event would not fit the bus's max_payload: read it with block.get. */
+  block: bytesOf(EVENT_BLOCK_MAX_BYTES, "block").optional(),
+  certificate: bytesOf(EVENT_CERTIFICATE_MAX_BYTES, "certificate").optional(),
+});
+export type BlockAcceptedEvent = z.infer<typeof BlockAcceptedEvent>;
+
+/** A tx entered the mempool, with its codec bytes: a peer's getdata is served without asking the chain. */
+export const TxAcceptedEvent = z.object({
+  id: Hash32Hex,
+  fee: U64String,
+  tx: bytesOf(EVENT_TX_MAX_BYTES, "tx"),
+});
+export type TxAcceptedEvent = z.infer<typeof TxAcceptedEvent>;
 
 export const ChainSubjects = {
   txSubmit: endpoint({
@@ -122,17 +158,15 @@ export const ChainSubjects = {
   }),
   blockAccepted: event({
     subject: "chain.v1.block.accepted",
-    payload: z.object({
-      hash: Hash32Hex,
-      height: SafeUint,
-      status: BlockVerdict.shape.status,
-      txCount: SafeUint,
-    }),
-    description: "A block was committed (after COMMIT returned).",
+    encoding: "cbor",
+    payload: BlockAcceptedEvent,
+    description:
+      "A block was committed (after COMMIT returned), with its bytes, height, total work and (dolev-strong) certificate.",
   }),
   txAccepted: event({
     subject: "chain.v1.tx.accepted",
-    payload: z.object({ id: Hash32Hex, fee: U64String }),
-    description: "A transaction entered the mempool.",
+    encoding: "cbor",
+    payload: TxAcceptedEvent,
+    description: "A transaction entered the mempool, with its bytes.",
   }),
 } as const;

@@ -5,8 +5,18 @@ import { NodeIdentity, NodeNetwork } from "./info.js";
  * The NATS subject catalog: every subject of a node, its payload schemas, in one place.
  * Subjects are `<service>.v<N>.<noun>.<verb>`; servers and clients both use these declarations.
  */
+
+/**
+ * How a subject's payloads travel: `json` (text, readable with `nats sub`) or `cbor` (canonical
+ * CBOR, packages/codec), whose byte-string fields carry blocks and transactions as their codec
+ * bytes — never re-encoded as JSON or hex and back.
+ */
+export type PayloadEncoding = "json" | "cbor";
+
 export interface EndpointDef<Req extends z.ZodType = z.ZodType, Rep extends z.ZodType = z.ZodType> {
   kind: "endpoint";
+  /** Absent: json. */
+  encoding?: PayloadEncoding;
   /** NATS service that serves it (shown by `$SRV.PING`). */
   service: string;
   subject: string;
@@ -17,6 +27,8 @@ export interface EndpointDef<Req extends z.ZodType = z.ZodType, Rep extends z.Zo
 
 export interface EventDef<P extends z.ZodType = z.ZodType> {
   kind: "event";
+  /** Absent: json. */
+  encoding?: PayloadEncoding;
   subject: string;
   payload: P;
   description: string;
@@ -39,6 +51,15 @@ export function event<P extends z.ZodType>(d: Omit<EventDef<P>, "kind">): EventD
 }
 
 export const Empty = z.object({}).strict();
+
+/**
+ * Codec bytes inside a `cbor` payload (a block, a transaction, a certificate), at most `maxBytes`:
+ * the schema bounds the size, the codec's decoder (or a hash check) the content.
+ */
+export const bytesOf = (maxBytes: number, what: string) =>
+  z
+    .custom<Uint8Array>((v) => v instanceof Uint8Array, `${what}: expected bytes`)
+    .refine((v) => v.length <= maxBytes, `${what}: more than ${maxBytes} bytes`);
 
 export const NodeSubjects = {
   identityGet: endpoint({

@@ -42,7 +42,7 @@ export const chainService: ServiceDefinition = {
     const store = new ChainStore(file);
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
-    const events = busEvents(ctx.bus);
+    const events = busEvents(ctx.bus, chain);
     const intake = new ChainIntake({ chain, metrics, events, log: ctx.log, writable: ctx.writable });
     const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });

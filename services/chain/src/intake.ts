@@ -4,10 +4,15 @@ import type { Chain } from "./chain.js";
 import { ChainError } from "./errors.js";
 import type { ChainMetrics } from "./metrics.js";
 
-/** Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests). */
+/**
+ * Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests).
+ * A block is named by its verdict: the bus reads its bytes, total work and certificate back from
+ * the store (nats.ts), so every path that commits a block announces the same event.
+ */
 export interface ChainEvents {
   blockAccepted(e: { hash: string; height: number; status: BlockVerdict["status"]; txCount: number }): void;
-  txAccepted(e: { id: string; fee: string }): void;
+  /** `tx`: the transaction's codec bytes, as peers are sent them. */
+  txAccepted(e: { id: string; fee: string; tx: Uint8Array }): void;
 }
 
 /**
@@ -37,7 +42,7 @@ export class ChainIntake {
     try {
       const t = this.m.chain.submitTx(txFromJson(json), json.id);
       this.m.metrics?.txsAccepted.inc();
-      this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString() });
+      this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });
       return { id: t.idHex };
     } catch (err) {
       if (err instanceof ChainError) this.m.metrics?.txsRejected.inc({ reason: err.code });

@@ -1,5 +1,5 @@
-import { type ShieldTx, signedTransactionToJson } from "@p2pnode/codec";
-import { signTransaction, verifyMerkleProof } from "@p2pnode/crypto";
+import { decodeBlock, type ShieldTx, signedTransactionToJson, toHex } from "@p2pnode/codec";
+import { headerHash, signTransaction, txId, verifyMerkleProof } from "@p2pnode/crypto";
 import { Bus, createLogger, type RunningService } from "@p2pnode/kit";
 import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
 import { CommitmentTree, randomSpendingKey } from "@p2pnode/shielded";
@@ -80,6 +80,12 @@ describe("chain over NATS and REST", () => {
       () => events.filter((e) => e.subject === "tx").length,
       (n) => n === 2,
     );
+    // Each tx event carries the tx's codec bytes (a gateway serves peers' getdata from them).
+    const txEvents = events
+      .filter((e) => e.subject === "tx")
+      .map((e) => e.payload as { id: string; tx: Uint8Array });
+    expect(txEvents.map((e) => e.id).sort()).toEqual([id1, id2].sort());
+    for (const e of txEvents) expect(toHex(txId(e.tx))).toBe(e.id);
     expect(await natsError(client.request(ChainSubjects.txSubmit, { tx: t1 }))).toEqual({
       code: "DUPLICATE",
       status: 409,
@@ -103,7 +109,12 @@ describe("chain over NATS and REST", () => {
       () => events.find((e) => e.subject === "block"),
       (e) => e !== undefined,
     );
-    expect(events.find((e) => e.subject === "block")!.payload).toEqual({ ...verdict, txCount: 2 });
+    // The block event carries what a relay needs: the block's bytes and the chain's total work.
+    const { block, ...fields } = events.find((e) => e.subject === "block")!.payload as { block: Uint8Array };
+    const tip = await client.request(ChainSubjects.tipGet, {});
+    expect(fields).toEqual({ ...verdict, txCount: 2, totalWork: tip.totalWork });
+    expect(toHex(headerHash(decodeBlock(block).header))).toBe(verdict.hash);
+    expect(decodeBlock(block).txs.map((t) => toHex(txId(t)))).toEqual([id1, id2]);
 
     const mined = TxStatus.parse((await inject({ url: `/txs/${id1}` })).json());
     expect(mined).toMatchObject({

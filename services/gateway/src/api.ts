@@ -66,8 +66,8 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
         onPeerTip: (p) =>
           bus.publish(GatewaySubjects.peerTip, { peer: p.id, totalWork: p.totalWork, height: p.height }),
       });
-      bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e.hash, e.height, e.status));
-      bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e.id));
+      bus.subscribe(ChainSubjects.blockAccepted, (e) => g.onChainBlock(e));
+      bus.subscribe(ChainSubjects.txAccepted, (e) => g.onChainTx(e));
       reconciler = new Reconciler(options, {
         inventory: natsInventory(bus),
         reannounce: (ids, to) => g.relay.reannounce(ids, to),

@@ -189,11 +189,14 @@ export class ConsensusRelay {
     if (kind) this.m.penalise(peer, kind, `final block ${hashHex.slice(0, 16)}: ${r.code} ${r.message}`);
   }
 
-  /** The chain stored a final block: send it with its certificate to every peer that lacks it. */
-  async onChainFinal(hashHex: string, certificate: Uint8Array): Promise<void> {
+  /**
+   * The chain stored a final block: send it with its certificate to every peer that lacks it. Its
+   * bytes come with the chain's event; only a block too large for the event is read back.
+   */
+  async onChainFinal(hashHex: string, certificate: Uint8Array, bytes?: Uint8Array): Promise<void> {
     const key = `f:${hashHex}`;
     this.m.seen.add(key);
-    const block = await this.m.port.getBlock(hashHex);
+    const block = bytes ?? (await this.m.port.getBlock(hashHex));
     if (!block) return;
     this.flood(key, { type: "finalBlock", block, certificate });
   }

@@ -80,13 +80,11 @@ export async function serveConsensusSubjects(bus: Bus, g: Gateway, genesis: Gene
     bus.subscribe(ConsensusSubjects.messageBroadcast, (e) =>
       relay.broadcastOwn(fromHex(e.message, "message")),
     );
-    bus.subscribe(
-      ConsensusSubjects.blockFinalized,
-      (e) =>
-        void relay
-          .onChainFinal(e.hash, fromHex(e.certificate, "certificate"))
-          .catch((err: Error) => g.log.warn({ err: err.message }, "final block not relayed")),
-    );
+    // The chain's block.accepted event carries a final block's bytes and certificate (gateway.ts).
+    g.onFinal = (hash, certificate, block) =>
+      void relay
+        .onChainFinal(hash, certificate, block)
+        .catch((err: Error) => g.log.warn({ err: err.message }, "final block not relayed"));
     await bus.serve(ConsensusSubjects.finalFetch, async (req) => ({
       items: await relay.fetchFinal(req.peer, req.fromHeight, req.max),
     }));

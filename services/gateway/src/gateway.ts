@@ -1,7 +1,7 @@
-import type { InvKind } from "@p2pnode/codec";
-import { type NodeKey, x25519KeyPair } from "@p2pnode/crypto";
+import { type InvKind, splitBlock, toHex } from "@p2pnode/codec";
+import { headerHash, type NodeKey, txId, x25519KeyPair } from "@p2pnode/crypto";
 import type { Db, Logger } from "@p2pnode/kit";
-import type { NetworkGraph } from "@p2pnode/types";
+import type { BlockAcceptedEvent, NetworkGraph, TxAcceptedEvent } from "@p2pnode/types";
 import type { Registry } from "prom-client";
 import { AnnouncementTracker } from "./announcement-tracker.js";
 import { BanStore } from "./bans.js";
@@ -14,6 +14,7 @@ import type { GatewayOptions } from "./options.js";
 import type { Peer } from "./peer.js";
 import { PeerManager } from "./peer-manager.js";
 import { Protocol } from "./protocol.js";
+import { RecentBytes } from "./recent-bytes.js";
 import { Relay } from "./relay.js";
 import { PeerScores } from "./scoring.js";
 import { SeenCache } from "./seen-cache.js";
@@ -51,8 +52,12 @@ export class Gateway {
   readonly protocol: Protocol;
   readonly txIntake: TxIntake;
   readonly compute: ComputeRelay;
+  readonly recent: RecentBytes;
+  /** Dolev-strong networks: floods a final block with its certificate (consensus-relay.ts). */
+  onFinal: ((hashHex: string, certificate: Uint8Array, block: Uint8Array | undefined) => void) | undefined;
   private tip: LocalTip = { height: 0, hash: new Uint8Array(32), totalWork: "0" };
   private tipTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   listenPort = 0;
   /** Off in dolev-strong networks: blocks travel with their certificates (consensus-relay.ts). */
   announceBlocks = true;
@@ -65,6 +70,7 @@ export class Gateway {
     this.metrics = new GatewayMetrics(m.registry);
     this.bans = new BanStore(m.db);
     this.seen = new SeenCache(o.seenTtlMs, o.seenMax);
+    this.recent = new RecentBytes(o.recentBytesBudget);
     this.manager = new PeerManager(o, {
       local: {
         identity: m.identity,
@@ -118,6 +124,7 @@ export class Gateway {
       reward: (peer, kind) => this.scores.record(peer.id, kind),
       needSync: (peer) => m.onPeerTip?.(peer),
       requested: this.requested,
+      recent: this.recent,
     });
     this.txIntake = new TxIntake({
       requested: this.requested,
@@ -167,29 +174,35 @@ export class Gateway {
     await this.manager.listen(host, port);
     this.requested.start();
     await this.refreshTip();
-    // Until the chain answers (it may start after us), keep asking; afterwards events keep the tip.
-    this.tipTimer = setInterval(() => void this.refreshTip(), 5_000);
-    this.tipTimer.unref();
   }
 
+  /**
+   * Until the chain answers once (it may start after us), keep asking; afterwards its block events
+   * carry the tip, and a reconciliation adopts the tip after either side restarts.
+   */
   private async refreshTip(): Promise<void> {
     try {
       const t = await this.m.chain.tip();
-      if (t.height >= this.tip.height) this.tip = t;
+      if (BigInt(t.totalWork) >= BigInt(this.tip.totalWork)) this.tip = t;
     } catch {
-      // the chain is not up yet
+      if (this.stopped) return;
+      this.tipTimer = setTimeout(() => void this.refreshTip(), 5_000);
+      this.tipTimer.unref();
     }
   }
 
-  /** The chain committed a block: on the best chain, announce it and tell peers our new height. */
-  onChainBlock(hashHex: string, height: number, status: string): void {
-    if (status !== "connected" && status !== "reorg") return;
-    const hash = Buffer.from(hashHex, "hex");
-    if (status === "reorg" || height >= this.tip.height) {
-      this.tip = { height, hash, totalWork: this.tip.totalWork };
-      void this.refreshTip();
-    }
-    if (this.announceBlocks) this.relay.announce("block", hashHex);
+  /**
+   * The chain committed a block: on the best chain it is the new tip (the event carries its total
+   * work), so announce it — its bytes kept for the getdata that follows — and tell peers our new
+   * height. A final block (dolev-strong) is flooded with its certificate instead.
+   */
+  onChainBlock(e: Omit<BlockAcceptedEvent, "txCount">): void {
+    if (e.status !== "connected" && e.status !== "reorg") return;
+    const block = e.block && this.checked("block", e.hash, e.block);
+    if (BigInt(e.totalWork) >= BigInt(this.tip.totalWork))
+      this.tip = { height: e.height, hash: Buffer.from(e.hash, "hex"), totalWork: e.totalWork };
+    if (e.certificate) this.onFinal?.(e.hash, e.certificate, block);
+    else if (this.announceBlocks) this.relay.announce("block", e.hash, block);
     this.sendStatus();
   }
 
@@ -216,8 +229,25 @@ export class Gateway {
     this.sendStatus();
   }
 
-  onChainTx(idHex: string): void {
-    this.relay.announce("tx", idHex);
+  /** The chain admitted a tx to its pool: announce it, its bytes kept for the getdata that follows. */
+  onChainTx(e: Omit<TxAcceptedEvent, "fee">): void {
+    this.relay.announce("tx", e.id, this.checked("tx", e.id, e.tx));
+  }
+
+  /**
+   * An event's bytes, if they are what it names (a hash check, as a peer would make): bytes that
+   * are not are never served; the chain's read endpoint answers the getdata instead.
+   */
+  private checked(kind: InvKind, hashHex: string, bytes: Uint8Array): Uint8Array | undefined {
+    let actual: string;
+    try {
+      actual = toHex(kind === "tx" ? txId(bytes) : headerHash(splitBlock(bytes).header));
+    } catch (err) {
+      actual = `undecodable (${(err as Error).message})`;
+    }
+    if (actual === hashHex) return bytes;
+    this.m.log.warn({ kind, hash: hashHex, actual }, "chain event bytes do not match their hash: not kept");
+    return undefined;
   }
 
   announce(kind: InvKind, hashHex: string): void {
@@ -248,7 +278,8 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.tipTimer);
+    this.stopped = true;
+    clearTimeout(this.tipTimer);
     this.sync.stop();
     this.light.stop();
     this.relay.stop();

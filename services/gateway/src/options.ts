@@ -28,6 +28,12 @@ export interface GatewayOptions {
    * own chain was down, gets another chance to fetch it.
    */
   reannounceMs: number;
+  /**
+   * Bytes of recently accepted txs and blocks kept to serve getdata without asking the chain
+   * (recent-bytes.ts). 32 MiB holds a few full blocks and tens of thousands of transfers: a
+   * getdata wave follows its announcement within seconds, so older entries are rarely asked for.
+   */
+  recentBytesBudget: number;
   /** Per-peer message rate and burst. A sync answer is one message, so honest peers stay far below. */
   messagesPerSecond: number;
   messageBurst: number;
@@ -82,6 +88,7 @@ export const defaultGatewayOptions: GatewayOptions = {
   seenTtlMs: 120_000,
   seenMax: 200_000,
   reannounceMs: 10_000,
+  recentBytesBudget: 32 * 1024 * 1024,
   messagesPerSecond: 500,
   messageBurst: 2_000,
   bytesPerSecond: 16 * 1024 * 1024,

@@ -76,7 +76,9 @@ export class Protocol {
         peer.height = msg.height;
         peer.tipHash = msg.tipHash;
         peer.totalWork = msg.totalWork;
-        this.tipIfAhead(peer);
+        // A status follows the inv of its block: when that block is on its way (or here) it will
+        // bring us level, and a sync round now would only read headers we are about to have.
+        if (!this.m.relay.isComing("block", toHex(msg.tipHash))) this.tipIfAhead(peer);
         return;
       case "getAddr": {
         this.answerAddr(peer);

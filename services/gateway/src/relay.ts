@@ -14,6 +14,7 @@ import type { GatewayMetrics } from "./metrics.js";
 import { OrphanTxs } from "./orphan-txs.js";
 import type { Peer } from "./peer.js";
 import { BLOCK_NEEDS_SYNC, blockPenalty, CHAIN_UNAVAILABLE, txPenalty } from "./penalties.js";
+import type { RecentBytes } from "./recent-bytes.js";
 import type { ScoreKind } from "./scoring.js";
 import type { SeenCache } from "./seen-cache.js";
 
@@ -29,6 +30,8 @@ export interface RelayModules {
   needSync: (peer: Peer) => void;
   /** Caps and times what each peer was asked for (announcement-tracker.ts). */
   requested?: AnnouncementTracker<Peer>;
+  /** Bytes of what the chain accepted lately: getdata is served from here before asking the chain. */
+  recent: RecentBytes;
 }
 
 /** A getdata request is re-sent to another announcer after this long without an answer. */
@@ -37,15 +40,14 @@ const IN_FLIGHT_MS = 10_000;
 const TX_TRICKLE_MS = 25;
 /** Items served per getdata; beyond this the rest is answered not-found (bounds our NATS load). */
 const MAX_SERVED_PER_GETDATA = 5_000;
-/** Encoded blocks kept for serving getdata (at most 2 MiB each). */
-const RECENT_BLOCKS = 8;
 
 const keyOf = (kind: InvKind, hashHex: string) => `${kind === "tx" ? "t" : "b"}:${hashHex}`;
 
 /**
  * Gossip of transactions and blocks: announce what the chain accepted to every peer that does
  * not have it (never back to the peer it came from), fetch announced items we have not seen,
- * serve getdata from the chain, and hand received items to the chain in arrival order.
+ * serve getdata from the bytes the chain's events carried (the chain's read endpoints on a miss),
+ * and hand received items to the chain in arrival order.
  */
 export class Relay {
   private readonly inFlight = new Map<string, number>();
@@ -53,17 +55,16 @@ export class Relay {
   private txTimer: NodeJS.Timeout | undefined;
   /** Blocks go to the chain one at a time, in the order they arrived (parents first in a sync). */
   private blockChain: Promise<void> = Promise.resolve();
-  /**
-   * Bytes of the latest blocks, so a getdata wave after an announcement is served without
-   * asking the chain (a JSON round trip over NATS) once per peer.
-   */
-  private readonly recentBlocks = new Map<string, Uint8Array>();
   private readonly orphans = new OrphanTxs();
 
   constructor(private readonly m: RelayModules) {}
 
-  /** The chain accepted `hash`: announce it to every peer not known to have it. */
-  announce(kind: InvKind, hashHex: string): void {
+  /**
+   * The chain accepted `hash`: announce it to every peer not known to have it, and keep its
+   * `bytes` (when the event carried them) for the getdata that follows.
+   */
+  announce(kind: InvKind, hashHex: string, bytes?: Uint8Array): void {
+    if (bytes) this.m.recent.put(kind, hashHex, bytes);
     this.m.seen.add(keyOf(kind, hashHex));
     if (kind === "block") {
       this.flush([{ kind, hex: hashHex }]);
@@ -124,6 +125,16 @@ export class Relay {
     if (this.inFlight.size > 100_000) this.pruneInFlight(now);
   }
 
+  /**
+   * `hash` was asked of a peer within IN_FLIGHT_MS or has arrived: a block that does not connect
+   * once here asks for a sync itself (needSync), and one asked for but never delivered leaves it
+   * to the chain's periodic sync.
+   */
+  isComing(kind: InvKind, hashHex: string): boolean {
+    const key = keyOf(kind, hashHex);
+    return this.m.seen.has(key) || Date.now() - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS;
+  }
+
   private pruneInFlight(now: number): void {
     for (const [k, at] of this.inFlight) if (now - at >= IN_FLIGHT_MS) this.inFlight.delete(k);
   }
@@ -132,9 +143,7 @@ export class Relay {
     const missing: InvItem[] = items.slice(MAX_SERVED_PER_GETDATA);
     for (const it of items.slice(0, MAX_SERVED_PER_GETDATA)) {
       const hex = toHex(it.hash);
-      const bytes = await (it.kind === "tx" ? this.m.chain.getTx(hex) : this.blockBytes(hex)).catch(
-        () => undefined,
-      );
+      const bytes = await this.bytesOf(it.kind, hex).catch(() => undefined);
       if (!bytes) {
         missing.push(it);
         continue;
@@ -145,20 +154,13 @@ export class Relay {
     if (missing.length > 0) peer.send({ type: "notFound", items: missing });
   }
 
-  private async blockBytes(hex: string): Promise<Uint8Array | undefined> {
-    const cached = this.recentBlocks.get(hex);
+  /** From the recent bytes, else (a restart, a reconciled item) read once from the chain and kept. */
+  private async bytesOf(kind: InvKind, hex: string): Promise<Uint8Array | undefined> {
+    const cached = this.m.recent.get(kind, hex);
     if (cached) return cached;
-    const bytes = await this.m.chain.getBlock(hex);
-    if (bytes) this.remember(hex, bytes);
+    const bytes = await (kind === "tx" ? this.m.chain.getTx(hex) : this.m.chain.getBlock(hex));
+    if (bytes) this.m.recent.put(kind, hex, bytes);
     return bytes;
-  }
-
-  private remember(hex: string, bytes: Uint8Array): void {
-    this.recentBlocks.set(hex, bytes);
-    if (this.recentBlocks.size > RECENT_BLOCKS) {
-      const oldest = this.recentBlocks.keys().next().value;
-      if (oldest !== undefined) this.recentBlocks.delete(oldest);
-    }
   }
 
   onNotFound(items: InvItem[], peer?: Peer): void {
@@ -248,7 +250,7 @@ export class Relay {
         "block from peer ruled on",
       );
       if (r.ok) {
-        this.remember(hex, bytes);
+        this.m.recent.put("block", hex, bytes);
         if (r.status === "orphan") this.m.needSync(peer);
         else peer.lastUsefulAt = Date.now();
         return this.m.reward(peer, "USEFUL_BLOCK");

@@ -196,7 +196,13 @@ describe("GET /dashboard/api/events", () => {
     };
     await read(/retry: 2000/);
     const hash = "ab".repeat(32);
-    a.chain.bus.publish(ChainSubjects.blockAccepted, { hash, height: 7, status: "connected", txCount: 0 });
+    a.chain.bus.publish(ChainSubjects.blockAccepted, {
+      hash,
+      height: 7,
+      status: "connected",
+      txCount: 0,
+      totalWork: "7",
+    });
     await read(/event: block\ndata: .*"height":7/);
     const line = text.split("\n").find((l) => l.startsWith("data:") && l.includes(hash))!;
     expect(JSON.parse(line.slice(5))).toMatchObject({ kind: "block", hash, height: 7, status: "connected" });

@@ -9,6 +9,7 @@ import {
 } from "nats";
 import type { z } from "zod";
 import type { Logger } from "../log/index.js";
+import { decodePayload, encodeError, encodePayload, safeJson } from "./payload.js";
 
 export interface BusOptions {
   url: string;
@@ -19,14 +20,14 @@ export interface BusOptions {
   log: Logger;
 }
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const MAX_PAYLOAD_LOG = 200;
+/** The server's max_payload before its INFO arrives (the nats-server default). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
  * A typed NATS bus over the subject catalog: requests use the NATS services API (so `$SRV.PING`
- * and `$SRV.STATS` list every endpoint), events plain publish. Every payload is parsed with its
- * schema on receipt; a bad one gets an error reply (or is dropped and logged), never a crash.
+ * and `$SRV.STATS` list every endpoint), events plain publish. Payloads are JSON or canonical CBOR
+ * as the subject declares (payload.ts); every payload is parsed with its schema on receipt, and a
+ * bad one gets an error reply (or is dropped and logged), never a crash.
  */
 export class Bus {
   private readonly services = new Map<string, Promise<Service>>();
@@ -61,6 +62,11 @@ export class Bus {
     return new Bus(nc, opts);
   }
 
+  /** The largest payload the server takes (its max_payload): publishers size optional bytes by it. */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
   get isConnected(): boolean {
     return this.linked && !this.nc.isClosed() && this.nc.info !== undefined;
   }
@@ -90,13 +96,13 @@ export class Bus {
     msg: ServiceMsg,
   ): Promise<void> {
     try {
-      const req = parsePayload(def.request, msg.data, def.subject);
+      const req = parsePayload(def.request, def.encoding, msg.data, def.subject);
       const rep = await handler(req);
-      msg.respond(enc.encode(JSON.stringify(def.reply.parse(rep))));
+      msg.respond(encodePayload(def.encoding, def.reply.parse(rep)));
     } catch (err) {
       const coded = toCoded(err);
       if (coded.status >= 500) this.opts.log.error({ err, subject: def.subject }, "endpoint handler failed");
-      msg.respondError(coded.status, coded.code, enc.encode(JSON.stringify(coded.toBody())));
+      msg.respondError(coded.status, coded.code, encodeError(coded.toBody()));
     }
   }
 
@@ -106,7 +112,7 @@ export class Bus {
     payload: z.input<Req>,
     timeoutMs = 5_000,
   ): Promise<z.infer<Rep>> {
-    const body = enc.encode(JSON.stringify(def.request.parse(payload)));
+    const body = encodePayload(def.encoding, def.request.parse(payload));
     let msg: Msg;
     try {
       msg = await this.nc.request(def.subject, body, { timeout: timeoutMs });
@@ -123,11 +129,11 @@ export class Bus {
       const e = parsed.data.error;
       throw new CodedError(e.code, e.message, e.details, Number(msg.headers.get("Nats-Service-Error-Code")));
     }
-    return parsePayload(def.reply, msg.data, def.subject);
+    return parsePayload(def.reply, def.encoding, msg.data, def.subject);
   }
 
   publish<P extends z.ZodType>(def: EventDef<P>, payload: z.input<P>): void {
-    this.nc.publish(def.subject, enc.encode(JSON.stringify(def.payload.parse(payload))));
+    this.nc.publish(def.subject, encodePayload(def.encoding, def.payload.parse(payload)));
   }
 
   /** Subscribes to an event; malformed payloads are counted in the log and skipped. */
@@ -140,7 +146,7 @@ export class Bus {
         if (err) return;
         let payload: z.infer<P>;
         try {
-          payload = parsePayload(def.payload, msg.data, def.subject);
+          payload = parsePayload(def.payload, def.encoding, msg.data, def.subject);
         } catch (e) {
           this.opts.log.warn({ subject: def.subject, err: (e as Error).message }, "dropped malformed event");
           return;
@@ -173,22 +179,13 @@ export class Bus {
   }
 }
 
-function safeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(dec.decode(data));
-  } catch {
-    return undefined;
-  }
-}
-
-function parsePayload<S extends z.ZodType>(schema: S, data: Uint8Array, subject: string): z.infer<S> {
-  const json = data.length === 0 ? {} : safeJson(data);
-  if (json === undefined) {
-    throw new CodedError("BAD_REQUEST", `${subject}: payload is not JSON`, {
-      head: dec.decode(data.subarray(0, MAX_PAYLOAD_LOG)),
-    });
-  }
-  const r = schema.safeParse(json);
+function parsePayload<S extends z.ZodType>(
+  schema: S,
+  encoding: EndpointDef["encoding"],
+  data: Uint8Array,
+  subject: string,
+): z.infer<S> {
+  const r = schema.safeParse(decodePayload(encoding, data, subject));
   if (!r.success)
     throw new CodedError("VALIDATION_FAILED", `${subject}: payload fails its schema`, r.error.issues);
   return r.data;

@@ -189,7 +189,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
       own.set(id, signedTransactionToJson(t.stx, t.id));
       // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
-      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee) });
+      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee), tx: t.bytes });
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );

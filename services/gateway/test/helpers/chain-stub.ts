@@ -2,7 +2,9 @@ import {
   type Block,
   blockFromJson,
   blockToJson,
+  encodeBlock,
   encodeHeader,
+  encodeSignedTransaction,
   headerToJson,
   type SignedTransaction,
   signedTransactionFromJson,
@@ -118,7 +120,12 @@ export class ChainStub {
       this.nextNonce.set(sender, expected + 1);
     }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
-    if (!this.silent) this.bus.publish(ChainSubjects.txAccepted, { id, fee: String(stx.tx.fee) });
+    if (!this.silent)
+      this.bus.publish(ChainSubjects.txAccepted, {
+        id,
+        fee: String(stx.tx.fee),
+        tx: encodeSignedTransaction(stx),
+      });
     return { id };
   }
 
@@ -151,6 +158,8 @@ export class ChainStub {
       height: this.height,
       status: "connected",
       txCount: block.txs.length,
+      totalWork: String(this.height),
+      block: encodeBlock(block),
     });
     return { hash, height: this.height, status: "connected" as const };
   }

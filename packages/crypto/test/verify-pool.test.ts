@@ -204,6 +204,20 @@ describe("VerifyPool.close()", () => {
     expect(await pooled(p, mixedItems(1)[0]!)).toBe("POOL_CLOSED");
   });
 
+  it("start() loads every thread before the first submission; the poisoned-thread stub ends it too", async () => {
+    const rec = recording();
+    const p = pool({ threads: 2 }, { startWorker: rec.start });
+    await p.start();
+    expect(p.stats.running).toBe(2);
+    expect(rec.workers.length).toBe(2);
+    const items = mixedItems(32);
+    expect(await p.verifyAll(items)).toEqual(items.map(direct));
+    expect(rec.workers.length).toBe(2); // no thread started on demand
+    const dying = pool({ threads: 2 }, { startWorker: () => new Worker("process.exit(3)", { eval: true }) });
+    await dying.start(); // resolves although no thread ever becomes ready
+    expect(dying.stats.running).toBe(0);
+  });
+
   it("refuses a thread count outside 1-256", () => {
     for (const threads of [0, -1, 1.5, 257, Number.NaN])
       expect(() => new VerifyPool({ threads })).toThrow(CryptoError);

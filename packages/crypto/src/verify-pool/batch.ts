@@ -22,6 +22,11 @@ export interface BatchReply {
 
 export const VERDICT_ERROR = 2;
 
+/** A thread's first message: its module is loaded and it takes batches. */
+export interface ThreadReady {
+  ready: true;
+}
+
 export function packBatch(id: number, items: readonly SignedMessage[]): BatchRequest {
   const count = items.length;
   let messageBytes = 0;

@@ -1,3 +1,4 @@
+export { rawVerifyRate } from "./raw-rate.js";
 export type { StartVerifyWorker } from "./start-worker.js";
 export { startVerifyWorker, verifyWorkerEntry } from "./start-worker.js";
 export {

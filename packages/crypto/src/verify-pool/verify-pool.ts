@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { SignedMessage } from "../ed25519.js";
 import { assertBytes, CryptoError } from "../errors.js";
-import { type BatchReply, packBatch, VERDICT_ERROR } from "./batch.js";
+import { type BatchReply, packBatch, type ThreadReady, VERDICT_ERROR } from "./batch.js";
 import { type StartVerifyWorker, startVerifyWorker, verifyWorkerEntry } from "./start-worker.js";
 
 export interface VerifyPoolOptions {
@@ -37,19 +37,23 @@ interface Thread {
   /** Items in flight on this thread: where the next chunk goes. */
   load: number;
   dead: boolean;
+  /** Settles when the thread has loaded its module, or died. */
+  ready: Promise<void>;
 }
 
 /**
  * Ed25519 verification on worker threads, so that the event loop never waits on a verify.
  * Submissions made during one turn of the event loop are sent together: split over the least
  * loaded threads, one transferred buffer per thread. Each thread runs crypto's one verify().
- * Threads start with the first submission. A thread that dies is replaced; the items it held are
+ * Threads start with start() (services call it at start-up: loading a thread takes from a tenth of
+ * a second to seconds on a loaded machine, which no request should wait for) or with the first
+ * submission. A thread that dies is replaced; the items it held are
  * sent again once, then rejected with WORKER_FAILED, never left pending. `close()` rejects what is
  * pending with POOL_CLOSED and ends every thread.
  */
 export class VerifyPool {
   private readonly opts: VerifyPoolOptions;
-  private readonly start: StartVerifyWorker;
+  private readonly startWorker: StartVerifyWorker;
   private readonly threads: Thread[] = [];
   private queue: Job[] = [];
   private scheduled: NodeJS.Immediate | undefined;
@@ -65,7 +69,7 @@ export class VerifyPool {
       throw new CryptoError("BAD_INPUT", `verify threads: expected 1-${MAX_VERIFY_THREADS}, got ${threads}`);
     if (!Number.isInteger(minChunk) || minChunk < 1)
       throw new CryptoError("BAD_INPUT", `verify minChunk: expected a positive integer, got ${minChunk}`);
-    this.start = modules.startWorker ?? startVerifyWorker;
+    this.startWorker = modules.startWorker ?? startVerifyWorker;
   }
 
   get size(): number {
@@ -105,6 +109,13 @@ export class VerifyPool {
   /** verify() of every item; the verdicts in the items' order. */
   verifyAll(items: readonly SignedMessage[]): Promise<boolean[]> {
     return Promise.all(items.map((it) => this.verify(it)));
+  }
+
+  /** Starts every thread and resolves when each has loaded (or died: it is replaced on demand). */
+  async start(): Promise<void> {
+    if (this.closed) throw closedError();
+    while (this.threads.length < this.opts.threads) this.threads.push(this.spawn());
+    await Promise.all(this.threads.map((t) => t.ready));
   }
 
   /** Rejects every pending item with POOL_CLOSED and ends the threads. */
@@ -159,11 +170,24 @@ export class VerifyPool {
   }
 
   private spawn(): Thread {
-    const worker = this.start(verifyWorkerEntry());
-    const t: Thread = { worker, batches: new Map(), load: 0, dead: false };
-    worker.on("message", (reply: BatchReply) => this.onReply(t, reply));
-    worker.on("error", (err) => this.onDeath(t, err.message));
-    worker.on("exit", (code) => this.onDeath(t, `exited with code ${code}`));
+    const worker = this.startWorker(verifyWorkerEntry());
+    let loaded: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      loaded = resolve;
+    });
+    const t: Thread = { worker, batches: new Map(), load: 0, dead: false, ready };
+    worker.on("message", (reply: BatchReply | ThreadReady) => {
+      if ("ready" in reply) loaded();
+      else this.onReply(t, reply);
+    });
+    worker.on("error", (err) => {
+      loaded();
+      this.onDeath(t, err.message);
+    });
+    worker.on("exit", (code) => {
+      loaded();
+      this.onDeath(t, `exited with code ${code}`);
+    });
     worker.unref(); // an idle pool does not keep the process alive; send() refs it while busy
     return t;
   }

@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { verify } from "../ed25519.js";
-import { type BatchReply, type BatchRequest, unpackBatch, VERDICT_ERROR } from "./batch.js";
+import { type BatchReply, type BatchRequest, type ThreadReady, unpackBatch, VERDICT_ERROR } from "./batch.js";
 
 /*
  * A VerifyPool thread: verifies each batch with crypto's one verify() (the same function the
@@ -18,3 +18,5 @@ parentPort?.on("message", (req: BatchRequest) => {
   });
   parentPort?.postMessage({ id: req.id, verdicts } satisfies BatchReply, [verdicts.buffer]);
 });
+// Loaded (crypto and its imports evaluated): VerifyPool.start() waits for this.
+parentPort?.postMessage({ ready: true } satisfies ThreadReady);

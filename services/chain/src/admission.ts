@@ -158,7 +158,10 @@ export class Admission {
       for (const step of group) step.reject(err);
       return;
     }
-    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.err)));
+    outcomes.forEach((o, i) => {
+      if (o.ok) group[i]!.resolve(o.value);
+      else group[i]!.reject(o.err);
+    });
   }
 }
 

@@ -42,9 +42,9 @@ export const chainService: ServiceDefinition = {
     const store = new ChainStore(file);
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
-    const events = busEvents(ctx.bus, chain);
+    const events = busEvents(ctx.bus);
     const intake = new ChainIntake({ chain, metrics, events, log: ctx.log, writable: ctx.writable });
-    const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log });
+    const sync = new SyncLoop({ chain, bus: ctx.bus, intake, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
     // how far behind it is, and GET /sync has the numbers.

@@ -13,7 +13,15 @@ export type CryptoErrorCode =
   /** A derivation path that is not all-hardened SLIP-0010 (`m/44'/7337'/0'/0'/0'`). */
   | "BAD_PATH"
   /** A Merkle proof of the wrong shape for its tree size and index. */
-  | "BAD_PROOF";
+  | "BAD_PROOF"
+  /** No wallet file where one was named. */
+  | "NO_WALLET"
+  /** A wallet file is already there (writing one never overwrites without --force). */
+  | "WALLET_EXISTS"
+  /** A wallet file others may read (it must be mode 600). */
+  | "WALLET_MODE"
+  /** A wallet file that is not JSON or not a p2pnode wallet. */
+  | "WALLET_CORRUPT";
 
 export class CryptoError extends CodedError<CryptoErrorCode> {
   constructor(code: CryptoErrorCode, message: string, details?: unknown) {

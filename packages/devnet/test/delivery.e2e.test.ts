@@ -300,10 +300,23 @@ describe("delivery under SIGKILL on a 5-node devnet", () => {
         return pending.size === 0;
       };
       const mined = await waitUntil(allMined, 300_000, 500);
-      expect(
-        mined,
-        `acknowledged, not mined on node0: ${[...pending].slice(0, 5).join(",")} (${pending.size})`,
-      ).toBe(true);
+      if (!mined) {
+        // Where the first few are: each node's status for them (404: the node never had it).
+        const where = await Promise.all(
+          [...pending].slice(0, 5).map(async (id) => ({
+            id: id.slice(0, 16),
+            ackedBy: acked.get(id)?.node,
+            status: await Promise.all(
+              state.nodes.map((n) =>
+                getJson<{ status: string }>(`${serviceUrls(n).chain}/txs/${id}`)
+                  .then((s) => s.status)
+                  .catch(() => "404"),
+              ),
+            ),
+          })),
+        );
+        expect.fail(`${pending.size} acknowledged, not mined on node0: ${JSON.stringify({ where, phases })}`);
+      }
       phase("convergence: all mined on node0");
       const hStop = (await tipOf(node(0)))!.height;
       expect(await waitUntil(async () => (await tipOf(node(0)))!.height >= hStop + 1, 120_000, 250)).toBe(

@@ -14,6 +14,14 @@ export type CryptoErrorCode =
   | "BAD_PATH"
   /** A Merkle proof of the wrong shape for its tree size and index. */
   | "BAD_PROOF"
+  /** No wallet file where one was named. */
+  | "NO_WALLET"
+  /** A wallet file is already there (writing one never overwrites without --force). */
+  | "WALLET_EXISTS"
+  /** A wallet file others may read (it must be mode 600). */
+  | "WALLET_MODE"
+  /** A wallet file that is not JSON or not a p2pnode wallet. */
+  | "WALLET_CORRUPT"
   /** A verify thread died twice with the item in its batch (VerifyPool): the verdict is unknown. */
   | "WORKER_FAILED"
   /** The VerifyPool was closed before the item's verdict came back. */

@@ -43,7 +43,7 @@ export const chainService: ServiceDefinition = {
     const store = new ChainStore(file);
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
-    const events = busEvents(ctx.bus, chain);
+    const events = busEvents(ctx.bus);
     // One pool per process: every signature of admission, relayed, mined and synced blocks.
     const verifier = new VerifyPool(
       ctx.config.verifyThreads === undefined ? {} : { threads: ctx.config.verifyThreads },
@@ -57,7 +57,7 @@ export const chainService: ServiceDefinition = {
       writable: ctx.writable,
       verifier,
     });
-    const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log, admission: intake.admission });
+    const sync = new SyncLoop({ chain, bus: ctx.bus, intake, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
     // how far behind it is, and GET /sync has the numbers.

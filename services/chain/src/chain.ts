@@ -72,6 +72,11 @@ export interface BlockOutcome {
   verdict: BlockVerdict;
   txCount: number;
   commit?: CommitResult;
+  /**
+   * What this call committed (absent for a `known` block): the block's stored bytes and the total
+   * work of the chain ending at it, so announcing it needs no read back from the store.
+   */
+  committed?: { body: Uint8Array; totalWork: bigint };
   /** The certificate stored with the block (dolev-strong networks). */
   certificate?: StoredCertificate;
 }
@@ -285,9 +290,12 @@ export class Chain {
     const account = this.store.account(t.sender);
     const tx = t.stx.tx;
     if ((tx.kind === "transfer" || tx.kind === "shield") && tx.nonce < (account?.nonce ?? 0)) {
+      // `expected` as the mempool gives it: a client whose earlier send got through without its
+      // answer learns the nonce is taken and moves on.
       throw reject(
         "BAD_NONCE",
         `nonce ${tx.nonce} already used (replay): account nonce is ${account?.nonce}`,
+        { expected: account?.nonce ?? 0 },
       );
     }
     return account;
@@ -419,6 +427,7 @@ export class Chain {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
       commit,
+      committed: { body: p.body, totalWork: commit.meta.totalWork },
       ...(cert ? { certificate: cert } : {}),
     };
   }

@@ -1,7 +1,16 @@
-import { type Block, type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
-import type { BlockHeaderJson, BlockJson } from "@p2pnode/types";
+import {
+  type Block,
+  type BlockHeader,
+  decodeBlock,
+  HEADER_SIZE,
+  headerFromJson,
+  toHex,
+} from "@p2pnode/codec";
+import { headerHash } from "@p2pnode/crypto";
+import type { BlockHeaderJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
-import { ChainError } from "../errors.js";
+import { ChainError, reject } from "../errors.js";
+import type { ChainIntake } from "../intake.js";
 import { HeaderChain } from "./header-chain.js";
 import { blockLocator } from "./locator.js";
 
@@ -17,7 +26,8 @@ export interface SyncPeer {
 export interface SyncNetwork {
   peers(): Promise<SyncPeer[]>;
   headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]>;
-  blocks(peer: string, hashes: string[]): Promise<BlockJson[]>;
+  /** The blocks the peer sent, as codec bytes in the order asked (a withheld one is missing). */
+  blocks(peer: string, hashes: string[]): Promise<Uint8Array[]>;
   /** Tell the gateway a peer misbehaved (feeds its score; enough of it bans). */
   penalize(peer: string, reason: string): void;
 }
@@ -70,10 +80,10 @@ export class SyncManager {
     private readonly o: SyncOptions,
     private readonly m: {
       chain: Chain;
+      /** Where bodies are applied: the chain's one intake path, so events and metrics see them. */
+      intake: Pick<ChainIntake, "applyBlock">;
       net: SyncNetwork;
       log?: { warn(o: object, msg: string): void };
-      /** The service's admission (signatures on its VerifyPool, one order); default: the chain inline. */
-      admission?: { submitBlock(block: Block, claimedHash?: string): Promise<unknown> };
     },
   ) {}
 
@@ -168,7 +178,7 @@ export class SyncManager {
     excluded: Set<string>,
   ): Promise<boolean> {
     const hashes = headers.headers.map((h) => ({ hash: h.hashHex, height: h.header.height }));
-    const got = new Map<string, { block: BlockJson; from: string }>();
+    const got = new Map<string, { block: Uint8Array; from: string }>();
     let next = 0; // index of the next block to apply
     let queued = 0; // index of the next block to request
     const inFlight = new Set<Promise<void>>();
@@ -189,7 +199,7 @@ export class SyncManager {
         this.o.stallMs,
       )
         .then((blocks) => {
-          const byHash = new Map(blocks.map((b) => [b.hash ?? "", b]));
+          const byHash = new Map(blocks.map((b) => [hashOfBytes(b), b]));
           for (const s of slice) {
             const b = byHash.get(s.hash);
             if (b) got.set(s.hash, { block: b, from: peer.id });
@@ -243,11 +253,9 @@ export class SyncManager {
     return true;
   }
 
-  private async apply(json: BlockJson, hash: string): Promise<unknown> {
-    const block = blockFromJson(json);
-    return this.m.admission
-      ? this.m.admission.submitBlock(block, hash)
-      : this.m.chain.submitBlock(block, hash);
+  /** One body through the chain's intake (decoded here: bytes that do not decode are the peer's fault). */
+  private async apply(bytes: Uint8Array, hash: string): Promise<unknown> {
+    return this.m.intake.applyBlock(decodeSyncBlock(bytes), hash, "sync");
   }
 
   private get window(): number {
@@ -282,4 +290,17 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => rej(new TypeError(`no answer in ${ms} ms`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** The hash a block's bytes claim (its header's); "" when too short to have a header. */
+function hashOfBytes(b: Uint8Array): string {
+  return b.length < HEADER_SIZE ? "" : toHex(headerHash(b.subarray(0, HEADER_SIZE)));
+}
+
+function decodeSyncBlock(b: Uint8Array): Block {
+  try {
+    return decodeBlock(b);
+  } catch (err) {
+    throw reject("DECODE_FAILED", `block: ${(err as Error).message}`);
+  }
 }

@@ -93,7 +93,7 @@ export class ChainStub {
     await b.serve(ChainReadSubjects.blockGet, (req) => {
       const e = this.blocks.get(req.hash);
       if (!e) throw new CodedError("NOT_FOUND", "no block");
-      return { block: e.json, height: e.height, onBestChain: true };
+      return { block: encodeBlock(blockFromJson(e.json)), height: e.height, onBestChain: true };
     });
     await b.serve(ChainReadSubjects.txGet, (req) => {
       const tx = this.txs.get(req.id);

@@ -101,6 +101,9 @@ export class Supervisor {
         dataDir: config.dataDir,
         chainId: network.chainId,
         genesisHash: network.genesisHash,
+        // Epoch ms this process started and ms since then: the origin of the node-start bench.
+        processStartAt: Math.round(performance.timeOrigin),
+        ms: Math.round(performance.now()),
       },
       "starting node",
     );
@@ -108,6 +111,7 @@ export class Supervisor {
     const { url, token } = ownNats
       ? await this.startNats(natsBin!)
       : { url: config.natsUrl!, token: config.natsToken };
+    if (ownNats) log.info({ ms: Math.round(performance.now()) }, "nats-server ready");
     this.bus = await Bus.connect({ url, token, name: "supervisor", version: VERSION, log });
     await this.bus.serve(NodeSubjects.identityGet, () => ({
       nodeId: this.identity!.nodeIdHex,
@@ -134,7 +138,7 @@ export class Supervisor {
       this.services.push(child);
       child.start();
     }
-    log.info({ services: names }, "services started");
+    log.info({ services: names, ms: Math.round(performance.now()) }, "services started");
   }
 
   private async startNats(bin: string): Promise<{ url: string; token: string }> {

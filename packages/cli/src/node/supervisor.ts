@@ -7,6 +7,7 @@ import type { NodeConfig } from "@p2pnode/kit/config";
 import type { Logger } from "@p2pnode/kit/log";
 import { GenesisError, networkOf, readGenesisFile } from "@p2pnode/rules";
 import {
+  API_LISTENER,
   CodedError,
   LISTENERS,
   type NodeNetwork,
@@ -26,6 +27,7 @@ import {
 } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { PORT_RELEASE_GRACE_MS, reapStaleChildren } from "./stale-children.js";
+import { accepts, connectHost, HEAD_START_MAX_MS, startOrder } from "./start-order.js";
 import { checkValidatorRole } from "./validator-role.js";
 
 export { VERSION };
@@ -65,6 +67,7 @@ export class Supervisor {
   private identity: NodeKey | undefined;
   private readonly pids: PidsRecord = { supervisor: process.pid, services: {} };
   private readonly startedAt = Date.now();
+  private stopping = false;
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -108,10 +111,19 @@ export class Supervisor {
       "starting node",
     );
 
+    // nats-server starts while the first services load their code (a second or more of CPU): they
+    // connect once it listens (the bus waits for its first connect) and ask for the identity and
+    // network, which the supervisor serves as soon as it is connected itself.
     const { url, token } = ownNats
-      ? await this.startNats(natsBin!)
+      ? this.spawnNats(natsBin!)
       : { url: config.natsUrl!, token: config.natsToken };
-    if (ownNats) log.info({ ms: Math.round(performance.now()) }, "nats-server ready");
+    const childEnv = this.childEnv(url, token);
+    const [first, rest] = startOrder(names);
+    this.spawnServices(first, servicesDir, childEnv);
+    if (ownNats) {
+      await waitForPort(config.ports.nats, 10_000, () => this.nats!.isAlive());
+      log.info({ ms: Math.round(performance.now()) }, "nats-server ready");
+    }
     this.bus = await Bus.connect({ url, token, name: "supervisor", version: VERSION, log });
     await this.bus.serve(NodeSubjects.identityGet, () => ({
       nodeId: this.identity!.nodeIdHex,
@@ -121,15 +133,40 @@ export class Supervisor {
       startedAt: this.startedAt,
     }));
     await this.bus.serve(NodeSubjects.networkGet, () => network);
+    if (rest.length === 0) return;
+    await this.headStart(first);
+    if (this.stopping) return;
+    this.spawnServices(rest, servicesDir, childEnv);
+  }
 
-    const childEnv = this.childEnv(url, token);
+  /**
+   * Waits until the services started first listen on their API ports (or exit, or
+   * HEAD_START_MAX_MS passes): the others' start-up would otherwise take most of the CPU while the
+   * chain loads, and a restarted node answers its tip seconds later.
+   */
+  private async headStart(first: readonly ServiceName[]): Promise<void> {
+    const { config } = this.o;
+    const host = connectHost(config.apiHost);
+    const deadline = Date.now() + HEAD_START_MAX_MS;
+    const waiting = (name: ServiceName) =>
+      this.services.find((c) => c.name === name)?.isAlive() === true &&
+      !this.stopping &&
+      Date.now() < deadline;
+    for (const name of first) {
+      const port = config.ports[API_LISTENER[name]];
+      while (waiting(name) && !(await accepts(host, port))) await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private spawnServices(names: readonly ServiceName[], servicesDir: string, env: NodeJS.ProcessEnv): void {
+    const { config, log } = this.o;
     for (const name of names) {
       const child = new ManagedChild(
         {
           name,
           command: process.execPath,
           args: [...config.serviceNodeFlags, join(servicesDir, name, "dist", "main.js")],
-          env: childEnv,
+          env,
         },
         log,
         this.o.out,
@@ -141,7 +178,8 @@ export class Supervisor {
     log.info({ services: names, ms: Math.round(performance.now()) }, "services started");
   }
 
-  private async startNats(bin: string): Promise<{ url: string; token: string }> {
+  /** Starts nats-server without waiting for it: its URL and token are known before it listens. */
+  private spawnNats(bin: string): { url: string; token: string } {
     const { config, log } = this.o;
     const port = config.ports.nats;
     const token = loadOrCreateNatsToken(config.dataDir);
@@ -163,7 +201,6 @@ export class Supervisor {
       },
     );
     this.nats.start();
-    await waitForPort(port, 10_000, () => this.nats!.isAlive());
     return { url: `nats://127.0.0.1:${port}`, token };
   }
 
@@ -202,6 +239,7 @@ export class Supervisor {
 
   /** Stops services in reverse start order, then the bus, then nats-server. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const child of [...this.services].reverse()) await child.stop();
     await this.bus?.close().catch(() => undefined);
     await this.nats?.stop();

@@ -151,7 +151,7 @@ export async function startService(
   });
 
   let stopped = false;
-  // The supervisor serves the identity before it starts any service: usually the first ask answers.
+  // The supervisor serves the identity before the network: once the network came, the first ask answers.
   identity = await bus.request(NodeSubjects.identityGet, {}, 2_000).catch(() => undefined);
   const fetchIdentity = async () => {
     for (let delay = 100; !stopped && identity === undefined; delay = Math.min(delay * 2, 2_000)) {

@@ -7,7 +7,6 @@ import type { NodeConfig } from "@p2pnode/kit/config";
 import type { Logger } from "@p2pnode/kit/log";
 import { GenesisError, networkOf, readGenesisFile } from "@p2pnode/rules";
 import {
-  API_LISTENER,
   CodedError,
   LISTENERS,
   type NodeNetwork,
@@ -27,7 +26,7 @@ import {
 } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
 import { PORT_RELEASE_GRACE_MS, reapStaleChildren } from "./stale-children.js";
-import { accepts, connectHost, HEAD_START_MAX_MS, startOrder } from "./start-order.js";
+import { HEAD_START_MAX_MS, startOrder } from "./start-order.js";
 import { checkValidatorRole } from "./validator-role.js";
 
 export { VERSION };
@@ -68,6 +67,8 @@ export class Supervisor {
   private readonly pids: PidsRecord = { supervisor: process.pid, services: {} };
   private readonly startedAt = Date.now();
   private stopping = false;
+  /** How many times a service asked for the network: each asks once, when its code is loaded. */
+  private networkAsks = 0;
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -132,7 +133,10 @@ export class Supervisor {
       version: VERSION,
       startedAt: this.startedAt,
     }));
-    await this.bus.serve(NodeSubjects.networkGet, () => network);
+    await this.bus.serve(NodeSubjects.networkGet, () => {
+      this.networkAsks++;
+      return network;
+    });
     if (rest.length === 0) return;
     await this.headStart(first);
     if (this.stopping) return;
@@ -140,22 +144,20 @@ export class Supervisor {
   }
 
   /**
-   * Waits until the services started first listen on their API ports (or exit, or
-   * HEAD_START_MAX_MS passes): the others' start-up would otherwise take most of the CPU while the
-   * chain loads, and a restarted node answers its tip seconds later.
+   * Waits until the services started first have asked for the network — the end of loading their
+   * code, most of their start-up CPU — or exited, or HEAD_START_MAX_MS passed. Six services
+   * loading at once on two cores leave the chain a third of a core, so a restarted node answered
+   * its tip seconds later; held back until the chain has asked, the others share the CPU with its
+   * last steps only (app, store, listen).
    */
   private async headStart(first: readonly ServiceName[]): Promise<void> {
-    const { config } = this.o;
-    const host = connectHost(config.apiHost);
     const deadline = Date.now() + HEAD_START_MAX_MS;
-    const waiting = (name: ServiceName) =>
-      this.services.find((c) => c.name === name)?.isAlive() === true &&
+    const waiting = () =>
+      this.networkAsks < first.length &&
       !this.stopping &&
-      Date.now() < deadline;
-    for (const name of first) {
-      const port = config.ports[API_LISTENER[name]];
-      while (waiting(name) && !(await accepts(host, port))) await new Promise((r) => setTimeout(r, 50));
-    }
+      Date.now() < deadline &&
+      first.every((name) => this.services.find((c) => c.name === name)?.isAlive() === true);
+    while (waiting()) await new Promise((r) => setTimeout(r, 20));
   }
 
   private spawnServices(names: readonly ServiceName[], servicesDir: string, env: NodeJS.ProcessEnv): void {

@@ -8,7 +8,7 @@
  *   BENCH_RUNS=3  BENCH_LOAD=quiet,stress  BENCH_PORT_BASE=26000
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { API_LISTENER, portsFromBase, ROLE_SERVICES } from "@p2pnode/types";
@@ -40,6 +40,20 @@ interface Sample {
   services: Record<string, Record<string, number>>;
   tip: number;
   allReady: number;
+  /** CPU seconds each process had used when all were ready ("supervisor" included). */
+  cpu: Record<string, number>;
+}
+
+/** utime + stime of a process in seconds (Linux: /proc/<pid>/stat, 100 ticks a second). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function spawnNode(devnet: Devnet, node: DevnetNode, cliMain: string, logFile: string): ChildProcess {
@@ -94,6 +108,9 @@ async function measure(
     POLL_MS,
   );
   if (!done) throw new Error(`${build.label} ${kind}: not ready in 120 s (see ${logFile})`);
+  const pids = readPids(node.dataDir);
+  const cpu: Record<string, number> = { supervisor: cpuSeconds(child.pid) };
+  for (const s of names) cpu[s] = cpuSeconds(pids?.services[s]);
   const log = readNodeStartup(logFile);
   const rel = (at: number | undefined) => (at === undefined ? undefined : at - t0);
   const services: Sample["services"] = {};
@@ -112,6 +129,7 @@ async function measure(
     services,
     tip: tip!,
     allReady: Math.max(...Object.values(ready)),
+    cpu,
   };
   return { sample, pid: child.pid! };
 }
@@ -215,9 +233,9 @@ for (const load of loads) {
       ];
       const avg = mine.reduce((a, s) => a + s.loadAvg1, 0) / mine.length;
       console.log(
-        `\n${build.label}, ${kind} start, ${load} (load avg ${avg.toFixed(1)}; median of ${mine.length}; s since the supervisor's spawn; supervisor row: nats-server ready, services spawned)`,
+        `\n${build.label}, ${kind} start, ${load} (load avg ${avg.toFixed(1)}; median of ${mine.length}; s since the supervisor's spawn; supervisor row: nats-server ready, last services spawned; cpu s: CPU used by then)`,
       );
-      console.log(formatTable(["process", "start", ...MILESTONES], rows));
+      console.log(formatTable(["process", "start", ...MILESTONES, "cpu s"], rows));
     }
   }
 }
@@ -226,7 +244,12 @@ const summary = loads.flatMap((load) =>
   (["fresh", "restart"] as const).map((kind) => {
     const cells = builds.flatMap((b) => {
       const mine = samples.filter((s) => s.load === load && s.kind === kind && s.build === b.label);
-      return [sec(median(mine.map((s) => s.tip))), sec(median(mine.map((s) => s.allReady)))];
+      const cpu = mine.map((s) => Object.values(s.cpu).reduce((a, b) => a + b, 0));
+      return [
+        sec(median(mine.map((s) => s.tip))),
+        sec(median(mine.map((s) => s.allReady))),
+        median(cpu).toFixed(1),
+      ];
     });
     const avg = samples
       .filter((s) => s.load === load)
@@ -234,10 +257,14 @@ const summary = loads.flatMap((load) =>
     return [`${load} (load ${avg.toFixed(1)})`, kind, ...cells];
   }),
 );
-console.log("\nmedians, s from the supervisor's spawn:");
+console.log("\nmedians, s from the supervisor's spawn (cpu s: CPU of the node's Node.js processes by then):");
 console.log(
   formatTable(
-    ["load", "start", ...builds.flatMap((b) => [`${b.label} /tip`, `${b.label} all ready`])],
+    [
+      "load",
+      "start",
+      ...builds.flatMap((b) => [`${b.label} /tip`, `${b.label} all ready`, `${b.label} cpu s`]),
+    ],
     summary,
   ),
 );

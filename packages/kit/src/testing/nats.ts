@@ -58,10 +58,13 @@ export function natsServerBin(): string {
   return bin;
 }
 
-/** Starts a real nats-server on a free loopback port with a token; stop() kills it by pid. */
-export async function startTestNats(): Promise<TestNats> {
-  const port = await freePort();
-  const token = randomBytes(18).toString("base64url");
+/**
+ * Starts a real nats-server on a free loopback port with a token (or the given ones: a server
+ * that comes up after its clients were told where it would be); stop() kills it by pid.
+ */
+export async function startTestNats(at: { port?: number; token?: string } = {}): Promise<TestNats> {
+  const port = at.port ?? (await freePort());
+  const token = at.token ?? randomBytes(18).toString("base64url");
   const proc = spawn(natsServerBin(), ["-a", "127.0.0.1", "-p", String(port), "--auth", token], {
     stdio: "ignore",
   });

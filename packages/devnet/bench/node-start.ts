@@ -223,17 +223,19 @@ for (const load of loads) {
           "",
           sec(median(mine.map((s) => s.spawned ?? Number.NaN))),
           "",
+          median(mine.map((s) => s.cpu.supervisor ?? Number.NaN)).toFixed(2),
         ],
         ...names.map((n) => [
           n,
           ...["start", ...MILESTONES].map((k) =>
             sec(median(mine.map((s) => s.services[n]?.[k] ?? Number.NaN))),
           ),
+          median(mine.map((s) => s.cpu[n] ?? Number.NaN)).toFixed(2),
         ]),
       ];
       const avg = mine.reduce((a, s) => a + s.loadAvg1, 0) / mine.length;
       console.log(
-        `\n${build.label}, ${kind} start, ${load} (load avg ${avg.toFixed(1)}; median of ${mine.length}; s since the supervisor's spawn; supervisor row: nats-server ready, last services spawned; cpu s: CPU used by then)`,
+        `\n${build.label}, ${kind} start, ${load} (load avg ${avg.toFixed(1)}; median of ${mine.length}; s since the supervisor's spawn; supervisor row: nats = nats-server ready, listening = last services spawned; cpu s: CPU used by all ready)`,
       );
       console.log(formatTable(["process", "start", ...MILESTONES, "cpu s"], rows));
     }

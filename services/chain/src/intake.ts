@@ -1,5 +1,6 @@
 import { decodeBlockJson, txFromJson } from "@p2pnode/rules";
 import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
+import { Admission, type SignatureVerifier } from "./admission.js";
 import type { Chain } from "./chain.js";
 import { ChainError } from "./errors.js";
 import type { ChainMetrics } from "./metrics.js";
@@ -17,9 +18,13 @@ export interface ChainEvents {
 
 /**
  * The one path by which JSON from REST or NATS reaches the chain: decode, submit, count, and
- * announce — announcements only after `Chain` has returned, i.e. after COMMIT.
+ * announce — announcements only after `Chain` has returned, i.e. after COMMIT. Submissions go
+ * through `admission` (signatures on the service's VerifyPool, then the chain in arrival order),
+ * which sync shares so that every write keeps one order.
  */
 export class ChainIntake {
+  readonly admission: Admission;
+
   constructor(
     private readonly m: {
       chain: Chain;
@@ -28,8 +33,16 @@ export class ChainIntake {
       log?: DebugLog;
       /** False while the service may not acknowledge writes (supervisor gone, NATS down). */
       writable?: () => boolean;
+      /** The service's VerifyPool; without one, signatures are verified inline. */
+      verifier?: SignatureVerifier;
     },
-  ) {}
+  ) {
+    this.admission = new Admission({
+      chain: m.chain,
+      verifier: m.verifier,
+      ...(m.log?.warn ? { log: m.log as Required<DebugLog> } : {}),
+    });
+  }
 
   /** A write acknowledged by a service that is not ready could be lost with it: refuse it instead. */
   private refuseUnlessWritable(): void {
@@ -37,10 +50,10 @@ export class ChainIntake {
       throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
   }
 
-  submitTx(json: SignedTransactionJson): { id: string } {
+  async submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
     this.refuseUnlessWritable();
     try {
-      const t = this.m.chain.submitTx(txFromJson(json), json.id);
+      const t = await this.admission.submitTx(txFromJson(json), json.id);
       this.m.metrics?.txsAccepted.inc();
       this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });
       return { id: t.idHex };
@@ -50,11 +63,11 @@ export class ChainIntake {
     }
   }
 
-  submitBlock(json: BlockJson, source: string): BlockVerdict {
+  async submitBlock(json: BlockJson, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
     const started = performance.now();
     try {
-      const { verdict, txCount } = this.m.chain.submitBlock(decodeBlockJson(json), json.hash);
+      const { verdict, txCount } = await this.admission.submitBlock(decodeBlockJson(json), json.hash);
       this.m.metrics?.blockSeconds.observe({ status: verdict.status }, (performance.now() - started) / 1000);
       if (verdict.status !== "known") {
         this.m.metrics?.blocksAccepted.inc({ status: verdict.status });
@@ -75,4 +88,5 @@ export class ChainIntake {
 
 interface DebugLog {
   debug(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
 }

@@ -1,5 +1,6 @@
 import type { Bus, Logger } from "@p2pnode/kit";
 import { GatewaySubjects, type SyncStatus } from "@p2pnode/types";
+import type { Admission } from "../admission.js";
 import type { Chain } from "../chain.js";
 import type { ChainEvents } from "../intake.js";
 import { natsSyncNetwork } from "./nats-network.js";
@@ -20,11 +21,14 @@ export class SyncLoop {
   private rounds = 0;
   private stopped = false;
 
-  constructor(private readonly m: { chain: Chain; bus: Bus; events: ChainEvents; log: Logger }) {
+  constructor(
+    private readonly m: { chain: Chain; bus: Bus; events: ChainEvents; log: Logger; admission?: Admission },
+  ) {
     this.manager = new SyncManager(defaultSyncOptions, {
       chain: m.chain,
       net: natsSyncNetwork(m.bus, m.log),
       log: m.log,
+      ...(m.admission ? { admission: m.admission } : {}),
     });
   }
 

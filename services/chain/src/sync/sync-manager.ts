@@ -1,4 +1,4 @@
-import { type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
+import { type Block, type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
 import type { BlockHeaderJson, BlockJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
 import { ChainError } from "../errors.js";
@@ -68,7 +68,13 @@ export class SyncManager {
 
   constructor(
     private readonly o: SyncOptions,
-    private readonly m: { chain: Chain; net: SyncNetwork; log?: { warn(o: object, msg: string): void } },
+    private readonly m: {
+      chain: Chain;
+      net: SyncNetwork;
+      log?: { warn(o: object, msg: string): void };
+      /** The service's admission (signatures on its VerifyPool, one order); default: the chain inline. */
+      admission?: { submitBlock(block: Block, claimedHash?: string): Promise<unknown> };
+    },
   ) {}
 
   progress(): SyncProgress {
@@ -210,12 +216,21 @@ export class SyncManager {
       if (inFlight.size === 0 && !got.has(hashes[next]!.hash)) return false; // no peer can serve
       if (inFlight.size > 0) await Promise.race(inFlight);
       if (this.stopped) return true;
-      while (next < hashes.length && got.has(hashes[next]!.hash)) {
-        const { block, from } = got.get(hashes[next]!.hash)!;
-        got.delete(hashes[next]!.hash);
+      // Every body that is here goes to admission at once (their signatures verified as one
+      // batch), then each verdict is taken in order.
+      const applying: { from: string; done: Promise<unknown> }[] = [];
+      for (let i = next; i < hashes.length && got.has(hashes[i]!.hash); i++) {
+        const { block, from } = got.get(hashes[i]!.hash)!;
+        got.delete(hashes[i]!.hash);
+        const done = this.apply(block, hashes[i]!.hash);
+        done.catch(() => undefined); // awaited below; a later one is moot once an earlier one failed
+        applying.push({ from, done });
+      }
+      for (const { from, done } of applying) {
         try {
-          this.m.chain.submitBlock(blockFromJson(block), hashes[next]!.hash);
+          await done;
         } catch (err) {
+          if (this.stopped) return true; // refused because the service is stopping, not the peer's fault
           // The header was valid, so the body is what was wrong: the sender lied, the branch is dead.
           this.blame(from, `invalid block ${hashes[next]!.height}`, err);
           excluded.add(from);
@@ -226,6 +241,13 @@ export class SyncManager {
       }
     }
     return true;
+  }
+
+  private async apply(json: BlockJson, hash: string): Promise<unknown> {
+    const block = blockFromJson(json);
+    return this.m.admission
+      ? this.m.admission.submitBlock(block, hash)
+      : this.m.chain.submitBlock(block, hash);
   }
 
   private get window(): number {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { delimiter, join } from "node:path";
 import { natsServerConfig } from "@p2pnode/kit/bus";
 import { SupervisorError } from "./errors.js";
+import { accepts } from "./start-order.js";
 
 export const NATS_TOKEN_FILE = "nats.token";
 
@@ -82,14 +82,7 @@ export async function waitForPort(port: number, timeoutMs: number, alive: () => 
         "NATS_SERVER_FAILED",
         "nats-server exited during start-up (see its log above)",
       );
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: "127.0.0.1", port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
+    if (await accepts("127.0.0.1", port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new SupervisorError(

@@ -62,12 +62,13 @@ export function natsServerBin(): string {
 }
 
 /**
- * Starts a real nats-server on a free loopback port with a token, configured as the supervisor
+ * Starts a real nats-server on a free loopback port with a token (or the given ones: a server
+ * that comes up after its clients were told where it would be), configured as the supervisor
  * configures a node's (natsServerConfig: the size table's max_payload); stop() kills it by pid.
  */
-export async function startTestNats(): Promise<TestNats> {
-  const port = await freePort();
-  const token = randomBytes(18).toString("base64url");
+export async function startTestNats(at: { port?: number; token?: string } = {}): Promise<TestNats> {
+  const port = at.port ?? (await freePort());
+  const token = at.token ?? randomBytes(18).toString("base64url");
   const dir = mkdtempSync(join(tmpdir(), "p2pnode-test-nats-"));
   const conf = join(dir, "nats.conf");
   writeFileSync(conf, natsServerConfig({ port, token }), { mode: 0o600 });

@@ -2,9 +2,10 @@
  * Chain throughput next to baselines measured in the same run (DESIGN.md §7):
  *   - tx admission (schema parse + decode + rules + signature + mempool) vs raw node:crypto
  *     Ed25519 verify on one core (goal ≥ 0.7×);
- *   - 1,000-tx block connect + SQLite commit (WAL, synchronous=FULL), with and without the
- *     signature checks, vs the bare SQL of a block in one transaction.
- *   pnpm --filter @p2pnode/chain bench    (BENCH_TXS, BENCH_BLOCKS to resize)
+ *   - a 1,000-tx block connected with every signature checked (none of its txs in the mempool).
+ * The block commit with its txs already verified, against the bare SQL of the same rows, is
+ * bench/commit.ts. `pnpm --filter @p2pnode/chain bench` runs both.
+ *   pnpm --filter @p2pnode/chain bench:admission    (BENCH_TXS, BENCH_BLOCKS to resize)
  * Prints a table and writes bench-results/chain.json.
  */
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
@@ -13,7 +14,6 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Block, encodeTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { SIGNING_DOMAINS, signingBytes } from "@p2pnode/crypto";
-import { inTransaction, openDatabase } from "@p2pnode/kit";
 import { txFromJson } from "@p2pnode/rules";
 import { type Genesis, SignedTransactionJson } from "@p2pnode/types";
 import { Chain, defaultChainOptions } from "../src/chain.js";
@@ -128,42 +128,6 @@ for (const b of blocks) cold.submitBlock(b);
 const coldSeconds = (now() - t0) / 1000;
 cold.store.close();
 
-const warm = chain();
-let warmSeconds = 0;
-for (const b of blocks) {
-  for (const stx of b.txs) warm.submitTx(stx); // their signatures are checked here, untimed
-  t0 = now();
-  warm.submitBlock(b);
-  warmSeconds += (now() - t0) / 1000;
-}
-warm.store.close();
-
-// --- baseline: the bare SQL of a block in one BEGIN IMMEDIATE transaction ----------------------
-const db = openDatabase(join(dir, "raw.sqlite"), [
-  (d) =>
-    d.exec(`CREATE TABLE b (id INTEGER PRIMARY KEY, hash BLOB UNIQUE, body BLOB);
-            CREATE TABLE t (id BLOB PRIMARY KEY, h INTEGER, i INTEGER) WITHOUT ROWID;
-            CREATE TABLE a (address BLOB PRIMARY KEY, balance TEXT, nonce INTEGER) WITHOUT ROWID;`),
-]);
-const insB = db.prepare("INSERT INTO b (hash, body) VALUES (?, ?)");
-const insT = db.prepare("INSERT INTO t (id, h, i) VALUES (?, ?, ?)");
-const upA = db.prepare(
-  "INSERT INTO a VALUES (?, ?, ?) ON CONFLICT (address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce",
-);
-const body = new Uint8Array(BLOCK_TXS * 190);
-t0 = now();
-for (let b = 0; b < BLOCKS; b++) {
-  inTransaction(db, () => {
-    insB.run(Buffer.from(`block-${b}`), body);
-    for (let i = 0; i < BLOCK_TXS; i++) {
-      insT.run(Buffer.from(`tx-${b}-${i}`), b, i);
-      upA.run(senders[i]!.address, "999", b + 1);
-    }
-    upA.run(recipient.address, String(b), 0);
-  });
-}
-const rawSqlSeconds = (now() - t0) / 1000;
-db.close();
 rmSync(dir, { recursive: true, force: true });
 
 // --- report ----------------------------------------------------------------------------------
@@ -173,14 +137,10 @@ const figures = {
   tx_admission_per_s: admission,
   tx_admission_decoded_per_s: admissionCore,
   block_1000tx_connect_with_signatures_per_s: BLOCKS / coldSeconds,
-  block_1000tx_connect_mempool_verified_per_s: BLOCKS / warmSeconds,
-  block_1000tx_bare_sql_commit_per_s: BLOCKS / rawSqlSeconds,
 };
 const ratios = {
   admissionOverRawVerify: admission / verifyRaw,
   decodedAdmissionOverRawVerify: admissionCore / verifyRaw,
-  connectVerifiedOverBareSql:
-    figures.block_1000tx_connect_mempool_verified_per_s / figures.block_1000tx_bare_sql_commit_per_s,
 };
 const fmt = (n: number, d = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -196,17 +156,6 @@ const rows: [string, string, string][] = [
     fmt(figures.block_1000tx_connect_with_signatures_per_s, 1),
     "blocks/s",
   ],
-  [
-    "1,000-tx block: validate + commit (txs from mempool)",
-    fmt(figures.block_1000tx_connect_mempool_verified_per_s, 1),
-    "blocks/s",
-  ],
-  [
-    "1,000-tx block: bare SQL in one transaction (baseline)",
-    fmt(figures.block_1000tx_bare_sql_commit_per_s, 1),
-    "blocks/s",
-  ],
-  ["  validate + commit / bare SQL", fmt(ratios.connectVerifiedOverBareSql, 2), "x"],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`${"figure".padEnd(width)}  ${"value".padStart(12)}`);

@@ -3,7 +3,7 @@ import { sha256 } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
 import { CodedError, type RemoteAttempt, type RemoteJob } from "@p2pnode/types";
 import type { SandboxPool } from "../sandbox/sandbox-pool.js";
-import type { AttemptResult } from "../scheduler/transport.js";
+import { type AttemptResult, attemptFromSandbox } from "../scheduler/transport.js";
 import { RESCUE_CHAIN_HASH, runProved, type ZkpPort } from "./proved.js";
 
 /** Devnet-only faults (POST /admin/debug/fault): a lying worker, a worker that tampers with proofs. */
@@ -58,16 +58,7 @@ export class RemoteJobs {
         deadlineMs: Math.min(job.limits.deadlineMs, def.limits.timeoutMs),
       },
     });
-    if (o.ok)
-      return { kind: "result", outcome: { ok: true, json: o.json }, instructions: o.instructions, ms: o.ms };
-    if (o.deterministic)
-      return {
-        kind: "result",
-        outcome: { ok: false, code: o.code, message: o.message },
-        instructions: o.instructions,
-        ms: o.ms,
-      };
-    return { kind: "failed", code: o.code, message: o.message };
+    return attemptFromSandbox(o);
   }
 
   private faulty(r: AttemptResult): AttemptResult {

@@ -1,7 +1,13 @@
 import { ComputeError } from "../errors.js";
 import type { SandboxPool } from "../sandbox/sandbox-pool.js";
 import type { StoredFunction } from "../store.js";
-import type { AttemptResult, JobSpec, WorkerInfo, WorkerTransport } from "./transport.js";
+import {
+  type AttemptResult,
+  attemptFromSandbox,
+  type JobSpec,
+  type WorkerInfo,
+  type WorkerTransport,
+} from "./transport.js";
 
 /** This node as the one worker: jobs run in its own sandbox pool. */
 export class LocalTransport implements WorkerTransport {
@@ -32,16 +38,7 @@ export class LocalTransport implements WorkerTransport {
       seed: job.seed,
       limits: job.limits,
     });
-    if (o.ok)
-      return { kind: "result", outcome: { ok: true, json: o.json }, instructions: o.instructions, ms: o.ms };
-    if (o.deterministic)
-      return {
-        kind: "result",
-        outcome: { ok: false, code: o.code, message: o.message },
-        instructions: o.instructions,
-        ms: o.ms,
-      };
-    return { kind: "failed", code: o.code, message: o.message };
+    return attemptFromSandbox(o);
   }
 
   onChange(): () => void {

@@ -1,4 +1,5 @@
 import type { JobOutcome } from "@p2pnode/codec";
+import type { SandboxOutcome } from "../sandbox/sandbox.js";
 
 /*
  * The seam between the scheduler and whoever runs jobs. Today: LocalTransport (this node's
@@ -31,6 +32,23 @@ export interface JobSpec {
 export type AttemptResult =
   | { kind: "result"; outcome: JobOutcome; instructions: number; ms: number; proof?: string }
   | { kind: "failed"; code: string; message: string; refused?: boolean };
+
+/**
+ * A sandbox run as an attempt: a value or a deterministic error is a result the scheduler votes
+ * on; anything else (timeout, crash) failed and is retried. Local and peer jobs map it alike.
+ */
+export function attemptFromSandbox(o: SandboxOutcome): AttemptResult {
+  if (o.ok)
+    return { kind: "result", outcome: { ok: true, json: o.json }, instructions: o.instructions, ms: o.ms };
+  if (o.deterministic)
+    return {
+      kind: "result",
+      outcome: { ok: false, code: o.code, message: o.message },
+      instructions: o.instructions,
+      ms: o.ms,
+    };
+  return { kind: "failed", code: o.code, message: o.message };
+}
 
 export interface WorkerInfo {
   /** Stable id: the peer's NodeId for remote workers, "local" for this node. */

@@ -4,9 +4,11 @@
  *     Ed25519 verify on one core (goal ≥ 0.7×): inline (one submission at a time, the verify on
  *     the event loop) and through the VerifyPool (250 submissions per turn, as concurrent clients
  *     send them), the latter also vs raw verify on every core (worker threads, no batching);
- *   - 1,000-tx block connect + SQLite commit (WAL, synchronous=FULL), with and without the
- *     signature checks, vs the bare SQL of a block in one transaction.
- *   pnpm --filter @p2pnode/chain bench    (BENCH_TXS, BENCH_BLOCKS to resize)
+ *   - a 1,000-tx block connected with every signature checked (none of its txs in the mempool),
+ *     inline and through the VerifyPool.
+ * The block commit with its txs already verified, against the bare SQL of the same rows, is
+ * bench/commit.ts. `pnpm --filter @p2pnode/chain bench` runs both.
+ *   pnpm --filter @p2pnode/chain bench:admission    (BENCH_TXS, BENCH_BLOCKS to resize)
  * Prints a table and writes bench-results/chain.json.
  */
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
@@ -20,7 +22,6 @@ import {
   signingBytes,
   VerifyPool,
 } from "@p2pnode/crypto";
-import { inTransaction, openDatabase } from "@p2pnode/kit";
 import { txFromJson } from "@p2pnode/rules";
 import { type Genesis, SignedTransactionJson } from "@p2pnode/types";
 import { Admission } from "../src/admission.js";
@@ -165,42 +166,6 @@ const pooledBlockSeconds = (now() - t0) / 1000;
 viaPool.store.close();
 await pool.close();
 
-const warm = chain();
-let warmSeconds = 0;
-for (const b of blocks) {
-  for (const stx of b.txs) warm.submitTx(stx); // their signatures are checked here, untimed
-  t0 = now();
-  warm.submitBlock(b);
-  warmSeconds += (now() - t0) / 1000;
-}
-warm.store.close();
-
-// --- baseline: the bare SQL of a block in one BEGIN IMMEDIATE transaction ----------------------
-const db = openDatabase(join(dir, "raw.sqlite"), [
-  (d) =>
-    d.exec(`CREATE TABLE b (id INTEGER PRIMARY KEY, hash BLOB UNIQUE, body BLOB);
-            CREATE TABLE t (id BLOB PRIMARY KEY, h INTEGER, i INTEGER) WITHOUT ROWID;
-            CREATE TABLE a (address BLOB PRIMARY KEY, balance TEXT, nonce INTEGER) WITHOUT ROWID;`),
-]);
-const insB = db.prepare("INSERT INTO b (hash, body) VALUES (?, ?)");
-const insT = db.prepare("INSERT INTO t (id, h, i) VALUES (?, ?, ?)");
-const upA = db.prepare(
-  "INSERT INTO a VALUES (?, ?, ?) ON CONFLICT (address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce",
-);
-const body = new Uint8Array(BLOCK_TXS * 190);
-t0 = now();
-for (let b = 0; b < BLOCKS; b++) {
-  inTransaction(db, () => {
-    insB.run(Buffer.from(`block-${b}`), body);
-    for (let i = 0; i < BLOCK_TXS; i++) {
-      insT.run(Buffer.from(`tx-${b}-${i}`), b, i);
-      upA.run(senders[i]!.address, "999", b + 1);
-    }
-    upA.run(recipient.address, String(b), 0);
-  });
-}
-const rawSqlSeconds = (now() - t0) / 1000;
-db.close();
 rmSync(dir, { recursive: true, force: true });
 
 // --- report ----------------------------------------------------------------------------------
@@ -213,16 +178,12 @@ const figures = {
   tx_admission_decoded_per_s: admissionCore,
   block_1000tx_connect_with_signatures_per_s: BLOCKS / coldSeconds,
   block_1000tx_connect_verify_pool_per_s: BLOCKS / pooledBlockSeconds,
-  block_1000tx_connect_mempool_verified_per_s: BLOCKS / warmSeconds,
-  block_1000tx_bare_sql_commit_per_s: BLOCKS / rawSqlSeconds,
 };
 const ratios = {
   admissionOverRawVerify: admission / verifyRaw,
   pooledAdmissionOverRawVerifyThreads: admissionPooled / verifyRawThreads,
   pooledAdmissionOverInline: admissionPooled / admission,
   decodedAdmissionOverRawVerify: admissionCore / verifyRaw,
-  connectVerifiedOverBareSql:
-    figures.block_1000tx_connect_mempool_verified_per_s / figures.block_1000tx_bare_sql_commit_per_s,
 };
 const fmt = (n: number, d = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -251,17 +212,6 @@ const rows: [string, string, string][] = [
     fmt(figures.block_1000tx_connect_verify_pool_per_s, 1),
     "blocks/s",
   ],
-  [
-    "1,000-tx block: validate + commit (txs from mempool)",
-    fmt(figures.block_1000tx_connect_mempool_verified_per_s, 1),
-    "blocks/s",
-  ],
-  [
-    "1,000-tx block: bare SQL in one transaction (baseline)",
-    fmt(figures.block_1000tx_bare_sql_commit_per_s, 1),
-    "blocks/s",
-  ],
-  ["  validate + commit / bare SQL", fmt(ratios.connectVerifiedOverBareSql, 2), "x"],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`${"figure".padEnd(width)}  ${"value".padStart(12)}`);

@@ -179,11 +179,16 @@ export class Chain {
     if (gone.length > 0) this.store.transaction(() => this.pool.apply({ put: [], del: gone }));
   }
 
-  /** Writes what the pool changed in one committed transaction: called before anything is acknowledged. */
-  private persistMempool(): void {
+  /**
+   * Writes what the pool changed in one committed transaction: called before anything is
+   * acknowledged. `deleted`: ids whose rows a block's transaction already removed.
+   */
+  private persistMempool(deleted?: ReadonlySet<string>): void {
     const m = this.mempool.takeChanges();
     const z = this.shieldedPool.takeChanges();
-    const c = { put: [...m.put, ...z.put], del: [...m.del, ...z.del] };
+    let del = [...m.del, ...z.del];
+    if (deleted) del = del.filter((id) => !deleted.has(id));
+    const c = { put: [...m.put, ...z.put], del };
     if (c.put.length === 0 && c.del.length === 0) return;
     this.store.transaction(() => this.pool.apply(c));
   }
@@ -410,10 +415,14 @@ export class Chain {
       throw err instanceof ChainError ? this.remember(p.hashHex, err) : err;
     }
     let commit: CommitResult;
+    // The pool rows of the txs this block mines go in the block's own transaction (one fsync, and
+    // never a mined tx left in the stored pool); the in-memory pool follows after COMMIT.
+    const mined = new Set<string>();
     try {
       commit = this.store.transaction(() => {
         const c = this.forkChoice.commit(p, parent, tip, this.now());
         if (cert) this.finality!.store.putCertificate(p.hash, cert);
+        if (c.status === "connected") this.pool.deleteIds(this.pendingOf(c.connected[0]!.txs, mined));
         return c;
       });
     } catch (err) {
@@ -422,7 +431,7 @@ export class Chain {
     }
     this.tipMeta = commit.tip;
     this.updateMempool(commit);
-    this.persistMempool();
+    this.persistMempool(mined);
     return {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
@@ -430,6 +439,17 @@ export class Chain {
       committed: { body: p.body, totalWork: commit.meta.totalWork },
       ...(cert ? { certificate: cert } : {}),
     };
+  }
+
+  /** The ids of `txs` that wait in a pool, each also added to `into` (as hex). */
+  private pendingOf(txs: readonly CheckedTx[], into: Set<string>): Uint8Array[] {
+    const ids: Uint8Array[] = [];
+    for (const t of txs) {
+      if (!this.isPending(t.idHex)) continue;
+      ids.push(t.id);
+      into.add(t.idHex);
+    }
+    return ids;
   }
 
   private checkContext(block: Block, parent: BlockMeta, tip: BlockMeta): void {

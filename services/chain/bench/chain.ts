@@ -23,16 +23,15 @@ import {
   VerifyPool,
 } from "@p2pnode/crypto";
 import { txFromJson } from "@p2pnode/rules";
-import { type Genesis, SignedTransactionJson } from "@p2pnode/types";
+import { SignedTransactionJson } from "@p2pnode/types";
 import { Admission } from "../src/admission.js";
-import { Chain, defaultChainOptions } from "../src/chain.js";
+import type { Chain } from "../src/chain.js";
 import { ChainIntake } from "../src/intake.js";
-import { ChainStore } from "../src/store.js";
-import { BLOCK_TIME, CHAIN_ID, makeBlock, transfer, type Wallet, wallet } from "../test/helpers.js";
+import { CHAIN_ID, makeBlock, transfer } from "../test/helpers.js";
+import { BLOCK_TXS, blockFixture } from "./block-fixture.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 8);
-const BLOCK_TXS = 1_000;
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-chain-bench-"));
 const now = () => performance.now();
 const loadBefore = loadavg();
@@ -40,31 +39,7 @@ console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" "
 const threads = availableParallelism();
 const pool = new VerifyPool({ threads });
 
-const senders: Wallet[] = Array.from({ length: BLOCK_TXS }, (_, i) => wallet(1000 + i));
-const recipient = wallet(5);
-const genesis: Genesis = {
-  chainId: CHAIN_ID,
-  timestamp: Date.now() - 86_400_000,
-  allocations: senders.map((w) => ({ address: w.hex, balance: "1000000000" })),
-  consensus: {
-    targetBlockTimeMs: BLOCK_TIME,
-    initialTarget: "ff".repeat(32),
-    retargetWindow: 100_000,
-    blockReward: "50",
-  },
-  validators: [],
-};
-let opened = 0;
-function chain(): Chain {
-  const store = new ChainStore(join(dir, `chain-${opened++}.sqlite`));
-  const mempool = {
-    ...defaultChainOptions.mempool,
-    maxTxs: 1_000_000,
-    maxBytes: 1 << 30,
-    maxPerSender: 1_000,
-  };
-  return new Chain({ ...defaultChainOptions, mempool }, { genesis, store });
-}
+const { senders, recipient, chain } = blockFixture(dir);
 
 // --- baseline: raw node:crypto verify of tx signing bytes, public key object cached ----------
 const sample = transfer(senders[0]!, recipient, 1n, 0);

@@ -16,43 +16,17 @@ import { join } from "node:path";
 import type { Block } from "@p2pnode/codec";
 import { inTransaction } from "@p2pnode/kit";
 import { prepareBlock } from "@p2pnode/rules";
-import type { Genesis } from "@p2pnode/types";
-import { Chain, defaultChainOptions } from "../src/chain.js";
-import { ChainStore, hex } from "../src/store.js";
+import { hex } from "../src/store.js";
 import { workOf } from "../src/work.js";
-import { BLOCK_TIME, CHAIN_ID, makeBlock, transfer, type Wallet, wallet } from "../test/helpers.js";
+import { CHAIN_ID, makeBlock, transfer } from "../test/helpers.js";
+import { BLOCK_TXS, blockFixture } from "./block-fixture.js";
 
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
-const BLOCK_TXS = 1_000;
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-commit-bench-"));
 const now = () => performance.now();
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
 
-const senders: Wallet[] = Array.from({ length: BLOCK_TXS }, (_, i) => wallet(1000 + i));
-const recipient = wallet(5);
-const genesis: Genesis = {
-  chainId: CHAIN_ID,
-  timestamp: Date.now() - 86_400_000,
-  allocations: senders.map((w) => ({ address: w.hex, balance: "1000000000" })),
-  consensus: {
-    targetBlockTimeMs: BLOCK_TIME,
-    initialTarget: "ff".repeat(32),
-    retargetWindow: 100_000,
-    blockReward: "50",
-  },
-  validators: [],
-};
-let opened = 0;
-function chain(): Chain {
-  const store = new ChainStore(join(dir, `chain-${opened++}.sqlite`));
-  const mempool = {
-    ...defaultChainOptions.mempool,
-    maxTxs: 1_000_000,
-    maxBytes: 1 << 30,
-    maxPerSender: 1_000,
-  };
-  return new Chain({ ...defaultChainOptions, mempool }, { genesis, store });
-}
+const { senders, recipient, chain } = blockFixture(dir);
 
 // The blocks: BLOCKS × 1,000 transfers, one per sender, built on a chain of their own.
 const blocks: Block[] = [];

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -243,5 +244,22 @@ describe("VerifyPool's thread entry", () => {
     } finally {
       await p.close();
     }
+  });
+
+  it("starts in a process run with the supervisor's V8 flags (a worker refuses per-process flags)", () => {
+    const dist = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;
+    // The pool's threads do not hold a process open; the interval does, as a service's server does.
+    const script = `const keep = setInterval(() => {}, 1000);
+      const { VerifyPool } = await import(${JSON.stringify(dist)});
+      const p = new VerifyPool({ threads: 1 }); await p.start();
+      console.log(await p.verify({ publicKey: new Uint8Array(32), message: new Uint8Array(1), signature: new Uint8Array(64) }));
+      await p.close(); clearInterval(keep);`;
+    const r = spawnSync(process.execPath, ["--max-semi-space-size=1", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("false");
+    expect(r.status).toBe(0);
   });
 });

@@ -20,21 +20,10 @@ export function verifyWorkerEntry(): URL {
  */
 export const startVerifyWorker: StartVerifyWorker = (entry) => {
   if (!entry.pathname.endsWith(".ts"))
-    return new Worker(entry, { execArgv: withoutConditions(process.execArgv) });
+    // No flags for a built entry: it needs none, a thread would inherit the process's, and Node
+    // refuses per-process V8 flags in a worker (the supervisor starts services with
+    // --max-semi-space-size) while `--conditions=source` would send it to .ts sources.
+    return new Worker(entry, { execArgv: [] });
   const bootstrap = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, execArgv: ["--conditions=source"] });
 };
-
-/**
- * A built entry resolves the workspace's built packages: a thread inherits its process's flags,
- * and `--conditions=source` (vitest, tsx scripts) would send it to .ts sources it cannot load.
- */
-function withoutConditions(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--conditions" || a === "-C") i++;
-    else if (!a.startsWith("--conditions=") && !a.startsWith("-C=")) out.push(a);
-  }
-  return out;
-}

@@ -4,7 +4,6 @@
  * its genesis block and the network identity derived from it. See README.md.
  */
 export {
-  bodySignatures,
   checkBlock,
   checkBody,
   checkNotInFuture,

@@ -61,17 +61,15 @@ export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: 
 /**
  * The signature check, crypto's one verify rule under the `p2pnode/tx/v1` domain and this chain's
  * id. A tx signed for another chain fails here like a forged one: domain separation makes them
- * indistinguishable, which is the point. `verdict`: verify()'s answer on crypto's
- * `transactionSignature(t.stx, chainId)` when a VerifyPool already computed it, so the same bytes
- * under the same rule; without it the signature is verified here.
+ * indistinguishable, which is the point.
  */
-export function checkSignature(t: CheckedTx, chainId: string, index?: number, verdict?: boolean): void {
+export function checkSignature(t: CheckedTx, chainId: string, index?: number): void {
   // The unsigned shielded kinds are authorized by their proof alone.
   if (!hasSigner(t.stx.tx.kind)) {
     checkAuthority(t, chainId, index);
     return;
   }
-  if (!(verdict ?? verifyTransaction(t.stx, chainId))) {
+  if (!verifyTransaction(t.stx, chainId)) {
     throw reject(
       "INVALID_SIGNATURE",
       `transaction ${t.idHex}: signature does not verify on chain ${chainId} (forged, tampered or signed for another chain)`,
@@ -83,10 +81,9 @@ export function checkSignature(t: CheckedTx, chainId: string, index?: number, ve
 /**
  * What authorizes a transaction: the signature of the kinds an account signs, and the spend
  * proof of the shielded kinds (a shield has both: its account pays, its proof makes the notes).
- * `verdict`: the signature's verdict when already computed (checkSignature).
  */
-export function checkAuthority(t: CheckedTx, chainId: string, index?: number, verdict?: boolean): void {
-  if (hasSigner(t.stx.tx.kind)) checkSignature(t, chainId, index, verdict);
+export function checkAuthority(t: CheckedTx, chainId: string, index?: number): void {
+  if (hasSigner(t.stx.tx.kind)) checkSignature(t, chainId, index);
   if (isShielded(t.stx)) checkSpendProof(t.stx.tx, chainId, index);
 }
 

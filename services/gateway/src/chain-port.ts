@@ -1,7 +1,9 @@
 import {
+  blockFromJson,
   blockToJson,
   decodeBlock,
   decodeSignedTransaction,
+  encodeBlock,
   encodeHeader,
   encodeSignedTransaction,
   fromHex,
@@ -95,7 +97,7 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async getBlock(hash) {
       const r = await orUndefined(bus.request(ChainReadSubjects.blockGet, { hash }, READ_TIMEOUT_MS));
-      return r?.block;
+      return r && encodeBlock(blockFromJson(r.block));
     },
     async getTx(id) {
       const r = await orUndefined(bus.request(ChainReadSubjects.txGet, { id }, READ_TIMEOUT_MS));

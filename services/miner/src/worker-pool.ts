@@ -34,9 +34,8 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** `transfer`: buffers handed over to the worker (moved, not copied; unusable here afterwards). */
-  send(index: number, cmd: WorkerCommand, transfer: ArrayBuffer[] = []): void {
-    this.workers[index]!.postMessage(cmd, transfer);
+  send(index: number, cmd: WorkerCommand): void {
+    this.workers[index]!.postMessage(cmd);
   }
 
   broadcast(cmd: WorkerCommand): void {

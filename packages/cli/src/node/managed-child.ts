@@ -45,10 +45,6 @@ export class ManagedChild {
     this.backoffMs = this.o.initialBackoffMs;
   }
 
-  get name(): string {
-    return this.o.name;
-  }
-
   get pid(): number | undefined {
     return this.proc?.pid;
   }

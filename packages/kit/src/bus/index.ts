@@ -1,2 +1,1 @@
 export * from "./bus.js";
-export * from "./server-config.js";

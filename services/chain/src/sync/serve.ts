@@ -1,4 +1,6 @@
-import type { BlockHeader } from "@p2pnode/codec";
+import { type BlockHeader, blockToJson, decodeBlock } from "@p2pnode/codec";
+import { txId } from "@p2pnode/crypto";
+import type { BlockJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
 import { findBlock } from "../queries.js";
 import { hex, unhex } from "../store.js";
@@ -32,13 +34,22 @@ export function headersAfter(
   return headers;
 }
 
-/** A stored block (any branch) as its codec bytes with its height, or undefined: block.get's answer. */
+/** A stored block (any branch) as JSON with its height, or undefined: the answer to get-blocks. */
 export function blockByHash(
   chain: Chain,
   hashHex: string,
-): { block: Uint8Array; height: number; onBestChain: boolean } | undefined {
+): { block: BlockJson; height: number; onBestChain: boolean } | undefined {
   const m = findBlock(chain, hashHex);
   const body = m && chain.store.blockBody(m.hash);
   if (!m || !body) return undefined;
-  return { block: body, height: m.height, onBestChain: chain.ancestry.isMain(m) };
+  const block = decodeBlock(body);
+  return {
+    block: blockToJson(
+      block,
+      m.hash,
+      block.txs.map((t) => txId(t)),
+    ),
+    height: m.height,
+    onBestChain: chain.ancestry.isMain(m),
+  };
 }

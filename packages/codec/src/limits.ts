@@ -16,13 +16,53 @@ export const MAX_TX_BYTES = 1024;
 export const MAX_BLOCK_TXS = 8192;
 
 /**
- * Largest encoded block: header, count and length-prefixed txs. 2 MiB keeps a block well
- * inside the 4 MiB P2P message limit (DESIGN.md §5) with room for framing.
+ * Largest encoded block: header, count and length-prefixed txs. The root of the size table
+ * below: every message that carries a block, on the wire or on the bus, is sized from it.
  */
 export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
 
-/** Default cap of the generic canonical CBOR decoder (P2P messages), per DESIGN.md §5. */
+/**
+ * Room for everything around one block in one message: CBOR keys, hashes, height, total work,
+ * list length prefixes and a Dolev-Strong certificate (≤ 64,136 bytes at 1,000 validators).
+ */
+export const ENVELOPE_BYTES = 128 * 1024;
+
+/**
+ * Largest P2P message (one frame's plaintext; the generic CBOR decoder's default cap): 4 MiB as
+ * Bitcoin Core and libp2p use (DESIGN.md §5), at least one block and its envelope.
+ */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A blocks answer to a peer's get-blocks is cut when the next block would take it past this many
+ * block bytes (the first block always goes: it fits, MAX_BLOCK_BYTES ≤ this); the asker sends
+ * another get-blocks for the rest.
+ */
+export const SYNC_ANSWER_BYTES = MAX_MESSAGE_BYTES - ENVELOPE_BYTES;
+
+/**
+ * How much larger a payload gets as JSON than as codec bytes: hex doubles byte fields, keys and
+ * decimal numbers add the rest (a block of 181-byte transfers: 2.53×; full memos: 2.07×).
+ */
+export const BUS_JSON_EXPANSION = 3;
+
+/**
+ * The node's nats-server max_payload (the supervisor writes it; a service refuses to start on a
+ * server that takes less): a block with its envelope in the largest encoding any subject uses.
+ */
+export const BUS_MAX_PAYLOAD_BYTES = BUS_JSON_EXPANSION * (MAX_BLOCK_BYTES + ENVELOPE_BYTES);
+
+/**
+ * A gateway → chain sync answer (gateway.v1.blocks.fetch, block bytes in CBOR) is cut when the
+ * next block would take it past this; the chain asks again for the rest.
+ */
+export const BUS_SYNC_ANSWER_BYTES = BUS_MAX_PAYLOAD_BYTES - ENVELOPE_BYTES;
+
+/**
+ * Most encoded tx bytes the chain puts in a block template: the block the miner builds from it
+ * stays within MAX_BLOCK_BYTES, and the template's JSON within BUS_MAX_PAYLOAD_BYTES.
+ */
+export const MAX_TEMPLATE_TX_BYTES = MAX_BLOCK_BYTES - ENVELOPE_BYTES;
 
 /**
  * Largest spend proof a shielded transaction may carry. Zero-knowledge 2-in/2-out spend proofs
@@ -40,3 +80,17 @@ export const MAX_SHIELDED_TX_BYTES = 68 * 1024;
 
 /** Bytes of one note ciphertext: ephemeral X25519 key 32 ‖ view tag 1 ‖ ChaCha20-Poly1305 of 41 + 16. */
 export const NOTE_CIPHERTEXT_BYTES = 90;
+
+/**
+ * How many of `sizes` (in order) one answer carries within `budget` bytes: every item while the
+ * total stays within it, and always the first (a block fits any budget of this table). Sync
+ * answers on the wire (SYNC_ANSWER_BYTES) and on the bus (BUS_SYNC_ANSWER_BYTES) are cut by it.
+ */
+export function itemsWithinBudget(sizes: readonly number[], budget: number): number {
+  let total = 0;
+  for (const [i, size] of sizes.entries()) {
+    if (i > 0 && total + size > budget) return i;
+    total += size;
+  }
+  return sizes.length;
+}

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import {
   decodeSignedTransaction,
@@ -17,14 +17,19 @@ import {
 } from "@p2pnode/codec";
 import {
   accountFromSeed,
+  rawVerifyRate,
+  type SignedMessage,
   signRaw,
   signTransaction,
+  VerifyPool,
   verify,
   verifyOpenSsl,
   verifyTransaction,
 } from "../src/index.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 1);
+const loadBefore = loadavg();
+console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
 
 /** Runs `fn` in batches until `seconds` have passed; returns operations per second. */
 function rate(fn: (i: number) => unknown, batch = 100): number {
@@ -101,6 +106,48 @@ const figures = {
   }, 1000),
 };
 
+// --- verify on threads: the raw ceiling (node:crypto in a loop per thread) and the VerifyPool --
+const threads = availableParallelism();
+const txSample: SignedMessage = (() => {
+  const message = new TextEncoder().encode("t".repeat(120)); // about a transfer's signed bytes
+  return { publicKey: account.publicKey, message, signature: signRaw(account, message) };
+})();
+const items: SignedMessage[] = messages.map((message, i) => ({
+  publicKey: account.publicKey,
+  message,
+  signature: signatures[i]!,
+}));
+
+/** Pool verifies per second: `lanes` callers each submitting 1,024 items per turn and awaiting them. */
+async function poolRate(pool: VerifyPool, lanes = 4): Promise<number> {
+  const batch = Array.from({ length: 1024 }, (_, i) => items[i % items.length]!);
+  await pool.verifyAll(batch); // threads started and warm
+  let done = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  const lane = async () => {
+    while (performance.now() < until) {
+      const verdicts = await pool.verifyAll(batch);
+      if (!verdicts.every(Boolean)) throw new TypeError("pool: a sample signature failed");
+      done += batch.length;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return done / ((performance.now() - start) / 1000);
+}
+
+const rawOneThread = await rawVerifyRate(txSample, 1, seconds);
+const rawThreads = await rawVerifyRate(txSample, threads, seconds);
+const pool = new VerifyPool({ threads });
+const pooled = await poolRate(pool);
+await pool.close();
+const threadFigures = {
+  ed25519_verify_raw_1_thread_per_s: rawOneThread,
+  ed25519_verify_raw_all_threads_per_s: rawThreads,
+  verify_pool_per_s: pooled,
+};
+const loadAfter = loadavg();
+
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const rows: [string, string, string][] = [
   ["Ed25519 verify, verify() (node:crypto + pre-checks)", fmt(figures.ed25519_verify_node_per_s), "/s"],
@@ -115,10 +162,16 @@ const rows: [string, string, string][] = [
   ["transfer decode + verifyTransaction", fmt(figures.tx_decode_verify_per_s), "/s"],
   [`SHA-256 of a ${HEADER_SIZE}-byte header`, fmt(figures.sha256_header_per_s), "/s"],
   ["SHA-256 of a header from a midstate", fmt(figures.sha256_header_midstate_per_s), "/s"],
+  ["Ed25519 verify, raw node:crypto, 1 thread", fmt(rawOneThread), "/s"],
+  [`Ed25519 verify, raw node:crypto, ${threads} threads (ceiling)`, fmt(rawThreads), "/s"],
+  [`VerifyPool, ${threads} threads (1,024-item turns)`, fmt(pooled), "/s"],
+  [`  pool / raw ${threads} threads`, (pooled / rawThreads).toFixed(2), "x"],
+  [`  pool / raw 1 thread`, (pooled / rawOneThread).toFixed(2), "x"],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`${"figure".padEnd(width)}  ${"value".padStart(12)}`);
 for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(12)} ${unit}`);
+console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`);
 
 mkdirSync("bench-results", { recursive: true });
 const out = {
@@ -128,9 +181,14 @@ const out = {
   cpu: cpus()[0]?.model,
   cores: cpus().length,
   secondsPerFigure: seconds,
-  threads: 1,
-  figures,
-  ratios: { nodeOverNobleVerify: figures.ed25519_verify_node_per_s / figures.ed25519_verify_noble_per_s },
+  threads,
+  loadavg: { before: loadBefore, after: loadAfter },
+  figures: { ...figures, ...threadFigures },
+  ratios: {
+    nodeOverNobleVerify: figures.ed25519_verify_node_per_s / figures.ed25519_verify_noble_per_s,
+    poolOverRawThreads: pooled / rawThreads,
+    poolOverRawOneThread: pooled / rawOneThread,
+  },
 };
 writeFileSync("bench-results/crypto.json", `${JSON.stringify(out, null, 2)}\n`);
 console.log("wrote bench-results/crypto.json");

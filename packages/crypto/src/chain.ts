@@ -9,11 +9,11 @@ import {
   type Transaction,
   withoutProof,
 } from "@p2pnode/codec";
-import type { SigningKey } from "./ed25519.js";
+import { type SignedMessage, type SigningKey, verify } from "./ed25519.js";
 import { assertBytes, CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
 import { merkleRoot } from "./merkle.js";
-import { SIGNING_DOMAINS, signDomain, signingBytes, verifyDomain } from "./signing.js";
+import { SIGNING_DOMAINS, signDomain, signedDomain, signingBytes } from "./signing.js";
 
 /*
  * The hashes and signatures of chain objects, each defined once here on top of the codec's
@@ -57,9 +57,17 @@ export function signTransaction(tx: Transaction, chainId: string, key: SigningKe
 
 /** Whether the signature is tx.from's over this tx on chain `chainId` (our one verify rule). */
 export function verifyTransaction(stx: SignedTransaction, chainId: string): boolean {
-  // The unsigned shielded kinds have no signer: their proof is checked instead (rules).
-  if (!("from" in stx.tx)) return false;
-  return verifyDomain(stx.signature, SIGNING_DOMAINS.tx, chainId, encodeTransaction(stx.tx), stx.tx.from);
+  const s = transactionSignature(stx, chainId);
+  return s !== undefined && verify(s.signature, s.message, s.publicKey);
+}
+
+/**
+ * The signature verifyTransaction checks, as one value for a VerifyPool; undefined for the
+ * unsigned shielded kinds, which have no signer (their proof is checked instead, in rules).
+ */
+export function transactionSignature(stx: SignedTransaction, chainId: string): SignedMessage | undefined {
+  if (!("from" in stx.tx)) return undefined;
+  return signedDomain(stx.signature, SIGNING_DOMAINS.tx, chainId, encodeTransaction(stx.tx), stx.tx.from);
 }
 
 /**

@@ -21,6 +21,17 @@ export interface SigningKey {
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
+/**
+ * One signature to check, as the arguments of verify() in one value: what VerifyPool takes, and
+ * what the domain helpers (signedDomain, transactionSignature, noiseIdentitySignature) build so
+ * that the bytes a pool verifies are the bytes the synchronous path verifies.
+ */
+export interface SignedMessage {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
 /** The Ed25519 key of a 32-byte seed (RFC 8032's "private key"). */
 export function signingKeyFromSeed(seed: Uint8Array): SigningKey {
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {

@@ -13,11 +13,26 @@ export type CryptoErrorCode =
   /** A derivation path that is not all-hardened SLIP-0010 (`m/44'/7337'/0'/0'/0'`). */
   | "BAD_PATH"
   /** A Merkle proof of the wrong shape for its tree size and index. */
-  | "BAD_PROOF";
+  | "BAD_PROOF"
+  /** No wallet file where one was named. */
+  | "NO_WALLET"
+  /** A wallet file is already there (writing one never overwrites without --force). */
+  | "WALLET_EXISTS"
+  /** A wallet file others may read (it must be mode 600). */
+  | "WALLET_MODE"
+  /** A wallet file that is not JSON or not a p2pnode wallet. */
+  | "WALLET_CORRUPT"
+  /** A verify thread died twice with the item in its batch (VerifyPool): the verdict is unknown. */
+  | "WORKER_FAILED"
+  /** The VerifyPool was closed before the item's verdict came back. */
+  | "POOL_CLOSED";
+
+/** The codes that are the node's fault, not the caller's: 503, the caller may retry. */
+const UNAVAILABLE: ReadonlySet<CryptoErrorCode> = new Set(["WORKER_FAILED", "POOL_CLOSED"]);
 
 export class CryptoError extends CodedError<CryptoErrorCode> {
   constructor(code: CryptoErrorCode, message: string, details?: unknown) {
-    super(code, message, details, 400);
+    super(code, message, details, UNAVAILABLE.has(code) ? 503 : 400);
     this.name = "CryptoError";
   }
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CodedError } from "@p2pnode/types";
+import { CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
 
 /** A node's Ed25519 identity. NodeId = SHA-256(public key) (DESIGN.md §4). */
@@ -23,7 +23,7 @@ export function nodeIdOf(publicKey: Uint8Array): Uint8Array {
 
 export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
   if (seed.length !== 32)
-    throw new CodedError("BAD_KEY", `identity seed must be 32 bytes, got ${seed.length}`);
+    throw new CryptoError("BAD_KEY", `identity seed must be 32 bytes, got ${seed.length}`);
   const privateKey = createPrivateKey({
     key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
     format: "der",
@@ -40,7 +40,7 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
  * `<dataDir>/identity.key` on first start; on later starts checks that the data dir still holds
  * that key, so a data dir is never silently run under another identity. The source may be readable
  * by the node's group (a Kubernetes Secret with fsGroup, a Compose bind mount) but not writable by
- * anyone else, who could otherwise swap the key. Throws a BAD_KEY CodedError naming the file.
+ * anyone else, who could otherwise swap the key. Throws a BAD_KEY CryptoError naming the file.
  */
 export function installIdentity(dataDir: string, sourceFile: string): NodeKey {
   let st: ReturnType<typeof statSync>;
@@ -49,17 +49,17 @@ export function installIdentity(dataDir: string, sourceFile: string): NodeKey {
     st = statSync(sourceFile);
     text = readFileSync(sourceFile, "utf8");
   } catch (err) {
-    throw new CodedError("BAD_KEY", `${sourceFile}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`);
+    throw new CryptoError("BAD_KEY", `${sourceFile}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`);
   }
   if ((st.mode & 0o022) !== 0) {
-    throw new CodedError(
+    throw new CryptoError(
       "BAD_KEY",
       `${sourceFile} has mode ${(st.mode & 0o777).toString(8)}; others must not be able to write it`,
     );
   }
   const seed = text.trim();
   if (!/^[0-9a-f]{64}$/.test(seed))
-    throw new CodedError("BAD_KEY", `${sourceFile} does not hold a 32-byte hex seed`);
+    throw new CryptoError("BAD_KEY", `${sourceFile} does not hold a 32-byte hex seed`);
   const file = join(dataDir, IDENTITY_FILE);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -69,7 +69,7 @@ export function installIdentity(dataDir: string, sourceFile: string): NodeKey {
   const key = loadOrCreateIdentity(dataDir);
   const want = nodeKeyFromSeed(Buffer.from(seed, "hex"));
   if (key.nodeIdHex !== want.nodeIdHex) {
-    throw new CodedError(
+    throw new CryptoError(
       "BAD_KEY",
       `${file} holds another identity than ${sourceFile} (node ${key.nodeIdHex.slice(0, 16)}…): this data dir belongs to another node`,
     );
@@ -93,13 +93,13 @@ export function loadOrCreateIdentity(dataDir: string): NodeKey {
   }
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new CodedError(
+    throw new CryptoError(
       "BAD_KEY",
       `${file} has mode ${mode.toString(8)}; it must be 600 (chmod 600 ${file})`,
     );
   }
   const hex = readFileSync(file, "utf8").trim();
   if (!/^[0-9a-f]{64}$/.test(hex))
-    throw new CodedError("BAD_KEY", `${file} does not hold a 32-byte hex seed`);
+    throw new CryptoError("BAD_KEY", `${file} does not hold a 32-byte hex seed`);
   return nodeKeyFromSeed(Buffer.from(hex, "hex"));
 }

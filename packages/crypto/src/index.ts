@@ -9,6 +9,7 @@ export * from "./consensus.js";
 export * from "./dht.js";
 export {
   publicKeyReject,
+  type SignedMessage,
   type SigningKey,
   signingKeyFromSeed,
   signRaw,
@@ -23,5 +24,6 @@ export * from "./merkle.js";
 export * from "./noise/index.js";
 export * from "./signing.js";
 export * from "./slip10.js";
+export * from "./verify-pool/index.js";
 export * from "./wallet.js";
 export * from "./wallet-file.js";

@@ -1,4 +1,4 @@
-import { type SigningKey, signRaw, verify } from "./ed25519.js";
+import { type SignedMessage, type SigningKey, signRaw, verify } from "./ed25519.js";
 import { assertBytes, CryptoError } from "./errors.js";
 
 /**
@@ -96,5 +96,17 @@ export function verifyDomain(
   payload: Uint8Array,
   publicKey: Uint8Array,
 ): boolean {
-  return verify(signature, signingBytes(domain, chainId, payload), publicKey);
+  const s = signedDomain(signature, domain, chainId, payload, publicKey);
+  return verify(s.signature, s.message, s.publicKey);
+}
+
+/** What verifyDomain checks, as one value to hand to a VerifyPool. */
+export function signedDomain(
+  signature: Uint8Array,
+  domain: SigningDomain,
+  chainId: string,
+  payload: Uint8Array,
+  publicKey: Uint8Array,
+): SignedMessage {
+  return { publicKey, message: signingBytes(domain, chainId, payload), signature };
 }

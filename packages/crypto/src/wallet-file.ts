@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { CodedError } from "@p2pnode/types";
 import { z } from "zod";
+import { CryptoError } from "./errors.js";
 import { type Account, accountFromMnemonic, isValidMnemonic, normalizeMnemonic } from "./wallet.js";
 
 /** The wallet file: the mnemonic (the only secret) and which account index to use. Mode 0600. */
@@ -19,13 +19,13 @@ export function defaultWalletPath(env: NodeJS.ProcessEnv = process.env): string 
 
 export function writeWallet(file: string, mnemonic: string, account = 0, overwrite = false): void {
   if (!isValidMnemonic(mnemonic)) {
-    throw new CodedError(
+    throw new CryptoError(
       "BAD_MNEMONIC",
       "not a valid English BIP-39 mnemonic (a word or the checksum is wrong)",
     );
   }
   if (existsSync(file) && !overwrite) {
-    throw new CodedError(
+    throw new CryptoError(
       "WALLET_EXISTS",
       `${file} already exists; refusing to overwrite a wallet (use --force)`,
     );
@@ -38,11 +38,11 @@ export function writeWallet(file: string, mnemonic: string, account = 0, overwri
 
 export function readWallet(file: string): WalletFileJson & { key: Account } {
   if (!existsSync(file)) {
-    throw new CodedError("NO_WALLET", `no wallet at ${file}: create one with \`p2pnode wallet new\``);
+    throw new CryptoError("NO_WALLET", `no wallet at ${file}: create one with \`p2pnode wallet new\``);
   }
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new CodedError(
+    throw new CryptoError(
       "WALLET_MODE",
       `${file} has mode ${mode.toString(8)}; it must be 600 (chmod 600 ${file})`,
     );
@@ -51,9 +51,9 @@ export function readWallet(file: string): WalletFileJson & { key: Account } {
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    throw new CodedError("WALLET_CORRUPT", `${file} is not valid JSON`);
+    throw new CryptoError("WALLET_CORRUPT", `${file} is not valid JSON`);
   }
   const parsed = WalletFileJson.safeParse(json);
-  if (!parsed.success) throw new CodedError("WALLET_CORRUPT", `${file} is not a p2pnode wallet file`);
+  if (!parsed.success) throw new CryptoError("WALLET_CORRUPT", `${file} is not a p2pnode wallet file`);
   return { ...parsed.data, key: accountFromMnemonic(parsed.data.mnemonic, parsed.data.account) };
 }

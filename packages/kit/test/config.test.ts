@@ -14,6 +14,10 @@ describe("node configuration from the environment", () => {
     ["P2PNODE_P2P_MAX_OUTBOUND", "-1", /invalid P2PNODE_P2P_MAX_OUTBOUND/],
     ["P2PNODE_API_TOKEN", "short", /invalid P2PNODE_API_TOKEN/],
     ["P2PNODE_LOG_LEVEL", "loud", /invalid P2PNODE_LOG_LEVEL/],
+    ["P2PNODE_VERIFY_THREADS", "0", /invalid P2PNODE_VERIFY_THREADS="0"/],
+    ["P2PNODE_VERIFY_THREADS", "two", /invalid P2PNODE_VERIFY_THREADS="two"/],
+    ["P2PNODE_VERIFY_THREADS", "1.5", /invalid P2PNODE_VERIFY_THREADS="1.5"/],
+    ["P2PNODE_VERIFY_THREADS", "257", /invalid P2PNODE_VERIFY_THREADS="257"/],
   ])("%s=%s is refused with a one-line message naming the variable", (name, value, pattern) => {
     let err: unknown;
     try {
@@ -35,6 +39,8 @@ describe("node configuration from the environment", () => {
     expect(c.ports.nats).toBe(4222);
     expect(c.apiHost).toBe("127.0.0.1");
     expect(c.bootnodes).toEqual([]);
+    expect(c.verifyThreads).toBeUndefined(); // one per core
+    expect(load({ P2PNODE_VERIFY_THREADS: "3" }).verifyThreads).toBe(3);
   });
 
   it("derives every port from P2PNODE_PORT_BASE, and a port variable beats the base", () => {

@@ -11,7 +11,7 @@ import {
   MAX_BLOCK_TXS,
   toHex,
 } from "@p2pnode/codec";
-import { headerHash, meetsTarget, txRoot } from "@p2pnode/crypto";
+import { headerHash, meetsTarget, type SignedMessage, transactionSignature, txRoot } from "@p2pnode/crypto";
 import type { BlockJson } from "@p2pnode/types";
 import { decoding, RuleError, reject } from "./errors.js";
 import { checkBlockNullifiers } from "./shielded.js";
@@ -85,9 +85,15 @@ export function checkNotInFuture(h: BlockHeader, now: number, maxFutureDriftMs: 
 /**
  * The body rules: no state root yet, the Merkle root over the tx ids, no repeated tx, no nullifier
  * published twice, every signature and spend proof (except those of txs this node already
- * verified, e.g. in its mempool).
+ * verified, e.g. in its mempool). `verdicts[i]`: tx i's signature verdict when a VerifyPool
+ * already computed it (checkSignature); the others are verified here.
  */
-export function checkBody(p: PreparedBlock, chainId: string, verified: (idHex: string) => boolean): void {
+export function checkBody(
+  p: PreparedBlock,
+  chainId: string,
+  verified: (idHex: string) => boolean,
+  verdicts: readonly (boolean | undefined)[] = [],
+): void {
   const h = p.block.header;
   if (h.stateRoot.some((b) => b !== 0)) throw reject("BAD_STATE_ROOT", "stateRoot must be all zeros");
   const root = txRoot(p.txs.map((t) => t.id));
@@ -104,8 +110,25 @@ export function checkBody(p: PreparedBlock, chainId: string, verified: (idHex: s
   });
   checkBlockNullifiers(p.txs);
   p.txs.forEach((t, index) => {
-    if (!verified(t.idHex)) checkAuthority(t, chainId, index);
+    if (!verified(t.idHex)) checkAuthority(t, chainId, index, verdicts[index]);
   });
+}
+
+/**
+ * The signatures checkBody would verify (txs with a signer that `verified` does not vouch for),
+ * by index, for a VerifyPool whose verdicts go back into checkBody.
+ */
+export function bodySignatures(
+  p: PreparedBlock,
+  chainId: string,
+  verified: (idHex: string) => boolean,
+): { index: number; signed: SignedMessage }[] {
+  const out: { index: number; signed: SignedMessage }[] = [];
+  p.txs.forEach((t, index) => {
+    const signed = verified(t.idHex) ? undefined : transactionSignature(t.stx, chainId);
+    if (signed) out.push({ index, signed });
+  });
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@
  * its genesis block and the network identity derived from it. See README.md.
  */
 export {
+  bodySignatures,
   checkBlock,
   checkBody,
   checkNotInFuture,

@@ -61,15 +61,17 @@ export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: 
 /**
  * The signature check, crypto's one verify rule under the `p2pnode/tx/v1` domain and this chain's
  * id. A tx signed for another chain fails here like a forged one: domain separation makes them
- * indistinguishable, which is the point.
+ * indistinguishable, which is the point. `verdict`: verify()'s answer on crypto's
+ * `transactionSignature(t.stx, chainId)` when a VerifyPool already computed it, so the same bytes
+ * under the same rule; without it the signature is verified here.
  */
-export function checkSignature(t: CheckedTx, chainId: string, index?: number): void {
+export function checkSignature(t: CheckedTx, chainId: string, index?: number, verdict?: boolean): void {
   // The unsigned shielded kinds are authorized by their proof alone.
   if (!hasSigner(t.stx.tx.kind)) {
     checkAuthority(t, chainId, index);
     return;
   }
-  if (!verifyTransaction(t.stx, chainId)) {
+  if (!(verdict ?? verifyTransaction(t.stx, chainId))) {
     throw reject(
       "INVALID_SIGNATURE",
       `transaction ${t.idHex}: signature does not verify on chain ${chainId} (forged, tampered or signed for another chain)`,
@@ -81,9 +83,10 @@ export function checkSignature(t: CheckedTx, chainId: string, index?: number): v
 /**
  * What authorizes a transaction: the signature of the kinds an account signs, and the spend
  * proof of the shielded kinds (a shield has both: its account pays, its proof makes the notes).
+ * `verdict`: the signature's verdict when already computed (checkSignature).
  */
-export function checkAuthority(t: CheckedTx, chainId: string, index?: number): void {
-  if (hasSigner(t.stx.tx.kind)) checkSignature(t, chainId, index);
+export function checkAuthority(t: CheckedTx, chainId: string, index?: number, verdict?: boolean): void {
+  if (hasSigner(t.stx.tx.kind)) checkSignature(t, chainId, index, verdict);
   if (isShielded(t.stx)) checkSpendProof(t.stx.tx, chainId, index);
 }
 

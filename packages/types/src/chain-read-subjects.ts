@@ -2,12 +2,12 @@ import { z } from "zod";
 import {
   AddressHex,
   BlockHeaderJson,
-  BlockJson,
   Hash32Hex,
   SafeUint,
   SignedTransactionJson,
   U64String,
 } from "./chain.js";
+import { BlockBytes } from "./chain-subjects.js";
 import { endpoint } from "./subjects.js";
 
 /** Most headers one `chain.v1.headers.get` answers (Bitcoin Core's getheaders answers 2,000). */
@@ -42,8 +42,9 @@ export const ChainReadSubjects = {
     service: "chain",
     subject: "chain.v1.block.get",
     request: z.object({ hash: Hash32Hex }),
-    reply: z.object({ block: BlockJson, height: SafeUint, onBestChain: z.boolean() }),
-    description: "A stored block by hash (NOT_FOUND if unknown).",
+    reply: z.object({ block: BlockBytes, height: SafeUint, onBestChain: z.boolean() }),
+    encoding: "cbor",
+    description: "A stored block's codec bytes by hash (NOT_FOUND if unknown).",
   }),
   txGet: endpoint({
     service: "chain",

@@ -93,12 +93,16 @@ export const BlockVerdict = z.object({
 export type BlockVerdict = z.infer<typeof BlockVerdict>;
 
 /*
- * Coarse bounds on event bytes (the codec's decoders hold the exact limits): above the largest
- * transaction (a shielded one, ~68 KiB) and block (2 MiB), under the bus's max_payload.
+ * Coarse bounds on payload bytes (types depends on zod alone: the exact limits are the size
+ * table in @p2pnode/codec's limits.ts, which the decoders check): above the largest transaction
+ * (a shielded one, ~68 KiB), block (2 MiB) and certificate (~63 KiB), under the bus's max_payload.
  */
 const EVENT_TX_MAX_BYTES = 128 * 1024;
 const EVENT_BLOCK_MAX_BYTES = 4 * 1024 * 1024;
 const EVENT_CERTIFICATE_MAX_BYTES = 100_000;
+
+/** A block's codec bytes in a CBOR payload. */
+export const BlockBytes = bytesOf(EVENT_BLOCK_MAX_BYTES, "block");
 
 /**
  * A block was committed: what a subscriber needs to relay it without asking the chain back — its
@@ -112,8 +116,8 @@ export const BlockAcceptedEvent = z.object({
   status: BlockVerdict.shape.status,
   txCount: SafeUint,
   totalWork: TotalWork,
-  /** Absent only when the event would not fit the bus's max_payload: read it with block.get. */
-  block: bytesOf(EVENT_BLOCK_MAX_BYTES, "block").optional(),
+  /** Always present: the size table keeps the largest block and its envelope within max_payload. */
+  block: BlockBytes,
   certificate: bytesOf(EVENT_CERTIFICATE_MAX_BYTES, "certificate").optional(),
 });
 export type BlockAcceptedEvent = z.infer<typeof BlockAcceptedEvent>;

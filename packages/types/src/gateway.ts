@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { BlockHeaderJson, BlockJson, SafeUint } from "./chain.js";
+import { BlockHeaderJson, SafeUint } from "./chain.js";
 import { AccountAtHeight, TxInclusionProof } from "./chain-read-subjects.js";
+import { BlockBytes } from "./chain-subjects.js";
 import { endpoint, event } from "./subjects.js";
 
 /*
@@ -136,8 +137,15 @@ export const BlocksFetchRequest = z.object({
     .min(1)
     .max(128),
 });
-/** What the peer sent, in the order asked; a withheld block is simply missing. */
-export const BlocksFetchReply = z.object({ blocks: z.array(BlockJson) });
+/**
+ * What the peer sent, as codec bytes in the order asked; a withheld block is simply missing. The
+ * answer stops before the block that would take it past the bus's sync budget (codec's
+ * BUS_SYNC_ANSWER_BYTES): `next` is then the index in `hashes` to ask again from, else null.
+ */
+export const BlocksFetchReply = z.object({
+  blocks: z.array(BlockBytes),
+  next: SafeUint.nullable(),
+});
 export const PenalizeRequest = z.object({ peer: PeerIdHex, reason: z.string().max(200) });
 /** A peer announced its tip (handshake, status, or a relayed block whose parent we lack). */
 export const PeerTipEvent = z.object({
@@ -166,7 +174,9 @@ export const GatewaySyncSubjects = {
     subject: "gateway.v1.blocks.fetch",
     request: BlocksFetchRequest,
     reply: BlocksFetchReply,
-    description: "Sends get-blocks to one peer; answers with the blocks it sent before the timeout.",
+    encoding: "cbor",
+    description:
+      "Sends get-blocks to one peer; answers with the blocks it sent before the timeout, cut by bytes (`next`).",
   }),
   peerPenalize: endpoint({
     service: "gateway",

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { VerifyPool } from "@p2pnode/crypto";
 import type { ServiceDefinition } from "@p2pnode/kit";
 import { Chain, defaultChainOptions } from "./chain.js";
 import { serveDeliverySubjects } from "./delivery.js";
@@ -42,9 +43,21 @@ export const chainService: ServiceDefinition = {
     const store = new ChainStore(file);
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
-    const events = busEvents(ctx.bus, chain);
-    const intake = new ChainIntake({ chain, metrics, events, log: ctx.log, writable: ctx.writable });
-    const sync = new SyncLoop({ chain, bus: ctx.bus, events, log: ctx.log });
+    const events = busEvents(ctx.bus);
+    // One pool per process: every signature of admission, relayed, mined and synced blocks.
+    const verifier = new VerifyPool(
+      ctx.config.verifyThreads === undefined ? {} : { threads: ctx.config.verifyThreads },
+    );
+    await verifier.start(); // threads loaded before the service is ready, not on the first request
+    const intake = new ChainIntake({
+      chain,
+      metrics,
+      events,
+      log: ctx.log,
+      writable: ctx.writable,
+      verifier,
+    });
+    const sync = new SyncLoop({ chain, bus: ctx.bus, intake, log: ctx.log });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
     // how far behind it is, and GET /sync has the numbers.
@@ -88,6 +101,8 @@ export const chainService: ServiceDefinition = {
       clearInterval(expire);
       stopConsensus?.();
       sync.stop();
+      intake.admission.close();
+      await verifier.close();
       store.close();
     };
   },

@@ -1,5 +1,7 @@
 import { type Block, decodeSignedTransaction, equalBytes, type SignedTransaction } from "@p2pnode/codec";
+import { meetsTarget, type SignedMessage, transactionSignature } from "@p2pnode/crypto";
 import {
+  bodySignatures,
   type CheckedTx,
   checkAuthority,
   checkBody,
@@ -8,6 +10,7 @@ import {
   checkSignature,
   genesisBlock,
   isShielded,
+  type PreparedBlock,
   prepareBlock,
   prepareTx,
 } from "@p2pnode/rules";
@@ -57,18 +60,32 @@ export interface ChainModules {
   now?: () => number;
 }
 
+/** What a caller that verified signatures ahead (a VerifyPool) hands to submitTx. */
+export interface TxSubmitOptions {
+  /** verify()'s verdict on the tx's signature (crypto's transactionSignature); absent: verified inline. */
+  signatureValid?: boolean;
+  /** False: the pool change is written by a later flushMempool(), before anything is acknowledged. */
+  persist?: boolean;
+}
+
 export interface BlockOutcome {
   verdict: BlockVerdict;
   txCount: number;
   commit?: CommitResult;
+  /**
+   * What this call committed (absent for a `known` block): the block's stored bytes and the total
+   * work of the chain ending at it, so announcing it needs no read back from the store.
+   */
+  committed?: { body: Uint8Array; totalWork: bigint };
   /** The certificate stored with the block (dolev-strong networks). */
   certificate?: StoredCertificate;
 }
 
 /**
  * The chain of one node: genesis, validation, fork choice, state and mempool over its store.
- * All methods are synchronous (SQLite and signature checks run inline), so calls never
- * interleave: a submit sees the tip the previous one left.
+ * All methods are synchronous (SQLite, and signature checks not done ahead, run inline), so calls
+ * never interleave: a submit sees the tip the previous one left. Admission (admission.ts) verifies
+ * signatures on a VerifyPool first and hands the verdicts in, keeping that order.
  */
 export class Chain {
   readonly chainId: string;
@@ -162,11 +179,16 @@ export class Chain {
     if (gone.length > 0) this.store.transaction(() => this.pool.apply({ put: [], del: gone }));
   }
 
-  /** Writes what the pool changed in one committed transaction: called before anything is acknowledged. */
-  private persistMempool(): void {
+  /**
+   * Writes what the pool changed in one committed transaction: called before anything is
+   * acknowledged. `deleted`: ids whose rows a block's transaction already removed.
+   */
+  private persistMempool(deleted?: ReadonlySet<string>): void {
     const m = this.mempool.takeChanges();
     const z = this.shieldedPool.takeChanges();
-    const c = { put: [...m.put, ...z.put], del: [...m.del, ...z.del] };
+    let del = [...m.del, ...z.del];
+    if (deleted) del = del.filter((id) => !deleted.has(id));
+    const c = { put: [...m.put, ...z.put], del };
     if (c.put.length === 0 && c.del.length === 0) return;
     this.store.transaction(() => this.pool.apply(c));
   }
@@ -230,18 +252,39 @@ export class Chain {
   }
 
   /** Validates a transaction against the tip's state and admits it to the mempool. */
-  submitTx(stx: SignedTransaction, claimedId?: string): PoolTx {
+  submitTx(stx: SignedTransaction, claimedId?: string, o: TxSubmitOptions = {}): PoolTx {
     const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId);
     if (this.isPending(t.idHex))
       throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
     if (isShielded(t.stx)) return this.submitShielded(t);
     // Cheap state checks before the signature, so replays cost a lookup and not a verify.
     const account = this.checkNonce(t);
-    checkSignature(t, this.chainId);
+    checkSignature(t, this.chainId, undefined, o.signatureValid);
     const pt = toPoolTx(t, this.now());
     this.mempool.add(pt, account ?? { balance: 0n, nonce: 0 });
-    this.persistMempool();
+    if (o.persist !== false) this.persistMempool();
     return pt;
+  }
+
+  /**
+   * The signature submitTx would verify for this tx at the tip as it is now, or undefined when the
+   * tx would be refused before (encoding, fee, duplicate, replayed nonce: a replay costs a lookup,
+   * not a verify) or is shielded (its proof is checked inline). Never throws: submitTx decides.
+   */
+  signatureToVerify(stx: SignedTransaction, claimedId?: string): SignedMessage | undefined {
+    try {
+      const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId);
+      if (this.isPending(t.idHex) || isShielded(t.stx)) return undefined;
+      this.checkNonce(t);
+      return transactionSignature(t.stx, this.chainId);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes the pool changes of submitTx calls made with `persist: false` (one commit for all). */
+  flushMempool(): void {
+    this.persistMempool();
   }
 
   isPending(idHex: string): boolean {
@@ -252,9 +295,12 @@ export class Chain {
     const account = this.store.account(t.sender);
     const tx = t.stx.tx;
     if ((tx.kind === "transfer" || tx.kind === "shield") && tx.nonce < (account?.nonce ?? 0)) {
+      // `expected` as the mempool gives it: a client whose earlier send got through without its
+      // answer learns the nonce is taken and moves on.
       throw reject(
         "BAD_NONCE",
         `nonce ${tx.nonce} already used (replay): account nonce is ${account?.nonce}`,
+        { expected: account?.nonce ?? 0 },
       );
     }
     return account;
@@ -300,7 +346,31 @@ export class Chain {
    * proof of work, must extend the tip (every stored block is final), and is stored with it.
    */
   submitBlock(block: Block, claimedHash?: string, certificate?: Uint8Array): BlockOutcome {
-    const p = prepareBlock(block, this.chainId, claimedHash);
+    return this.submitPrepared(prepareBlock(block, this.chainId, claimedHash), certificate);
+  }
+
+  /**
+   * The signatures submitPrepared would verify for this block now (txs not in the mempool), by
+   * tx index; none for a block it would answer or refuse before looking at the body (known,
+   * refused before, proof of work not met), so junk costs no verify.
+   */
+  blockSignaturesToVerify(p: PreparedBlock): { index: number; signed: SignedMessage }[] {
+    const known = this.store.blockMeta(p.hash);
+    if (known || this.invalid.has(p.hashHex)) return [];
+    if (!this.finality && !meetsTarget(p.hash, p.block.header.target)) return [];
+    return bodySignatures(p, this.chainId, (id) => this.isPending(id));
+  }
+
+  /**
+   * submitBlock of a prepared block. `verdicts[i]`: tx i's signature verdict when verified ahead
+   * (blockSignaturesToVerify on a VerifyPool); the other txs are verified inline as before.
+   */
+  submitPrepared(
+    p: PreparedBlock,
+    certificate?: Uint8Array,
+    verdicts: readonly (boolean | undefined)[] = [],
+  ): BlockOutcome {
+    const { block } = p;
     const h = block.header;
     const known = this.store.blockMeta(p.hash);
     if (known && known.status !== "invalid") {
@@ -340,15 +410,19 @@ export class Chain {
     }
     try {
       this.checkContext(p.block, parent, tip);
-      checkBody(p, this.chainId, (id) => this.isPending(id));
+      checkBody(p, this.chainId, (id) => this.isPending(id), verdicts);
     } catch (err) {
       throw err instanceof ChainError ? this.remember(p.hashHex, err) : err;
     }
     let commit: CommitResult;
+    // The pool rows of the txs this block mines go in the block's own transaction (one fsync, and
+    // never a mined tx left in the stored pool); the in-memory pool follows after COMMIT.
+    const mined = new Set<string>();
     try {
       commit = this.store.transaction(() => {
         const c = this.forkChoice.commit(p, parent, tip, this.now());
         if (cert) this.finality!.store.putCertificate(p.hash, cert);
+        if (c.status === "connected") this.pool.deleteIds(this.pendingOf(c.connected[0]!.txs, mined));
         return c;
       });
     } catch (err) {
@@ -357,13 +431,25 @@ export class Chain {
     }
     this.tipMeta = commit.tip;
     this.updateMempool(commit);
-    this.persistMempool();
+    this.persistMempool(mined);
     return {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
       commit,
+      committed: { body: p.body, totalWork: commit.meta.totalWork },
       ...(cert ? { certificate: cert } : {}),
     };
+  }
+
+  /** The ids of `txs` that wait in a pool, each also added to `into` (as hex). */
+  private pendingOf(txs: readonly CheckedTx[], into: Set<string>): Uint8Array[] {
+    const ids: Uint8Array[] = [];
+    for (const t of txs) {
+      if (!this.isPending(t.idHex)) continue;
+      ids.push(t.id);
+      into.add(t.idHex);
+    }
+    return ids;
   }
 
   private checkContext(block: Block, parent: BlockMeta, tip: BlockMeta): void {

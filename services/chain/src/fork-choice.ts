@@ -56,12 +56,12 @@ export class ForkChoice {
       status: "side",
       receivedAt,
     };
-    this.m.store.insertBlock(meta, p.body);
     const own: BlockTxs = { meta, block: p.block, txs: p.txs };
     if (equalBytes(parent.hash, tip.hash)) {
-      this.connect(own);
+      this.connect(own, p.body);
       return { status: "connected", meta, tip: meta, disconnected: [], connected: [own] };
     }
+    this.m.store.insertBlock(meta, p.body);
     // Ties keep the first-seen chain: switching on equal work would let anyone flip-flop nodes.
     if (meta.totalWork <= tip.totalWork) {
       return { status: "side", meta, tip, disconnected: [], connected: [] };
@@ -76,8 +76,11 @@ export class ForkChoice {
     return { status: "reorg", meta, tip: meta, disconnected, connected };
   }
 
-  /** Applies a block's state on top of the current tip and makes it the tip. */
-  connect(b: BlockTxs): void {
+  /**
+   * Applies a block's state on top of the current tip and makes it the tip. `newBody`: the block
+   * is not stored yet, and is inserted as a main-chain block with its undo data in one write.
+   */
+  connect(b: BlockTxs, newBody?: Uint8Array): void {
     const { store } = this.m;
     const state = new StateOverlay(store);
     const shielded = new ShieldedOverlay(store);
@@ -98,7 +101,8 @@ export class ForkChoice {
     payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
     for (const w of state.writes()) store.putAccount(w.address, w.after);
     shielded.commit(b.meta.hash, b.meta.height);
-    store.setStatus(b.meta.hash, "main", state.undo());
+    if (newBody) store.insertBlock({ ...b.meta, status: "main" }, newBody, state.undo());
+    else store.setStatus(b.meta.hash, "main", state.undo());
     store.setMain(b.meta.height, b.meta.hash);
     store.indexTxs(
       b.meta.hash,
@@ -113,9 +117,8 @@ export class ForkChoice {
     const { store } = this.m;
     if (meta.height === 0) throw new ChainFault("INTERNAL", "fork choice tried to disconnect genesis");
     for (const u of store.undo(meta.hash)) {
-      const address = Uint8Array.from(Buffer.from(u.address, "hex"));
-      if (u.before) store.putAccount(address, u.before);
-      else store.deleteAccount(address);
+      if (u.before) store.putAccount(u.address, u.before);
+      else store.deleteAccount(u.address);
     }
     revertShielded(store, meta.hash, meta.height);
     store.unindexTxs(meta.height);

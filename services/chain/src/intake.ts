@@ -1,25 +1,55 @@
+import type { Block } from "@p2pnode/codec";
 import { decodeBlockJson, txFromJson } from "@p2pnode/rules";
 import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
-import type { Chain } from "./chain.js";
-import { ChainError } from "./errors.js";
+import { Admission, type SignatureVerifier } from "./admission.js";
+import type { BlockOutcome, Chain } from "./chain.js";
+import { ChainError, ChainFault } from "./errors.js";
 import type { ChainMetrics } from "./metrics.js";
 
-/**
- * Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests).
- * A block is named by its verdict: the bus reads its bytes, total work and certificate back from
- * the store (nats.ts), so every path that commits a block announces the same event.
- */
+/** A committed block as announced: its bytes and total work come from the commit itself. */
+export interface AcceptedBlock {
+  hash: string;
+  height: number;
+  status: BlockVerdict["status"];
+  txCount: number;
+  /** The block's codec bytes, as stored. */
+  block: Uint8Array;
+  /** Total work of the chain ending at this block. */
+  totalWork: bigint;
+  /** The certificate it was stored with (dolev-strong networks). */
+  certificate?: Uint8Array;
+}
+
+/** Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests). */
 export interface ChainEvents {
-  blockAccepted(e: { hash: string; height: number; status: BlockVerdict["status"]; txCount: number }): void;
+  blockAccepted(e: AcceptedBlock): void;
   /** `tx`: the transaction's codec bytes, as peers are sent them. */
   txAccepted(e: { id: string; fee: string; tx: Uint8Array }): void;
 }
 
+/** The event of a block `Chain.submitBlock` committed; undefined for a block it already had. */
+export function acceptedBlock(out: BlockOutcome): AcceptedBlock | undefined {
+  if (out.verdict.status === "known") return undefined;
+  if (!out.committed)
+    throw new ChainFault("INTERNAL", `block ${out.verdict.hash}: committed without its bytes`);
+  return {
+    ...out.verdict,
+    txCount: out.txCount,
+    block: out.committed.body,
+    totalWork: out.committed.totalWork,
+    ...(out.certificate ? { certificate: out.certificate.bytes } : {}),
+  };
+}
+
 /**
- * The one path by which JSON from REST or NATS reaches the chain: decode, submit, count, and
- * announce — announcements only after `Chain` has returned, i.e. after COMMIT.
+ * The one path by which blocks and txs from REST, NATS and sync reach the chain: decode, submit,
+ * count, and announce — announcements only after `Chain` has returned, i.e. after COMMIT.
+ * Submissions go through `admission` (signatures on the service's VerifyPool, then the chain in
+ * arrival order), so every write, sync's included, keeps one order.
  */
 export class ChainIntake {
+  readonly admission: Admission;
+
   constructor(
     private readonly m: {
       chain: Chain;
@@ -28,8 +58,16 @@ export class ChainIntake {
       log?: DebugLog;
       /** False while the service may not acknowledge writes (supervisor gone, NATS down). */
       writable?: () => boolean;
+      /** The service's VerifyPool; without one, signatures are verified inline. */
+      verifier?: SignatureVerifier;
     },
-  ) {}
+  ) {
+    this.admission = new Admission({
+      chain: m.chain,
+      verifier: m.verifier,
+      ...(m.log?.warn ? { log: m.log as Required<DebugLog> } : {}),
+    });
+  }
 
   /** A write acknowledged by a service that is not ready could be lost with it: refuse it instead. */
   private refuseUnlessWritable(): void {
@@ -37,10 +75,10 @@ export class ChainIntake {
       throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
   }
 
-  submitTx(json: SignedTransactionJson): { id: string } {
+  async submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
     this.refuseUnlessWritable();
     try {
-      const t = this.m.chain.submitTx(txFromJson(json), json.id);
+      const t = await this.admission.submitTx(txFromJson(json), json.id);
       this.m.metrics?.txsAccepted.inc();
       this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });
       return { id: t.idHex };
@@ -50,16 +88,27 @@ export class ChainIntake {
     }
   }
 
-  submitBlock(json: BlockJson, source: string): BlockVerdict {
+  async submitBlock(json: BlockJson, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
+    return this.applyBlock(decodeBlockJson(json), json.hash, source);
+  }
+
+  /**
+   * Validates, commits, counts and announces one block: the path of REST, NATS and sync alike.
+   * Sync calls it directly: its blocks were asked for, not acknowledged to anyone, so they are
+   * applied while the service is not writable (a refusal would read as the peer's fault).
+   */
+  async applyBlock(block: Block, claimedHash: string | undefined, source: string): Promise<BlockVerdict> {
     const started = performance.now();
     try {
-      const { verdict, txCount } = this.m.chain.submitBlock(decodeBlockJson(json), json.hash);
+      const out = await this.admission.submitBlock(block, claimedHash);
+      const { verdict, txCount } = out;
       this.m.metrics?.blockSeconds.observe({ status: verdict.status }, (performance.now() - started) / 1000);
-      if (verdict.status !== "known") {
+      const event = acceptedBlock(out);
+      if (event) {
         this.m.metrics?.blocksAccepted.inc({ status: verdict.status });
         if (verdict.status === "reorg") this.m.metrics?.reorgs.inc();
-        this.m.events.blockAccepted({ ...verdict, txCount });
+        this.m.events.blockAccepted(event);
       }
       this.m.log?.debug({ ...verdict, txCount, source }, "block processed");
       return verdict;
@@ -75,4 +124,5 @@ export class ChainIntake {
 
 interface DebugLog {
   debug(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
 }

@@ -37,6 +37,12 @@ export class MempoolStore {
     for (const t of c.put) this.q.put.run(t.id, t.bytes, t.receivedAt);
   }
 
+  /** Deletes rows by tx id (a block's mined txs, in the block's own transaction). */
+  deleteIds(ids: readonly Uint8Array[]): void {
+    const del = this.q.del;
+    for (const id of ids) del.run(id);
+  }
+
   /** Every stored tx, oldest first. */
   all(): StoredPoolTx[] {
     return (this.q.all.all() as { id: Buffer; tx: Buffer; received_at: number }[]).map((r) => ({

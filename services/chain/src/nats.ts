@@ -1,6 +1,6 @@
 import { decodeBlock, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
-import { type BlockAcceptedEvent, ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
+import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake } from "./intake.js";
 import { pendingTx } from "./queries.js";
@@ -9,38 +9,18 @@ import { blockByHash, headersAfter } from "./sync/serve.js";
 import { txInclusionProof } from "./sync/tx-proof.js";
 import { buildTemplate, type TemplateOptions } from "./template.js";
 
-/** Room left in a block event for everything but the block's bytes (hash, work, certificate, keys). */
-const EVENT_OVERHEAD_BYTES = 64 * 1024;
-
 /**
  * Events go out on the bus only after the chain returned, i.e. after COMMIT. A block event carries
- * what its subscribers would otherwise ask back for: the block's bytes, the total work of the chain
- * ending at it, and its certificate when it is final (dolev-strong) — read from the store here, so
- * the intake, sync and consensus paths announce alike.
+ * what its subscribers would otherwise ask back for: the block's bytes and the total work of the
+ * chain ending at it, both handed over by the commit itself (intake.ts), and its certificate when
+ * it is final (dolev-strong). The size table (@p2pnode/codec) keeps the largest block and its
+ * envelope within the bus's max_payload, which every bus client checks on connect.
  */
-export function busEvents(bus: Bus, chain: Chain): ChainEvents {
+export function busEvents(bus: Bus): ChainEvents {
   return {
-    blockAccepted: (e) => bus.publish(ChainSubjects.blockAccepted, acceptedBlock(chain, e, bus.maxPayload)),
+    blockAccepted: (e) =>
+      bus.publish(ChainSubjects.blockAccepted, { ...e, totalWork: e.totalWork.toString() }),
     txAccepted: (e) => bus.publish(ChainSubjects.txAccepted, e),
-  };
-}
-
-function acceptedBlock(
-  chain: Chain,
-  e: Parameters<ChainEvents["blockAccepted"]>[0],
-  maxPayload: number,
-): BlockAcceptedEvent {
-  const hash = unhex(e.hash);
-  const meta = chain.store.blockMeta(hash);
-  const body = chain.store.blockBody(hash);
-  const certificate = chain.finality?.store.certificate(hash)?.bytes;
-  // A block too large for the bus goes without its bytes: subscribers read it with block.get.
-  const fits = body !== undefined && body.length + EVENT_OVERHEAD_BYTES <= maxPayload;
-  return {
-    ...e,
-    totalWork: String(meta?.totalWork ?? chain.tipBlock.totalWork),
-    ...(fits ? { block: body } : {}),
-    ...(certificate ? { certificate } : {}),
   };
 }
 

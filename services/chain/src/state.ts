@@ -13,37 +13,51 @@ const EMPTY: Account = { balance: 0n, nonce: 0 };
 /**
  * Account changes of one block (or one template) kept in memory over a reader. It remembers
  * each touched account's value before the first change: that list is the block's undo data.
+ * Every account is read from the reader at most once (a transfer reads and then writes it).
  */
 export class StateOverlay implements AccountReader {
-  private readonly changed = new Map<
+  private readonly entries = new Map<
     string,
-    { address: Uint8Array; before: Account | undefined; after: Account }
+    { address: Uint8Array; before: Account | undefined; after: Account | undefined; written: boolean }
   >();
 
   constructor(private readonly base: AccountReader) {}
 
+  private entry(address: Uint8Array) {
+    const key = hex(address);
+    let e = this.entries.get(key);
+    if (!e) {
+      const before = this.base.account(address);
+      e = { address, before, after: before, written: false };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
   account(address: Uint8Array): Account | undefined {
-    const c = this.changed.get(hex(address));
-    return c ? c.after : this.base.account(address);
+    return this.entry(address).after;
   }
 
   get(address: Uint8Array): Account {
-    return this.account(address) ?? EMPTY;
+    return this.entry(address).after ?? EMPTY;
   }
 
   set(address: Uint8Array, after: Account): void {
-    const key = hex(address);
-    const c = this.changed.get(key);
-    if (c) c.after = after;
-    else this.changed.set(key, { address, before: this.base.account(address), after });
+    const e = this.entry(address);
+    e.after = after;
+    e.written = true;
   }
 
   undo(): UndoEntry[] {
-    return [...this.changed.entries()].map(([address, c]) => ({ address, before: c.before }));
+    const out: UndoEntry[] = [];
+    for (const e of this.entries.values()) if (e.written) out.push({ address: e.address, before: e.before });
+    return out;
   }
 
   writes(): { address: Uint8Array; after: Account }[] {
-    return [...this.changed.values()].map((c) => ({ address: c.address, after: c.after }));
+    const out: { address: Uint8Array; after: Account }[] = [];
+    for (const e of this.entries.values()) if (e.written) out.push({ address: e.address, after: e.after! });
+    return out;
   }
 }
 

@@ -2,11 +2,15 @@ import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { ChainFault } from "./errors.js";
 import { MEMPOOL_MIGRATION } from "./mempool-store.js";
+import { decodeUndo, encodeUndo, type UndoEntry, undoFromJson } from "./undo.js";
+
+export type { UndoEntry };
 
 /*
  * The chain's SQLite file (WAL, synchronous=FULL via kit). Layout:
  *   blocks      every stored block, main chain or side branch: header, encoded body, total work,
- *               status, and while on the main chain its undo data (the state it overwrote)
+ *               status, and while on the main chain its undo data (the state it overwrote,
+ *               binary: undo.ts)
  *   main_chain  height → hash of the best chain
  *   txs         tx id → block and position, for main-chain blocks only
  *   accounts    address → balance, nonce (the state at the tip)
@@ -37,12 +41,6 @@ export interface BlockMeta {
   totalWork: bigint;
   status: BlockStatus;
   receivedAt: number;
-}
-
-/** One account as it was before a block touched it; `before` undefined: it did not exist. */
-export interface UndoEntry {
-  address: string;
-  before: Account | undefined;
 }
 
 export interface TxLocation {
@@ -88,6 +86,17 @@ const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // Undo data from JSON text to the binary form of undo.ts (a third of the bytes, no decimal
+  // conversions on the commit path). Only main-chain blocks hold undo data. The column keeps its
+  // TEXT declaration: SQLite stores a BLOB as given, whatever a column's affinity.
+  (db) => {
+    const rows = db.prepare("SELECT id, undo FROM blocks WHERE undo IS NOT NULL").all() as {
+      id: number;
+      undo: string | Buffer;
+    }[];
+    const set = db.prepare("UPDATE blocks SET undo = ? WHERE id = ?");
+    for (const r of rows) if (typeof r.undo === "string") set.run(encodeUndo(undoFromJson(r.undo)), r.id);
+  },
 ];
 
 /** What a block with shielded txs overwrote: restored when it is disconnected. */
@@ -128,8 +137,8 @@ export class ChainStore {
       blockBody: p("SELECT body FROM blocks WHERE hash = ?").pluck(),
       blockUndo: p("SELECT undo FROM blocks WHERE hash = ?").pluck(),
       blockInsert: p(
-        `INSERT INTO blocks (hash, height, prev_hash, header, body, tx_count, size, total_work, status, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO blocks (hash, height, prev_hash, header, body, tx_count, size, total_work, status, received_at, undo)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       blockStatus: p("UPDATE blocks SET status = ?, undo = ? WHERE hash = ?"),
       blockChildren: p("SELECT hash FROM blocks WHERE prev_hash = ?").pluck(),
@@ -190,16 +199,17 @@ export class ChainStore {
   }
 
   undo(hash: Uint8Array): UndoEntry[] {
-    const raw = this.q.blockUndo.get(hash) as string | null | undefined;
-    if (raw == null)
+    const raw = this.q.blockUndo.get(hash) as Buffer | string | null | undefined;
+    if (!(raw instanceof Uint8Array))
       throw new ChainFault("INTERNAL", `store: no undo data for main-chain block ${hex(hash)}`);
-    return (JSON.parse(raw) as [string, string | null, number][]).map(([address, balance, nonce]) => ({
-      address,
-      before: balance === null ? undefined : { balance: BigInt(balance), nonce },
-    }));
+    return decodeUndo(raw, `block ${hex(hash)}`);
   }
 
-  insertBlock(m: Omit<BlockMeta, "header">, body: Uint8Array): void {
+  /**
+   * Stores a block. A block that extends the main chain comes with its status "main" and undo
+   * data, so its row (with a body of up to 2 MiB) is written once instead of inserted and updated.
+   */
+  insertBlock(m: Omit<BlockMeta, "header">, body: Uint8Array, undo?: readonly UndoEntry[]): void {
     this.q.blockInsert.run(
       m.hash,
       m.height,
@@ -211,18 +221,13 @@ export class ChainStore {
       m.totalWork.toString(),
       m.status,
       m.receivedAt,
+      undo === undefined ? null : encodeUndo(undo),
     );
   }
 
   /** Moves a block between main, side and invalid; undo data is kept only while on the main chain. */
-  setStatus(hash: Uint8Array, status: BlockStatus, undo?: UndoEntry[]): void {
-    const json =
-      undo === undefined
-        ? null
-        : JSON.stringify(
-            undo.map((u) => [u.address, u.before?.balance.toString() ?? null, u.before?.nonce ?? 0]),
-          );
-    this.q.blockStatus.run(status, json, hash);
+  setStatus(hash: Uint8Array, status: BlockStatus, undo?: readonly UndoEntry[]): void {
+    this.q.blockStatus.run(status, undo === undefined ? null : encodeUndo(undo), hash);
   }
 
   children(hash: Uint8Array): Uint8Array[] {
@@ -255,9 +260,8 @@ export class ChainStore {
   }
 
   indexTxs(blockHash: Uint8Array, height: number, ids: readonly Uint8Array[]): void {
-    ids.forEach((id, i) => {
-      this.q.txInsert.run(id, blockHash, height, i);
-    });
+    const insert = this.q.txInsert;
+    for (let i = 0; i < ids.length; i++) insert.run(ids[i], blockHash, height, i);
   }
 
   unindexTxs(height: number): void {

@@ -1,4 +1,10 @@
-import { encodeHeader, HEADER_VERSION, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
+import {
+  encodeHeader,
+  HEADER_VERSION,
+  headerToJson,
+  MAX_TEMPLATE_TX_BYTES,
+  signedTransactionToJson,
+} from "@p2pnode/codec";
 import { sha256, txRoot } from "@p2pnode/crypto";
 import type { BlockTemplate } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
@@ -8,13 +14,16 @@ import { applyTx, StateOverlay } from "./state.js";
 import { hex, unhex } from "./store.js";
 
 export interface TemplateOptions {
-  /** Most txs in a template: 1,000 transfers are ~0.5 MB of JSON, inside NATS's 1 MB default payload. */
+  /** Most txs in a template: 1,000 (the benchmark's block size) keeps the miner's rebuilds cheap. */
   maxTxs: number;
-  /** Most encoded tx bytes in a template (JSON is ~2.2× larger): keeps a template and its block within NATS payloads. */
+  /**
+   * Most encoded tx bytes in a template: the size table's MAX_TEMPLATE_TX_BYTES keeps the block
+   * within MAX_BLOCK_BYTES and the template's JSON within the bus's max_payload.
+   */
   maxBytes: number;
 }
 
-export const defaultTemplateOptions: TemplateOptions = { maxTxs: 1_000, maxBytes: 384 * 1024 };
+export const defaultTemplateOptions: TemplateOptions = { maxTxs: 1_000, maxBytes: MAX_TEMPLATE_TX_BYTES };
 
 /**
  * A block template on the current tip: the mempool's best txs (each checked again against the

@@ -1,4 +1,4 @@
-import { decodeBlock, type ShieldTx, signedTransactionToJson, toHex } from "@p2pnode/codec";
+import { decodeBlock, encodeCanonical, type ShieldTx, signedTransactionToJson, toHex } from "@p2pnode/codec";
 import { headerHash, signTransaction, txId, verifyMerkleProof } from "@p2pnode/crypto";
 import { Bus, createLogger, type RunningService } from "@p2pnode/kit";
 import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
@@ -256,9 +256,10 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
       });
       expect(msg.headers?.get("Nats-Service-Error-Code"), def.subject).toBe("400");
       expect(ErrorBody.parse(JSON.parse(new TextDecoder().decode(msg.data))).error.code).toBe("BAD_REQUEST");
-      const bad = await client.nc.request(def.subject, new TextEncoder().encode('{"x":[1,2]}'), {
-        timeout: 5_000,
-      });
+      // Schema-breaking in the subject's own encoding (block.get takes and answers CBOR).
+      const wrongShape =
+        def.encoding === "cbor" ? encodeCanonical({ x: [1, 2] }) : new TextEncoder().encode('{"x":[1,2]}');
+      const bad = await client.nc.request(def.subject, wrongShape, { timeout: 5_000 });
       expect(bad.headers?.get("Nats-Service-Error-Code"), def.subject).toBe("400");
       expect(JSON.parse(new TextDecoder().decode(bad.data)).error.code).toBe("VALIDATION_FAILED");
     }

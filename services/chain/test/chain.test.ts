@@ -104,6 +104,22 @@ describe("transactions and blocks", () => {
     expect(snapshot(c)).toEqual(before);
   });
 
+  it("tells the sender of a mined nonce which nonce comes next, as the mempool does for a pending one", () => {
+    // A client whose send got through without its answer (a timeout, a killed service) resends;
+    // without `expected` it cannot tell "taken" from "gap" and retries the same nonce forever.
+    const c = open(testGenesis());
+    const tx = transfer(alice, bob, 100n, 0);
+    c.submitTx(tx);
+    c.submitBlock(makeBlock(c, { txs: [tx] }));
+    let details: unknown;
+    try {
+      c.submitTx(tx);
+    } catch (err) {
+      details = (err as { details?: unknown }).details;
+    }
+    expect(details).toEqual({ expected: 1 });
+  });
+
   it("refuses a transaction signed for another chain id, in the mempool and in a block", () => {
     const c = open(testGenesis());
     const before = snapshot(c);

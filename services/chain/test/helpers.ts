@@ -1,7 +1,16 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Block, type BlockHeader, HEADER_VERSION, type SignedTransaction } from "@p2pnode/codec";
+import {
+  type Block,
+  type BlockHeader,
+  encodeSignedTransaction,
+  HEADER_SIZE,
+  HEADER_VERSION,
+  MAX_BLOCK_BYTES,
+  MAX_MEMO_BYTES,
+  type SignedTransaction,
+} from "@p2pnode/codec";
 import {
   addressHexOf,
   addressOf,
@@ -155,4 +164,25 @@ export function snapshot(chain: Chain) {
     txs: chain.store.txCount(),
     mempool: chain.mempool.size,
   };
+}
+
+/**
+ * Transfers from `from` (nonces from `firstNonce`, full memos) that fill a block to within a few
+ * hundred bytes of MAX_BLOCK_BYTES: the largest block a peer may send.
+ */
+export function fullBlockTxs(from: Wallet, to: Wallet, firstNonce: number): SignedTransaction[] {
+  const txs: SignedTransaction[] = [];
+  let size = HEADER_SIZE + 4;
+  for (let nonce = firstNonce; ; nonce++) {
+    const memo = new Uint8Array(MAX_MEMO_BYTES).fill(nonce & 0xff);
+    const stx = signTransaction(
+      { kind: "transfer", from: from.key.publicKey, to: to.address, amount: 1n, fee: 1n, nonce, memo },
+      CHAIN_ID,
+      from.key,
+    );
+    const framed = 4 + encodeSignedTransaction(stx).length;
+    if (size + framed > MAX_BLOCK_BYTES) return txs;
+    txs.push(stx);
+    size += framed;
+  }
 }

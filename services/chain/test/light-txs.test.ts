@@ -1,4 +1,11 @@
-import { blockToJson, decodeBlock, type ShieldTx, signedTransactionToJson } from "@p2pnode/codec";
+import {
+  blockToJson,
+  decodeBlock,
+  encodeBlock,
+  type ShieldTx,
+  type SignedTransaction,
+  signedTransactionToJson,
+} from "@p2pnode/codec";
 import { headerHash, txId } from "@p2pnode/crypto";
 import type { RunningService } from "@p2pnode/kit";
 import { startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
@@ -30,7 +37,7 @@ let full: Chain;
 let sk1: SpendingKey;
 let shielded1: Built;
 /** The stand-in peer's misbehaviour: send this body instead of the block's. */
-let swapBody: ReturnType<typeof signedTransactionToJson> | undefined;
+let swapBody: SignedTransaction | undefined;
 
 beforeAll(async () => {
   full = openChain(genesis);
@@ -47,10 +54,11 @@ beforeAll(async () => {
     blocks: req.hashes.flatMap((h) => {
       const b = full.store.blockBody(Buffer.from(h, "hex"));
       if (!b || req.peer !== PEER) return [];
-      const json = blockToJson(decodeBlock(b), Buffer.from(h, "hex"));
-      if (swapBody) json.txs = json.txs.map(() => swapBody!);
-      return [json];
+      if (!swapBody) return [b];
+      const block = decodeBlock(b);
+      return [encodeBlock({ header: block.header, txs: block.txs.map(() => swapBody!) })];
     }),
+    next: null,
   }));
   svc = await startTestService(chainService, node);
 }, 600_000);
@@ -114,7 +122,7 @@ describe("a light node's GET /txs/:id for shielded transactions", () => {
     expect(status.tx.tx.kind).toBe("shielded");
 
     // A peer that proves the tx but sends another body: refused, never shown as this tx.
-    swapBody = signedTransactionToJson(shielded1.stx);
+    swapBody = shielded1.stx;
     try {
       const swapped = await lookup(id);
       expect(swapped.status).toBe(404);

@@ -1,9 +1,10 @@
-import { blockFromJson, headerToJson } from "@p2pnode/codec";
+import { decodeBlock, headerToJson } from "@p2pnode/codec";
 import { txId } from "@p2pnode/crypto";
 import type { BlockHeaderJson } from "@p2pnode/types";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Chain } from "../src/chain.js";
-import { hex } from "../src/store.js";
+import { type AcceptedBlock, ChainIntake } from "../src/intake.js";
+import { hex, unhex } from "../src/store.js";
 import { blockByHash, headersAfter } from "../src/sync/serve.js";
 import { pickBest, SyncManager, type SyncNetwork, type SyncPeer } from "../src/sync/sync-manager.js";
 import {
@@ -22,6 +23,7 @@ const genesis = testGenesis({ retargetWindow: 20 });
 const opened: Chain[] = [];
 afterEach(() => {
   for (const c of opened.splice(0)) c.store.close();
+  announced.length = 0;
 });
 const open = () => {
   const c = openChain(genesis);
@@ -64,7 +66,7 @@ class SimNet implements SyncNetwork {
     if (p.behaviour === "stall") return new Promise<never>(() => undefined);
     this.served.set(peer, (this.served.get(peer) ?? 0) + hashes.length);
     if (p.behaviour === "withhold") return [];
-    return hashes.map((h) => blockByHash(p.chain, h)!.block);
+    return hashes.map((h) => p.chain.store.blockBody(unhex(h))!);
   }
 
   penalize(peer: string, reason: string): void {
@@ -72,10 +74,20 @@ class SimNet implements SyncNetwork {
   }
 }
 
+/** What the intake announced: sync blocks take the same path as every other block. */
+const announced: AcceptedBlock[] = [];
 const sync = (chain: Chain, net: SimNet, o = {}) =>
   new SyncManager(
     { headersPerRequest: 50, blocksPerRequest: 8, maxInFlight: 4, stallMs: 300, ...o },
-    { chain, net },
+    {
+      chain,
+      intake: new ChainIntake({
+        chain,
+        metrics: undefined,
+        events: { blockAccepted: (e) => void announced.push(e), txAccepted: () => undefined },
+      }),
+      net,
+    },
   );
 
 describe("headers-first sync", () => {
@@ -90,6 +102,18 @@ describe("headers-first sync", () => {
     expect(node.tipBlock.totalWork).toBe(remote.tipBlock.totalWork);
     expect(net.penalties).toEqual([]);
     expect(s.progress()).toMatchObject({ state: "idle", height: 130 });
+  });
+
+  it("applies bodies through the chain's intake: each block is announced with its bytes and total work", async () => {
+    const remote = open();
+    extend(remote, 12);
+    const node = open();
+    const net = new SimNet(new Map([["a", { chain: remote, latencyMs: 1, behaviour: "honest" as const }]]));
+    await sync(node, net).sync();
+    expect(announced.map((e) => e.height)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const last = announced.at(-1)!;
+    expect(last.totalWork).toBe(remote.tipBlock.totalWork);
+    expect(last.block).toEqual(remote.store.blockBody(remote.tipBlock.hash));
   });
 
   it("downloads bodies from several peers in parallel", async () => {
@@ -209,5 +233,5 @@ describe("peer choice", () => {
 
 /** The block at `height` of `from`'s best chain, as another node would receive it. */
 function blockByHashToBlock(from: Chain, height: number) {
-  return blockFromJson(blockByHash(from, hex(from.store.mainHashAt(height)!))!.block);
+  return decodeBlock(blockByHash(from, hex(from.store.mainHashAt(height)!))!.block);
 }

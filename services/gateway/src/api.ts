@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { loadOrCreateIdentity } from "@p2pnode/crypto";
+import { loadOrCreateIdentity, VerifyPool } from "@p2pnode/crypto";
 import { openDatabase, type ServiceDefinition } from "@p2pnode/kit";
 import { ChainDeliverySubjects, ChainSubjects, DhtSubjects, GatewaySubjects } from "@p2pnode/types";
 import { BAN_MIGRATIONS } from "./bans.js";
@@ -44,7 +44,13 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
       const network = networkIdOf(ctx.network);
       const db = openDatabase(join(config.dataDir, "gateway", "bans.sqlite"), BAN_MIGRATIONS);
       let reconciler: Reconciler | undefined;
+      // One pool per process: handshake identity proofs are verified off the event loop.
+      const verifier = new VerifyPool(
+        config.verifyThreads === undefined ? {} : { threads: config.verifyThreads },
+      );
+      await verifier.start(); // threads loaded before the first handshake, not during it
       const g = new Gateway(options, {
+        verifier,
         chain: over.chain ?? natsChainPort(bus),
         log,
         registry: ctx.metrics,
@@ -118,6 +124,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
         reconciler?.stop();
         stopConsensus();
         await g.stop();
+        await verifier.close();
         db.close();
       };
     },

@@ -1,9 +1,7 @@
 import {
-  blockFromJson,
   blockToJson,
   decodeBlock,
   decodeSignedTransaction,
-  encodeBlock,
   encodeHeader,
   encodeSignedTransaction,
   fromHex,
@@ -97,7 +95,7 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async getBlock(hash) {
       const r = await orUndefined(bus.request(ChainReadSubjects.blockGet, { hash }, READ_TIMEOUT_MS));
-      return r && encodeBlock(blockFromJson(r.block));
+      return r?.block;
     },
     async getTx(id) {
       const r = await orUndefined(bus.request(ChainReadSubjects.txGet, { id }, READ_TIMEOUT_MS));

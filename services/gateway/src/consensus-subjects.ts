@@ -1,4 +1,4 @@
-import { blockFromJson, encodeBlock, fromHex, toHex } from "@p2pnode/codec";
+import { fromHex, toHex } from "@p2pnode/codec";
 import { nodeIdOf } from "@p2pnode/crypto";
 import type { Bus } from "@p2pnode/kit";
 import {
@@ -47,7 +47,7 @@ export function natsConsensusPort(bus: Bus): ConsensusPort {
     async getBlock(hash) {
       try {
         const r = await bus.request(ChainReadSubjects.blockGet, { hash }, READ_TIMEOUT_MS);
-        return encodeBlock(blockFromJson(r.block));
+        return r.block;
       } catch (err) {
         if (err instanceof CodedError && err.code === "NOT_FOUND") return undefined;
         throw err;

@@ -7,6 +7,7 @@ import { AnnouncementTracker } from "./announcement-tracker.js";
 import { BanStore } from "./bans.js";
 import type { ChainPort, LocalTip } from "./chain-port.js";
 import { ComputeRelay } from "./compute-relay.js";
+import type { SignatureVerifier } from "./handshake.js";
 import { LightRequests } from "./light-requests.js";
 import { GatewayMetrics } from "./metrics.js";
 import type { NetworkId } from "./network-id.js";
@@ -33,6 +34,8 @@ export interface GatewayModules {
   onDisconnected?: (peer: Peer, reason: string) => void;
   /** A peer may have more work than us (handshake, status, orphan block): the chain's sync decides. */
   onPeerTip?: (peer: Peer) => void;
+  /** The service's VerifyPool (handshake identity proofs); absent: verified inline. */
+  verifier?: SignatureVerifier;
 }
 
 /** A get-headers / get-blocks the chain asked for, unanswered this long, fails (under its stall limit). */
@@ -86,6 +89,7 @@ export class Gateway {
       scores: this.scores,
       metrics: this.metrics,
       log: m.log,
+      ...(m.verifier ? { verifier: m.verifier } : {}),
       onMessage: (peer, msg) => this.compute.handle(peer, msg) || this.protocol.handle(peer, msg),
       onConnected: (peer) => {
         this.protocol.onConnected(peer);

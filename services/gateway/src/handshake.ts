@@ -7,13 +7,16 @@ import {
   toHex,
 } from "@p2pnode/codec";
 import {
+  CryptoError,
   type NodeKey,
   NoiseError,
   NoiseXX,
   nodeIdOf,
+  noiseIdentitySignature,
   opensslChaChaPoly,
+  type SignedMessage,
   signNoiseIdentity,
-  verifyNoiseIdentity,
+  verify,
   type X25519KeyPair,
 } from "@p2pnode/crypto";
 import type { WebSocket } from "ws";
@@ -54,6 +57,13 @@ export interface HandshakeParams {
   maxMessageBytes: number;
   /** Admission after authentication (bans, duplicates, allowlist, caps); throws a GatewayError. */
   admit: (nodeIdHex: string, remote: HandshakePayload) => void;
+  /** The service's VerifyPool: the identity signature is checked off the event loop. Absent: inline. */
+  verifier?: SignatureVerifier;
+}
+
+/** What the handshake needs of a VerifyPool (packages/crypto). */
+export interface SignatureVerifier {
+  verify(item: SignedMessage): Promise<boolean>;
 }
 
 /**
@@ -90,7 +100,7 @@ async function exchange(p: HandshakeParams, deadline: Promise<never>): Promise<H
   if (p.initiator) {
     p.ws.send(hs.writeMessage());
     remote = decodePayload(hs.readMessage(await p.queue.next(deadline)));
-    const nodeIdHex = verify(p, hs, remote);
+    const nodeIdHex = await checkRemote(p, hs, remote, deadline);
     p.ws.send(hs.writeMessage(payload));
     // XX completes on the initiator's side first; the responder's verdict (its first frame, a
     // ping, or a close with the refusal reason) arrives next. Wait for it so a dialler learns
@@ -103,7 +113,7 @@ async function exchange(p: HandshakeParams, deadline: Promise<never>): Promise<H
     throw new GatewayError("BAD_HANDSHAKE", "the first handshake message carries no payload");
   p.ws.send(hs.writeMessage(payload));
   remote = decodePayload(hs.readMessage(await p.queue.next(deadline)));
-  const nodeIdHex = verify(p, hs, remote);
+  const nodeIdHex = await checkRemote(p, hs, remote, deadline);
   return finish(p, hs, remote, nodeIdHex);
 }
 
@@ -143,7 +153,12 @@ function decodePayload(bytes: Uint8Array): HandshakePayload {
 }
 
 /** Checks the remote's payload in the order that gives the most useful refusal reason. */
-function verify(p: HandshakeParams, hs: NoiseXX, remote: HandshakePayload): string {
+async function checkRemote(
+  p: HandshakeParams,
+  hs: NoiseXX,
+  remote: HandshakePayload,
+  deadline: Promise<never>,
+): Promise<string> {
   const { network } = p.local;
   if (remote.version !== PROTOCOL_VERSION) {
     throw new GatewayError(
@@ -157,8 +172,15 @@ function verify(p: HandshakeParams, hs: NoiseXX, remote: HandshakePayload): stri
   if (!equalBytes(remote.genesisHash, network.genesisHash)) {
     throw new GatewayError("WRONG_GENESIS", `peer's genesis ${toHex(remote.genesisHash)} differs from ours`);
   }
-  const rs = hs.remoteStaticKey!;
-  if (!verifyNoiseIdentity(remote.signature, network.chainId, rs, hs.payloadHash, remote.identityKey)) {
+  // Taken before the await: the handshake hash is the one the remote's proof was made at.
+  const signed = noiseIdentitySignature(
+    remote.signature,
+    network.chainId,
+    hs.remoteStaticKey!,
+    hs.payloadHash,
+    remote.identityKey,
+  );
+  if (!(await identityVerified(p, signed, deadline))) {
     throw new GatewayError("BAD_IDENTITY", "the identity signature does not cover this session's Noise key");
   }
   const nodeIdHex = toHex(nodeIdOf(remote.identityKey));
@@ -166,6 +188,24 @@ function verify(p: HandshakeParams, hs: NoiseXX, remote: HandshakePayload): stri
     throw new GatewayError("SELF_CONNECTION", "connected to ourselves");
   p.admit(nodeIdHex, remote);
   return nodeIdHex;
+}
+
+/**
+ * crypto's verify() on the service's pool (racing the handshake deadline), or inline without a
+ * pool or when the pool cannot answer (a thread died twice, the pool is closing): same verdict.
+ */
+async function identityVerified(
+  p: HandshakeParams,
+  s: SignedMessage,
+  deadline: Promise<never>,
+): Promise<boolean> {
+  const inline = () => verify(s.signature, s.message, s.publicKey);
+  if (!p.verifier) return inline();
+  const pooled = p.verifier.verify(s).catch((err: unknown) => {
+    if (err instanceof CryptoError && err.status === 503) return inline();
+    throw err;
+  });
+  return Promise.race([pooled, deadline]);
 }
 
 function asGatewayError(err: unknown): GatewayError {

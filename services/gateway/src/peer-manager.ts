@@ -8,7 +8,7 @@ import { AddressBook, type CandidateSource, isLoopback, netgroup, normaliseIp } 
 import type { BanStore } from "./bans.js";
 import { GatewayError, type GatewayErrorCode } from "./errors.js";
 import { pickEvictionVictim } from "./eviction.js";
-import { closeWith, type LocalInfo, runHandshake } from "./handshake.js";
+import { closeWith, type LocalInfo, runHandshake, type SignatureVerifier } from "./handshake.js";
 import { inboundGroup, PendingConnections, type PendingHandle } from "./inbound-limits.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { GatewayOptions } from "./options.js";
@@ -18,6 +18,8 @@ import { SocketQueue } from "./socket-queue.js";
 
 export interface PeerManagerModules {
   local: LocalInfo;
+  /** The service's VerifyPool for handshake identity proofs; absent: verified inline. */
+  verifier?: SignatureVerifier;
   bans: BanStore;
   scores: PeerScores;
   metrics: GatewayMetrics;
@@ -216,6 +218,7 @@ export class PeerManager {
         timeoutMs: this.o.handshakeTimeoutMs,
         maxMessageBytes: this.o.maxMessageBytes,
         admit: (id) => this.admit(id, direction, ip, source),
+        ...(this.m.verifier ? { verifier: this.m.verifier } : {}),
       });
     } catch (err) {
       const code = err instanceof GatewayError ? err.code : "BAD_HANDSHAKE";

@@ -4,6 +4,7 @@ import {
   MAX_HEADERS,
   type P2pMessage,
   type PeerAddress,
+  SYNC_ANSWER_BYTES,
   splitBlock,
   toHex,
 } from "@p2pnode/codec";
@@ -35,9 +36,6 @@ export interface ProtocolModules {
   /** Cheap checks, buckets and batching in front of relay.onTx (tx-intake.ts). */
   txIntake?: TxIntake;
 }
-
-/** Most bytes of blocks put in one blocks message (under the 4 MiB message limit). */
-const BLOCKS_MESSAGE_BUDGET = 3 * 1024 * 1024;
 
 /**
  * Dispatch of every message after the handshake (ping/pong are answered in Peer). Each handler
@@ -188,13 +186,17 @@ export class Protocol {
     peer.send({ type: "headers", headers });
   }
 
+  /**
+   * A get-blocks answer, cut by bytes into blocks messages of at most SYNC_ANSWER_BYTES of blocks
+   * (the size table's room for one P2P message), so max-size blocks go one or two per message.
+   */
   private async answerBlocks(peer: Peer, hashes: Uint8Array[]): Promise<void> {
     let batch: Uint8Array[] = [];
     let size = 0;
     for (const h of hashes) {
       const block = await this.m.chain.getBlock(toHex(h)).catch(() => undefined);
       if (!block) continue;
-      if (size + block.length > BLOCKS_MESSAGE_BUDGET && batch.length > 0) {
+      if (size + block.length > SYNC_ANSWER_BYTES && batch.length > 0) {
         peer.send({ type: "blocks", blocks: batch });
         batch = [];
         size = 0;

@@ -14,7 +14,7 @@ interface BlocksWait {
   wanted: Set<string>;
   got: Map<string, Uint8Array>;
   order: string[];
-  resolve: (blocks: Uint8Array[]) => void;
+  resolve: (blocks: { hash: string; bytes: Uint8Array }[]) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -49,7 +49,7 @@ export class SyncRequests {
   }
 
   /** Resolves with what arrived when all did or at the timeout: the chain judges what is missing. */
-  fetchBlocks(peer: Peer, hashes: string[]): Promise<Uint8Array[]> {
+  fetchBlocks(peer: Peer, hashes: string[]): Promise<{ hash: string; bytes: Uint8Array }[]> {
     return new Promise((resolve) => {
       const w: BlocksWait = {
         wanted: new Set(hashes),
@@ -111,6 +111,11 @@ export class SyncRequests {
     const list = (this.blocks.get(peerId) ?? []).filter((x) => x !== w);
     if (list.length === 0) this.blocks.delete(peerId);
     else this.blocks.set(peerId, list);
-    w.resolve(w.order.flatMap((h) => w.got.get(h) ?? []));
+    w.resolve(
+      w.order.flatMap((hash) => {
+        const bytes = w.got.get(hash);
+        return bytes ? [{ hash, bytes }] : [];
+      }),
+    );
   }
 }

@@ -1,13 +1,12 @@
-import { blockToJson, decodeBlock, decodeHeader, headerToJson, toHex } from "@p2pnode/codec";
-import { headerHash, txId } from "@p2pnode/crypto";
+import { BUS_SYNC_ANSWER_BYTES, decodeHeader, headerToJson, itemsWithinBudget, toHex } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import { CodedError, GatewaySubjects } from "@p2pnode/types";
 import type { Gateway } from "./gateway.js";
 import type { Peer } from "./peer.js";
 
 /**
- * The NATS endpoints the chain's SyncManager uses to reach one peer through this gateway. The
- * gateway decodes only what it must to hand JSON back; the chain validates everything.
+ * The NATS endpoints the chain's SyncManager uses to reach one peer through this gateway. Blocks
+ * go back as the peer's bytes (CBOR); the chain decodes and validates everything.
  */
 export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
   const peerOf = (id: string): Peer => {
@@ -26,17 +25,8 @@ export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
     return { headers: headers.map((h) => headerToJson(decodeHeader(h))) };
   });
   await bus.serve(GatewaySubjects.blocksFetch, async (req) => {
-    const blocks = await g.sync.fetchBlocks(peerOf(req.peer), req.hashes);
-    return {
-      blocks: blocks.map((b) => {
-        const block = decodeBlock(b);
-        return blockToJson(
-          block,
-          headerHash(block.header),
-          block.txs.map((t) => txId(t)),
-        );
-      }),
-    };
+    const got = await g.sync.fetchBlocks(peerOf(req.peer), req.hashes);
+    return cutSyncAnswer(req.hashes, got);
   });
   // Light-node questions go to peers with the most work first; a peer that has no proof (a light
   // peer, or one that has not seen the block) answers found=false and the next is asked.
@@ -81,4 +71,22 @@ export async function serveSyncSubjects(bus: Bus, g: Gateway): Promise<void> {
     else g.scores.record(req.peer, kind, req.reason);
     return { score: g.scores.score(req.peer) };
   });
+}
+
+/**
+ * The blocks.fetch reply: the blocks in the order asked, cut by bytes to BUS_SYNC_ANSWER_BYTES
+ * (the size table), with `next` the index in `hashes` of the first block left out.
+ */
+export function cutSyncAnswer(
+  hashes: string[],
+  got: { hash: string; bytes: Uint8Array }[],
+): { blocks: Uint8Array[]; next: number | null } {
+  const n = itemsWithinBudget(
+    got.map((b) => b.bytes.length),
+    BUS_SYNC_ANSWER_BYTES,
+  );
+  return {
+    blocks: got.slice(0, n).map((b) => b.bytes),
+    next: n < got.length ? hashes.indexOf(got[n]!.hash) : null,
+  };
 }

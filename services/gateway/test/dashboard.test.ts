@@ -202,6 +202,7 @@ describe("GET /dashboard/api/events", () => {
       status: "connected",
       txCount: 0,
       totalWork: "7",
+      block: new Uint8Array(0), // not a block: the feed shows the event, no relay serves it
     });
     await read(/event: block\ndata: .*"height":7/);
     const line = text.split("\n").find((l) => l.startsWith("data:") && l.includes(hash))!;

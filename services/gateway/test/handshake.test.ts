@@ -1,3 +1,4 @@
+import { nodeKeyFromSeed } from "@p2pnode/crypto";
 import { eventually } from "@p2pnode/kit/testing";
 import { genesisDigest } from "@p2pnode/rules";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +111,19 @@ describe("wrong network", () => {
       await other.stop();
       await fork.stop();
     }
+  });
+
+  it("refuses an identity proof made with another key than the one claimed (BAD_IDENTITY), then takes an honest one", async () => {
+    const network = networkIdOf(a.node.network);
+    const claimed = nodeKeyFromSeed(new Uint8Array(32).fill(9)).publicKey;
+    await expect(RawPeer.connect(a.p2pPort, network, { claimKey: claimed })).rejects.toMatchObject({
+      code: "BAD_IDENTITY",
+    });
+    const stats = (await a.svc.ctx.app.inject({ url: "/stats" })).json();
+    expect(stats.handshakes.failed.BAD_IDENTITY).toBeGreaterThanOrEqual(1);
+    const honest = await RawPeer.connect(a.p2pPort, network);
+    expect(honest.closed).toBe(false);
+    honest.close();
   });
 
   it("speaks the genesis hash its node serves (the genesis block's), not a hash of its own", async () => {

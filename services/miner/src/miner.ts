@@ -107,19 +107,25 @@ export class Miner {
     if (!pool) return;
     this.template = t;
     this.jobId++;
-    const header = Buffer.from(t.headerHex, "hex");
-    const target = Buffer.from(t.header.target, "hex");
     const base = randomInt(0, 2 ** 32 - pool.size);
     for (let i = 0; i < pool.size; i++) {
-      pool.send(i, {
-        type: "job",
-        jobId: this.jobId,
-        header: new Uint8Array(header),
-        target: new Uint8Array(target),
-        nonceOffset: NONCE_OFFSET,
-        nonceHigh: base + i,
-        sliceSize: this.o.sliceSize,
-      });
+      // Each worker writes nonces into its own header bytes: decoded once for it and moved to
+      // its thread (transferred, not cloned), so no two threads share a buffer or a cache line.
+      const header = new Uint8Array(Buffer.from(t.headerHex, "hex"));
+      const target = new Uint8Array(Buffer.from(t.header.target, "hex"));
+      pool.send(
+        i,
+        {
+          type: "job",
+          jobId: this.jobId,
+          header,
+          target,
+          nonceOffset: NONCE_OFFSET,
+          nonceHigh: base + i,
+          sliceSize: this.o.sliceSize,
+        },
+        [header.buffer as ArrayBuffer, target.buffer as ArrayBuffer],
+      );
     }
   }
 

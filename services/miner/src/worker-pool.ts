@@ -34,8 +34,9 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  send(index: number, cmd: WorkerCommand): void {
-    this.workers[index]!.postMessage(cmd);
+  /** `transfer`: buffers handed over to the worker (moved, not copied; unusable here afterwards). */
+  send(index: number, cmd: WorkerCommand, transfer: ArrayBuffer[] = []): void {
+    this.workers[index]!.postMessage(cmd, transfer);
   }
 
   broadcast(cmd: WorkerCommand): void {

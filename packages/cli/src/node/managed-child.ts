@@ -45,6 +45,10 @@ export class ManagedChild {
     this.backoffMs = this.o.initialBackoffMs;
   }
 
+  get name(): string {
+    return this.o.name;
+  }
+
   get pid(): number | undefined {
     return this.proc?.pid;
   }

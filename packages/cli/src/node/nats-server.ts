@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { delimiter, join } from "node:path";
+import { natsServerConfig } from "@p2pnode/kit/bus";
 import { SupervisorError } from "./errors.js";
+import { accepts } from "./start-order.js";
 
 export const NATS_TOKEN_FILE = "nats.token";
 
@@ -61,22 +62,14 @@ export function loadOrCreateNatsToken(dataDir: string): string {
 }
 
 /**
- * Writes the nats-server config: loopback only, token auth, and a max payload large enough for a
- * 4 MiB block plus its JSON envelope. The token stays out of the command line (visible in `ps`).
+ * Writes the node's nats-server config (kit's natsServerConfig: loopback only, token auth, the
+ * size table's max_payload). The token stays out of the command line (visible in `ps`).
  */
 export function writeNatsConfig(dataDir: string, port: number, token: string): string {
   const dir = join(dataDir, "nats");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, "nats.conf");
-  const conf = [
-    "# written by p2pnode node start on every start; edits are overwritten",
-    `listen: "127.0.0.1:${port}"`,
-    `authorization { token: "${token}" }`,
-    "max_payload: 8MB",
-    "max_connections: 256",
-    "",
-  ].join("\n");
-  writeFileSync(file, conf, { mode: 0o600 });
+  writeFileSync(file, natsServerConfig({ port, token }), { mode: 0o600 });
   return file;
 }
 
@@ -89,14 +82,7 @@ export async function waitForPort(port: number, timeoutMs: number, alive: () => 
         "NATS_SERVER_FAILED",
         "nats-server exited during start-up (see its log above)",
       );
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: "127.0.0.1", port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
+    if (await accepts("127.0.0.1", port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new SupervisorError(

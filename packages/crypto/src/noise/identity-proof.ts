@@ -1,6 +1,6 @@
-import type { SigningKey } from "../ed25519.js";
+import { type SignedMessage, type SigningKey, verify } from "../ed25519.js";
 import { assertBytes } from "../errors.js";
-import { SIGNING_DOMAINS, signDomain, verifyDomain } from "../signing.js";
+import { SIGNING_DOMAINS, signDomain, signedDomain } from "../signing.js";
 
 /*
  * Binds a node's Ed25519 identity to one Noise session: the identity key signs the Noise static
@@ -34,7 +34,19 @@ export function verifyNoiseIdentity(
   handshakeHash: Uint8Array,
   identityPublicKey: Uint8Array,
 ): boolean {
-  return verifyDomain(
+  const s = noiseIdentitySignature(signature, chainId, noiseStatic, handshakeHash, identityPublicKey);
+  return verify(s.signature, s.message, s.publicKey);
+}
+
+/** What verifyNoiseIdentity checks, as one value for a VerifyPool. */
+export function noiseIdentitySignature(
+  signature: Uint8Array,
+  chainId: string,
+  noiseStatic: Uint8Array,
+  handshakeHash: Uint8Array,
+  identityPublicKey: Uint8Array,
+): SignedMessage {
+  return signedDomain(
     signature,
     SIGNING_DOMAINS.handshake,
     chainId,

@@ -11,6 +11,6 @@ export {
   type X25519KeyPair,
   x25519KeyPair,
 } from "./handshake-xx.js";
-export { signNoiseIdentity, verifyNoiseIdentity } from "./identity-proof.js";
+export { noiseIdentitySignature, signNoiseIdentity, verifyNoiseIdentity } from "./identity-proof.js";
 export { hkdf2, SymmetricState } from "./symmetric-state.js";
 export { NOISE_MAX_PLAINTEXT, openedLength, openFrame, sealFrame } from "./transport.js";

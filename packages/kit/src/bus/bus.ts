@@ -10,6 +10,7 @@ import {
 import type { z } from "zod";
 import type { Logger } from "../log/index.js";
 import { decodePayload, encodeError, encodePayload, safeJson } from "./payload.js";
+import { checkServerMaxPayload } from "./server-config.js";
 
 export interface BusOptions {
   url: string;
@@ -19,9 +20,6 @@ export interface BusOptions {
   version: string;
   log: Logger;
 }
-
-/** The server's max_payload before its INFO arrives (the nats-server default). */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
  * A typed NATS bus over the subject catalog: requests use the NATS services API (so `$SRV.PING`
@@ -59,12 +57,13 @@ export class Bus {
       reconnectTimeWait: 250,
       timeout: 5_000,
     });
+    try {
+      checkServerMaxPayload(nc.info?.max_payload, opts.url);
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
     return new Bus(nc, opts);
-  }
-
-  /** The largest payload the server takes (its max_payload): publishers size optional bytes by it. */
-  get maxPayload(): number {
-    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   get isConnected(): boolean {

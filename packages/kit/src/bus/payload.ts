@@ -1,4 +1,4 @@
-import { type CborValue, decodeCanonical, encodeCanonical } from "@p2pnode/codec";
+import { BUS_MAX_PAYLOAD_BYTES, type CborValue, decodeCanonical, encodeCanonical } from "@p2pnode/codec";
 import { CodedError, type PayloadEncoding } from "@p2pnode/types";
 
 const enc = new TextEncoder();
@@ -6,10 +6,10 @@ const dec = new TextDecoder();
 /** Bytes of an unreadable payload quoted in the error. */
 const MAX_PAYLOAD_LOG = 200;
 /**
- * What the CBOR decoder may allocate for one payload: the supervisor's max_payload (8 MB in
- * packages/cli's nats-server.ts) bounds what arrives; this bounds it again before parsing.
+ * What the CBOR decoder may allocate for one payload: the server's max_payload (the size table's
+ * BUS_MAX_PAYLOAD_BYTES, checked on connect) bounds what arrives; this bounds it again.
  */
-const MAX_CBOR_PAYLOAD_BYTES = 8 * 1024 * 1024;
+const MAX_CBOR_PAYLOAD_BYTES = BUS_MAX_PAYLOAD_BYTES;
 
 /** A payload's bytes in its subject's encoding: JSON text, or canonical CBOR carrying raw bytes. */
 export function encodePayload(encoding: PayloadEncoding | undefined, value: unknown): Uint8Array {

@@ -67,6 +67,8 @@ export const NodeEnv = z.object({
   P2PNODE_IDENTITY_KEY_FILE: z.string().min(1).optional(),
   /** Hashing threads; default: one per core. */
   P2PNODE_MINER_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** Signature-verify threads of each service's VerifyPool (chain, gateway); default: one per core. */
+  P2PNODE_VERIFY_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
    * Node.js flags for every service process. The default halves V8's young generation: with six
    * services per node a 5-node devnet otherwise needs ~3 GiB, mostly empty semi-spaces.
@@ -105,6 +107,8 @@ export interface NodeConfig {
   serviceNodeFlags: string[];
   minerAddress: string | undefined;
   minerThreads: number | undefined;
+  /** Threads of the service's VerifyPool; undefined: one per core. */
+  verifyThreads: number | undefined;
   /** The identity to install into the data dir (P2PNODE_IDENTITY_KEY_FILE), absolute. */
   identityKeyFile: string | undefined;
 }
@@ -139,6 +143,7 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     ports,
     minerAddress: env.P2PNODE_MINER_ADDRESS,
     minerThreads: env.P2PNODE_MINER_THREADS,
+    verifyThreads: env.P2PNODE_VERIFY_THREADS,
     identityKeyFile:
       env.P2PNODE_IDENTITY_KEY_FILE === undefined ? undefined : resolve(env.P2PNODE_IDENTITY_KEY_FILE),
     serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS.split(/\s+/).filter((f) => f.length > 0),

@@ -1,15 +1,9 @@
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import { ErrorBody, Health, Readiness } from "@p2pnode/types";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { Logger } from "../log/index.js";
+import { serveDocsLazily } from "./docs.js";
 import { errorHandler } from "./errors.js";
 
 export type App = FastifyInstance<
@@ -38,7 +32,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * The fastify app every service serves: zod schemas as the source of request/response types,
- * OpenAPI at /docs/json and Swagger UI at /docs, /health, /ready, /metrics, one error handler.
+ * OpenAPI at /docs/json and Swagger UI at /docs (built on first request, docs.ts), /health, /ready,
+ * /metrics, one error handler.
  */
 export async function createApp(opts: AppOptions): Promise<{ app: App; metrics: Registry }> {
   const app = Fastify({
@@ -54,11 +49,7 @@ export async function createApp(opts: AppOptions): Promise<{ app: App; metrics: 
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${req.method} ${req.url}` } }),
   );
 
-  await app.register(swagger, {
-    openapi: { info: { title: `p2pnode ${opts.service}`, version: opts.version } },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  serveDocsLazily(app, { title: `p2pnode ${opts.service}`, version: opts.version });
 
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: opts.service });

@@ -3,6 +3,7 @@ import { ConfigError } from "../config/index.js";
 import { Shutdown } from "../lifecycle/index.js";
 import { createLogger } from "../log/index.js";
 import { type ServiceDefinition, startService } from "./runtime.js";
+import { markStartup } from "./startup.js";
 import { supervisionFrom } from "./supervision.js";
 
 /**
@@ -10,6 +11,8 @@ import { supervisionFrom } from "./supervision.js";
  * operator can fix (bad env, taken port) print one line and exit non-zero instead of a stack trace.
  */
 export async function runServiceMain(def: ServiceDefinition): Promise<void> {
+  // main.ts calls this once every module it imports is loaded: the end of the import phase.
+  markStartup("imports");
   let shutdown: Shutdown | undefined;
   // Watched from the first moment: a service still starting when its supervisor dies exits too.
   supervisionFrom(process.env).watch(() => {

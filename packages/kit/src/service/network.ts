@@ -2,8 +2,9 @@ import { CodedError, type NodeNetwork, NodeSubjects } from "@p2pnode/types";
 import type { Bus } from "../bus/index.js";
 
 /**
- * How long a starting service waits for `node.v1.network.get`. The supervisor serves it before it
- * starts any service, so only a service started without one (or against the wrong NATS) waits.
+ * How long a starting service waits for `node.v1.network.get`. The supervisor starts the services
+ * while nats-server starts and serves the network once connected, usually before a service has
+ * loaded its code; only a service started without one (or against the wrong NATS) waits long.
  */
 export const NETWORK_WAIT_MS = 10_000;
 
@@ -16,7 +17,9 @@ const NO_ANSWER = new Set(["UPSTREAM_UNAVAILABLE", "TIMEOUT"]);
  */
 export async function fetchNetwork(bus: Bus, waitMs = NETWORK_WAIT_MS): Promise<NodeNetwork> {
   const deadline = Date.now() + waitMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+  // Asking again is cheap (no responders is an immediate answer): a short cap keeps a service that
+  // came up before its supervisor served from idling after it does.
+  for (let delay = 50; ; delay = Math.min(delay * 2, 250)) {
     try {
       return await bus.request(NodeSubjects.networkGet, {}, clamp(deadline - Date.now(), 2_000));
     } catch (err) {

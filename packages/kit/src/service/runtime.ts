@@ -13,6 +13,7 @@ import { type NodeConfig, NodeEnv, parseEnv, toNodeConfig } from "../config/inde
 import { type App, createApp, type ReadinessCheck } from "../http/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { fetchNetwork } from "./network.js";
+import { markStartup, startupMarks } from "./startup.js";
 import { type Supervision, supervisionFrom } from "./supervision.js";
 
 export interface ServiceContext {
@@ -89,6 +90,7 @@ export async function startService(
     version: def.version,
     log,
   });
+  markStartup("nats");
   let network: NodeNetwork;
   try {
     network = await fetchNetwork(bus, opts.networkWaitMs);
@@ -96,6 +98,7 @@ export async function startService(
     await bus.close();
     throw err;
   }
+  markStartup("network");
   log.info({ chainId: network.chainId, genesisHash: network.genesisHash }, "network received over NATS");
   let identity: NodeIdentity | undefined;
   const startedAt = Date.now();
@@ -112,6 +115,7 @@ export async function startService(
     }),
   };
   const { app, metrics } = await createApp({ service: def.name, version: def.version, log, readiness });
+  markStartup("app");
   const ctx: ServiceContext = {
     ...def,
     config,
@@ -147,7 +151,7 @@ export async function startService(
   });
 
   let stopped = false;
-  // The supervisor serves the identity before it starts any service: usually the first ask answers.
+  // The supervisor serves the identity before the network: once the network came, the first ask answers.
   identity = await bus.request(NodeSubjects.identityGet, {}, 2_000).catch(() => undefined);
   const fetchIdentity = async () => {
     for (let delay = 100; !stopped && identity === undefined; delay = Math.min(delay * 2, 2_000)) {
@@ -160,12 +164,15 @@ export async function startService(
     }
   };
   void fetchIdentity();
+  markStartup("identity");
 
   const stopDomain = def.setup ? await def.setup(ctx) : undefined;
+  markStartup("setup");
   const port = config.ports[API_LISTENER[def.name]];
   await app.listen({ host: config.apiHost, port });
+  markStartup("listening");
   const url = `http://${config.apiHost.includes(":") ? `[${config.apiHost}]` : config.apiHost}:${port}`;
-  log.info({ url, role: config.role }, "service listening");
+  log.info({ url, role: config.role, startup: startupMarks() }, "service listening");
 
   const stop = async () => {
     stopped = true;

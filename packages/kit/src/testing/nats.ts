@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { natsServerConfig } from "../bus/server-config.js";
 
 /**
  * Test ports come from 10000–19999: below the kernel's ephemeral range (32768–60999 on Linux) and
@@ -58,13 +61,19 @@ export function natsServerBin(): string {
   return bin;
 }
 
-/** Starts a real nats-server on a free loopback port with a token; stop() kills it by pid. */
-export async function startTestNats(): Promise<TestNats> {
-  const port = await freePort();
-  const token = randomBytes(18).toString("base64url");
-  const proc = spawn(natsServerBin(), ["-a", "127.0.0.1", "-p", String(port), "--auth", token], {
-    stdio: "ignore",
-  });
+/**
+ * Starts a real nats-server on a free loopback port with a token (or the given ones: a server
+ * that comes up after its clients were told where it would be), configured as the supervisor
+ * configures a node's (natsServerConfig: the size table's max_payload); stop() kills it by pid.
+ */
+export async function startTestNats(at: { port?: number; token?: string } = {}): Promise<TestNats> {
+  const port = at.port ?? (await freePort());
+  const token = at.token ?? randomBytes(18).toString("base64url");
+  const dir = mkdtempSync(join(tmpdir(), "p2pnode-test-nats-"));
+  const conf = join(dir, "nats.conf");
+  writeFileSync(conf, natsServerConfig({ port, token }), { mode: 0o600 });
+  const proc = spawn(natsServerBin(), ["-c", conf], { stdio: "ignore" });
+  proc.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: "127.0.0.1", port }, () => {

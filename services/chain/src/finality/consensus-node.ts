@@ -40,7 +40,7 @@ import {
   type ValidatorSet,
 } from "../consensus/index.js";
 import { ChainError, ChainFault, reject } from "../errors.js";
-import type { ChainEvents } from "../intake.js";
+import { acceptedBlock, type ChainEvents } from "../intake.js";
 import { hex } from "../store.js";
 import { buildTemplate, defaultTemplateOptions } from "../template.js";
 import type { ConsensusMetrics } from "./consensus-metrics.js";
@@ -361,9 +361,10 @@ export class ConsensusNode {
     }
     const out = this.m.chain.submitBlock(block, undefined, certificate);
     const v = out.verdict;
-    if (v.status !== "known") {
+    const event = acceptedBlock(out);
+    if (event) {
       this.m.metrics.finalBlocks.inc({ source });
-      this.m.events.blockAccepted({ ...v, txCount: out.txCount });
+      this.m.events.blockAccepted(event);
       const c = out.certificate!;
       const signers = maskSigners(decodeCertificate(c.bytes, this.set.keys.length).mask).length;
       this.m.bus.publish(ConsensusSubjects.blockFinalized, {

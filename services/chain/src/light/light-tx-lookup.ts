@@ -1,4 +1,4 @@
-import { signedTransactionFromJson, signedTransactionToJson } from "@p2pnode/codec";
+import { decodeBlock, signedTransactionToJson } from "@p2pnode/codec";
 import { txId } from "@p2pnode/crypto";
 import type { Bus, Logger } from "@p2pnode/kit";
 import {
@@ -64,10 +64,11 @@ async function bodyFromPeer(
   const { blocks } = await m.bus
     .request(GatewaySubjects.blocksFetch, { peer, hashes: [proof.blockHash] }, LOOKUP_TIMEOUT_MS)
     .catch(() => ({ blocks: [] }));
-  const json = blocks[0]?.txs[proof.index];
-  if (!json) return undefined;
+  const bytes = blocks[0];
+  if (!bytes) return undefined;
   try {
-    const stx = signedTransactionFromJson(json);
+    const stx = decodeBlock(bytes).txs[proof.index];
+    if (!stx) return undefined;
     const id = txId(stx);
     if (Buffer.from(id).toString("hex") !== proof.txId) {
       m.log.warn({ tx: proof.txId, peer: peer.slice(0, 16) }, "light: a peer sent another tx's body");

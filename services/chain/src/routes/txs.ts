@@ -36,7 +36,7 @@ export function txRoutes(app: App, d: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const { id } = d.intake.submitTx(req.body);
+      const { id } = await d.intake.submitTx(req.body);
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );

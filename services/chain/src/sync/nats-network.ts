@@ -1,5 +1,5 @@
 import type { Bus } from "@p2pnode/kit";
-import { type BlockHeaderJson, type BlockJson, GatewaySubjects } from "@p2pnode/types";
+import { type BlockHeaderJson, GatewaySubjects } from "@p2pnode/types";
 import type { SyncNetwork, SyncPeer } from "./sync-manager.js";
 
 /** NATS waits a little longer than the gateway's own per-request timeout so its answer wins. */
@@ -29,9 +29,16 @@ export function natsSyncNetwork(bus: Bus, log?: { debug(o: object, msg: string):
       );
       return r.headers;
     },
-    async blocks(peer: string, hashes: string[]): Promise<BlockJson[]> {
-      const r = await bus.request(GatewaySubjects.blocksFetch, { peer, hashes }, REQUEST_TIMEOUT_MS);
-      return r.blocks;
+    async blocks(peer: string, hashes: string[]): Promise<Uint8Array[]> {
+      // An answer is cut by bytes to fit the bus (`next`): ask again for the rest.
+      const out: Uint8Array[] = [];
+      let rest = hashes;
+      for (;;) {
+        const r = await bus.request(GatewaySubjects.blocksFetch, { peer, hashes: rest }, REQUEST_TIMEOUT_MS);
+        out.push(...r.blocks);
+        if (r.next === null || r.next <= 0 || r.next >= rest.length) return out;
+        rest = rest.slice(r.next);
+      }
     },
     penalize(peer: string, reason: string): void {
       bus.request(GatewaySubjects.peerPenalize, { peer, reason: reason.slice(0, 200) }).catch(() => {

@@ -1,6 +1,4 @@
-import { type BlockHeader, blockToJson, decodeBlock } from "@p2pnode/codec";
-import { txId } from "@p2pnode/crypto";
-import type { BlockJson } from "@p2pnode/types";
+import type { BlockHeader } from "@p2pnode/codec";
 import type { Chain } from "../chain.js";
 import { findBlock } from "../queries.js";
 import { hex, unhex } from "../store.js";
@@ -34,22 +32,13 @@ export function headersAfter(
   return headers;
 }
 
-/** A stored block (any branch) as JSON with its height, or undefined: the answer to get-blocks. */
+/** A stored block (any branch) as its codec bytes with its height, or undefined: block.get's answer. */
 export function blockByHash(
   chain: Chain,
   hashHex: string,
-): { block: BlockJson; height: number; onBestChain: boolean } | undefined {
+): { block: Uint8Array; height: number; onBestChain: boolean } | undefined {
   const m = findBlock(chain, hashHex);
   const body = m && chain.store.blockBody(m.hash);
   if (!m || !body) return undefined;
-  const block = decodeBlock(body);
-  return {
-    block: blockToJson(
-      block,
-      m.hash,
-      block.txs.map((t) => txId(t)),
-    ),
-    height: m.height,
-    onBestChain: chain.ancestry.isMain(m),
-  };
+  return { block: body, height: m.height, onBestChain: chain.ancestry.isMain(m) };
 }

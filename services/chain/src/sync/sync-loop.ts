@@ -1,7 +1,7 @@
 import type { Bus, Logger } from "@p2pnode/kit";
 import { GatewaySubjects, type SyncStatus } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
-import type { ChainEvents } from "../intake.js";
+import type { ChainIntake } from "../intake.js";
 import { natsSyncNetwork } from "./nats-network.js";
 import { defaultSyncOptions, SyncManager } from "./sync-manager.js";
 
@@ -11,8 +11,8 @@ const PERIODIC_MS = 15_000;
 /**
  * Runs the node's one sync path: a round on start, whenever a peer announces more work than
  * ours (gateway.v1.peer.tip: handshake, status, a relayed block whose parent we lack) and
- * periodically. Blocks applied by sync are not announced one by one (peers that sent them have
- * them); the new tip is announced once per round so the gateway updates its status and relays.
+ * periodically. Blocks go through the chain's intake like any other (counted, announced with
+ * their bytes), so the gateway's tip and status follow each one.
  */
 export class SyncLoop {
   readonly manager: SyncManager;
@@ -20,9 +20,10 @@ export class SyncLoop {
   private rounds = 0;
   private stopped = false;
 
-  constructor(private readonly m: { chain: Chain; bus: Bus; events: ChainEvents; log: Logger }) {
+  constructor(private readonly m: { chain: Chain; bus: Bus; intake: ChainIntake; log: Logger }) {
     this.manager = new SyncManager(defaultSyncOptions, {
       chain: m.chain,
+      intake: m.intake,
       net: natsSyncNetwork(m.bus, m.log),
       log: m.log,
     });
@@ -48,12 +49,6 @@ export class SyncLoop {
         if (after.hash === before.hash || this.stopped) return;
         this.rounds++;
         this.m.log.info({ from: before.height, to: after.height }, "sync round applied blocks");
-        this.m.events.blockAccepted({
-          hash: after.hash,
-          height: after.height,
-          status: "connected",
-          txCount: 0,
-        });
       })
       .catch((err: unknown) => this.m.log.warn({ err: (err as Error).message }, "sync round failed"));
   }

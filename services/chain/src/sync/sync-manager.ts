@@ -1,7 +1,16 @@
-import { type BlockHeader, blockFromJson, headerFromJson } from "@p2pnode/codec";
-import type { BlockHeaderJson, BlockJson } from "@p2pnode/types";
+import {
+  type Block,
+  type BlockHeader,
+  decodeBlock,
+  HEADER_SIZE,
+  headerFromJson,
+  toHex,
+} from "@p2pnode/codec";
+import { headerHash } from "@p2pnode/crypto";
+import type { BlockHeaderJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
-import { ChainError } from "../errors.js";
+import { ChainError, reject } from "../errors.js";
+import type { ChainIntake } from "../intake.js";
 import { HeaderChain } from "./header-chain.js";
 import { blockLocator } from "./locator.js";
 
@@ -17,7 +26,8 @@ export interface SyncPeer {
 export interface SyncNetwork {
   peers(): Promise<SyncPeer[]>;
   headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]>;
-  blocks(peer: string, hashes: string[]): Promise<BlockJson[]>;
+  /** The blocks the peer sent, as codec bytes in the order asked (a withheld one is missing). */
+  blocks(peer: string, hashes: string[]): Promise<Uint8Array[]>;
   /** Tell the gateway a peer misbehaved (feeds its score; enough of it bans). */
   penalize(peer: string, reason: string): void;
 }
@@ -68,7 +78,13 @@ export class SyncManager {
 
   constructor(
     private readonly o: SyncOptions,
-    private readonly m: { chain: Chain; net: SyncNetwork; log?: { warn(o: object, msg: string): void } },
+    private readonly m: {
+      chain: Chain;
+      /** Where bodies are applied: the chain's one intake path, so events and metrics see them. */
+      intake: Pick<ChainIntake, "applyBlock">;
+      net: SyncNetwork;
+      log?: { warn(o: object, msg: string): void };
+    },
   ) {}
 
   progress(): SyncProgress {
@@ -162,7 +178,7 @@ export class SyncManager {
     excluded: Set<string>,
   ): Promise<boolean> {
     const hashes = headers.headers.map((h) => ({ hash: h.hashHex, height: h.header.height }));
-    const got = new Map<string, { block: BlockJson; from: string }>();
+    const got = new Map<string, { block: Uint8Array; from: string }>();
     let next = 0; // index of the next block to apply
     let queued = 0; // index of the next block to request
     const inFlight = new Set<Promise<void>>();
@@ -183,7 +199,7 @@ export class SyncManager {
         this.o.stallMs,
       )
         .then((blocks) => {
-          const byHash = new Map(blocks.map((b) => [b.hash ?? "", b]));
+          const byHash = new Map(blocks.map((b) => [hashOfBytes(b), b]));
           for (const s of slice) {
             const b = byHash.get(s.hash);
             if (b) got.set(s.hash, { block: b, from: peer.id });
@@ -210,12 +226,21 @@ export class SyncManager {
       if (inFlight.size === 0 && !got.has(hashes[next]!.hash)) return false; // no peer can serve
       if (inFlight.size > 0) await Promise.race(inFlight);
       if (this.stopped) return true;
-      while (next < hashes.length && got.has(hashes[next]!.hash)) {
-        const { block, from } = got.get(hashes[next]!.hash)!;
-        got.delete(hashes[next]!.hash);
+      // Every body that is here goes to admission at once (their signatures verified as one
+      // batch), then each verdict is taken in order.
+      const applying: { from: string; done: Promise<unknown> }[] = [];
+      for (let i = next; i < hashes.length && got.has(hashes[i]!.hash); i++) {
+        const { block, from } = got.get(hashes[i]!.hash)!;
+        got.delete(hashes[i]!.hash);
+        const done = this.apply(block, hashes[i]!.hash);
+        done.catch(() => undefined); // awaited below; a later one is moot once an earlier one failed
+        applying.push({ from, done });
+      }
+      for (const { from, done } of applying) {
         try {
-          this.m.chain.submitBlock(blockFromJson(block), hashes[next]!.hash);
+          await done;
         } catch (err) {
+          if (this.stopped) return true; // refused because the service is stopping, not the peer's fault
           // The header was valid, so the body is what was wrong: the sender lied, the branch is dead.
           this.blame(from, `invalid block ${hashes[next]!.height}`, err);
           excluded.add(from);
@@ -226,6 +251,11 @@ export class SyncManager {
       }
     }
     return true;
+  }
+
+  /** One body through the chain's intake (decoded here: bytes that do not decode are the peer's fault). */
+  private async apply(bytes: Uint8Array, hash: string): Promise<unknown> {
+    return this.m.intake.applyBlock(decodeSyncBlock(bytes), hash, "sync");
   }
 
   private get window(): number {
@@ -260,4 +290,17 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => rej(new TypeError(`no answer in ${ms} ms`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** The hash a block's bytes claim (its header's); "" when too short to have a header. */
+function hashOfBytes(b: Uint8Array): string {
+  return b.length < HEADER_SIZE ? "" : toHex(headerHash(b.subarray(0, HEADER_SIZE)));
+}
+
+function decodeSyncBlock(b: Uint8Array): Block {
+  try {
+    return decodeBlock(b);
+  } catch (err) {
+    throw reject("DECODE_FAILED", `block: ${(err as Error).message}`);
+  }
 }

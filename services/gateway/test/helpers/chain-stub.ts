@@ -11,10 +11,18 @@ import {
   signedTransactionToJson,
   toHex,
 } from "@p2pnode/codec";
-import { headerHash, signingKeyFromSeed, signTransaction, txId, txRoot } from "@p2pnode/crypto";
+import {
+  headerHash,
+  signingKeyFromSeed,
+  signTransaction,
+  transactionSignature,
+  txId,
+  txRoot,
+  type VerifyPool,
+} from "@p2pnode/crypto";
 import { Bus, createLogger } from "@p2pnode/kit";
 import type { TestNode } from "@p2pnode/kit/testing";
-import { checkBlock, checkTx, RuleError } from "@p2pnode/rules";
+import { checkAuthority, checkBlock, prepareTx, RuleError } from "@p2pnode/rules";
 import {
   type BlockJson,
   ChainDeliverySubjects,
@@ -44,6 +52,8 @@ export class ChainStub {
   unavailable = false;
   /** While set, accepted txs publish no event (as if the gateway missed it while restarting). */
   silent = false;
+  /** Set: tx signatures of txSubmit are verified on this pool, off the loop, as the chain service does. */
+  verifier: VerifyPool | undefined;
 
   private constructor(readonly bus: Bus) {}
 
@@ -70,18 +80,20 @@ export class ChainStub {
       timestamp: 0,
       chainId: CHAIN_ID,
     }));
-    await b.serve(ChainSubjects.txSubmit, (req) => {
+    await b.serve(ChainSubjects.txSubmit, async (req) => {
       if (this.unavailable) {
         this.submittedTxs.push(toHex(txId(signedTransactionFromJson(req.tx))));
         throw new CodedError("NOT_READY", "stub chain is restarting");
       }
-      return this.acceptTx(req.tx, true);
+      const signed = this.verifier && transactionSignature(signedTransactionFromJson(req.tx), CHAIN_ID);
+      const verdict = signed ? await this.verifier!.verify(signed) : undefined;
+      return this.acceptTx(req.tx, true, verdict);
     });
     await b.serve(ChainSubjects.blockSubmit, (req) => this.acceptBlock(req.block, true));
     await b.serve(ChainReadSubjects.blockGet, (req) => {
       const e = this.blocks.get(req.hash);
       if (!e) throw new CodedError("NOT_FOUND", "no block");
-      return { block: e.json, height: e.height, onBestChain: true };
+      return { block: encodeBlock(blockFromJson(e.json)), height: e.height, onBestChain: true };
     });
     await b.serve(ChainReadSubjects.txGet, (req) => {
       const tx = this.txs.get(req.id);
@@ -107,11 +119,13 @@ export class ChainStub {
     });
   }
 
-  acceptTx(json: SignedTransactionJson, fromPeer: boolean) {
+  /** `signatureValid`: the verdict when verified ahead (on `verifier`); absent: verified here. */
+  acceptTx(json: SignedTransactionJson, fromPeer: boolean, signatureValid?: boolean) {
     const stx = signedTransactionFromJson(json);
     const id = toHex(txId(stx));
     if (fromPeer) this.submittedTxs.push(id);
-    checkTx(stx, { chainId: CHAIN_ID, minFee: 0n }); // the chain's stateless rules, codes and all
+    // The chain's stateless rules, codes and all (checkTx, with the verdict when given).
+    checkAuthority(prepareTx(stx, { chainId: CHAIN_ID, minFee: 0n }), CHAIN_ID, undefined, signatureValid);
     if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
     const sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
     const expected = this.nextNonce.get(sender);

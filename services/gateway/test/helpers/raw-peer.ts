@@ -55,6 +55,8 @@ export class RawPeer {
       answerPings?: boolean;
       localAddress?: string;
       host?: string;
+      /** Claim this public key while signing with our own: an identity proof that does not verify. */
+      claimKey?: Uint8Array;
     } = {},
   ): Promise<RawPeer> {
     // localAddress: any of 127.0.0.0/8, so per-IP and per-/24 rules see distinct addresses.
@@ -67,7 +69,8 @@ export class RawPeer {
       ws.once("open", resolve);
       ws.once("error", reject);
     });
-    const identity = nodeKeyFromSeed(opts.seed ?? new Uint8Array(randomBytes(32)));
+    const own = nodeKeyFromSeed(opts.seed ?? new Uint8Array(randomBytes(32)));
+    const identity = opts.claimKey ? { ...own, publicKey: opts.claimKey } : own;
     const r = await runHandshake({
       ws,
       queue,

@@ -1,0 +1,22 @@
+import { parentPort } from "node:worker_threads";
+import { verify } from "../ed25519.js";
+import { type BatchReply, type BatchRequest, type ThreadReady, unpackBatch, VERDICT_ERROR } from "./batch.js";
+
+/*
+ * A VerifyPool thread: verifies each batch with crypto's one verify() (the same function the
+ * synchronous paths call: one rule) and answers with one verdict byte per item.
+ */
+parentPort?.on("message", (req: BatchRequest) => {
+  const items = unpackBatch(req);
+  const verdicts = new Uint8Array(items.length);
+  items.forEach((it, i) => {
+    try {
+      verdicts[i] = verify(it.signature, it.message, it.publicKey) ? 1 : 0;
+    } catch {
+      verdicts[i] = VERDICT_ERROR;
+    }
+  });
+  parentPort?.postMessage({ id: req.id, verdicts } satisfies BatchReply, [verdicts.buffer]);
+});
+// Loaded (crypto and its imports evaluated): VerifyPool.start() waits for this.
+parentPort?.postMessage({ ready: true } satisfies ThreadReady);

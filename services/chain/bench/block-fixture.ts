@@ -1,0 +1,41 @@
+import { join } from "node:path";
+import type { Genesis } from "@p2pnode/types";
+import { Chain, defaultChainOptions } from "../src/chain.js";
+import { ChainStore } from "../src/store.js";
+import { BLOCK_TIME, CHAIN_ID, type Wallet, wallet } from "../test/helpers.js";
+
+/** The benchmark block size: 1,000 transfers, one per sender. */
+export const BLOCK_TXS = 1_000;
+
+/**
+ * What the chain benches share: 1,000 funded senders, one recipient, a genesis with the easiest
+ * target, and fresh chains in `dir` with a mempool large enough to hold every block's txs.
+ */
+export function blockFixture(dir: string) {
+  const senders: Wallet[] = Array.from({ length: BLOCK_TXS }, (_, i) => wallet(1000 + i));
+  const recipient = wallet(5);
+  const genesis: Genesis = {
+    chainId: CHAIN_ID,
+    timestamp: Date.now() - 86_400_000,
+    allocations: senders.map((w) => ({ address: w.hex, balance: "1000000000" })),
+    consensus: {
+      targetBlockTimeMs: BLOCK_TIME,
+      initialTarget: "ff".repeat(32),
+      retargetWindow: 100_000,
+      blockReward: "50",
+    },
+    validators: [],
+  };
+  let opened = 0;
+  const chain = (): Chain => {
+    const store = new ChainStore(join(dir, `chain-${opened++}.sqlite`));
+    const mempool = {
+      ...defaultChainOptions.mempool,
+      maxTxs: 1_000_000,
+      maxBytes: 1 << 30,
+      maxPerSender: 1_000,
+    };
+    return new Chain({ ...defaultChainOptions, mempool }, { genesis, store });
+  };
+  return { senders, recipient, genesis, chain };
+}

@@ -1,0 +1,180 @@
+/**
+ * Block commit next to the bare SQL of the same rows, measured in the same run (DESIGN.md §7):
+ *   - a 1,000-tx block through `Chain.submitBlock` with its txs already verified in the mempool
+ *     (so no signature is checked again): validate, apply state, write block, undo data, tx
+ *     index, accounts and tip, take the txs out of the pool, COMMIT (WAL, synchronous=FULL);
+ *   - the baseline: the same block's rows (block row, main-chain row, 1,000 tx index rows, one
+ *     upsert per touched account, the tip pointer) written with prepared statements in one
+ *     BEGIN IMMEDIATE transaction into a store of the same schema holding the same accounts.
+ * The two alternate block by block, so both see the same load on a shared machine.
+ *   pnpm --filter @p2pnode/chain bench:commit    (BENCH_BLOCKS to resize)
+ * Prints the figures, their ratio and the load average; writes bench-results/commit.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Block } from "@p2pnode/codec";
+import { inTransaction } from "@p2pnode/kit";
+import { prepareBlock } from "@p2pnode/rules";
+import { hex } from "../src/store.js";
+import { workOf } from "../src/work.js";
+import { CHAIN_ID, makeBlock, transfer } from "../test/helpers.js";
+import { BLOCK_TXS, blockFixture } from "./block-fixture.js";
+
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
+const dir = mkdtempSync(join(tmpdir(), "p2pnode-commit-bench-"));
+const now = () => performance.now();
+const load = () => loadavg().map((l) => Number(l.toFixed(2)));
+
+const { senders, recipient, chain } = blockFixture(dir);
+
+// The blocks: BLOCKS × 1,000 transfers, one per sender, built on a chain of their own.
+const blocks: Block[] = [];
+const maker = chain();
+for (let b = 0; b < BLOCKS + 1; b++) {
+  const block = makeBlock(maker, { txs: senders.map((w) => transfer(w, recipient, 1n, b, 1n)) });
+  maker.submitBlock(block);
+  blocks.push(block);
+}
+maker.store.close();
+
+// The baseline's store: the chain's schema and genesis accounts, written with bare statements.
+const rawChain = chain();
+const raw = rawChain.store.db;
+const q = {
+  block: raw.prepare(
+    `INSERT INTO blocks (hash, height, prev_hash, header, body, tx_count, size, total_work, status, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'main', ?)`,
+  ),
+  main: raw.prepare("INSERT INTO main_chain (height, hash) VALUES (?, ?)"),
+  tx: raw.prepare("INSERT INTO txs (id, block_hash, height, idx) VALUES (?, ?, ?, ?)"),
+  account: raw.prepare(
+    `INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?)
+     ON CONFLICT (address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce`,
+  ),
+  tip: raw.prepare("UPDATE meta SET value = ? WHERE key = 'tip'"),
+};
+/** What the baseline writes, prepared untimed: the rows, not the work of finding them. */
+function rowsOf(block: Block) {
+  const p = prepareBlock(block, CHAIN_ID);
+  const accounts = new Map<string, [Buffer, string, number]>();
+  for (const t of p.txs) {
+    const tx = t.stx.tx;
+    if (tx.kind !== "transfer") throw new TypeError("bench blocks hold transfers only");
+    accounts.set(hex(t.sender), [Buffer.from(t.sender), "999999000", tx.nonce + 1]);
+    accounts.set(hex(tx.to), [Buffer.from(tx.to), "1000", 0]);
+  }
+  accounts.set(hex(block.header.miner), [Buffer.from(block.header.miner), "1000", 0]);
+  return { p, accounts: [...accounts.values()], work: workOf(block.header.target).toString() };
+}
+function bareSql(rows: ReturnType<typeof rowsOf>): void {
+  const { p } = rows;
+  const h = p.block.header;
+  inTransaction(raw, () => {
+    q.block.run(
+      p.hash,
+      h.height,
+      h.prevHash,
+      p.headerBytes,
+      p.body,
+      p.txs.length,
+      p.body.length,
+      rows.work,
+      0,
+    );
+    q.main.run(h.height, p.hash);
+    for (let i = 0; i < p.txs.length; i++) q.tx.run(p.txs[i]!.id, p.hash, h.height, i);
+    for (const a of rows.accounts) q.account.run(...a);
+    q.tip.run(p.hashHex);
+  });
+}
+
+// Warm-up: the first block on each side, untimed (page cache, statement caches, JIT).
+const measured = chain();
+const admit = (block: Block) => {
+  for (const stx of block.txs) measured.submitTx(stx); // signatures verified here, untimed
+};
+admit(blocks[0]!);
+measured.submitBlock(blocks[0]!);
+bareSql(rowsOf(blocks[0]!));
+
+/** Named so a CPU profile (node --cpu-prof) can be cut down to the timed commits. */
+function timedCommit(block: Block) {
+  return measured.submitBlock(block);
+}
+
+const loadBefore = load();
+let chainSeconds = 0;
+let sqlSeconds = 0;
+// CPU time too: on a machine loaded by other work the wall times wait for a core, the CPU times
+// do not (fsync waits count in neither CPU figure).
+let chainCpu = 0;
+let sqlCpu = 0;
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+for (const block of blocks.slice(1)) {
+  const rows = rowsOf(block);
+  admit(block);
+  let t0 = now();
+  let c0 = cpu();
+  bareSql(rows);
+  sqlSeconds += (now() - t0) / 1000;
+  sqlCpu += cpu() - c0;
+  t0 = now();
+  c0 = cpu();
+  const outcome = timedCommit(block);
+  chainSeconds += (now() - t0) / 1000;
+  chainCpu += cpu() - c0;
+  if (outcome.verdict.status !== "connected")
+    throw new TypeError(`block not connected: ${outcome.verdict.status}`);
+}
+const loadAfter = load();
+if (measured.mempool.size !== 0) throw new TypeError("mined txs left in the mempool");
+measured.store.close();
+rawChain.store.close();
+rmSync(dir, { recursive: true, force: true });
+
+// --- report ----------------------------------------------------------------------------------
+const figures = {
+  block_1000tx_validate_commit_per_s: BLOCKS / chainSeconds,
+  block_1000tx_bare_sql_per_s: BLOCKS / sqlSeconds,
+};
+const ratio = figures.block_1000tx_validate_commit_per_s / figures.block_1000tx_bare_sql_per_s;
+const cpuRatio = sqlCpu / chainCpu;
+const fmt = (n: number, d = 1) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const rows: [string, string, string][] = [
+  ["1,000-tx block: bare SQL of its rows (baseline)", fmt(figures.block_1000tx_bare_sql_per_s), "blocks/s"],
+  [
+    "1,000-tx block: validate + commit (txs verified in mempool)",
+    fmt(figures.block_1000tx_validate_commit_per_s),
+    "blocks/s",
+  ],
+  ["  validate + commit / bare SQL (goal ≥ 0.5, aim 0.7)", fmt(ratio, 2), "x"],
+  [
+    "  the same ratio in CPU time (ms per block: bare / commit)",
+    fmt(cpuRatio, 2),
+    `x (${fmt((sqlCpu * 1000) / BLOCKS)} / ${fmt((chainCpu * 1000) / BLOCKS)})`,
+  ],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(8)} ${unit}`);
+console.log(`load average (1, 5, 15 min): before ${loadBefore.join(", ")}; after ${loadAfter.join(", ")}`);
+mkdirSync("bench-results", { recursive: true });
+const out = {
+  when: new Date().toISOString(),
+  node: process.versions.node,
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  blocks: BLOCKS,
+  blockTxs: BLOCK_TXS,
+  loadavg: { before: loadBefore, after: loadAfter },
+  figures,
+  ratio,
+  cpuMsPerBlock: { bareSql: (sqlCpu * 1000) / BLOCKS, validateCommit: (chainCpu * 1000) / BLOCKS },
+  cpuRatio,
+};
+writeFileSync("bench-results/commit.json", `${JSON.stringify(out, null, 2)}\n`);
+console.log("wrote bench-results/commit.json");

@@ -1,0 +1,176 @@
+import type { Block, SignedTransaction } from "@p2pnode/codec";
+import { CryptoError, type SignedMessage, VerifyPool } from "@p2pnode/crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { Admission, type SignatureVerifier } from "../src/admission.js";
+import type { Chain } from "../src/chain.js";
+import { alice, bob, carol, makeBlock, openChain, testGenesis, transfer } from "./helpers.js";
+
+const genesis = testGenesis();
+const pool = new VerifyPool({ threads: 2, minChunk: 4 });
+afterAll(() => pool.close());
+
+/** A copy of `stx` whose signature no longer verifies. */
+function forged(stx: SignedTransaction): SignedTransaction {
+  const signature = stx.signature.slice();
+  signature[5]! ^= 0x40;
+  return { ...stx, signature };
+}
+
+/** The code a call fails with, or "OK" (with the refusal's details, which carry the tx index). */
+async function outcome(run: () => unknown): Promise<string> {
+  try {
+    await run();
+    return "OK";
+  } catch (err) {
+    const e = err as { code: string; details?: { index?: number } };
+    return e.details?.index === undefined ? e.code : `${e.code}@${e.details.index}`;
+  }
+}
+
+/** Txs that exercise every refusal submitTx can give before, at and after the signature. */
+function txScript(): { stx: SignedTransaction; claimedId?: string }[] {
+  const a0 = transfer(alice, bob, 5n, 0);
+  return [
+    { stx: a0 },
+    { stx: transfer(alice, bob, 5n, 1) },
+    { stx: transfer(alice, bob, 5n, 2) }, // a nonce chain, all in one turn: order must hold
+    { stx: a0 }, // DUPLICATE
+    { stx: forged(transfer(bob, alice, 1n, 0)) }, // INVALID_SIGNATURE
+    { stx: transfer(bob, alice, 1n, 0, 10n, "other-chain") }, // signed for another chain
+    { stx: transfer(bob, alice, 1n, 0, 0n) }, // FEE_TOO_LOW
+    { stx: transfer(bob, alice, 1n, 0), claimedId: "00".repeat(32) }, // INVALID_HASH
+    { stx: transfer(carol, alice, 1n, 0) }, // no funds
+    { stx: transfer(bob, alice, 1n, 0) },
+    { stx: transfer(bob, alice, 1n, 2) }, // a nonce gap
+  ];
+}
+
+/** Blocks on a chain of their own: two good ones, then one whose tx 1 is forged. */
+function blockScript(): Block[] {
+  const maker = openChain(genesis);
+  const b1 = makeBlock(maker, { txs: [transfer(alice, bob, 5n, 0), transfer(bob, alice, 1n, 0)] });
+  maker.submitBlock(b1);
+  const b2 = makeBlock(maker, { txs: [transfer(alice, bob, 5n, 1)] });
+  maker.submitBlock(b2);
+  const b3 = makeBlock(maker, { txs: [transfer(alice, bob, 5n, 2), forged(transfer(bob, alice, 1n, 1))] });
+  const b4 = makeBlock(maker, { txs: [transfer(alice, bob, 5n, 2)], gap: 3_000 });
+  maker.store.close();
+  return [b1, b2, b3, b4, b1];
+}
+
+describe("admission on a VerifyPool answers as the chain did inline", () => {
+  it("txs submitted in one turn: every accept and refusal code the same, the mempool the same", async () => {
+    const inline = openChain(genesis);
+    const expected: string[] = [];
+    for (const t of txScript()) expected.push(await outcome(() => inline.submitTx(t.stx, t.claimedId)));
+
+    const chain = openChain(genesis);
+    const admission = new Admission({ chain, verifier: pool });
+    const got = await Promise.all(
+      txScript().map((t) => outcome(() => admission.submitTx(t.stx, t.claimedId))),
+    );
+    expect(got).toEqual(expected);
+    expect(got.filter((c) => c === "OK").length).toBe(4);
+    expect(got).toContain("INVALID_SIGNATURE");
+    expect(chain.mempool.size).toBe(inline.mempool.size);
+  });
+
+  it("blocks submitted back to back: applied in order, a forged tx refused with its index", async () => {
+    const inline = openChain(genesis);
+    const expected: string[] = [];
+    for (const b of blockScript()) expected.push(await outcome(() => inline.submitBlock(b)));
+
+    const chain = openChain(genesis);
+    const admission = new Admission({ chain, verifier: pool });
+    const got = await Promise.all(blockScript().map((b) => outcome(() => admission.submitBlock(b))));
+    expect(got).toEqual(expected);
+    expect(got).toEqual(["OK", "OK", "INVALID_SIGNATURE@1", "OK", "OK"]);
+    expect(chain.tipBlock.height).toBe(3);
+    expect(chain.tip().hash).toBe(inline.tip().hash);
+  });
+});
+
+/** A verifier that answers from a table, recording what it was asked. */
+function scripted(answer: (s: SignedMessage) => Promise<boolean>): SignatureVerifier & { asked: number } {
+  const v = {
+    asked: 0,
+    verify: (s: SignedMessage) => {
+      v.asked++;
+      return answer(s);
+    },
+  };
+  return v;
+}
+
+describe("admission's use of the verifier", () => {
+  it("takes the verifier's verdicts: a block's signatures are all asked for at once, none verified inline", async () => {
+    const chain = openChain(genesis);
+    const no = scripted(async () => false);
+    const admission = new Admission({ chain, verifier: no });
+    const [b1] = blockScript();
+    const refused = outcome(() => admission.submitBlock(b1!));
+    expect(no.asked).toBe(2); // both signatures handed over before any answer
+    expect(await refused).toBe("INVALID_SIGNATURE@0");
+    expect(await outcome(() => admission.submitTx(transfer(alice, bob, 1n, 0)))).toBe("INVALID_SIGNATURE");
+  });
+
+  it("keeps arrival order when verdicts come back out of order: nonce 1's early verdict waits for nonce 0", async () => {
+    const chain = openChain(genesis);
+    let release: (ok: boolean) => void = () => undefined;
+    const slowFirst = scripted((s) =>
+      s.publicKey === alice.key.publicKey && slowFirst.asked === 1
+        ? new Promise<boolean>((r) => {
+            release = r;
+          })
+        : Promise.resolve(true),
+    );
+    const admission = new Admission({ chain, verifier: slowFirst });
+    const first = outcome(() => admission.submitTx(transfer(alice, bob, 1n, 0)));
+    const second = outcome(() => admission.submitTx(transfer(alice, bob, 1n, 1)));
+    await new Promise((r) => setImmediate(r)); // every verdict but nonce 0's is in
+    expect(chain.mempool.size).toBe(0); // nonce 1 is verified but not admitted before nonce 0
+    release(true);
+    expect([await first, await second]).toEqual(["OK", "OK"]);
+  });
+
+  it("asks nothing for a replayed nonce, a duplicate or a block without proof of work", async () => {
+    const chain = openChain(genesis);
+    const [b1] = blockScript();
+    chain.submitBlock(b1!);
+    const yes = scripted(async () => true);
+    const admission = new Admission({ chain, verifier: yes });
+    expect(await outcome(() => admission.submitTx(transfer(alice, bob, 7n, 0)))).toBe("BAD_NONCE");
+    expect(await outcome(() => admission.submitBlock(b1!))).toBe("OK"); // known
+    const hard = makeBlock(chain, {
+      txs: [transfer(alice, bob, 5n, 1)],
+      noPow: true,
+      edit: (h) => {
+        h.target = new Uint8Array(32);
+      },
+    });
+    expect(await outcome(() => admission.submitBlock(hard))).toBe("INVALID_POW");
+    expect(yes.asked).toBe(0);
+  });
+
+  it("verifies inline when the pool cannot answer (a thread died twice): same verdicts", async () => {
+    const chain = openChain(genesis);
+    const broken = scripted(() => Promise.reject(new CryptoError("WORKER_FAILED", "thread died")));
+    const admission = new Admission({ chain, verifier: broken });
+    expect(await outcome(() => admission.submitTx(transfer(alice, bob, 1n, 0)))).toBe("OK");
+    expect(await outcome(() => admission.submitTx(forged(transfer(bob, alice, 1n, 0))))).toBe(
+      "INVALID_SIGNATURE",
+    );
+    expect(broken.asked).toBe(2);
+  });
+
+  it("close() refuses what waits with NOT_READY and what comes after: nothing reaches a closing store", async () => {
+    const chain: Chain = openChain(genesis);
+    const never = scripted(() => new Promise<boolean>(() => undefined));
+    const admission = new Admission({ chain, verifier: never });
+    const waiting = outcome(() => admission.submitTx(transfer(alice, bob, 1n, 0)));
+    admission.close();
+    expect(await waiting).toBe("NOT_READY");
+    expect(await outcome(() => admission.submitTx(transfer(alice, bob, 1n, 1)))).toBe("NOT_READY");
+    expect(chain.mempool.size).toBe(0);
+  });
+});

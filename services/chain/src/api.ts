@@ -57,7 +57,14 @@ export const chainService: ServiceDefinition = {
       writable: ctx.writable,
       verifier,
     });
-    const sync = new SyncLoop({ chain, bus: ctx.bus, intake, log: ctx.log });
+    const { bootnodes, dnsSeeds, p2pPeers } = ctx.config;
+    const sync = new SyncLoop({
+      chain,
+      bus: ctx.bus,
+      intake,
+      log: ctx.log,
+      hasPeersToFind: bootnodes.length + dnsSeeds.length + p2pPeers.length > 0,
+    });
     ctx.readiness.store = () => ({ ok: store.db.open });
     // Syncing stays ready: the node serves what it has and accepts txs meanwhile; the detail says
     // how far behind it is, and GET /sync has the numbers.
@@ -89,10 +96,17 @@ export const chainService: ServiceDefinition = {
     shieldedRoutes(ctx.app, deps);
     validateRoute(ctx.app, deps);
     syncRoute(ctx.app, sync);
-    await serveChainSubjects(ctx.bus, { chain, intake, template: defaultTemplateOptions });
+    // Dolev-Strong: blocks come final with certificates (finality/); headers-first PoW sync is off,
+    // so it does not hold templates back either.
+    const consensus = chain.finality !== undefined;
+    await serveChainSubjects(ctx.bus, {
+      chain,
+      intake,
+      template: defaultTemplateOptions,
+      notMiningYet: () => (consensus ? undefined : sync.notMiningYet()),
+    });
     await serveDeliverySubjects(ctx.bus, chain);
-    // Dolev-Strong: blocks come final with certificates (finality/); headers-first PoW sync is off.
-    const stopConsensus = chain.finality ? await setupConsensus(ctx, chain, events) : undefined;
+    const stopConsensus = consensus ? await setupConsensus(ctx, chain, events) : undefined;
     if (!stopConsensus) sync.start();
 
     const expire = setInterval(() => chain.expireMempool(), EXPIRE_EVERY_MS);

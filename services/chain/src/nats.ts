@@ -27,12 +27,22 @@ export function busEvents(bus: Bus): ChainEvents {
 /** The chain's NATS endpoints: the write contract (chain-subjects.ts) and the gateway's reads. */
 export async function serveChainSubjects(
   bus: Bus,
-  d: { chain: Chain; intake: ChainIntake; template: TemplateOptions },
+  d: {
+    chain: Chain;
+    intake: ChainIntake;
+    template: TemplateOptions;
+    /** Why templates are refused for now (initial sync), or undefined. */
+    notMiningYet: () => string | undefined;
+  },
 ): Promise<void> {
   const { chain, intake } = d;
   await bus.serve(ChainSubjects.txSubmit, (req) => intake.submitTx(req.tx));
   await bus.serve(ChainSubjects.blockSubmit, (req) => intake.submitBlock(req.block, req.source));
-  await bus.serve(ChainSubjects.templateGet, (req) => buildTemplate(chain, req.miner, d.template));
+  await bus.serve(ChainSubjects.templateGet, (req) => {
+    const wait = d.notMiningYet();
+    if (wait) throw new CodedError("NOT_READY", wait);
+    return buildTemplate(chain, req.miner, d.template);
+  });
   await bus.serve(ChainSubjects.tipGet, () => chain.tip());
 
   await bus.serve(ChainReadSubjects.blockGet, (req) => {

@@ -77,7 +77,12 @@ describe("a max-size block on the bus", () => {
   it("goes through block.submit, out in block.accepted with its bytes and total work, and back by block.get", async () => {
     const node = open();
     const intake = new ChainIntake({ chain: node, metrics: undefined, events: busEvents(server) });
-    await serveChainSubjects(server, { chain: node, intake, template: defaultTemplateOptions });
+    await serveChainSubjects(server, {
+      chain: node,
+      intake,
+      template: defaultTemplateOptions,
+      notMiningYet: () => undefined,
+    });
     const events: BlockAcceptedEvent[] = [];
     client.subscribe(ChainSubjects.blockAccepted, (e) => void events.push(e));
     await client.nc.flush();

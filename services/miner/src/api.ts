@@ -17,6 +17,10 @@ const MinerStatusJson = z.object({
   blocksRejected: z.number().int(),
   templateHeight: z.number().int().nullable(),
   lastBlock: z.object({ hash: z.string(), height: z.number().int(), at: z.number() }).nullable(),
+  waiting: z
+    .string()
+    .nullable()
+    .describe("why the chain gives no block template now (e.g. initial sync), null when it does"),
 });
 
 /** How long to wait for more mempool changes before rebuilding the template. */

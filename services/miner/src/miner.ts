@@ -34,7 +34,12 @@ export interface MinerStatus {
   blocksRejected: number;
   templateHeight: number | null;
   lastBlock: { hash: string; height: number; at: number } | null;
+  /** Why the last template request failed (the chain still syncing, say); null once one came. */
+  waiting: string | null;
 }
+
+/** A refused template is asked for again this soon (the chain says when it is ready by answering). */
+const TEMPLATE_RETRY_MS = 1_000;
 
 const HASHRATE_WINDOW_MS = 10_000;
 
@@ -51,6 +56,8 @@ export class Miner {
   private readonly samples: { at: number; hashes: number }[] = [];
   private readonly stats = { hashes: 0, blocksFound: 0, blocksRejected: 0 };
   private lastBlock: MinerStatus["lastBlock"] = null;
+  private waiting: string | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly o: MinerOptions,
@@ -81,6 +88,7 @@ export class Miner {
   async stop(): Promise<void> {
     if (!this.pool) return;
     clearInterval(this.refreshTimer);
+    clearTimeout(this.retryTimer);
     const pool = this.pool;
     this.pool = undefined;
     this.template = undefined;
@@ -94,8 +102,18 @@ export class Miner {
     if (this.refreshing) return this.refreshing;
     this.refreshing = this.m.chain
       .template(this.o.address)
-      .then((t) => this.dispatch(t))
-      .catch((err: unknown) => this.m.log.warn({ err: (err as Error).message, reason }, "no block template"))
+      .then((t) => {
+        this.waiting = null;
+        this.dispatch(t);
+      })
+      .catch((err: unknown) => {
+        const message = (err as Error).message;
+        if (message !== this.waiting) this.m.log.warn({ err: message, reason }, "no block template");
+        this.waiting = message;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.refresh("retry"), TEMPLATE_RETRY_MS);
+        this.retryTimer.unref();
+      })
       .finally(() => {
         this.refreshing = undefined;
       });
@@ -175,6 +193,7 @@ export class Miner {
       blocksRejected: this.stats.blocksRejected,
       templateHeight: this.template?.header.height ?? null,
       lastBlock: this.lastBlock,
+      waiting: this.mining ? this.waiting : null,
     };
   }
 }

@@ -20,7 +20,16 @@ export class SyncLoop {
   private rounds = 0;
   private stopped = false;
 
-  constructor(private readonly m: { chain: Chain; bus: Bus; intake: ChainIntake; log: Logger }) {
+  constructor(
+    private readonly m: {
+      chain: Chain;
+      bus: Bus;
+      intake: ChainIntake;
+      log: Logger;
+      /** The node is configured to find peers (bootnodes, DNS seeds or fixed peers). */
+      hasPeersToFind: boolean;
+    },
+  ) {
     this.manager = new SyncManager(defaultSyncOptions, {
       chain: m.chain,
       intake: m.intake,
@@ -31,7 +40,9 @@ export class SyncLoop {
 
   start(): void {
     this.m.bus.subscribe(GatewaySubjects.peerTip, (e) => {
-      if (BigInt(e.totalWork) > this.m.chain.tipBlock.totalWork) this.kick();
+      // Until caught up, any peer's tip starts a round: one that ends level with it is what
+      // lets the node hand out block templates (see `notMiningYet`).
+      if (!this.manager.caughtUp || BigInt(e.totalWork) > this.m.chain.tipBlock.totalWork) this.kick();
     });
     this.timer = setInterval(() => this.kick(), PERIODIC_MS);
     this.timer.unref();
@@ -51,6 +62,20 @@ export class SyncLoop {
         this.m.log.info({ from: before.height, to: after.height }, "sync round applied blocks");
       })
       .catch((err: unknown) => this.m.log.warn({ err: (err as Error).message }, "sync round failed"));
+  }
+
+  /**
+   * Why no block template may be built yet, or undefined. A node that has peers to find mines only
+   * after it has seen their chain: mining from genesis while the gateway still connects makes a
+   * private branch that the network's chain must then reorg away (deeper than the reorg limit
+   * when blocks are cheap). Bitcoin Core's getblocktemplate refuses the same way while it is not
+   * connected or still in initial block download. A node with no peers to find mines at once.
+   */
+  notMiningYet(): string | undefined {
+    if (!this.m.hasPeersToFind || this.manager.caughtUp) return undefined;
+    return this.manager.syncing
+      ? "catching up with peers before mining (initial sync)"
+      : "waiting for a peer before mining: none connected yet";
   }
 
   status(): SyncStatus {

@@ -73,6 +73,8 @@ export class SyncManager {
   private peer: string | null = null;
   private bestKnownHeight = 0;
   private rate = { since: 0, blocks: 0 };
+  /** Latched by the first round that ended level with a connected peer (see `caughtUp`). */
+  private levelWithPeer = false;
   /** Set on shutdown: answers still in flight are dropped, never applied to a closing store. */
   private stopped = false;
 
@@ -102,6 +104,15 @@ export class SyncManager {
     return this.state !== "idle";
   }
 
+  /**
+   * True once a round has ended with at least one peer connected and none of them ahead of us:
+   * the node has seen the network's chain at least once. Stays true (a later peer with more work
+   * starts a catch-up round, it does not make the node new again).
+   */
+  get caughtUp(): boolean {
+    return this.levelWithPeer;
+  }
+
   /** Stops applying anything; a round in flight ends at its next answer. */
   stop(): void {
     this.stopped = true;
@@ -121,10 +132,14 @@ export class SyncManager {
   private async round(): Promise<void> {
     const excluded = new Set<string>();
     for (;;) {
-      const peers = (await this.m.net.peers()).filter((p) => !excluded.has(p.id));
+      const connected = await this.m.net.peers();
+      const peers = connected.filter((p) => !excluded.has(p.id));
       if (this.stopped) return;
       const best = pickBest(peers, this.m.chain.tipBlock.totalWork);
-      if (!best) return;
+      if (!best) {
+        if (connected.length > 0) this.levelWithPeer = true;
+        return;
+      }
       this.bestKnownHeight = Math.max(this.bestKnownHeight, best.height);
       this.peer = best.id;
       const ok = await this.syncFrom(best, peers, excluded);

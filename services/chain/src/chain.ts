@@ -412,7 +412,11 @@ export class Chain {
       this.checkContext(p.block, parent, tip);
       checkBody(p, this.chainId, (id) => this.isPending(id), verdicts);
     } catch (err) {
-      throw err instanceof ChainError ? this.remember(p.hashHex, err) : err;
+      // A fork below the reorg limit is this node's policy, not a fault of the block: it is not
+      // remembered as invalid, so its descendants are not "INVALID_ANCESTOR" (which bans the
+      // peers relaying them) but simply unconnected, and asking again gets the same answer.
+      if (err instanceof ChainError && err.code !== "FORK_TOO_DEEP") throw this.remember(p.hashHex, err);
+      throw err;
     }
     let commit: CommitResult;
     // The pool rows of the txs this block mines go in the block's own transaction (one fsync, and

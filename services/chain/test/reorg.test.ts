@@ -131,6 +131,36 @@ describe("fork choice", () => {
     expect(nonce(x, bob)).toBe(0);
     expect(x.mempool.queueOf(bob.hex).map((t) => t.stx)).toEqual([bobTx]);
   });
+
+  it("a fork below the reorg limit is refused each time as FORK_TOO_DEEP, never remembered as invalid", () => {
+    const node = openChain(genesis, { maxReorgDepth: 2 });
+    opened.push(node);
+    for (let i = 0; i < 4; i++) node.submitBlock(makeBlock(node));
+    // Another miner's branch from genesis, heavier in the end (5 blocks against 4).
+    const other = open();
+    const branch: ReturnType<typeof makeBlock>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const b = makeBlock(other, { miner: minerB, gap: 1_500 });
+      other.submitBlock(b);
+      branch.push(b);
+    }
+    const code = (b: ReturnType<typeof makeBlock>) => {
+      try {
+        node.submitBlock(b);
+        return "accepted";
+      } catch (err) {
+        return (err as { code: string }).code;
+      }
+    };
+    expect(code(branch[0]!)).toBe("FORK_TOO_DEEP");
+    // Asked again: the same policy answer.
+    expect(code(branch[0]!)).toBe("FORK_TOO_DEEP");
+    // Its child: a block to sync, not an invalid one. INVALID_ANCESTOR (what it was before) costs
+    // the relaying peer a ban at the gateway, though it sent a valid block.
+    expect(code(branch[1]!)).toBe("PREV_HASH_MISMATCH");
+    expect(node.tipBlock.height).toBe(4);
+    expect(node.store.blockMeta(headerHash(branch[0]!.header))).toBeUndefined();
+  });
 });
 
 const hashOf = (block: Block): Uint8Array => headerHash(block.header);

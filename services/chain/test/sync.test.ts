@@ -210,6 +210,24 @@ describe("fork resolution through sync", () => {
     expect(node.mempool.has(hex(txId(tx)))).toBe(true);
   });
 
+  it("stays off a heavier chain that forks below the reorg limit, without blaming its peer", async () => {
+    const node = openChain(genesis, { maxReorgDepth: 3 });
+    opened.push(node);
+    extend(node, 5);
+    const peer = open();
+    extend(peer, 8, { miner: minerB });
+    const before = hex(node.tipBlock.hash);
+    const net = new SimNet(new Map([["p", { chain: peer, latencyMs: 1, behaviour: "honest" as const }]]));
+    const manager = sync(node, net);
+    await manager.sync();
+    expect(hex(node.tipBlock.hash)).toBe(before);
+    // The peer's chain is valid; only this node's reorg limit keeps it off (a ban would cut it
+    // from a network it may yet rejoin by hand, e.g. a fresh data dir).
+    expect(net.penalties).toEqual([]);
+    // Connected and no peer it can follow: the node counts as caught up (it may mine).
+    expect(manager.caughtUp).toBe(true);
+  });
+
   it("never moves to a lighter chain", async () => {
     const node = open();
     extend(node, 8);

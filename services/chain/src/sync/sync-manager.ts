@@ -256,6 +256,15 @@ export class SyncManager {
           await done;
         } catch (err) {
           if (this.stopped) return true; // refused because the service is stopping, not the peer's fault
+          if (err instanceof ChainError && err.code === "FORK_TOO_DEEP") {
+            // The peer's chain is valid as far as we know; our reorg limit keeps us off it.
+            this.m.log?.warn(
+              { peer: from, err: err.message },
+              "sync: peer's chain forks below the reorg limit",
+            );
+            excluded.add(from);
+            return false;
+          }
           // The header was valid, so the body is what was wrong: the sender lied, the branch is dead.
           this.blame(from, `invalid block ${hashes[next]!.height}`, err);
           excluded.add(from);

@@ -56,15 +56,44 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * What this bench has running (the node it measures, the stress-ng group): an interrupted bench
+ * (Ctrl-C, a CI timeout) kills them before it exits, or a miner would go on using the cores.
+ */
+const live: { node?: { dataDir: string; supervisor: number }; stress?: ChildProcess } = {};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    const pids = live.node ? [live.node.supervisor, ...allPids(readPids(live.node.dataDir))] : [];
+    for (const p of pids) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    if (live.stress?.pid) {
+      try {
+        process.kill(-live.stress.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    console.error(`node-start bench: ${signal}, stopped ${pids.length} node processes`);
+    process.exit(130);
+  });
+}
+
 function spawnNode(devnet: Devnet, node: DevnetNode, cliMain: string, logFile: string): ChildProcess {
   const fd = openSync(logFile, "a");
   try {
     // The arguments a devnet node gets (Devnet.spawnNode).
-    return spawn(process.execPath, ["--max-semi-space-size=1", cliMain, "node", "start"], {
+    const child = spawn(process.execPath, ["--max-semi-space-size=1", cliMain, "node", "start"], {
       env: devnet.nodeEnv(devnet.requireState(), node),
       detached: true,
       stdio: ["ignore", fd, fd],
     });
+    live.node = { dataDir: node.dataDir, supervisor: child.pid! };
+    return child;
   } finally {
     closeSync(fd);
   }
@@ -171,7 +200,8 @@ async function cycle(build: (typeof builds)[number], load: string): Promise<Samp
 }
 
 function startStress(): ChildProcess {
-  return spawn("stress-ng", ["--cpu", "2", "--timeout", "600"], { stdio: "ignore", detached: true });
+  live.stress = spawn("stress-ng", ["--cpu", "2", "--timeout", "600"], { stdio: "ignore", detached: true });
+  return live.stress;
 }
 
 async function stopStress(p: ChildProcess): Promise<void> {

@@ -1,6 +1,7 @@
 export * from "./bus/index.js";
 export * from "./clock/index.js";
 export * from "./config/index.js";
+export * from "./errors.js";
 export * from "./http/index.js";
 export * from "./lifecycle/index.js";
 export * from "./log/index.js";

@@ -45,7 +45,7 @@ beforeAll(async () => {
   client = await Bus.connect({ url: nats.url, token: nats.token, name: "client", version: "1.0.0", log });
   await server.serve(add, ({ a, b }) => ({ sum: a + b }));
   await server.serve(fail, () => {
-    throw new CodedError("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
+    throw new CodedError<"UNKNOWN_BLOCK">("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
   });
 });
 afterAll(async () => {

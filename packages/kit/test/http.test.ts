@@ -1,4 +1,4 @@
-import { CodedError, ErrorBody } from "@p2pnode/types";
+import { CodedError, ErrorBody, type RejectReason } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type App, createApp, requireAdmin } from "../src/http/index.js";
@@ -29,7 +29,7 @@ beforeAll(async () => {
     throw new Error("secret internal detail");
   });
   app.get("/coded", async () => {
-    throw new CodedError("INSUFFICIENT_FUNDS", "balance too low", { need: "5" }, 422);
+    throw new CodedError<RejectReason>("INSUFFICIENT_FUNDS", "balance too low", { need: "5" }, 422);
   });
   app.post("/admin", { preHandler: requireAdmin("a-long-enough-admin-token") }, async () => ({ ok: true }));
   await app.ready();

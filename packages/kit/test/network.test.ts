@@ -67,7 +67,7 @@ describe("the node's network, handed to services by the runtime", () => {
     const sup = await connectTestBus(nats, "supervisor");
     cleanup.push(() => sup.close());
     await sup.serve(NodeSubjects.networkGet, () => {
-      throw new CodedError("GENESIS_INVALID", "P2PNODE_GENESIS is not usable");
+      throw new CodedError<"GENESIS_INVALID">("GENESIS_INVALID", "P2PNODE_GENESIS is not usable");
     });
     const n = await node();
     const p = probe();

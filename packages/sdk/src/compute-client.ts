@@ -5,7 +5,7 @@ import {
   type TaskSubmitRequest,
   TaskView,
 } from "@p2pnode/types";
-import { ApiError, callJson } from "./http.js";
+import { callJson, clientError } from "./http.js";
 import { ServiceClient } from "./service-client.js";
 
 /** The compute service's REST API (services/compute/README.md). */
@@ -41,11 +41,11 @@ export class ComputeClient extends ServiceClient {
     try {
       res = await fetch(url, { headers: { accept: "text/event-stream" }, signal });
     } catch (err) {
-      throw new ApiError("UPSTREAM_UNAVAILABLE", `GET ${url}: ${(err as Error).message}`, undefined, 503);
+      throw clientError("UPSTREAM_UNAVAILABLE", `GET ${url}: ${(err as Error).message}`, undefined, 503);
     }
     if (!res.ok || !res.body) {
       await this.task(id); // throws the server's typed error (e.g. 404)
-      throw new ApiError("BAD_RESPONSE", `GET ${url}: status ${res.status}`, undefined, 502);
+      throw clientError("BAD_RESPONSE", `GET ${url}: status ${res.status}`, undefined, 502);
     }
     const decoder = new TextDecoder();
     let buffer = "";
@@ -68,10 +68,10 @@ function parseEvent(text: string, url: string): TaskEvent {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ApiError("BAD_RESPONSE", `${url}: an event is not JSON`, undefined, 502);
+    throw clientError("BAD_RESPONSE", `${url}: an event is not JSON`, undefined, 502);
   }
   const parsed = TaskEvent.safeParse(json);
   if (!parsed.success)
-    throw new ApiError("BAD_RESPONSE", `${url}: an event fails its schema`, parsed.error.issues, 502);
+    throw clientError("BAD_RESPONSE", `${url}: an event fails its schema`, parsed.error.issues, 502);
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { CodedError, ErrorBody } from "@p2pnode/types";
+import { CodedError, ErrorBody, type ErrorCode, type RelayedCode } from "@p2pnode/types";
 import type { z } from "zod";
 
 export interface RequestOptions {
@@ -7,9 +7,31 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** A failed call: the server's typed error, or UPSTREAM_UNAVAILABLE when nothing answered. */
-export class ApiError extends CodedError {
+/** The sdk's own codes, beyond the shared set: a reply it cannot read. */
+export const SDK_ERROR_CODES = [
+  /** A reply that is not JSON, fails its schema, or an error reply without the error shape (502). */
+  "BAD_RESPONSE",
+] as const;
+export type SdkErrorCode = (typeof SDK_ERROR_CODES)[number];
+
+/**
+ * A failed call: the server's typed error, or UPSTREAM_UNAVAILABLE when nothing answered, or
+ * BAD_RESPONSE. Its code stays a `string`: this is the client side of an open wire set, the codes
+ * of every service it talks to (RejectReason, ComputeErrorCode, DhtErrorCode, ...) passed on as
+ * the server sent them. The sdk's own errors go through `clientError`, which takes only its set.
+ */
+export class ApiError extends CodedError<RelayedCode> {
   override name = "ApiError";
+}
+
+/** An ApiError the sdk raises itself, with a code of the shared set or its own. */
+export function clientError(
+  code: ErrorCode | SdkErrorCode,
+  message: string,
+  details: unknown,
+  status: number,
+): ApiError {
+  return new ApiError(code, message, details, status);
 }
 
 /**
@@ -35,14 +57,14 @@ export async function callJson<S extends z.ZodType>(
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (err) {
-    throw new ApiError("UPSTREAM_UNAVAILABLE", `${method} ${url}: ${(err as Error).message}`, undefined, 503);
+    throw clientError("UPSTREAM_UNAVAILABLE", `${method} ${url}: ${(err as Error).message}`, undefined, 503);
   }
   const text = await res.text();
   let json: unknown;
   try {
     json = text.length === 0 ? undefined : JSON.parse(text);
   } catch {
-    throw new ApiError(
+    throw clientError(
       "BAD_RESPONSE",
       `${method} ${url}: reply is not JSON (status ${res.status})`,
       undefined,
@@ -53,11 +75,11 @@ export async function callJson<S extends z.ZodType>(
     const e = ErrorBody.safeParse(json);
     if (e.success)
       throw new ApiError(e.data.error.code, e.data.error.message, e.data.error.details, res.status);
-    throw new ApiError("BAD_RESPONSE", `${method} ${url}: status ${res.status}`, json, res.status);
+    throw clientError("BAD_RESPONSE", `${method} ${url}: status ${res.status}`, json, res.status);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ApiError("BAD_RESPONSE", `${method} ${url}: reply fails its schema`, parsed.error.issues, 502);
+    throw clientError("BAD_RESPONSE", `${method} ${url}: reply fails its schema`, parsed.error.issues, 502);
   }
   return parsed.data;
 }

@@ -137,6 +137,7 @@ export const ChainSubjects = {
     request: z.object({ tx: SignedTransactionJson }),
     reply: z.object({ id: Hash32Hex }),
     description: "Validate a transaction and admit it to the mempool; errors carry a RejectReason code.",
+    errors: RejectReason.options,
   }),
   blockSubmit: endpoint({
     service: "chain",
@@ -145,6 +146,7 @@ export const ChainSubjects = {
     reply: BlockVerdict,
     description:
       "Validate and store a block; acknowledged only after its commit. Errors carry a RejectReason code.",
+    errors: RejectReason.options,
   }),
   templateGet: endpoint({
     service: "chain",

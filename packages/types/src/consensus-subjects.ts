@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Hash32Hex, SafeUint } from "./chain.js";
-import { BlockVerdict } from "./chain-subjects.js";
+import { BlockVerdict, RejectReason } from "./chain-subjects.js";
 
 import { endpoint, event } from "./subjects.js";
 
@@ -95,6 +95,7 @@ export const ConsensusSubjects = {
     reply: BlockVerdict,
     description:
       "A block with its commit certificate from a peer; stored only if the certificate checks out. Errors carry a RejectReason code.",
+    errors: RejectReason.options,
   }),
   finalGet: endpoint({
     service: "chain",

@@ -46,17 +46,33 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
 };
 
 /**
+ * A code passed on unchanged from elsewhere (another service's NATS answer, a worker thread's
+ * reply, a stored job's error): it belongs to its source's closed set, which this call site does
+ * not know. `CodedError<RelayedCode>` is the one way to build an error without naming a set; use
+ * it only to pass such a code on, never to mint one.
+ */
+export type RelayedCode = string;
+
+/**
  * An error with a code from a closed set, carried unchanged across REST and NATS.
  * `status` is the HTTP status the REST edge answers with.
+ *
+ * The set is the type parameter: a subclass names its own (`CodecError extends
+ * CodedError<CodecErrorCode>`), and a bare `new CodedError(code, …)` takes only the shared
+ * ErrorCode set: the code is not inferred from the argument, so an undeclared string is a type
+ * error instead of a new code on the wire.
  */
-export class CodedError<C extends string = string> extends Error {
+export class CodedError<C extends string = ErrorCode> extends Error {
+  readonly code: C;
+
   constructor(
-    readonly code: C,
+    code: NoInfer<C>,
     message: string,
     readonly details?: unknown,
     readonly status: number = (HTTP_STATUS_OF as Record<string, number>)[code] ?? 400,
   ) {
     super(message);
+    this.code = code;
     this.name = "CodedError";
   }
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { RejectReason } from "./chain-subjects.js";
+import type { ConsensusRejectReason } from "./consensus.js";
 import { NodeIdentity, NodeNetwork } from "./info.js";
 
 /**
@@ -23,7 +25,15 @@ export interface EndpointDef<Req extends z.ZodType = z.ZodType, Rep extends z.Zo
   request: Req;
   reply: Rep;
   description: string;
+  /**
+   * The domain codes an error answer may carry, besides the shared ErrorCode set every endpoint
+   * may answer with. Only sets declared in this package can be named (DOMAIN_CODE_SETS, catalog.ts).
+   */
+  errors?: readonly DomainCode[];
 }
+
+/** Codes of the domain sets declared in this package, which an endpoint may list as its errors. */
+export type DomainCode = RejectReason | ConsensusRejectReason;
 
 export interface EventDef<P extends z.ZodType = z.ZodType> {
   kind: "event";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SUBJECT_CATALOG } from "../src/catalog.js";
-import { CodedError, ErrorBody } from "../src/errors.js";
+import { DOMAIN_CODE_SETS, SUBJECT_CATALOG } from "../src/catalog.js";
+import { ChainSubjects, RejectReason } from "../src/chain-subjects.js";
+import { ConsensusSubjects } from "../src/consensus-subjects.js";
+import { CodedError, ErrorBody, ErrorCode } from "../src/errors.js";
 import { DEFAULT_PORTS, LISTENERS, portsFromBase } from "../src/ports.js";
 
 describe("NATS subject catalog", () => {
@@ -18,6 +20,26 @@ describe("NATS subject catalog", () => {
       if (d.kind === "endpoint") expect(d.subject.split(".")[0]).toBe(d.service);
     }
   });
+
+  it("lists as an endpoint's errors only domain codes of a known set, each once", () => {
+    const known = new Set(Object.values(DOMAIN_CODE_SETS).flat());
+    const shared = new Set<string>(ErrorCode.options);
+    for (const d of SUBJECT_CATALOG) {
+      if (d.kind !== "endpoint" || d.errors === undefined) continue;
+      expect(d.errors.length, d.subject).toBeGreaterThan(0);
+      expect(new Set(d.errors).size, d.subject).toBe(d.errors.length);
+      for (const code of d.errors) {
+        expect(known.has(code), `${d.subject}: ${code}`).toBe(true);
+        expect(shared.has(code), `${d.subject}: ${code} is shared, not listed`).toBe(false);
+      }
+    }
+  });
+
+  it("has the chain's write endpoints answer with RejectReason", () => {
+    for (const d of [ChainSubjects.txSubmit, ChainSubjects.blockSubmit, ConsensusSubjects.finalSubmit]) {
+      expect(d.errors, d.subject).toEqual(RejectReason.options);
+    }
+  });
 });
 
 describe("error shape", () => {
@@ -27,7 +49,7 @@ describe("error shape", () => {
       error: { code: "NOT_FOUND", message: "no block 7", details: { height: 7 } },
     });
     expect(new CodedError("NOT_FOUND", "x").status).toBe(404);
-    expect(new CodedError("SOME_DOMAIN_CODE", "x").status).toBe(400);
+    expect(new CodedError<"SOME_DOMAIN_CODE">("SOME_DOMAIN_CODE", "x").status).toBe(400);
     expect(ErrorBody.safeParse({ error: { code: "lower", message: "x" } }).success).toBe(false);
   });
 });

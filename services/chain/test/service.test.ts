@@ -30,7 +30,7 @@ describe("chain service process", () => {
     const nats = await startTestNats();
     const sup = await connectTestBus(nats, "supervisor");
     await sup.serve(NodeSubjects.networkGet, () => {
-      throw new CodedError("GENESIS_INVALID", "genesis.json: allocations: expected array");
+      throw new CodedError<"GENESIS_INVALID">("GENESIS_INVALID", "genesis.json: allocations: expected array");
     });
     try {
       const main = new URL("../dist/main.js", import.meta.url).pathname;

@@ -8,7 +8,7 @@ import {
 } from "@p2pnode/codec";
 import { signingKeyFromSeed } from "@p2pnode/crypto";
 import { eventually } from "@p2pnode/kit/testing";
-import { CodedError, ConsensusSubjects, type ConsensusVerdict } from "@p2pnode/types";
+import { CodedError, ConsensusSubjects, type ConsensusVerdict, type RejectReason } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayNode, startGatewayNode } from "./helpers/cluster.js";
 import { RawPeer } from "./helpers/raw-peer.js";
@@ -50,7 +50,10 @@ beforeAll(async () => {
     return verdict;
   });
   await a.chain.bus.serve(ConsensusSubjects.finalSubmit, () => {
-    throw new CodedError("NO_CERTIFICATE", "a dolev-strong network takes a block only with its certificate");
+    throw new CodedError<RejectReason>(
+      "NO_CERTIFICATE",
+      "a dolev-strong network takes a block only with its certificate",
+    );
   });
 });
 afterAll(() => a?.stop());

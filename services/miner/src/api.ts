@@ -1,7 +1,14 @@
 import { availableParallelism } from "node:os";
 import { addressHexOf, loadOrCreateIdentity } from "@p2pnode/crypto";
 import { requireAdmin, type ServiceContext, type ServiceDefinition } from "@p2pnode/kit";
-import { ChainSubjects, CodedError, consensusParams, ErrorBody, MINES_BY_DEFAULT } from "@p2pnode/types";
+import {
+  ChainSubjects,
+  CodedError,
+  consensusParams,
+  ErrorBody,
+  MINES_BY_DEFAULT,
+  type RejectReason,
+} from "@p2pnode/types";
 import { z } from "zod";
 import { defaultMinerOptions, Miner } from "./miner.js";
 
@@ -76,7 +83,7 @@ export const minerService: ServiceDefinition = {
       },
       async () => {
         if (validatorNetwork) {
-          throw new CodedError(
+          throw new CodedError<RejectReason>(
             "NOT_POW_NETWORK",
             "this network's blocks come from its validators (consensus.kind dolev-strong): nothing to mine",
             undefined,

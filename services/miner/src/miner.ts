@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { NONCE_OFFSET } from "@p2pnode/codec";
-import type { Logger } from "@p2pnode/kit";
-import { type BlockJson, type BlockTemplate, type BlockVerdict, CodedError } from "@p2pnode/types";
+import { KitError, type Logger } from "@p2pnode/kit";
+import type { BlockJson, BlockTemplate, BlockVerdict, CodedError } from "@p2pnode/types";
 import type { WorkerEvent } from "./hash-worker.js";
 import { WorkerPool } from "./worker-pool.js";
 
@@ -64,7 +64,7 @@ export class Miner {
     private readonly m: { chain: ChainPort; log: Logger },
   ) {
     if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 256) {
-      throw new CodedError("CONFIG_INVALID", `miner workers must be 1-256, got ${o.workers}`);
+      throw new KitError("CONFIG_INVALID", `miner workers must be 1-256, got ${o.workers}`);
     }
   }
 

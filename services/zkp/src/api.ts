@@ -3,6 +3,7 @@ import type { ProveInput } from "@p2pnode/stark";
 import {
   CodedError,
   ErrorBody,
+  type RelayedCode,
   ZkpJob,
   ZkpJobRef,
   ZkpProveRequest,
@@ -47,7 +48,8 @@ export function createZkpService(options: Partial<ZkpOptions> = {}): ServiceDefi
         const done = await pool.wait(queued.jobId);
         if (done.status === "failed" && done.error) {
           const status = done.error.code === "INTERNAL" ? 500 : undefined;
-          throw new CodedError(done.error.code, done.error.message, undefined, status);
+          // The prover thread's code (StarkErrorCode, ShieldedErrorCode or shared), passed on.
+          throw new CodedError<RelayedCode>(done.error.code, done.error.message, undefined, status);
         }
         return done;
       };
@@ -108,7 +110,8 @@ export function createZkpService(options: Partial<ZkpOptions> = {}): ServiceDefi
           const queued = pool.submit({ spend: request.body.witness });
           const job = request.body.wait ? await pool.wait(queued.jobId) : queued;
           if (job.status === "failed" && job.error) {
-            throw new CodedError(
+            // The prover thread's code, passed on as for /prove.
+            throw new CodedError<RelayedCode>(
               job.error.code,
               job.error.message,
               undefined,

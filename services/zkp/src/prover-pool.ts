@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import { traceShape } from "@p2pnode/stark";
+import { StarkError, traceShape } from "@p2pnode/stark";
 import { CodedError, type ZkpJob } from "@p2pnode/types";
 import type { ZkpOptions } from "./config.js";
 import type { ProveJobInput } from "./prove-job.js";
@@ -54,11 +54,10 @@ export class ProverPool {
     if ("spend" in job) return SPEND_ROWS;
     const { rows } = traceShape(job.input);
     if (rows > this.opts.maxTraceRows)
-      throw new CodedError(
+      throw new StarkError(
         "TRACE_TOO_LARGE",
         `trace of ${rows} rows exceeds this node's limit of ${this.opts.maxTraceRows}`,
         { rows, maxTraceRows: this.opts.maxTraceRows },
-        413,
       );
     return rows;
   }

@@ -2,8 +2,8 @@ import { signedTransactionToJson } from "@p2pnode/codec";
 import { addressHexOf, defaultWalletPath, readWallet, signTransaction, txId } from "@p2pnode/crypto";
 import { formatTable } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
-import { CodedError } from "@p2pnode/types";
 import type { Command } from "commander";
+import { CliError } from "../errors.js";
 import { formatCoins, isoTime, parseAmount, shortHash } from "./format.js";
 import { chainUrl } from "./node-url.js";
 
@@ -18,7 +18,7 @@ function arg<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw new CodedError("BAD_ARGS", (err as Error).message);
+    throw new CliError("BAD_ARGS", (err as Error).message);
   }
 }
 
@@ -50,13 +50,13 @@ export function registerChain(program: Command): void {
         node?: string;
       }) => {
         if (!/^[0-9a-f]{40}$/.test(o.to))
-          throw new CodedError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
+          throw new CliError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
         const amount = arg(() => parseAmount(o.amount, "--amount"));
         const fee = arg(() => parseAmount(o.fee, "--fee"));
         const memo = Buffer.from(o.memo, "utf8");
-        if (memo.length > 256) throw new CodedError("BAD_ARGS", "--memo: at most 256 bytes");
+        if (memo.length > 256) throw new CliError("BAD_ARGS", "--memo: at most 256 bytes");
         if (o.nonce !== undefined && !/^[0-9]{1,15}$/.test(o.nonce))
-          throw new CodedError("BAD_ARGS", "--nonce: a whole number");
+          throw new CliError("BAD_ARGS", "--nonce: a whole number");
         const wallet = readWallet(o.wallet ?? defaultWalletPath());
         const chain = client(o);
         const [tip, account] = await Promise.all([
@@ -104,10 +104,10 @@ export function registerChain(program: Command): void {
     .action(async (o: { limit: string; from?: string; node?: string }) => {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100)
-        throw new CodedError("BAD_ARGS", "--limit: 1 to 100");
+        throw new CliError("BAD_ARGS", "--limit: 1 to 100");
       const from = o.from === undefined ? undefined : Number(o.from);
       if (from !== undefined && !Number.isSafeInteger(from))
-        throw new CodedError("BAD_ARGS", "--from: a height");
+        throw new CliError("BAD_ARGS", "--from: a height");
       const page = await client(o).blocks({ from, limit });
       // Dolev-Strong networks: a final column (final blocks, with their certificate's signer count).
       const finality = page.blocks.some((b) => b.final !== undefined);
@@ -154,7 +154,7 @@ export function registerChain(program: Command): void {
     .action(async (address: string | undefined, o: { wallet?: string; node?: string }) => {
       const addr = address ?? addressHexOf(readWallet(o.wallet ?? defaultWalletPath()).key.publicKey);
       if (!/^[0-9a-f]{40}$/.test(addr))
-        throw new CodedError("BAD_ARGS", "address: 40 lowercase hex characters");
+        throw new CliError("BAD_ARGS", "address: 40 lowercase hex characters");
       const a = await client(o).account(addr);
       process.stdout.write(
         `address:  ${a.address}\nbalance:  ${formatCoins(a.balance)}\nnonce:    ${a.nonce}\npending:  ${a.pendingTxs} (next nonce ${a.pendingNonce})\n`,

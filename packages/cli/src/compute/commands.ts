@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { ComputeClient } from "@p2pnode/sdk";
-import { CodedError, type TaskView } from "@p2pnode/types";
+import { CodedError, type RelayedCode, type TaskView } from "@p2pnode/types";
 import type { Command } from "commander";
 import { serviceUrl } from "../chain/node-url.js";
+import { CliError } from "../errors.js";
 import { ProgressBar } from "./progress-bar.js";
 
 const nodeOption = "--node <url>";
@@ -13,7 +14,7 @@ const client = (o: { node?: string }) => new ComputeClient(serviceUrl("compute",
 
 function int(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9]+(e[0-9]+)?$/.test(value)) throw new CodedError("BAD_ARGS", `${name}: a whole number`);
+  if (!/^[0-9]+(e[0-9]+)?$/.test(value)) throw new CliError("BAD_ARGS", `${name}: a whole number`);
   return Number(value);
 }
 
@@ -22,7 +23,7 @@ function readInput(path: string, what: string): string {
   try {
     return readFileSync(path === "-" ? 0 : path, "utf8");
   } catch (err) {
-    throw new CodedError("BAD_ARGS", `${what}: cannot read ${path} (${(err as Error).message})`);
+    throw new CliError("BAD_ARGS", `${what}: cannot read ${path} (${(err as Error).message})`);
   }
 }
 
@@ -50,7 +51,8 @@ async function follow(c: ComputeClient, id: string): Promise<TaskView> {
 
 function finish(t: TaskView): void {
   if (t.status === "failed")
-    throw new CodedError(t.error?.code ?? "TASK_FAILED", `task failed: ${t.error?.message}`);
+    // The compute service's code (its ComputeErrorCode set), passed on as it came.
+    throw new CodedError<RelayedCode>(t.error?.code ?? "TASK_FAILED", `task failed: ${t.error?.message}`);
   process.stdout.write(`${JSON.stringify(t.result, null, 2)}\n`);
 }
 
@@ -104,9 +106,9 @@ export function registerCompute(program: Command): void {
         inputs = JSON.parse(readInput(String(o.inputs), "--inputs"));
       } catch (err) {
         if (err instanceof CodedError) throw err;
-        throw new CodedError("BAD_ARGS", `--inputs: not JSON (${(err as Error).message})`);
+        throw new CliError("BAD_ARGS", `--inputs: not JSON (${(err as Error).message})`);
       }
-      if (!Array.isArray(inputs)) throw new CodedError("BAD_ARGS", "--inputs: a JSON array");
+      if (!Array.isArray(inputs)) throw new CliError("BAD_ARGS", "--inputs: a JSON array");
       const c = client(o as { node?: string });
       const t = await c.submitTask({
         function: String(o.function),

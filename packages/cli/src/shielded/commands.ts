@@ -26,6 +26,7 @@ import { CodedError, ZkpJob } from "@p2pnode/types";
 import type { Command } from "commander";
 import { formatCoins, parseAmount } from "../chain/format.js";
 import { chainUrl, serviceUrl } from "../chain/node-url.js";
+import { CliError } from "../errors.js";
 import { planSpend, scanChain } from "./plan.js";
 import { defaultShieldedKeyPath, loadSpendingKey, witnessJson } from "./wallet.js";
 
@@ -41,7 +42,7 @@ function arg<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw new CodedError("BAD_ARGS", (err as Error).message);
+    throw new CliError("BAD_ARGS", (err as Error).message);
   }
 }
 
@@ -175,7 +176,7 @@ export function registerShielded(program: Command): void {
     .option("--fee <coins>", "fee, paid from your notes", "0.0001")
     .action(async (o: { to: string; amount: string; fee: string }) => {
       if (!/^[0-9a-f]{40}$/.test(o.to))
-        throw new CodedError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
+        throw new CliError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
       const amount = arg(() => parseAmount(o.amount, "--amount"));
       const fee = arg(() => parseAmount(o.fee, "--fee"));
       const c = chain();

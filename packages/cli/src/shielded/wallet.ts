@@ -18,7 +18,8 @@ import {
   scanOutputs,
   viewingKeyOf,
 } from "@p2pnode/shielded";
-import { CodedError, type SignedTransactionJson, type ZkpSpendWitness } from "@p2pnode/types";
+import type { SignedTransactionJson, ZkpSpendWitness } from "@p2pnode/types";
+import { CliError } from "../errors.js";
 
 /*
  * The shielded wallet of the CLI: a spending key in a file of mode 0600, and a scan of the
@@ -34,7 +35,7 @@ export function defaultShieldedKeyPath(env: NodeJS.ProcessEnv = process.env): st
 export function loadSpendingKey(file: string, create: boolean): SpendingKey {
   if (!existsSync(file)) {
     if (!create)
-      throw new CodedError("BAD_ARGS", `no shielded key at ${file}: run \`p2pnode shielded address\``);
+      throw new CliError("BAD_ARGS", `no shielded key at ${file}: run \`p2pnode shielded address\``);
     mkdirSync(dirname(file), { recursive: true });
     const sk = randomSpendingKey();
     writeFileSync(file, `${JSON.stringify({ version: 1, sk })}\n`, { mode: 0o600 });
@@ -46,7 +47,7 @@ export function loadSpendingKey(file: string, create: boolean): SpendingKey {
     sk = (JSON.parse(readFileSync(file, "utf8")) as { sk?: unknown }).sk;
     checkSpendingKey(sk as SpendingKey);
   } catch {
-    throw new CodedError("BAD_ARGS", `${file}: not a shielded key file`);
+    throw new CliError("BAD_ARGS", `${file}: not a shielded key file`);
   }
   return sk as SpendingKey;
 }
@@ -105,7 +106,7 @@ export function pickNotes(notes: readonly OwnedNote[], need: bigint): OwnedNote[
   }
   if (sum < need) {
     const total = notes.reduce((s, n) => s + n.note.value, 0n);
-    throw new CodedError(
+    throw new CliError(
       "BAD_ARGS",
       total >= need
         ? `the two largest notes hold ${sum}, less than ${need}: send to yourself first to merge notes`

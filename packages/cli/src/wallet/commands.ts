@@ -1,6 +1,6 @@
 import { defaultWalletPath, generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
-import { CodedError } from "@p2pnode/types";
 import type { Command } from "commander";
+import { CliError } from "../errors.js";
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("enter the mnemonic, then Ctrl-D:\n");
@@ -34,7 +34,7 @@ export function registerWallet(program: Command): void {
     .option("--force", "overwrite an existing wallet file")
     .action((opts: { words: string; force?: boolean }) => {
       if (opts.words !== "12" && opts.words !== "24")
-        throw new CodedError("BAD_ARGS", "--words must be 12 or 24");
+        throw new CliError("BAD_ARGS", "--words must be 12 or 24");
       writeWallet(file(), generateMnemonic(Number(opts.words) as 12 | 24), 0, opts.force === true);
       process.stdout.write(
         `${describe(file())}\nmnemonic saved (mode 0600); back it up with \`p2pnode wallet show --mnemonic\`\n`,
@@ -50,7 +50,7 @@ export function registerWallet(program: Command): void {
     .option("--force", "overwrite an existing wallet file")
     .action(async (opts: { account: string; force?: boolean }) => {
       if (!/^[0-9]{1,9}$/.test(opts.account))
-        throw new CodedError("BAD_ARGS", "--account must be a whole number");
+        throw new CliError("BAD_ARGS", "--account must be a whole number");
       writeWallet(file(), await readStdin(), Number(opts.account), opts.force === true);
       process.stdout.write(`${describe(file())}\n`);
     });

@@ -1,4 +1,4 @@
-import { CodedError, type EndpointDef, ErrorBody, type EventDef } from "@p2pnode/types";
+import { CodedError, type EndpointDef, ErrorBody, type EventDef, type RelayedCode } from "@p2pnode/types";
 import {
   connect,
   type Msg,
@@ -126,7 +126,13 @@ export class Bus {
       const parsed = ErrorBody.safeParse(safeJson(msg.data));
       if (!parsed.success) throw new CodedError("INTERNAL", `${def.subject}: unreadable error reply`);
       const e = parsed.data.error;
-      throw new CodedError(e.code, e.message, e.details, Number(msg.headers.get("Nats-Service-Error-Code")));
+      // The serving service's code, passed on as it came: its set is that service's.
+      throw new CodedError<RelayedCode>(
+        e.code,
+        e.message,
+        e.details,
+        Number(msg.headers.get("Nats-Service-Error-Code")),
+      );
     }
     return parsePayload(def.reply, def.encoding, msg.data, def.subject);
   }

@@ -1,5 +1,5 @@
 import { BUS_MAX_PAYLOAD_BYTES } from "@p2pnode/codec";
-import { CodedError } from "@p2pnode/types";
+import { KitError } from "../errors.js";
 
 export interface NatsServerConfig {
   /** Loopback port the server listens on. */
@@ -30,7 +30,7 @@ export function natsServerConfig(o: NatsServerConfig): string {
  */
 export function checkServerMaxPayload(maxPayload: number | undefined, url: string): void {
   if (maxPayload !== undefined && maxPayload >= BUS_MAX_PAYLOAD_BYTES) return;
-  throw new CodedError(
+  throw new KitError(
     "CONFIG_INVALID",
     `nats-server at ${url} takes payloads of ${maxPayload ?? "unknown"} bytes; p2pnode needs max_payload ≥ ${BUS_MAX_PAYLOAD_BYTES} (the config \`p2pnode node start\` writes)`,
   );

@@ -1,5 +1,6 @@
-import { CodedError, type NodeNetwork, NodeSubjects } from "@p2pnode/types";
+import { type CodedError, type NodeNetwork, NodeSubjects } from "@p2pnode/types";
 import type { Bus } from "../bus/index.js";
+import { KitError } from "../errors.js";
 
 /**
  * How long a starting service waits for `node.v1.network.get`. The supervisor starts the services
@@ -25,7 +26,7 @@ export async function fetchNetwork(bus: Bus, waitMs = NETWORK_WAIT_MS): Promise<
     } catch (err) {
       const left = deadline - Date.now();
       if (!NO_ANSWER.has((err as CodedError).code) || left <= 0) {
-        throw new CodedError(
+        throw new KitError(
           "NETWORK_UNAVAILABLE",
           `cannot learn the node's network (${NodeSubjects.networkGet.subject}): ${(err as Error).message}`,
         );

@@ -10,6 +10,7 @@ import {
 import type { Registry } from "prom-client";
 import { Bus } from "../bus/index.js";
 import { type NodeConfig, NodeEnv, parseEnv, toNodeConfig } from "../config/index.js";
+import { KitError } from "../errors.js";
 import { type App, createApp, type ReadinessCheck } from "../http/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { fetchNetwork } from "./network.js";
@@ -78,7 +79,7 @@ export async function startService(
   if (!supervision.alive())
     throw new CodedError("NOT_READY", "the supervisor that started this service is gone");
   if (config.natsUrl === undefined) {
-    throw new CodedError(
+    throw new KitError(
       "CONFIG_INVALID",
       "P2PNODE_NATS_URL is not set: services are started by `p2pnode node start`",
     );

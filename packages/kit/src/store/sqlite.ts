@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { CodedError } from "@p2pnode/types";
 import Database from "better-sqlite3";
+import { KitError } from "../errors.js";
 
 export type Db = Database.Database;
 
@@ -26,7 +26,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = []
 function migrate(db: Db, migrations: readonly Migration[]): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > migrations.length) {
-    throw new CodedError(
+    throw new KitError(
       "STORE_SCHEMA_NEWER",
       `database schema version ${current} is newer than this build knows (${migrations.length})`,
     );

@@ -2,6 +2,7 @@ import { decodeFunction, toHex } from "@p2pnode/codec";
 import { sha256 } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
 import { CodedError, type RemoteAttempt, type RemoteJob } from "@p2pnode/types";
+import type { ComputeErrorCode } from "../errors.js";
 import type { SandboxPool } from "../sandbox/sandbox-pool.js";
 import { type AttemptResult, attemptFromSandbox } from "../scheduler/transport.js";
 import { RESCUE_CHAIN_HASH, runProved, type ZkpPort } from "./proved.js";
@@ -30,7 +31,10 @@ export class RemoteJobs {
   async run(job: RemoteJob): Promise<RemoteAttempt> {
     const fn = Buffer.from(job.fn, "base64");
     if (toHex(sha256(fn)) !== job.functionHash)
-      throw new CodedError("HASH_MISMATCH", "the function bytes do not hash to functionHash");
+      throw new CodedError<ComputeErrorCode>(
+        "HASH_MISMATCH",
+        "the function bytes do not hash to functionHash",
+      );
     try {
       JSON.parse(job.input);
     } catch {

@@ -29,6 +29,7 @@ import {
   ChainReadSubjects,
   ChainSubjects,
   CodedError,
+  type RejectReason,
   type SignedTransactionJson,
 } from "@p2pnode/types";
 
@@ -126,11 +127,12 @@ export class ChainStub {
     if (fromPeer) this.submittedTxs.push(id);
     // The chain's stateless rules, codes and all (checkTx, with the verdict when given).
     checkAuthority(prepareTx(stx, { chainId: CHAIN_ID, minFee: 0n }), CHAIN_ID, undefined, signatureValid);
-    if (this.txs.has(id)) throw new CodedError("DUPLICATE", "known tx");
+    if (this.txs.has(id)) throw new CodedError<RejectReason>("DUPLICATE", "known tx");
     const sender = "from" in stx.tx ? toHex(stx.tx.from) : "";
     const expected = this.nextNonce.get(sender);
     if (expected !== undefined && stx.tx.kind === "transfer") {
-      if (stx.tx.nonce !== expected) throw new CodedError("BAD_NONCE", "nonce gap or replay", { expected });
+      if (stx.tx.nonce !== expected)
+        throw new CodedError<RejectReason>("BAD_NONCE", "nonce gap or replay", { expected });
       this.nextNonce.set(sender, expected + 1);
     }
     this.txs.set(id, signedTransactionToJson(stx, txId(stx)));
@@ -147,9 +149,9 @@ export class ChainStub {
     const block = blockFromJson(json);
     const hash = toHex(headerHash(block.header));
     if (fromPeer) this.submittedBlocks.push(hash);
-    const reject = (code: string) => {
+    const reject = (code: RejectReason) => {
       this.rejected.push({ hash, code });
-      throw new CodedError(code, `stub refuses ${code}`);
+      throw new CodedError<RejectReason>(code, `stub refuses ${code}`);
     };
     try {
       checkBlock(block, CHAIN_ID); // the chain's stateless rules, codes and all

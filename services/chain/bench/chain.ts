@@ -12,8 +12,8 @@
  * Prints a table and writes bench-results/chain.json.
  */
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Block, encodeTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import {
@@ -22,6 +22,7 @@ import {
   signingBytes,
   VerifyPool,
 } from "@p2pnode/crypto";
+import { writeBenchResult } from "@p2pnode/kit/testing";
 import { txFromJson } from "@p2pnode/rules";
 import { SignedTransactionJson } from "@p2pnode/types";
 import { Admission } from "../src/admission.js";
@@ -193,12 +194,7 @@ console.log(`${"figure".padEnd(width)}  ${"value".padStart(12)}`);
 for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(12)} ${unit}`);
 const loadAfter = loadavg();
 console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`);
-mkdirSync("bench-results", { recursive: true });
-const out = {
-  when: new Date().toISOString(),
-  node: process.versions.node,
-  cpu: cpus()[0]?.model,
-  cores: cpus().length,
+writeBenchResult("chain", {
   threads,
   loadavg: { before: loadBefore, after: loadAfter },
   txs: admitJson.length,
@@ -206,6 +202,4 @@ const out = {
   blockTxs: BLOCK_TXS,
   figures,
   ratios,
-};
-writeFileSync("bench-results/chain.json", `${JSON.stringify(out, null, 2)}\n`);
-console.log("wrote bench-results/chain.json");
+});

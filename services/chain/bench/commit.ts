@@ -10,11 +10,12 @@
  *   pnpm --filter @p2pnode/chain bench:commit    (BENCH_BLOCKS to resize)
  * Prints the figures, their ratio and the load average; writes bench-results/commit.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Block } from "@p2pnode/codec";
 import { inTransaction } from "@p2pnode/kit";
+import { writeBenchResult } from "@p2pnode/kit/testing";
 import { prepareBlock } from "@p2pnode/rules";
 import { hex } from "../src/store.js";
 import { workOf } from "../src/work.js";
@@ -162,12 +163,7 @@ const rows: [string, string, string][] = [
 const width = Math.max(...rows.map((r) => r[0].length));
 for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(8)} ${unit}`);
 console.log(`load average (1, 5, 15 min): before ${loadBefore.join(", ")}; after ${loadAfter.join(", ")}`);
-mkdirSync("bench-results", { recursive: true });
-const out = {
-  when: new Date().toISOString(),
-  node: process.versions.node,
-  cpu: cpus()[0]?.model,
-  cores: cpus().length,
+writeBenchResult("commit", {
   blocks: BLOCKS,
   blockTxs: BLOCK_TXS,
   loadavg: { before: loadBefore, after: loadAfter },
@@ -175,6 +171,4 @@ const out = {
   ratio,
   cpuMsPerBlock: { bareSql: (sqlCpu * 1000) / BLOCKS, validateCommit: (chainCpu * 1000) / BLOCKS },
   cpuRatio,
-};
-writeFileSync("bench-results/commit.json", `${JSON.stringify(out, null, 2)}\n`);
-console.log("wrote bench-results/commit.json");
+});

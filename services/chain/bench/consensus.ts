@@ -13,10 +13,9 @@
  * Prints a table and writes bench-results/consensus.json.
  */
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { encodeBlock, encodeCertificate, HEADER_VERSION, maskOf, splitBlock } from "@p2pnode/codec";
 import { headerHash, signingKeyFromSeed, signRaw, signVote, txRoot, voteSigningBytes } from "@p2pnode/crypto";
+import { writeBenchResult } from "@p2pnode/kit/testing";
 import {
   DolevStrong,
   defaultDolevStrongOptions,
@@ -234,17 +233,10 @@ const simulation = {
   violations: simViolations,
 };
 
-mkdirSync("bench-results", { recursive: true });
-const out = {
-  when: new Date().toISOString(),
-  node: process.versions.node,
-  cpu: cpus()[0]?.model,
-  cores: cpus().length,
+writeBenchResult("consensus", {
   deltaMs: DELTA,
   maxDelayMs: MAX_DELAY,
   slots: SLOTS,
   results,
   simulation,
-};
-writeFileSync("bench-results/consensus.json", `${JSON.stringify(out, null, 2)}\n`);
-console.log("wrote bench-results/consensus.json");
+});

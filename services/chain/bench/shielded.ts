@@ -7,10 +7,11 @@
  *   pnpm --filter @p2pnode/chain bench:shielded    (BENCH_SHIELDED_TXS, BENCH_SHIELDED_REPS)
  * Prints a table and writes bench-results/chain-shielded.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeSignedTransaction, type SignedTransaction } from "@p2pnode/codec";
+import { writeBenchResult } from "@p2pnode/kit/testing";
 import { randomSpendingKey } from "@p2pnode/shielded";
 import { Chain, defaultChainOptions } from "../src/chain.js";
 import { ChainStore } from "../src/store.js";
@@ -88,13 +89,13 @@ const rows: [string, string, string][] = [
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`shielded block validation — ${cpus()[0]?.model ?? "cpu"}, K=${K}, reps=${REPS}`);
 for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)} ${unit}`);
-mkdirSync("bench-results", { recursive: true });
-writeFileSync(
-  "bench-results/chain-shielded.json",
-  `${JSON.stringify(
-    { k: K, reps: REPS, proveMs, shieldedMs, transferMs, shieldedCpu, transferCpu, bytesPerTx: bytes },
-    null,
-    2,
-  )}\n`,
-);
-console.log("wrote bench-results/chain-shielded.json");
+writeBenchResult("chain-shielded", {
+  k: K,
+  reps: REPS,
+  proveMs,
+  shieldedMs,
+  transferMs,
+  shieldedCpu,
+  transferCpu,
+  bytesPerTx: bytes,
+});

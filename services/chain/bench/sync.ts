@@ -9,12 +9,13 @@
  *   pnpm --filter @p2pnode/chain exec tsx bench/sync.ts   (goal: sync ≥ 0.5 × local)
  * Writes bench-results/chain-sync.json.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Block, decodeBlock, encodeBlock, HEADER_VERSION, type SignedTransaction } from "@p2pnode/codec";
 import { headerHash, meetsTarget, readWallet, signTransaction, txId, txRoot } from "@p2pnode/crypto";
 import { Devnet, serviceUrls } from "@p2pnode/devnet";
+import { writeBenchResult } from "@p2pnode/kit/testing";
 import { readGenesisFile } from "@p2pnode/rules";
 import { chainStoreFile } from "../src/api.js";
 import { Chain, defaultChainOptions } from "../src/chain.js";
@@ -158,8 +159,7 @@ try {
   log(
     `ratio sync/local: ${result.ratio.toFixed(2)} (wall, incl. process start: ${result.ratioWall.toFixed(2)})`,
   );
-  mkdirSync("bench-results", { recursive: true });
-  writeFileSync("bench-results/chain-sync.json", `${JSON.stringify(result, null, 2)}\n`);
+  writeBenchResult("chain-sync", result);
 } finally {
   await devnet.down({ wipe: true }).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });

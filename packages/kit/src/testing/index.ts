@@ -1,3 +1,4 @@
+export * from "./bench.js";
 export * from "./long.js";
 export * from "./nats.js";
 export * from "./service.js";

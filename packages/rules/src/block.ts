@@ -2,6 +2,7 @@ import {
   type Block,
   type BlockHeader,
   blockFromJson,
+  decodeBlock,
   encodeBlockFromFrames,
   encodeHeader,
   equalBytes,
@@ -9,6 +10,7 @@ import {
   HEADER_VERSION,
   MAX_BLOCK_BYTES,
   MAX_BLOCK_TXS,
+  splitBlock,
   toHex,
 } from "@p2pnode/codec";
 import { headerHash, meetsTarget, type SignedMessage, transactionSignature, txRoot } from "@p2pnode/crypto";
@@ -34,9 +36,30 @@ export function decodeBlockJson(json: BlockJson): Block {
   return decoding("block", () => blockFromJson(json));
 }
 
-/** Encodes the header, hashes it, and encodes and identifies every transaction. */
-export function prepareBlock(block: Block, chainId: string, claimedHash?: string): PreparedBlock {
+/**
+ * A block from its codec bytes, decoded once; what the codec refuses is DECODE_FAILED. The codec
+ * takes only the canonical encoding (fixed header layout, exact framing, canonical txs), so these
+ * bytes are the ones prepareBlock would encode: hand them to it with the result.
+ */
+export function decodeBlockBytes(bytes: Uint8Array): Block {
+  return decoding("block", () => decodeBlock(bytes));
+}
+
+/**
+ * Encodes the header, hashes it, and encodes and identifies every transaction. `body`: the codec
+ * bytes `block` was decoded from (decodeBlockBytes): stored as they are, and their tx frames used
+ * as the txs' bytes, instead of encoding it all again.
+ */
+export function prepareBlock(
+  block: Block,
+  chainId: string,
+  claimedHash?: string,
+  body?: Uint8Array,
+): PreparedBlock {
   checkShape(block.header.version, block.txs.length);
+  const frames = body && decoding("block", () => splitBlock(body).txs);
+  if (frames && frames.length !== block.txs.length)
+    throw reject("DECODE_FAILED", `block: ${frames.length} tx frames for ${block.txs.length} txs`);
   const headerBytes = decoding("block header", () => encodeHeader(block.header));
   const hash = headerHash(headerBytes);
   const hashHex = toHex(hash);
@@ -45,14 +68,18 @@ export function prepareBlock(block: Block, chainId: string, claimedHash?: string
       computed: hashHex,
     });
   }
-  const txs = block.txs.map((stx, index) => withIndex(index, () => prepareTx(stx, { chainId, minFee: 0n })));
+  const txs = block.txs.map((stx, index) =>
+    withIndex(index, () => prepareTx(stx, { chainId, minFee: 0n }, undefined, frames?.[index])),
+  );
   const size = HEADER_SIZE + 4 + txs.reduce((n, t) => n + 4 + t.bytes.length, 0);
   if (size > MAX_BLOCK_BYTES) throw reject("OVERSIZE", `block is ${size} bytes, limit ${MAX_BLOCK_BYTES}`);
-  const body = encodeBlockFromFrames(
-    block.header,
-    txs.map((t) => t.bytes),
-  );
-  return { block, hash, hashHex, headerBytes, txs, body };
+  const encoded =
+    body ??
+    encodeBlockFromFrames(
+      block.header,
+      txs.map((t) => t.bytes),
+    );
+  return { block, hash, hashHex, headerBytes, txs, body: encoded };
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  decodeSignedTransaction,
   encodeSignedTransaction,
   hasSigner,
   isShieldedKind,
@@ -38,11 +39,29 @@ export function txFromJson(json: SignedTransactionJson): SignedTransaction {
   return decoding("transaction", () => signedTransactionFromJson(json));
 }
 
-/** Encodes and identifies a transaction and checks its kind, size and fee; no signature yet. */
-export function prepareTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
+/**
+ * A transaction from its codec bytes, decoded once; what the codec refuses is DECODE_FAILED. The
+ * codec takes only the canonical encoding (it re-encodes and compares), so these bytes are the
+ * ones prepareTx would encode: hand them to it with the result.
+ */
+export function decodeTxBytes(bytes: Uint8Array): SignedTransaction {
+  return decoding("transaction", () => decodeSignedTransaction(bytes));
+}
+
+/**
+ * Encodes and identifies a transaction and checks its kind, size and fee; no signature yet.
+ * `encoded`: the codec bytes `stx` was decoded from (decodeTxBytes), used as they are instead of
+ * encoding it again.
+ */
+export function prepareTx(
+  stx: SignedTransaction,
+  o: TxRuleOptions,
+  claimedId?: string,
+  encoded?: Uint8Array,
+): CheckedTx {
   if (stx.tx.kind !== "transfer" && !isShieldedKind(stx.tx.kind))
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
-  const bytes = decoding("transaction", () => encodeSignedTransaction(stx));
+  const bytes = encoded ?? decoding("transaction", () => encodeSignedTransaction(stx));
   const max = maxBytesOf(stx.tx.kind);
   if (bytes.length > max) {
     throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${max}`);

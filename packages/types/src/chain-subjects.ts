@@ -2,7 +2,6 @@ import { z } from "zod";
 import {
   AddressHex,
   BlockHeaderJson,
-  BlockJson,
   Hash32Hex,
   SafeUint,
   SignedTransactionJson,
@@ -104,6 +103,9 @@ const EVENT_CERTIFICATE_MAX_BYTES = 100_000;
 /** A block's codec bytes in a CBOR payload. */
 export const BlockBytes = bytesOf(EVENT_BLOCK_MAX_BYTES, "block");
 
+/** A signed transaction's codec bytes in a CBOR payload. */
+export const TxBytes = bytesOf(EVENT_TX_MAX_BYTES, "tx");
+
 /**
  * A block was committed: what a subscriber needs to relay it without asking the chain back — its
  * codec bytes, height and the total work of the chain ending at it (the tip's when `connected` or
@@ -126,26 +128,37 @@ export type BlockAcceptedEvent = z.infer<typeof BlockAcceptedEvent>;
 export const TxAcceptedEvent = z.object({
   id: Hash32Hex,
   fee: U64String,
-  tx: bytesOf(EVENT_TX_MAX_BYTES, "tx"),
+  tx: TxBytes,
 });
 export type TxAcceptedEvent = z.infer<typeof TxAcceptedEvent>;
 
+/*
+ * The two write subjects carry blocks and transactions as their codec bytes (canonical CBOR
+ * payloads): the gateway relays a peer's bytes as they came, the miner encodes its block once, and
+ * the chain decodes them once (bytes it cannot decode: DECODE_FAILED). They kept their `v1` names
+ * when they moved from JSON to bytes: this is a contract inside one node, whose services ship and
+ * start together, not one between nodes or with users (REST `POST /txs` and `POST /blocks` stay
+ * JSON). A JSON body on them is refused (BAD_REQUEST: not canonical CBOR).
+ */
 export const ChainSubjects = {
   txSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.tx.submit",
-    request: z.object({ tx: SignedTransactionJson }),
+    request: z.object({ tx: TxBytes }),
     reply: z.object({ id: Hash32Hex }),
-    description: "Validate a transaction and admit it to the mempool; errors carry a RejectReason code.",
+    encoding: "cbor",
+    description:
+      "Validate a transaction (its codec bytes) and admit it to the mempool; errors carry a RejectReason code.",
     errors: RejectReason.options,
   }),
   blockSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.block.submit",
-    request: z.object({ block: BlockJson, source: z.enum(["miner", "peer", "local"]).default("local") }),
+    request: z.object({ block: BlockBytes, source: z.enum(["miner", "peer", "local"]).default("local") }),
     reply: BlockVerdict,
+    encoding: "cbor",
     description:
-      "Validate and store a block; acknowledged only after its commit. Errors carry a RejectReason code.",
+      "Validate and store a block (its codec bytes); acknowledged only after its commit. Errors carry a RejectReason code.",
     errors: RejectReason.options,
   }),
   templateGet: endpoint({

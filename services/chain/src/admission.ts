@@ -57,9 +57,10 @@ export class Admission {
     for (const step of this.steps.splice(0)) step.reject(stopping());
   }
 
-  submitTx(stx: SignedTransaction, claimedId?: string): Promise<PoolTx> {
+  /** `bytes`: the codec bytes `stx` was decoded from, when it came as bytes (not encoded again). */
+  submitTx(stx: SignedTransaction, claimedId?: string, bytes?: Uint8Array): Promise<PoolTx> {
     const { chain } = this.m;
-    const signed = this.m.verifier && chain.signatureToVerify(stx, claimedId);
+    const signed = this.m.verifier && chain.signatureToVerify(stx, claimedId, bytes);
     let verdict: boolean | undefined;
     const ready = signed
       ? this.verify(signed).then((v) => {
@@ -69,16 +70,23 @@ export class Admission {
     return this.enqueue<PoolTx>("tx", ready, (persist) =>
       chain.submitTx(stx, claimedId, {
         persist,
+        ...(bytes ? { bytes } : {}),
         ...(verdict === undefined ? {} : { signatureValid: verdict }),
       }),
     );
   }
 
-  submitBlock(block: Block, claimedHash?: string, certificate?: Uint8Array): Promise<BlockOutcome> {
+  /** `body`: the codec bytes `block` was decoded from, when it came as bytes (stored as they are). */
+  submitBlock(
+    block: Block,
+    claimedHash?: string,
+    certificate?: Uint8Array,
+    body?: Uint8Array,
+  ): Promise<BlockOutcome> {
     const { chain } = this.m;
     let p: PreparedBlock;
     try {
-      p = prepareBlock(block, chain.chainId, claimedHash);
+      p = prepareBlock(block, chain.chainId, claimedHash, body);
     } catch (err) {
       // Stateless: the answer does not depend on what is ahead in the queue.
       return Promise.reject(err);

@@ -66,6 +66,8 @@ export interface TxSubmitOptions {
   signatureValid?: boolean;
   /** False: the pool change is written by a later flushMempool(), before anything is acknowledged. */
   persist?: boolean;
+  /** The codec bytes the tx was decoded from (NATS): used as they are, not encoded again. */
+  bytes?: Uint8Array;
 }
 
 export interface BlockOutcome {
@@ -253,7 +255,7 @@ export class Chain {
 
   /** Validates a transaction against the tip's state and admits it to the mempool. */
   submitTx(stx: SignedTransaction, claimedId?: string, o: TxSubmitOptions = {}): PoolTx {
-    const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId);
+    const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId, o.bytes);
     if (this.isPending(t.idHex))
       throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
     if (isShielded(t.stx)) return this.submitShielded(t);
@@ -271,9 +273,13 @@ export class Chain {
    * tx would be refused before (encoding, fee, duplicate, replayed nonce: a replay costs a lookup,
    * not a verify) or is shielded (its proof is checked inline). Never throws: submitTx decides.
    */
-  signatureToVerify(stx: SignedTransaction, claimedId?: string): SignedMessage | undefined {
+  signatureToVerify(
+    stx: SignedTransaction,
+    claimedId?: string,
+    bytes?: Uint8Array,
+  ): SignedMessage | undefined {
     try {
-      const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId);
+      const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId, bytes);
       if (this.isPending(t.idHex) || isShielded(t.stx)) return undefined;
       this.checkNonce(t);
       return transactionSignature(t.stx, this.chainId);

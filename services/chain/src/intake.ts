@@ -1,5 +1,5 @@
-import type { Block } from "@p2pnode/codec";
-import { decodeBlockJson, txFromJson } from "@p2pnode/rules";
+import type { Block, SignedTransaction } from "@p2pnode/codec";
+import { decodeBlockBytes, decodeBlockJson, decodeTxBytes, txFromJson } from "@p2pnode/rules";
 import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
 import { Admission, type SignatureVerifier } from "./admission.js";
 import type { BlockOutcome, Chain } from "./chain.js";
@@ -75,10 +75,27 @@ export class ChainIntake {
       throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
   }
 
+  /** A tx as JSON (REST): parsed once here; its bytes are encoded once by the rules. */
   async submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
     this.refuseUnlessWritable();
+    return this.admitTx(() => ({ stx: txFromJson(json), claimedId: json.id }));
+  }
+
+  /**
+   * A tx as codec bytes (NATS: the gateway relays a peer's bytes): decoded once here; the bytes are
+   * what the mempool keeps and the event carries (the codec takes only the canonical encoding).
+   */
+  async submitTxBytes(bytes: Uint8Array): Promise<{ id: string }> {
+    this.refuseUnlessWritable();
+    return this.admitTx(() => ({ stx: decodeTxBytes(bytes), bytes }));
+  }
+
+  private async admitTx(
+    decode: () => { stx: SignedTransaction; claimedId?: string; bytes?: Uint8Array },
+  ): Promise<{ id: string }> {
     try {
-      const t = await this.admission.submitTx(txFromJson(json), json.id);
+      const { stx, claimedId, bytes } = decode();
+      const t = await this.admission.submitTx(stx, claimedId, bytes);
       this.m.metrics?.txsAccepted.inc();
       this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });
       return { id: t.idHex };
@@ -88,9 +105,19 @@ export class ChainIntake {
     }
   }
 
+  /** A block as JSON (REST): parsed once here. */
   async submitBlock(json: BlockJson, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
     return this.applyBlock(decodeBlockJson(json), json.hash, source);
+  }
+
+  /**
+   * A block as codec bytes (NATS: the miner's, or a peer's relayed by the gateway): decoded once
+   * here; the bytes are what is stored and announced (the codec takes only the canonical encoding).
+   */
+  async submitBlockBytes(bytes: Uint8Array, source: string): Promise<BlockVerdict> {
+    this.refuseUnlessWritable();
+    return this.applyBlock(decodeBlockBytes(bytes), undefined, source, bytes);
   }
 
   /**
@@ -98,10 +125,15 @@ export class ChainIntake {
    * Sync calls it directly: its blocks were asked for, not acknowledged to anyone, so they are
    * applied while the service is not writable (a refusal would read as the peer's fault).
    */
-  async applyBlock(block: Block, claimedHash: string | undefined, source: string): Promise<BlockVerdict> {
+  async applyBlock(
+    block: Block,
+    claimedHash: string | undefined,
+    source: string,
+    body?: Uint8Array,
+  ): Promise<BlockVerdict> {
     const started = performance.now();
     try {
-      const out = await this.admission.submitBlock(block, claimedHash);
+      const out = await this.admission.submitBlock(block, claimedHash, undefined, body);
       const { verdict, txCount } = out;
       this.m.metrics?.blockSeconds.observe({ status: verdict.status }, (performance.now() - started) / 1000);
       const event = acceptedBlock(out);

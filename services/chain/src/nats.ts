@@ -36,8 +36,9 @@ export async function serveChainSubjects(
   },
 ): Promise<void> {
   const { chain, intake } = d;
-  await bus.serve(ChainSubjects.txSubmit, (req) => intake.submitTx(req.tx));
-  await bus.serve(ChainSubjects.blockSubmit, (req) => intake.submitBlock(req.block, req.source));
+  // Codec bytes (CBOR payloads), decoded once by the intake: DECODE_FAILED when they do not decode.
+  await bus.serve(ChainSubjects.txSubmit, (req) => intake.submitTxBytes(req.tx));
+  await bus.serve(ChainSubjects.blockSubmit, (req) => intake.submitBlockBytes(req.block, req.source));
   await bus.serve(ChainSubjects.templateGet, (req) => {
     const wait = d.notMiningYet();
     if (wait) throw new CodedError("NOT_READY", wait);

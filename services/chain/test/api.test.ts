@@ -1,4 +1,16 @@
-import { decodeBlock, encodeCanonical, type ShieldTx, signedTransactionToJson, toHex } from "@p2pnode/codec";
+import {
+  blockFromJson,
+  concatBytes,
+  decodeBlock,
+  encodeBlock,
+  encodeBlockFromFrames,
+  encodeCanonical,
+  encodeSignedTransaction,
+  headerFromJson,
+  type ShieldTx,
+  signedTransactionToJson,
+  toHex,
+} from "@p2pnode/codec";
 import { headerHash, signTransaction, txId, verifyMerkleProof } from "@p2pnode/crypto";
 import { Bus, createLogger, type RunningService } from "@p2pnode/kit";
 import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
@@ -70,7 +82,8 @@ describe("chain over NATS and REST", () => {
   });
 
   it("admits txs over NATS and REST, mines a template, and serves blocks, txs, proofs and accounts", async () => {
-    const t1 = signedTransactionToJson(transfer(alice, bob, 100n, 0, 10n));
+    // NATS takes the tx's codec bytes, REST its JSON.
+    const t1 = encodeSignedTransaction(transfer(alice, bob, 100n, 0, 10n));
     const t2 = signedTransactionToJson(transfer(alice, carol, 50n, 1, 20n));
     const { id: id1 } = await client.request(ChainSubjects.txSubmit, { tx: t1 });
     const rest = await inject({ method: "POST", url: "/txs", payload: t2 });
@@ -86,6 +99,7 @@ describe("chain over NATS and REST", () => {
       .map((e) => e.payload as { id: string; tx: Uint8Array });
     expect(txEvents.map((e) => e.id).sort()).toEqual([id1, id2].sort());
     for (const e of txEvents) expect(toHex(txId(e.tx))).toBe(e.id);
+    expect(txEvents.find((e) => e.id === id1)!.tx).toEqual(t1); // the bytes submitted, as they came
     expect(await natsError(client.request(ChainSubjects.txSubmit, { tx: t1 }))).toEqual({
       code: "DUPLICATE",
       status: 409,
@@ -100,10 +114,8 @@ describe("chain over NATS and REST", () => {
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
     expect(template.txs.map((t) => t.id)).toEqual([id1, id2]); // one sender: nonce order
     expect(template.header).toMatchObject({ height: 1, nonce: "0" });
-    const verdict = await client.request(ChainSubjects.blockSubmit, {
-      block: { header: template.header, txs: template.txs },
-      source: "miner",
-    });
+    const mined1 = encodeBlock(blockFromJson({ header: template.header, txs: template.txs }));
+    const verdict = await client.request(ChainSubjects.blockSubmit, { block: mined1, source: "miner" });
     expect(verdict).toMatchObject({ height: 1, status: "connected" });
     await eventually(
       () => events.find((e) => e.subject === "block"),
@@ -113,6 +125,7 @@ describe("chain over NATS and REST", () => {
     const { block, ...fields } = events.find((e) => e.subject === "block")!.payload as { block: Uint8Array };
     const tip = await client.request(ChainSubjects.tipGet, {});
     expect(fields).toEqual({ ...verdict, txCount: 2, totalWork: tip.totalWork });
+    expect(block).toEqual(mined1);
     expect(toHex(headerHash(decodeBlock(block).header))).toBe(verdict.hash);
     expect(decodeBlock(block).txs.map((t) => toHex(txId(t)))).toEqual([id1, id2]);
 
@@ -223,7 +236,9 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
     expect([res.statusCode, res.json().error.code]).toEqual([400, "INVALID_SIGNATURE"]);
     const tip = await client.request(ChainSubjects.tipGet, {});
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
-    const badRoot = { header: { ...template.header, txRoot: "00".repeat(32) }, txs: [] };
+    const badRoot = encodeBlock(
+      blockFromJson({ header: { ...template.header, txRoot: "00".repeat(32) }, txs: [] }),
+    );
     expect(
       await natsError(client.request(ChainSubjects.blockSubmit, { block: badRoot, source: "peer" })),
     ).toEqual({
@@ -242,6 +257,47 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
     const wrongHash = { hash: "00".repeat(32), header: template.header, txs: [] };
     const w = await inject({ method: "POST", url: "/blocks", payload: wrongHash });
     expect(w.json().error.code).toBe("INVALID_HASH");
+    expect((await client.request(ChainSubjects.tipGet, {})).hash).toBe(tip.hash);
+  });
+
+  it("takes codec bytes on the write subjects: bytes that do not decode are DECODE_FAILED, a JSON body is refused", async () => {
+    const tip = await client.request(ChainSubjects.tipGet, {});
+    const pending = MempoolPage.parse((await inject({ url: "/mempool" })).json()).count;
+    const garbage = new Uint8Array([0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
+    const decodeFailed = { code: "DECODE_FAILED", status: 400 };
+    expect(await natsError(client.request(ChainSubjects.txSubmit, { tx: garbage }))).toEqual(decodeFailed);
+    expect(
+      await natsError(client.request(ChainSubjects.blockSubmit, { block: garbage, source: "peer" })),
+    ).toEqual(decodeFailed);
+    // A valid tx with its signature's length written in 3 bytes instead of 2: the same value, not
+    // its canonical encoding, so not bytes the chain may store, hash or relay as they are.
+    const tx = encodeSignedTransaction(transfer(carol, bob, 1n, 0, 10n));
+    expect(Array.from(tx.subarray(tx.length - 66, tx.length - 64))).toEqual([0x58, 64]);
+    const longForm = concatBytes(
+      tx.subarray(0, tx.length - 66),
+      new Uint8Array([0x59, 0, 64]),
+      tx.subarray(-64),
+    );
+    expect(await natsError(client.request(ChainSubjects.txSubmit, { tx: longForm }))).toEqual(decodeFailed);
+    // A block framing that tx: refused as a whole, the same way.
+    const { header } = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
+    const withLongTx = encodeBlockFromFrames(headerFromJson(header), [longForm]);
+    expect(
+      await natsError(client.request(ChainSubjects.blockSubmit, { block: withLongTx, source: "peer" })),
+    ).toEqual(decodeFailed);
+    // The JSON these subjects took before: refused with a typed error, nothing admitted.
+    const asJson = [
+      [ChainSubjects.txSubmit.subject, { tx: signedTransactionToJson(transfer(carol, bob, 1n, 0, 10n)) }],
+      [ChainSubjects.blockSubmit.subject, { block: { header: tip, txs: [] }, source: "peer" }],
+    ] as const;
+    for (const [subject, body] of asJson) {
+      const msg = await client.nc.request(subject, new TextEncoder().encode(JSON.stringify(body)), {
+        timeout: 5_000,
+      });
+      expect(msg.headers?.get("Nats-Service-Error-Code"), subject).toBe("400");
+      expect(ErrorBody.parse(JSON.parse(new TextDecoder().decode(msg.data))).error.code).toBe("BAD_REQUEST");
+    }
+    expect(MempoolPage.parse((await inject({ url: "/mempool" })).json()).count).toBe(pending);
     expect((await client.request(ChainSubjects.tipGet, {})).hash).toBe(tip.hash);
   });
 

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { blockToJson } from "@p2pnode/codec";
+import { encodeBlock } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
-import { type BlockJson, BlockPage, ChainSubjects, ChainValidationReport } from "@p2pnode/types";
+import { BlockPage, ChainSubjects, ChainValidationReport } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alice, bob, carol, makeBlock, minerA, openChain, testGenesis, transfer } from "./helpers.js";
 
@@ -24,9 +24,10 @@ let port: number;
 let child: ChildProcess | undefined;
 
 /** Blocks 1..BLOCKS with transfers, made by an in-process chain on the same genesis. */
-function makeBlocks(): BlockJson[] {
+/** The blocks as their codec bytes, as block.submit carries them. */
+function makeBlocks(): Uint8Array[] {
   const local = openChain(genesis);
-  const out: BlockJson[] = [];
+  const out: Uint8Array[] = [];
   const people = [alice, bob, carol];
   for (let h = 1; h <= BLOCKS; h++) {
     const from = people[h % 2]!;
@@ -34,7 +35,7 @@ function makeBlocks(): BlockJson[] {
     const txs = [transfer(from, people[(h + 1) % 3]!, BigInt(h), nonce, 3n)];
     const block = makeBlock(local, { txs, miner: minerA });
     local.submitBlock(block);
-    out.push(blockToJson(block));
+    out.push(encodeBlock(block));
   }
   local.store.close();
   return out;

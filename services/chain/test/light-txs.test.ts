@@ -1,12 +1,11 @@
 import {
-  blockToJson,
   decodeBlock,
   encodeBlock,
   type ShieldTx,
   type SignedTransaction,
   signedTransactionToJson,
 } from "@p2pnode/codec";
-import { headerHash, txId } from "@p2pnode/crypto";
+import { txId } from "@p2pnode/crypto";
 import type { RunningService } from "@p2pnode/kit";
 import { startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
 import { randomSpendingKey, type SpendingKey } from "@p2pnode/shielded";
@@ -72,10 +71,7 @@ afterAll(async () => {
 async function mineAndRelay(txs: Built[]): Promise<void> {
   const block = makeBlock(full, { txs: txs.map((t) => t.stx), miner: minerA });
   full.submitBlock(block);
-  await node.supervisorBus.request(ChainSubjects.blockSubmit, {
-    block: blockToJson(block, headerHash(block.header)),
-    source: "peer",
-  });
+  await node.supervisorBus.request(ChainSubjects.blockSubmit, { block: encodeBlock(block), source: "peer" });
 }
 
 async function lookup(id: string): Promise<{ status: number; body: unknown }> {

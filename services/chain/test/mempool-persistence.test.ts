@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { signedTransactionToJson } from "@p2pnode/codec";
+import { encodeSignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
 import { ChainDeliverySubjects, ChainSubjects } from "@p2pnode/types";
@@ -121,9 +121,9 @@ describe("mempool persistence (chain service SIGKILLed)", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify(tx),
       }).then(async (r) => (r.status === 202 ? ack(((await r.json()) as { id: string }).id) : undefined));
-    const nats = (tx: Parameters<typeof signedTransactionToJson>[0]) =>
+    const nats = (tx: Parameters<typeof encodeSignedTransaction>[0]) =>
       client
-        .request(ChainSubjects.txSubmit, { tx: signedTransactionToJson(tx) }, 3_000)
+        .request(ChainSubjects.txSubmit, { tx: encodeSignedTransaction(tx) }, 3_000)
         .then((r) => ack(r.id));
     // Alice over REST, Bob over NATS, each sender's nonces in order, both streams at once.
     const stream = async (send: (nonce: number) => Promise<void>) => {

@@ -1,13 +1,9 @@
 import {
-  blockToJson,
-  decodeBlock,
-  decodeSignedTransaction,
   encodeHeader,
   encodeSignedTransaction,
   fromHex,
   headerFromJson,
   signedTransactionFromJson,
-  signedTransactionToJson,
 } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import {
@@ -60,7 +56,11 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** The chain over NATS (ChainSubjects, ChainReadSubjects); binary on the peer side, JSON on the bus. */
+/**
+ * The chain over NATS (ChainSubjects, ChainReadSubjects). A peer's tx or block goes to the chain as
+ * the bytes the peer sent (the submit subjects carry codec bytes): no JSON round trip, and the
+ * chain decodes them once.
+ */
 export function natsChainPort(bus: Bus): ChainPort {
   return {
     txProof: (id) => orUndefined(bus.request(ChainReadSubjects.txProofGet, { id }, READ_TIMEOUT_MS)),
@@ -71,11 +71,7 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async submitTx(tx) {
       try {
-        await bus.request(
-          ChainSubjects.txSubmit,
-          { tx: signedTransactionToJson(decodeSignedTransaction(tx)) },
-          SUBMIT_TIMEOUT_MS,
-        );
+        await bus.request(ChainSubjects.txSubmit, { tx }, SUBMIT_TIMEOUT_MS);
         return { ok: true };
       } catch (err) {
         return outcome(err);
@@ -83,11 +79,7 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async submitBlock(block) {
       try {
-        const v = await bus.request(
-          ChainSubjects.blockSubmit,
-          { block: blockToJson(decodeBlock(block)), source: "peer" },
-          SUBMIT_TIMEOUT_MS,
-        );
+        const v = await bus.request(ChainSubjects.blockSubmit, { block, source: "peer" }, SUBMIT_TIMEOUT_MS);
         return { ok: true, status: v.status };
       } catch (err) {
         return outcome(err);

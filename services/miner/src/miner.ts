@@ -1,14 +1,15 @@
 import { randomInt } from "node:crypto";
-import { NONCE_OFFSET } from "@p2pnode/codec";
+import { blockFromJson, encodeBlock, NONCE_OFFSET } from "@p2pnode/codec";
 import { KitError, type Logger } from "@p2pnode/kit";
-import type { BlockJson, BlockTemplate, BlockVerdict, CodedError } from "@p2pnode/types";
+import type { BlockTemplate, BlockVerdict, CodedError } from "@p2pnode/types";
 import type { WorkerEvent } from "./hash-worker.js";
 import { WorkerPool } from "./worker-pool.js";
 
 /** What the miner needs from the chain service (over NATS in production, stubs in tests). */
 export interface ChainPort {
   template(miner: string): Promise<BlockTemplate>;
-  submit(block: BlockJson): Promise<BlockVerdict>;
+  /** A found block as its codec bytes. */
+  submit(block: Uint8Array): Promise<BlockVerdict>;
 }
 
 export interface MinerOptions {
@@ -161,11 +162,15 @@ export class Miner {
     const t = this.template;
     this.pool?.broadcast({ type: "pause" });
     const nonce = (BigInt(e.nonceHigh) << 32n) | BigInt(e.nonceLow);
-    void this.submit({ header: { ...t.header, nonce: nonce.toString() }, txs: t.txs });
+    void this.submit(t, nonce);
   }
 
-  private async submit(block: BlockJson): Promise<void> {
+  /** The template with the found nonce, encoded once (packages/codec) and submitted as bytes. */
+  private async submit(t: BlockTemplate, nonce: bigint): Promise<void> {
     try {
+      const block = encodeBlock(
+        blockFromJson({ header: { ...t.header, nonce: nonce.toString() }, txs: t.txs }),
+      );
       const verdict = await this.m.chain.submit(block);
       this.stats.blocksFound++;
       this.lastBlock = { hash: verdict.hash, height: verdict.height, at: Date.now() };

@@ -1,8 +1,8 @@
-import { encodeHeader, headerFromJson, headerToJson } from "@p2pnode/codec";
+import { type Block, decodeBlock, encodeHeader, headerFromJson, headerToJson } from "@p2pnode/codec";
 import { headerHash, meetsTarget } from "@p2pnode/crypto";
 import { createLogger } from "@p2pnode/kit";
 import { eventually } from "@p2pnode/kit/testing";
-import type { BlockJson, BlockTemplate } from "@p2pnode/types";
+import type { BlockTemplate } from "@p2pnode/types";
 import { afterEach, describe, expect, it } from "vitest";
 import { Miner } from "../src/miner.js";
 
@@ -36,14 +36,15 @@ afterEach(async () => {
 describe("Miner", () => {
   it("mines valid blocks on successive templates with 2 workers and counts them", async () => {
     let height = 1;
-    const submitted: BlockJson[] = [];
+    const submitted: Block[] = []; // decoded from the bytes the miner submits
     miner = new Miner(
       { workers: 2, address: "09".repeat(20), sliceSize: 5_000, refreshMs: 60_000 },
       {
         log: createLogger("test", "silent"),
         chain: {
           template: async () => templateAt(height),
-          submit: async (block) => {
+          submit: async (bytes) => {
+            const block = decodeBlock(bytes);
             submitted.push(block);
             height++;
             return { hash: "00".repeat(32), height: block.header.height, status: "connected" };
@@ -59,7 +60,7 @@ describe("Miner", () => {
     await miner.stop();
     for (const [i, block] of submitted.slice(0, 3).entries()) {
       expect(block.header.height).toBe(i + 1);
-      const hash = headerHash(encodeHeader(headerFromJson(block.header)));
+      const hash = headerHash(encodeHeader(block.header));
       expect(meetsTarget(hash, Buffer.from(EASY, "hex"))).toBe(true);
     }
     const s = miner.status();
@@ -70,14 +71,15 @@ describe("Miner", () => {
 
   it("moves to a new template when refreshed and never submits work for a stale one", async () => {
     let current = templateAt(10, "00".repeat(32)); // unminable: workers keep searching
-    const submitted: BlockJson[] = [];
+    const submitted: Block[] = []; // decoded from the bytes the miner submits
     miner = new Miner(
       { workers: 1, address: "09".repeat(20), sliceSize: 2_000, refreshMs: 60_000 },
       {
         log: createLogger("test", "silent"),
         chain: {
           template: async () => current,
-          submit: async (block) => {
+          submit: async (bytes) => {
+            const block = decodeBlock(bytes);
             submitted.push(block);
             return { hash: "00".repeat(32), height: block.header.height, status: "connected" };
           },

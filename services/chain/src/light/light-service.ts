@@ -1,14 +1,8 @@
 import { join } from "node:path";
-import {
-  fromHex,
-  headerFromJson,
-  headerToJson,
-  signedTransactionFromJson,
-  signedTransactionToJson,
-} from "@p2pnode/codec";
+import { decodeHeader, fromHex, headerToJson, signedTransactionToJson, splitBlock } from "@p2pnode/codec";
 import { addressHexOf, headerHash, txId } from "@p2pnode/crypto";
 import type { ServiceContext } from "@p2pnode/kit";
-import { checkTx, txFromJson } from "@p2pnode/rules";
+import { checkTx, decodeTxBytes, decoding, txFromJson } from "@p2pnode/rules";
 import type { Genesis } from "@p2pnode/types";
 import {
   AccountState,
@@ -105,10 +99,11 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
     hash: light.genesisHashHex,
   }));
   // A relayed block: its header extends ours, or it tells us to sync.
+  // Only the header is kept: the block's framing is checked, its header decoded, its txs left as bytes.
   await bus.serve(ChainSubjects.blockSubmit, (req) => {
     if (final)
       throw reject("NO_CERTIFICATE", "a dolev-strong network takes a header only with its certificate");
-    const header = headerFromJson(req.block.header);
+    const header = decoding("block", () => decodeHeader(splitBlock(req.block).header));
     const at = light.header(header.height);
     const hash = Buffer.from(headerHash(header)).toString("hex");
     if (at && at.hashHex === hash)
@@ -121,9 +116,10 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
     return { hash, height: header.height, status: "orphan" as const };
   });
   // Peers' txs are not kept (no state to check them against); only our own are relayed.
-  await bus.serve(ChainSubjects.txSubmit, (req) => ({
-    id: Buffer.from(txId(signedTransactionFromJson(req.tx))).toString("hex"),
-  }));
+  await bus.serve(ChainSubjects.txSubmit, (req) => {
+    decodeTxBytes(req.tx); // DECODE_FAILED when they are not a transaction's codec bytes
+    return { id: Buffer.from(txId(req.tx)).toString("hex") };
+  });
   await bus.serve(ChainReadSubjects.txGet, (req) => {
     const tx = own.get(req.id);
     if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);

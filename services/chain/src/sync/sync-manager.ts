@@ -277,9 +277,12 @@ export class SyncManager {
     return true;
   }
 
-  /** One body through the chain's intake (decoded here: bytes that do not decode are the peer's fault). */
+  /**
+   * One body through the chain's intake (decoded here: bytes that do not decode are the peer's
+   * fault); the bytes go along and are stored as they are (the codec takes only canonical ones).
+   */
   private async apply(bytes: Uint8Array, hash: string): Promise<unknown> {
-    return this.m.intake.applyBlock(decodeSyncBlock(bytes), hash, "sync");
+    return this.m.intake.applyBlock(decodeSyncBlock(bytes), hash, "sync", bytes);
   }
 
   private get window(): number {

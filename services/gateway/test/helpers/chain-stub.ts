@@ -22,7 +22,14 @@ import {
 } from "@p2pnode/crypto";
 import { Bus, createLogger } from "@p2pnode/kit";
 import type { TestNode } from "@p2pnode/kit/testing";
-import { checkAuthority, checkBlock, prepareTx, RuleError } from "@p2pnode/rules";
+import {
+  checkAuthority,
+  checkBlock,
+  decodeBlockBytes,
+  decodeTxBytes,
+  prepareTx,
+  RuleError,
+} from "@p2pnode/rules";
 import {
   type BlockJson,
   ChainDeliverySubjects,
@@ -81,16 +88,20 @@ export class ChainStub {
       timestamp: 0,
       chainId: CHAIN_ID,
     }));
+    // The submit subjects carry codec bytes: decoded once, as the chain does (DECODE_FAILED if not).
     await b.serve(ChainSubjects.txSubmit, async (req) => {
       if (this.unavailable) {
-        this.submittedTxs.push(toHex(txId(signedTransactionFromJson(req.tx))));
+        this.submittedTxs.push(toHex(txId(req.tx)));
         throw new CodedError("NOT_READY", "stub chain is restarting");
       }
-      const signed = this.verifier && transactionSignature(signedTransactionFromJson(req.tx), CHAIN_ID);
+      const stx = decodeTxBytes(req.tx);
+      const signed = this.verifier && transactionSignature(stx, CHAIN_ID);
       const verdict = signed ? await this.verifier!.verify(signed) : undefined;
-      return this.acceptTx(req.tx, true, verdict);
+      return this.acceptTx(signedTransactionToJson(stx), true, verdict);
     });
-    await b.serve(ChainSubjects.blockSubmit, (req) => this.acceptBlock(req.block, true));
+    await b.serve(ChainSubjects.blockSubmit, (req) =>
+      this.acceptBlock(blockToJson(decodeBlockBytes(req.block)), true),
+    );
     await b.serve(ChainReadSubjects.blockGet, (req) => {
       const e = this.blocks.get(req.hash);
       if (!e) throw new CodedError("NOT_FOUND", "no block");

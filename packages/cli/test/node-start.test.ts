@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadOrCreateIdentity, nodeKeyFromSeed } from "@p2pnode/crypto";
+import { freePortBase } from "@p2pnode/devnet";
 import { freePort, testGenesis } from "@p2pnode/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -29,6 +30,16 @@ function oneLineError(stderr: string): string {
   return lines[0]!;
 }
 
+/**
+ * A port base whose ports are free and below the kernel's ephemeral range: a fixed base in that
+ * range (33000) once met a port taken by some outgoing connection, and the check a test is about
+ * came after the port check.
+ */
+let BASE = "";
+beforeAll(async () => {
+  BASE = String(await freePortBase(1));
+});
+
 describe("p2pnode node start: start-up failures are one clear line", () => {
   it.each([
     ["P2PNODE_ROLE", "banana"],
@@ -44,20 +55,20 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     const r = nodeStart({
       P2PNODE_GENESIS: GENESIS,
       P2PNODE_NATS_SERVER_BIN: "/nonexistent/nats-server",
-      P2PNODE_PORT_BASE: "33000",
+      P2PNODE_PORT_BASE: BASE,
     });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toMatch(/nats-server not found at P2PNODE_NATS_SERVER_BIN/);
   });
 
   it("exits 1 when the genesis file is missing or invalid", () => {
-    const r = nodeStart({ P2PNODE_GENESIS: "/nonexistent/genesis.json", P2PNODE_PORT_BASE: "33000" });
+    const r = nodeStart({ P2PNODE_GENESIS: "/nonexistent/genesis.json", P2PNODE_PORT_BASE: BASE });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toMatch(/^p2pnode: P2PNODE_GENESIS=\/nonexistent\/genesis\.json: ENOENT/);
     const zero = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-")), "zero.json");
     const consensus = { ...testGenesis().consensus, initialTarget: "0".repeat(64) };
     writeFileSync(zero, JSON.stringify(testGenesis({ consensus })));
-    const z = nodeStart({ P2PNODE_GENESIS: zero, P2PNODE_PORT_BASE: "33000" });
+    const z = nodeStart({ P2PNODE_GENESIS: zero, P2PNODE_PORT_BASE: BASE });
     expect(z.status).toBe(1);
     expect(oneLineError(z.stderr)).toMatch(
       /P2PNODE_GENESIS=.*zero\.json: consensus\.initialTarget must not be zero/,
@@ -68,7 +79,7 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     const pow = nodeStart({
       P2PNODE_GENESIS: GENESIS,
       P2PNODE_ROLE: "validator",
-      P2PNODE_PORT_BASE: "33000",
+      P2PNODE_PORT_BASE: BASE,
     });
     expect(pow.status).toBe(1);
     expect(oneLineError(pow.stderr)).toMatch(/^p2pnode: P2PNODE_ROLE=validator needs a dolev-strong network/);
@@ -84,7 +95,7 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
       ds,
       JSON.stringify(testGenesis({ consensus, validators: [{ publicKey: "11".repeat(32) }] })),
     );
-    const r = nodeStart({ P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: "33000" });
+    const r = nodeStart({ P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: BASE });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toMatch(/is not among the genesis validators$/);
   });
@@ -106,7 +117,7 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
       ds,
       JSON.stringify(testGenesis({ consensus, validators: [{ publicKey: "11".repeat(32) }] })),
     );
-    const env = { P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: "33000" };
+    const env = { P2PNODE_GENESIS: ds, P2PNODE_ROLE: "validator", P2PNODE_PORT_BASE: BASE };
     // The role check sees the installed key, not a fresh one.
     const r = nodeStart({ ...env, P2PNODE_IDENTITY_KEY_FILE: keyFile });
     expect(r.status).toBe(1);
@@ -122,7 +133,7 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
   });
 
   it("exits 1 when no genesis file is given: a node needs its network", () => {
-    const r = nodeStart({ P2PNODE_PORT_BASE: "33000" });
+    const r = nodeStart({ P2PNODE_PORT_BASE: BASE });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toBe(
       "p2pnode: P2PNODE_GENESIS is not set: a node needs its network's genesis file",
@@ -142,7 +153,7 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     it("exits 1 naming the port and its variable, starting nothing", () => {
       const r = nodeStart({
         P2PNODE_GENESIS: GENESIS,
-        P2PNODE_PORT_BASE: "34000",
+        P2PNODE_PORT_BASE: BASE,
         P2PNODE_CHAIN_PORT: String(port),
       });
       expect(r.status).toBe(1);

@@ -3,12 +3,37 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
 /**
+ * One line of the `pnpm bench` summary table: a measured figure next to the baseline measured in
+ * the same run, their ratio, and the goal that ratio is held to. `higherIsBetter` says which side
+ * of the goal passes (throughput: ratio ≥ goal; a time such as burst relay: ratio ≤ goal).
+ */
+export interface BenchHeadline {
+  /** What was measured, e.g. "tx admission (VerifyPool)". */
+  figure: string;
+  value: number;
+  unit: string;
+  /** The in-run baseline, e.g. "raw Ed25519 verify, every core". */
+  baseline: string;
+  baselineValue: number;
+  /** value / baselineValue. */
+  ratio: number;
+  goal: number;
+  higherIsBetter: boolean;
+}
+
+/**
  * Writes a bench's figures to `bench-results/<name>.json` (in the working directory: the package's,
  * under `pnpm bench`) with the machine they were measured on — when, Node version, CPU model, cores
  * and the load average at the end, unless the figures carry their own `loadavg` (before and after)
- * — so results from different runs and machines can be told apart. Returns the file's path.
+ * — so results from different runs and machines can be told apart. `headlines` are the rows this
+ * bench adds to the summary table that `pnpm bench` prints at the end (scripts/bench-table.mjs).
+ * Returns the file's path.
  */
-export function writeBenchResult(name: string, figures: Record<string, unknown>): string {
+export function writeBenchResult(
+  name: string,
+  figures: Record<string, unknown>,
+  headlines: BenchHeadline[] = [],
+): string {
   mkdirSync("bench-results", { recursive: true });
   const file = join("bench-results", `${name}.json`);
   const out = {
@@ -18,6 +43,7 @@ export function writeBenchResult(name: string, figures: Record<string, unknown>)
     cores: cpus().length,
     loadavg: loadavg(),
     ...figures,
+    headlines,
   };
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote ${file}`);

@@ -19,6 +19,19 @@ export class RuleError extends CodedError<RejectReason> {
   }
 }
 
+/**
+ * Refusals that are this node's policy, not a fault of the block: the same block may be valid on
+ * another node (a fork deeper than our reorg limit). The chain does not remember such a block as
+ * invalid (so its descendants are unconnected, not INVALID_ANCESTOR), sync leaves the peer without
+ * blame, and the gateway does not score the peer that relayed it.
+ */
+export const POLICY_REFUSALS: ReadonlySet<RejectReason> = new Set<RejectReason>(["FORK_TOO_DEEP"]);
+
+/** Whether `err` is a rule refusal that is this node's policy (POLICY_REFUSALS). */
+export function isPolicyRefusal(err: unknown): err is RuleError {
+  return err instanceof RuleError && POLICY_REFUSALS.has(err.code);
+}
+
 /** Shorthand used by the rules: `throw reject("BAD_NONCE", "...")`. */
 export function reject(reason: RejectReason, message: string, details?: unknown): RuleError {
   return new RuleError(reason, message, details);

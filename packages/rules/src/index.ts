@@ -14,7 +14,7 @@ export {
   type PreparedBlock,
   prepareBlock,
 } from "./block.js";
-export { decodeFailed, decoding, RuleError, reject } from "./errors.js";
+export { decodeFailed, decoding, isPolicyRefusal, POLICY_REFUSALS, RuleError, reject } from "./errors.js";
 export {
   GenesisError,
   genesisBlock,

@@ -18,7 +18,7 @@ import { type BlockVerdict, type ChainTip, consensusParams, type Genesis } from 
 import { Ancestry } from "./ancestry.js";
 import { checkHeaderContext } from "./block-rules.js";
 import { validatorSetFromGenesis } from "./consensus/validator-set.js";
-import { ChainError, ChainFault, reject } from "./errors.js";
+import { ChainError, ChainFault, isPolicyRefusal, reject } from "./errors.js";
 import { Finality } from "./finality/finality.js";
 import { FinalityStore, type StoredCertificate } from "./finality/finality-store.js";
 import { type CommitResult, ForkChoice } from "./fork-choice.js";
@@ -418,10 +418,10 @@ export class Chain {
       this.checkContext(p.block, parent, tip);
       checkBody(p, this.chainId, (id) => this.isPending(id), verdicts);
     } catch (err) {
-      // A fork below the reorg limit is this node's policy, not a fault of the block: it is not
+      // A policy refusal (a fork below the reorg limit) is not a fault of the block: it is not
       // remembered as invalid, so its descendants are not "INVALID_ANCESTOR" (which bans the
       // peers relaying them) but simply unconnected, and asking again gets the same answer.
-      if (err instanceof ChainError && err.code !== "FORK_TOO_DEEP") throw this.remember(p.hashHex, err);
+      if (err instanceof ChainError && !isPolicyRefusal(err)) throw this.remember(p.hashHex, err);
       throw err;
     }
     let commit: CommitResult;

@@ -5,7 +5,7 @@ import { CodedError } from "@p2pnode/types";
  * and NATS. The stateless rules and the chain's own throw the same class, packages/rules'
  * RuleError (ChainError here), with the same HTTP statuses.
  */
-export { RuleError as ChainError, reject } from "@p2pnode/rules";
+export { isPolicyRefusal, RuleError as ChainError, reject } from "@p2pnode/rules";
 
 /** A fault of this node (store inconsistency, corrupt row): 500, details stay in the log. */
 export class ChainFault extends CodedError<"INTERNAL" | "CONFIG_INVALID"> {

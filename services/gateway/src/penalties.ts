@@ -3,7 +3,9 @@ import type { ScoreKind } from "./scoring.js";
 /*
  * How a chain rejection of something a peer sent reflects on that peer. Only faults the sender
  * could not have made honestly cost much: a block with bad proof of work or signatures is
- * forged; a block whose parent we lack is ordinary life in a gossip network (sync instead).
+ * forged; a block whose parent we lack is ordinary life in a gossip network (sync instead); a
+ * policy refusal of the chain (packages/rules POLICY_REFUSALS, a fork below our reorg limit) says
+ * nothing about the peer.
  */
 
 const BLOCK_FORGED = new Set([

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NodeEnv, openDatabase, parseEnv, toNodeConfig } from "@p2pnode/kit";
+import { POLICY_REFUSALS } from "@p2pnode/rules";
 import { describe, expect, it } from "vitest";
 import { AddressBook, isLoopback, netgroup, normaliseIp } from "../src/address-book.js";
 import { BAN_MIGRATIONS, BanStore } from "../src/bans.js";
@@ -74,6 +75,11 @@ describe("peer scores", () => {
     expect(txPenalty("INVALID_SIGNATURE")).toBe("INVALID_TX");
     expect(txPenalty("BAD_NONCE")).toBe("UNWANTED_TX");
     expect(txPenalty("DUPLICATE")).toBeUndefined();
+  });
+
+  it("never scores a peer for this node's policy refusals (a fork below our reorg limit)", () => {
+    expect(POLICY_REFUSALS.size).toBeGreaterThan(0);
+    for (const code of POLICY_REFUSALS) expect(blockPenalty(code), code).toBeUndefined();
   });
 });
 

@@ -9,7 +9,7 @@ import {
 import { headerHash } from "@p2pnode/crypto";
 import type { BlockHeaderJson } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
-import { ChainError, reject } from "../errors.js";
+import { ChainError, isPolicyRefusal, reject } from "../errors.js";
 import type { ChainIntake } from "../intake.js";
 import { HeaderChain } from "./header-chain.js";
 import { blockLocator } from "./locator.js";
@@ -256,11 +256,11 @@ export class SyncManager {
           await done;
         } catch (err) {
           if (this.stopped) return true; // refused because the service is stopping, not the peer's fault
-          if (err instanceof ChainError && err.code === "FORK_TOO_DEEP") {
-            // The peer's chain is valid as far as we know; our reorg limit keeps us off it.
+          if (isPolicyRefusal(err)) {
+            // The peer's chain is valid as far as we know; our policy (the reorg limit) keeps us off it.
             this.m.log?.warn(
               { peer: from, err: err.message },
-              "sync: peer's chain forks below the reorg limit",
+              "sync: peer's chain is refused by this node's policy (reorg limit)",
             );
             excluded.add(from);
             return false;

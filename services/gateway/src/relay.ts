@@ -9,7 +9,7 @@ import {
 import { headerHash, txId } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
 import type { AnnouncementTracker } from "./announcement-tracker.js";
-import type { ChainPort } from "./chain-port.js";
+import type { ChainPort, SubmitOutcome } from "./chain-port.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { OrphanTxs } from "./orphan-txs.js";
 import type { Peer } from "./peer.js";
@@ -41,6 +41,13 @@ const TX_TRICKLE_MS = 25;
 /** Items served per getdata; beyond this the rest is answered not-found (bounds our NATS load). */
 const MAX_SERVED_PER_GETDATA = 5_000;
 
+/** The nonce the chain expects next when it refused `nonce` for a gap (an earlier one is missing). */
+function gapExpected(r: SubmitOutcome, nonce: number): number | undefined {
+  if (r.ok || r.code !== "BAD_NONCE") return undefined;
+  const expected = (r.details as { expected?: unknown } | undefined)?.expected;
+  return typeof expected === "number" && nonce > expected ? expected : undefined;
+}
+
 const keyOf = (kind: InvKind, hashHex: string) => `${kind === "tx" ? "t" : "b"}:${hashHex}`;
 
 /**
@@ -56,6 +63,8 @@ export class Relay {
   /** Blocks go to the chain one at a time, in the order they arrived (parents first in a sync). */
   private blockChain: Promise<void> = Promise.resolve();
   private readonly orphans = new OrphanTxs();
+  /** Senders whose held txs are being submitted (resolveOrphans). */
+  private readonly resolving = new Set<string>();
 
   constructor(private readonly m: RelayModules) {}
 
@@ -65,6 +74,7 @@ export class Relay {
    */
   announce(kind: InvKind, hashHex: string, bytes?: Uint8Array): void {
     if (bytes) this.m.recent.put(kind, hashHex, bytes);
+    if (kind === "tx" && bytes && this.orphans.size > 0) this.predecessorArrived(bytes);
     this.m.seen.add(keyOf(kind, hashHex));
     if (kind === "block") {
       this.flush([{ kind, hex: hashHex }]);
@@ -198,30 +208,65 @@ export class Relay {
     }
     if (r.ok) {
       this.m.reward(peer, "USEFUL_TX");
-      await this.retryOrphans(sender, nonce + 1);
+      if (sender === "") return;
+      this.orphans.advance(sender, nonce + 1);
+      await this.resolveOrphans(sender);
       return;
     }
-    const expected = (r.details as { expected?: unknown } | undefined)?.expected;
-    if (r.code === "BAD_NONCE" && typeof expected === "number" && nonce > expected) {
+    const expected = gapExpected(r, nonce);
+    if (expected !== undefined) {
       // A gap: the sender's previous tx is still on its way (gossip reorders). Hold this one, and
-      // do not count it as seen: the predecessor may reach the chain by another path (REST) that
-      // never retries the held tx, and the orphan pool forgets after a minute; a re-announcement
-      // must then bring it again.
+      // do not count it as seen: the orphan pool forgets after a minute, and a re-announcement
+      // must then bring it again. If the predecessor was accepted while this answer was on its
+      // way (the two crossed), it goes at once.
       this.orphans.add(sender, nonce, bytes);
+      this.orphans.advance(sender, expected);
       this.m.seen.forget(key);
+      await this.resolveOrphans(sender);
       return;
     }
     const kind = txPenalty(r.code);
     if (kind) this.m.penalise(peer, kind, `tx ${id.slice(0, 16)}: ${r.code}`);
   }
 
-  /** Submits held txs of `sender` from `nonce` on, in order, while the chain accepts them. */
-  private async retryOrphans(sender: string, nonce: number): Promise<void> {
-    for (let n = nonce; ; n++) {
-      const bytes = this.orphans.take(sender, n);
-      if (!bytes) return;
-      const r = await this.m.chain.submitTx(bytes);
-      if (!r.ok) return;
+  /**
+   * The chain accepted a tx (its event, whatever path it took: REST, a peer, a held tx): held txs
+   * of its sender that follow it can go now, without waiting for a re-announcement.
+   */
+  private predecessorArrived(bytes: Uint8Array): void {
+    let tx: ReturnType<typeof decodeSignedTransaction>["tx"];
+    try {
+      tx = decodeSignedTransaction(bytes).tx;
+    } catch {
+      return; // the chain's own event: checked against its id already (gateway.ts)
+    }
+    if (!("from" in tx) || !("nonce" in tx)) return;
+    const sender = toHex(tx.from);
+    this.orphans.advance(sender, tx.nonce + 1);
+    void this.resolveOrphans(sender);
+  }
+
+  /**
+   * Submits the held txs of `sender` in nonce order while the chain takes them, one sender's run
+   * at a time (a second caller returns: the run in progress picks up what it added).
+   */
+  private async resolveOrphans(sender: string): Promise<void> {
+    if (this.resolving.has(sender)) return;
+    this.resolving.add(sender);
+    try {
+      for (let held = this.orphans.takeReady(sender); held; held = this.orphans.takeReady(sender)) {
+        const r = await this.m.chain.submitTx(held.bytes);
+        if (r.ok || (!r.ok && r.code === "DUPLICATE")) {
+          this.orphans.advance(sender, held.nonce + 1);
+          continue;
+        }
+        const expected = gapExpected(r, held.nonce);
+        if (expected === undefined) return; // refused or chain away: a re-announcement may bring it
+        this.orphans.add(sender, held.nonce, held.bytes); // our view of the nonce ran ahead
+        return;
+      }
+    } finally {
+      this.resolving.delete(sender);
     }
   }
 

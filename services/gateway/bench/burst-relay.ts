@@ -1,0 +1,172 @@
+/**
+ * Burst relay on a real 5-node devnet: 1,000 signed transfers (SENDERS accounts, each sender's
+ * nonces in order) are posted over REST to one node as fast as the client can — each sender's
+ * next tx as soon as its previous one is answered, all senders at once — and the time from the
+ * first request to the last 202 (the in-run baseline) is set next to the time until all five
+ * mempools hold all 1,000. Relay should cost little more than submission: goal ≤ 2×. The next
+ * mined block should then carry every one of them. Writes bench-results/gateway-burst.json.
+ */
+
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { addressOf, readWallet, signingKeyFromSeed } from "@p2pnode/crypto";
+import { Devnet, type DevnetNode, serviceUrls, waitUntil } from "@p2pnode/devnet";
+import { writeBenchResult } from "@p2pnode/kit/testing";
+import { hex, json, submitLanes, transfer } from "./devnet-txs.js";
+
+const TXS = Number(process.env.BENCH_TXS ?? 1_000);
+/** The chain keeps at most 64 pending txs per sender: 20 senders × 50 txs. */
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 20);
+/** Past this the relay counts as failed (the figure is then this bound, flagged `complete: false`). */
+const WAIT_MS = Number(process.env.BENCH_WAIT_MS ?? 120_000);
+const POLL_MS = 25;
+
+const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-burst-"));
+const devnet = new Devnet({ dir, logLevel: "warn" });
+const chain = (n: DevnetNode) => serviceUrls(n).chain!;
+const loadBefore = loadavg();
+
+// An interrupted bench (Ctrl-C, a CI timeout) takes its devnet down before it exits.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void devnet
+      .down({ wipe: true })
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  });
+}
+
+const sameTip = async (nodes: readonly DevnetNode[]) =>
+  new Set(await Promise.all(nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash)))
+    .size === 1;
+const mempoolCount = async (n: DevnetNode) =>
+  (await json<{ count: number }>(`${chain(n)}/mempool?limit=1`)).count;
+
+const state = await devnet.up({
+  nodes: 5,
+  miners: 1,
+  portBase: 24_075 + 1000 * Math.floor(Math.random() * 2),
+});
+try {
+  const nodes = state.nodes;
+  const first = nodes[0]!;
+  const admin = { authorization: `Bearer ${state.apiToken}` };
+  const miner = (action: "start" | "stop") =>
+    fetch(`${serviceUrls(first).miner}/${action}`, { method: "POST", headers: admin });
+  const post = (body: string) =>
+    fetch(`${chain(first)}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+  await waitUntil(
+    async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height >= 1,
+    120_000,
+    250,
+  );
+  await miner("stop");
+  await waitUntil(() => sameTip(nodes), 60_000, 250);
+
+  // Fund the senders in one block, then stop mining so the burst waits in the mempools.
+  const faucet = readWallet(devnet.faucetFile).key;
+  const senders = Array.from({ length: SENDERS }, () => signingKeyFromSeed(new Uint8Array(randomBytes(32))));
+  const faucetNonce = (
+    await json<{ pendingNonce: number }>(`${chain(first)}/accounts/${hex(faucet.address)}`)
+  ).pendingNonce;
+  const funding = senders.map((s, i) =>
+    transfer(faucet, addressOf(s.publicKey), 10_000_000_000n, faucetNonce + i, state.chainId),
+  );
+  for (const f of funding) await post(f.body);
+  await miner("start");
+  await waitUntil(
+    async () =>
+      (await json<{ status?: string }>(`${chain(first)}/txs/${funding.at(-1)!.id}`)).status === "mined",
+    120_000,
+    100,
+  );
+  await miner("stop");
+  await waitUntil(() => sameTip(nodes), 60_000, 250);
+  await waitUntil(
+    async () => (await Promise.all(nodes.map(mempoolCount))).every((c) => c === 0),
+    60_000,
+    250,
+  );
+
+  const perSender = Math.ceil(TXS / SENDERS);
+  const lanes = senders.map((s, i) =>
+    Array.from({ length: Math.min(perSender, TXS - i * perSender) }, (_, k) =>
+      transfer(s, new Uint8Array(20).fill(7), 1n, k, state.chainId),
+    ),
+  );
+  const t0 = performance.now();
+  const refused = await submitLanes(`${chain(first)}/txs`, lanes);
+  const submitMs = performance.now() - t0;
+
+  let counts: number[] = [];
+  const complete = await waitUntil(
+    async () => {
+      counts = await Promise.all(nodes.map(mempoolCount));
+      return counts.every((c) => c >= TXS);
+    },
+    WAIT_MS,
+    POLL_MS,
+  );
+  const relayMs = performance.now() - t0;
+
+  // The next block: the miner's template is built now, from a pool that holds the whole burst.
+  const startHeight = (await json<{ height: number }>(`${chain(first)}/tip`)).height;
+  await miner("start");
+  await waitUntil(
+    async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height > startHeight,
+    120_000,
+    5,
+  );
+  await miner("stop");
+  const block = await json<{ hash: string; txCount: number }>(`${chain(first)}/blocks/${startHeight + 1}`);
+  const ids = lanes.flat().map((t) => t.id);
+  let inNextBlock = 0;
+  for (let i = 0; i < ids.length; i += 50) {
+    const statuses = await Promise.all(
+      ids.slice(i, i + 50).map((id) => json<{ block?: { height: number } }>(`${chain(first)}/txs/${id}`)),
+    );
+    inNextBlock += statuses.filter((s) => s.block?.height === startHeight + 1).length;
+  }
+
+  const ratio = relayMs / submitMs;
+  const result = {
+    txs: TXS,
+    senders: SENDERS,
+    accepted: TXS - refused.length,
+    refused: refused.slice(0, 5),
+    submitMs: Math.round(submitMs),
+    allMempoolsMs: Math.round(relayMs),
+    complete,
+    mempoolCounts: counts,
+    ratio: Number(ratio.toFixed(2)),
+    nextBlockTxCount: block.txCount,
+    burstInNextBlock: inNextBlock,
+    loadavg: { before: loadBefore, after: loadavg() },
+  };
+  console.table({
+    ...result,
+    refused: refused.length,
+    loadavg: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
+  });
+  writeBenchResult("gateway-burst", result, [
+    {
+      figure: "burst relay, 1,000 tx to 5 mempools",
+      value: Number((relayMs / 1000).toFixed(2)),
+      unit: "s",
+      baseline: "REST submission of the burst",
+      baselineValue: Number((submitMs / 1000).toFixed(2)),
+      ratio: Number(ratio.toFixed(2)),
+      goal: 2,
+      higherIsBetter: false,
+    },
+  ]);
+} finally {
+  // BENCH_KEEP=1 leaves the devnet running for inspection (`p2pnode devnet down --dir <dir>`).
+  if (process.env.BENCH_KEEP === "1") console.log(`devnet kept in ${dir}`);
+  else await devnet.down({ wipe: true });
+}

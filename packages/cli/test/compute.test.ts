@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
+import { freePort, startTestNode, type TestNode, untilReady } from "@p2pnode/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /*
@@ -34,12 +34,7 @@ beforeAll(async () => {
     env: { ...node.env, P2PNODE_COMPUTE_PORT: String(port), P2PNODE_COMPUTE_THREADS: "1" },
     stdio: "ignore",
   });
-  await eventually(
-    () => fetch(`${url}/ready`).then((r) => r.status),
-    (s) => s === 200,
-    600,
-    50,
-  );
+  await untilReady(`${url}/ready`, service);
 });
 afterAll(async () => {
   if (service && service.exitCode === null) {

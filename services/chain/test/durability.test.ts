@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { encodeBlock } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
-import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
+import { freePort, startTestNode, type TestNode, untilReady } from "@p2pnode/kit/testing";
 import { BlockPage, ChainSubjects, ChainValidationReport } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alice, bob, carol, makeBlock, minerA, openChain, testGenesis, transfer } from "./helpers.js";
@@ -43,12 +43,7 @@ function makeBlocks(): Uint8Array[] {
 
 async function startChain(): Promise<void> {
   child = spawn(process.execPath, [MAIN], { env, stdio: "ignore" });
-  await eventually(
-    () => fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status),
-    (s) => s === 200,
-    400,
-    50,
-  );
+  await untilReady(`http://127.0.0.1:${port}/ready`, child);
 }
 
 async function kill(): Promise<void> {
@@ -94,7 +89,7 @@ describe("chain service durability", () => {
       let killing: Promise<void> | undefined;
       const burst = blocks.slice(next, next + 16).map((block) =>
         client
-          .request(ChainSubjects.blockSubmit, { block, source: "peer" }, 3_000)
+          .request(ChainSubjects.blockSubmit, { block, source: "peer" }, 10_000)
           .then((v) => {
             acked.add(v.hash);
             if (++ackedNow === killAt) killing = kill();

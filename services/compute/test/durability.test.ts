@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { eventually, freePort, startTestNode, type TestNode } from "@p2pnode/kit/testing";
+import { eventually, freePort, startTestNode, type TestNode, untilReady } from "@p2pnode/kit/testing";
 import { TaskView } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -30,12 +30,7 @@ async function start(): Promise<void> {
     env: { ...node.env, P2PNODE_COMPUTE_PORT: String(port), P2PNODE_COMPUTE_THREADS: "1" },
     stdio: "ignore",
   });
-  await eventually(
-    () => fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status),
-    (s) => s === 200,
-    600,
-    50,
-  );
+  await untilReady(`http://127.0.0.1:${port}/ready`, child);
 }
 
 async function kill(): Promise<void> {

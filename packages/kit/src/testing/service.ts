@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -149,4 +150,26 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, stepMs));
   }
   throw new TypeError(`condition not met after ${tries} tries; last value: ${JSON.stringify(last)}`);
+}
+
+/**
+ * Waits until `url` answers 200, for a service started as a child process. There is no try count:
+ * on a loaded machine a start takes what it takes (a chain loads its verify threads, a cold module
+ * cache), and vitest's timeout is the hang guard. A child that exits first fails the wait at once,
+ * naming its exit code or signal.
+ */
+export async function untilReady(url: string, child: ChildProcess, stepMs = 50): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new TypeError(
+        `${url}: the process exited (${child.exitCode ?? child.signalCode}) before it was ready`,
+      );
+    }
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
 }

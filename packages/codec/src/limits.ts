@@ -42,7 +42,9 @@ export const SYNC_ANSWER_BYTES = MAX_MESSAGE_BYTES - ENVELOPE_BYTES;
 
 /**
  * How much larger a payload gets as JSON than as codec bytes: hex doubles byte fields, keys and
- * decimal numbers add the rest (a block of 181-byte transfers: 2.53×; full memos: 2.07×).
+ * decimal numbers add the rest (a block of 181-byte transfers: 2.53×; full memos: 2.07×). Every
+ * subject carrying a block is CBOR but chain.v1.template.get (its txs are JSON): until it is,
+ * the bus keeps this factor.
  */
 export const BUS_JSON_EXPANSION = 3;
 

@@ -103,6 +103,9 @@ const EVENT_CERTIFICATE_MAX_BYTES = 100_000;
 /** A block's codec bytes in a CBOR payload. */
 export const BlockBytes = bytesOf(EVENT_BLOCK_MAX_BYTES, "block");
 
+/** A commit certificate's codec bytes in a CBOR payload. */
+export const CertificateBytes = bytesOf(EVENT_CERTIFICATE_MAX_BYTES, "certificate");
+
 /** A signed transaction's codec bytes in a CBOR payload. */
 export const TxBytes = bytesOf(EVENT_TX_MAX_BYTES, "tx");
 
@@ -120,7 +123,7 @@ export const BlockAcceptedEvent = z.object({
   totalWork: TotalWork,
   /** Always present: the size table keeps the largest block and its envelope within max_payload. */
   block: BlockBytes,
-  certificate: bytesOf(EVENT_CERTIFICATE_MAX_BYTES, "certificate").optional(),
+  certificate: CertificateBytes.optional(),
 });
 export type BlockAcceptedEvent = z.infer<typeof BlockAcceptedEvent>;
 

@@ -1,19 +1,26 @@
 import { z } from "zod";
 import { Hash32Hex, SafeUint } from "./chain.js";
-import { BlockVerdict, RejectReason } from "./chain-subjects.js";
+import { BlockBytes, BlockVerdict, CertificateBytes, RejectReason } from "./chain-subjects.js";
 
-import { endpoint, event } from "./subjects.js";
+import { bytesOf, endpoint, event } from "./subjects.js";
 
 /*
  * The NATS subjects of Dolev-Strong networks (services/chain/src/consensus/README.md). Consensus
- * messages, blocks and certificates travel as their codec bytes, hex-encoded in the JSON
- * envelope like every other bus payload today.
+ * messages, blocks, certificates and evidence travel as their codec bytes in canonical CBOR
+ * payloads (`encoding: "cbor"`), as on chain.v1.block.submit: the gateway hands a peer's bytes
+ * on as they came and the chain decodes them once (a block that does not decode: DECODE_FAILED;
+ * a consensus message: the consensus reason, MALFORMED). A JSON body is refused (BAD_REQUEST).
  */
 
 const Hex = z.string().regex(/^([0-9a-f]{2})*$/);
-/** Bytes of the largest block and certificate, hex (2 chars a byte) with room to spare. */
-const MAX_HEX = 2 * 2_200_000;
-const BytesHex = Hex.max(MAX_HEX);
+
+/**
+ * A consensus message's codec bytes (kind byte and body): a proposal carries a block, so the
+ * coarse bound is a block's; the gateway checks the tight one (dsMaxBodyBytes) before it asks.
+ */
+const ConsensusMessageBytes = bytesOf(4 * 1024 * 1024, "consensus message");
+/** Equivocation evidence's codec bytes (two leader signatures on two block hashes: ~200 bytes). */
+const EvidenceBytes = bytesOf(1_000, "evidence");
 
 /** Why a consensus message or final block was refused: a consensus or chain reason, and whether only a faulty sender could have sent it. */
 export const ConsensusVerdict = z.object({
@@ -25,8 +32,24 @@ export const ConsensusVerdict = z.object({
 });
 export type ConsensusVerdict = z.infer<typeof ConsensusVerdict>;
 
-export const FinalBlockHex = z.object({ block: BytesHex, certificate: Hex.max(200_000) });
-export type FinalBlockHex = z.infer<typeof FinalBlockHex>;
+/** A block and the commit certificate that made it final, as codec bytes. */
+export const FinalBlock = z.object({ block: BlockBytes, certificate: CertificateBytes });
+export type FinalBlock = z.infer<typeof FinalBlock>;
+
+/** Most blocks one final.get or final.fetch asks for (codec's MAX_FINAL_BLOCKS, a getFinal's cap). */
+export const FINAL_GET_MAX = 64;
+
+/**
+ * A final.get answer: main-chain blocks from the height asked, each with its certificate. It stops
+ * before the block that would take it past the bus's sync budget (codec's BUS_SYNC_ANSWER_BYTES,
+ * block and certificate bytes counted; the first block always goes): `next` is then the height
+ * to ask again from, else null (all asked for, or no more final blocks).
+ */
+export const FinalGetReply = z.object({
+  items: z.array(FinalBlock).max(FINAL_GET_MAX),
+  next: SafeUint.nullable(),
+});
+export type FinalGetReply = z.infer<typeof FinalGetReply>;
 
 /** Most recent slots GET /consensus/slots answers with. */
 export const CONSENSUS_SLOTS_MAX = 64;
@@ -77,22 +100,25 @@ export const ConsensusSubjects = {
   messageSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.consensus.submit",
-    request: z.object({ message: BytesHex, peer: z.string().max(128) }),
+    request: z.object({ message: ConsensusMessageBytes, peer: z.string().max(128) }),
     reply: ConsensusVerdict,
+    encoding: "cbor",
     description:
       "A consensus message from a peer, for the chain's Dolev-Strong machine (validators) or its checks (other nodes); the gateway floods it on only when accepted.",
   }),
   messageBroadcast: event({
     subject: "chain.v1.consensus.broadcast",
-    payload: z.object({ message: BytesHex }),
+    payload: z.object({ message: ConsensusMessageBytes }),
+    encoding: "cbor",
     description:
       "A consensus message this validator sends to every peer (proposal, relay, commit, evidence).",
   }),
   finalSubmit: endpoint({
     service: "chain",
     subject: "chain.v1.final.submit",
-    request: FinalBlockHex.extend({ peer: z.string().max(128) }),
+    request: FinalBlock.extend({ peer: z.string().max(128) }),
     reply: BlockVerdict,
+    encoding: "cbor",
     description:
       "A block with its commit certificate from a peer; stored only if the certificate checks out. Errors carry a RejectReason code.",
     errors: RejectReason.options,
@@ -100,9 +126,11 @@ export const ConsensusSubjects = {
   finalGet: endpoint({
     service: "chain",
     subject: "chain.v1.final.get",
-    request: z.object({ fromHeight: SafeUint, max: z.number().int().min(1).max(64) }),
-    reply: z.object({ items: z.array(FinalBlockHex) }),
-    description: "Main-chain blocks from a height on, each with its certificate (peers catching up).",
+    request: z.object({ fromHeight: SafeUint, max: z.number().int().min(1).max(FINAL_GET_MAX) }),
+    reply: FinalGetReply,
+    encoding: "cbor",
+    description:
+      "Main-chain blocks from a height on, each with its certificate (peers catching up), cut by bytes (`next`).",
   }),
   blockFinalized: event({
     subject: "chain.v1.block.finalized",
@@ -111,13 +139,15 @@ export const ConsensusSubjects = {
       height: SafeUint,
       slot: SafeUint,
       signers: SafeUint,
-      certificate: Hex.max(200_000),
+      certificate: CertificateBytes,
     }),
+    encoding: "cbor",
     description: "A block and its certificate were committed: final on this node.",
   }),
   evidenceRecorded: event({
     subject: "chain.v1.evidence.recorded",
-    payload: z.object({ slot: SafeUint, leader: SafeUint, evidence: Hex.max(1_000) }),
+    payload: z.object({ slot: SafeUint, leader: SafeUint, evidence: EvidenceBytes }),
+    encoding: "cbor",
     description: "Equivocation evidence (two leader-signed blocks for one slot) was verified and stored.",
   }),
   slotsGet: endpoint({
@@ -134,10 +164,13 @@ export const ConsensusSubjects = {
     request: z.object({
       peer: z.string().max(128),
       fromHeight: SafeUint,
-      max: z.number().int().min(1).max(64),
+      max: z.number().int().min(1).max(FINAL_GET_MAX),
     }),
-    reply: z.object({ items: z.array(FinalBlockHex) }),
-    description: "Asks one peer for final blocks from a height on (a dolev-strong node catching up).",
+    // One P2P finalBlocks message (≤ codec's MAX_MESSAGE_BYTES), well within the bus's max_payload.
+    reply: z.object({ items: z.array(FinalBlock).max(FINAL_GET_MAX) }),
+    encoding: "cbor",
+    description:
+      "Asks one peer for final blocks from a height on (a dolev-strong node catching up); the chain asks again from its new tip.",
   }),
 } as const;
 

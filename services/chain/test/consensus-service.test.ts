@@ -11,7 +11,13 @@ import {
   type TestNode,
   testGenesis,
 } from "@p2pnode/kit/testing";
-import { type ConsensusSlots, ConsensusSubjects } from "@p2pnode/types";
+import {
+  ChainReadSubjects,
+  type CodedError,
+  type ConsensusSlots,
+  ConsensusSubjects,
+  ErrorBody,
+} from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainService } from "../src/api.js";
 import { alice, bob, transfer } from "./helpers.js";
@@ -56,6 +62,14 @@ afterAll(async () => {
 });
 
 const get = async <T>(url: string) => (await svc.ctx.app.inject({ url })).json() as T;
+const refusal = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (err) {
+    return { code: (err as CodedError).code, status: (err as CodedError).status };
+  }
+  return { code: "OK", status: 200 };
+};
 
 describe("chain service as a validator", () => {
   it("makes final blocks with certificates signed by its identity key", async () => {
@@ -99,7 +113,7 @@ describe("chain service as a validator", () => {
     expect(res.json().error.code).toBe("NO_CERTIFICATE");
 
     const garbage = await node.supervisorBus.request(ConsensusSubjects.messageSubmit, {
-      message: "02ffff",
+      message: new Uint8Array([0x02, 0xff, 0xff]),
       peer: "p",
     });
     expect(garbage).toMatchObject({ accepted: false, fault: true });
@@ -117,10 +131,46 @@ describe("chain service as a validator", () => {
       signature: signRaw(identity, voteSigningBytes("commit", "another-chain", slot, hash)),
     });
     const forged = await node.supervisorBus.request(ConsensusSubjects.messageSubmit, {
-      message: toHex(vote),
+      message: vote,
       peer: "p",
     });
     expect(forged).toMatchObject({ accepted: false, reason: "BAD_SIGNATURE", fault: true });
+  });
+
+  it("carries blocks, certificates and consensus messages as codec bytes; bad bytes and JSON bodies get typed refusals", async () => {
+    const bus = node.supervisorBus;
+    const r = await bus.request(ConsensusSubjects.finalGet, { fromHeight: 1, max: 2 }, 5_000);
+    expect(r.items).toHaveLength(2);
+    expect(r.next).toBeNull(); // two small blocks: not cut
+    for (const [i, item] of r.items.entries()) {
+      const b = await get<{ hash: string; certificate: { hex: string } }>(`/blocks/${i + 1}`);
+      const stored = await bus.request(ChainReadSubjects.blockGet, { hash: b.hash }, 5_000);
+      expect(Buffer.from(item.block).equals(stored.block)).toBe(true);
+      expect(toHex(item.certificate)).toBe(b.certificate.hex);
+    }
+    const { certificate } = r.items[0]!;
+    const garbage = new Uint8Array([0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
+    expect(
+      await refusal(bus.request(ConsensusSubjects.finalSubmit, { block: garbage, certificate, peer: "p" })),
+    ).toEqual({ code: "DECODE_FAILED", status: 400 });
+    // The hex-in-JSON bodies these subjects took before: refused with a typed error.
+    const asJson = [
+      [ConsensusSubjects.messageSubmit.subject, { message: "02ffff", peer: "p" }],
+      [
+        ConsensusSubjects.finalSubmit.subject,
+        { block: toHex(r.items[1]!.block), certificate: toHex(certificate), peer: "p" },
+      ],
+      [ConsensusSubjects.finalGet.subject, { fromHeight: 1, max: 2 }],
+    ] as const;
+    for (const [subject, body] of asJson) {
+      const msg = await bus.nc.request(subject, new TextEncoder().encode(JSON.stringify(body)), {
+        timeout: 5_000,
+      });
+      expect(msg.headers?.get("Nats-Service-Error-Code"), subject).toBe("400");
+      expect(ErrorBody.parse(JSON.parse(new TextDecoder().decode(msg.data))).error.code, subject).toBe(
+        "BAD_REQUEST",
+      );
+    }
   });
 
   it("exports the consensus metrics the README lists, counting what happened above", async () => {

@@ -1,4 +1,4 @@
-import { type Block, encodeBlock, encodeCertificate, maskOf, toHex } from "@p2pnode/codec";
+import { type Block, encodeBlock, encodeCertificate, maskOf } from "@p2pnode/codec";
 import { headerHash, type SigningKey, signingKeyFromSeed, signRaw, voteSigningBytes } from "@p2pnode/crypto";
 import type { RunningService } from "@p2pnode/kit";
 import { startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
@@ -62,8 +62,8 @@ async function finalBlock(slot: number, signers?: number[]) {
   const cert = certificate(block, slot, signers);
   full.submitBlock(block, undefined, cert);
   const verdict = await node.supervisorBus.request(ConsensusSubjects.finalSubmit, {
-    block: toHex(encodeBlock(block)),
-    certificate: toHex(cert),
+    block: encodeBlock(block),
+    certificate: cert,
     peer: "p",
   });
   return { block, verdict };
@@ -101,8 +101,8 @@ describe("a dolev-strong light node's GET /blocks", () => {
     const cert = certificate(block, 4);
     cert[cert.length - 1]! ^= 1;
     const sent = node.supervisorBus.request(ConsensusSubjects.finalSubmit, {
-      block: toHex(encodeBlock(block)),
-      certificate: toHex(cert),
+      block: encodeBlock(block),
+      certificate: cert,
       peer: "p",
     });
     expect(await refusal(sent)).toBe("BAD_CERTIFICATE");
@@ -120,8 +120,8 @@ describe("a dolev-strong light node's GET /blocks", () => {
     // Slot 3 is taken: a certificate for it on the next block is refused after the restart too.
     const block = makeBlock(full, { noPow: true });
     const sent = node.supervisorBus.request(ConsensusSubjects.finalSubmit, {
-      block: toHex(encodeBlock(block)),
-      certificate: toHex(certificate(block, 3)),
+      block: encodeBlock(block),
+      certificate: certificate(block, 3),
       peer: "p",
     });
     expect(await refusal(sent)).toBe("BAD_CERTIFICATE");

@@ -1,15 +1,17 @@
 import {
   decodeDsMessage,
   dsMaxBodyBytes,
+  itemsWithinBudget,
   MAX_FINAL_BLOCKS,
   type P2pMessage,
   peekDsMessageKind,
+  SYNC_ANSWER_BYTES,
   splitBlock,
   toHex,
 } from "@p2pnode/codec";
 import { headerHash, sha256 } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
-import type { ConsensusVerdict, FinalBlockHex } from "@p2pnode/types";
+import type { ConsensusVerdict, FinalBlock, FinalGetReply } from "@p2pnode/types";
 import type { SubmitOutcome } from "./chain-port.js";
 import type { GatewayErrorCode } from "./errors.js";
 import type { Peer } from "./peer.js";
@@ -21,7 +23,8 @@ import type { SeenCache } from "./seen-cache.js";
 export interface ConsensusPort {
   submitMessage(message: Uint8Array, peer: string): Promise<ConsensusVerdict>;
   submitFinal(block: Uint8Array, certificate: Uint8Array, peer: string): Promise<SubmitOutcome>;
-  finalFrom(fromHeight: number, max: number): Promise<FinalBlockHex[]>;
+  /** One final.get answer: cut by bytes to the bus, `next` the height to ask again from. */
+  finalFrom(fromHeight: number, max: number): Promise<FinalGetReply>;
   getBlock(hashHex: string): Promise<Uint8Array | undefined>;
 }
 
@@ -41,8 +44,6 @@ export interface ConsensusRelayModules {
 
 /** A get-final unanswered this long fails (the chain then tries another peer). */
 const FETCH_TIMEOUT_MS = 20_000;
-/** Bytes of blocks in one finalBlocks answer (under the 4 MiB message limit). */
-const FINAL_BLOCKS_BUDGET = 3 * 1024 * 1024;
 
 /**
  * The P2P side of dolev-strong networks (type bytes 0x50–0x53, PROTOCOL.md): consensus messages
@@ -57,7 +58,7 @@ export class ConsensusRelay {
     number,
     {
       peer: Peer;
-      resolve: (items: FinalBlockHex[]) => void;
+      resolve: (items: FinalBlock[]) => void;
       reject: (err: Error) => void;
       timer: NodeJS.Timeout;
     }
@@ -201,20 +202,35 @@ export class ConsensusRelay {
     this.flood(key, { type: "finalBlock", block, certificate });
   }
 
+  /**
+   * A peer's get-final: the chain's final.get answers, following `next` while the chain cut them
+   * by bytes, until the peer's answer is full — `max` blocks, or SYNC_ANSWER_BYTES of blocks and
+   * certificates (the size table's rule: the first always goes; the peer asks again for the rest).
+   */
   private async onGetFinal(peer: Peer, id: number, fromHeight: number, max: number): Promise<void> {
     if (this.notDolevStrong(peer, "getFinal")) return;
-    const items = max === 0 ? [] : await this.m.port.finalFrom(fromHeight, Math.min(max, MAX_FINAL_BLOCKS));
-    const blocks: Uint8Array[] = [];
-    const certificates: Uint8Array[] = [];
-    let size = 0;
-    for (const it of items) {
-      const block = Buffer.from(it.block, "hex");
-      size += block.length;
-      if (blocks.length > 0 && size > FINAL_BLOCKS_BUDGET) break;
-      blocks.push(block);
-      certificates.push(Buffer.from(it.certificate, "hex"));
+    const want = Math.min(max, MAX_FINAL_BLOCKS);
+    const items: FinalBlock[] = [];
+    let bytes = 0;
+    let from: number | null = want === 0 ? null : fromHeight;
+    while (from !== null && items.length < want && bytes <= SYNC_ANSWER_BYTES) {
+      const r = await this.m.port.finalFrom(from, want - items.length);
+      items.push(...r.items);
+      for (const it of r.items) bytes += it.block.length + it.certificate.length;
+      // A `next` that does not move forward would loop: take what came.
+      from = r.items.length > 0 && r.next !== null && r.next > from ? r.next : null;
     }
-    peer.send({ type: "finalBlocks", id, blocks, certificates });
+    const n = itemsWithinBudget(
+      items.map((it) => it.block.length + it.certificate.length),
+      SYNC_ANSWER_BYTES,
+    );
+    const sent = items.slice(0, n);
+    peer.send({
+      type: "finalBlocks",
+      id,
+      blocks: sent.map((it) => it.block),
+      certificates: sent.map((it) => it.certificate),
+    });
   }
 
   private onFinalBlocks(peer: Peer, id: number, blocks: Uint8Array[], certificates: Uint8Array[]): void {
@@ -225,11 +241,11 @@ export class ConsensusRelay {
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
-    p.resolve(blocks.map((b, i) => ({ block: toHex(b), certificate: toHex(certificates[i]!) })));
+    p.resolve(blocks.map((block, i) => ({ block, certificate: certificates[i]! })));
   }
 
   /** Asks one peer for final blocks from a height on (the chain catching up). */
-  fetchFinal(peerId: string, fromHeight: number, max: number): Promise<FinalBlockHex[]> {
+  fetchFinal(peerId: string, fromHeight: number, max: number): Promise<FinalBlock[]> {
     const peer = [...this.m.peers()].find((p) => p.id === peerId);
     if (!peer) return Promise.reject(new Error(`peer ${peerId.slice(0, 16)} is not connected`));
     const id = this.nextId++ >>> 0;

@@ -19,20 +19,12 @@ const READ_TIMEOUT_MS = 5_000;
 export function natsConsensusPort(bus: Bus): ConsensusPort {
   return {
     submitMessage: (message, peer) =>
-      bus.request(
-        ConsensusSubjects.messageSubmit,
-        { message: Buffer.from(message).toString("hex"), peer },
-        SUBMIT_TIMEOUT_MS,
-      ),
+      bus.request(ConsensusSubjects.messageSubmit, { message, peer }, SUBMIT_TIMEOUT_MS),
     async submitFinal(block, certificate, peer): Promise<SubmitOutcome> {
       try {
         const v = await bus.request(
           ConsensusSubjects.finalSubmit,
-          {
-            block: Buffer.from(block).toString("hex"),
-            certificate: Buffer.from(certificate).toString("hex"),
-            peer,
-          },
+          { block, certificate, peer },
           SUBMIT_TIMEOUT_MS,
         );
         return { ok: true, status: v.status };
@@ -42,8 +34,8 @@ export function natsConsensusPort(bus: Bus): ConsensusPort {
         return { ok: false, code: "INTERNAL", message: (err as Error).message };
       }
     },
-    finalFrom: async (fromHeight, max) =>
-      (await bus.request(ConsensusSubjects.finalGet, { fromHeight, max }, READ_TIMEOUT_MS)).items,
+    finalFrom: (fromHeight, max) =>
+      bus.request(ConsensusSubjects.finalGet, { fromHeight, max }, READ_TIMEOUT_MS),
     async getBlock(hash) {
       try {
         const r = await bus.request(ChainReadSubjects.blockGet, { hash }, READ_TIMEOUT_MS);
@@ -77,9 +69,7 @@ export async function serveConsensusSubjects(bus: Bus, g: Gateway, genesis: Gene
   g.protocol.consensus = relay;
   if (p.kind === "dolev-strong") {
     g.announceBlocks = false;
-    bus.subscribe(ConsensusSubjects.messageBroadcast, (e) =>
-      relay.broadcastOwn(fromHex(e.message, "message")),
-    );
+    bus.subscribe(ConsensusSubjects.messageBroadcast, (e) => relay.broadcastOwn(e.message));
     // The chain's block.accepted event carries a final block's bytes and certificate (gateway.ts).
     g.onFinal = (hash, certificate, block) =>
       void relay

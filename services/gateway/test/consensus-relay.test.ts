@@ -1,9 +1,11 @@
 import {
+  BUS_SYNC_ANSWER_BYTES,
   DS_MESSAGE_CODES,
   dsMaxBodyBytes,
   encodeBlock,
   encodeDsMessage,
   HEADER_VERSION,
+  itemsWithinBudget,
   toHex,
 } from "@p2pnode/codec";
 import { signingKeyFromSeed } from "@p2pnode/crypto";
@@ -46,7 +48,7 @@ beforeAll(async () => {
     },
   });
   await a.chain.bus.serve(ConsensusSubjects.messageSubmit, (req) => {
-    submitted.push(req.message);
+    submitted.push(toHex(req.message));
     return verdict;
   });
   await a.chain.bus.serve(ConsensusSubjects.finalSubmit, () => {
@@ -55,8 +57,30 @@ beforeAll(async () => {
       "a dolev-strong network takes a block only with its certificate",
     );
   });
+  // The chain's final.get, scripted: final blocks at heights 1..9 (their bytes are opaque here),
+  // one an answer below height 5, then cut by bytes to the bus as the chain cuts them (`next`).
+  await a.chain.bus.serve(ConsensusSubjects.finalGet, (req) => {
+    finalGets.push(req.fromHeight);
+    const want = req.fromHeight < 5 ? 1 : req.max;
+    const items = Array.from({ length: Math.max(0, Math.min(want, 10 - req.fromHeight)) }, (_, i) =>
+      finalItem(req.fromHeight + i),
+    );
+    const n = itemsWithinBudget(
+      items.map((it) => it.block.length + it.certificate.length),
+      BUS_SYNC_ANSWER_BYTES,
+    );
+    const next = req.fromHeight + n;
+    return { items: items.slice(0, n), next: next <= 9 && n < req.max ? next : null };
+  });
 });
 afterAll(() => a?.stop());
+
+const finalGets: number[] = [];
+/** Heights 1..4: small; 5..9: 1.5 MiB each, so a peer's answer holds two of them. */
+const finalItem = (height: number) => ({
+  block: new Uint8Array(height < 5 ? 1_000 : 1.5 * 1024 * 1024).fill(height),
+  certificate: new Uint8Array(100).fill(height),
+});
 
 /** A consensus message of `kind` with a body of `bytes` bytes (content is the chain's business). */
 const message = (kind: keyof typeof DS_MESSAGE_CODES, bytes: number) => {
@@ -164,6 +188,43 @@ describe("consensus relay", () => {
     expect(score(leader)).toBeLessThan(-99); // −100, decaying since
     expect(a.gateway.scores.events(reporter.nodeIdHex).map((e) => e.kind)).toEqual(["INVALID_CONSENSUS"]);
     reporter.ws.close();
+  });
+
+  it("answers a get-final from the chain's final.get answers, asking again from `next` until the peer's answer is full", async () => {
+    const asker = await RawPeer.connect(a.p2pPort, a.network, { localAddress: "127.45.0.1" });
+    const answer = async (id: number, fromHeight: number) => {
+      asker.send({ type: "getFinal", id, fromHeight, max: 64 });
+      const m = await eventually(
+        () => asker.received.find((x) => x.type === "finalBlocks" && x.id === id),
+        Boolean,
+      );
+      if (m?.type !== "finalBlocks") throw new Error("no finalBlocks");
+      return m.blocks.map((b, i) => {
+        expect(m.certificates[i]![0]).toBe(b[0]);
+        return b[0]!; // the height each block was filled with
+      });
+    };
+    // Heights 1..4 come one per chain answer: all of them and the next in one peer answer.
+    finalGets.length = 0;
+    expect(await answer(1, 1)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(finalGets).toEqual([1, 2, 3, 4, 5]);
+    // Blocks of 1.5 MiB: two fill a peer's answer (SYNC_ANSWER_BYTES); the peer asks again.
+    const got = [...(await answer(2, 5))];
+    while (got.at(-1)! < 9) got.push(...(await answer(3 + got.length, got.at(-1)! + 1)));
+    expect(got).toEqual([5, 6, 7, 8, 9]);
+    expect(score(asker)).toBe(0);
+    asker.ws.close();
+  });
+
+  it("takes the final.fetch request as CBOR: the JSON body it took before is refused with a typed 400", async () => {
+    const body = { peer: "ab".repeat(32), fromHeight: 1, max: 2 };
+    const msg = await a.chain.bus.nc.request(
+      ConsensusSubjects.finalFetch.subject,
+      new TextEncoder().encode(JSON.stringify(body)),
+      { timeout: 5_000 },
+    );
+    expect(msg.headers?.get("Nats-Service-Error-Code")).toBe("400");
+    expect(JSON.parse(new TextDecoder().decode(msg.data)).error.code).toBe("BAD_REQUEST");
   });
 
   it("bans a peer sending a block without a valid certificate", async () => {

@@ -214,10 +214,14 @@ describe("GET /dashboard/api/events", () => {
       height: 8,
       slot: 11,
       signers: 3,
-      certificate: "00",
+      certificate: new Uint8Array([0]),
     });
     await read(/event: final\ndata: .*"slot":11/);
-    a.chain.bus.publish(ConsensusSubjects.evidenceRecorded, { slot: 12, leader: 0, evidence: "00" });
+    a.chain.bus.publish(ConsensusSubjects.evidenceRecorded, {
+      slot: 12,
+      leader: 0,
+      evidence: new Uint8Array([0]),
+    });
     await read(/event: evidence\ndata: .*"slot":12/);
     // Compute: many job decisions of one task within a second reach the page as its latest state.
     const jobs = (done: number) => ({ total: 50, done, failed: 0, running: 1, pending: 49 - done });

@@ -25,7 +25,8 @@ import {
   type ConsensusStatus,
   ConsensusSubjects,
   type ConsensusVerdict,
-  type FinalBlockHex,
+  type FinalBlock,
+  type FinalGetReply,
   type Role,
 } from "@p2pnode/types";
 import type { Chain } from "../chain.js";
@@ -44,7 +45,7 @@ import { acceptedBlock, type ChainEvents } from "../intake.js";
 import { hex } from "../store.js";
 import { buildTemplate, defaultTemplateOptions } from "../template.js";
 import type { ConsensusMetrics } from "./consensus-metrics.js";
-import { decodeFinalBlockHex } from "./final-block-hex.js";
+import { finalAnswer } from "./final-answer.js";
 import { FollowerChecks } from "./follower-checks.js";
 import { type FinalInSlot, SlotLog } from "./slot-log.js";
 
@@ -62,8 +63,6 @@ export interface ConsensusNodeModules {
 /** Final blocks fetched from one peer per request while catching up. */
 const CATCH_UP_BATCH = 32;
 const CATCH_UP_TIMEOUT_MS = 20_000;
-/** Hex characters of blocks put in one final.get answer (NATS payloads stay under 1 MiB). */
-const FINAL_GET_BUDGET = 600_000;
 /** Decided blocks kept for their certificate to complete. */
 const DECIDED_KEPT = 8;
 
@@ -246,7 +245,7 @@ export class ConsensusNode {
       // our own message; nothing to log if it does not decode
     }
     if (peekDsMessageKind(bytes) === "commit") this.noteCommit(bytes);
-    this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: toHex(bytes) });
+    this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: bytes });
     if (this.fault.equivocate && peekDsMessageKind(bytes) === "proposal") this.equivocate(bytes);
   }
 
@@ -266,9 +265,7 @@ export class ConsensusNode {
     const signature = signRaw(this.m.identity, voteSigningBytes("relay", this.set.chainId, p.slot, hash));
     this.m.log.warn({ slot: p.slot }, "devnet fault: proposing a second block for this slot");
     this.m.bus.publish(ConsensusSubjects.messageBroadcast, {
-      message: toHex(
-        encodeDsMessage({ kind: "proposal", slot: p.slot, leader: p.leader, signature, block: other }),
-      ),
+      message: encodeDsMessage({ kind: "proposal", slot: p.slot, leader: p.leader, signature, block: other }),
     });
   }
 
@@ -372,7 +369,7 @@ export class ConsensusNode {
         height: v.height,
         slot: c.slot,
         signers,
-        certificate: toHex(c.bytes),
+        certificate: c.bytes,
       });
       this.m.log.info(
         { height: v.height, hash: v.hash.slice(0, 16), slot: c.slot, signers, source },
@@ -382,28 +379,14 @@ export class ConsensusNode {
     return v;
   }
 
-  /** A final block from a peer (hex over NATS). */
-  submitFinal(req: FinalBlockHex, source: string): BlockVerdict {
-    const { block, certificate } = decodeFinalBlockHex(req);
-    return this.commitFinal(block, certificate, source);
+  /** A final block from a peer (its codec bytes over NATS). */
+  submitFinal(req: FinalBlock, source: string): BlockVerdict {
+    return this.commitFinal(req.block, req.certificate, source);
   }
 
-  /** Main-chain blocks from `fromHeight` on with their certificates, within one NATS payload. */
-  finalFrom(fromHeight: number, max: number): FinalBlockHex[] {
-    const { chain } = this.m;
-    const items: FinalBlockHex[] = [];
-    let size = 0;
-    for (let h = Math.max(1, fromHeight); h <= chain.tipBlock.height && items.length < max; h++) {
-      const hash = chain.store.mainHashAt(h);
-      const body = hash && chain.store.blockBody(hash);
-      const cert = hash && chain.finality!.store.certificate(hash);
-      if (!body || !cert) break;
-      const item = { block: toHex(body), certificate: toHex(cert.bytes) };
-      size += item.block.length;
-      if (items.length > 0 && size > FINAL_GET_BUDGET) break;
-      items.push(item);
-    }
-    return items;
+  /** Main-chain blocks from `fromHeight` on with their certificates, cut to one bus answer (`next`). */
+  finalFrom(fromHeight: number, max: number): FinalGetReply {
+    return finalAnswer(this.m.chain, fromHeight, max);
   }
 
   /** A peer is ahead: fetch its final blocks in batches until we reach it or it stops helping. */
@@ -445,9 +428,9 @@ export class ConsensusNode {
     this.m.bus.publish(ConsensusSubjects.evidenceRecorded, {
       slot: e.slot,
       leader: e.leader,
-      evidence: toHex(bytes.subarray(1)),
+      evidence: bytes.subarray(1),
     });
-    this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: toHex(bytes) });
+    this.m.bus.publish(ConsensusSubjects.messageBroadcast, { message: bytes });
   }
 
   /**

@@ -1,12 +1,11 @@
 import { decodeCertificate, decodeHeader, splitBlock } from "@p2pnode/codec";
 import { headerHash } from "@p2pnode/crypto";
 import type { Bus, Logger } from "@p2pnode/kit";
-import { type BlockVerdict, ConsensusSubjects, type FinalBlockHex } from "@p2pnode/types";
+import { type BlockVerdict, ConsensusSubjects } from "@p2pnode/types";
 import { ConsensusRejection, type ValidatorSet, verifyCertificate } from "../consensus/index.js";
 import { ChainError, reject } from "../errors.js";
 import type { LightChain } from "../light/light-chain.js";
 import type { SyncNetwork } from "../sync/sync-manager.js";
-import { decodeFinalBlockHex } from "./final-block-hex.js";
 
 const CATCH_UP_BATCH = 32;
 const CATCH_UP_TIMEOUT_MS = 20_000;
@@ -62,11 +61,6 @@ export class LightFinality {
     return { hash: hashHex, height: header.height, status: "connected" };
   }
 
-  submit(req: FinalBlockHex): BlockVerdict {
-    const { block, certificate } = decodeFinalBlockHex(req);
-    return this.accept(block, certificate);
-  }
-
   /** Fetches final blocks from the peer with the most blocks until we have its height. */
   catchUp(): Promise<void> {
     this.catching ??= this.run().finally(() => {
@@ -88,7 +82,7 @@ export class LightFinality {
           CATCH_UP_TIMEOUT_MS,
         );
         if (r.items.length === 0) return;
-        for (const item of r.items) this.submit(item);
+        for (const item of r.items) this.accept(item.block, item.certificate);
       }
     } catch (err) {
       if (err instanceof ChainError) net.penalize(best.id, `final blocks: ${err.code}`);
@@ -99,12 +93,12 @@ export class LightFinality {
 
 /** The light service's NATS endpoints in a dolev-strong network. */
 export async function serveLightFinality(bus: Bus, final: LightFinality): Promise<void> {
-  await bus.serve(ConsensusSubjects.finalSubmit, (req) => final.submit(req));
+  await bus.serve(ConsensusSubjects.finalSubmit, (req) => final.accept(req.block, req.certificate));
   // A light node neither votes nor checks votes: consensus messages stop at its gateway.
   await bus.serve(ConsensusSubjects.messageSubmit, () => ({
     accepted: false,
     reason: "LIGHT_NODE",
     fault: false,
   }));
-  await bus.serve(ConsensusSubjects.finalGet, () => ({ items: [] }));
+  await bus.serve(ConsensusSubjects.finalGet, () => ({ items: [], next: null }));
 }

@@ -1,4 +1,3 @@
-import { fromHex } from "@p2pnode/codec";
 import { loadOrCreateIdentity } from "@p2pnode/crypto";
 import type { ServiceContext } from "@p2pnode/kit";
 import { ConsensusSubjects, GatewaySyncSubjects } from "@p2pnode/types";
@@ -30,12 +29,10 @@ export async function setupConsensus(
     metrics,
   });
   const n = node;
-  await ctx.bus.serve(ConsensusSubjects.messageSubmit, (req) =>
-    n.receive(fromHex(req.message, "message"), req.peer),
-  );
+  await ctx.bus.serve(ConsensusSubjects.messageSubmit, (req) => n.receive(req.message, req.peer));
   await ctx.bus.serve(ConsensusSubjects.finalSubmit, (req) => n.submitFinal(req, "peer"));
   await ctx.bus.serve(ConsensusSubjects.slotsGet, (req) => n.slots(req.limit));
-  await ctx.bus.serve(ConsensusSubjects.finalGet, (req) => ({ items: n.finalFrom(req.fromHeight, req.max) }));
+  await ctx.bus.serve(ConsensusSubjects.finalGet, (req) => n.finalFrom(req.fromHeight, req.max));
   ctx.bus.subscribe(GatewaySyncSubjects.peerTip, (e) => void n.catchUp(e.peer, e.height));
   consensusRoutes(ctx.app, n, { devnet: ctx.config.devnet, apiToken: ctx.config.apiToken });
   ctx.log.info(

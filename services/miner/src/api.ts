@@ -20,6 +20,7 @@ const MinerStatusJson = z.object({
   address: z.string(),
   hashrate: z.number().describe("hashes per second over the last 10 s"),
   hashes: z.number(),
+  workersHashing: z.number().int().describe("threads that have hashed on the current template"),
   blocksFound: z.number().int(),
   blocksRejected: z.number().int(),
   templateHeight: z.number().int().nullable(),

@@ -3,6 +3,7 @@ import { blockFromJson, encodeBlock, NONCE_OFFSET } from "@p2pnode/codec";
 import { KitError, type Logger } from "@p2pnode/kit";
 import type { BlockTemplate, BlockVerdict, CodedError } from "@p2pnode/types";
 import type { WorkerEvent } from "./hash-worker.js";
+import { HashrateWindow } from "./hashrate-window.js";
 import { WorkerPool } from "./worker-pool.js";
 
 /** What the miner needs from the chain service (over NATS in production, stubs in tests). */
@@ -31,6 +32,8 @@ export interface MinerStatus {
   address: string;
   hashrate: number;
   hashes: number;
+  /** Threads that have hashed on the current template (fewer than `workers` while threads start). */
+  workersHashing: number;
   blocksFound: number;
   blocksRejected: number;
   templateHeight: number | null;
@@ -42,8 +45,6 @@ export interface MinerStatus {
 /** A refused template is asked for again this soon (the chain says when it is ready by answering). */
 const TEMPLATE_RETRY_MS = 1_000;
 
-const HASHRATE_WINDOW_MS = 10_000;
-
 /**
  * Proof-of-work block production: fetches a template, hands each worker a disjoint nonce range
  * (its own high 32 bits), submits what it finds and starts over on the new tip.
@@ -54,7 +55,9 @@ export class Miner {
   private jobId = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
-  private readonly samples: { at: number; hashes: number }[] = [];
+  private readonly hashrate = new HashrateWindow(10_000);
+  /** Workers that reported hashes for the current job. */
+  private readonly hashing = new Set<number>();
   private readonly stats = { hashes: 0, blocksFound: 0, blocksRejected: 0 };
   private lastBlock: MinerStatus["lastBlock"] = null;
   private waiting: string | null = null;
@@ -75,6 +78,7 @@ export class Miner {
 
   start(): void {
     if (this.pool) return;
+    this.hashrate.reset();
     this.pool = new WorkerPool(
       this.o.workers,
       (e, i) => this.onWorker(e, i),
@@ -93,6 +97,7 @@ export class Miner {
     const pool = this.pool;
     this.pool = undefined;
     this.template = undefined;
+    this.hashing.clear();
     await pool.close();
     this.m.log.info("mining stopped");
   }
@@ -126,6 +131,7 @@ export class Miner {
     if (!pool) return;
     this.template = t;
     this.jobId++;
+    this.hashing.clear();
     const base = randomInt(0, 2 ** 32 - pool.size);
     for (let i = 0; i < pool.size; i++) {
       // Each worker writes nonces into its own header bytes: decoded once for it and moved to
@@ -148,10 +154,11 @@ export class Miner {
     }
   }
 
-  private onWorker(e: WorkerEvent, _worker: number): void {
+  private onWorker(e: WorkerEvent, worker: number): void {
     if (e.type === "progress") {
       this.stats.hashes += e.hashes;
-      this.samples.push({ at: Date.now(), hashes: e.hashes });
+      this.hashrate.add(e.hashes, Date.now());
+      if (e.jobId === this.jobId) this.hashing.add(worker);
       return;
     }
     if (e.jobId !== this.jobId || !this.template) return;
@@ -184,16 +191,13 @@ export class Miner {
   }
 
   status(): MinerStatus {
-    const now = Date.now();
-    while (this.samples.length > 0 && this.samples[0]!.at < now - HASHRATE_WINDOW_MS) this.samples.shift();
-    const windowHashes = this.samples.reduce((s, x) => s + x.hashes, 0);
-    const span = this.samples.length > 0 ? Math.max(1_000, now - this.samples[0]!.at) : HASHRATE_WINDOW_MS;
     return {
       mining: this.mining,
       workers: this.o.workers,
       address: this.o.address,
-      hashrate: this.mining ? Math.round((windowHashes * 1000) / span) : 0,
+      hashrate: this.mining ? Math.round(this.hashrate.rate(Date.now())) : 0,
       hashes: this.stats.hashes,
+      workersHashing: this.hashing.size,
       blocksFound: this.stats.blocksFound,
       blocksRejected: this.stats.blocksRejected,
       templateHeight: this.template?.header.height ?? null,

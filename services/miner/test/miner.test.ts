@@ -100,6 +100,37 @@ describe("Miner", () => {
     expect(submitted.every((b) => b.header.height === 11)).toBe(true);
   });
 
+  it("says how many threads hash on the current template, and starts that count over on a new one", async () => {
+    let current = templateAt(20, "00".repeat(32)); // unminable: workers keep searching
+    miner = new Miner(
+      { workers: 2, address: "09".repeat(20), sliceSize: 2_000, refreshMs: 60_000 },
+      {
+        log: createLogger("test", "silent"),
+        chain: {
+          template: async () => current,
+          submit: async () => {
+            throw new Error("unreachable: target is zero");
+          },
+        },
+      },
+    );
+    expect(miner.status().workersHashing).toBe(0);
+    miner.start();
+    await eventually(
+      () => miner!.status(),
+      (s) => s.workersHashing === 2 && s.hashrate > 0,
+    );
+    current = templateAt(21, "00".repeat(32));
+    await miner.refresh("test");
+    expect(miner.status().workersHashing).toBe(0); // nobody has hashed on height 21 yet
+    await eventually(
+      () => miner!.status(),
+      (s) => s.workersHashing === 2 && s.templateHeight === 21,
+    );
+    await miner.stop();
+    expect(miner.status()).toMatchObject({ workersHashing: 0, hashrate: 0 });
+  });
+
   it("counts a refused block and keeps mining", async () => {
     let calls = 0;
     miner = new Miner(

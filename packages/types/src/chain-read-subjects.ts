@@ -1,17 +1,13 @@
 import { z } from "zod";
-import {
-  AddressHex,
-  BlockHeaderJson,
-  Hash32Hex,
-  SafeUint,
-  SignedTransactionJson,
-  U64String,
-} from "./chain.js";
-import { BlockBytes } from "./chain-subjects.js";
-import { endpoint } from "./subjects.js";
+import { AddressHex, Hash32Hex, SafeUint, U64String } from "./chain.js";
+import { BlockBytes, TxBytes } from "./chain-subjects.js";
+import { bytesOf, endpoint } from "./subjects.js";
 
 /** Most headers one `chain.v1.headers.get` answers (Bitcoin Core's getheaders answers 2,000). */
 export const MAX_HEADERS_PER_REQUEST = 2_000;
+
+/** A block header's codec bytes (176 today; the exact size is the codec's HEADER_SIZE, checked on decode). */
+export const HeaderBytes = bytesOf(1024, "header");
 
 /**
  * Reads the gateway needs to serve peers: getdata for blocks and txs, and headers-first sync.
@@ -50,8 +46,9 @@ export const ChainReadSubjects = {
     service: "chain",
     subject: "chain.v1.tx.get",
     request: z.object({ id: Hash32Hex }),
-    reply: z.object({ tx: SignedTransactionJson, status: z.enum(["mempool", "confirmed"]) }),
-    description: "A transaction from the mempool or the best chain (NOT_FOUND if unknown).",
+    reply: z.object({ tx: TxBytes, status: z.enum(["mempool", "confirmed"]) }),
+    encoding: "cbor",
+    description: "A transaction's codec bytes from the mempool or the best chain (NOT_FOUND if unknown).",
   }),
   headersGet: endpoint({
     service: "chain",
@@ -62,8 +59,9 @@ export const ChainReadSubjects = {
       stop: Hash32Hex.optional(),
       max: z.number().int().min(1).max(MAX_HEADERS_PER_REQUEST).default(MAX_HEADERS_PER_REQUEST),
     }),
-    reply: z.object({ headers: z.array(BlockHeaderJson).max(MAX_HEADERS_PER_REQUEST) }),
-    description: "Best-chain headers after the first locator hash we know (genesis if none).",
+    reply: z.object({ headers: z.array(HeaderBytes).max(MAX_HEADERS_PER_REQUEST) }),
+    encoding: "cbor",
+    description: "Best-chain headers' codec bytes after the first locator hash we know (genesis if none).",
   }),
   txProofGet: endpoint({
     service: "chain",

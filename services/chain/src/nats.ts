@@ -1,4 +1,4 @@
-import { decodeBlock, headerToJson, signedTransactionToJson } from "@p2pnode/codec";
+import { encodeHeader, splitBlock } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
@@ -52,13 +52,14 @@ export async function serveChainSubjects(
     return found;
   });
   await bus.serve(ChainReadSubjects.txGet, (req) => {
+    // Codec bytes as held: the pool's accepted bytes, or the tx's slice of its stored block.
     const pending = pendingTx(chain, req.id);
-    if (pending) return { tx: signedTransactionToJson(pending.stx, pending.id), status: "mempool" as const };
+    if (pending) return { tx: pending.bytes, status: "mempool" as const };
     const loc = chain.store.txLocation(unhex(req.id));
     const body = loc && chain.store.blockBody(loc.blockHash);
-    if (!loc || !body) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
-    const stx = decodeBlock(body).txs[loc.index]!;
-    return { tx: signedTransactionToJson(stx, unhex(req.id)), status: "confirmed" as const };
+    const tx = body && splitBlock(body).txs[loc.index];
+    if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
+    return { tx, status: "confirmed" as const };
   });
   await bus.serve(ChainReadSubjects.txProofGet, (req) => {
     const p = txInclusionProof(chain, req.id);
@@ -75,6 +76,6 @@ export async function serveChainSubjects(
     };
   });
   await bus.serve(ChainReadSubjects.headersGet, (req) => ({
-    headers: headersAfter(chain, req.locator, req.max, req.stop).map(headerToJson),
+    headers: headersAfter(chain, req.locator, req.max, req.stop).map(encodeHeader),
   }));
 }

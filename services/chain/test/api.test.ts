@@ -5,10 +5,12 @@ import {
   encodeBlock,
   encodeBlockFromFrames,
   encodeCanonical,
+  encodeHeader,
   encodeSignedTransaction,
   headerFromJson,
   type ShieldTx,
   signedTransactionToJson,
+  splitBlock,
   toHex,
 } from "@p2pnode/codec";
 import { headerHash, signTransaction, txId, verifyMerkleProof } from "@p2pnode/crypto";
@@ -100,6 +102,7 @@ describe("chain over NATS and REST", () => {
     expect(txEvents.map((e) => e.id).sort()).toEqual([id1, id2].sort());
     for (const e of txEvents) expect(toHex(txId(e.tx))).toBe(e.id);
     expect(txEvents.find((e) => e.id === id1)!.tx).toEqual(t1); // the bytes submitted, as they came
+    expect(await client.request(ChainReadSubjects.txGet, { id: id1 })).toEqual({ tx: t1, status: "mempool" });
     expect(await natsError(client.request(ChainSubjects.txSubmit, { tx: t1 }))).toEqual({
       code: "DUPLICATE",
       status: 409,
@@ -157,10 +160,13 @@ describe("chain over NATS and REST", () => {
 
     const got = await client.request(ChainReadSubjects.blockGet, { hash: verdict.hash });
     expect(got).toMatchObject({ height: 1, onBestChain: true });
+    // The reads the gateway serves peers from are codec bytes, the block's own slices.
     const headers = await client.request(ChainReadSubjects.headersGet, {
       locator: [byHeight.header.prevHash],
     });
-    expect(headers.headers).toHaveLength(1);
+    expect(headers.headers).toEqual([decodeBlock(block).header].map(encodeHeader));
+    const confirmed = await client.request(ChainReadSubjects.txGet, { id: id1 });
+    expect(confirmed).toEqual({ tx: splitBlock(block).txs[0], status: "confirmed" });
   });
 
   it("GET /state/digest hashes every account at the tip; supply is genesis plus the block reward", async () => {

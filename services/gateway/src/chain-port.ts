@@ -1,10 +1,4 @@
-import {
-  encodeHeader,
-  encodeSignedTransaction,
-  fromHex,
-  headerFromJson,
-  signedTransactionFromJson,
-} from "@p2pnode/codec";
+import { fromHex } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import {
   type AccountAtHeight,
@@ -91,7 +85,7 @@ export function natsChainPort(bus: Bus): ChainPort {
     },
     async getTx(id) {
       const r = await orUndefined(bus.request(ChainReadSubjects.txGet, { id }, READ_TIMEOUT_MS));
-      return r && encodeSignedTransaction(signedTransactionFromJson(r.tx));
+      return r?.tx;
     },
     async headers(locator, stop, max) {
       const r = await bus.request(
@@ -99,7 +93,7 @@ export function natsChainPort(bus: Bus): ChainPort {
         { locator, max, ...(stop === undefined ? {} : { stop }) },
         READ_TIMEOUT_MS,
       );
-      return r.headers.map((h) => encodeHeader(headerFromJson(h)));
+      return r.headers;
     },
   };
 }

@@ -50,7 +50,8 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   const light = new LightChain(genesis, store);
   const net = natsSyncNetwork(bus, log);
   const sync = new LightSync({ light, net, log });
-  const own = new Map<string, StxJson>();
+  /** Our own txs, as JSON for REST and as the codec bytes the gateway serves to peers. */
+  const own = new Map<string, { json: StxJson; bytes: Uint8Array }>();
   // Dolev-Strong: headers come with certificates instead of by proof-of-work header sync.
   const final = light.finality && new LightFinality({ light, set: light.finality.set, bus, net, log });
   if (final) await serveLightFinality(bus, final);
@@ -123,7 +124,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   await bus.serve(ChainReadSubjects.txGet, (req) => {
     const tx = own.get(req.id);
     if (!tx) throw new CodedError("NOT_FOUND", `no transaction ${req.id}`);
-    return { tx, status: "mempool" as const };
+    return { tx: tx.bytes, status: "mempool" as const };
   });
   await bus.serve(ChainReadSubjects.blockGet, (req) => {
     throw new CodedError("NOT_FOUND", `light node: no block bodies (${req.hash})`);
@@ -183,7 +184,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       );
       const id = t.idHex;
       if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
-      own.set(id, signedTransactionToJson(t.stx, t.id));
+      own.set(id, { json: signedTransactionToJson(t.stx, t.id), bytes: t.bytes });
       // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
       bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee), tx: t.bytes });
       return reply.status(202).send({ id, status: "pending" as const });
@@ -200,7 +201,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
         response: { 200: TxStatus, 404: ErrorBody },
       },
     },
-    async (req) => lightTxStatus({ light, bus, log, own: (id) => own.get(id) }, req.params.id),
+    async (req) => lightTxStatus({ light, bus, log, own: (id) => own.get(id)?.json }, req.params.id),
   );
   app.get(
     "/accounts/:address",
@@ -220,7 +221,7 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       );
       if (!account) throw new CodedError("UPSTREAM_UNAVAILABLE", "no full peer answered");
       const pending = [...own.values()].filter(
-        (t) =>
+        ({ json: t }) =>
           (t.tx.kind === "transfer" || t.tx.kind === "shield") &&
           t.tx.nonce >= account.nonce &&
           addressHexOf(fromHex(t.tx.from, "from")) === req.params.address,

@@ -110,7 +110,7 @@ export class ChainStub {
     await b.serve(ChainReadSubjects.txGet, (req) => {
       const tx = this.txs.get(req.id);
       if (!tx) throw new CodedError("NOT_FOUND", "no tx");
-      return { tx, status: "mempool" as const };
+      return { tx: encodeSignedTransaction(signedTransactionFromJson(tx)), status: "mempool" as const };
     });
     await b.serve(ChainReadSubjects.headersGet, (req) => {
       const byHeight = [...this.blocks.values()].sort((x, y) => x.height - y.height);
@@ -126,7 +126,7 @@ export class ChainStub {
         headers: byHeight
           .filter((e) => e.height >= from)
           .slice(0, req.max)
-          .map((e) => e.json.header),
+          .map((e) => encodeHeader(blockFromJson(e.json).header)),
       };
     });
   }

@@ -1,0 +1,114 @@
+/**
+ * REST `POST /txs` throughput of a real chain service (real NATS, SQLite, VerifyPool) under 10
+ * keep-alive connections, next to a trivial route on the same fastify app setup (kit's createApp:
+ * same fastify, same hooks) measured in the same run with the same client and the same bodies
+ * (DESIGN.md §7; goal ≥ 0.5×). Every request is a real admission: distinct senders funded in
+ * genesis, each sender's nonces sent in order, every answer checked to be 202. The two alternate in
+ * rounds, so both see the same load on a shared machine.
+ *   pnpm --filter @p2pnode/chain bench:rest    (BENCH_REST_ROUND, BENCH_REST_ROUNDS to resize)
+ * Prints a table and writes bench-results/rest-submit.json.
+ */
+import { loadavg } from "node:os";
+import { signedTransactionToJson } from "@p2pnode/codec";
+import { createApp, createLogger } from "@p2pnode/kit";
+import { freePort, startTestNode, startTestService, writeBenchResult } from "@p2pnode/kit/testing";
+import { chainService } from "../src/api.js";
+import { CHAIN_ID, transfer } from "../test/helpers.js";
+import { blockFixture } from "./block-fixture.js";
+import { postLoad } from "./http-load.js";
+
+const CONNECTIONS = 10;
+const WARMUP = 400;
+// The service's mempool holds 5,000 txs: warm-up and rounds stay below it, so none is evicted.
+const ROUND = Number(process.env.BENCH_REST_ROUND ?? 1_100);
+const ROUNDS = Number(process.env.BENCH_REST_ROUNDS ?? 4);
+if (WARMUP + ROUND * ROUNDS > 5_000) throw new TypeError("rounds exceed the service's mempool (5,000 txs)");
+
+const loadBefore = loadavg();
+console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
+
+// Senders funded in genesis; the list is nonce-major (every sender's nonce 0, then nonce 1, ...),
+// so a sender's next nonce is sent ~1,000 requests after the one before it.
+const { senders, recipient, genesis } = blockFixture("");
+const total = WARMUP + ROUND * ROUNDS;
+const bodies: string[] = [];
+for (let n = 0; bodies.length < total; n++)
+  for (const w of senders) {
+    if (bodies.length === total) break;
+    bodies.push(JSON.stringify(signedTransactionToJson(transfer(w, recipient, 1n, n, 2n, CHAIN_ID))));
+  }
+
+const node = await startTestNode("full", {}, { genesis });
+const chainPort = await freePort();
+const svc = await startTestService(chainService, node, { P2PNODE_CHAIN_PORT: String(chainPort) });
+
+const { app: trivial } = await createApp({
+  service: "bench",
+  version: "0.0.0",
+  log: createLogger("bench", "silent"),
+});
+trivial.post("/txs", async (_req, reply) =>
+  reply.status(202).send({ id: "0".repeat(64), status: "pending" }),
+);
+const trivialPort = await freePort();
+await trivial.listen({ host: "127.0.0.1", port: trivialPort });
+
+const run = (port: number, slice: string[]) =>
+  postLoad({ port, path: "/txs", bodies: slice, connections: CONNECTIONS, expect: 202 }).then((r) => {
+    const bad = Object.entries(r.statuses).filter(([s]) => s !== "202");
+    if (bad.length > 0) throw new TypeError(`port ${port}: ${JSON.stringify(r.statuses)}: ${r.firstError}`);
+    return r;
+  });
+
+await run(trivialPort, bodies.slice(0, WARMUP));
+await run(chainPort, bodies.slice(0, WARMUP));
+let chainSeconds = 0;
+let trivialSeconds = 0;
+for (let r = 0; r < ROUNDS; r++) {
+  const slice = bodies.slice(WARMUP + r * ROUND, WARMUP + (r + 1) * ROUND);
+  trivialSeconds += (await run(trivialPort, slice)).seconds;
+  chainSeconds += (await run(chainPort, slice)).seconds;
+}
+await trivial.close();
+await svc.stop();
+await node.stop();
+
+const chainRate = (ROUND * ROUNDS) / chainSeconds;
+const trivialRate = (ROUND * ROUNDS) / trivialSeconds;
+const ratio = chainRate / trivialRate;
+const bodyBytes = Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length);
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const rows: [string, string, string][] = [
+  [`trivial fastify route, ${CONNECTIONS} connections`, fmt(trivialRate), "req/s"],
+  [`chain POST /txs (202, admitted), ${CONNECTIONS} connections`, fmt(chainRate), "req/s"],
+  ["  POST /txs / trivial route (goal ≥ 0.5)", fmt(ratio, 2), "x"],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+console.log(`body ${bodyBytes} bytes, ${ROUNDS} rounds of ${ROUND} requests each`);
+for (const [name, value, unit] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)} ${unit}`);
+const loadAfter = loadavg();
+console.log(`load average after: ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`);
+writeBenchResult(
+  "rest-submit",
+  {
+    loadavg: { before: loadBefore, after: loadAfter },
+    connections: CONNECTIONS,
+    requests: ROUND * ROUNDS,
+    bodyBytes,
+    figures: { rest_post_txs_per_s: chainRate, trivial_route_per_s: trivialRate },
+    ratios: { restOverTrivial: ratio },
+  },
+  [
+    {
+      figure: `REST POST /txs, ${CONNECTIONS} connections`,
+      value: chainRate,
+      unit: "req/s",
+      baseline: "trivial fastify route",
+      baselineValue: trivialRate,
+      ratio,
+      goal: 0.5,
+      higherIsBetter: true,
+    },
+  ],
+);

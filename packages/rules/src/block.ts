@@ -17,7 +17,7 @@ import { headerHash, meetsTarget, type SignedMessage, transactionSignature, txRo
 import type { BlockJson } from "@p2pnode/types";
 import { decoding, RuleError, reject } from "./errors.js";
 import { checkBlockNullifiers } from "./shielded.js";
-import { type CheckedTx, checkAuthority, prepareTx } from "./tx.js";
+import { type CheckedTx, checkAuthority, type KnownTx, prepareTx } from "./tx.js";
 
 /** A decoded block with its hash and encodings; its transactions are prepared, not yet verified. */
 export interface PreparedBlock {
@@ -48,13 +48,15 @@ export function decodeBlockBytes(bytes: Uint8Array): Block {
 /**
  * Encodes the header, hashes it, and encodes and identifies every transaction. `body`: the codec
  * bytes `block` was decoded from (decodeBlockBytes): stored as they are, and their tx frames used
- * as the txs' bytes, instead of encoding it all again.
+ * as the txs' bytes, instead of encoding it all again. `known`: the txs this node already
+ * prepared (its mempool), whose sender addresses are reused (prepareTx).
  */
 export function prepareBlock(
   block: Block,
   chainId: string,
   claimedHash?: string,
   body?: Uint8Array,
+  known?: KnownTx,
 ): PreparedBlock {
   checkShape(block.header.version, block.txs.length);
   const frames = body && decoding("block", () => splitBlock(body).txs);
@@ -69,7 +71,7 @@ export function prepareBlock(
     });
   }
   const txs = block.txs.map((stx, index) =>
-    withIndex(index, () => prepareTx(stx, { chainId, minFee: 0n }, undefined, frames?.[index])),
+    withIndex(index, () => prepareTx(stx, { chainId, minFee: 0n }, undefined, frames?.[index], known)),
   );
   const size = HEADER_SIZE + 4 + txs.reduce((n, t) => n + 4 + t.bytes.length, 0);
   if (size > MAX_BLOCK_BYTES) throw reject("OVERSIZE", `block is ${size} bytes, limit ${MAX_BLOCK_BYTES}`);

@@ -30,6 +30,7 @@ export {
   checkSignature,
   checkTx,
   decodeTxBytes,
+  type KnownTx,
   prepareTx,
   type TxRuleOptions,
   txFromJson,

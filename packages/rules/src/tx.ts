@@ -49,15 +49,23 @@ export function decodeTxBytes(bytes: Uint8Array): SignedTransaction {
 }
 
 /**
+ * A tx this node already prepared (its mempool), by id: the id is the hash of the encoding, so a
+ * tx with that id has those bytes and what is derived from them (the sender's address).
+ */
+export type KnownTx = (idHex: string) => CheckedTx | undefined;
+
+/**
  * Encodes and identifies a transaction and checks its kind, size and fee; no signature yet.
  * `encoded`: the codec bytes `stx` was decoded from (decodeTxBytes), used as they are instead of
- * encoding it again.
+ * encoding it again. `known`: where the sender's address is taken from instead of hashing the
+ * public key again, when this id is there.
  */
 export function prepareTx(
   stx: SignedTransaction,
   o: TxRuleOptions,
   claimedId?: string,
   encoded?: Uint8Array,
+  known?: KnownTx,
 ): CheckedTx {
   if (stx.tx.kind !== "transfer" && !isShieldedKind(stx.tx.kind))
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
@@ -73,6 +81,8 @@ export function prepareTx(
   }
   if (stx.tx.fee < o.minFee)
     throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
+  const same = known?.(idHex);
+  if (same) return { stx, bytes, id, idHex, sender: same.sender, senderHex: same.senderHex };
   const sender = "from" in stx.tx ? addressOf(stx.tx.from) : new Uint8Array(0);
   return { stx, bytes, id, idHex, sender, senderHex: toHex(sender) };
 }

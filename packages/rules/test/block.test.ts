@@ -27,6 +27,22 @@ describe("stateless block rules", () => {
     expect(p.txs.map((t) => (t.stx.tx.kind === "transfer" ? t.stx.tx.nonce : -1))).toEqual([0, 1]);
   });
 
+  it("prepare a block the same when its txs are known (a mempool) as when they are not", () => {
+    const b = block([transfer(0), transfer(1)]);
+    const fresh = prepareBlock(b, CHAIN_ID);
+    const asked: string[] = [];
+    const known = (idHex: string) => {
+      asked.push(idHex);
+      return idHex === fresh.txs[0]!.idHex ? fresh.txs[0] : undefined;
+    };
+    const reused = prepareBlock(b, CHAIN_ID, undefined, undefined, known);
+    expect(asked).toEqual(fresh.txs.map((t) => t.idHex));
+    expect(reused.txs.map((t) => [t.idHex, t.senderHex])).toEqual(
+      fresh.txs.map((t) => [t.idHex, t.senderHex]),
+    );
+    expect(reused.body).toEqual(fresh.body);
+  });
+
   const cases: [string, () => unknown][] = [
     ["INVALID_POW", () => checkBlock(block(undefined, hard), CHAIN_ID)],
     ["INVALID_HASH", () => checkBlock(block(), CHAIN_ID, "00".repeat(32))],

@@ -86,7 +86,7 @@ export class Admission {
     const { chain } = this.m;
     let p: PreparedBlock;
     try {
-      p = prepareBlock(block, chain.chainId, claimedHash, body);
+      p = prepareBlock(block, chain.chainId, claimedHash, body, chain.knownTx);
     } catch (err) {
       // Stateless: the answer does not depend on what is ahead in the queue.
       return Promise.reject(err);

@@ -352,8 +352,15 @@ export class Chain {
    * proof of work, must extend the tip (every stored block is final), and is stored with it.
    */
   submitBlock(block: Block, claimedHash?: string, certificate?: Uint8Array): BlockOutcome {
-    return this.submitPrepared(prepareBlock(block, this.chainId, claimedHash), certificate);
+    return this.submitPrepared(
+      prepareBlock(block, this.chainId, claimedHash, undefined, this.knownTx),
+      certificate,
+    );
   }
+
+  /** A pending tx by id (either pool): prepareBlock reuses what admission derived from its bytes. */
+  readonly knownTx = (idHex: string): CheckedTx | undefined =>
+    this.mempool.get(idHex) ?? this.shieldedPool.get(idHex);
 
   /**
    * The signatures submitPrepared would verify for this block now (txs not in the mempool), by

@@ -41,18 +41,19 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const SYNC_ANSWER_BYTES = MAX_MESSAGE_BYTES - ENVELOPE_BYTES;
 
 /**
- * How much larger a payload gets as JSON than as codec bytes: hex doubles byte fields, keys and
- * decimal numbers add the rest (a block of 181-byte transfers: 2.53×; full memos: 2.07×). Every
- * subject carrying a block is CBOR but chain.v1.template.get (its txs are JSON): until it is,
- * the bus keeps this factor.
+ * How many blocks-with-envelope one bus payload holds. Every subject carrying blocks or txs is
+ * codec bytes in CBOR now (the template's txs too), so one would do for a block; the bus keeps
+ * room for three because gateway.v1.final.fetch passes a whole P2P finalBlocks message
+ * (MAX_MESSAGE_BYTES) through, uncut. It was the JSON expansion of a block (2.07–2.53×) while
+ * the template still carried JSON.
  */
-export const BUS_JSON_EXPANSION = 3;
+export const BUS_BLOCKS_PER_PAYLOAD = 3;
 
 /**
  * The node's nats-server max_payload (the supervisor writes it; a service refuses to start on a
  * server that takes less): a block with its envelope in the largest encoding any subject uses.
  */
-export const BUS_MAX_PAYLOAD_BYTES = BUS_JSON_EXPANSION * (MAX_BLOCK_BYTES + ENVELOPE_BYTES);
+export const BUS_MAX_PAYLOAD_BYTES = BUS_BLOCKS_PER_PAYLOAD * (MAX_BLOCK_BYTES + ENVELOPE_BYTES);
 
 /**
  * A gateway → chain sync answer (gateway.v1.blocks.fetch, block bytes in CBOR) is cut when the
@@ -62,7 +63,7 @@ export const BUS_SYNC_ANSWER_BYTES = BUS_MAX_PAYLOAD_BYTES - ENVELOPE_BYTES;
 
 /**
  * Most encoded tx bytes the chain puts in a block template: the block the miner builds from it
- * stays within MAX_BLOCK_BYTES, and the template's JSON within BUS_MAX_PAYLOAD_BYTES.
+ * stays within MAX_BLOCK_BYTES, and the template within BUS_MAX_PAYLOAD_BYTES.
  */
 export const MAX_TEMPLATE_TX_BYTES = MAX_BLOCK_BYTES - ENVELOPE_BYTES;
 

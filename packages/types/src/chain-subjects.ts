@@ -4,7 +4,6 @@ import {
   BlockHeaderJson,
   Hash32Hex,
   SafeUint,
-  SignedTransactionJson,
   U64String,
 } from "./chain.js";
 import { bytesOf, Empty, endpoint, event } from "./subjects.js";
@@ -75,7 +74,8 @@ export type ChainTip = z.infer<typeof ChainTip>;
 /** What the miner hashes: a header with nonce 0 and the transactions it commits to. */
 export const BlockTemplate = z.object({
   header: BlockHeaderJson,
-  txs: z.array(SignedTransactionJson),
+  /** The txs' codec bytes, in block order: the miner frames them after the header as they are. */
+  txs: z.array(z.lazy(() => TxBytes)).max(100_000),
   /** Encoded header (codec's fixed layout) so the miner can rewrite the nonce in place. */
   headerHex: z.string().regex(/^[0-9a-f]+$/),
   /** Changes whenever the tip or the mempool selection changes. */
@@ -169,7 +169,9 @@ export const ChainSubjects = {
     subject: "chain.v1.template.get",
     request: z.object({ miner: AddressHex }),
     reply: BlockTemplate,
-    description: "A block template on the current tip paying the reward and fees to `miner`.",
+    encoding: "cbor",
+    description:
+      "A block template on the current tip paying the reward and fees to `miner`; its txs as codec bytes.",
   }),
   tipGet: endpoint({
     service: "chain",

@@ -1,10 +1,4 @@
-import {
-  encodeHeader,
-  HEADER_VERSION,
-  headerToJson,
-  MAX_TEMPLATE_TX_BYTES,
-  signedTransactionToJson,
-} from "@p2pnode/codec";
+import { encodeHeader, HEADER_VERSION, headerToJson, MAX_TEMPLATE_TX_BYTES } from "@p2pnode/codec";
 import { sha256, txRoot } from "@p2pnode/crypto";
 import type { BlockTemplate } from "@p2pnode/types";
 import type { Chain } from "./chain.js";
@@ -18,7 +12,7 @@ export interface TemplateOptions {
   maxTxs: number;
   /**
    * Most encoded tx bytes in a template: the size table's MAX_TEMPLATE_TX_BYTES keeps the block
-   * within MAX_BLOCK_BYTES and the template's JSON within the bus's max_payload.
+   * within MAX_BLOCK_BYTES and the template within the bus's max_payload.
    */
   maxBytes: number;
 }
@@ -66,7 +60,7 @@ export function buildTemplate(chain: Chain, minerHex: string, o: TemplateOptions
   new DataView(revision.buffer).setUint32(0, chain.mempool.revision >>> 0);
   return {
     header: headerToJson(header),
-    txs: txs.map((t) => signedTransactionToJson(t.stx, t.id)),
+    txs: txs.map((t) => t.bytes), // the bytes the pool accepted, not encoded again
     headerHex: hex(encodeHeader(header)),
     templateId: hex(sha256(tip.hash, revision, miner, target)).slice(0, 32),
   };

@@ -2,6 +2,7 @@ import {
   blockFromJson,
   concatBytes,
   decodeBlock,
+  decodeSignedTransaction,
   encodeBlock,
   encodeBlockFromFrames,
   encodeCanonical,
@@ -115,9 +116,9 @@ describe("chain over NATS and REST", () => {
     expect(TxStatus.parse((await inject({ url: `/txs/${id1}` })).json()).status).toBe("pending");
 
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
-    expect(template.txs.map((t) => t.id)).toEqual([id1, id2]); // one sender: nonce order
+    expect(template.txs.map((t) => toHex(txId(t)))).toEqual([id1, id2]); // one sender: nonce order
     expect(template.header).toMatchObject({ height: 1, nonce: "0" });
-    const mined1 = encodeBlock(blockFromJson({ header: template.header, txs: template.txs }));
+    const mined1 = encodeBlockFromFrames(headerFromJson(template.header), template.txs);
     const verdict = await client.request(ChainSubjects.blockSubmit, { block: mined1, source: "miner" });
     expect(verdict).toMatchObject({ height: 1, status: "connected" });
     await eventually(
@@ -366,9 +367,12 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
     expect(ok.statusCode).toBe(202);
     expect(await nullifier()).toMatchObject({ spent: false, pendingTx: ok.json().id });
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
-    expect(template.txs.map((t) => t.tx.kind)).toContain("shield");
+    expect(template.txs.map((t) => decodeSignedTransaction(t).tx.kind)).toContain("shield");
     const tip = await client.request(ChainSubjects.tipGet, {});
-    const block = { header: { ...template.header, timestamp: tip.timestamp + 1_000 }, txs: template.txs };
+    const block = {
+      header: { ...template.header, timestamp: tip.timestamp + 1_000 },
+      txs: template.txs.map((t) => signedTransactionToJson(decodeSignedTransaction(t))), // REST takes JSON
+    };
     const mined = await inject({ method: "POST", url: "/blocks", payload: block });
     expect(mined.json()).toMatchObject({ status: "connected" });
     expect(await nullifier()).toMatchObject({ spent: true, pendingTx: null });
@@ -392,7 +396,10 @@ describe("malformed shielded txs over REST: typed 4xx, size limits before parsin
     ).toBe(202);
     const template = await client.request(ChainSubjects.templateGet, { miner: minerA.hex });
     const tip = await client.request(ChainSubjects.tipGet, {});
-    const block = { header: { ...template.header, timestamp: tip.timestamp + 1_000 }, txs: template.txs };
+    const block = {
+      header: { ...template.header, timestamp: tip.timestamp + 1_000 },
+      txs: template.txs.map((t) => signedTransactionToJson(decodeSignedTransaction(t))), // REST takes JSON
+    };
     expect((await inject({ method: "POST", url: "/blocks", payload: block })).json()).toMatchObject({
       status: "connected",
     });

@@ -1,4 +1,5 @@
 import {
+  decodeSignedTransaction,
   encodeSignedTransaction,
   type ShieldedTx,
   type ShieldTx,
@@ -108,7 +109,7 @@ describe("shielded transactions on one node", () => {
     expect(chain.mempool.size).toBe(1);
     // The template picks the shield up like any tx of alice's.
     const template = buildTemplate(chain, minerA.hex, defaultTemplateOptions);
-    expect(template.txs.map((t) => t.tx.kind)).toEqual(["shield"]);
+    expect(template.txs.map((t) => decodeSignedTransaction(t).tx.kind)).toEqual(["shield"]);
     mine(chain, [shielded1.stx]);
     expect(balance(chain, alice)).toBe(before - 1010n);
     expect(loadShielded(chain.store).pool).toBe(1000n);
@@ -123,7 +124,7 @@ describe("shielded transactions on one node", () => {
     // Mempool conflict by nullifier: the second spend of the same note is refused.
     expect(refusal(() => chain.submitTx(payAgain.stx))).toBe("NULLIFIER_SPENT");
     const t2 = buildTemplate(chain, minerB.hex, defaultTemplateOptions);
-    expect(t2.txs.map((t) => t.tx.kind)).toEqual(["shielded"]);
+    expect(t2.txs.map((t) => decodeSignedTransaction(t).tx.kind)).toEqual(["shielded"]);
     // The same note spent twice inside one block.
     expect(refusal(() => mine(chain, [pay.stx, payAgain.stx]))).toBe("NULLIFIER_SPENT");
     mine(chain, [pay.stx], minerB);

@@ -1,4 +1,4 @@
-import { signedTransactionToJson } from "@p2pnode/codec";
+import { decodeSignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { addressHexOf, signingKeyFromSeed, signTransaction } from "@p2pnode/crypto";
 import type { Bus, RunningService } from "@p2pnode/kit";
 import {
@@ -141,7 +141,10 @@ async function mine(n: Node): Promise<string> {
   const res = await fetch(`${n.chain.url}/blocks`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ header: t.header, txs: t.txs }),
+    body: JSON.stringify({
+      header: t.header,
+      txs: t.txs.map((b) => signedTransactionToJson(decodeSignedTransaction(b))),
+    }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { hash: string }).hash;

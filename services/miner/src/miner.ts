@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { blockFromJson, encodeBlock, NONCE_OFFSET } from "@p2pnode/codec";
+import { encodeBlockFromFrames, headerFromJson, NONCE_OFFSET } from "@p2pnode/codec";
 import { KitError, type Logger } from "@p2pnode/kit";
 import type { BlockTemplate, BlockVerdict, CodedError } from "@p2pnode/types";
 import type { WorkerEvent } from "./hash-worker.js";
@@ -175,9 +175,7 @@ export class Miner {
   /** The template with the found nonce, encoded once (packages/codec) and submitted as bytes. */
   private async submit(t: BlockTemplate, nonce: bigint): Promise<void> {
     try {
-      const block = encodeBlock(
-        blockFromJson({ header: { ...t.header, nonce: nonce.toString() }, txs: t.txs }),
-      );
+      const block = encodeBlockFromFrames(headerFromJson({ ...t.header, nonce: nonce.toString() }), t.txs);
       const verdict = await this.m.chain.submit(block);
       this.stats.blocksFound++;
       this.lastBlock = { hash: verdict.hash, height: verdict.height, at: Date.now() };

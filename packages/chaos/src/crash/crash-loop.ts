@@ -4,9 +4,9 @@ import { closeSync, existsSync, openSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  blockFromJson,
-  encodeBlock,
+  encodeBlockFromFrames,
   encodeSignedTransaction,
+  headerFromJson,
   signedTransactionFromJson,
   signedTransactionToJson,
   toHex,
@@ -186,7 +186,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
           const t = await bus.request(ChainSubjects.templateGet, { miner: minerAddr }, 5_000);
           const v = await bus.request(
             ChainSubjects.blockSubmit,
-            { block: encodeBlock(blockFromJson({ header: t.header, txs: t.txs })), source: "miner" },
+            { block: encodeBlockFromFrames(headerFromJson(t.header), t.txs), source: "miner" },
             10_000,
           );
           if (v.status === "connected") ackedBlocks.push({ hash: v.hash, height: v.height });

@@ -5,13 +5,13 @@ import {
   decodeCertificate,
   decodeDsMessage,
   encodeBlock,
+  encodeBlockFromFrames,
   encodeCertificate,
   encodeDsMessage,
   headerFromJson,
   maskOf,
   maskSigners,
   peekDsMessageKind,
-  signedTransactionFromJson,
   splitBlock,
   toHex,
 } from "@p2pnode/codec";
@@ -125,10 +125,7 @@ export class ConsensusNode {
         blocks: {
           build: () => {
             const t = buildTemplate(chain, miner, defaultTemplateOptions);
-            return encodeBlock({
-              header: headerFromJson(t.header),
-              txs: t.txs.map(signedTransactionFromJson),
-            });
+            return encodeBlockFromFrames(headerFromJson(t.header), t.txs);
           },
           hash: (block) => headerHash(splitBlock(block).header),
           // Commit-sign only a block that extends our final tip: a certificate then vouches for a

@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  AddressHex,
-  BlockHeaderJson,
-  Hash32Hex,
-  SafeUint,
-  U64String,
-} from "./chain.js";
+import { AddressHex, BlockHeaderJson, Hash32Hex, SafeUint, U64String } from "./chain.js";
 import { bytesOf, Empty, endpoint, event } from "./subjects.js";
 
 /**

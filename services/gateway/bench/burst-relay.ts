@@ -41,6 +41,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 const sameTip = async (nodes: readonly DevnetNode[]) =>
   new Set(await Promise.all(nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash)))
     .size === 1;
+/** A set-up step that did not happen makes every figure after it meaningless: stop with why. */
+async function must(done: Promise<boolean>, what: string): Promise<void> {
+  if (!(await done)) throw new Error(`burst bench: ${what} did not happen in time; no figures written`);
+}
 const mempoolCount = async (n: DevnetNode) =>
   (await json<{ count: number }>(`${chain(n)}/mempool?limit=1`)).count;
 
@@ -58,13 +62,15 @@ try {
   const post = (body: string) =>
     fetch(`${chain(first)}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
-  await waitUntil(
-    async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height >= 1,
-    120_000,
-    250,
+  await must(
+    waitUntil(async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height >= 1, 120_000, 250),
+    "the first block",
   );
   await miner("stop");
-  await waitUntil(() => sameTip(nodes), 60_000, 250);
+  await must(
+    waitUntil(() => sameTip(nodes), 60_000, 250),
+    "one tip before funding",
+  );
 
   // Fund the senders in one block, then stop mining so the burst waits in the mempools.
   const faucet = readWallet(devnet.faucetFile).key;
@@ -77,18 +83,23 @@ try {
   );
   for (const f of funding) await post(f.body);
   await miner("start");
-  await waitUntil(
-    async () =>
-      (await json<{ status?: string }>(`${chain(first)}/txs/${funding.at(-1)!.id}`)).status === "mined",
-    120_000,
-    100,
+  await must(
+    waitUntil(
+      async () =>
+        (await json<{ status?: string }>(`${chain(first)}/txs/${funding.at(-1)!.id}`)).status === "mined",
+      120_000,
+      100,
+    ),
+    "the funding block",
   );
   await miner("stop");
-  await waitUntil(() => sameTip(nodes), 60_000, 250);
-  await waitUntil(
-    async () => (await Promise.all(nodes.map(mempoolCount))).every((c) => c === 0),
-    60_000,
-    250,
+  await must(
+    waitUntil(() => sameTip(nodes), 60_000, 250),
+    "one tip after funding",
+  );
+  await must(
+    waitUntil(async () => (await Promise.all(nodes.map(mempoolCount))).every((c) => c === 0), 60_000, 250),
+    "empty mempools before the burst",
   );
 
   const perSender = Math.ceil(TXS / SENDERS);
@@ -100,6 +111,11 @@ try {
   const t0 = performance.now();
   const refused = await submitLanes(`${chain(first)}/txs`, lanes);
   const submitMs = performance.now() - t0;
+  if (refused.length > 0) {
+    throw new Error(
+      `burst bench: ${refused.length} of ${TXS} posts refused, e.g. ${refused[0]}; no figures written`,
+    );
+  }
 
   let counts: number[] = [];
   const complete = await waitUntil(
@@ -153,18 +169,27 @@ try {
       .map((l) => l.toFixed(2))
       .join(" "),
   });
-  writeBenchResult("gateway-burst", result, [
-    {
-      figure: "burst relay, 1,000 tx to 5 mempools",
-      value: Number((relayMs / 1000).toFixed(2)),
-      unit: "s",
-      baseline: "REST submission of the burst",
-      baselineValue: Number((submitMs / 1000).toFixed(2)),
-      ratio: Number(ratio.toFixed(2)),
-      goal: 2,
-      higherIsBetter: false,
-    },
-  ]);
+  // A burst that never reached every mempool has no relay time: the summary table gets no row.
+  if (!complete) console.error(`burst bench: mempools held ${counts.join(", ")} of ${TXS} at the bound`);
+  writeBenchResult(
+    "gateway-burst",
+    result,
+    !complete
+      ? []
+      : [
+          {
+            figure: "burst relay, 1,000 tx to 5 mempools",
+            value: Number((relayMs / 1000).toFixed(2)),
+            unit: "s",
+            baseline: "REST submission of the burst",
+            baselineValue: Number((submitMs / 1000).toFixed(2)),
+            ratio: Number(ratio.toFixed(2)),
+            goal: 2,
+            higherIsBetter: false,
+          },
+        ],
+  );
+  if (!complete) process.exitCode = 1;
 } finally {
   // BENCH_KEEP=1 leaves the devnet running for inspection (`p2pnode devnet down --dir <dir>`).
   if (process.env.BENCH_KEEP === "1") console.log(`devnet kept in ${dir}`);

@@ -7,14 +7,13 @@
  * mined block should then carry every one of them. Writes bench-results/gateway-burst.json.
  */
 
-import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { addressOf, readWallet, signingKeyFromSeed } from "@p2pnode/crypto";
+import { readWallet } from "@p2pnode/crypto";
 import { Devnet, type DevnetNode, serviceUrls, waitUntil } from "@p2pnode/devnet";
 import { writeBenchResult } from "@p2pnode/kit/testing";
-import { hex, json, submitLanes, transfer } from "./devnet-txs.js";
+import { burstLanes, fundSenders, json, must, submitLanes } from "./devnet-txs.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 1_000);
 /** The chain keeps at most 64 pending txs per sender: 20 senders × 50 txs. */
@@ -38,13 +37,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-const sameTip = async (nodes: readonly DevnetNode[]) =>
-  new Set(await Promise.all(nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash)))
-    .size === 1;
-/** A set-up step that did not happen makes every figure after it meaningless: stop with why. */
-async function must(done: Promise<boolean>, what: string): Promise<void> {
-  if (!(await done)) throw new Error(`burst bench: ${what} did not happen in time; no figures written`);
-}
 const mempoolCount = async (n: DevnetNode) =>
   (await json<{ count: number }>(`${chain(n)}/mempool?limit=1`)).count;
 
@@ -59,55 +51,24 @@ try {
   const admin = { authorization: `Bearer ${state.apiToken}` };
   const miner = (action: "start" | "stop") =>
     fetch(`${serviceUrls(first).miner}/${action}`, { method: "POST", headers: admin });
-  const post = (body: string) =>
-    fetch(`${chain(first)}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
-  await must(
-    waitUntil(async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height >= 1, 120_000, 250),
-    "the first block",
-  );
-  await miner("stop");
-  await must(
-    waitUntil(() => sameTip(nodes), 60_000, 250),
-    "one tip before funding",
-  );
-
-  // Fund the senders in one block, then stop mining so the burst waits in the mempools.
-  const faucet = readWallet(devnet.faucetFile).key;
-  const senders = Array.from({ length: SENDERS }, () => signingKeyFromSeed(new Uint8Array(randomBytes(32))));
-  const faucetNonce = (
-    await json<{ pendingNonce: number }>(`${chain(first)}/accounts/${hex(faucet.address)}`)
-  ).pendingNonce;
-  const funding = senders.map((s, i) =>
-    transfer(faucet, addressOf(s.publicKey), 10_000_000_000n, faucetNonce + i, state.chainId),
-  );
-  for (const f of funding) await post(f.body);
-  await miner("start");
-  await must(
-    waitUntil(
-      async () =>
-        (await json<{ status?: string }>(`${chain(first)}/txs/${funding.at(-1)!.id}`)).status === "mined",
-      120_000,
-      100,
-    ),
-    "the funding block",
-  );
-  await miner("stop");
-  await must(
-    waitUntil(() => sameTip(nodes), 60_000, 250),
-    "one tip after funding",
+  const senders = await fundSenders(
+    {
+      chainUrl: chain,
+      minerUrl: serviceUrls(first).miner!,
+      nodes,
+      apiToken: state.apiToken,
+      chainId: state.chainId,
+      faucet: readWallet(devnet.faucetFile).key,
+    },
+    SENDERS,
   );
   await must(
     waitUntil(async () => (await Promise.all(nodes.map(mempoolCount))).every((c) => c === 0), 60_000, 250),
     "empty mempools before the burst",
   );
 
-  const perSender = Math.ceil(TXS / SENDERS);
-  const lanes = senders.map((s, i) =>
-    Array.from({ length: Math.min(perSender, TXS - i * perSender) }, (_, k) =>
-      transfer(s, new Uint8Array(20).fill(7), 1n, k, state.chainId),
-    ),
-  );
+  const lanes = burstLanes(senders, TXS, state.chainId);
   const t0 = performance.now();
   const refused = await submitLanes(`${chain(first)}/txs`, lanes);
   const submitMs = performance.now() - t0;

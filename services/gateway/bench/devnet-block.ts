@@ -5,13 +5,12 @@
  * 1,000 txs to reach every mempool. Writes bench-results/gateway-devnet.json.
  */
 
-import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addressOf, readWallet, signingKeyFromSeed } from "@p2pnode/crypto";
+import { readWallet } from "@p2pnode/crypto";
 import { Devnet, type DevnetNode, serviceUrls, waitUntil } from "@p2pnode/devnet";
-import { hex, json, submitLanes, transfer } from "./devnet-txs.js";
+import { burstLanes, fundSenders, json, submitLanes } from "./devnet-txs.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 1_000);
 const SENDERS = 20;
@@ -35,59 +34,19 @@ try {
   const [first, ...rest] = state.nodes as [DevnetNode, ...DevnetNode[]];
   const last = state.nodes[state.nodes.length - 1]!;
   const admin = { authorization: `Bearer ${state.apiToken}` };
-  await waitUntil(
-    async () => (await json<{ height: number }>(`${chain(first)}/tip`)).height >= 1,
-    120_000,
-    250,
-  );
-  await fetch(`${serviceUrls(first).miner}/stop`, { method: "POST", headers: admin });
-  await waitUntil(
-    async () =>
-      new Set(
-        await Promise.all(
-          state.nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash),
-        ),
-      ).size === 1,
-    60_000,
-    250,
-  );
-
   // The chain keeps at most 64 pending txs per sender: spread the load over SENDERS accounts.
-  const faucet = readWallet(devnet.faucetFile).key;
-  const senders = Array.from({ length: SENDERS }, () => signingKeyFromSeed(new Uint8Array(randomBytes(32))));
-  const post = (body: string) =>
-    fetch(`${chain(first)}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body });
-  const faucetNonce = (
-    await json<{ pendingNonce: number }>(`${chain(first)}/accounts/${hex(faucet.address)}`)
-  ).pendingNonce;
-  const funding = senders.map((s, i) =>
-    transfer(faucet, addressOf(s.publicKey), 10_000_000_000n, faucetNonce + i, state.chainId),
+  const senders = await fundSenders(
+    {
+      chainUrl: chain,
+      minerUrl: serviceUrls(first).miner!,
+      nodes: state.nodes,
+      apiToken: state.apiToken,
+      chainId: state.chainId,
+      faucet: readWallet(devnet.faucetFile).key,
+    },
+    SENDERS,
   );
-  for (const f of funding) await post(f.body);
-  await fetch(`${serviceUrls(first).miner}/start`, { method: "POST", headers: admin });
-  await waitUntil(
-    async () =>
-      (await json<{ status?: string }>(`${chain(first)}/txs/${funding.at(-1)!.id}`)).status === "mined",
-    120_000,
-    100,
-  );
-  await fetch(`${serviceUrls(first).miner}/stop`, { method: "POST", headers: admin });
-  await waitUntil(
-    async () =>
-      new Set(
-        await Promise.all(
-          state.nodes.map(async (n) => (await json<{ hash: string }>(`${chain(n)}/tip`)).hash),
-        ),
-      ).size === 1,
-    60_000,
-    250,
-  );
-  const perSender = Math.ceil(TXS / SENDERS);
-  const lanes = senders.map((s, i) =>
-    Array.from({ length: Math.min(perSender, TXS - i * perSender) }, (_, k) =>
-      transfer(s, new Uint8Array(20).fill(7), 1n, k, state.chainId),
-    ),
-  );
+  const lanes = burstLanes(senders, TXS, state.chainId);
   const t0 = performance.now();
   const refused = await submitLanes(`${chain(first)}/txs`, lanes);
   if (refused.length > 0) console.warn(`${refused.length} txs refused, e.g. ${refused[0]}`);

@@ -1,5 +1,14 @@
 /** Signed transfers as REST bodies, and small REST helpers, for the devnet benches. */
-import { type SigningKey, signTransaction, txId } from "@p2pnode/crypto";
+import { randomBytes } from "node:crypto";
+import {
+  type Account,
+  addressOf,
+  type SigningKey,
+  signingKeyFromSeed,
+  signTransaction,
+  txId,
+} from "@p2pnode/crypto";
+import { type DevnetNode, waitUntil } from "@p2pnode/devnet";
 
 export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -53,4 +62,74 @@ export async function submitLanes(
     }),
   );
   return refused;
+}
+
+/** A set-up step that did not happen makes every figure after it meaningless: stop with why. */
+export async function must(done: Promise<boolean>, what: string): Promise<void> {
+  if (!(await done)) throw new Error(`bench: ${what} did not happen in time; no figures written`);
+}
+
+/** One devnet as the benches drive it: the node they post to, every node, the miner's admin token. */
+export interface BenchDevnet {
+  chainUrl: (n: DevnetNode) => string;
+  minerUrl: string;
+  nodes: readonly DevnetNode[];
+  apiToken: string;
+  chainId: string;
+  faucet: Account;
+}
+
+/**
+ * Waits for the first block, then funds `count` fresh senders from the faucet in one block mined
+ * on the first node and stops its miner once every node shows that tip: whatever the bench posts
+ * next waits in the mempools. Returns the senders' keys.
+ */
+export async function fundSenders(d: BenchDevnet, count: number): Promise<SigningKey[]> {
+  const first = d.chainUrl(d.nodes[0]!);
+  const admin = { authorization: `Bearer ${d.apiToken}` };
+  const miner = (action: "start" | "stop") =>
+    fetch(`${d.minerUrl}/${action}`, { method: "POST", headers: admin });
+  const oneTip = async () =>
+    new Set(
+      await Promise.all(
+        d.nodes.map(async (n) => (await json<{ hash: string }>(`${d.chainUrl(n)}/tip`)).hash),
+      ),
+    ).size === 1;
+  await must(
+    waitUntil(async () => (await json<{ height: number }>(`${first}/tip`)).height >= 1, 120_000, 250),
+    "the first block",
+  );
+  await miner("stop");
+  await must(waitUntil(oneTip, 60_000, 250), "one tip before funding");
+
+  const senders = Array.from({ length: count }, () => signingKeyFromSeed(new Uint8Array(randomBytes(32))));
+  const faucetNonce = (await json<{ pendingNonce: number }>(`${first}/accounts/${hex(d.faucet.address)}`))
+    .pendingNonce;
+  const funding = senders.map((s, i) =>
+    transfer(d.faucet, addressOf(s.publicKey), 10_000_000_000n, faucetNonce + i, d.chainId),
+  );
+  const refused = await submitLanes(`${first}/txs`, [funding]);
+  if (refused.length > 0) throw new Error(`bench: funding refused: ${refused[0]}`);
+  await miner("start");
+  await must(
+    waitUntil(
+      async () => (await json<{ status?: string }>(`${first}/txs/${funding.at(-1)!.id}`)).status === "mined",
+      120_000,
+      100,
+    ),
+    "the funding block",
+  );
+  await miner("stop");
+  await must(waitUntil(oneTip, 60_000, 250), "one tip after funding");
+  return senders;
+}
+
+/** `total` transfers spread over `senders`, one lane per sender with its nonces in order from 0. */
+export function burstLanes(senders: readonly SigningKey[], total: number, chainId: string) {
+  const perSender = Math.ceil(total / senders.length);
+  return senders.map((s, i) =>
+    Array.from({ length: Math.max(0, Math.min(perSender, total - i * perSender)) }, (_, k) =>
+      transfer(s, new Uint8Array(20).fill(7), 1n, k, chainId),
+    ),
+  );
 }

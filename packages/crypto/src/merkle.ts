@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import { equalBytes } from "@p2pnode/codec";
 import { assertBytes, CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
@@ -32,41 +31,13 @@ const MAX_LEAVES = 2 ** 32;
 export const merkleLeafHash = (data: Uint8Array): Uint8Array => sha256(LEAF, data);
 export const merkleNodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(NODE, left, right);
 
-/**
- * The root over `leaves` (each hashed as a leaf). A block's txRoot is ~2 hashes per tx on the
- * commit path, so the prefixed inputs are written into one scratch buffer and hashed in place
- * (no array of parts joined per node, as merkleLeafHash and merkleNodeHash do).
- */
+/** The root over `leaves` (each hashed as a leaf). */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   checkLeaves(leaves);
   if (leaves.length === 0) return sha256();
-  let longest = 0;
-  for (const leaf of leaves) longest = Math.max(longest, leaf.length);
-  const scratch = Buffer.allocUnsafe(1 + Math.max(longest, 64));
-  scratch[0] = 0x00;
-  let level: Uint8Array[] = leaves.map((leaf) => {
-    scratch.set(leaf, 1);
-    return digest(scratch.subarray(0, 1 + leaf.length));
-  });
-  scratch[0] = 0x01;
-  const node = scratch.subarray(0, 65);
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      scratch.set(level[i]!, 1);
-      scratch.set(level[i + 1]!, 33);
-      next.push(digest(node));
-    }
-    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
-    level = next;
-  }
+  let level = leaves.map(merkleLeafHash);
+  while (level.length > 1) level = nextLevel(level);
   return level[0]!;
-}
-
-/** SHA-256 of bytes already checked (merkleRoot's scratch buffer). */
-function digest(bytes: Buffer): Uint8Array {
-  const d = hash("sha256", bytes, "buffer") as Buffer;
-  return new Uint8Array(d.buffer, d.byteOffset, d.length);
 }
 
 /** The inclusion proof of leaf `index`. */

@@ -10,28 +10,20 @@ export interface AccountReader {
 
 const EMPTY: Account = { balance: 0n, nonce: 0 };
 
-interface OverlayEntry {
-  address: Uint8Array;
-  before: Account | undefined;
-  after: Account | undefined;
-  written: boolean;
-}
-
 /**
  * Account changes of one block (or one template) kept in memory over a reader. It remembers
  * each touched account's value before the first change: that list is the block's undo data.
  * Every account is read from the reader at most once (a transfer reads and then writes it).
  */
 export class StateOverlay implements AccountReader {
-  private readonly entries = new Map<string, OverlayEntry>();
-
-  /** The entry last looked up, by the array it was asked with: a read-then-write costs one key. */
-  private last: { address: Uint8Array; entry: OverlayEntry } | undefined;
+  private readonly entries = new Map<
+    string,
+    { address: Uint8Array; before: Account | undefined; after: Account | undefined; written: boolean }
+  >();
 
   constructor(private readonly base: AccountReader) {}
 
-  private entry(address: Uint8Array): OverlayEntry {
-    if (this.last?.address === address) return this.last.entry;
+  private entry(address: Uint8Array) {
     const key = hex(address);
     let e = this.entries.get(key);
     if (!e) {
@@ -39,7 +31,6 @@ export class StateOverlay implements AccountReader {
       e = { address, before, after: before, written: false };
       this.entries.set(key, e);
     }
-    this.last = { address, entry: e };
     return e;
   }
 

@@ -1,5 +1,6 @@
 import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
+import { AccountCache } from "./account-cache.js";
 import { ChainFault } from "./errors.js";
 import { MEMPOOL_MIGRATION } from "./mempool-store.js";
 import { decodeUndo, encodeUndo, type UndoEntry, undoFromJson } from "./undo.js";
@@ -124,6 +125,7 @@ const META_COLUMNS = "hash, height, prev_hash, header, tx_count, size, total_wor
 export class ChainStore {
   readonly db: Db;
   private readonly q;
+  private readonly accountCache = new AccountCache();
 
   constructor(file: string) {
     this.db = openDatabase(file, MIGRATIONS);
@@ -173,7 +175,13 @@ export class ChainStore {
 
   /** Runs `fn` in one BEGIN IMMEDIATE transaction; a throw rolls all of it back. */
   transaction<T>(fn: () => T): T {
-    return inTransaction(this.db, fn);
+    try {
+      return inTransaction(this.db, fn);
+    } catch (err) {
+      // Its account writes were cached as they were made; the file no longer has them.
+      this.accountCache.clear();
+      throw err;
+    }
   }
 
   close(): void {
@@ -280,16 +288,22 @@ export class ChainStore {
   }
 
   account(address: Uint8Array): Account | undefined {
+    const cached = this.accountCache.get(address);
+    if (cached !== undefined) return cached ?? undefined;
     const row = this.q.accountGet.get(address) as { balance: string; nonce: number } | undefined;
-    return row ? { balance: BigInt(row.balance), nonce: row.nonce } : undefined;
+    const a = row ? { balance: BigInt(row.balance), nonce: row.nonce } : undefined;
+    this.accountCache.set(address, a ?? null);
+    return a;
   }
 
   putAccount(address: Uint8Array, a: Account): void {
     this.q.accountPut.run(address, a.balance.toString(), a.nonce);
+    this.accountCache.set(address, a);
   }
 
   deleteAccount(address: Uint8Array): void {
     this.q.accountDelete.run(address);
+    this.accountCache.set(address, null);
   }
 
   *accounts(): Generator<{ address: string; account: Account }> {

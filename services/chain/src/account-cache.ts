@@ -1,0 +1,42 @@
+import type { Account } from "./store.js";
+
+/**
+ * The tip's accounts as this store last read or wrote them, so admission's two reads per tx (the
+ * cheap replay check before the verify, the mempool's check after it) and a block's reads of
+ * senders just admitted cost a Map lookup instead of a SQLite query. Absent accounts are cached
+ * too (null). Written through by the store's own puts and deletes, and emptied whenever a
+ * transaction rolls back, since its writes were cached before they were undone: it never holds a
+ * value the file does not. Only this store's connection writes the accounts table.
+ * Bounded: past `limit` entries the oldest go first.
+ */
+export class AccountCache {
+  private readonly entries = new Map<string, Account | null>();
+
+  constructor(private readonly limit = 100_000) {}
+
+  /** The cached account (a copy: callers may change what they get), null if absent, undefined if unknown. */
+  get(address: Uint8Array): Account | null | undefined {
+    const a = this.entries.get(keyOf(address));
+    return a ? { balance: a.balance, nonce: a.nonce } : a;
+  }
+
+  set(address: Uint8Array, a: Account | null): void {
+    const key = keyOf(address);
+    this.entries.delete(key);
+    this.entries.set(key, a ? { balance: a.balance, nonce: a.nonce } : null);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** A Map key for 32 address bytes without copying them. */
+function keyOf(address: Uint8Array): string {
+  return Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("latin1");
+}

@@ -1,3 +1,12 @@
+import { type InvKind, toHex } from "@p2pnode/codec";
+import { txId } from "@p2pnode/crypto";
+
+/** The one key of an inventory item in the tracker, the seen cache and relay's in-flight map. */
+export const inventoryKey = (kind: InvKind, hashHex: string) => `${kind === "tx" ? "t" : "b"}:${hashHex}`;
+
+/** The key of a received tx's codec bytes (its id hashed from them). */
+export const txKeyOf = (tx: Uint8Array) => inventoryKey("tx", toHex(txId(tx)));
+
 /**
  * Announced items we asked a peer for and it has not delivered yet, per peer, with a cap and a
  * deadline. Without it a peer that announces 50,000 items gets 50,000 requests (100 getData

@@ -25,6 +25,8 @@ export interface PeerManagerModules {
   metrics: GatewayMetrics;
   log: Logger;
   onMessage: (peer: Peer, msg: P2pMessage) => void;
+  /** See PeerModules.solicited. */
+  solicited?: (peer: Peer, msg: P2pMessage) => boolean;
   onConnected: (peer: Peer) => void;
   onDisconnected: (peer: Peer, reason: string) => void;
 }
@@ -260,6 +262,7 @@ export class PeerManager {
         channel: result.channel,
         metrics: this.m.metrics,
         onMessage: this.m.onMessage,
+        ...(this.m.solicited ? { solicited: this.m.solicited } : {}),
         onMisbehaviour: (p, kind, detail, fatal) => this.misbehaved(p, kind, detail, fatal),
         onClose: (p, reason) => this.closed(p, reason),
       },

@@ -44,6 +44,8 @@ export interface PeerModules {
   channel: SecureChannel;
   metrics: GatewayMetrics;
   onMessage: (peer: Peer, msg: P2pMessage) => void;
+  /** True for a message answering one of our outstanding requests: not charged to the message bucket. */
+  solicited?: (peer: Peer, msg: P2pMessage) => boolean;
   /** Reports misbehaviour; `fatal` asks for a disconnect whatever the score. */
   onMisbehaviour: (peer: Peer, kind: ScoreKind, detail: string, fatal?: GatewayErrorCode) => void;
   onClose: (peer: Peer, reason: string) => void;
@@ -149,6 +151,10 @@ export class Peer {
     this.m.onClose(this, code);
   }
 
+  private flooded(): void {
+    this.m.onMisbehaviour(this, "FLOOD", "message or byte rate exceeded; message dropped");
+  }
+
   private closedBy(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
@@ -177,9 +183,12 @@ export class Peer {
       return;
     }
     // Rate limits apply after decryption: a dropped frame must still advance the receive nonce,
-    // or every later frame of the session would fail to authenticate.
-    if (!this.byteBucket.take(bytes.length) || !this.msgBucket.take()) {
-      this.m.onMisbehaviour(this, "FLOOD", "message or byte rate exceeded; message dropped");
+    // or every later frame of the session would fail to authenticate. The byte bucket bounds
+    // what is decoded; the message bucket is charged after decoding, because an answer to our
+    // own request (a tx we asked for with getData) is not a flood whatever its rate: we chose how
+    // many to ask for, and an honest peer answers them as fast as it can.
+    if (!this.byteBucket.take(bytes.length)) {
+      this.flooded();
       return;
     }
     let msg: P2pMessage;
@@ -191,6 +200,10 @@ export class Peer {
         return;
       }
       this.m.onMisbehaviour(this, "MALFORMED_MESSAGE", (err as Error).message, "MALFORMED_MESSAGE");
+      return;
+    }
+    if (!this.m.solicited?.(this, msg) && !this.msgBucket.take()) {
+      this.flooded();
       return;
     }
     this.m.metrics.message("received", msg.type, plain.length);

@@ -8,7 +8,7 @@ import {
 } from "@p2pnode/codec";
 import { headerHash, txId } from "@p2pnode/crypto";
 import type { Logger } from "@p2pnode/kit";
-import type { AnnouncementTracker } from "./announcement-tracker.js";
+import { type AnnouncementTracker, inventoryKey } from "./announcement-tracker.js";
 import type { ChainPort, SubmitOutcome } from "./chain-port.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { OrphanTxs } from "./orphan-txs.js";
@@ -48,8 +48,6 @@ function gapExpected(r: SubmitOutcome, nonce: number): number | undefined {
   return typeof expected === "number" && nonce > expected ? expected : undefined;
 }
 
-const keyOf = (kind: InvKind, hashHex: string) => `${kind === "tx" ? "t" : "b"}:${hashHex}`;
-
 /**
  * Gossip of transactions and blocks: announce what the chain accepted to every peer that does
  * not have it (never back to the peer it came from), fetch announced items we have not seen,
@@ -75,7 +73,7 @@ export class Relay {
   announce(kind: InvKind, hashHex: string, bytes?: Uint8Array): void {
     if (bytes) this.m.recent.put(kind, hashHex, bytes);
     if (kind === "tx" && bytes && this.orphans.size > 0) this.predecessorArrived(bytes);
-    this.m.seen.add(keyOf(kind, hashHex));
+    this.m.seen.add(inventoryKey(kind, hashHex));
     if (kind === "block") {
       this.flush([{ kind, hex: hashHex }]);
       return;
@@ -115,7 +113,7 @@ export class Relay {
   reannounce(txIds: readonly string[], to?: Peer): void {
     if (txIds.length === 0) return;
     const items = txIds.map((hex) => ({ kind: "tx" as const, hex }));
-    for (const hex of txIds) this.m.seen.add(keyOf("tx", hex));
+    for (const hex of txIds) this.m.seen.add(inventoryKey("tx", hex));
     for (const peer of to ? [to] : this.m.peers()) this.sendInv(peer, items);
   }
 
@@ -125,7 +123,7 @@ export class Relay {
     for (const it of items) {
       const hex = toHex(it.hash);
       peer.known.add(hex);
-      const key = keyOf(it.kind, hex);
+      const key = inventoryKey(it.kind, hex);
       if (this.m.seen.has(key) || now - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS) continue;
       if (this.m.requested && !this.m.requested.ask(peer, key)) continue;
       this.inFlight.set(key, now);
@@ -141,7 +139,7 @@ export class Relay {
    * to the chain's periodic sync.
    */
   isComing(kind: InvKind, hashHex: string): boolean {
-    const key = keyOf(kind, hashHex);
+    const key = inventoryKey(kind, hashHex);
     return this.m.seen.has(key) || Date.now() - (this.inFlight.get(key) ?? 0) < IN_FLIGHT_MS;
   }
 
@@ -175,7 +173,7 @@ export class Relay {
 
   onNotFound(items: InvItem[], peer?: Peer): void {
     for (const it of items) {
-      const key = keyOf(it.kind, toHex(it.hash));
+      const key = inventoryKey(it.kind, toHex(it.hash));
       this.inFlight.delete(key);
       if (peer) this.m.requested?.served(peer, key);
     }
@@ -195,7 +193,7 @@ export class Relay {
       return this.m.penalise(peer, "INVALID_TX", `undecodable tx: ${(err as Error).message}`);
     }
     peer.known.add(id);
-    const key = keyOf("tx", id);
+    const key = inventoryKey("tx", id);
     this.m.requested?.served(peer, key);
     const askedAt = this.inFlight.get(key);
     this.inFlight.delete(key);
@@ -283,7 +281,7 @@ export class Relay {
       return Promise.resolve();
     }
     peer.known.add(hex);
-    const key = keyOf("block", hex);
+    const key = inventoryKey("block", hex);
     this.m.requested?.served(peer, key);
     this.inFlight.delete(key);
     if (!this.m.seen.add(key)) return Promise.resolve();

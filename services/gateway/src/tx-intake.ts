@@ -1,6 +1,4 @@
-import { toHex } from "@p2pnode/codec";
-import { txId } from "@p2pnode/crypto";
-import type { AnnouncementTracker } from "./announcement-tracker.js";
+import { type AnnouncementTracker, txKeyOf } from "./announcement-tracker.js";
 import type { Peer } from "./peer.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -52,7 +50,7 @@ export class TxIntake {
   ) {}
 
   offer(peer: Peer, bytes: Uint8Array): void {
-    if (!this.m.requested.has(peer, `t:${toHex(txId(bytes))}`)) {
+    if (!this.m.requested.has(peer, txKeyOf(bytes))) {
       let b = this.buckets.get(peer);
       if (!b) {
         b = new TokenBucket(this.o.unsolicitedPerSecond, this.o.unsolicitedBurst);

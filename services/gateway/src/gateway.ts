@@ -3,7 +3,7 @@ import { headerHash, type NodeKey, txId, x25519KeyPair } from "@p2pnode/crypto";
 import type { Db, Logger } from "@p2pnode/kit";
 import type { BlockAcceptedEvent, NetworkGraph, TxAcceptedEvent } from "@p2pnode/types";
 import type { Registry } from "prom-client";
-import { AnnouncementTracker, txKeyOf } from "./announcement-tracker.js";
+import { AnnouncementTracker } from "./announcement-tracker.js";
 import { BanStore } from "./bans.js";
 import type { ChainPort, LocalTip } from "./chain-port.js";
 import { ComputeRelay } from "./compute-relay.js";
@@ -91,7 +91,6 @@ export class Gateway {
       log: m.log,
       ...(m.verifier ? { verifier: m.verifier } : {}),
       onMessage: (peer, msg) => this.compute.handle(peer, msg) || this.protocol.handle(peer, msg),
-      solicited: (peer, msg) => msg.type === "tx" && this.requested.has(peer, txKeyOf(msg.tx)),
       onConnected: (peer) => {
         this.protocol.onConnected(peer);
         this.compute.onConnected(peer);

@@ -25,8 +25,6 @@ export interface PeerManagerModules {
   metrics: GatewayMetrics;
   log: Logger;
   onMessage: (peer: Peer, msg: P2pMessage) => void;
-  /** See PeerModules.solicited. */
-  solicited?: (peer: Peer, msg: P2pMessage) => boolean;
   onConnected: (peer: Peer) => void;
   onDisconnected: (peer: Peer, reason: string) => void;
 }
@@ -262,7 +260,6 @@ export class PeerManager {
         channel: result.channel,
         metrics: this.m.metrics,
         onMessage: this.m.onMessage,
-        ...(this.m.solicited ? { solicited: this.m.solicited } : {}),
         onMisbehaviour: (p, kind, detail, fatal) => this.misbehaved(p, kind, detail, fatal),
         onClose: (p, reason) => this.closed(p, reason),
       },

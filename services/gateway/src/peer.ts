@@ -37,6 +37,8 @@ export interface PeerLimits {
   maxQueuedBytes: number;
   /** Inventory hashes remembered per peer as "it has this". */
   knownItems: number;
+  /** Requested items outstanding per peer: also the most answers that go uncharged. */
+  maxRequestedPerPeer: number;
 }
 
 export interface PeerModules {
@@ -44,8 +46,6 @@ export interface PeerModules {
   channel: SecureChannel;
   metrics: GatewayMetrics;
   onMessage: (peer: Peer, msg: P2pMessage) => void;
-  /** True for a message answering one of our outstanding requests: not charged to the message bucket. */
-  solicited?: (peer: Peer, msg: P2pMessage) => boolean;
   /** Reports misbehaviour; `fatal` asks for a disconnect whatever the score. */
   onMisbehaviour: (peer: Peer, kind: ScoreKind, detail: string, fatal?: GatewayErrorCode) => void;
   onClose: (peer: Peer, reason: string) => void;
@@ -69,6 +69,8 @@ export class Peer {
   reportedPeers: { id: string; latencyMs: number }[] = [];
   readonly known: BoundedSet;
   private readonly msgBucket: TokenBucket;
+  /** Txs and blocks we asked this peer for (getData) whose answers are not charged to msgBucket. */
+  private requestCredit = 0;
   private readonly byteBucket: TokenBucket;
   readonly addrBucket: TokenBucket;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -132,6 +134,9 @@ export class Peer {
     }
     const frame = this.m.channel.seal(msg);
     this.m.ws.send(frame.bytes);
+    if (msg.type === "getData") {
+      this.requestCredit = Math.min(this.requestCredit + msg.items.length, this.limits.maxRequestedPerPeer);
+    }
     this.bytesOut += frame.bytes.length;
     this.m.metrics.message("sent", frame.type, frame.plainBytes);
     return true;
@@ -184,9 +189,10 @@ export class Peer {
     }
     // Rate limits apply after decryption: a dropped frame must still advance the receive nonce,
     // or every later frame of the session would fail to authenticate. The byte bucket bounds
-    // what is decoded; the message bucket is charged after decoding, because an answer to our
-    // own request (a tx we asked for with getData) is not a flood whatever its rate: we chose how
-    // many to ask for, and an honest peer answers them as fast as it can.
+    // what is decoded; the message bucket is charged after decoding, because the txs and blocks
+    // we asked for with getData are not a flood whatever their rate: we chose how many to ask
+    // for, and an honest peer sends them back as fast as it can. Each item we asked for is a
+    // credit for one such message; a peer can never send more free messages than we requested.
     if (!this.byteBucket.take(bytes.length)) {
       this.flooded();
       return;
@@ -202,7 +208,8 @@ export class Peer {
       this.m.onMisbehaviour(this, "MALFORMED_MESSAGE", (err as Error).message, "MALFORMED_MESSAGE");
       return;
     }
-    if (!this.m.solicited?.(this, msg) && !this.msgBucket.take()) {
+    if ((msg.type === "tx" || msg.type === "block") && this.requestCredit > 0) this.requestCredit--;
+    else if (!this.msgBucket.take()) {
       this.flooded();
       return;
     }

@@ -60,10 +60,10 @@ export class Admission {
   /** `bytes`: the codec bytes `stx` was decoded from, when it came as bytes (not encoded again). */
   submitTx(stx: SignedTransaction, claimedId?: string, bytes?: Uint8Array): Promise<PoolTx> {
     const { chain } = this.m;
-    const signed = this.m.verifier && chain.signatureToVerify(stx, claimedId, bytes);
+    const toVerify = this.m.verifier && chain.signatureToVerify(stx, claimedId, bytes);
     let verdict: boolean | undefined;
-    const ready = signed
-      ? this.verify(signed).then((v) => {
+    const ready = toVerify
+      ? this.verify(toVerify.signed).then((v) => {
           verdict = v;
         })
       : Promise.resolve();
@@ -71,6 +71,7 @@ export class Admission {
       chain.submitTx(stx, claimedId, {
         persist,
         ...(bytes ? { bytes } : {}),
+        ...(toVerify ? { prepared: toVerify.prepared } : {}),
         ...(verdict === undefined ? {} : { signatureValid: verdict }),
       }),
     );

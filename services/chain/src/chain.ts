@@ -68,6 +68,8 @@ export interface TxSubmitOptions {
   persist?: boolean;
   /** The codec bytes the tx was decoded from (NATS): used as they are, not encoded again. */
   bytes?: Uint8Array;
+  /** prepareTx's result for this same tx (admission made it to find the signature): not made again. */
+  prepared?: CheckedTx;
 }
 
 export interface BlockOutcome {
@@ -255,7 +257,8 @@ export class Chain {
 
   /** Validates a transaction against the tip's state and admits it to the mempool. */
   submitTx(stx: SignedTransaction, claimedId?: string, o: TxSubmitOptions = {}): PoolTx {
-    const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId, o.bytes);
+    const t =
+      o.prepared ?? prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId, o.bytes);
     if (this.isPending(t.idHex))
       throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
     if (isShielded(t.stx)) return this.submitShielded(t);
@@ -277,12 +280,13 @@ export class Chain {
     stx: SignedTransaction,
     claimedId?: string,
     bytes?: Uint8Array,
-  ): SignedMessage | undefined {
+  ): { signed: SignedMessage; prepared: CheckedTx } | undefined {
     try {
       const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId, bytes);
       if (this.isPending(t.idHex) || isShielded(t.stx)) return undefined;
       this.checkNonce(t);
-      return transactionSignature(t.stx, this.chainId);
+      const signed = transactionSignature(t.stx, this.chainId);
+      return signed && { signed, prepared: t };
     } catch {
       return undefined;
     }

@@ -10,17 +10,16 @@
  * core (v: a verify's CPU, m: the main thread's per tx). The issue's 0.8× needs m ≤ 0.25 v.
  *   pnpm --filter @p2pnode/chain bench:admission-cpu      (BENCH_TXS to resize)
  */
-import { createPublicKey, verify as nodeVerify } from "node:crypto";
+import { verify as nodeVerify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeTransaction, signedTransactionToJson } from "@p2pnode/codec";
-import { SIGNING_DOMAINS, signingBytes } from "@p2pnode/crypto";
+import { signedTransactionToJson } from "@p2pnode/codec";
 import { writeBenchResult } from "@p2pnode/kit/testing";
 import { txFromJson } from "@p2pnode/rules";
 import { Admission } from "../src/admission.js";
-import { CHAIN_ID, transfer } from "../test/helpers.js";
-import { blockFixture } from "./block-fixture.js";
+import { transfer } from "../test/helpers.js";
+import { blockFixture, verifyBaseline } from "./block-fixture.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 10_000);
 const SLICE = 250;
@@ -36,10 +35,7 @@ const txs = senders
   )
   .slice(0, TXS);
 
-const sample = transfer(senders[0]!, recipient, 1n, 0);
-const message = signingBytes(SIGNING_DOMAINS.tx, CHAIN_ID, encodeTransaction(sample.tx));
-const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), senders[0]!.key.publicKey]);
-const key = createPublicKey({ key: spki, format: "der", type: "spki" });
+const { message, signature, key } = verifyBaseline(senders[0]!, recipient);
 const cpuMicros = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return u.user + u.system;
@@ -53,7 +49,7 @@ for (let i = 0; i < txs.length; i += SLICE) {
   const slice = txs.slice(i, i + SLICE);
   let u = process.cpuUsage();
   for (let j = 0; j < slice.length; j++) {
-    if (!nodeVerify(null, message, key, sample.signature)) throw new TypeError("baseline signature failed");
+    if (!nodeVerify(null, message, key, signature)) throw new TypeError("baseline signature failed");
   }
   verifyMicros += cpuMicros(u);
   u = process.cpuUsage();

@@ -1,8 +1,11 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { join } from "node:path";
+import { encodeTransaction } from "@p2pnode/codec";
+import { SIGNING_DOMAINS, signingBytes } from "@p2pnode/crypto";
 import type { Genesis } from "@p2pnode/types";
 import { Chain, defaultChainOptions } from "../src/chain.js";
 import { ChainStore } from "../src/store.js";
-import { BLOCK_TIME, CHAIN_ID, type Wallet, wallet } from "../test/helpers.js";
+import { BLOCK_TIME, CHAIN_ID, transfer, type Wallet, wallet } from "../test/helpers.js";
 
 /** The benchmark block size: 1,000 transfers, one per sender. */
 export const BLOCK_TXS = 1_000;
@@ -38,4 +41,16 @@ export function blockFixture(dir: string) {
     return new Chain({ ...defaultChainOptions, mempool }, { genesis, store });
   };
   return { senders, recipient, genesis, chain };
+}
+
+/**
+ * The raw-verify baseline the admission benches share: one transfer's signing bytes, signature and
+ * public key, as the bare node:crypto verify of the baseline takes them (`spki`: the key's DER).
+ */
+export function verifyBaseline(sender: Wallet, recipient: Wallet) {
+  const sample = transfer(sender, recipient, 1n, 0);
+  const message = signingBytes(SIGNING_DOMAINS.tx, CHAIN_ID, encodeTransaction(sample.tx));
+  const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), sender.key.publicKey]);
+  const key: KeyObject = createPublicKey({ key: spki, format: "der", type: "spki" });
+  return { publicKey: sender.key.publicKey, message, signature: sample.signature, spki, key };
 }

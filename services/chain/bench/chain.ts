@@ -15,21 +15,16 @@ import { createPublicKey, verify as nodeVerify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Block, encodeTransaction, signedTransactionToJson } from "@p2pnode/codec";
-import {
-  rawVerifyRate as rawVerifyRateOnThreads,
-  SIGNING_DOMAINS,
-  signingBytes,
-  VerifyPool,
-} from "@p2pnode/crypto";
+import { type Block, signedTransactionToJson } from "@p2pnode/codec";
+import { rawVerifyRate as rawVerifyRateOnThreads, VerifyPool } from "@p2pnode/crypto";
 import { writeBenchResult } from "@p2pnode/kit/testing";
 import { txFromJson } from "@p2pnode/rules";
 import { SignedTransactionJson } from "@p2pnode/types";
 import { Admission } from "../src/admission.js";
 import type { Chain } from "../src/chain.js";
 import { ChainIntake } from "../src/intake.js";
-import { CHAIN_ID, makeBlock, transfer } from "../test/helpers.js";
-import { BLOCK_TXS, blockFixture } from "./block-fixture.js";
+import { makeBlock, transfer } from "../test/helpers.js";
+import { BLOCK_TXS, blockFixture, verifyBaseline } from "./block-fixture.js";
 
 const TXS = Number(process.env.BENCH_TXS ?? 10_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 8);
@@ -43,10 +38,8 @@ const pool = new VerifyPool({ threads });
 const { senders, recipient, chain } = blockFixture(dir);
 
 // --- baseline: raw node:crypto verify of tx signing bytes, public key object cached ----------
-const sample = transfer(senders[0]!, recipient, 1n, 0);
-const message = signingBytes(SIGNING_DOMAINS.tx, CHAIN_ID, encodeTransaction(sample.tx));
-const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), senders[0]!.key.publicKey]);
-const keyObject = createPublicKey({ key: spki, format: "der", type: "spki" });
+const sample = verifyBaseline(senders[0]!, recipient);
+const { message, spki, key: keyObject } = sample;
 function rawVerifyRate(n: number, fromBytes: boolean): number {
   const t0 = now();
   for (let i = 0; i < n; i++) {
@@ -109,7 +102,7 @@ if (pooledChain.mempool.size !== admitJson.length) throw new TypeError("pooled a
 admitChain.store.close();
 pooledChain.store.close();
 const verifyRawThreads = await rawVerifyRateOnThreads(
-  { publicKey: senders[0]!.key.publicKey, message, signature: sample.signature },
+  { publicKey: sample.publicKey, message, signature: sample.signature },
   threads,
   1,
 );

@@ -30,10 +30,6 @@ export class AccountCache {
   clear(): void {
     this.entries.clear();
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 /** A Map key for 32 address bytes without copying them. */

@@ -10,6 +10,9 @@
 set -u
 SERIAL="@p2pnode/devnet @p2pnode/cli @p2pnode/dashboard @p2pnode/chaos"
 
+# Build once first: one `tsc -b` over the workspace (a no-op when up to date). Turbo's test tasks do
+# not build, so each package does not start its own tsc.
+pnpm -s build || exit 1
 if [ $# -gt 0 ]; then
   exec turbo run test --continue --concurrency=1 "$@"
 fi
@@ -19,8 +22,6 @@ for p in $SERIAL; do
   without="$without --filter=!$p"
   only="$only --filter=$p"
 done
-# Build once first (a no-op when up to date), one tsc per core.
-turbo run build --concurrency=100% --output-logs=errors-only || exit 1
 # shellcheck disable=SC2086 # the filter lists are meant to split
 turbo run test --continue --concurrency=2 $without
 parallel=$?

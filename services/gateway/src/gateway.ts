@@ -14,7 +14,7 @@ import type { NetworkId } from "./network-id.js";
 import type { GatewayOptions } from "./options.js";
 import type { Peer } from "./peer.js";
 import { PeerManager } from "./peer-manager.js";
-import { Protocol } from "./protocol.js";
+import { Protocol, statusOf } from "./protocol.js";
 import { RecentBytes } from "./recent-bytes.js";
 import { Relay } from "./relay.js";
 import { PeerScores } from "./scoring.js";
@@ -211,14 +211,8 @@ export class Gateway {
   }
 
   private sendStatus(): void {
-    for (const p of this.manager.peers.values()) {
-      p.send({
-        type: "status",
-        height: this.tip.height,
-        tipHash: this.tip.hash,
-        totalWork: this.tip.totalWork,
-      });
-    }
+    const status = statusOf(this.tip);
+    for (const p of this.manager.peers.values()) p.send(status);
   }
 
   /**

@@ -54,6 +54,11 @@ export class Protocol {
   constructor(private readonly m: ProtocolModules) {}
 
   onConnected(peer: Peer): void {
+    // The tip in our handshake payload was read when our Noise message was written; blocks that
+    // came before the peer was registered were announced to everyone else but not to it. Without
+    // this status a peer that synced to the payload's tip sat behind until the next block, which
+    // on a quiet network never came.
+    peer.send(statusOf(this.m.tip()));
     if (this.m.discovery) peer.send({ type: "getAddr" });
     this.tipIfAhead(peer);
   }
@@ -278,4 +283,9 @@ export class Protocol {
 /** The block hash from the header bytes alone: no need to decode the transactions here. */
 function hashOfBlock(b: Uint8Array): Uint8Array {
   return headerHash(splitBlock(b).header);
+}
+
+/** The `status` message that tells a peer our best block (on connect and after each new one). */
+export function statusOf(tip: LocalTip): P2pMessage {
+  return { type: "status", height: tip.height, tipHash: tip.hash, totalWork: tip.totalWork };
 }

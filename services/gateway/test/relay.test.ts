@@ -48,6 +48,30 @@ describe("relay", () => {
     expect(a.chain.submittedBlocks).not.toContain(hash);
   });
 
+  it("tells a new peer the tip it reached during the handshake, not only the one in its payload", async () => {
+    const before = a.gateway.localTip.height;
+    let mined = "";
+    const peer = await RawPeer.connect(a.p2pPort, a.network, {
+      // A's payload (height `before`) is on its way; A mines while it waits for our last message.
+      beforeLastMessage: async () => {
+        mined = a.chain.mine();
+        await eventually(
+          () => a.gateway.localTip.height,
+          (h) => h === before + 1,
+        );
+      },
+    });
+    try {
+      const status = await eventually(
+        () => peer.received.find((m) => m.type === "status" && m.height === before + 1),
+        Boolean,
+      );
+      expect(status?.type === "status" && toHex(status.tipHash)).toBe(mined);
+    } finally {
+      peer.close();
+    }
+  });
+
   it("serves the chain's sync: a late joiner's peer tip, headers and bodies fetched from one peer", async () => {
     for (let i = 0; i < 5; i++) a.chain.mine();
     const late = await startGatewayNode();

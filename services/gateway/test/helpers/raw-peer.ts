@@ -57,6 +57,11 @@ export class RawPeer {
       host?: string;
       /** Claim this public key while signing with our own: an identity proof that does not verify. */
       claimKey?: Uint8Array;
+      /**
+       * Runs after the responder's handshake message (its payload, with its tip, is read) and
+       * before our last one goes out: what happens here happens while the responder waits.
+       */
+      beforeLastMessage?: () => Promise<void>;
     } = {},
   ): Promise<RawPeer> {
     // localAddress: any of 127.0.0.0/8, so per-IP and per-/24 rules see distinct addresses.
@@ -69,6 +74,7 @@ export class RawPeer {
       ws.once("open", resolve);
       ws.once("error", reject);
     });
+    if (opts.beforeLastMessage) holdSecondSend(ws, opts.beforeLastMessage);
     const own = nodeKeyFromSeed(opts.seed ?? new Uint8Array(randomBytes(32)));
     const identity = opts.claimKey ? { ...own, publicKey: opts.claimKey } : own;
     const r = await runHandshake({
@@ -117,4 +123,14 @@ export class RawPeer {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/** The initiator's second write is its last handshake message: send it once `first` is done. */
+function holdSecondSend(ws: WebSocket, first: () => Promise<void>): void {
+  const send = ws.send.bind(ws);
+  let writes = 0;
+  ws.send = ((data: Uint8Array) => {
+    if (++writes !== 2) return send(data);
+    void first().then(() => send(data));
+  }) as typeof ws.send;
 }

@@ -18,6 +18,7 @@ import { encodeHeader, headerToJson } from "@p2pnode/codec";
 import { createLogger } from "@p2pnode/kit";
 import { writeBenchResult } from "@p2pnode/kit/testing";
 import { Miner } from "../src/miner.js";
+import { HASH_THREAD_NICE } from "../src/thread-priority.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -45,6 +46,11 @@ const bytes = encodeHeader(header);
 const RAW_LOOP = `
 const { hash } = require("node:crypto");
 const { workerData } = require("node:worker_threads");
+// At the miner's thread priority (src/thread-priority.ts), so a loaded machine weighs both alike.
+try {
+  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  require("node:os").setPriority(tid, ${HASH_THREAD_NICE});
+} catch {}
 // In a function: its locals compile to registers, where top-level script bindings would not.
 function run(counts, slot, header) {
   const buf = Buffer.from(header);

@@ -1,5 +1,8 @@
 import { parentPort } from "node:worker_threads";
 import { searchNonces } from "./pow.js";
+import { lowerThreadPriority } from "./thread-priority.js";
+
+lowerThreadPriority();
 
 /**
  * One mining thread. It receives jobs, searches in slices of `sliceSize` nonces and yields to its

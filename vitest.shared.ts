@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 /**
  * Shared vitest settings. The "source" export condition makes workspace packages resolve to
  * their TypeScript sources, so unit tests run without a build; e2e tests that spawn real
- * processes still need `pnpm build` (turbo runs it before `test`).
+ * processes still need `pnpm build` (`pnpm test`, scripts/test.sh, runs it first).
  */
 const HANG_GUARD_MS = 180_000;
 

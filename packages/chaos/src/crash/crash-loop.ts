@@ -204,6 +204,13 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopReport
       if ((k + 1) % 20 === 0 || k + 1 === o.kills)
         log(`${k + 1}/${o.kills} kills, ${ackedBlocks.length} blocks, ${ackedTxs.size} txs acknowledged`);
     }
+    // The load goes on until the restarted service has acknowledged a block (bounded): every kill
+    // may have landed while a request was in flight (it then waits out its timeout), and a run
+    // that acknowledged no block would check nothing.
+    const ackedBeforeLast = ackedBlocks.length;
+    const until = Date.now() + 60_000;
+    while (ackedBlocks.length === ackedBeforeLast && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
     stop = true;
     await Promise.all([txLoop, mineLoop]);
     log(`load stopped: ${ackedBlocks.length} blocks, ${ackedTxs.size} txs acknowledged; comparing`);

@@ -3,16 +3,19 @@
 # shows every failure.
 #
 # vitest runs one test file at a time on a 2-core machine (its default is cores − 1 workers), so
-# the packages whose tests run in-process go two at a time. The packages whose e2e files start whole
-# devnets or nodes from dist/ run afterwards, in two lanes: devnet's package alone (half of the
-# phase's work) and cli, dashboard and chaos one after another beside it. A devnet beside the
-# timer-driven in-process simulations slows both, but two e2e files side by side hold (every wait
-# is on a condition). The lanes are fixed here rather than left to turbo's order: when devnet's
-# package started last, the phase took its time plus a whole other package's. With arguments
-# (`pnpm test --filter=@p2pnode/chain`) it is one plain turbo run.
+# packages run in two lanes, one package at a time in each. First the packages whose tests run
+# in-process; then the packages whose e2e files start whole devnets or nodes from dist/ (a devnet
+# beside the timer-driven in-process simulations slows both, but two e2e files side by side hold:
+# every wait is on a condition). The lanes are fixed here, balanced by measured package times,
+# rather than left to turbo's order: when it started the longest package last (chain's, devnet's),
+# a phase took that package's time plus another's. The second lane of each phase is "everything
+# else", so a new package always runs. With arguments (`pnpm test --filter=@p2pnode/chain`) it is
+# one plain turbo run.
 set -u
-LONG_LANE="@p2pnode/devnet"
-SHORT_LANE="@p2pnode/cli @p2pnode/dashboard @p2pnode/chaos"
+E2E_FIRST_LANE="@p2pnode/devnet"
+E2E_SECOND_LANE="@p2pnode/cli @p2pnode/dashboard @p2pnode/chaos"
+# chain (~105 s) + stark, dht, kit, codec, rules, types (~90 s) ≈ gateway (~100 s) + the rest.
+IN_PROCESS_FIRST_LANE="@p2pnode/chain @p2pnode/stark @p2pnode/dht @p2pnode/kit @p2pnode/codec @p2pnode/rules @p2pnode/types"
 
 # Build once first: one `tsc -b` over the workspace (a no-op when up to date). Turbo's test tasks do
 # not build, so each package does not start its own tsc.
@@ -20,30 +23,33 @@ pnpm -s build || exit 1
 if [ $# -gt 0 ]; then
   exec turbo run test --continue --concurrency=1 "$@"
 fi
-without=""
-long=""
-short=""
-for p in $LONG_LANE; do
-  without="$without --filter=!$p"
-  long="$long --filter=$p"
-done
-for p in $SHORT_LANE; do
-  without="$without --filter=!$p"
-  short="$short --filter=$p"
-done
+
+# --filter=P for each package of $1, or --filter=!P with $2 = "!".
+filters() {
+  out=""
+  for p in $1; do out="$out --filter=${2:-}$p"; done
+  echo "$out"
+}
+
+# Runs two turbo lanes side by side; status 0 when both passed.
+two_lanes() {
+  # shellcheck disable=SC2086 # the filter lists are meant to split
+  turbo run test --continue --concurrency=1 $1 &
+  first=$!
+  # shellcheck disable=SC2086
+  turbo run test --continue --concurrency=1 $2
+  second=$?
+  wait "$first"
+  [ $? -eq 0 ] && [ "$second" -eq 0 ]
+}
+
 started=$(date +%s)
-# shellcheck disable=SC2086 # the filter lists are meant to split
-turbo run test --continue --concurrency=2 $without
-parallel=$?
+two_lanes "$(filters "$IN_PROCESS_FIRST_LANE")" \
+  "$(filters "$IN_PROCESS_FIRST_LANE $E2E_FIRST_LANE $E2E_SECOND_LANE" "!")"
+in_process=$?
 echo "test: in-process packages took $(($(date +%s) - started)) s"
 started=$(date +%s)
-# shellcheck disable=SC2086
-turbo run test --continue --concurrency=1 $long &
-long_pid=$!
-# shellcheck disable=SC2086
-turbo run test --continue --concurrency=1 $short
-short_status=$?
-wait "$long_pid"
-long_status=$?
+two_lanes "$(filters "$E2E_FIRST_LANE")" "$(filters "$E2E_SECOND_LANE")"
+e2e=$?
 echo "test: e2e packages took $(($(date +%s) - started)) s"
-[ "$parallel" -eq 0 ] && [ "$long_status" -eq 0 ] && [ "$short_status" -eq 0 ]
+[ "$in_process" -eq 0 ] && [ "$e2e" -eq 0 ]

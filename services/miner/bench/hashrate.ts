@@ -18,7 +18,6 @@ import { encodeHeader, headerToJson } from "@p2pnode/codec";
 import { createLogger } from "@p2pnode/kit";
 import { writeBenchResult } from "@p2pnode/kit/testing";
 import { Miner } from "../src/miner.js";
-import { HASH_THREAD_NICE } from "../src/thread-priority.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -46,11 +45,6 @@ const bytes = encodeHeader(header);
 const RAW_LOOP = `
 const { hash } = require("node:crypto");
 const { workerData } = require("node:worker_threads");
-// At the miner's thread priority (src/thread-priority.ts), so a loaded machine weighs both alike.
-try {
-  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
-  require("node:os").setPriority(tid, ${HASH_THREAD_NICE});
-} catch {}
 // In a function: its locals compile to registers, where top-level script bindings would not.
 function run(counts, slot, header) {
   const buf = Buffer.from(header);
@@ -63,8 +57,15 @@ function run(counts, slot, header) {
     counts[slot] = n;
   }
 }
-run(new Float64Array(workerData.counts), workerData.slot, workerData.header);
+// At the miner's own thread priority (the built src/thread-priority.ts), so a loaded machine
+// weighs both alike.
+import(workerData.priority).then((p) => {
+  p.lowerThreadPriority();
+  run(new Float64Array(workerData.counts), workerData.slot, workerData.header);
+});
 `;
+/** The built priority rule the hash workers run (the bench, like the miner's workers, needs dist/). */
+const PRIORITY_MODULE = new URL("../dist/thread-priority.js", import.meta.url).href;
 
 interface Measured {
   /** Hashes per wall-clock second. */
@@ -94,7 +95,10 @@ async function rawLoops(threads: number, ms: number): Promise<Measured> {
   const slots = Array.from({ length: threads }, (_, i) => i * 8);
   const workers = slots.map(
     (slot) =>
-      new Worker(RAW_LOOP, { eval: true, workerData: { counts: counts.buffer, slot, header: bytes } }),
+      new Worker(RAW_LOOP, {
+        eval: true,
+        workerData: { counts: counts.buffer, slot, header: bytes, priority: PRIORITY_MODULE },
+      }),
   );
   try {
     return await window(

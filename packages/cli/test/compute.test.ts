@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /*
  * `p2pnode compute …` as a user runs it: the built CLI against a real compute service process
- * (services/compute/dist/main.js) on a real nats-server.
+ * (services/compute/dist/bundle.js) on a real nats-server.
  */
 
 const CLI = resolve(import.meta.dirname, "../dist/main.js");
-const SERVICE = resolve(import.meta.dirname, "../../../services/compute/dist/main.js");
+const SERVICE = resolve(import.meta.dirname, "../../../services/compute/dist/bundle.js");
 let node: TestNode;
 let service: ChildProcess;
 let url: string;

@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ChainClient, ServiceClient } from "@p2pnode/sdk";
-import { API_LISTENER, DEFAULT_PORTS, ROLE_SERVICES, type Role, type ServiceName } from "@p2pnode/types";
+import {
+  API_LISTENER,
+  DEFAULT_PORTS,
+  ROLE_SERVICES,
+  type Role,
+  SERVICE_ENTRY,
+  type ServiceName,
+} from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
@@ -146,6 +153,19 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
     expect(existsSync(join(tree, "packages/devnet/node_modules/yaml"))).toBe(false);
     // Every gateway serves the dashboard's page, bundled at build time.
     expect(existsSync(join(tree, "packages/dashboard/dist/page/index.html"))).toBe(true);
+  });
+
+  it("runs each service from its bundle, which finds the packages it loads late from their own folders", async () => {
+    const pids = readPids(join(work, "node0"))!;
+    for (const s of ROLE_SERVICES.miner) {
+      const cmdline = readFileSync(`/proc/${pids.services[s]}/cmdline`, "utf8").split("\0");
+      expect(cmdline).toContain(join(tree, "services", s, SERVICE_ENTRY));
+      // /docs loads @fastify/swagger and swagger-ui (its page's files beside its own code) only now.
+      const doc = await fetch(`${url(0, s)}/docs/json`);
+      expect(doc.status, s).toBe(200);
+      expect(Object.keys(((await doc.json()) as { paths: object }).paths).length, s).toBeGreaterThan(0);
+      expect((await fetch(`${url(0, s)}/docs/static/index.html`)).status, s).toBe(200);
+    }
   });
 
   it("runs `p2pnode --help`", () => {

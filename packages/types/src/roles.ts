@@ -3,6 +3,14 @@ import { z } from "zod";
 export const ServiceName = z.enum(["gateway", "chain", "miner", "dht", "zkp", "compute"]);
 export type ServiceName = z.infer<typeof ServiceName>;
 
+/**
+ * The file the supervisor starts for each service, relative to services/<name>/: the service's
+ * dist/main.js and every module it imports in one file, made by `pnpm build`
+ * (scripts/bundle-services.mjs), because loading ~950 modules one by one is most of a service's
+ * start-up CPU.
+ */
+export const SERVICE_ENTRY = "dist/bundle.js";
+
 /** Start order; the supervisor stops them in reverse. */
 export const ALL_SERVICES: readonly ServiceName[] = ServiceName.options;
 

@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alice, bob, carol, makeBlock, minerA, openChain, testGenesis, transfer } from "./helpers.js";
 
 /*
- * Durability: the chain service runs as a real process (dist/main.js, as the supervisor runs it),
+ * Durability: the chain service runs as a real process (dist/bundle.js, as the supervisor runs it),
  * blocks arrive over NATS, and it is SIGKILLed while they do. After a restart its store must be
  * consistent (POST /validate: tip, main-chain index, tx index and state agree with a replay from
  * genesis) and every block whose submit was acknowledged must be on its chain.
  */
 
-const MAIN = new URL("../dist/main.js", import.meta.url).pathname;
+const MAIN = new URL("../dist/bundle.js", import.meta.url).pathname;
 const BLOCKS = 60;
 const genesis = testGenesis();
 let node: TestNode;

@@ -56,7 +56,7 @@ describe("mempool persistence (in process)", () => {
   });
 });
 
-const MAIN = new URL("../dist/main.js", import.meta.url).pathname;
+const MAIN = new URL("../dist/bundle.js", import.meta.url).pathname;
 
 describe("mempool persistence (chain service SIGKILLed)", () => {
   const genesis = testGenesis();

@@ -8,7 +8,7 @@ const suite = serviceRuntimeSuite(chainService);
 describe("chain service process", () => {
   it("stops with a one-line message naming a bad variable", async () => {
     const { spawnSync } = await import("node:child_process");
-    const main = new URL("../dist/main.js", import.meta.url).pathname;
+    const main = new URL("../dist/bundle.js", import.meta.url).pathname;
     for (const [name, value] of [
       ["P2PNODE_ROLE", "banana"],
       ["P2PNODE_CHAIN_PORT", "70000"],
@@ -33,7 +33,7 @@ describe("chain service process", () => {
       throw new CodedError<"GENESIS_INVALID">("GENESIS_INVALID", "genesis.json: allocations: expected array");
     });
     try {
-      const main = new URL("../dist/main.js", import.meta.url).pathname;
+      const main = new URL("../dist/bundle.js", import.meta.url).pathname;
       const child = spawn(process.execPath, [main], {
         env: { ...suite.node().env, P2PNODE_NATS_URL: nats.url, P2PNODE_NATS_TOKEN: nats.token },
       });

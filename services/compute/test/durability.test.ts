@@ -14,13 +14,13 @@ interface ApiBody {
   [field: string]: unknown;
 }
 /*
- * Durability: the compute service as a real process (dist/main.js, as the supervisor runs it) over
+ * Durability: the compute service as a real process (dist/bundle.js, as the supervisor runs it) over
  * a real nats-server, SIGKILLed in the middle of a task. After a restart the task resumes: jobs
  * accepted before the kill keep their results (they are not run again), the rest run, and the
  * result is right. A task acknowledged (202) just before a kill is not lost.
  */
 
-const MAIN = new URL("../dist/main.js", import.meta.url).pathname;
+const MAIN = new URL("../dist/bundle.js", import.meta.url).pathname;
 let node: TestNode;
 let port: number;
 let child: ChildProcess | undefined;

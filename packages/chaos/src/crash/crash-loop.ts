@@ -14,7 +14,7 @@ import {
 import { addressOf, signingKeyFromSeed, signTransaction, txId } from "@p2pnode/crypto";
 import { type Bus, seededRandom } from "@p2pnode/kit";
 import { connectTestBus, freePort, startTestNode, type TestNode, testGenesis } from "@p2pnode/kit/testing";
-import { ChainSubjects, type SignedTransactionJson } from "@p2pnode/types";
+import { ChainSubjects, SERVICE_ENTRY, type SignedTransactionJson } from "@p2pnode/types";
 import Database from "better-sqlite3";
 
 /**
@@ -52,7 +52,7 @@ export interface CrashLoopReport {
 
 const chainMain = () =>
   process.env.P2PNODE_CHAIN_MAIN ??
-  resolve(dirname(fileURLToPath(import.meta.url)), "../../../../services/chain/dist/main.js");
+  resolve(dirname(fileURLToPath(import.meta.url)), "../../../../services/chain", SERVICE_ENTRY);
 
 /** Chain services started by this process: killed on SIGINT/SIGTERM too (see the bin). */
 const running = new Set<ChildProcess>();

@@ -12,6 +12,7 @@ import {
   type NodeNetwork,
   NodeSubjects,
   ROLE_SERVICES,
+  SERVICE_ENTRY,
   type ServiceName,
 } from "@p2pnode/types";
 import { VERSION } from "../version.js";
@@ -44,7 +45,7 @@ export interface SupervisorOptions {
   env: NodeJS.ProcessEnv;
   log: Logger;
   out: (line: string) => void;
-  /** Where services/<name>/dist/main.js live; defaults to the workspace layout. */
+  /** Where services/<name>/dist/bundle.js live; defaults to the workspace layout. */
   servicesDir?: string;
 }
 
@@ -77,7 +78,7 @@ export class Supervisor {
     const names = ROLE_SERVICES[config.role];
     const servicesDir = this.o.servicesDir ?? defaultServicesDir(this.o.env);
     for (const name of names) {
-      const main = join(servicesDir, name, "dist", "main.js");
+      const main = join(servicesDir, name, SERVICE_ENTRY);
       if (!existsSync(main))
         throw new SupervisorError("SERVICE_MISSING", `${main} not found: run \`pnpm build\` first`);
     }
@@ -167,7 +168,7 @@ export class Supervisor {
         {
           name,
           command: process.execPath,
-          args: [...config.serviceNodeFlags, join(servicesDir, name, "dist", "main.js")],
+          args: [...config.serviceNodeFlags, join(servicesDir, name, SERVICE_ENTRY)],
           env,
         },
         log,

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { eventually, freePort, type TestNode } from "@p2pnode/kit/testing";
 
 /** The chain service as the supervisor runs it: its built entry point, a process of its own. */
-const MAIN = new URL("../../../chain/dist/main.js", import.meta.url).pathname;
+const MAIN = new URL("../../../chain/dist/bundle.js", import.meta.url).pathname;
 
 export interface ChainProcess {
   /** Its REST API, e.g. `http://127.0.0.1:40123`. */

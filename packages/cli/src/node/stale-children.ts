@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "@p2pnode/kit/log";
+import { SERVICE_ENTRY } from "@p2pnode/types";
 import { SupervisorError } from "./errors.js";
 
 /** How long reaped processes get to disappear before the port check runs anyway. */
@@ -95,7 +96,8 @@ function isChildOf(pid: number, dataDir: string): boolean {
     const supervised = readFileSync(`/proc/${pid}/environ`, "utf8")
       .split("\0")
       .includes("P2PNODE_SUPERVISED=1");
-    return supervised && args.some((a) => a.endsWith("/dist/main.js")) && dataDirOf(pid) === resolve(dataDir);
+    const service = args.some((a) => a.endsWith(`/${SERVICE_ENTRY}`));
+    return supervised && service && dataDirOf(pid) === resolve(dataDir);
   } catch {
     return false; // gone, or not ours to read
   }

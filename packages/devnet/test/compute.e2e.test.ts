@@ -157,7 +157,15 @@ describe("compute on a 5-node devnet", () => {
   it("completes a task when a worker's compute service is SIGKILLed mid-task", async () => {
     const n = 4_000_000;
     const fn = await register(spinSource(n));
-    const id = await submit({ function: fn, inputs: inputs(KILL_JOBS), replication: 2, adaptive: false });
+    // The killed worker's jobs come back to the scheduler when their deadline passes: 10 s here (a
+    // job takes well under a second, ~2 s under load) instead of the function's default 30 s.
+    const id = await submit({
+      function: fn,
+      inputs: inputs(KILL_JOBS),
+      replication: 2,
+      adaptive: false,
+      deadlineMs: 10_000,
+    });
     const victim = await nodeIdOf(1);
     // Wait until node1 has answered for this task, then kill its compute service mid-task.
     const busy = await waitUntil(

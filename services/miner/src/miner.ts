@@ -79,11 +79,16 @@ export class Miner {
   start(): void {
     if (this.pool) return;
     this.hashrate.reset();
-    this.pool = new WorkerPool(
+    // A closing pool's threads may still report after stop() (messages already queued): only the
+    // current pool's reports count, or a stopped miner would show threads hashing.
+    const pool: WorkerPool = new WorkerPool(
       this.o.workers,
-      (e, i) => this.onWorker(e, i),
+      (e, i) => {
+        if (this.pool === pool) this.onWorker(e, i);
+      },
       (err) => this.m.log.error({ err }, "mining worker failed"),
     );
+    this.pool = pool;
     this.refreshTimer = setInterval(() => void this.refresh("periodic"), this.o.refreshMs);
     this.refreshTimer.unref();
     void this.refresh("start");

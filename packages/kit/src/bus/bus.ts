@@ -87,6 +87,9 @@ export class Bus {
         void this.answer(def, handler, msg);
       },
     });
+    // The subscription goes out buffered: one round trip makes sure the server has it, so a request
+    // sent once serve() has resolved (from any connection) finds the endpoint instead of "no responders".
+    await this.nc.flush();
   }
 
   private async answer<Req extends z.ZodType, Rep extends z.ZodType>(

@@ -38,15 +38,9 @@ function plugin(outDir) {
       // Our modules: import.meta.url → the URL of the module's own built file.
       b.onLoad({ filter: /\/(packages|services)\/[^/]+\/dist\/.*\.js$/ }, (args) => {
         if (args.path.includes("/node_modules/")) return undefined;
-        const src = readFileSync(args.path, "utf8");
-        if (!src.includes("import.meta.url"))
-          return { contents: src, loader: "js", resolveDir: dirname(args.path) };
         const own = `new URL(${JSON.stringify(fromBundle(outDir, args.path))}, import.meta.url).href`;
-        return {
-          contents: src.replaceAll("import.meta.url", own),
-          loader: "js",
-          resolveDir: dirname(args.path),
-        };
+        const contents = readFileSync(args.path, "utf8").replaceAll("import.meta.url", own);
+        return { contents, loader: "js", resolveDir: dirname(args.path) };
       });
       // EXTERNAL: required from the importing module's own location at run time.
       const names = EXTERNAL.map((n) => n.replace(/[/.]/g, "\\$&")).join("|");

@@ -13,12 +13,14 @@ describe("every decoder of outside input survives hostile bytes", () => {
   });
   for (const t of FUZZ_TARGETS) {
     it(`${t.name}: ${RUNS} inputs, only typed errors`, () => {
-      const r = fuzzTarget(t, RUNS, Date.now() % 1_000_000);
-      expect(r.firstCrash).toBeNull();
+      const seed = Date.now() % 1_000_000;
+      const r = fuzzTarget(t, RUNS, seed);
+      // The seed replays the same inputs: FUZZ_SEED=<seed> FUZZ_RUNS=3000 pnpm --filter @p2pnode/chaos fuzz.
+      expect(r.firstCrash, `seed ${seed}`).toBeNull();
       expect(r.inputs).toBe(RUNS);
       // Mutated genuine encodings must reach past the first check sometimes, or the target is hollow.
       if (t.seeds.length > 0 && !t.name.startsWith("p2p-frame") && t.name !== "noise-handshake")
-        expect(r.decoded, t.name).toBeGreaterThan(0);
+        expect(r.decoded, `${t.name}, seed ${seed}`).toBeGreaterThan(0);
     });
   }
 });

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICE_ENTRY } from "../packages/types/dist/index.js";
+import { bundleTargets } from "./bundle-targets.mjs";
 
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), ".."));
 const builtins = new Set(builtinModules);
@@ -72,6 +72,7 @@ export function packageOf(specifier) {
   return builtins.has(name) ? undefined : name;
 }
 
+const bundles = new Set(bundleTargets(root).map((t) => t.outfile));
 const problems = [];
 let checked = 0;
 for (const dir of workspacePackages()) {
@@ -82,13 +83,11 @@ for (const dir of workspacePackages()) {
     ...Object.keys(pkg.optionalDependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
   ]);
-  // A service's SERVICE_ENTRY (dist/bundle.js) is its dist/main.js with every module inlined (third-party code
-  // included, whose generated-code strings mention require("…")): the files it is made of are
-  // checked here one by one, and its remaining imports are built-ins and the packages it requires
-  // from the importing module's own folder (scripts/bundle-services.mjs).
-  const shipped = [...files(join(dir, "dist"), [".js", ".mjs", ".cjs"])].filter(
-    (f) => !(relative(root, dir).startsWith("services") && f === join(dir, SERVICE_ENTRY)),
-  );
+  // A bundle (a service's dist/bundle.js, the CLI's dist/main.js) is its entry with every module
+  // inlined (third-party code included, whose generated-code strings mention require("…")): the
+  // files it is made of are checked here one by one, and its remaining imports are built-ins and
+  // the packages it requires from the importing module's own folder (scripts/bundle.mjs).
+  const shipped = [...files(join(dir, "dist"), [".js", ".mjs", ".cjs"])].filter((f) => !bundles.has(f));
   if (relative(root, dir) === "infra") shipped.push(...files(join(dir, "docker"), [".mjs", ".js"]));
   for (const file of shipped) {
     checked++;

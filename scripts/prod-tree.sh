@@ -49,5 +49,5 @@ CI=true pnpm install --offline --frozen-lockfile --prod --reporter=silent
 find packages services -mindepth 2 -maxdepth 2 \
   \( -name src -o -name test -o -name bench -o -name '*.tsbuildinfo' -o -name 'tsconfig*.json' -o -name 'vitest.config.ts' \) \
   -exec rm -rf {} +
-find packages services -path '*/dist/*' \( -name '*.map' -o -name '.tsbuildinfo' -o -name '*.tsbuildinfo' -o -name 'bundle.inputs.json' \) -delete
+find packages services -path '*/dist/*' \( -name '*.map' -o -name '.tsbuildinfo' -o -name '*.tsbuildinfo' -o -name '*.inputs.json' \) -delete
 rm -rf .git .ci .turbo infra/test infra/k8s scripts

@@ -155,8 +155,12 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
     expect(existsSync(join(tree, "packages/dashboard/dist/page/index.html"))).toBe(true);
   });
 
-  it("runs each service from its bundle, which finds the packages it loads late from their own folders", async () => {
+  it("runs the supervisor from the CLI's bundle and each service from its own, which finds the packages it loads late from their own folders", async () => {
     const pids = readPids(join(work, "node0"))!;
+    // The supervisor is the entrypoint's file, the CLI's bundle: none of our modules imported by path.
+    const cliMain = join(tree, "packages/cli/dist/main.js");
+    expect(readFileSync(`/proc/${pids.supervisor}/cmdline`, "utf8").split("\0")).toContain(cliMain);
+    expect(readFileSync(cliMain, "utf8")).not.toMatch(/\bfrom\s*["']\.\.?\//);
     for (const s of ROLE_SERVICES.miner) {
       const cmdline = readFileSync(`/proc/${pids.services[s]}/cmdline`, "utf8").split("\0");
       expect(cmdline).toContain(join(tree, "services", s, SERVICE_ENTRY));

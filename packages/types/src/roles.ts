@@ -6,7 +6,7 @@ export type ServiceName = z.infer<typeof ServiceName>;
 /**
  * The file the supervisor starts for each service, relative to services/<name>/: the service's
  * dist/main.js and every module it imports in one file, made by `pnpm build`
- * (scripts/bundle-services.mjs), because loading ~950 modules one by one is most of a service's
+ * (scripts/bundle.mjs), because loading ~950 modules one by one is most of a service's
  * start-up CPU.
  */
 export const SERVICE_ENTRY = "dist/bundle.js";

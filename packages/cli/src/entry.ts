@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// The CLI's entry. `pnpm build` bundles it, with every module it imports, into dist/main.js: the
+// `p2pnode` bin, the image's entrypoint and what devnet starts for each node (scripts/bundle.mjs).
 import { CodedError } from "@p2pnode/types";
 
 // `p2pnode node start` is what every container and devnet node runs for its whole life: load only

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Bundles each service's built entry (services/<name>/dist/main.js) into one file beside it,
-// services/<name>/dist/bundle.js, which is what the supervisor starts. Run by `pnpm build`, after tsc.
+// Bundles each built entry of scripts/bundle-targets.mjs into one file: each service's
+// dist/main.js into services/<name>/dist/bundle.js, which is what the supervisor starts, and the
+// CLI's dist/entry.js into packages/cli/dist/main.js, the `p2pnode` bin (so the supervisor itself,
+// and every CLI command). Run by `pnpm build`, after tsc.
 //
 // Why: a service loads ~950 modules (zod, fastify, nats, our packages) one file at a time, and a
-// node starts six services at once. From one file the import phase costs about half the CPU
-// (chain: 0.75 → 0.35 CPU-s), which is most of a node's start-up on a busy machine.
+// node starts six services and a supervisor at once. From one file the import phase costs about
+// half the CPU (chain: 0.75 → 0.35 CPU-s), which is most of a node's start-up on a busy machine.
 //
 // The bundle must behave exactly as the files it is made of, wherever the tree is copied to:
 // - `import.meta.url` in our own modules still names the module's own file in dist/, so the
@@ -12,13 +14,14 @@
 // - the packages in EXTERNAL are not inlined: each is `require`d at run time from the module that
 //   imports it, so Node resolves it from that package's own node_modules as before. These are the
 //   ones that read files next to their own code (better-sqlite3's native addon, swagger-ui's page)
-//   and the API docs' packages, which a service loads only when /docs is first asked for.
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+//   and the API docs' packages, which a service loads only when /docs is first asked for;
+// - a dynamic import() stays lazy: esbuild evaluates the inlined module only when it is called, so
+//   `p2pnode node start` still runs none of the other commands' modules.
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-// Built by tsc just before this runs: the service list and the entry's name are defined once there.
-import { ALL_SERVICES, SERVICE_ENTRY } from "../packages/types/dist/index.js";
+import { bundleTargets } from "./bundle-targets.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const EXTERNAL = ["better-sqlite3", "@fastify/swagger", "@fastify/swagger-ui"];
@@ -69,19 +72,23 @@ function plugin(outDir) {
 function upToDate(outfile, inputsFile) {
   if (!existsSync(outfile) || !existsSync(inputsFile)) return false;
   const made = statSync(outfile).mtimeMs;
-  const inputs = [fileURLToPath(import.meta.url), ...JSON.parse(readFileSync(inputsFile, "utf8"))];
+  const scripts = [
+    fileURLToPath(import.meta.url),
+    fileURLToPath(new URL("./bundle-targets.mjs", import.meta.url)),
+  ];
+  const inputs = [...scripts, ...JSON.parse(readFileSync(inputsFile, "utf8"))];
   return inputs.every((f) => existsSync(f) && statSync(f).mtimeMs <= made);
 }
 
 const started = performance.now();
 const made = await Promise.all(
-  ALL_SERVICES.map(async (name) => {
-    const outfile = join(root, "services", name, SERVICE_ENTRY);
+  bundleTargets(root).map(async ({ entry, outfile, executable }) => {
     const outDir = dirname(outfile);
-    const inputsFile = join(outDir, "bundle.inputs.json");
+    // Deleted from the production tree (scripts/prod-tree.sh removes every *.inputs.json).
+    const inputsFile = join(outDir, `${basename(outfile, ".js")}.inputs.json`);
     if (upToDate(outfile, inputsFile)) return 0;
     const result = await build({
-      entryPoints: [join(outDir, "main.js")],
+      entryPoints: [entry],
       outfile,
       metafile: true,
       bundle: true,
@@ -95,6 +102,7 @@ const made = await Promise.all(
       plugins: [plugin(outDir)],
       logLevel: "warning",
     });
+    if (executable) chmodSync(outfile, 0o755);
     const inputs = Object.keys(result.metafile.inputs)
       .filter((f) => !f.includes(":")) // the externals' stand-ins have no file
       .map((f) => resolve(root, f));
@@ -103,4 +111,4 @@ const made = await Promise.all(
   }),
 );
 const count = made.reduce((a, b) => a + b, 0);
-if (count > 0) console.log(`bundled ${count} services in ${Math.round(performance.now() - started)} ms`);
+if (count > 0) console.log(`bundled ${count} entries in ${Math.round(performance.now() - started)} ms`);

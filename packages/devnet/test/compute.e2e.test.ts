@@ -8,7 +8,7 @@ import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { LONG } from "./e2e-helpers.js";
+import { LONG, reportFailures } from "./e2e-helpers.js";
 
 // Distributed compute across a real 5-node devnet: jobs offered to peers through the gateways'
 // compute messages, replicas voted on, SIGKILLed compute services, a lying worker, proved jobs.
@@ -24,6 +24,7 @@ const KILL_JOBS = LONG ? 100 : 20;
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-compute-e2e-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 const node = (i: number) => state.nodes[i]!;
 const compute = (i: number) => serviceUrls(node(i)).compute!;
 const gateway = (i: number) => serviceUrls(node(i)).gateway!;
@@ -133,7 +134,7 @@ describe("compute on a 5-node devnet", () => {
     const id = await submit({ function: fn, inputs: inputs(JOBS), replication: 2, reduce, adaptive: false });
     const view = await finished(id);
     const seconds = (performance.now() - t0) / 1000;
-    expect(view.status).toBe("done");
+    expect(view.status, JSON.stringify({ error: view.error, jobs: view.jobs })).toBe("done");
     const expected = inputs(JOBS).reduce((a, x) => a + spin(x, 1_000), 0);
     expect(view.result).toBe(expected);
     const jobs = await jobList(id);

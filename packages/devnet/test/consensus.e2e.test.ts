@@ -8,7 +8,7 @@ import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, tipOf } from "./e2e-helpers.js";
+import { getJson, reportFailures, tipOf } from "./e2e-helpers.js";
 
 // A dolev-strong devnet: 4 validators (f = 1, Δ = 1 s, 3 s slots), a full node and a light node
 // that join late (started once several blocks are final) and sync from certificates alone.
@@ -19,6 +19,7 @@ import { getJson, tipOf } from "./e2e-helpers.js";
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-consensus-e2e-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 
 interface Certificate {
   slot: number;

@@ -16,6 +16,7 @@ import {
   getJson,
   killService,
   nodePids,
+  reportFailures,
   type SendOutcome,
   type SignedTransfer,
   sendTransfer,
@@ -47,6 +48,7 @@ const FEE = 1_000n;
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-delivery-e2e-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 let genesis: Genesis;
 
 type Kill = { node: number; what: ServiceName } | { node: number; what: "node" };

@@ -11,12 +11,14 @@ import { freePortBase } from "../src/free-base.js";
 import { nodePorts, serviceUrls } from "../src/layout.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { reportFailures } from "./e2e-helpers.js";
 
 // A real 3-node devnet: supervisors, nats-servers and 18 service processes on loopback.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-devnet-"));
 
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 const seenPids = new Set<number>();
 const remember = () => {
   for (const n of state.nodes) for (const p of allPids(readPids(n.dataDir))) seenPids.add(p);

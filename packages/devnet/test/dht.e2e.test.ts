@@ -8,11 +8,13 @@ import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
+import { reportFailures } from "./e2e-helpers.js";
 
 // Discovery and file storage across a real 5-node devnet: each node is given one bootnode only.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-dht-e2e-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 const dht = (n: DevnetNode) => serviceUrls(n).dht!;
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type SigningKey, signTransaction, txId } from "@p2pnode/crypto";
 import type { ServiceName } from "@p2pnode/types";
 import { connect } from "nats";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import { type DevnetNode, nodePorts, serviceUrls } from "../src/layout.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 
@@ -27,6 +27,42 @@ export async function getJson<T>(url: string): Promise<T> {
 /** The chain tip of `node`, or undefined while its chain service does not answer. */
 export function tipOf(node: DevnetNode): Promise<Tip | undefined> {
   return getJson<Tip>(`${serviceUrls(node).chain}/tip`).catch(() => undefined);
+}
+
+/**
+ * What a node knows, for a failed test's report (a CI run's devnet dir is gone afterwards): its
+ * tip, its chain's sync status, its gateway's peers and bans, and the last warnings in its log.
+ */
+export async function diagnosis(node: DevnetNode): Promise<string> {
+  const urls = serviceUrls(node);
+  const get = (url: string) => getJson<unknown>(url).catch((err: Error) => err.message);
+  const [tip, sync, peers, bans] = await Promise.all([
+    get(`${urls.chain}/tip`),
+    get(`${urls.chain}/sync`),
+    get(`${urls.gateway}/peers`),
+    get(`${urls.gateway}/bans`),
+  ]);
+  let warnings: string[] = [];
+  try {
+    warnings = readFileSync(node.logFile, "utf8")
+      .split("\n")
+      .filter((l) => /"level":"(warn|error|fatal)"|\[(WRN|ERR|FTL)\]/.test(l))
+      .slice(-12);
+  } catch {}
+  const brief = (v: unknown) => JSON.stringify(v).slice(0, 2_000);
+  return `${node.name}: tip ${brief(tip)} sync ${brief(sync)}\n  peers ${brief(peers)}\n  bans ${brief(bans)}\n  ${warnings.join("\n  ")}`;
+}
+
+/**
+ * Prints every node's diagnosis after a failed test of this file: a CI log then says which peers
+ * each node had, what it banned and what it warned about, though the devnet's dir is wiped.
+ */
+export function reportFailures(nodes: () => readonly DevnetNode[] | undefined): void {
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== "fail") return;
+    const all = await Promise.all((nodes() ?? []).map(diagnosis));
+    console.error(`after the failure of "${task.name}":\n${all.join("\n")}`);
+  });
 }
 
 /** Starts or stops mining on `node` (admin route). */

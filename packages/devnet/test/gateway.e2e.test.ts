@@ -9,7 +9,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, nodeIdOf, setTopology } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, setMining, settleOnOneTip } from "./e2e-helpers.js";
+import { getJson, reportFailures, setMining, settleOnOneTip } from "./e2e-helpers.js";
 
 // Five real nodes on loopback, two of them miners, talking through their gateways.
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-e2e-"));
@@ -17,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-e2e-"));
 
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const tip = (n: DevnetNode) => getJson<{ height: number; hash: string }>(`${serviceUrls(n).chain}/tip`);

@@ -9,7 +9,7 @@ import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, tipOf } from "./e2e-helpers.js";
+import { getJson, reportFailures, tipOf } from "./e2e-helpers.js";
 
 // A light node (headers only) next to a miner and a full node: it follows the tip by headers,
 // sends a transfer through its gateway, and sees it mined only through a Merkle proof from a full
@@ -20,6 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), "p2pnode-light-e2e-"));
 
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const tip = tipOf;

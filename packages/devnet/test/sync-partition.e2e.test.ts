@@ -9,7 +9,7 @@ import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers, heal, nodeIdOf, partition } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, setMining, settleOnOneTip, tipOf } from "./e2e-helpers.js";
+import { getJson, reportFailures, setMining, settleOnOneTip, tipOf } from "./e2e-helpers.js";
 
 // Fork resolution after a partition: 5 nodes split 2+3 with a miner on each side. Every block
 // carries the same work ("ff…" target, no retarget within the test), so the longer side is the
@@ -21,6 +21,7 @@ const devnet = new Devnet({ dir, logLevel: "warn" });
 const SIDE_A = [0, 2];
 const SIDE_B = [1, 3, 4];
 let state: DevnetState;
+reportFailures(() => state?.nodes);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const tip = tipOf;

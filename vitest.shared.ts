@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -20,6 +21,7 @@ export function vitestConfig(
       testTimeout: overrides.testTimeout ?? HANG_GUARD_MS,
       hookTimeout: overrides.testTimeout ?? HANG_GUARD_MS,
       pool: "forks",
+      globalSetup: [fileURLToPath(new URL("./vitest.tmpdir.ts", import.meta.url))],
       fileParallelism: overrides.fileParallelism ?? true,
     },
   });

@@ -21,12 +21,18 @@ const pool = new SandboxPool(
 afterAll(() => pool.stop());
 const local = new LocalTransport(pool, () => undefined);
 
-function rig(answer: (job: RemoteJob) => RemoteAttempt, peers = [{ id: "ab".repeat(32), slots: 50 }]) {
+type WorkerList = { id: string; slots: number }[];
+
+function rig(
+  answer: (job: RemoteJob) => RemoteAttempt,
+  peers: WorkerList | (() => Promise<WorkerList>) = [{ id: "ab".repeat(32), slots: 50 }],
+  refreshMs = 60_000,
+) {
   const offered: RemoteJob[] = [];
   const bad: string[] = [];
   const verified: unknown[] = [];
   const port: PeerPort = {
-    workers: async () => peers,
+    workers: async () => (typeof peers === "function" ? peers() : peers),
     offer: async (_peer, job) => {
       offered.push(job);
       return answer(job);
@@ -48,7 +54,7 @@ function rig(answer: (job: RemoteJob) => RemoteAttempt, peers = [{ id: "ab".repe
       functionBytes: () => new Uint8Array([1, 2, 3]),
       onBadProof: (w) => bad.push(w),
     },
-    { refreshMs: 60_000, maxSlotsPerPeer: 8, offerGraceMs: 1_000 },
+    { refreshMs, maxSlotsPerPeer: 8, offerGraceMs: 1_000 },
   );
   return { t, offered, bad, verified };
 }
@@ -65,7 +71,39 @@ const spec = (over: Partial<JobSpec> = {}): JobSpec => ({
 const peer = "ab".repeat(32);
 const signal = new AbortController().signal;
 
+/** Resolves once `f()` holds, polling every few milliseconds (bounded by the test's timeout). */
+async function until(f: () => boolean): Promise<void> {
+  while (!f()) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe("P2PTransport", () => {
+  it("keeps the peers it knows while the gateway does not answer, and drops them when it lists none", async () => {
+    let calls = 0;
+    let gateway: () => Promise<WorkerList> = async () => [{ id: peer, slots: 50 }];
+    const { t } = rig(
+      () => ({ kind: "failed", code: "X", message: "" }),
+      () => {
+        calls++;
+        return gateway();
+      },
+      5,
+    );
+    await t.start();
+    const ids = () => t.workers().map((w) => w.id);
+    expect(ids()).toEqual(["local", peer]);
+    // A request that timed out says nothing about the peers.
+    gateway = () => Promise.reject(new Error("no answer in 2000 ms"));
+    const before = calls;
+    await until(() => calls >= before + 3);
+    expect(ids()).toEqual(["local", peer]);
+    // An answer with no peers does: they are gone.
+    gateway = async () => [];
+    const again = calls;
+    await until(() => calls >= again + 2);
+    t.stop();
+    expect(ids()).toEqual(["local"]);
+  });
+
   it("lists this node and the peers with capacity, each peer capped at 8 slots", async () => {
     const { t } = rig(() => ({ kind: "failed", code: "X", message: "" }));
     let changed = 0;

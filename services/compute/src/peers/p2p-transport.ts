@@ -69,7 +69,15 @@ export class P2PTransport implements WorkerTransport {
   }
 
   private async refresh(): Promise<void> {
-    const list = await this.m.peers.workers().catch(() => []);
+    // A gateway that did not answer in time (busy relaying, or restarting) has not said the peers
+    // are gone: keep the list it last gave. Emptying it left this node as the only worker for a
+    // second, and a job that still needed another worker then failed its whole task
+    // (INSUFFICIENT_WORKERS: the scheduler fails a job at once when no worker is left for it).
+    const list = await this.m.peers.workers().catch((err: Error) => {
+      this.m.log.debug({ err: err.message }, "compute workers not refreshed: keeping the last list");
+      return undefined;
+    });
+    if (list === undefined || this.stopped) return;
     const next = list.map((w) => ({ id: w.id, slots: Math.min(w.slots, this.o.maxSlotsPerPeer) }));
     const key = (ws: WorkerInfo[]) => ws.map((w) => `${w.id}:${w.slots}`).join(",");
     if (key(next) === key(this.remote)) return;

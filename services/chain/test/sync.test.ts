@@ -183,6 +183,25 @@ describe("headers-first sync", () => {
     expect(hex(node.tipBlock.hash)).toBe(before);
     expect(net.penalties).toEqual([{ peer: "liar", reason: "announced more work than its headers carry" }]);
   });
+
+  it("does not blame a peer whose blocks reached us by relay while its headers were on the way", async () => {
+    const remote = open();
+    extend(remote, 10);
+    const node = open();
+    const net = new (class extends SimNet {
+      override async headers(peer: string, locator: string[], max: number): Promise<BlockHeaderJson[]> {
+        const out = await super.headers(peer, locator, max);
+        // The same blocks arrive by relay (announced one by one) before this answer does.
+        for (let h = node.tipBlock.height + 1; h <= remote.tipBlock.height; h++)
+          node.submitBlock(blockByHashToBlock(remote, h));
+        return out;
+      }
+    })(new Map([["a", { chain: remote, latencyMs: 1, behaviour: "honest" as const }]]));
+    await sync(node, net).sync();
+    expect(hex(node.tipBlock.hash)).toBe(hex(remote.tipBlock.hash));
+    // Two such blames ban the peer (BAD_SYNC_ANSWER, -50 each): an honest miner cut off for a day.
+    expect(net.penalties).toEqual([]);
+  });
 });
 
 describe("fork resolution through sync", () => {

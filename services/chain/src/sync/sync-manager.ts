@@ -175,7 +175,10 @@ export class SyncManager {
       locator = [headers.lastHashHex!, ...locator];
     }
     if (headers.totalWork <= chain.tipBlock.totalWork) {
-      // It announced more work than ours, but its headers do not carry it.
+      // Nothing to fetch. Relay may have brought the same blocks while the headers were on the
+      // way, which is not the peer's fault (two such blames banned an honest miner for a day).
+      // A peer whose chain only grows sends headers with at least the work it announced before.
+      if (headers.totalWork >= best.totalWork) return true;
       this.blame(best.id, "announced more work than its headers carry");
       return false;
     }

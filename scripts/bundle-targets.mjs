@@ -12,12 +12,10 @@ import { ALL_SERVICES, SERVICE_ENTRY } from "../packages/types/dist/index.js";
 export function bundleTargets(root) {
   return [
     ...ALL_SERVICES.map((name) => ({
-      name,
       entry: join(root, "services", name, "dist/main.js"),
       outfile: join(root, "services", name, SERVICE_ENTRY),
     })),
     {
-      name: "cli",
       entry: join(root, "packages/cli/dist/entry.js"),
       outfile: join(root, "packages/cli/dist/main.js"),
       executable: true,

@@ -46,7 +46,8 @@ export async function diagnosis(node: DevnetNode): Promise<string> {
   try {
     warnings = readFileSync(node.logFile, "utf8")
       .split("\n")
-      .filter((l) => /"level":"(warn|error|fatal)"|\[(WRN|ERR|FTL)\]/.test(l))
+      // A crash prints its stack as plain text ("TypeError: …"), not as a JSON log line.
+      .filter((l) => /"level":"(warn|error|fatal)"|\[(WRN|ERR|FTL)\]|\b[A-Z]\w*Error\b/.test(l))
       .slice(-12);
   } catch {}
   const brief = (v: unknown) => JSON.stringify(v).slice(0, 2_000);

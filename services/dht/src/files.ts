@@ -57,9 +57,16 @@ export interface FilesOptions {
   chunkReplicas: number;
   /** Chunks stored or fetched at once. Default 4. */
   concurrency: number;
+  /** Lookups per chunk before a download fails. Default 3: on a busy node a lookup can time out once. */
+  chunkAttempts: number;
 }
 
-export const defaultFilesOptions: FilesOptions = { chunkBytes: 64 * 1024, chunkReplicas: 8, concurrency: 4 };
+export const defaultFilesOptions: FilesOptions = {
+  chunkBytes: 64 * 1024,
+  chunkReplicas: 8,
+  concurrency: 4,
+  chunkAttempts: 3,
+};
 
 export interface UploadResult {
   fileId: string;
@@ -157,14 +164,28 @@ export class Files {
       transfer.bytesTotal = manifest.size;
       transfer.chunksTotal = manifest.chunks.length;
     }
-    const fetch = (i: number) => this.m.values.get(manifest.chunks[i]!).then((v) => v.bytes);
+    const fetchChunk = async (i: number): Promise<Uint8Array> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await this.m.values.get(manifest.chunks[i]!)).bytes;
+        } catch (err) {
+          if (attempt >= this.opts.chunkAttempts) throw err;
+        }
+      }
+    };
+    const fetch = (i: number) => {
+      const p = fetchChunk(i);
+      // A chunk fetched ahead can fail before its turn, or after the reader went away: without a
+      // handler attached now, that rejection is unhandled and Node ends the whole service.
+      p.catch(() => undefined);
+      return p;
+    };
     const ahead: Promise<Uint8Array>[] = [];
     for (let i = 0; i < Math.min(this.opts.concurrency, manifest.chunks.length); i++) ahead.push(fetch(i));
     for (let i = 0; i < manifest.chunks.length; i++) {
       const p = ahead.shift()!;
       const next = i + this.opts.concurrency;
       if (next < manifest.chunks.length) ahead.push(fetch(next));
-      p.catch(() => undefined); // awaited below; keeps an early failure from being unhandled
       const chunk = await p;
       const expected =
         i < manifest.chunks.length - 1 ? manifest.chunkSize : manifest.size - i * manifest.chunkSize;

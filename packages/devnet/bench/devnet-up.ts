@@ -1,10 +1,11 @@
 /**
- * How long `devnet up --nodes N` takes to be ready and how much memory the whole network holds,
- * next to baselines measured in the same run: one node's start-up time, and an idle `node`
- * process's RSS times the number of processes. Writes bench-results/devnet-up.json.
+ * How long `devnet up --nodes N` takes to be ready, how much memory the whole network holds and
+ * how much CPU it burns doing nothing, next to baselines measured in the same run: one node's
+ * start-up time, and as many bare `node` processes (each with a 250 ms timer, like a service's
+ * supervisor check) for memory and idle CPU. Writes bench-results/devnet-up.json.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Devnet } from "../src/devnet.js";
@@ -13,6 +14,26 @@ import { formatTable } from "../src/table.js";
 
 const nodes = Number(process.env.BENCH_NODES ?? 5);
 const MiB = 2 ** 20;
+const IDLE_WINDOW_MS = 10_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds (user + system) a process has used; 0 once it is gone. Linux's clock tick is 100 Hz. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Cores the processes kept busy, on average, over the window. */
+async function idleCores(pids: number[]): Promise<number> {
+  const total = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const before = total();
+  await sleep(IDLE_WINDOW_MS);
+  return (total() - before) / (IDLE_WINDOW_MS / 1000);
+}
 
 async function upOnce(n: number, portBase: number) {
   const devnet = new Devnet({ dir: mkdtempSync(join(tmpdir(), "p2pnode-bench-")), logLevel: "warn" });
@@ -20,7 +41,7 @@ async function upOnce(n: number, portBase: number) {
     const t0 = performance.now();
     const state = await devnet.up({ nodes: n, miners: 1, portBase, readyTimeoutMs: 300_000 });
     const seconds = (performance.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, 3_000)); // let start-up garbage settle before sampling
+    await sleep(3_000); // let start-up garbage settle before sampling
     const pids = state.nodes.flatMap((node) => allPids(readPids(node.dataDir))).filter(isAlive);
     const rss = pids.reduce((s, p) => s + rssBytes(p), 0);
     return { seconds, rss, processes: pids.length };
@@ -29,18 +50,39 @@ async function upOnce(n: number, portBase: number) {
   }
 }
 
-async function idleNodeRss(): Promise<number> {
-  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 10000)"], { stdio: "ignore" });
-  await new Promise((r) => setTimeout(r, 1_000));
-  const rss = rssBytes(child.pid!);
-  child.kill();
-  return rss;
+/** A devnet with no miner, once it has settled: what its processes burn while nothing happens. */
+async function idleDevnetCores(n: number, portBase: number) {
+  const devnet = new Devnet({ dir: mkdtempSync(join(tmpdir(), "p2pnode-bench-")), logLevel: "warn" });
+  try {
+    const state = await devnet.up({ nodes: n, miners: 0, portBase, readyTimeoutMs: 300_000 });
+    await sleep(10_000); // peers found, DHT bootstrapped, start-up JIT done
+    const pids = state.nodes.flatMap((node) => allPids(readPids(node.dataDir))).filter(isAlive);
+    return { cores: await idleCores(pids), processes: pids.length };
+  } finally {
+    await devnet.down({ wipe: true });
+  }
+}
+
+/** `count` bare node processes, each with a 250 ms timer: their RSS (one) and idle CPU (all). */
+async function bareNodes(count: number) {
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < count; i++)
+      children.push(spawn(process.execPath, ["-e", "setInterval(() => {}, 250)"], { stdio: "ignore" }));
+    await sleep(3_000);
+    const pids = children.map((c) => c.pid!);
+    return { rss: rssBytes(pids[0]!), cores: await idleCores(pids) };
+  } finally {
+    for (const c of children) c.kill();
+  }
 }
 
 // Below the kernel's ephemeral range (32768+), where an outgoing socket could take a devnet port.
 const one = await upOnce(1, 24000);
 const many = await upOnce(nodes, 24000);
-const idle = await idleNodeRss();
+const quiet = await idleDevnetCores(nodes, 24000);
+const bare = await bareNodes(quiet.processes);
+const idle = bare.rss;
 const rows = [
   [
     "ready time",
@@ -60,6 +102,12 @@ const rows = [
     `${(one.rss / MiB).toFixed(0)} MiB (1-node devnet)`,
     (many.rss / nodes / one.rss).toFixed(2),
   ],
+  [
+    "idle CPU, no miner",
+    `${(quiet.cores * 100).toFixed(1)} % of a core`,
+    `${(bare.cores * 100).toFixed(1)} % (${quiet.processes} bare node procs)`,
+    (quiet.cores / bare.cores).toFixed(2),
+  ],
 ];
 console.log(`devnet up --nodes ${nodes} (${many.processes} processes)\n`);
 console.log(formatTable(["figure", "value", "baseline", "ratio"], rows));
@@ -75,6 +123,8 @@ writeFileSync(
       oneNodeRssBytes: one.rss,
       processes: many.processes,
       idleNodeProcessRssBytes: idle,
+      idleDevnetCores: quiet.cores,
+      idleBareProcessesCores: bare.cores,
     },
     null,
     2,

@@ -103,6 +103,8 @@ describe("REST app factory", () => {
     await app.inject({ url: "/health" });
     const metrics = await app.inject({ url: "/metrics" });
     expect(metrics.body).toContain("http_request_duration_seconds_bucket");
+    // the event-loop lag gauges stay, sampled every EVENT_LOOP_SAMPLE_MS
+    expect(metrics.body).toContain("nodejs_eventloop_lag_p99_seconds");
     const doc = (await app.inject({ url: "/docs/json" })).json() as {
       openapi: string;
       paths: Record<string, unknown>;

@@ -29,6 +29,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** How often the event-loop lag histogram samples (nodejs_eventloop_lag_* metrics). */
+export const EVENT_LOOP_SAMPLE_MS = 100;
 
 /**
  * The fastify app every service serves: zod schemas as the source of request/response types,
@@ -53,7 +55,10 @@ export async function createApp(opts: AppOptions): Promise<{ app: App; metrics: 
 
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: opts.service });
-  collectDefaultMetrics({ register: metrics });
+  // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: 100 wakeups a second cost an
+  // idle service ~9 ms of CPU a second, and a node runs seven such processes. A stall longer than
+  // 100 ms still shows whole in the max and the quantiles.
+  collectDefaultMetrics({ register: metrics, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const httpSeconds = new Histogram({
     name: "http_request_duration_seconds",
     help: "REST request latency by route and status",

@@ -136,6 +136,11 @@ export function registerRoutes(app: App, dht: DhtService, config: NodeConfig): v
         yield* chunks;
       } catch (err) {
         transfer.error = (err as Error).message;
+        // the status line is gone, so the client only sees the socket close: say why in the log
+        req.log.warn(
+          { fileId: req.params.fileId, chunksDone: transfer.chunksDone, error: transfer.error },
+          "file download failed mid-stream",
+        );
         throw err;
       }
     }

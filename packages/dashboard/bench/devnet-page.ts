@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   allPids,
+  cpuSeconds,
   Devnet,
   type DevnetNode,
   type DevnetState,
@@ -23,7 +24,6 @@ import { offlineBrowser } from "../test/browser.js";
 
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 20);
-const TICK = 100; // clock ticks per second (USER_HZ) on Linux
 
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-dashboard-bench-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
@@ -45,17 +45,8 @@ const receivedAt = (n: DevnetNode, hash: string) =>
     .catch(() => undefined);
 
 /** CPU seconds used so far by a node's processes (utime + stime of each). */
-function cpuSeconds(n: DevnetNode): number {
-  let ticks = 0;
-  for (const pid of allPids(readPids(n.dataDir))) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / TICK;
+function nodeCpuSeconds(n: DevnetNode): number {
+  return allPids(readPids(n.dataDir)).reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
 }
 
 /** One block at a time on node0, about one a second, until `stop` says so. */
@@ -74,11 +65,11 @@ async function mineSteadily(stop: () => boolean): Promise<number> {
 }
 
 async function cpuWindow(): Promise<{ percent: number; blocks: number }> {
-  const c0 = cpuSeconds(node(3));
+  const c0 = nodeCpuSeconds(node(3));
   const t0 = Date.now();
   const blocks = await mineSteadily(() => Date.now() - t0 >= WINDOW_S * 1000);
   const wall = (Date.now() - t0) / 1000;
-  return { percent: ((cpuSeconds(node(3)) - c0) / wall) * 100, blocks: blocks / wall };
+  return { percent: ((nodeCpuSeconds(node(3)) - c0) / wall) * 100, blocks: blocks / wall };
 }
 
 const quantile = (xs: number[], q: number) =>

@@ -5,11 +5,11 @@
  * supervisor check) for memory and idle CPU. Writes bench-results/devnet-up.json.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Devnet } from "../src/devnet.js";
-import { allPids, isAlive, readPids, rssBytes } from "../src/processes.js";
+import { allPids, cpuSeconds, isAlive, readPids, rssBytes } from "../src/processes.js";
 import { formatTable } from "../src/table.js";
 
 const nodes = Number(process.env.BENCH_NODES ?? 5);
@@ -17,19 +17,9 @@ const MiB = 2 ** 20;
 const IDLE_WINDOW_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds (user + system) a process has used; 0 once it is gone. Linux's clock tick is 100 Hz. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** Cores the processes kept busy, on average, over the window. */
 async function idleCores(pids: number[]): Promise<number> {
-  const total = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const total = () => pids.reduce((s, p) => s + (cpuSeconds(p) ?? 0), 0);
   const before = total();
   await sleep(IDLE_WINDOW_MS);
   return (total() - before) / (IDLE_WINDOW_MS / 1000);

@@ -8,13 +8,13 @@
  *   BENCH_RUNS=3  BENCH_LOAD=quiet,stress  BENCH_PORT_BASE=26000
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { API_LISTENER, portsFromBase, ROLE_SERVICES } from "@p2pnode/types";
 import { Devnet, defaultCliMain } from "../src/devnet.js";
 import type { DevnetNode } from "../src/layout.js";
-import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
+import { allPids, cpuSeconds, isAlive, readPids, waitUntil } from "../src/processes.js";
 import { formatTable } from "../src/table.js";
 import { readNodeStartup } from "./startup-log.js";
 
@@ -44,16 +44,9 @@ interface Sample {
   cpu: Record<string, number>;
 }
 
-/** utime + stime of a process in seconds (Linux: /proc/<pid>/stat, 100 ticks a second). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+/** utime + stime of a process in seconds; NaN when it is not running. */
+function cpuSecondsOf(pid: number | undefined): number {
+  return pid === undefined ? Number.NaN : (cpuSeconds(pid) ?? Number.NaN);
 }
 
 /**
@@ -138,8 +131,8 @@ async function measure(
   );
   if (!done) throw new Error(`${build.label} ${kind}: not ready in 120 s (see ${logFile})`);
   const pids = readPids(node.dataDir);
-  const cpu: Record<string, number> = { supervisor: cpuSeconds(child.pid) };
-  for (const s of names) cpu[s] = cpuSeconds(pids?.services[s]);
+  const cpu: Record<string, number> = { supervisor: cpuSecondsOf(child.pid) };
+  for (const s of names) cpu[s] = cpuSecondsOf(pids?.services[s]);
   const log = readNodeStartup(logFile);
   const rel = (at: number | undefined) => (at === undefined ? undefined : at - t0);
   const services: Sample["services"] = {};

@@ -50,6 +50,17 @@ export function isSupervisor(pid: number): boolean {
 }
 
 /** Resident memory of a process in bytes (0 when gone). */
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (Linux: 100 ticks a second); undefined once it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export function rssBytes(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

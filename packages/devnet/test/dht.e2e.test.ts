@@ -50,7 +50,7 @@ describe("DHT on a 5-node devnet", () => {
 
   it("stores a 5 MB file on node0 and reads it intact on node4, also after node0 stops", async () => {
     const data = randomBytes(5 * 1024 * 1024);
-    const up = await json<{ fileId: string; size: number; chunks: number }>(
+    const up = await json<{ fileId: string; size: number; chunks: number; minReplicas: number }>(
       `${dht(state.nodes[0]!)}/files?name=blob.bin`,
       {
         method: "POST",
@@ -59,6 +59,8 @@ describe("DHT on a 5-node devnet", () => {
       },
     );
     expect(up.size).toBe(data.length);
+    // 5 nodes, 8 replicas per chunk: every other node confirmed every chunk before the 200
+    expect(up.minReplicas).toBe(4);
     expect(sha(await download(state.nodes[4]!, up.fileId))).toBe(sha(data));
 
     await devnet.stopNode("node0");

@@ -45,6 +45,10 @@ export interface ValueProtocolOptions {
   fetchRetries: number;
   /** Values pulled at once for incoming STOREs; more are refused. Default 16. */
   maxConcurrentPulls: number;
+  /** Rounds of lookup + STORE while a round lost a peer or a store; each waits `storeRetryMs` × round first. Default 3. */
+  storeAttempts: number;
+  /** Back-off before the second round of a store; the third waits twice as long. Default 1 s. */
+  storeRetryMs: number;
 }
 
 export const defaultValueProtocolOptions: ValueProtocolOptions = {
@@ -56,6 +60,8 @@ export const defaultValueProtocolOptions: ValueProtocolOptions = {
   storeTimeoutMs: 15_000,
   fetchRetries: 3,
   maxConcurrentPulls: 16,
+  storeAttempts: 3,
+  storeRetryMs: 1_000,
 };
 
 export interface FoundValue {
@@ -294,6 +300,13 @@ export class ValueProtocol implements RequestHandler {
     return this.replicate(kind, key, value, ttlMs, opts.replicas ?? this.opts.replication);
   }
 
+  /**
+   * Stores on the `replicas` closest nodes. On a busy network a lookup query or a STORE times out
+   * now and then, and that node would silently go without the value (a file chunk held by its
+   * uploader alone is lost when the uploader leaves). So while a round lost anyone, another round
+   * looks up again and stores on the closest that have not confirmed. A quiet round ends it: in a
+   * network smaller than `replicas` every node then holds the value.
+   */
   private async replicate(
     kind: ValueKind,
     key: Uint8Array,
@@ -301,10 +314,16 @@ export class ValueProtocol implements RequestHandler {
     ttlMs: number,
     replicas: number,
   ): Promise<number> {
-    const { closest } = await this.m.node.lookup(key);
-    const targets = closest.slice(0, replicas);
-    const acks = await Promise.all(targets.map((p) => this.sendStore(p, kind, key, value, ttlMs)));
-    return acks.filter(Boolean).length;
+    const confirmed = new Set<string>();
+    for (let round = 1; ; round++) {
+      const { closest, failed } = await this.m.node.lookup(key);
+      const targets = closest.slice(0, replicas).filter((p) => !confirmed.has(p.idHex));
+      const acks = await Promise.all(targets.map((p) => this.sendStore(p, kind, key, value, ttlMs)));
+      for (const [i, p] of targets.entries()) if (acks[i]) confirmed.add(p.idHex);
+      const lostSome = failed > 0 || acks.some((ok) => !ok);
+      if (!lostSome || confirmed.size >= replicas || round >= this.opts.storeAttempts) return confirmed.size;
+      await new Promise<void>((r) => this.m.node.clock.setTimeout(r, this.opts.storeRetryMs * round));
+    }
   }
 
   private async sendStore(

@@ -120,3 +120,28 @@ describe(`${NODES} nodes joined through one bootnode`, () => {
     sim.network.setDropping(sim.nodes[10]!.endpoint, false);
   });
 });
+
+describe("a store on a network smaller than the replica count", () => {
+  it("a node that misses the first round (its lookup reply timed out) still gets the value", async () => {
+    const small = new Simulation({ nodes: 6, seed: 5, values: { replication: 8 } });
+    await small.joinAll();
+    const [origin, late] = [small.nodes[0]!, small.nodes[3]!];
+    // late answers nothing for the first 800 ms: the first lookup gives up on it after 500 ms
+    small.network.setDropping(late.endpoint, true);
+    small.network.setTimeout(() => small.network.setDropping(late.endpoint, false), 800);
+    const value = bytes(40_000, 7);
+    const key = dhtContentKey(value);
+    expect(await small.run(origin.values.put(ValueKind.Content, key, value))).toBe(5);
+    for (const n of small.nodes.slice(1)) expect(n.store.get(key), `node ${n.index}`).toBeDefined();
+  });
+
+  it("a node that stays silent costs a few rounds, then the put returns what it got", async () => {
+    const small = new Simulation({ nodes: 6, seed: 6, values: { replication: 8 } });
+    await small.joinAll();
+    small.network.setDropping(small.nodes[2]!.endpoint, true);
+    const value = bytes(3_000, 8);
+    const key = dhtContentKey(value);
+    expect(await small.run(small.nodes[0]!.values.put(ValueKind.Content, key, value))).toBe(4);
+    expect(small.nodes[2]!.store.get(key)).toBeUndefined();
+  });
+});

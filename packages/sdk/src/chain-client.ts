@@ -9,7 +9,7 @@ import {
   TxStatus,
   TxSubmitted,
 } from "@p2pnode/types";
-import { callJson } from "./http.js";
+import { ApiError, callJson } from "./http.js";
 import { ServiceClient } from "./service-client.js";
 
 /** The chain service's REST API (services/chain/README.md). */
@@ -45,8 +45,26 @@ export class ChainClient extends ServiceClient {
     return callJson("GET", this.url(`/mempool?${q}`), MempoolPage, undefined, this.opts);
   }
 
-  submitTx(tx: SignedTransactionJson) {
-    return callJson("POST", this.url("/txs"), TxSubmitted, tx, this.opts);
+  /**
+   * Submits a tx. A connection that fails without a reply (a kept-alive socket the node or a proxy
+   * closed while the caller was busy, e.g. proving) is tried once more. A tx is keyed by its id,
+   * so the second try admits it or answers DUPLICATE, which for a tx sent with its id means the
+   * first try got through: it is pending either way.
+   */
+  async submitTx(tx: SignedTransactionJson): Promise<TxSubmitted> {
+    const post = () => callJson("POST", this.url("/txs"), TxSubmitted, tx, this.opts);
+    try {
+      return await post();
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== "UPSTREAM_UNAVAILABLE") throw err;
+    }
+    try {
+      return await post();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "DUPLICATE" && tx.id)
+        return { id: tx.id, status: "pending" };
+      throw err;
+    }
   }
 
   validate() {

@@ -42,7 +42,10 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
       async (r) => {
         const got = await body(r);
         exchanges.push({ method: req.method ?? "", path: req.url ?? "", request: sent, response: got });
-        res.writeHead(r.statusCode ?? 502, r.headers);
+        // connection and keep-alive are per hop: passing on the node's "keep-alive: timeout=72"
+        // would have the client reuse sockets this proxy closes after its own 5 s
+        const { connection: _c, "keep-alive": _k, ...headers } = r.headers;
+        res.writeHead(r.statusCode ?? 502, headers);
         res.end(got);
       },
     );

@@ -55,7 +55,7 @@ describe("p2pnode compute", () => {
   it("register → submit --wait (progress, result) → status → result", () => {
     writeFileSync(join(dir, "square.js"), "// squares\n(x) => x * x\n");
     const fn = p2pnode(["compute", "register", join(dir, "square.js")]);
-    expect(fn.status).toBe(0);
+    expect(fn.status, fn.stderr).toBe(0);
     const hash = fn.stdout.trim();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     const sum = p2pnode(["compute", "register", "-"], "(xs) => xs.reduce((a, b) => a + b, 0)").stdout.trim();
@@ -73,7 +73,7 @@ describe("p2pnode compute", () => {
       sum,
       "--wait",
     ]);
-    expect(sub.status).toBe(0);
+    expect(sub.status, sub.stderr).toBe(0);
     const [id, ...rest] = sub.stdout.trim().split("\n");
     expect(JSON.parse(rest.join("\n"))).toBe(inputs.reduce((a, x) => a + x * x, 0));
     expect(sub.stderr).toMatch(/\[#{30}\] 20\/20 jobs/);

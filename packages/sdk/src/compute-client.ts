@@ -8,10 +8,20 @@ import {
 import { callJson, clientError } from "./http.js";
 import { ServiceClient } from "./service-client.js";
 
+const REGISTER_TIMEOUT_MS = 30_000;
+
 /** The compute service's REST API (services/compute/README.md). */
 export class ComputeClient extends ServiceClient {
+  /**
+   * The service may take its own bounds before it answers: a sandbox thread to start, the check
+   * run (≤ 5 s) and the DHT publish (≤ 10 s). The default 10 s would give up on a register the
+   * service then completes, so this call waits 30 s unless the caller set a timeout.
+   */
   registerFunction(req: FunctionRegisterRequest) {
-    return callJson("POST", this.url("/functions"), ComputeFunction, req, this.opts);
+    return callJson("POST", this.url("/functions"), ComputeFunction, req, {
+      ...this.opts,
+      timeoutMs: this.opts.timeoutMs ?? REGISTER_TIMEOUT_MS,
+    });
   }
 
   getFunction(hash: string) {

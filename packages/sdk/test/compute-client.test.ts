@@ -20,6 +20,14 @@ beforeAll(async () => {
       setTimeout(() => res.end(text.slice(50)), 20);
       return;
     }
+    if (req.url === "/functions") {
+      // a register the service takes its time over (thread start, check, DHT publish), then refuses
+      setTimeout(() => {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "SYNTAX_ERROR", message: "not a function" } }));
+      }, 10_500);
+      return;
+    }
     if (req.url === "/tasks/bad/events") {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end("event: job\ndata: {not json}\n\n");
@@ -47,5 +55,18 @@ describe("ComputeClient.events", () => {
   it("a malformed event or an unknown task is a typed error", async () => {
     await expect(client.events("bad").next()).rejects.toMatchObject({ code: "BAD_RESPONSE" });
     await expect(client.events("nope").next()).rejects.toMatchObject({ code: "NOT_FOUND", status: 404 });
+  });
+});
+
+describe("ComputeClient.registerFunction", () => {
+  const fn = { source: "(x) => x", limits: {} } as Parameters<ComputeClient["registerFunction"]>[0];
+
+  it("waits past the default 10 s for the service's answer", async () => {
+    await expect(client.registerFunction(fn)).rejects.toMatchObject({ code: "SYNTAX_ERROR", status: 400 });
+  }, 20_000);
+
+  it("keeps a timeout the caller set", async () => {
+    const impatient = new ComputeClient(client.baseUrl, { timeoutMs: 300 });
+    await expect(impatient.registerFunction(fn)).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
   });
 });

@@ -1,4 +1,5 @@
-import { CodedError } from "@p2pnode/types";
+// The zod-free entry: verify threads load this module, and all of types would cost each ~180 ms.
+import { CodedError } from "@p2pnode/types/coded-error";
 
 /** Why a crypto entry point refused its input. A failed signature check is `false`, not an error. */
 export type CryptoErrorCode =

@@ -1,4 +1,4 @@
-import { CodedError } from "@p2pnode/types";
+import { CodedError } from "@p2pnode/types/coded-error";
 
 /** Why a Noise handshake or transport step failed. Closed set: peers see these codes as close reasons. */
 export type NoiseErrorCode =

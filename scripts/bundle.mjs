@@ -17,16 +17,29 @@
 //   and the API docs' packages, which a service loads only when /docs is first asked for;
 // - a dynamic import() stays lazy: esbuild evaluates the inlined module only when it is called, so
 //   `p2pnode node start` still runs none of the other commands' modules.
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+//
+// The bundled code goes to <name>.code.cjs (scripts/bundle-script.mjs makes it a script), and the
+// outfile is a copy of scripts/bundle-launcher.mjs, which runs that code through V8's code cache.
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { bundleTargets } from "./bundle-targets.mjs";
+import { asScript, BANNER, BUNDLE_URL } from "./bundle-script.mjs";
+import { bundleTargets, codeFileOf } from "./bundle-targets.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const EXTERNAL = ["better-sqlite3", "@fastify/swagger", "@fastify/swagger-ui"];
-/** The bundle's own URL, set by its first line (a CommonJS module inside it has no import.meta). */
-const BUNDLE_URL = "__p2pnodeBundleUrl";
+/** What each outfile is: it starts the code file through V8's code cache (read its comment). */
+const LAUNCHER = fileURLToPath(new URL("./bundle-launcher.mjs", import.meta.url));
 
 /** A path from the bundle's folder to `file`, as a URL-relative string ("../x/y.js"). */
 function fromBundle(outDir, file) {
@@ -74,6 +87,8 @@ function upToDate(outfile, inputsFile) {
   const made = statSync(outfile).mtimeMs;
   const scripts = [
     fileURLToPath(import.meta.url),
+    LAUNCHER,
+    fileURLToPath(new URL("./bundle-script.mjs", import.meta.url)),
     fileURLToPath(new URL("./bundle-targets.mjs", import.meta.url)),
   ];
   const inputs = [...scripts, ...JSON.parse(readFileSync(inputsFile, "utf8"))];
@@ -86,22 +101,27 @@ const made = await Promise.all(
     const outDir = dirname(outfile);
     // Deleted from the production tree (scripts/prod-tree.sh removes every *.inputs.json).
     const inputsFile = join(outDir, `${basename(outfile, ".js")}.inputs.json`);
-    if (upToDate(outfile, inputsFile)) return 0;
+    const codeFile = codeFileOf(outfile);
+    if (upToDate(codeFile, inputsFile) && upToDate(outfile, inputsFile)) return 0;
     const result = await build({
       entryPoints: [entry],
       outfile,
+      write: false,
       metafile: true,
       bundle: true,
       platform: "node",
       format: "esm",
       target: "node20",
-      // CommonJS packages inlined into an ES module still call require() for Node's built-ins.
-      banner: {
-        js: `import { createRequire as __bundleRequire } from "node:module"; const ${BUNDLE_URL} = import.meta.url; const require = __bundleRequire(${BUNDLE_URL});`,
-      },
+      banner: { js: BANNER },
       plugins: [plugin(outDir)],
       logLevel: "warning",
     });
+    writeFileSync(codeFile, asScript(result.outputFiles[0].text));
+    // The caches of the code this replaces (scripts/bundle-launcher.mjs names them).
+    const cachePrefix = basename(codeFile).replace(/\.cjs$/, ".");
+    for (const f of readdirSync(outDir))
+      if (f.startsWith(cachePrefix) && f.endsWith(".cache")) rmSync(join(outDir, f), { force: true });
+    copyFileSync(LAUNCHER, outfile);
     if (executable) chmodSync(outfile, 0o755);
     const inputs = Object.keys(result.metafile.inputs)
       .filter((f) => !f.includes(":")) // the externals' stand-ins have no file

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleTargets } from "./bundle-targets.mjs";
+import { bundleTargets, codeFileOf } from "./bundle-targets.mjs";
 
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), ".."));
 const builtins = new Set(builtinModules);
@@ -72,7 +72,7 @@ export function packageOf(specifier) {
   return builtins.has(name) ? undefined : name;
 }
 
-const bundles = new Set(bundleTargets(root).map((t) => t.outfile));
+const bundles = new Set(bundleTargets(root).flatMap((t) => [t.outfile, codeFileOf(t.outfile)]));
 const problems = [];
 let checked = 0;
 for (const dir of workspacePackages()) {

@@ -4,7 +4,8 @@
  * same fastify, same hooks) measured in the same run with the same client and the same bodies
  * (DESIGN.md §7; goal ≥ 0.5×). Every request is a real admission: distinct senders funded in
  * genesis, each sender's nonces sent in order, every answer checked to be 202. The two alternate in
- * rounds, so both see the same load on a shared machine.
+ * rounds, so both see the same load on a shared machine. Also prints the process's CPU time per
+ * request of each, which waiting for a core on a loaded machine does not distort.
  *   pnpm --filter @p2pnode/chain bench:rest    (BENCH_REST_ROUND, BENCH_REST_ROUNDS to resize)
  * Prints a table and writes bench-results/rest-submit.json.
  */
@@ -64,10 +65,24 @@ await run(trivialPort, bodies.slice(0, WARMUP));
 await run(chainPort, bodies.slice(0, WARMUP));
 let chainSeconds = 0;
 let trivialSeconds = 0;
+// CPU time of this process (server, client thread, verify threads) too: it holds on a loaded
+// machine, where the rates swing with what else runs.
+let chainCpu = 0;
+let trivialCpu = 0;
+const cpuOf = async (measure: () => Promise<{ seconds: number }>) => {
+  const before = process.cpuUsage();
+  const { seconds } = await measure();
+  const used = process.cpuUsage(before);
+  return { seconds, cpu: (used.user + used.system) / 1e6 };
+};
 for (let r = 0; r < ROUNDS; r++) {
   const slice = bodies.slice(WARMUP + r * ROUND, WARMUP + (r + 1) * ROUND);
-  trivialSeconds += (await run(trivialPort, slice)).seconds;
-  chainSeconds += (await run(chainPort, slice)).seconds;
+  const t = await cpuOf(() => run(trivialPort, slice));
+  const c = await cpuOf(() => run(chainPort, slice));
+  trivialSeconds += t.seconds;
+  trivialCpu += t.cpu;
+  chainSeconds += c.seconds;
+  chainCpu += c.cpu;
 }
 await trivial.close();
 await svc.stop();
@@ -76,6 +91,10 @@ await node.stop();
 const chainRate = (ROUND * ROUNDS) / chainSeconds;
 const trivialRate = (ROUND * ROUNDS) / trivialSeconds;
 const ratio = chainRate / trivialRate;
+const cpuMicros = {
+  chain: (chainCpu * 1e6) / (ROUND * ROUNDS),
+  trivial: (trivialCpu * 1e6) / (ROUND * ROUNDS),
+};
 const bodyBytes = Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length);
 const fmt = (n: number, d = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -83,6 +102,8 @@ const rows: [string, string, string][] = [
   [`trivial fastify route, ${CONNECTIONS} connections`, fmt(trivialRate), "req/s"],
   [`chain POST /txs (202, admitted), ${CONNECTIONS} connections`, fmt(chainRate), "req/s"],
   ["  POST /txs / trivial route (goal ≥ 0.5)", fmt(ratio, 2), "x"],
+  ["CPU per request, trivial route (server + client + verify threads)", fmt(cpuMicros.trivial), "µs"],
+  ["CPU per request, chain POST /txs", fmt(cpuMicros.chain), "µs"],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`body ${bodyBytes} bytes, ${ROUNDS} rounds of ${ROUND} requests each`);
@@ -97,6 +118,7 @@ writeBenchResult(
     requests: ROUND * ROUNDS,
     bodyBytes,
     figures: { rest_post_txs_per_s: chainRate, trivial_route_per_s: trivialRate },
+    cpuMicrosPerRequest: cpuMicros,
     ratios: { restOverTrivial: ratio },
   },
   [

@@ -136,7 +136,13 @@ export class Admission {
     this.draining = true;
     try {
       while (this.steps.length > 0) {
-        await this.steps[0]!.ready;
+        const next = this.steps[0]!;
+        await next.ready;
+        // A pool thread answers each batch in its own message, and replies queued behind this
+        // one are delivered in the next turn: waiting that one turn lets them join this commit.
+        // bench:rest: 2.8 txs per mempool commit became 5.8, and POST /txs went from 0.38× to
+        // 0.43× of the trivial route (medians of seven pairs; README "REST POST /txs").
+        if (next.kind === "tx" && this.unsettledTxInGroupReach()) await new Promise((r) => setImmediate(r));
         if (this.closed) return;
         const head = this.steps.shift()!;
         if (head.kind === "block") {
@@ -150,6 +156,13 @@ export class Admission {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Whether the run of txs behind the head ends at one still being verified (so it may join). */
+  private unsettledTxInGroupReach(): boolean {
+    let i = 1;
+    while (this.steps[i]?.kind === "tx" && this.steps[i]!.settled) i++;
+    return this.steps[i]?.kind === "tx";
   }
 
   /** Admits each tx in order, writes the pool once, then answers each (nothing before the write). */

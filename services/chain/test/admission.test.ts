@@ -133,6 +133,24 @@ describe("admission's use of the verifier", () => {
     expect([await first, await second]).toEqual(["OK", "OK"]);
   });
 
+  it("verdicts that come back one message each, as a pool's threads send them, share one mempool commit", async () => {
+    const chain = openChain(genesis);
+    let commits = 0;
+    const flush = chain.flushMempool.bind(chain);
+    chain.flushMempool = () => {
+      commits++;
+      flush();
+    };
+    // Each verdict in its own macrotask, like one reply message per batch from a verify thread.
+    const perMessage = scripted(() => new Promise<boolean>((r) => setImmediate(() => r(true))));
+    const admission = new Admission({ chain, verifier: perMessage });
+    const txs = [transfer(alice, bob, 1n, 0), transfer(alice, bob, 1n, 1), transfer(bob, alice, 1n, 0)];
+    const got = await Promise.all(txs.map((stx) => outcome(() => admission.submitTx(stx))));
+    expect(got).toEqual(["OK", "OK", "OK"]);
+    expect(chain.mempool.size).toBe(3);
+    expect(commits).toBe(1);
+  });
+
   it("asks nothing for a replayed nonce, a duplicate or a block without proof of work", async () => {
     const chain = openChain(genesis);
     const [b1] = blockScript();

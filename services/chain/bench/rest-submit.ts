@@ -9,6 +9,7 @@
  *   pnpm --filter @p2pnode/chain bench:rest    (BENCH_REST_ROUND, BENCH_REST_ROUNDS to resize)
  * Prints a table and writes bench-results/rest-submit.json.
  */
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { signedTransactionToJson } from "@p2pnode/codec";
 import { createApp, createLogger } from "@p2pnode/kit";
@@ -69,11 +70,22 @@ let trivialSeconds = 0;
 // machine, where the rates swing with what else runs.
 let chainCpu = 0;
 let trivialCpu = 0;
+// Bytes this process handed to the file system (Linux's /proc/self/io `write_bytes`: the SQLite
+// file and its WAL, not sockets); undefined where the kernel does not count them.
+const diskWritten = (): number | undefined => {
+  try {
+    return Number(/^write_bytes: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))?.[1]);
+  } catch {
+    return undefined;
+  }
+};
+let chainDisk = 0;
 const cpuOf = async (measure: () => Promise<{ seconds: number }>) => {
   const before = process.cpuUsage();
+  const disk = diskWritten();
   const { seconds } = await measure();
   const used = process.cpuUsage(before);
-  return { seconds, cpu: (used.user + used.system) / 1e6 };
+  return { seconds, cpu: (used.user + used.system) / 1e6, disk: (diskWritten() ?? 0) - (disk ?? 0) };
 };
 for (let r = 0; r < ROUNDS; r++) {
   const slice = bodies.slice(WARMUP + r * ROUND, WARMUP + (r + 1) * ROUND);
@@ -83,6 +95,7 @@ for (let r = 0; r < ROUNDS; r++) {
   trivialCpu += t.cpu;
   chainSeconds += c.seconds;
   chainCpu += c.cpu;
+  chainDisk += c.disk;
 }
 await trivial.close();
 await svc.stop();
@@ -104,6 +117,11 @@ const rows: [string, string, string][] = [
   ["  POST /txs / trivial route (goal ≥ 0.5)", fmt(ratio, 2), "x"],
   ["CPU per request, trivial route (server + client + verify threads)", fmt(cpuMicros.trivial), "µs"],
   ["CPU per request, chain POST /txs", fmt(cpuMicros.chain), "µs"],
+  [
+    "bytes written to disk per admitted tx (mempool rows, WAL)",
+    diskWritten() === undefined ? "n/a" : fmt(chainDisk / (ROUND * ROUNDS)),
+    "B",
+  ],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`body ${bodyBytes} bytes, ${ROUNDS} rounds of ${ROUND} requests each`);
@@ -119,6 +137,7 @@ writeBenchResult(
     bodyBytes,
     figures: { rest_post_txs_per_s: chainRate, trivial_route_per_s: trivialRate },
     cpuMicrosPerRequest: cpuMicros,
+    diskBytesPerTx: chainDisk / (ROUND * ROUNDS),
     ratios: { restOverTrivial: ratio },
   },
   [

@@ -149,14 +149,16 @@ export class Chain {
     const stored = this.pool.all();
     const now = this.now();
     const pts: PoolTx[] = [];
+    const rowOf = new Map<string, number>();
     for (const s of stored) {
       try {
         const t = prepareTx(decodeSignedTransaction(s.bytes), {
           chainId: this.chainId,
           minFee: this.o.minFee,
         });
-        if (now - s.receivedAt >= this.o.mempool.ttlMs) continue;
+        if (now - s.receivedAt >= this.o.mempool.ttlMs || rowOf.has(t.idHex)) continue;
         checkAuthority(t, this.chainId);
+        rowOf.set(t.idHex, s.seq);
         pts.push(toPoolTx(t, s.receivedAt));
       } catch {
         // unreadable or no longer valid: deleted below
@@ -179,8 +181,8 @@ export class Chain {
     }
     this.mempool.takeChanges();
     this.shieldedPool.takeChanges();
-    const gone = stored.filter((s) => !this.isPending(s.idHex)).map((s) => s.idHex);
-    if (gone.length > 0) this.store.transaction(() => this.pool.apply({ put: [], del: gone }));
+    for (const id of [...rowOf.keys()]) if (!this.isPending(id)) rowOf.delete(id);
+    this.pool.adopt(stored, rowOf, (fn) => this.store.transaction(fn));
   }
 
   /**
@@ -194,7 +196,10 @@ export class Chain {
     if (deleted) del = del.filter((id) => !deleted.has(id));
     const c = { put: [...m.put, ...z.put], del };
     if (c.put.length === 0 && c.del.length === 0) return;
-    this.store.transaction(() => this.pool.apply(c));
+    this.pool.write(
+      (fn) => this.store.transaction(fn),
+      () => this.pool.apply(c),
+    );
   }
 
   /** Writes genesis into an empty store, or checks that the store belongs to this genesis. */
@@ -440,12 +445,15 @@ export class Chain {
     // never a mined tx left in the stored pool); the in-memory pool follows after COMMIT.
     const mined = new Set<string>();
     try {
-      commit = this.store.transaction(() => {
-        const c = this.forkChoice.commit(p, parent, tip, this.now());
-        if (cert) this.finality!.store.putCertificate(p.hash, cert);
-        if (c.status === "connected") this.pool.deleteIds(this.pendingOf(c.connected[0]!.txs, mined));
-        return c;
-      });
+      commit = this.pool.write(
+        (fn) => this.store.transaction(fn),
+        () => {
+          const c = this.forkChoice.commit(p, parent, tip, this.now());
+          if (cert) this.finality!.store.putCertificate(p.hash, cert);
+          if (c.status === "connected") this.pool.deleteIds(this.pendingOf(c.connected[0]!.txs, mined));
+          return c;
+        },
+      );
     } catch (err) {
       if (err instanceof ChainError) this.refuseBranch(p.hashHex, err);
       throw err;
@@ -462,15 +470,10 @@ export class Chain {
     };
   }
 
-  /** The ids of `txs` that wait in a pool, each also added to `into` (as hex). */
-  private pendingOf(txs: readonly CheckedTx[], into: Set<string>): Uint8Array[] {
-    const ids: Uint8Array[] = [];
-    for (const t of txs) {
-      if (!this.isPending(t.idHex)) continue;
-      ids.push(t.id);
-      into.add(t.idHex);
-    }
-    return ids;
+  /** The ids (hex) of `txs` that wait in a pool, added to `into`, which it returns. */
+  private pendingOf(txs: readonly CheckedTx[], into: Set<string>): Set<string> {
+    for (const t of txs) if (this.isPending(t.idHex)) into.add(t.idHex);
+    return into;
   }
 
   private checkContext(block: Block, parent: BlockMeta, tip: BlockMeta): void {

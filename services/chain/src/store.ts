@@ -2,7 +2,7 @@ import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { AccountCache } from "./account-cache.js";
 import { ChainFault } from "./errors.js";
-import { MEMPOOL_MIGRATION } from "./mempool-store.js";
+import { MEMPOOL_MIGRATION, MEMPOOL_SEQUENCE_MIGRATION } from "./mempool-store.js";
 import { decodeUndo, encodeUndo, type UndoEntry, undoFromJson } from "./undo.js";
 
 export type { UndoEntry };
@@ -17,7 +17,7 @@ export type { UndoEntry };
  *   accounts    address → balance, nonce (the state at the tip)
  *   meta        tip pointer, genesis hash, chain id; the shielded pool's frontier, recent roots
  *               and value (shielded-state.ts)
- *   mempool     tx id → encoded tx, received time: the pool across restarts (mempool-store.ts)
+ *   mempool     sequence → encoded tx, received time: the pool across restarts (mempool-store.ts)
  *   nullifiers  every nullifier published on the main chain, with its block's height
  *   shielded_undo  per main-chain block with shielded txs: frontier, evicted root and pool value before it
  * A block, its tx index rows, its account changes, its undo data and the tip pointer are written
@@ -50,7 +50,8 @@ export interface TxLocation {
   index: number;
 }
 
-const MIGRATIONS: Migration[] = [
+/** The schema steps, oldest first (exported for the upgrade tests). */
+export const CHAIN_MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec(`
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -98,6 +99,7 @@ const MIGRATIONS: Migration[] = [
     const set = db.prepare("UPDATE blocks SET undo = ? WHERE id = ?");
     for (const r of rows) if (typeof r.undo === "string") set.run(encodeUndo(undoFromJson(r.undo)), r.id);
   },
+  MEMPOOL_SEQUENCE_MIGRATION,
 ];
 
 /** What a block with shielded txs overwrote: restored when it is disconnected. */
@@ -128,7 +130,7 @@ export class ChainStore {
   private readonly accountCache = new AccountCache();
 
   constructor(file: string) {
-    this.db = openDatabase(file, MIGRATIONS);
+    this.db = openDatabase(file, CHAIN_MIGRATIONS);
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
       metaGet: p("SELECT value FROM meta WHERE key = ?").pluck(),

@@ -12,6 +12,7 @@ import {
   shieldedTxFromCbor,
   writeShieldedTx,
 } from "./shielded-tx.js";
+import { readSignedTransfer } from "./signed-transfer.js";
 
 /** Version of the transaction encoding, carried in every transaction as `v`. */
 export const TX_VERSION = 1;
@@ -175,6 +176,12 @@ function checkKindSize(tx: Transaction, length: number, what: string): void {
 }
 
 export function decodeSignedTransaction(bytes: Uint8Array): SignedTransaction {
+  // Most txs are transfers: read those straight from their fixed layout (signed-transfer.ts).
+  return readSignedTransfer(bytes) ?? decodeAnySignedTransaction(bytes);
+}
+
+/** The general decoder, every kind and every error (exported for the transfer reader's tests). */
+export function decodeAnySignedTransaction(bytes: Uint8Array): SignedTransaction {
   const what = "signed transaction";
   // The largest kind's limit before parsing; the transfer's smaller one as soon as the kind is known.
   const map = readMap(decodeStrict(bytes, what, MAX_SHIELDED_TX_BYTES), SIGNED_KEYS, what);

@@ -1,8 +1,11 @@
 /**
  * Block commit next to the bare SQL of the same rows, measured in the same run (DESIGN.md §7):
- *   - a 1,000-tx block through `Chain.submitBlock` with its txs already verified in the mempool
- *     (so no signature is checked again): validate, apply state, write block, undo data, tx
- *     index, accounts and tip, take the txs out of the pool, COMMIT (WAL, synchronous=FULL);
+ *   - a 1,000-tx block as the chain gets it from a peer or the miner, as codec bytes, with its
+ *     txs already verified in the mempool (so no signature is checked again): decode, validate,
+ *     apply state, write block, undo data, tx index, accounts and tip, take the txs out of the
+ *     pool, COMMIT (WAL, synchronous=FULL) — what the intake's `submitBlockBytes` runs, less the
+ *     verify pool; the same block as a decoded object (`Chain.submitBlock`, as REST's JSON
+ *     blocks arrive: every tx encoded again) is measured on a second chain alongside;
  *   - the baseline: the same block's rows (block row, main-chain row, 1,000 tx index rows, one
  *     upsert per touched account, the tip pointer) written with prepared statements in one
  *     BEGIN IMMEDIATE transaction into a store of the same schema holding the same accounts.
@@ -14,10 +17,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Block } from "@p2pnode/codec";
+import { type Block, encodeBlock } from "@p2pnode/codec";
 import { inTransaction } from "@p2pnode/kit";
 import { writeBenchResult } from "@p2pnode/kit/testing";
-import { prepareBlock } from "@p2pnode/rules";
+import { decodeBlockBytes, prepareBlock } from "@p2pnode/rules";
 import { hex } from "../src/store.js";
 import { workOf } from "../src/work.js";
 import { CHAIN_ID, makeBlock, transfer } from "../test/helpers.js";
@@ -93,20 +96,35 @@ function bareSql(rows: ReturnType<typeof rowsOf>): void {
 
 // Warm-up: the first block on each side, untimed (page cache, statement caches, JIT).
 const measured = chain();
+const measuredObject = chain();
 const admit = (block: Block) => {
-  for (const stx of block.txs) measured.submitTx(stx); // signatures verified here, untimed
+  for (const stx of block.txs) {
+    // signatures verified here, untimed
+    measured.submitTx(stx);
+    measuredObject.submitTx(stx);
+  }
 };
 admit(blocks[0]!);
 measured.submitBlock(blocks[0]!);
+measuredObject.submitBlock(blocks[0]!);
 bareSql(rowsOf(blocks[0]!));
 
 /** Named so a CPU profile (node --cpu-prof) can be cut down to the timed commits. */
-function timedCommit(block: Block) {
-  return measured.submitBlock(block);
+function timedCommit(bytes: Uint8Array) {
+  const block = decodeBlockBytes(bytes);
+  return measured.submitPrepared(prepareBlock(block, CHAIN_ID, undefined, bytes, measured.knownTx));
 }
+function timedObjectCommit(block: Block) {
+  return measuredObject.submitBlock(block);
+}
+const connected = (outcome: { verdict: { status: string } }) => {
+  if (outcome.verdict.status !== "connected")
+    throw new TypeError(`block not connected: ${outcome.verdict.status}`);
+};
 
 const loadBefore = load();
 let chainSeconds = 0;
+let objectSeconds = 0;
 let sqlSeconds = 0;
 // CPU time too: on a machine loaded by other work the wall times wait for a core, the CPU times
 // do not (fsync waits count in neither CPU figure).
@@ -118,6 +136,7 @@ const cpu = () => {
 };
 for (const block of blocks.slice(1)) {
   const rows = rowsOf(block);
+  const bytes = encodeBlock(block);
   admit(block);
   let t0 = now();
   let c0 = cpu();
@@ -126,21 +145,25 @@ for (const block of blocks.slice(1)) {
   sqlCpu += cpu() - c0;
   t0 = now();
   c0 = cpu();
-  const outcome = timedCommit(block);
+  connected(timedCommit(bytes));
   chainSeconds += (now() - t0) / 1000;
   chainCpu += cpu() - c0;
-  if (outcome.verdict.status !== "connected")
-    throw new TypeError(`block not connected: ${outcome.verdict.status}`);
+  t0 = now();
+  connected(timedObjectCommit(block));
+  objectSeconds += (now() - t0) / 1000;
 }
 const loadAfter = load();
-if (measured.mempool.size !== 0) throw new TypeError("mined txs left in the mempool");
+if (measured.mempool.size + measuredObject.mempool.size !== 0)
+  throw new TypeError("mined txs left in the mempool");
 measured.store.close();
+measuredObject.store.close();
 rawChain.store.close();
 rmSync(dir, { recursive: true, force: true });
 
 // --- report ----------------------------------------------------------------------------------
 const figures = {
   block_1000tx_validate_commit_per_s: BLOCKS / chainSeconds,
+  block_1000tx_object_validate_commit_per_s: BLOCKS / objectSeconds,
   block_1000tx_bare_sql_per_s: BLOCKS / sqlSeconds,
 };
 const ratio = figures.block_1000tx_validate_commit_per_s / figures.block_1000tx_bare_sql_per_s;
@@ -150,7 +173,7 @@ const fmt = (n: number, d = 1) =>
 const rows: [string, string, string][] = [
   ["1,000-tx block: bare SQL of its rows (baseline)", fmt(figures.block_1000tx_bare_sql_per_s), "blocks/s"],
   [
-    "1,000-tx block: validate + commit (txs verified in mempool)",
+    "1,000-tx block: decode + validate + commit (txs verified in mempool)",
     fmt(figures.block_1000tx_validate_commit_per_s),
     "blocks/s",
   ],
@@ -159,6 +182,11 @@ const rows: [string, string, string][] = [
     "  the same ratio in CPU time (ms per block: bare / commit)",
     fmt(cpuRatio, 2),
     `x (${fmt((sqlCpu * 1000) / BLOCKS)} / ${fmt((chainCpu * 1000) / BLOCKS)})`,
+  ],
+  [
+    "  the block as a decoded object (REST JSON): validate + commit",
+    fmt(figures.block_1000tx_object_validate_commit_per_s),
+    `blocks/s (${fmt(figures.block_1000tx_object_validate_commit_per_s / figures.block_1000tx_bare_sql_per_s, 2)}x)`,
   ],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));

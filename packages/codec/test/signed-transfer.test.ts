@@ -1,0 +1,134 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { encodeSignedTransaction, MAX_MEMO_BYTES, type SignedTransaction, U64_MAX } from "../src/index.js";
+import { readSignedTransfer } from "../src/signed-transfer.js";
+import { decodeAnySignedTransaction } from "../src/transaction.js";
+
+/*
+ * The transfer reader (signed-transfer.ts) is a shortcut in front of the general decoder: for
+ * any bytes it must return exactly what the general decoder returns, or nothing. Checked on
+ * random transfers (integers around every CBOR size boundary, memos up to the limit) and on
+ * every kind of damage to their bytes.
+ */
+
+const boundaries = [
+  0n,
+  23n,
+  24n,
+  255n,
+  256n,
+  65_535n,
+  65_536n,
+  2n ** 32n - 1n,
+  2n ** 32n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  U64_MAX,
+];
+const u64 = fc.oneof(fc.constantFrom(...boundaries), fc.bigInt({ min: 0n, max: U64_MAX }));
+const nonce = fc.oneof(
+  fc.constantFrom(...boundaries.filter((b) => b <= 2n ** 53n - 1n).map(Number)),
+  fc.nat(),
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+);
+const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+const transfer: fc.Arbitrary<SignedTransaction> = fc.record({
+  tx: fc.record({
+    kind: fc.constant("transfer" as const),
+    from: bytes(32),
+    to: bytes(20),
+    amount: u64,
+    fee: u64,
+    nonce,
+    memo: fc.oneof(
+      fc.uint8Array({ maxLength: MAX_MEMO_BYTES }),
+      fc.constantFrom(23, 24, 255, 256).chain(bytes),
+    ),
+  }),
+  signature: bytes(64),
+});
+
+/**
+ * One change to encoded bytes: a byte replaced, removed or inserted, a cut, a byte appended, or
+ * a head widened (a small argument written in the next longer form: the same value, not canonical).
+ */
+const damage = fc.oneof(
+  fc.record({ at: fc.nat(), op: fc.constant("widen"), value: fc.constant(0) }),
+  fc.record({
+    at: fc.nat(),
+    op: fc.constantFrom("set", "delete", "insert"),
+    value: fc.integer({ min: 0, max: 255 }),
+  }),
+  fc.record({ at: fc.nat(), op: fc.constant("cut"), value: fc.constant(0) }),
+  fc.record({ at: fc.nat(), op: fc.constant("append"), value: fc.integer({ min: 0, max: 255 }) }),
+);
+function damaged(b: Uint8Array, d: { at: number; op: string; value: number }): Uint8Array {
+  const at = d.at % (b.length + 1);
+  const out = [...b];
+  if (d.op === "set") out[at % b.length] = d.value;
+  else if (d.op === "delete") out.splice(at % b.length, 1);
+  else if (d.op === "insert") out.splice(at, 0, d.value);
+  else if (d.op === "cut") out.length = at;
+  else if (d.op === "widen") {
+    const head = out[at % b.length]!;
+    if ((head & 0x1f) < 24) out.splice(at % b.length, 1, (head & 0xe0) | 24, head & 0x1f);
+  } else out.push(d.value);
+  return Uint8Array.from(out);
+}
+
+const general = (b: Uint8Array): SignedTransaction | Error => {
+  try {
+    return decodeAnySignedTransaction(b);
+  } catch (err) {
+    return err as Error;
+  }
+};
+
+describe("signed transfer reader", () => {
+  it("reads every canonical transfer, the same as the general decoder", () => {
+    fc.assert(
+      fc.property(transfer, (stx) => {
+        const b = encodeSignedTransaction(stx);
+        const fast = readSignedTransfer(b);
+        expect(fast).toBeDefined();
+        expect(fast).toEqual(general(b));
+        expect(fast).toEqual(stx);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("on damaged bytes returns the general decoder's result or nothing, never another value", () => {
+    let read = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(transfer, fc.array(damage, { minLength: 1, maxLength: 3 }), (stx, ds) => {
+        const b = ds.reduce(damaged, encodeSignedTransaction(stx));
+        const fast = readSignedTransfer(b);
+        const slow = general(b);
+        if (fast === undefined) {
+          // what the reader leaves is a valid tx of another shape or an error, never a transfer
+          if (!(slow instanceof Error)) expect(slow.tx.kind).not.toBe("transfer");
+          refused++;
+        } else {
+          expect(slow).not.toBeInstanceOf(Error);
+          expect(fast).toEqual(slow);
+          read++;
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+    // both branches ran (a damaged byte inside a field's value still reads)
+    expect(read).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  it("copies the fields out of the input, so a reused buffer does not change the decoded tx", () => {
+    const stx = fc.sample(transfer, 1)[0]!;
+    const input = Buffer.from(encodeSignedTransaction(stx));
+    const got = readSignedTransfer(input)!;
+    input.fill(0);
+    expect(got).toEqual(stx);
+    expect(Object.getPrototypeOf(got.signature)).toBe(Uint8Array.prototype);
+  });
+});

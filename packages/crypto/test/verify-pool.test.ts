@@ -246,6 +246,21 @@ describe("VerifyPool's thread entry", () => {
     }
   });
 
+  it("start() holds the process open while the threads load: a script that only awaits it finishes", () => {
+    const dist = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;
+    const script = `const { VerifyPool } = await import(${JSON.stringify(dist)});
+      const p = new VerifyPool({ threads: 2 }); await p.start();
+      console.log("started", p.stats.running);
+      await p.close();`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("started 2");
+    expect(r.status).toBe(0);
+  });
+
   it("starts in a process run with the supervisor's V8 flags (a worker refuses per-process flags)", () => {
     const dist = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;
     // The pool's threads do not hold a process open; the interval does, as a service's server does.

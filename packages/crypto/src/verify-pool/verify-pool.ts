@@ -115,7 +115,15 @@ export class VerifyPool {
   async start(): Promise<void> {
     if (this.closed) throw closedError();
     while (this.threads.length < this.opts.threads) this.threads.push(this.spawn());
-    await Promise.all(this.threads.map((t) => t.ready));
+    // Loading holds the process open, as a batch in flight does: a script that only awaits
+    // start() would otherwise end with the promise unsettled (exit code 13).
+    const loading = [...this.threads];
+    for (const t of loading) t.worker.ref();
+    try {
+      await Promise.all(loading.map((t) => t.ready));
+    } finally {
+      for (const t of loading) if (t.load === 0) t.worker.unref();
+    }
   }
 
   /** Rejects every pending item with POOL_CLOSED and ends the threads. */

@@ -137,7 +137,7 @@ export class Chain {
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
-    this.pool = new MempoolStore(this.store.db);
+    this.pool = new MempoolStore(this.store.db, (fn) => this.store.transaction(fn));
     this.restoreMempool();
   }
 
@@ -182,24 +182,19 @@ export class Chain {
     this.mempool.takeChanges();
     this.shieldedPool.takeChanges();
     for (const id of [...rowOf.keys()]) if (!this.isPending(id)) rowOf.delete(id);
-    this.pool.adopt(stored, rowOf, (fn) => this.store.transaction(fn));
+    this.pool.adopt(stored, rowOf);
   }
 
   /**
    * Writes what the pool changed in one committed transaction: called before anything is
-   * acknowledged. `deleted`: ids whose rows a block's transaction already removed.
+   * acknowledged. Ids whose rows are already gone (a block's transaction removed them) are skipped.
    */
-  private persistMempool(deleted?: ReadonlySet<string>): void {
+  private persistMempool(): void {
     const m = this.mempool.takeChanges();
     const z = this.shieldedPool.takeChanges();
-    let del = [...m.del, ...z.del];
-    if (deleted) del = del.filter((id) => !deleted.has(id));
-    const c = { put: [...m.put, ...z.put], del };
-    if (c.put.length === 0 && c.del.length === 0) return;
-    this.pool.write(
-      (fn) => this.store.transaction(fn),
-      () => this.pool.apply(c),
-    );
+    const c = { put: [...m.put, ...z.put], del: [...m.del, ...z.del] };
+    if (c.put.length === 0 && !c.del.some((id) => this.pool.holds(id))) return;
+    this.pool.write(() => this.pool.apply(c));
   }
 
   /** Writes genesis into an empty store, or checks that the store belongs to this genesis. */
@@ -443,24 +438,20 @@ export class Chain {
     let commit: CommitResult;
     // The pool rows of the txs this block mines go in the block's own transaction (one fsync, and
     // never a mined tx left in the stored pool); the in-memory pool follows after COMMIT.
-    const mined = new Set<string>();
     try {
-      commit = this.pool.write(
-        (fn) => this.store.transaction(fn),
-        () => {
-          const c = this.forkChoice.commit(p, parent, tip, this.now());
-          if (cert) this.finality!.store.putCertificate(p.hash, cert);
-          if (c.status === "connected") this.pool.deleteIds(this.pendingOf(c.connected[0]!.txs, mined));
-          return c;
-        },
-      );
+      commit = this.pool.write(() => {
+        const c = this.forkChoice.commit(p, parent, tip, this.now());
+        if (cert) this.finality!.store.putCertificate(p.hash, cert);
+        if (c.status === "connected") this.pool.deleteIds(c.connected[0]!.txs.map((t) => t.idHex));
+        return c;
+      });
     } catch (err) {
       if (err instanceof ChainError) this.refuseBranch(p.hashHex, err);
       throw err;
     }
     this.tipMeta = commit.tip;
     this.updateMempool(commit);
-    this.persistMempool(mined);
+    this.persistMempool();
     return {
       verdict: { hash: p.hashHex, height: h.height, status: commit.status },
       txCount: p.txs.length,
@@ -468,12 +459,6 @@ export class Chain {
       committed: { body: p.body, totalWork: commit.meta.totalWork },
       ...(cert ? { certificate: cert } : {}),
     };
-  }
-
-  /** The ids (hex) of `txs` that wait in a pool, added to `into`, which it returns. */
-  private pendingOf(txs: readonly CheckedTx[], into: Set<string>): Set<string> {
-    for (const t of txs) if (this.isPending(t.idHex)) into.add(t.idHex);
-    return into;
   }
 
   private checkContext(block: Block, parent: BlockMeta, tip: BlockMeta): void {

@@ -46,7 +46,11 @@ export class MempoolStore {
   /** Key changes made by the running transaction, newest last: [id, key before]. */
   private undo: [string, number | undefined][] = [];
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** The chain store's transaction (its rollback also clears the store's account cache). */
+    private readonly transaction: <T>(fn: () => T) => T,
+  ) {
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       put: p("INSERT INTO mempool (tx, received_at) VALUES (?, ?)"),
@@ -56,10 +60,10 @@ export class MempoolStore {
     };
   }
 
-  /** Runs `fn` in `transaction` (the chain store's); the row keys follow only if it commits. */
-  write<T>(transaction: (fn: () => T) => T, fn: () => T): T {
+  /** Runs `fn` in one store transaction; the row keys follow only if it commits. */
+  write<T>(fn: () => T): T {
     try {
-      const result = transaction(fn);
+      const result = this.transaction(fn);
       this.undo = [];
       return result;
     } catch (err) {
@@ -76,15 +80,21 @@ export class MempoolStore {
   apply(c: { put: readonly PoolTx[]; del: Iterable<string> }): void {
     this.deleteIds(c.del);
     for (const t of c.put) {
-      this.deleteIds([t.idHex]); // a tx put again without a delete in between keeps one row
+      if (this.seqOf.has(t.idHex)) this.deleteIds([t.idHex]); // put again without a delete: one row
       const seq = Number(this.q.put.run(t.bytes, t.receivedAt).lastInsertRowid);
       this.undo.push([t.idHex, undefined]);
       this.seqOf.set(t.idHex, seq);
     }
   }
 
+  /** Whether a row holds this tx (id hex). */
+  holds(idHex: string): boolean {
+    return this.seqOf.has(idHex);
+  }
+
   /**
-   * Deletes the rows of these tx ids (hex); ids without a row are skipped. Consecutive keys go in
+   * Deletes the rows of these tx ids (hex); ids without a row (never stored, or already deleted)
+   * are skipped. Consecutive keys go in
    * one range statement: a block mines txs mostly in their arrival order.
    */
   deleteIds(ids: Iterable<string>): void {
@@ -119,15 +129,11 @@ export class MempoolStore {
    * After a restart: `kept` names the row of each tx the pool re-admitted; every other row (no
    * longer valid, unreadable, a duplicate) is deleted.
    */
-  adopt(
-    stored: readonly StoredPoolTx[],
-    kept: ReadonlyMap<string, number>,
-    transaction: <T>(fn: () => T) => T,
-  ): void {
+  adopt(stored: readonly StoredPoolTx[], kept: ReadonlyMap<string, number>): void {
     const keep = new Set(kept.values());
     const gone = stored.filter((s) => !keep.has(s.seq));
     if (gone.length > 0)
-      transaction(() => {
+      this.transaction(() => {
         for (const s of gone) this.q.del.run(s.seq);
       });
     for (const [id, seq] of kept) this.seqOf.set(id, seq);

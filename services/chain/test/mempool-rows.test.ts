@@ -32,23 +32,22 @@ describe("mempool rows", () => {
     const t0 = source.submitTx(transfer(alice, bob, 10n, 0));
     const t1 = source.submitTx(transfer(bob, carol, 10n, 0));
     const store = new ChainStore(join(tmpDir(), "chain.sqlite"));
-    const rows = new MempoolStore(store.db);
-    const inTx = <T>(fn: () => T) => store.transaction(fn);
-    rows.write(inTx, () => rows.apply({ put: [t0, t1], del: [] }));
+    const rows = new MempoolStore(store.db, (fn) => store.transaction(fn));
+    rows.write(() => rows.apply({ put: [t0, t1], del: [] }));
     expect(rowCount(store)).toBe(2);
 
     // e.g. a block's commit whose COMMIT fails after its mined txs' rows were deleted
     expect(() =>
-      rows.write(inTx, () => {
+      rows.write(() => {
         rows.deleteIds([t0.idHex]);
         throw new Error("disk I/O error");
       }),
     ).toThrow("disk I/O error");
     expect(rowCount(store)).toBe(2);
 
-    rows.write(inTx, () => rows.deleteIds([t0.idHex]));
+    rows.write(() => rows.deleteIds([t0.idHex]));
     expect(rowCount(store)).toBe(1);
-    rows.write(inTx, () => rows.apply({ put: [], del: [t1.idHex] }));
+    rows.write(() => rows.apply({ put: [], del: [t1.idHex] }));
     expect(rowCount(store)).toBe(0);
   });
 

@@ -44,4 +44,5 @@ export {
   type TransactionKind,
   type TransferTx,
   TX_VERSION,
+  unsignedBytesIn,
 } from "./transaction.js";

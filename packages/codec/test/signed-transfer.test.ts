@@ -1,6 +1,16 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeSignedTransaction, MAX_MEMO_BYTES, type SignedTransaction, U64_MAX } from "../src/index.js";
+import {
+  decodeSignedTransaction,
+  encodeSignedTransaction,
+  encodeTransaction,
+  MAX_MEMO_BYTES,
+  type SignedTransaction,
+  signatureBytesOf,
+  U64_MAX,
+  unsignedBytesIn,
+} from "../src/index.js";
 import { readSignedTransfer } from "../src/signed-transfer.js";
 import { decodeAnySignedTransaction } from "../src/transaction.js";
 
@@ -130,5 +140,53 @@ describe("signed transfer reader", () => {
     input.fill(0);
     expect(got).toEqual(stx);
     expect(Object.getPrototypeOf(got.signature)).toBe(Uint8Array.prototype);
+  });
+});
+
+/*
+ * unsignedBytesIn takes the signed payload out of a signed tx's bytes instead of encoding the tx
+ * again; a signature is then checked over those bytes, so they must be encodeTransaction's.
+ */
+describe("unsigned transaction inside a signed one", () => {
+  it("is exactly encodeTransaction(tx), for random transfers", () => {
+    fc.assert(
+      fc.property(transfer, (stx) => {
+        expect(unsignedBytesIn(encodeSignedTransaction(stx))).toEqual(encodeTransaction(stx.tx));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("is encodeTransaction(tx) for every signed kind of the vectors, and nothing for the unsigned ones", () => {
+    const vectors = JSON.parse(
+      readFileSync(new URL("./vectors/signed-transaction.json", import.meta.url), "utf8"),
+    ) as { valid: { name: string; hex: string }[] };
+    const kinds = new Set<string>();
+    for (const v of vectors.valid) {
+      const bytes = Uint8Array.from(Buffer.from(v.hex, "hex"));
+      const stx = decodeSignedTransaction(bytes);
+      kinds.add(stx.tx.kind);
+      if (signatureBytesOf(stx.tx.kind) === 64)
+        expect(unsignedBytesIn(bytes), v.name).toEqual(encodeTransaction(stx.tx));
+      else expect(unsignedBytesIn(bytes), v.name).toBeUndefined();
+    }
+    expect([...kinds].sort()).toEqual(["shield", "shielded", "transfer", "unshield"]);
+  });
+
+  it("is nothing when the bytes are not framed as a signed tx", () => {
+    fc.assert(
+      fc.property(transfer, fc.nat(), (stx, n) => {
+        const bytes = encodeSignedTransaction(stx);
+        const head = bytes.slice();
+        head[n % 4]! ^= 0x01; // the map or "tx" head
+        expect(unsignedBytesIn(head)).toBeUndefined();
+        const tail = bytes.slice();
+        tail[bytes.length - 70 + (n % 6)]! ^= 0x01; // the "sig" key or the signature's byte-string head
+        expect(unsignedBytesIn(tail)).toBeUndefined();
+        expect(unsignedBytesIn(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+    expect(unsignedBytesIn(new Uint8Array(74))).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import {
   type ShieldedTx,
   type SignedTransaction,
   type Transaction,
+  unsignedBytesIn,
   withoutProof,
 } from "@p2pnode/codec";
 import { type SignedMessage, type SigningKey, verify } from "./ed25519.js";
@@ -55,19 +56,29 @@ export function signTransaction(tx: Transaction, chainId: string, key: SigningKe
   return { tx, signature: signDomain(key, SIGNING_DOMAINS.tx, chainId, encodeTransaction(tx)) };
 }
 
-/** Whether the signature is tx.from's over this tx on chain `chainId` (our one verify rule). */
-export function verifyTransaction(stx: SignedTransaction, chainId: string): boolean {
-  const s = transactionSignature(stx, chainId);
+/**
+ * Whether the signature is tx.from's over this tx on chain `chainId` (our one verify rule).
+ * `encoded`: encodeSignedTransaction(stx), when the caller has it (see transactionSignature).
+ */
+export function verifyTransaction(stx: SignedTransaction, chainId: string, encoded?: Uint8Array): boolean {
+  const s = transactionSignature(stx, chainId, encoded);
   return s !== undefined && verify(s.signature, s.message, s.publicKey);
 }
 
 /**
  * The signature verifyTransaction checks, as one value for a VerifyPool; undefined for the
  * unsigned shielded kinds, which have no signer (their proof is checked instead, in rules).
+ * `encoded`: encodeSignedTransaction(stx), when the caller has it (a tx's stored bytes): the
+ * signed payload is then taken from it instead of encoding the tx again (~2–3 µs a transfer).
  */
-export function transactionSignature(stx: SignedTransaction, chainId: string): SignedMessage | undefined {
+export function transactionSignature(
+  stx: SignedTransaction,
+  chainId: string,
+  encoded?: Uint8Array,
+): SignedMessage | undefined {
   if (!("from" in stx.tx)) return undefined;
-  return signedDomain(stx.signature, SIGNING_DOMAINS.tx, chainId, encodeTransaction(stx.tx), stx.tx.from);
+  const payload = (encoded && unsignedBytesIn(encoded)) ?? encodeTransaction(stx.tx);
+  return signedDomain(stx.signature, SIGNING_DOMAINS.tx, chainId, payload, stx.tx.from);
 }
 
 /**

@@ -154,7 +154,7 @@ export function bodySignatures(
 ): { index: number; signed: SignedMessage }[] {
   const out: { index: number; signed: SignedMessage }[] = [];
   p.txs.forEach((t, index) => {
-    const signed = verified(t.idHex) ? undefined : transactionSignature(t.stx, chainId);
+    const signed = verified(t.idHex) ? undefined : transactionSignature(t.stx, chainId, t.bytes);
     if (signed) out.push({ index, signed });
   });
   return out;

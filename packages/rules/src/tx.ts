@@ -100,7 +100,7 @@ export function checkSignature(t: CheckedTx, chainId: string, index?: number, ve
     checkAuthority(t, chainId, index);
     return;
   }
-  if (!(verdict ?? verifyTransaction(t.stx, chainId))) {
+  if (!(verdict ?? verifyTransaction(t.stx, chainId, t.bytes))) {
     throw reject(
       "INVALID_SIGNATURE",
       `transaction ${t.idHex}: signature does not verify on chain ${chainId} (forged, tampered or signed for another chain)`,

@@ -285,7 +285,7 @@ export class Chain {
       const t = prepareTx(stx, { chainId: this.chainId, minFee: this.o.minFee }, claimedId, bytes);
       if (this.isPending(t.idHex) || isShielded(t.stx)) return undefined;
       this.checkNonce(t);
-      const signed = transactionSignature(t.stx, this.chainId);
+      const signed = transactionSignature(t.stx, this.chainId, t.bytes);
       return signed && { signed, prepared: t };
     } catch {
       return undefined;

@@ -3,7 +3,8 @@
  *   - tx admission (schema parse + decode + rules + signature + mempool) vs raw node:crypto
  *     Ed25519 verify on one core (goal ≥ 0.7×): inline (one submission at a time, the verify on
  *     the event loop) and through the VerifyPool (250 submissions per turn, as concurrent clients
- *     send them), the latter also vs raw verify on every core (worker threads, no batching);
+ *     send them: each turn awaited, and as a stream with up to 4 turns in flight, the headline),
+ *     the latter also vs raw verify on every core (worker threads, no batching);
  *   - a 1,000-tx block connected with every signature checked (none of its txs in the mempool),
  *     inline and through the VerifyPool.
  * The block commit with its txs already verified, against the bare SQL of the same rows, is

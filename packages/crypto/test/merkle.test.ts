@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../src/index.js";
+import { merkleLeafHash, merkleNodeHash } from "../src/merkle.js";
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString("hex");
 const b = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -33,6 +34,20 @@ describe("Merkle tree (RFC 6962)", () => {
     CT_ROOTS.forEach((root, i) => {
       expect(hex(merkleRoot(CT_LEAVES.slice(0, i + 1)))).toBe(root);
     });
+  });
+
+  it("over 32-byte leaves (tx ids) gives RFC 6962's MTH, recursively defined", () => {
+    // MTH(D[n]) = node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two below n (§2.1).
+    const mth = (d: Uint8Array[]): Uint8Array => {
+      if (d.length === 1) return merkleLeafHash(d[0]!);
+      let k = 1;
+      while (k * 2 < d.length) k *= 2;
+      return merkleNodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
+    };
+    for (const n of [...Array.from({ length: 70 }, (_, i) => i + 1), 255, 256, 257, 1000]) {
+      const leaves = ids(n);
+      expect(hex(merkleRoot(leaves)), `${n} leaves`).toBe(hex(mth(leaves)));
+    }
   });
 
   it("has SHA-256('') as the root of no leaves", () => {

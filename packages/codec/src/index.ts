@@ -32,6 +32,7 @@ export * from "./limits.js";
 export * from "./p2p/index.js";
 export * from "./shielded-tx.js";
 export { type ShieldedTxJson, shieldedTxFromJson, shieldedTxToJson } from "./shielded-tx-json.js";
+export { unsignedBytesIn } from "./signed-transfer.js";
 export {
   decodeSignedTransaction,
   decodeTransaction,
@@ -44,5 +45,4 @@ export {
   type TransactionKind,
   type TransferTx,
   TX_VERSION,
-  unsignedBytesIn,
 } from "./transaction.js";

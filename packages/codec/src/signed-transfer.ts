@@ -12,19 +12,10 @@ import type { SignedTransaction } from "./transaction.js";
  */
 
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+/** map(2) "tx": what opens every signed transaction's encoding, before the unsigned one. */
+const SIGNED_HEAD = Uint8Array.from([0xa2, 0x62, ...ascii("tx")]);
 /** map(2) "tx" map(8) "v" 1 "to" bytes(20) */
-const HEAD = Uint8Array.from([
-  0xa2,
-  0x62,
-  ...ascii("tx"),
-  0xa8,
-  0x61,
-  ...ascii("v"),
-  0x01,
-  0x62,
-  ...ascii("to"),
-  0x54,
-]);
+const HEAD = Uint8Array.from([...SIGNED_HEAD, 0xa8, 0x61, ...ascii("v"), 0x01, 0x62, ...ascii("to"), 0x54]);
 const FEE = Uint8Array.from([0x63, ...ascii("fee")]);
 /** "from" bytes(32) */
 const FROM = Uint8Array.from([0x64, ...ascii("from"), 0x58, 0x20]);
@@ -39,8 +30,15 @@ const KIND_MEMO = Uint8Array.from([
 ]);
 const NONCE = Uint8Array.from([0x65, ...ascii("nonce")]);
 const AMOUNT = Uint8Array.from([0x66, ...ascii("amount")]);
-/** "sig" bytes(64) */
+/** "sig" bytes(64): what follows the unsigned transaction in a signed one of a signing kind. */
 const SIG = Uint8Array.from([0x63, ...ascii("sig"), 0x58, 0x40]);
+
+/** Whether `b` holds `expected` at `pos`. */
+function bytesAt(b: Uint8Array, pos: number, expected: Uint8Array): boolean {
+  if (pos < 0 || pos + expected.length > b.length) return false;
+  for (let i = 0; i < expected.length; i++) if (b[pos + i] !== expected[i]) return false;
+  return true;
+}
 
 class Reader {
   pos = 0;
@@ -50,9 +48,7 @@ class Reader {
   }
   /** The next bytes are `expected`. */
   expect(expected: Uint8Array): boolean {
-    const { b, pos } = this;
-    if (pos + expected.length > b.length) return false;
-    for (let i = 0; i < expected.length; i++) if (b[pos + i] !== expected[i]) return false;
+    if (!bytesAt(this.b, this.pos, expected)) return false;
     this.pos += expected.length;
     return true;
   }
@@ -113,4 +109,19 @@ export function readSignedTransfer(bytes: Uint8Array): SignedTransaction | undef
   const signature = r.take(64);
   if (!signature || r.pos !== bytes.length) return undefined;
   return { tx: { kind: "transfer", from, to, amount, fee, nonce: Number(nonce), memo }, signature };
+}
+
+/**
+ * The unsigned transaction inside `signed`, the canonical encoding of a signed transaction whose
+ * kind carries a 64-byte signature: the bytes encodeTransaction(stx.tx) returns, as a view, not
+ * a copy. The signed encoding is the map {"tx": tx, "sig": signature} with "tx" first, so they
+ * stand between SIGNED_HEAD and SIG + the signature. Undefined when `signed` is not framed so.
+ * The caller vouches that `signed` is the canonical encoding of the transaction it verifies
+ * (what prepareTx keeps as `bytes`): the frame is checked, not the content.
+ */
+export function unsignedBytesIn(signed: Uint8Array): Uint8Array | undefined {
+  const end = signed.length - 64 - SIG.length;
+  if (end <= SIGNED_HEAD.length) return undefined;
+  if (!bytesAt(signed, 0, SIGNED_HEAD) || !bytesAt(signed, end, SIG)) return undefined;
+  return signed.subarray(SIGNED_HEAD.length, end);
 }

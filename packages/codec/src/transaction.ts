@@ -134,28 +134,6 @@ export function encodeTransaction(tx: Transaction): Uint8Array {
   return w.finish();
 }
 
-/** map(2) "tx": what opens a signed transaction's encoding, before the unsigned one. */
-const SIGNED_HEAD = [0xa2, 0x62, 0x74, 0x78];
-/** "sig" bytes(64): what follows the unsigned transaction in a signed one of a signing kind. */
-const SIGNATURE_FRAME = [0x63, 0x73, 0x69, 0x67, 0x58, 0x40];
-
-/**
- * The unsigned transaction inside `signed`, the canonical encoding of a signed transaction whose
- * kind carries a 64-byte signature: the bytes encodeTransaction(stx.tx) returns, as a view, not
- * a copy. The signed encoding is the map {"tx": tx, "sig": signature} with "tx" first, so they
- * stand between its 4-byte head and its 70-byte tail. Undefined when `signed` is not framed so.
- * The caller vouches that `signed` is the canonical encoding of the transaction it verifies
- * (what prepareTx keeps as `bytes`): the frame is checked, not the content.
- */
-export function unsignedBytesIn(signed: Uint8Array): Uint8Array | undefined {
-  const end = signed.length - 64 - SIGNATURE_FRAME.length;
-  if (end <= SIGNED_HEAD.length) return undefined;
-  for (let i = 0; i < SIGNED_HEAD.length; i++) if (signed[i] !== SIGNED_HEAD[i]) return undefined;
-  for (let i = 0; i < SIGNATURE_FRAME.length; i++)
-    if (signed[end + i] !== SIGNATURE_FRAME[i]) return undefined;
-  return signed.subarray(SIGNED_HEAD.length, end);
-}
-
 /**
  * Decoding parses strictly with cborg, checks the schema, then re-encodes the result with the
  * writer above: the input must be exactly those bytes, so there is one encoding per value.

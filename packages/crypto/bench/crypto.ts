@@ -17,8 +17,12 @@ import {
 } from "@p2pnode/codec";
 import {
   accountFromSeed,
+  merkleLeafHash,
+  merkleNodeHash,
+  merkleRoot,
   rawVerifyRate,
   type SignedMessage,
+  sha256,
   signRaw,
   signTransaction,
   VerifyPool,
@@ -45,6 +49,21 @@ function rate(fn: (i: number) => unknown, batch = 100): number {
   }
   return ops / (Number(now - start) / 1e9);
 }
+
+// A 1,000-tx block's ids, and its Merkle root with one node:crypto call per leaf and node (how
+// merkleRoot hashed before its levels were hashed in place by sha256Short): the baseline.
+const txIds = Array.from({ length: 1000 }, (_, i) => sha256(Uint8Array.of(i & 0xff, i >> 8)));
+function rootByNodeCrypto(leaves: Uint8Array[]): Uint8Array {
+  let level = leaves.map(merkleLeafHash);
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(merkleNodeHash(level[i]!, level[i + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+if (Buffer.compare(merkleRoot(txIds), rootByNodeCrypto(txIds)) !== 0) throw new Error("Merkle roots differ");
 
 const account = accountFromSeed(new Uint8Array(64).fill(7), 0);
 const messages = Array.from({ length: 64 }, (_, i) => new TextEncoder().encode(`bench message ${i}`));
@@ -104,6 +123,8 @@ const figures = {
     view.setUint32(NONCE_OFFSET + 4, i);
     return midstate.copy().update(tail).digest();
   }, 1000),
+  merkle_root_1000_per_s: rate(() => merkleRoot(txIds), 1),
+  merkle_root_1000_node_crypto_per_s: rate(() => rootByNodeCrypto(txIds), 1),
 };
 
 // --- verify on threads: the raw ceiling (node:crypto in a loop per thread) and the VerifyPool --
@@ -182,6 +203,17 @@ const rows: [string, string, string][] = [
   ["transfer decode + verifyTransaction", fmt(figures.tx_decode_verify_per_s), "/s"],
   [`SHA-256 of a ${HEADER_SIZE}-byte header`, fmt(figures.sha256_header_per_s), "/s"],
   ["SHA-256 of a header from a midstate", fmt(figures.sha256_header_midstate_per_s), "/s"],
+  ["Merkle root of 1,000 tx ids (levels hashed in place)", fmt(figures.merkle_root_1000_per_s), "/s"],
+  [
+    "  the same, one node:crypto call per hash (baseline)",
+    fmt(figures.merkle_root_1000_node_crypto_per_s),
+    "/s",
+  ],
+  [
+    "  in place / node:crypto per hash",
+    (figures.merkle_root_1000_per_s / figures.merkle_root_1000_node_crypto_per_s).toFixed(2),
+    "x",
+  ],
   ["Ed25519 verify, raw node:crypto, 1 thread", fmt(rawOneThread), "/s"],
   [`Ed25519 verify, raw node:crypto, ${threads} threads (ceiling)`, fmt(rawThreads), "/s"],
   [`VerifyPool, ${threads} threads (1,024-item turns)`, fmt(pooled), "/s"],

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { merkleProof, merkleRoot, sha256, verifyMerkleProof } from "../src/index.js";
 import { merkleLeafHash, merkleNodeHash } from "../src/merkle.js";
@@ -27,6 +28,14 @@ const CT_ROOTS = [
   "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
 ];
 
+/** RFC 6962's MTH, recursively defined: node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two below n (§2.1). */
+const mth = (d: Uint8Array[]): Uint8Array => {
+  if (d.length === 1) return merkleLeafHash(d[0]!);
+  let k = 1;
+  while (k * 2 < d.length) k *= 2;
+  return merkleNodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
+};
+
 const ids = (n: number) => Array.from({ length: n }, (_, i) => sha256(Uint8Array.of(i & 0xff, i >> 8)));
 
 describe("Merkle tree (RFC 6962)", () => {
@@ -37,16 +46,17 @@ describe("Merkle tree (RFC 6962)", () => {
   });
 
   it("over 32-byte leaves (tx ids) gives RFC 6962's MTH, recursively defined", () => {
-    // MTH(D[n]) = node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two below n (§2.1).
-    const mth = (d: Uint8Array[]): Uint8Array => {
-      if (d.length === 1) return merkleLeafHash(d[0]!);
-      let k = 1;
-      while (k * 2 < d.length) k *= 2;
-      return merkleNodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
-    };
     for (const n of [...Array.from({ length: 70 }, (_, i) => i + 1), 255, 256, 257, 1000]) {
       const leaves = ids(n);
       expect(hex(merkleRoot(leaves)), `${n} leaves`).toBe(hex(mth(leaves)));
+    }
+  });
+
+  it("over leaves of every length up to 200 bytes (node:crypto beyond the short hash) gives MTH too", () => {
+    const leaves = Array.from({ length: 201 }, (_, len) => randomBytes(len));
+    for (const n of [1, 2, 3, 64, 117, 118, 119, 120, 201]) {
+      const some = leaves.slice(201 - n);
+      expect(hex(merkleRoot(some)), `${n} leaves`).toBe(hex(mth(some)));
     }
   });
 

@@ -1,0 +1,44 @@
+import { createHash, randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { SHORT_SHA256_MAX, sha256Short } from "../src/sha256-short.js";
+
+const reference = (m: Uint8Array) => createHash("sha256").update(m).digest("hex");
+const hex = (u: Uint8Array) => Buffer.from(u).toString("hex");
+
+describe("sha256Short (the Merkle tree's JavaScript SHA-256)", () => {
+  it("equals node:crypto's SHA-256 for every length it takes, on random and edge-valued bytes", () => {
+    for (let len = 0; len <= SHORT_SHA256_MAX; len++) {
+      for (const message of [
+        randomBytes(len),
+        randomBytes(len),
+        Buffer.alloc(len, 0xff),
+        Buffer.alloc(len, 0),
+      ]) {
+        const out = new Uint8Array(32);
+        sha256Short(message, len, out, 0);
+        expect(hex(out), `length ${len}`).toBe(reference(message));
+      }
+    }
+  });
+
+  it("hashes only the first `length` bytes and writes only its 32 output bytes", () => {
+    const message = randomBytes(100);
+    const out = new Uint8Array(96).fill(7);
+    sha256Short(message, 65, out, 32);
+    expect(hex(out.subarray(32, 64))).toBe(reference(message.subarray(0, 65)));
+    expect(out.subarray(0, 32).every((b) => b === 7) && out.subarray(64).every((b) => b === 7)).toBe(true);
+  });
+
+  it("may write its digest over its own message (the Merkle levels are hashed in place)", () => {
+    const buffer = randomBytes(65);
+    const expected = reference(buffer);
+    sha256Short(buffer, 65, buffer, 0);
+    expect(hex(buffer.subarray(0, 32))).toBe(expected);
+  });
+
+  it("refuses a message longer than two blocks can pad, or no room for the digest", () => {
+    expect(() => sha256Short(new Uint8Array(120), 120, new Uint8Array(32), 0)).toThrow(RangeError);
+    expect(() => sha256Short(new Uint8Array(10), 11, new Uint8Array(32), 0)).toThrow(RangeError);
+    expect(() => sha256Short(new Uint8Array(10), 10, new Uint8Array(40), 9)).toThrow(RangeError);
+  });
+});

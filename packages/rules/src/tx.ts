@@ -49,16 +49,21 @@ export function decodeTxBytes(bytes: Uint8Array): SignedTransaction {
 }
 
 /**
- * A tx this node already prepared (its mempool), by id: the id is the hash of the encoding, so a
- * tx with that id has those bytes and what is derived from them (the sender's address).
+ * The txs this node already prepared (its mempool). By id: the id is the hash of the encoding, so
+ * a tx with that id has those bytes and what is derived from them (the sender's address). By
+ * bytes: the one whose encoding is exactly these bytes, so whose id is their hash; it spares a
+ * block's known txs the hashing of their ids. Either answers undefined when it does not know.
  */
-export type KnownTx = (idHex: string) => CheckedTx | undefined;
+export interface KnownTx {
+  byId(idHex: string): CheckedTx | undefined;
+  byBytes(bytes: Uint8Array, stx: SignedTransaction): CheckedTx | undefined;
+}
 
 /**
  * Encodes and identifies a transaction and checks its kind, size and fee; no signature yet.
  * `encoded`: the codec bytes `stx` was decoded from (decodeTxBytes), used as they are instead of
- * encoding it again. `known`: where the sender's address is taken from instead of hashing the
- * public key again, when this id is there.
+ * encoding it again. `known`: where the id and the sender's address are taken from instead of
+ * hashing the bytes and the public key again, when these bytes (or this id) are there.
  */
 export function prepareTx(
   stx: SignedTransaction,
@@ -74,14 +79,15 @@ export function prepareTx(
   if (bytes.length > max) {
     throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${max}`);
   }
-  const id = txId(bytes);
-  const idHex = toHex(id);
+  const equal = known?.byBytes(bytes, stx);
+  const id = equal?.id ?? txId(bytes);
+  const idHex = equal?.idHex ?? toHex(id);
   if (claimedId !== undefined && claimedId !== idHex) {
     throw reject("INVALID_HASH", `transaction id ${claimedId} does not match its content (${idHex})`);
   }
   if (stx.tx.fee < o.minFee)
     throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
-  const same = known?.(idHex);
+  const same = equal ?? known?.byId(idHex);
   if (same) return { stx, bytes, id, idHex, sender: same.sender, senderHex: same.senderHex };
   const sender = "from" in stx.tx ? addressOf(stx.tx.from) : new Uint8Array(0);
   return { stx, bytes, id, idHex, sender, senderHex: toHex(sender) };

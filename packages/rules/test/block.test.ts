@@ -28,19 +28,35 @@ describe("stateless block rules", () => {
   });
 
   it("prepare a block the same when its txs are known (a mempool) as when they are not", () => {
-    const b = block([transfer(0), transfer(1)]);
+    const b = block([transfer(0), transfer(1), transfer(2)]);
     const fresh = prepareBlock(b, CHAIN_ID);
-    const asked: string[] = [];
-    const known = (idHex: string) => {
-      asked.push(idHex);
-      return idHex === fresh.txs[0]!.idHex ? fresh.txs[0] : undefined;
+    const body = encodeBlock(b);
+    const askedById: string[] = [];
+    // tx 0 known by its bytes (no hashing), tx 1 by its id, tx 2 not known at all.
+    const known = {
+      byId: (idHex: string) => {
+        askedById.push(idHex);
+        return idHex === fresh.txs[1]!.idHex ? fresh.txs[1] : undefined;
+      },
+      byBytes: (bytes: Uint8Array) =>
+        Buffer.compare(bytes, fresh.txs[0]!.bytes) === 0 ? fresh.txs[0] : undefined,
     };
-    const reused = prepareBlock(b, CHAIN_ID, undefined, undefined, known);
-    expect(asked).toEqual(fresh.txs.map((t) => t.idHex));
-    expect(reused.txs.map((t) => [t.idHex, t.senderHex])).toEqual(
-      fresh.txs.map((t) => [t.idHex, t.senderHex]),
-    );
-    expect(reused.body).toEqual(fresh.body);
+    for (const reused of [
+      prepareBlock(b, CHAIN_ID, undefined, undefined, known),
+      prepareBlock(b, CHAIN_ID, undefined, body, known),
+    ]) {
+      expect(reused.txs.map((t) => [t.idHex, t.senderHex])).toEqual(
+        fresh.txs.map((t) => [t.idHex, t.senderHex]),
+      );
+      expect(reused.body).toEqual(fresh.body);
+    }
+    // The tx found by its bytes is not looked up by id again.
+    expect(askedById).toEqual([
+      fresh.txs[1]!.idHex,
+      fresh.txs[2]!.idHex,
+      fresh.txs[1]!.idHex,
+      fresh.txs[2]!.idHex,
+    ]);
   });
 
   const cases: [string, () => unknown][] = [

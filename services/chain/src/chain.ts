@@ -10,6 +10,7 @@ import {
   checkSignature,
   genesisBlock,
   isShielded,
+  type KnownTx,
   type PreparedBlock,
   prepareBlock,
   prepareTx,
@@ -362,9 +363,11 @@ export class Chain {
     );
   }
 
-  /** A pending tx by id (either pool): prepareBlock reuses what admission derived from its bytes. */
-  readonly knownTx = (idHex: string): CheckedTx | undefined =>
-    this.mempool.get(idHex) ?? this.shieldedPool.get(idHex);
+  /** The pending txs (either pool): prepareBlock reuses what admission derived from their bytes. */
+  readonly knownTx: KnownTx = {
+    byId: (idHex) => this.mempool.get(idHex) ?? this.shieldedPool.get(idHex),
+    byBytes: (bytes, stx) => this.mempool.withBytes(bytes, stx),
+  };
 
   /**
    * The signatures submitPrepared would verify for this block now (txs not in the mempool), by

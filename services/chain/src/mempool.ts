@@ -1,3 +1,4 @@
+import type { SignedTransaction } from "@p2pnode/codec";
 import type { CheckedTx } from "@p2pnode/rules";
 import { reject } from "./errors.js";
 import { Heap } from "./heap.js";
@@ -63,12 +64,29 @@ export const paysMore = (a: PoolTx, b: PoolTx): boolean => a.fee * BigInt(b.size
 const NO_ACCOUNT = { balance: 0n, nonce: 0 };
 
 /**
+ * A signed tx's first 6 signature bytes as a number (a Map key cheaper than any string of them);
+ * undefined for the unsigned kinds. An Ed25519 signature's R is a hash output: honest txs do
+ * not share 48 bits, and a sender who grinds a collision only costs its own tx a hash.
+ */
+function signatureKey(stx: SignedTransaction): number | undefined {
+  const s = stx.signature;
+  if (s.length < 6) return undefined;
+  return (s[0]! * 0x10000 + s[1]! * 0x100 + s[2]!) * 0x1000000 + (s[3]! * 0x10000 + s[4]! * 0x100 + s[5]!);
+}
+
+/**
  * Transactions waiting for a block. Invariant: each sender's queue holds consecutive nonces
  * starting at the account's nonce, and the balance covers the queue's total cost, so any prefix
  * of a queue applies to the tip's state. Blocks take txs by fee per byte, queue heads first.
  */
 export class Mempool {
   private readonly byId = new Map<string, PoolTx>();
+  /**
+   * The same txs by the first 6 bytes of their signature (signatureKey): how a block's txs are
+   * matched to the pool from their bytes, without hashing them for their ids (withBytes). A key
+   * two txs share keeps the first; the other is found by id, at the cost of its hash.
+   */
+  private readonly bySignature = new Map<number, PoolTx>();
   private readonly bySender = new Map<string, PoolTx[]>();
   private totalBytes = 0;
   private sorted: PoolTx[] | undefined;
@@ -96,6 +114,16 @@ export class Mempool {
 
   get(idHex: string): PoolTx | undefined {
     return this.byId.get(idHex);
+  }
+
+  /**
+   * The pooled tx whose canonical encoding is exactly `bytes` (so whose id is their hash), found
+   * without hashing them; undefined when none is (or its signature key is another tx's).
+   */
+  withBytes(bytes: Uint8Array, stx: SignedTransaction): PoolTx | undefined {
+    const key = signatureKey(stx);
+    const t = key === undefined ? undefined : this.bySignature.get(key);
+    return t && Buffer.compare(t.bytes, bytes) === 0 ? t : undefined;
   }
 
   queueOf(senderHex: string): readonly PoolTx[] {
@@ -148,6 +176,8 @@ export class Mempool {
     queue[pos] = t;
     if (queue.length === 1) this.bySender.set(t.senderHex, queue);
     this.byId.set(t.idHex, t);
+    const key = signatureKey(t.stx);
+    if (key !== undefined && !this.bySignature.has(key)) this.bySignature.set(key, t);
     this.totalBytes += t.size;
     this.changes.put.set(t.idHex, t);
     this.changed();
@@ -190,6 +220,8 @@ export class Mempool {
 
   private forget(t: PoolTx): void {
     this.byId.delete(t.idHex);
+    const key = signatureKey(t.stx);
+    if (key !== undefined && this.bySignature.get(key) === t) this.bySignature.delete(key);
     this.totalBytes -= t.size;
     this.changes.put.delete(t.idHex);
     this.changes.del.add(t.idHex);
@@ -274,6 +306,7 @@ export class Mempool {
       this.changes.del.add(t.idHex);
     }
     this.byId.clear();
+    this.bySignature.clear();
     this.bySender.clear();
     this.totalBytes = 0;
     this.changed();

@@ -99,4 +99,33 @@ describe("mempool", () => {
     expect(p.size).toBe(1);
     expect(p.queueOf(bob.hex)).toHaveLength(1);
   });
+
+  it("finds a pooled tx by its exact bytes, and nothing for other bytes or once it has left", () => {
+    const p = pool();
+    const a = ptx(alice, 0, 5n);
+    const c = ptx(carol, 0, 5n);
+    p.add(a);
+    p.add(c);
+    const copy = (t: typeof a) => ({ bytes: Uint8Array.from(t.bytes), stx: t.stx });
+    expect(p.withBytes(copy(a).bytes, a.stx)?.idHex).toBe(a.idHex);
+    expect(p.withBytes(copy(c).bytes, c.stx)?.idHex).toBe(c.idHex);
+    // The same signature over other bytes (a tampered copy) is not that tx.
+    const tampered = copy(a).bytes;
+    tampered[tampered.length - 70]! ^= 1;
+    expect(p.withBytes(tampered, a.stx)).toBeUndefined();
+    // A tx never pooled, whose signature starts like a pooled one's, is not found either.
+    const lookalike = ptx(alice, 1, 5n);
+    lookalike.stx.signature.set(a.stx.signature.subarray(0, 6));
+    expect(p.withBytes(lookalike.bytes, lookalike.stx)).toBeUndefined();
+    // Replaced, mined (removed) or drained: gone from the bytes lookup as from the ids.
+    const { replaced } = p.add(ptx(alice, 0, 50n));
+    expect(replaced?.idHex).toBe(a.idHex);
+    expect(p.withBytes(a.bytes, a.stx)).toBeUndefined();
+    p.remove([c.idHex]);
+    expect(p.withBytes(c.bytes, c.stx)).toBeUndefined();
+    const d = ptx(bob, 0, 5n);
+    p.add(d);
+    p.drain();
+    expect(p.withBytes(d.bytes, d.stx)).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { BytesMap } from "./bytes-map.js";
 import type { Account } from "./store.js";
 
 /**
@@ -10,29 +11,23 @@ import type { Account } from "./store.js";
  * Bounded: past `limit` entries the oldest go first.
  */
 export class AccountCache {
-  private readonly entries = new Map<string, Account | null>();
+  private readonly entries = new BytesMap<Account | null>();
 
   constructor(private readonly limit = 100_000) {}
 
   /** The cached account (a copy: callers may change what they get), null if absent, undefined if unknown. */
   get(address: Uint8Array): Account | null | undefined {
-    const a = this.entries.get(keyOf(address));
+    const a = this.entries.get(address);
     return a ? { balance: a.balance, nonce: a.nonce } : a;
   }
 
   set(address: Uint8Array, a: Account | null): void {
-    const key = keyOf(address);
-    this.entries.delete(key);
-    this.entries.set(key, a ? { balance: a.balance, nonce: a.nonce } : null);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.delete(address);
+    this.entries.set(address, a ? { balance: a.balance, nonce: a.nonce } : null);
+    if (this.entries.size > this.limit) this.entries.deleteOldest();
   }
 
   clear(): void {
     this.entries.clear();
   }
-}
-
-/** A Map key for 32 address bytes without copying them. */
-function keyOf(address: Uint8Array): string {
-  return Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("latin1");
 }

@@ -1,5 +1,6 @@
-import type { SignedTransaction } from "@p2pnode/codec";
+import { hasSigner, type SignedTransaction } from "@p2pnode/codec";
 import type { CheckedTx } from "@p2pnode/rules";
+import { BytesMap } from "./bytes-map.js";
 import { reject } from "./errors.js";
 import { Heap } from "./heap.js";
 import type { AccountReader } from "./state.js";
@@ -64,17 +65,6 @@ export const paysMore = (a: PoolTx, b: PoolTx): boolean => a.fee * BigInt(b.size
 const NO_ACCOUNT = { balance: 0n, nonce: 0 };
 
 /**
- * A signed tx's first 6 signature bytes as a number (a Map key cheaper than any string of them);
- * undefined for the unsigned kinds. An Ed25519 signature's R is a hash output: honest txs do
- * not share 48 bits, and a sender who grinds a collision only costs its own tx a hash.
- */
-function signatureKey(stx: SignedTransaction): number | undefined {
-  const s = stx.signature;
-  if (s.length < 6) return undefined;
-  return (s[0]! * 0x10000 + s[1]! * 0x100 + s[2]!) * 0x1000000 + (s[3]! * 0x10000 + s[4]! * 0x100 + s[5]!);
-}
-
-/**
  * Transactions waiting for a block. Invariant: each sender's queue holds consecutive nonces
  * starting at the account's nonce, and the balance covers the queue's total cost, so any prefix
  * of a queue applies to the tip's state. Blocks take txs by fee per byte, queue heads first.
@@ -82,11 +72,11 @@ function signatureKey(stx: SignedTransaction): number | undefined {
 export class Mempool {
   private readonly byId = new Map<string, PoolTx>();
   /**
-   * The same txs by the first 6 bytes of their signature (signatureKey): how a block's txs are
-   * matched to the pool from their bytes, without hashing them for their ids (withBytes). A key
-   * two txs share keeps the first; the other is found by id, at the cost of its hash.
+   * The signed txs by their signature: how a block's txs are matched to the pool from their
+   * bytes, without hashing them for their ids (withBytes). Two txs with one signature (only the
+   * same tx could have it): the first is kept, the other found by id at the cost of its hash.
    */
-  private readonly bySignature = new Map<number, PoolTx>();
+  private readonly bySignature = new BytesMap<PoolTx>();
   private readonly bySender = new Map<string, PoolTx[]>();
   private totalBytes = 0;
   private sorted: PoolTx[] | undefined;
@@ -121,8 +111,7 @@ export class Mempool {
    * without hashing them; undefined when none is (or its signature key is another tx's).
    */
   withBytes(bytes: Uint8Array, stx: SignedTransaction): PoolTx | undefined {
-    const key = signatureKey(stx);
-    const t = key === undefined ? undefined : this.bySignature.get(key);
+    const t = hasSigner(stx.tx.kind) ? this.bySignature.get(stx.signature) : undefined;
     return t && Buffer.compare(t.bytes, bytes) === 0 ? t : undefined;
   }
 
@@ -176,8 +165,8 @@ export class Mempool {
     queue[pos] = t;
     if (queue.length === 1) this.bySender.set(t.senderHex, queue);
     this.byId.set(t.idHex, t);
-    const key = signatureKey(t.stx);
-    if (key !== undefined && !this.bySignature.has(key)) this.bySignature.set(key, t);
+    if (hasSigner(t.stx.tx.kind) && !this.bySignature.has(t.stx.signature))
+      this.bySignature.set(t.stx.signature, t);
     this.totalBytes += t.size;
     this.changes.put.set(t.idHex, t);
     this.changed();
@@ -220,8 +209,8 @@ export class Mempool {
 
   private forget(t: PoolTx): void {
     this.byId.delete(t.idHex);
-    const key = signatureKey(t.stx);
-    if (key !== undefined && this.bySignature.get(key) === t) this.bySignature.delete(key);
+    if (hasSigner(t.stx.tx.kind) && this.bySignature.get(t.stx.signature) === t)
+      this.bySignature.delete(t.stx.signature);
     this.totalBytes -= t.size;
     this.changes.put.delete(t.idHex);
     this.changes.del.add(t.idHex);

@@ -1,4 +1,5 @@
 import type { SignedTransaction } from "@p2pnode/codec";
+import { BytesMap } from "./bytes-map.js";
 import { reject } from "./errors.js";
 import type { ShieldedOverlay } from "./shielded-state.js";
 import { type Account, hex, type UndoEntry, unhex } from "./store.js";
@@ -16,20 +17,21 @@ const EMPTY: Account = { balance: 0n, nonce: 0 };
  * Every account is read from the reader at most once (a transfer reads and then writes it).
  */
 export class StateOverlay implements AccountReader {
-  private readonly entries = new Map<
-    string,
-    { address: Uint8Array; before: Account | undefined; after: Account | undefined; written: boolean }
-  >();
+  private readonly entries = new BytesMap<{
+    address: Uint8Array;
+    before: Account | undefined;
+    after: Account | undefined;
+    written: boolean;
+  }>();
 
   constructor(private readonly base: AccountReader) {}
 
   private entry(address: Uint8Array) {
-    const key = hex(address);
-    let e = this.entries.get(key);
+    let e = this.entries.get(address);
     if (!e) {
       const before = this.base.account(address);
       e = { address, before, after: before, written: false };
-      this.entries.set(key, e);
+      this.entries.set(address, e);
     }
     return e;
   }

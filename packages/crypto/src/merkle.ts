@@ -57,7 +57,7 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   for (let n = leaves.length; n > 1; n = (n + 1) >> 1) {
     // Node i of the next level from nodes 2i and 2i+1, written over node i (already read).
     for (let i = 0; 2 * i + 1 < n; i++) {
-      scratch.set(level.subarray(64 * i, 64 * i + 64), 1);
+      for (let k = 0, from = 64 * i; k < 64; k++) scratch[1 + k] = level[from + k]!;
       sha256Short(scratch, scratch.length, level, 32 * i);
     }
     // An odd last node is carried up unchanged.

@@ -16,7 +16,6 @@ import { compress, SHA256_IV } from "./sha256-words.js";
 export const SHORT_SHA256_MAX = 119;
 
 // Scratch state, reused by every call: the function is synchronous and never re-entered.
-const PADDED = new Uint8Array(128);
 const WORDS = new Uint32Array(32);
 const STATE = new Uint32Array(8);
 
@@ -30,19 +29,21 @@ export function sha256Short(message: Uint8Array, length: number, out: Uint8Array
   if (!(at >= 0 && at + 32 <= out.length))
     throw new RangeError(`sha256Short: no 32 bytes at ${at} of the output`);
   const blocks = length <= 55 ? 1 : 2;
-  const end = blocks * 64;
-  const m = PADDED;
-  m.set(message.subarray(0, length));
-  m[length] = 0x80;
-  m.fill(0, length + 1, end - 4);
-  // The message length in bits, big-endian, in the last 8 bytes (≤ 952 bits: the low 4 suffice).
-  const bits = length * 8;
-  m[end - 4] = bits >>> 24;
-  m[end - 3] = bits >>> 16;
-  m[end - 2] = bits >>> 8;
-  m[end - 1] = bits;
-  for (let i = 0, j = 0; j < end; i++, j += 4)
+  const words = blocks * 16;
+  const m = message;
+  // The padded message as big-endian words, read straight from `message`: its bytes, 0x80, zeros,
+  // and the length in bits in the last 8 bytes (≤ 952 bits: the last word holds it all).
+  const whole = length >> 2;
+  for (let i = 0; i < whole; i++) {
+    const j = i * 4;
     WORDS[i] = (m[j]! << 24) | (m[j + 1]! << 16) | (m[j + 2]! << 8) | m[j + 3]!;
+  }
+  let tail = 0;
+  for (let j = whole * 4; j < whole * 4 + 4; j++)
+    tail = (tail << 8) | (j < length ? m[j]! : j === length ? 0x80 : 0);
+  WORDS[whole] = tail;
+  for (let i = whole + 1; i < words - 1; i++) WORDS[i] = 0;
+  WORDS[words - 1] = length * 8;
   compress(SHA256_IV, 0, WORDS, 0, STATE, 0);
   if (blocks === 2) compress(STATE, 0, WORDS, 16, STATE, 0);
   for (let i = 0; i < 8; i++) {

@@ -15,37 +15,33 @@ export interface UndoEntry {
  */
 const FORMAT = 1;
 const ABSENT = 0xff;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function encodeUndo(entries: readonly UndoEntry[]): Buffer {
+  // An upper bound: a balance takes at most 254 bytes (balanceLength), a nonce at most 8.
   let size = 5;
-  const balances: (Buffer | undefined)[] = entries.map((e) => {
-    const b = e.before ? balanceBytes(e.before.balance) : undefined;
-    size += 2 + e.address.length + (b?.length ?? 0) + (e.before ? 8 : 0);
-    return b;
-  });
+  for (const e of entries)
+    size += 2 + e.address.length + (e.before ? balanceLength(e.before.balance) + 8 : 0);
   const out = Buffer.allocUnsafe(size);
   out[0] = FORMAT;
   out.writeUInt32BE(entries.length, 1);
   let at = 5;
-  entries.forEach((e, i) => {
+  for (const e of entries) {
     out[at++] = e.address.length;
     out.set(e.address, at);
     at += e.address.length;
-    const b = balances[i];
-    if (!e.before || !b) {
+    if (!e.before) {
       out[at++] = ABSENT;
-      return;
+      continue;
     }
-    out[at++] = b.length;
-    out.set(b, at);
-    at += b.length;
+    at = writeBalance(out, at, e.before.balance);
     let n = e.before.nonce;
     while (n >= 0x80) {
       out[at++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
     out[at++] = n;
-  });
+  }
   return out.subarray(0, at);
 }
 
@@ -87,13 +83,33 @@ export function decodeUndo(bytes: Uint8Array, what: string): UndoEntry[] {
   return entries;
 }
 
-function balanceBytes(v: bigint): Buffer {
+/** Bytes of a balance, big-endian without leading zeros (0 takes none). */
+function balanceLength(v: bigint): number {
   if (v < 0n) throw new ChainFault("INTERNAL", `negative balance ${v} in undo data`);
-  if (v === 0n) return Buffer.alloc(0);
-  const h = v.toString(16);
-  const b = Buffer.from(h.length % 2 === 1 ? `0${h}` : h, "hex");
-  if (b.length >= ABSENT) throw new ChainFault("INTERNAL", `balance ${v} too large for undo data`);
-  return b;
+  if (v <= MAX_SAFE) {
+    let n = Number(v);
+    let length = 0;
+    for (; n > 0; n = Math.floor(n / 256)) length++;
+    return length;
+  }
+  const length = Math.ceil(v.toString(16).length / 2);
+  if (length >= ABSENT) throw new ChainFault("INTERNAL", `balance ${v} too large for undo data`);
+  return length;
+}
+
+/** Writes the length byte and the balance's bytes at `at`; returns where they end. */
+function writeBalance(out: Buffer, at: number, v: bigint): number {
+  const length = balanceLength(v);
+  out[at] = length;
+  if (v <= MAX_SAFE) {
+    // Most balances: plain number arithmetic, no hex string per account.
+    let n = Number(v);
+    for (let i = at + length; i > at; i--, n = Math.floor(n / 256)) out[i] = n % 256;
+  } else {
+    const h = v.toString(16);
+    out.write(h.length % 2 === 1 ? `0${h}` : h, at + 1, length, "hex");
+  }
+  return at + 1 + length;
 }
 
 /** The first format (JSON `[[addressHex, balance | null, nonce], …]`), read once by the migration. */

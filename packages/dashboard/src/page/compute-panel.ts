@@ -76,7 +76,12 @@ export function computePanel(
                     `${r.workers.length}${r.busyWorkers ? ` (${r.busyWorkers} busy)` : ""}`,
                   ),
                 );
-                tr.addEventListener("click", () => onTask(r.id === selectedTask ? null : r.id));
+                // On the press, not on "click": the panel is rebuilt on every snapshot, and a press
+                // and release that land on two builds of this row make no click (seen on a
+                // loaded machine: the selection was lost).
+                tr.addEventListener("pointerdown", (e) => {
+                  if (e.button === 0) onTask(r.id === selectedTask ? null : r.id);
+                });
                 return tr;
               }),
             ),

@@ -47,7 +47,10 @@ export function nodesTable(
       el("td", {}, n ? String(n.peers.length) : "–"),
       el("td", {}, multi ? `c${component.get(v.id)}` : ""),
     );
-    tr.addEventListener("click", () => onSelect(v.id));
+    // On the press, as the compute panel's rows: the table is rebuilt on every snapshot.
+    tr.addEventListener("pointerdown", (e) => {
+      if (e.button === 0) onSelect(v.id);
+    });
     return tr;
   });
   return el(

@@ -1,7 +1,8 @@
 import { equalBytes } from "@p2pnode/codec";
 
 /**
- * A Map keyed by bytes (account addresses), for the commit path's per-tx lookups. A string key
+ * A Map keyed by bytes (account addresses, the mempool's signatures), for the commit path's
+ * per-tx lookups. A string key
  * costs a hex or latin1 conversion per lookup (~0.3-0.5 µs here; a 1,000-transfer block makes
  * ~6,000 of them); this keys a numeric Map by the first 6 bytes and compares the whole key.
  * Keys sharing their first 6 bytes (anyone can grind addresses that do) share a slot as a short

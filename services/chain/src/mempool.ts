@@ -108,7 +108,7 @@ export class Mempool {
 
   /**
    * The pooled tx whose canonical encoding is exactly `bytes` (so whose id is their hash), found
-   * without hashing them; undefined when none is (or its signature key is another tx's).
+   * by its signature without hashing them; undefined when none is.
    */
   withBytes(bytes: Uint8Array, stx: SignedTransaction): PoolTx | undefined {
     const t = hasSigner(stx.tx.kind) ? this.bySignature.get(stx.signature) : undefined;

@@ -31,14 +31,15 @@ export function tipOf(node: DevnetNode): Promise<Tip | undefined> {
 
 /**
  * What a node knows, for a failed test's report (a CI run's devnet dir is gone afterwards): its
- * tip, its chain's sync status, its gateway's peers and bans, and the last warnings in its log.
+ * tip, its chain's sync status, its miner's status, its gateway's peers and bans, and the last warnings in its log.
  */
 export async function diagnosis(node: DevnetNode): Promise<string> {
   const urls = serviceUrls(node);
   const get = (url: string) => getJson<unknown>(url).catch((err: Error) => err.message);
-  const [tip, sync, peers, bans] = await Promise.all([
+  const [tip, sync, miner, peers, bans] = await Promise.all([
     get(`${urls.chain}/tip`),
     get(`${urls.chain}/sync`),
+    get(`${urls.miner}/status`),
     get(`${urls.gateway}/peers`),
     get(`${urls.gateway}/bans`),
   ]);
@@ -51,7 +52,7 @@ export async function diagnosis(node: DevnetNode): Promise<string> {
       .slice(-12);
   } catch {}
   const brief = (v: unknown) => JSON.stringify(v).slice(0, 2_000);
-  return `${node.name}: tip ${brief(tip)} sync ${brief(sync)}\n  peers ${brief(peers)}\n  bans ${brief(bans)}\n  ${warnings.join("\n  ")}`;
+  return `${node.name}: tip ${brief(tip)} sync ${brief(sync)}\n  miner ${brief(miner)}\n  peers ${brief(peers)}\n  bans ${brief(bans)}\n  ${warnings.join("\n  ")}`;
 }
 
 /**

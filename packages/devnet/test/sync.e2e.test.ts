@@ -30,7 +30,11 @@ interface Sync {
 }
 const tip = tipOf;
 const sync = (n: DevnetNode) => getJson<Sync>(`${serviceUrls(n).chain}/sync`);
-const miner = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
+/** Starts or stops n's miner; a refused call fails here (a miner left running keeps the tips apart). */
+async function miner(n: DevnetNode, action: "start" | "stop"): Promise<void> {
+  const r = await setMining(n, action, state.apiToken);
+  expect(r.ok, `${action} mining on ${n.name}: ${r.status} ${await r.text()}`).toBe(true);
+}
 const node = (name: string) => state.nodes.find((n) => n.name === name)!;
 /** Every node listed has node0's tip (same hash). */
 async function sameTip(names: string[]): Promise<boolean> {
@@ -55,7 +59,8 @@ describe("chain sync on a devnet", () => {
     const grown = await waitUntil(async () => ((await tip(n0))?.height ?? 0) >= TARGET_HEIGHT, 300_000, 500);
     expect(grown).toBe(true);
     await miner(n0, "stop");
-    expect(await waitUntil(() => sameTip(["node0", "node1"]), 120_000, 500)).toBe(true);
+    const level = await waitUntil(() => sameTip(["node0", "node1"]), 120_000, 500);
+    expect(level, `tips: ${JSON.stringify(await Promise.all([tip(n0), tip(node("node1"))]))}`).toBe(true);
     const ahead = (await tip(n0))!;
 
     state = await devnet.up({ nodes: 3, readyTimeoutMs: 200_000 });

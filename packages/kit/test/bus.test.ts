@@ -96,6 +96,26 @@ describe("typed NATS bus", () => {
     await raw.close();
   });
 
+  it("drops an event published after close() with a warning instead of throwing", async () => {
+    const lines: string[] = [];
+    const closing = await Bus.connect({
+      url: nats.url,
+      token: nats.token,
+      name: "closing",
+      version: "1.0.0",
+      log: createLogger("test", "warn", { write: (s) => void lines.push(s) }),
+    });
+    await closing.close();
+    expect(() => closing.publish(ticked, { n: 1 })).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        subject: ticked.subject,
+        msg: "event dropped: the bus is closing",
+      }),
+    ]);
+  });
+
   it("delivers events and drops malformed ones without stopping the subscription", async () => {
     const got: number[] = [];
     server.subscribe(ticked, ({ n }) => {

@@ -228,6 +228,12 @@ export class PeerManager {
     } finally {
       if (direction === "outbound") this.pending--;
     }
+    if (this.stopped) {
+      // A dial (or an accepted socket) whose handshake ended after stop(): registered, it would
+      // ping and report on a bus that is closed (an uncaught error in a stopped service).
+      closeWith(ws, "SHUTDOWN");
+      throw new GatewayError("SHUTDOWN", "the gateway stopped during the handshake");
+    }
     this.m.metrics.handshake("ok");
     return this.register(ws, direction, ip, port, result.nodeIdHex, result.remote, result);
   }
@@ -278,6 +284,7 @@ export class PeerManager {
   }
 
   private admit(id: string, direction: Direction, ip: string, source?: CandidateSource): void {
+    if (this.stopped) throw new GatewayError("SHUTDOWN", "the gateway is stopping");
     if (this.m.bans.isBanned(id) || this.ipBanned(ip))
       throw new GatewayError("BANNED", "this peer is banned");
     if (this.allow && !this.allow.has(id))

@@ -140,7 +140,17 @@ export class Bus {
     return parsePayload(def.reply, def.encoding, msg.data, def.subject);
   }
 
+  /**
+   * Publishes an event. Events are fire-and-forget (a subscriber that is down misses them, and
+   * their consumers reconcile), so one published after close() began, from a timer or a socket
+   * callback of a stopping service, is dropped with a warning: thrown there, nothing could catch
+   * it and the stopping process would die of an uncaught error.
+   */
   publish<P extends z.ZodType>(def: EventDef<P>, payload: z.input<P>): void {
+    if (this.nc.isClosed() || this.nc.isDraining()) {
+      this.opts.log.warn({ subject: def.subject }, "event dropped: the bus is closing");
+      return;
+    }
     this.nc.publish(def.subject, encodePayload(def.encoding, def.payload.parse(payload)));
   }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type SigningKey, signTransaction, txId } from "@p2pnode/crypto";
 import type { ServiceName } from "@p2pnode/types";
 import { connect } from "nats";
-import { afterEach, expect } from "vitest";
+import { afterEach } from "vitest";
 import { type DevnetNode, nodePorts, serviceUrls } from "../src/layout.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 
@@ -67,12 +67,17 @@ export function reportFailures(nodes: () => readonly DevnetNode[] | undefined): 
   });
 }
 
-/** Starts or stops mining on `node` (admin route). */
-export function setMining(node: DevnetNode, action: "start" | "stop", apiToken: string): Promise<Response> {
-  return fetch(`${serviceUrls(node).miner}/${action}`, {
+/**
+ * Starts or stops mining on `node` (admin route). A refused call throws with its status and body:
+ * a miner left running when a test stopped it keeps the tips apart, and the test would only fail
+ * later, on a wait, saying nothing of why.
+ */
+export async function setMining(node: DevnetNode, action: "start" | "stop", apiToken: string): Promise<void> {
+  const r = await fetch(`${serviceUrls(node).miner}/${action}`, {
     method: "POST",
     headers: { authorization: `Bearer ${apiToken}` },
   });
+  if (!r.ok) throw new TypeError(`${action} mining on ${node.name}: ${r.status} ${await r.text()}`);
 }
 
 /**
@@ -88,15 +93,15 @@ export async function settleOnOneTip(
   apiToken: string,
   timeoutMs = 180_000,
 ): Promise<boolean> {
-  for (const n of others) expect((await setMining(n, "stop", apiToken)).ok).toBe(true);
+  for (const n of others) await setMining(n, "stop", apiToken);
   const highest = Math.max(...(await Promise.all(nodes.map(tipOf))).map((t) => t?.height ?? 0));
-  expect((await setMining(sole, "start", apiToken)).ok).toBe(true);
+  await setMining(sole, "start", apiToken);
   const ahead = await waitUntil(
     async () => ((await tipOf(sole))?.height ?? 0) >= highest + 2,
     timeoutMs,
     200,
   );
-  expect((await setMining(sole, "stop", apiToken)).ok).toBe(true);
+  await setMining(sole, "stop", apiToken);
   if (!ahead) return false;
   return waitUntil(
     async () => {

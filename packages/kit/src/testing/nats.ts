@@ -61,10 +61,28 @@ export function natsServerBin(): string {
   return bin;
 }
 
+/** Servers started here and not yet exited: what `stopLeftServers` ends when the process exits. */
+const running = new Set<{ proc: ChildProcess; dir: string }>();
+
+/**
+ * A test file or a bench that throws before its stop() (an uncaught error, a failed assertion at
+ * top level, process.exit) would leave its servers running with nobody to stop them: found after a
+ * crashed bench run left four. Process exit is synchronous, so the kill is a signal by pid.
+ */
+function stopLeftServers(): void {
+  for (const { proc, dir } of running) {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+  running.clear();
+}
+process.once("exit", stopLeftServers);
+
 /**
  * Starts a real nats-server on a free loopback port with a token (or the given ones: a server
  * that comes up after its clients were told where it would be), configured as the supervisor
- * configures a node's (natsServerConfig: the size table's max_payload); stop() kills it by pid.
+ * configures a node's (natsServerConfig: the size table's max_payload); stop() kills it by pid,
+ * and so does this process's exit when stop() was never reached.
  */
 export async function startTestNats(at: { port?: number; token?: string } = {}): Promise<TestNats> {
   const port = at.port ?? (await freePort());
@@ -73,7 +91,12 @@ export async function startTestNats(at: { port?: number; token?: string } = {}):
   const conf = join(dir, "nats.conf");
   writeFileSync(conf, natsServerConfig({ port, token }), { mode: 0o600 });
   const proc = spawn(natsServerBin(), ["-c", conf], { stdio: "ignore" });
-  proc.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const server = { proc, dir };
+  running.add(server);
+  proc.once("exit", () => {
+    running.delete(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: "127.0.0.1", port }, () => {

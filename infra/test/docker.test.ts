@@ -171,7 +171,8 @@ describe("entrypoint.sh", () => {
 });
 
 describe("devnet", () => {
-  it("gives a node only variables the container table documents", () => {
+  /** A devnet's state (a miner and a full node) in a fresh directory, nothing started. */
+  const twoNodeDevnet = (): { dir: string; state: DevnetState } => {
     const dir = mkdtempSync(join(tmpdir(), "p2pnode-devnet-"));
     const state: DevnetState = {
       version: 1,
@@ -181,12 +182,36 @@ describe("devnet", () => {
       genesisFile: join(dir, "genesis.json"),
       nodes: [makeNode(dir, 0, "miner", 20000), makeNode(dir, 1, "full", 20000)],
     };
+    return { dir, state };
+  };
+
+  it("gives a node only variables the container table documents", () => {
+    const { dir, state } = twoNodeDevnet();
     const env = new Devnet({ dir }).nodeEnv(state, state.nodes[1]!);
     const names = Object.keys(env).filter((k) => k.startsWith("P2PNODE_"));
     expect(names.length).toBeGreaterThan(5);
     for (const k of names) expect(KNOWN_ENV.has(k), k).toBe(true);
     const table = readRepoFile("infra", "README.md");
     for (const k of names) expect(table, k).toContain(`\`${k}\``);
+  });
+
+  it("passes the service processes' Node.js flags on to every node when its own environment sets them", () => {
+    const { dir, state } = twoNodeDevnet();
+    const before = process.env.P2PNODE_SERVICE_NODE_FLAGS;
+    try {
+      delete process.env.P2PNODE_SERVICE_NODE_FLAGS;
+      expect(new Devnet({ dir }).nodeEnv(state, state.nodes[1]!)).not.toHaveProperty(
+        "P2PNODE_SERVICE_NODE_FLAGS",
+      );
+      process.env.P2PNODE_SERVICE_NODE_FLAGS = "--max-semi-space-size=1";
+      for (const node of state.nodes)
+        expect(new Devnet({ dir }).nodeEnv(state, node).P2PNODE_SERVICE_NODE_FLAGS).toBe(
+          "--max-semi-space-size=1",
+        );
+    } finally {
+      if (before === undefined) delete process.env.P2PNODE_SERVICE_NODE_FLAGS;
+      else process.env.P2PNODE_SERVICE_NODE_FLAGS = before;
+    }
   });
 });
 

@@ -92,6 +92,16 @@ describe("a node started with the README's defaults", () => {
     expect(r.checks.p2p?.detail).toBe(`listening on 0.0.0.0:${ports.p2p}/p2p`);
   });
 
+  it("starts the chain with V8's default young generation and the other services with a small one", () => {
+    const services = readPids(join(dir, "data"))?.services ?? {};
+    const argv = (pid: number | undefined) =>
+      pid === undefined ? [] : readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    expect(argv(services.chain)).toContain(process.execPath);
+    expect(argv(services.chain).some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+    for (const name of ["gateway", "dht"] as const)
+      expect(argv(services[name])).toContain("--max-semi-space-size=1");
+  });
+
   it("refuses a second supervisor on the same data dir with one line", () => {
     const r = spawnSync(process.execPath, [CLI, "node", "start"], {
       env: {

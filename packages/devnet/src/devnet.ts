@@ -176,9 +176,10 @@ export class Devnet {
       P2PNODE_BOOTNODES: node.index === 0 ? "" : `127.0.0.1:${nodePorts(boot).dhtUdp}`,
       P2PNODE_DEVNET: "1",
       P2PNODE_LOG_LEVEL: this.o.logLevel ?? process.env.P2PNODE_LOG_LEVEL ?? "info",
-      ...(process.env.P2PNODE_NATS_SERVER_BIN
-        ? { P2PNODE_NATS_SERVER_BIN: process.env.P2PNODE_NATS_SERVER_BIN }
-        : {}),
+      // The machine's, not the network's: where nats-server is, and the service processes' Node.js
+      // flags (memory against speed), passed on when the devnet's own environment sets them.
+      ...passedOn("P2PNODE_NATS_SERVER_BIN"),
+      ...passedOn("P2PNODE_SERVICE_NODE_FLAGS"),
     };
   }
 
@@ -335,4 +336,10 @@ function kill(pid: number): void {
   } catch {
     // already gone
   }
+}
+
+/** `{ [name]: value }` of this process's environment, or nothing when it is unset. */
+function passedOn(name: string): NodeJS.ProcessEnv {
+  const value = process.env[name];
+  return value === undefined ? {} : { [name]: value };
 }

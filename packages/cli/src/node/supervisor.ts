@@ -26,6 +26,7 @@ import {
   writeNatsConfig,
 } from "./nats-server.js";
 import { assertPortsFree, listenersFor } from "./ports.js";
+import { serviceNodeFlagsOf } from "./service-flags.js";
 import { PORT_RELEASE_GRACE_MS, reapStaleChildren } from "./stale-children.js";
 import { HEAD_START_MAX_MS, startOrder } from "./start-order.js";
 import { checkValidatorRole } from "./validator-role.js";
@@ -168,7 +169,10 @@ export class Supervisor {
         {
           name,
           command: process.execPath,
-          args: [...config.serviceNodeFlags, join(servicesDir, name, SERVICE_ENTRY)],
+          args: [
+            ...serviceNodeFlagsOf(name, config.serviceNodeFlags),
+            join(servicesDir, name, SERVICE_ENTRY),
+          ],
           env,
         },
         log,

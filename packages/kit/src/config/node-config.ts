@@ -70,8 +70,8 @@ export const NodeEnv = z.object({
   /** Signature-verify threads of each service's VerifyPool (chain, gateway); default: one per core. */
   P2PNODE_VERIFY_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
-   * Node.js flags for every service process. The default halves V8's young generation: with six
-   * services per node a 5-node devnet otherwise needs ~3 GiB, mostly empty semi-spaces.
+   * Node.js flags for every service process; unset, each service gets its default
+   * (`serviceNodeFlagsOf`: a small young generation, except for the chain).
    */
   P2PNODE_SERVICE_NODE_FLAGS: z
     .string()
@@ -79,7 +79,7 @@ export const NodeEnv = z.object({
       /^\s*(--[a-z0-9-]+(=[A-Za-z0-9._-]+)?\s*)*$/,
       "expected Node.js flags like --max-semi-space-size=2",
     )
-    .default("--max-semi-space-size=1"),
+    .optional(),
   ...portVars,
 });
 type NodeEnvParsed = z.infer<typeof NodeEnv>;
@@ -104,7 +104,8 @@ export interface NodeConfig {
   /** Relaxes loopback/address-diversity rules for a local devnet. */
   devnet: boolean;
   ports: Record<ListenerName, number>;
-  serviceNodeFlags: string[];
+  /** P2PNODE_SERVICE_NODE_FLAGS split; undefined: each service's default (serviceNodeFlagsOf). */
+  serviceNodeFlags: string[] | undefined;
   minerAddress: string | undefined;
   minerThreads: number | undefined;
   /** Threads of the service's VerifyPool; undefined: one per core. */
@@ -146,6 +147,6 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     verifyThreads: env.P2PNODE_VERIFY_THREADS,
     identityKeyFile:
       env.P2PNODE_IDENTITY_KEY_FILE === undefined ? undefined : resolve(env.P2PNODE_IDENTITY_KEY_FILE),
-    serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS.split(/\s+/).filter((f) => f.length > 0),
+    serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS?.split(/\s+/).filter((f) => f.length > 0),
   };
 }

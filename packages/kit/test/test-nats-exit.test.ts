@@ -1,18 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { isAlive } from "@p2pnode/devnet";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../src/testing/service.js";
 
 const natsHelper = fileURLToPath(new URL("../src/testing/nats.ts", import.meta.url));
-
-/** Whether `pid` is a running process (a zombie nobody reaped yet counts as gone). */
-function running(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return false;
-  const s = readFileSync(stat, "utf8");
-  return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3) !== "Z";
-}
 
 describe("startTestNats", () => {
   it("a process that throws before stop() does not leave its nats-server running", async () => {
@@ -36,10 +28,10 @@ describe("startTestNats", () => {
     expect(code).not.toBe(0);
     const pid = Number(out.trim());
     expect(pid, `child printed ${JSON.stringify(out)}`).toBeGreaterThan(0);
-    // SIGTERM was sent at exit; nats-server ends on its own schedule.
+    // SIGTERM was sent at exit; nats-server ends on its own schedule (a zombie counts as ended).
     expect(
       await eventually(
-        () => running(pid),
+        () => isAlive(pid),
         (alive) => !alive,
       ),
     ).toBe(false);

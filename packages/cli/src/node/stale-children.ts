@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { processState, readPids } from "@p2pnode/devnet";
 import type { Logger } from "@p2pnode/kit/log";
 import { SERVICE_ENTRY } from "@p2pnode/types";
 import { SupervisorError } from "./errors.js";
@@ -9,12 +10,6 @@ const REAP_WAIT_MS = 10_000;
 
 /** How long a port held by a just-reaped process may take to be released. */
 export const PORT_RELEASE_GRACE_MS = 10_000;
-
-interface PidsRecord {
-  supervisor?: number;
-  nats?: number;
-  services?: Record<string, number>;
-}
 
 /**
  * A supervisor killed with SIGKILL may leave children behind (they run in their own process
@@ -26,23 +21,17 @@ interface PidsRecord {
  * refused: two nodes on one data dir would share its identity and stores.
  */
 export async function reapStaleChildren(dataDir: string, log: Logger): Promise<number[]> {
-  const file = join(dataDir, "run", "pids.json");
-  if (!existsSync(file)) return [];
-  let record: PidsRecord;
-  try {
-    record = JSON.parse(readFileSync(file, "utf8")) as PidsRecord;
-  } catch {
-    return [];
-  }
+  const record = readPids(dataDir);
+  if (!record) return [];
   const sup = record.supervisor;
-  if (typeof sup === "number" && sup !== process.pid && isSupervisorOf(sup, dataDir)) {
+  if (sup !== process.pid && isSupervisorOf(sup, dataDir)) {
     throw new SupervisorError(
       "ALREADY_RUNNING",
       `a node already runs on ${dataDir} (supervisor pid ${sup}): stop it first`,
     );
   }
-  const pids = [record.nats, ...Object.values(record.services ?? {})].filter(
-    (p): p is number => typeof p === "number" && p !== process.pid,
+  const pids = [record.nats, ...Object.values(record.services)].filter(
+    (p): p is number => p !== undefined && p !== process.pid,
   );
   const reaped: number[] = [];
   for (const pid of pids) {
@@ -68,9 +57,10 @@ export async function reapStaleChildren(dataDir: string, log: Logger): Promise<n
  * counts as gone only when its leader is the last task left.
  */
 function isAlive(pid: number): boolean {
+  const state = processState(pid);
+  if (state === undefined) return false;
+  if (state !== "Z") return true;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z") return true;
     return readdirSync(`/proc/${pid}/task`).length > 1;
   } catch {
     return false;

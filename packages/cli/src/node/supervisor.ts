@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { installIdentity, loadOrCreateIdentity, type NodeKey } from "@p2pnode/crypto";
+import { PIDS_FILE, type PidsRecord } from "@p2pnode/devnet";
 import { Bus } from "@p2pnode/kit/bus";
 import type { NodeConfig } from "@p2pnode/kit/config";
 import type { Logger } from "@p2pnode/kit/log";
@@ -32,14 +33,6 @@ import { HEAD_START_MAX_MS, startOrder } from "./start-order.js";
 import { checkValidatorRole } from "./validator-role.js";
 
 export { VERSION };
-export const PIDS_FILE = join("run", "pids.json");
-
-/** What `<dataDir>/run/pids.json` holds: every process this supervisor runs right now. */
-export interface PidsRecord {
-  supervisor: number;
-  nats?: number;
-  services: Partial<Record<ServiceName, number>>;
-}
 
 export interface SupervisorOptions {
   config: NodeConfig;

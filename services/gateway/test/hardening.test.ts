@@ -327,7 +327,11 @@ describe("a tx flood does not slow an honest peer", () => {
     );
     // The CI test asserts what is served, not how fast; bench/flood-ping.ts reports the round trips.
     expect(rtts.length).toBeGreaterThan(0);
-    expect(a.gateway.scores.events(flooder.nodeIdHex).every((e) => e.kind === "FLOOD")).toBe(true);
+    // Every penalty is the flood's. Txs of the bucket's burst that reached the chain before the ban
+    // were new and admitted, and earn USEFUL_TX (+1): on a loaded machine the intake drains some
+    // between the socket's reads; on a quiet one the flooder is banned before the first drain.
+    const events = a.gateway.scores.events(flooder.nodeIdHex);
+    expect(new Set(events.filter((e) => e.delta < 0).map((e) => e.kind))).toEqual(new Set(["FLOOD"]));
     expect(a.gateway.bans.isBanned(flooder.nodeIdHex)).toBe(true);
     // Only the bucket's burst (200) of the flood ever reached the chain's validation.
     expect(a.chain.submittedTxs.length - submittedBefore).toBeLessThanOrEqual(200 + 1);

@@ -2,6 +2,7 @@ import { equalBytes } from "@p2pnode/codec";
 import { assertBytes, CryptoError } from "./errors.js";
 import { sha256 } from "./hash.js";
 import { SHORT_SHA256_MAX, sha256Short } from "./sha256-short.js";
+import { compress, SHA256_IV } from "./sha256-words.js";
 
 /*
  * The Merkle tree of RFC 6962 §2.1 (Certificate Transparency), over SHA-256:
@@ -33,37 +34,80 @@ export const merkleLeafHash = (data: Uint8Array): Uint8Array => sha256(LEAF, dat
 export const merkleNodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(NODE, left, right);
 
 /**
- * The root over `leaves` (each hashed as a leaf). Each level lives in one buffer of 32-byte
- * hashes, overwritten in place by the next, and the leaf and node hashes of short inputs (all of
- * a block's: 33 and 65 bytes) are sha256Short's: a block's ~2,000 hashes cost no allocation.
- * The same tree as merkleLeafHash/merkleNodeHash build for proofs (the tests hold them equal).
+ * The root over `leaves` (each hashed as a leaf), on SHA-256's own 32-bit words: one level of
+ * hashes lives in one word buffer, overwritten in place by the next, and each hash is one or two
+ * calls of the compression on a message block built from the words with shifts (the 0x00/0x01
+ * prefix puts every word of the children one byte off). No allocation per hash, no byte copies
+ * between levels. A block's tree (32-byte tx ids) never leaves words; a leaf of another length is
+ * hashed by sha256Short (or node:crypto past its length) and read into words. The same tree as
+ * merkleLeafHash/merkleNodeHash build for proofs (the tests hold them equal).
  */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   checkLeaves(leaves);
   if (leaves.length === 0) return sha256();
-  const scratch = new Uint8Array(1 + 2 * 32);
-  const level = new Uint8Array(leaves.length * 32);
+  const level = new Uint32Array(leaves.length * 8);
+  // Two message blocks; words the loops below never write stay zero.
+  const block = new Uint32Array(32);
+  const state = new Uint32Array(8);
+  let other: Uint8Array | undefined;
   leaves.forEach((leaf, i) => {
-    if (1 + leaf.length > SHORT_SHA256_MAX) {
-      level.set(merkleLeafHash(leaf), i * 32);
+    if (leaf.length === 32) {
+      // 0x00 ‖ leaf ‖ 0x80 ‖ zeros ‖ 264 (bits): one block.
+      let carry = 0x00;
+      for (let j = 0; j < 8; j++) {
+        const w = wordAt(leaf, 4 * j);
+        block[j] = (carry << 24) | (w >>> 8);
+        carry = w & 0xff;
+      }
+      block[8] = (carry << 24) | 0x800000;
+      block[15] = 33 * 8;
+      compress(SHA256_IV, 0, block, 0, level, 8 * i);
+      block[8] = 0;
+      block[15] = 0;
       return;
     }
-    const message = 1 + leaf.length <= scratch.length ? scratch : new Uint8Array(1 + leaf.length);
-    message[0] = 0x00;
-    message.set(leaf, 1);
-    sha256Short(message, 1 + leaf.length, level, i * 32);
+    other ??= new Uint8Array(32);
+    if (1 + leaf.length > SHORT_SHA256_MAX) other.set(merkleLeafHash(leaf));
+    else {
+      const message = new Uint8Array(1 + leaf.length);
+      message.set(leaf, 1);
+      sha256Short(message, message.length, other, 0);
+    }
+    for (let j = 0; j < 8; j++) level[8 * i + j] = wordAt(other, 4 * j);
   });
-  scratch[0] = 0x01;
+  // 0x01 ‖ left ‖ right ‖ 0x80 ‖ zeros ‖ 520 (bits): two blocks.
+  block[31] = 65 * 8;
   for (let n = leaves.length; n > 1; n = (n + 1) >> 1) {
-    // Node i of the next level from nodes 2i and 2i+1, written over node i (already read).
+    // Node i of the next level from nodes 2i and 2i+1 (words 16i..16i+16), written over node i
+    // (words 8i..8i+8: read before, as 8i+8 <= 16i for i >= 1, and node 0 is read first).
     for (let i = 0; 2 * i + 1 < n; i++) {
-      for (let k = 0, from = 64 * i; k < 64; k++) scratch[1 + k] = level[from + k]!;
-      sha256Short(scratch, scratch.length, level, 32 * i);
+      let carry = 0x01;
+      for (let j = 0; j < 16; j++) {
+        const w = level[16 * i + j]!;
+        block[j] = (carry << 24) | (w >>> 8);
+        carry = w & 0xff;
+      }
+      block[16] = (carry << 24) | 0x800000;
+      compress(SHA256_IV, 0, block, 0, state, 0);
+      compress(state, 0, block, 16, level, 8 * i);
     }
     // An odd last node is carried up unchanged.
-    if (n % 2 === 1) level.copyWithin(32 * (n >> 1), 32 * (n - 1), 32 * n);
+    if (n % 2 === 1) level.copyWithin(8 * (n >> 1), 8 * (n - 1), 8 * n);
   }
-  return level.slice(0, 32);
+  const root = new Uint8Array(32);
+  for (let j = 0; j < 8; j++) {
+    const w = level[j]!;
+    root[4 * j] = w >>> 24;
+    root[4 * j + 1] = w >>> 16;
+    root[4 * j + 2] = w >>> 8;
+    root[4 * j + 3] = w;
+  }
+  return root;
+}
+
+/** The big-endian 32-bit word at bytes[at .. at+4). */
+function wordAt(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
 /** The inclusion proof of leaf `index`. */

@@ -1,10 +1,10 @@
 /*
- * SHA-256 (FIPS 180-4) of short messages, in JavaScript (sha256-words.ts's compression), for the Merkle tree's nodes
- * and leaves.
+ * SHA-256 (FIPS 180-4) of short messages of any byte length, in JavaScript (sha256-words.ts's
+ * compression): the Merkle root's leaves that are not 32 bytes (merkle.ts hashes 32-byte tx ids
+ * and every inner node on words directly).
  *
- * Why not node:crypto here: a 1,000-tx block hashes ~2,000 Merkle leaves and nodes of 33 and 65
- * bytes. Each `crypto.hash` call costs ~1.5 µs on the 2-core machine, almost all of it the call
- * into OpenSSL and the result's Buffer, not the one or two compressions (~0.4 µs each here). This
+ * Why not node:crypto here: each `crypto.hash` call costs ~1.5 µs on the 2-core machine, almost
+ * all of it the call into OpenSSL and the result's Buffer, not the one or two compressions. This
  * writes the digest into a caller's buffer, with no allocation per hash. Every other hash (tx
  * ids, headers, anything of arbitrary length) stays with node:crypto (hash.ts); the tests hold
  * this one equal to it on every message length it takes.

@@ -2,7 +2,7 @@
  * The SHA-256 compression function (FIPS 180-4 §6.2.2) on 32-bit words, allocation-free: the one
  * JavaScript SHA-256 of the project. Two hot paths hash too many short messages for a call into
  * node:crypto each: the STARK prover's Merkle trees and transcript (messages of field elements,
- * already words: @p2pnode/stark's sha256.ts), and a block's tx-id Merkle tree (sha256-short.ts).
+ * already words: @p2pnode/stark's sha256.ts), and a block's tx-id Merkle tree (merkle.ts).
  * Imported by its own path (@p2pnode/crypto/sha256-words), which pulls in nothing else.
  */
 // FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first

@@ -120,8 +120,23 @@ export function readSignedTransfer(bytes: Uint8Array): SignedTransaction | undef
  * (what prepareTx keeps as `bytes`): the frame is checked, not the content.
  */
 export function unsignedBytesIn(signed: Uint8Array): Uint8Array | undefined {
+  const end = unsignedEnd(signed);
+  return end === undefined ? undefined : signed.subarray(SIGNED_HEAD.length, end);
+}
+
+/** Where the unsigned tx inside `signed` ends (see unsignedBytesIn), or undefined. */
+function unsignedEnd(signed: Uint8Array): number | undefined {
   const end = signed.length - 64 - SIG.length;
   if (end <= SIGNED_HEAD.length) return undefined;
   if (!bytesAt(signed, 0, SIGNED_HEAD) || !bytesAt(signed, end, SIG)) return undefined;
-  return signed.subarray(SIGNED_HEAD.length, end);
+  return end;
+}
+
+/**
+ * The signature of `signed`, framed as unsignedBytesIn reads it (its last 64 bytes, after "sig"),
+ * as a view; undefined when `signed` is not framed so. Only the frame is checked: what finds a
+ * known tx by it (a mempool) still compares the whole encoding.
+ */
+export function signatureIn(signed: Uint8Array): Uint8Array | undefined {
+  return unsignedEnd(signed) === undefined ? undefined : signed.subarray(signed.length - 64);
 }

@@ -97,6 +97,20 @@ describe("decoders", () => {
     expect(frames.txs[0]).toEqual(encodeSignedTransaction(stx));
   });
 
+  it("take a block's known txs as they are, and decode the others", () => {
+    const other: SignedTransaction = { tx: { ...tx, nonce: 1 }, signature: new Uint8Array(64).fill(3) };
+    const bytes = encodeBlock({ header, txs: [stx, other] });
+    const asked: Uint8Array[] = [];
+    const block = decodeBlock(bytes, (frame) => {
+      asked.push(frame);
+      return Buffer.compare(frame, encodeSignedTransaction(stx)) === 0 ? stx : undefined;
+    });
+    expect(asked).toEqual(splitBlock(bytes).txs);
+    expect(block.txs[0]).toBe(stx);
+    expect(block.txs[1]).toEqual(other);
+    expect(block).toEqual(decodeBlock(bytes));
+  });
+
   it("report which tx of a block was bad", () => {
     const good = encodeBlock({ header, txs: [stx, stx] });
     const bad = Uint8Array.from(good);

@@ -8,6 +8,7 @@ import {
   MAX_MEMO_BYTES,
   type SignedTransaction,
   signatureBytesOf,
+  signatureIn,
   U64_MAX,
   unsignedBytesIn,
 } from "../src/index.js";
@@ -151,7 +152,9 @@ describe("unsigned transaction inside a signed one", () => {
   it("is exactly encodeTransaction(tx), for random transfers", () => {
     fc.assert(
       fc.property(transfer, (stx) => {
-        expect(unsignedBytesIn(encodeSignedTransaction(stx))).toEqual(encodeTransaction(stx.tx));
+        const bytes = encodeSignedTransaction(stx);
+        expect(unsignedBytesIn(bytes)).toEqual(encodeTransaction(stx.tx));
+        expect(signatureIn(bytes)).toEqual(stx.signature);
       }),
       { numRuns: 2_000 },
     );
@@ -166,9 +169,13 @@ describe("unsigned transaction inside a signed one", () => {
       const bytes = Uint8Array.from(Buffer.from(v.hex, "hex"));
       const stx = decodeSignedTransaction(bytes);
       kinds.add(stx.tx.kind);
-      if (signatureBytesOf(stx.tx.kind) === 64)
+      if (signatureBytesOf(stx.tx.kind) === 64) {
         expect(unsignedBytesIn(bytes), v.name).toEqual(encodeTransaction(stx.tx));
-      else expect(unsignedBytesIn(bytes), v.name).toBeUndefined();
+        expect(signatureIn(bytes), v.name).toEqual(stx.signature);
+      } else {
+        expect(unsignedBytesIn(bytes), v.name).toBeUndefined();
+        expect(signatureIn(bytes), v.name).toBeUndefined();
+      }
     }
     expect([...kinds].sort()).toEqual(["shield", "shielded", "transfer", "unshield"]);
   });
@@ -183,6 +190,7 @@ describe("unsigned transaction inside a signed one", () => {
         const tail = bytes.slice();
         tail[bytes.length - 70 + (n % 6)]! ^= 0x01; // the "sig" key or the signature's byte-string head
         expect(unsignedBytesIn(tail)).toBeUndefined();
+        expect(signatureIn(tail)).toBeUndefined();
         expect(unsignedBytesIn(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
       }),
       { numRuns: 500 },

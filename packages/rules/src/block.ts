@@ -39,10 +39,12 @@ export function decodeBlockJson(json: BlockJson): Block {
 /**
  * A block from its codec bytes, decoded once; what the codec refuses is DECODE_FAILED. The codec
  * takes only the canonical encoding (fixed header layout, exact framing, canonical txs), so these
- * bytes are the ones prepareBlock would encode: hand them to it with the result.
+ * bytes are the ones prepareBlock would encode: hand them to it with the result. `known`: the txs
+ * this node already decoded (its mempool), taken as they are for the frames that are exactly
+ * their bytes.
  */
-export function decodeBlockBytes(bytes: Uint8Array): Block {
-  return decoding("block", () => decodeBlock(bytes));
+export function decodeBlockBytes(bytes: Uint8Array, known?: KnownTx): Block {
+  return decoding("block", () => decodeBlock(bytes, known && ((frame) => known.byBytes(frame)?.stx)));
 }
 
 /**

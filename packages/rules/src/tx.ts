@@ -52,11 +52,13 @@ export function decodeTxBytes(bytes: Uint8Array): SignedTransaction {
  * The txs this node already prepared (its mempool). By id: the id is the hash of the encoding, so
  * a tx with that id has those bytes and what is derived from them (the sender's address). By
  * bytes: the one whose encoding is exactly these bytes, so whose id is their hash; it spares a
- * block's known txs the hashing of their ids. Either answers undefined when it does not know.
+ * block's known txs the hashing of their ids, and (decodeBlockBytes) their decoding. Either
+ * answers undefined when it does not know.
  */
 export interface KnownTx {
   byId(idHex: string): CheckedTx | undefined;
-  byBytes(bytes: Uint8Array, stx: SignedTransaction): CheckedTx | undefined;
+  /** `stx`: what the bytes decode to, when the caller has it (a cheaper lookup). */
+  byBytes(bytes: Uint8Array, stx?: SignedTransaction): CheckedTx | undefined;
 }
 
 /**

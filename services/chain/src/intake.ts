@@ -117,7 +117,7 @@ export class ChainIntake {
    */
   async submitBlockBytes(bytes: Uint8Array, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
-    return this.applyBlock(decodeBlockBytes(bytes), undefined, source, bytes);
+    return this.applyBlock(decodeBlockBytes(bytes, this.m.chain.knownTx), undefined, source, bytes);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { hasSigner, type SignedTransaction } from "@p2pnode/codec";
+import { hasSigner, type SignedTransaction, signatureIn } from "@p2pnode/codec";
 import type { CheckedTx } from "@p2pnode/rules";
 import { BytesMap } from "./bytes-map.js";
 import { reject } from "./errors.js";
@@ -108,10 +108,13 @@ export class Mempool {
 
   /**
    * The pooled tx whose canonical encoding is exactly `bytes` (so whose id is their hash), found
-   * by its signature without hashing them; undefined when none is.
+   * without hashing them: by the signature (`stx`'s when the caller decoded them, else the one
+   * framed at their end, codec's signatureIn), then the whole encoding compared. Undefined when
+   * none is (an unsigned shielded tx is never found here).
    */
-  withBytes(bytes: Uint8Array, stx: SignedTransaction): PoolTx | undefined {
-    const t = hasSigner(stx.tx.kind) ? this.bySignature.get(stx.signature) : undefined;
+  withBytes(bytes: Uint8Array, stx?: SignedTransaction): PoolTx | undefined {
+    const signature = stx ? (hasSigner(stx.tx.kind) ? stx.signature : undefined) : signatureIn(bytes);
+    const t = signature && this.bySignature.get(signature);
     return t && Buffer.compare(t.bytes, bytes) === 0 ? t : undefined;
   }
 

@@ -85,8 +85,8 @@ export function applyTx(
     return;
   }
   const from = state.get(sender);
-  const where = index === undefined ? {} : { index };
   if (tx.nonce !== from.nonce) {
+    const where = index === undefined ? {} : { index };
     const why = tx.nonce < from.nonce ? "already used (replay)" : "leaves a gap";
     throw reject("BAD_NONCE", `nonce ${tx.nonce} ${why}: account nonce is ${from.nonce}`, {
       ...where,
@@ -96,6 +96,7 @@ export function applyTx(
   }
   const cost = tx.amount + tx.fee;
   if (from.balance < cost) {
+    const where = index === undefined ? {} : { index };
     throw reject("INSUFFICIENT_FUNDS", `balance ${from.balance} does not cover amount + fee ${cost}`, {
       ...where,
       balance: from.balance.toString(),

@@ -106,26 +106,31 @@ describe("mempool", () => {
     const c = ptx(carol, 0, 5n);
     p.add(a);
     p.add(c);
-    const copy = (t: typeof a) => ({ bytes: Uint8Array.from(t.bytes), stx: t.stx });
-    expect(p.withBytes(copy(a).bytes, a.stx)?.idHex).toBe(a.idHex);
-    expect(p.withBytes(copy(c).bytes, c.stx)?.idHex).toBe(c.idHex);
-    // The same signature over other bytes (a tampered copy) is not that tx.
-    const tampered = copy(a).bytes;
-    tampered[tampered.length - 70]! ^= 1;
+    // By the signature framed in the bytes (a block's frame, not decoded yet) or by the decoded tx's.
+    expect(p.withBytes(Uint8Array.from(a.bytes))?.idHex).toBe(a.idHex);
+    expect(p.withBytes(Uint8Array.from(c.bytes))?.idHex).toBe(c.idHex);
+    expect(p.withBytes(Uint8Array.from(a.bytes), a.stx)?.idHex).toBe(a.idHex);
+    // The same signature after other bytes (a tampered copy: one byte of the unsigned tx) is not that tx.
+    const tampered = Uint8Array.from(a.bytes);
+    tampered[8]! ^= 1;
+    expect(p.withBytes(tampered)).toBeUndefined();
     expect(p.withBytes(tampered, a.stx)).toBeUndefined();
+    // Bytes that do not end in a signature entry are looked up by nothing.
+    expect(p.withBytes(a.bytes.subarray(0, a.bytes.length - 1))).toBeUndefined();
+    expect(p.withBytes(new Uint8Array(10))).toBeUndefined();
     // A tx never pooled, whose signature starts like a pooled one's, is not found either.
     const lookalike = ptx(alice, 1, 5n);
     lookalike.stx.signature.set(a.stx.signature.subarray(0, 6));
-    expect(p.withBytes(lookalike.bytes, lookalike.stx)).toBeUndefined();
+    expect(p.withBytes(lookalike.bytes)).toBeUndefined();
     // Replaced, mined (removed) or drained: gone from the bytes lookup as from the ids.
     const { replaced } = p.add(ptx(alice, 0, 50n));
     expect(replaced?.idHex).toBe(a.idHex);
-    expect(p.withBytes(a.bytes, a.stx)).toBeUndefined();
+    expect(p.withBytes(a.bytes)).toBeUndefined();
     p.remove([c.idHex]);
-    expect(p.withBytes(c.bytes, c.stx)).toBeUndefined();
+    expect(p.withBytes(c.bytes)).toBeUndefined();
     const d = ptx(bob, 0, 5n);
     p.add(d);
     p.drain();
-    expect(p.withBytes(d.bytes, d.stx)).toBeUndefined();
+    expect(p.withBytes(d.bytes)).toBeUndefined();
   });
 });

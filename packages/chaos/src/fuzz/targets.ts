@@ -14,8 +14,11 @@ import {
   encodeHandshakePayload,
   encodeP2pMessage,
   encodeSignedTransaction,
+  equalBytes,
   HEADER_SIZE,
   type P2pMessage,
+  type SignedTransaction,
+  signatureIn,
   signedTransactionFromJson,
   signedTransactionToJson,
 } from "@p2pnode/codec";
@@ -97,6 +100,29 @@ const block = {
   },
   txs: [tx],
 };
+/** The pool the block-known-txs target decodes against: the seed tx, found as a mempool finds it. */
+function knownTx(frame: Uint8Array): SignedTransaction | undefined {
+  const signature = signatureIn(frame);
+  return signature && equalBytes(signature, tx.signature) && equalBytes(frame, txBytes) ? tx : undefined;
+}
+
+function sameDecode(bytes: Uint8Array): void {
+  const outcome = (known?: typeof knownTx) => {
+    try {
+      return { block: encodeBlock(decodeBlock(bytes, known)) };
+    } catch (err) {
+      if (!isTypedError(err)) throw err;
+      return { refused: (err as CodecError).code };
+    }
+  };
+  const fresh = outcome();
+  const reused = outcome(knownTx);
+  const same =
+    fresh.block && reused.block ? equalBytes(fresh.block, reused.block) : fresh.refused === reused.refused;
+  if (!same)
+    throw new Error(`decoding with known txs differs: ${JSON.stringify([fresh.refused, reused.refused])}`);
+}
+
 function tryEncode<T>(f: () => T): T[] {
   try {
     return [f()];
@@ -192,6 +218,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: "handshake-payload", seeds: handshakeSeed, run: (b) => void decodeHandshakePayload(b) },
   { name: "tx", seeds: [txBytes], run: (b) => void decodeSignedTransaction(b) },
   { name: "block", seeds: blockBytes, run: (b) => void decodeBlock(b) },
+  // A node decodes a block's frames that are exactly a mempool tx's bytes by taking that tx
+  // (found by the signature framed at the end): the same block, or the same refusal, as decoding.
+  { name: "block-known-txs", seeds: blockBytes, run: (b) => sameDecode(b) },
   // The header exactly as it leads a block: a longer seed fails as trailing bytes unless a cut
   // happens to land on HEADER_SIZE, so few inputs would reach past the length check.
   {

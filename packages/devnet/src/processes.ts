@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -77,6 +77,23 @@ export function isAlive(pid: number): boolean {
   }
   const state = processState(pid);
   return state !== undefined && state !== "Z";
+}
+
+/**
+ * Exited with every thread: gone, or a zombie whose leader is its last task. A multi-threaded
+ * process (node) shows "Z" as soon as its leader thread exits, while its other threads still run,
+ * hold its sockets and keep its children; only when the last one exits are the children
+ * re-parented (what a service's supervision sees) and the sockets closed.
+ */
+export function hasExited(pid: number): boolean {
+  const state = processState(pid);
+  if (state === undefined) return true;
+  if (state !== "Z") return false;
+  try {
+    return readdirSync(`/proc/${pid}/task`).length <= 1;
+  } catch {
+    return true;
+  }
 }
 
 /** Is `pid` a p2pnode supervisor (and not an unrelated process that reused the pid)? */

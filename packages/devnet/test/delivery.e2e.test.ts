@@ -9,7 +9,7 @@ import { Devnet } from "../src/devnet.js";
 import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
 import { gatewayPeers } from "../src/partition.js";
-import { isAlive, waitUntil } from "../src/processes.js";
+import { hasExited, isAlive, waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
 import {
   endpointRequests,
@@ -186,8 +186,12 @@ async function killWholeNode(n: DevnetNode, key: SigningKey, recipient: Uint8Arr
   loads.push(loadavg()[0]!);
   process.kill(chain, "SIGKILL");
   await new Promise((r) => setTimeout(r, 1_500)); // the schedule the issue fixes, not a wait for a condition
-  supervisorGoneAt = Date.now();
   process.kill(supervisor, "SIGKILL");
+  // Gone is when its last thread has exited and its children are re-parented: what a service's
+  // supervision can see. A transfer sent before may be acknowledged (it was checked before the
+  // commit and again before the answer); one sent after may not.
+  expect(await waitUntil(() => hasExited(supervisor), 60_000, 5)).toBe(true);
+  supervisorGoneAt = Date.now();
   const pids = [supervisor, ...nodePids(n)];
   const gone = await waitUntil(() => pids.every((p) => !isAlive(p)), 60_000, 100);
   hammering = false;

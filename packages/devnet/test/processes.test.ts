@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isAlive, PIDS_FILE, processState, readPids, waitUntil } from "../src/processes.js";
+import { hasExited, isAlive, PIDS_FILE, processState, readPids, waitUntil } from "../src/processes.js";
 
 let dir: string | undefined;
 afterEach(() => {
@@ -62,7 +62,9 @@ describe.runIf(process.platform === "linux")("isAlive", () => {
       expect(await waitUntil(() => processState(pid) === "Z", 30_000, 10)).toBe(true);
       expect(() => process.kill(pid, 0)).not.toThrow();
       expect(isAlive(pid)).toBe(false);
+      expect(hasExited(pid)).toBe(true); // one thread: nothing of it left but the exit status
       expect(isAlive(parent.pid!)).toBe(true);
+      expect(hasExited(parent.pid!)).toBe(false);
     } finally {
       parent.kill("SIGKILL");
     }

@@ -75,6 +75,19 @@ export class ChainIntake {
       throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
   }
 
+  /**
+   * Checked again before a write is acknowledged: the supervisor may die (or NATS drop) while the
+   * write is verified and committed, and an orphan acknowledges nothing. The write is durable
+   * already, so sending it again is safe: a tx answers DUPLICATE (pending), a block "known".
+   */
+  private refuseAckUnlessWritable(what: string): void {
+    if (this.m.writable && !this.m.writable())
+      throw new CodedError(
+        "NOT_READY",
+        `chain stopped being writable before it could acknowledge the ${what}; it may be stored: send it again`,
+      );
+  }
+
   /** A tx as JSON (REST): parsed once here; its bytes are encoded once by the rules. */
   async submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
     this.refuseUnlessWritable();
@@ -96,6 +109,7 @@ export class ChainIntake {
     try {
       const { stx, claimedId, bytes } = decode();
       const t = await this.admission.submitTx(stx, claimedId, bytes);
+      this.refuseAckUnlessWritable("tx");
       this.m.metrics?.txsAccepted.inc();
       this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });
       return { id: t.idHex };
@@ -108,7 +122,9 @@ export class ChainIntake {
   /** A block as JSON (REST): parsed once here. */
   async submitBlock(json: BlockJson, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
-    return this.applyBlock(decodeBlockJson(json), json.hash, source);
+    const verdict = await this.applyBlock(decodeBlockJson(json), json.hash, source);
+    this.refuseAckUnlessWritable("block");
+    return verdict;
   }
 
   /**
@@ -117,7 +133,14 @@ export class ChainIntake {
    */
   async submitBlockBytes(bytes: Uint8Array, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
-    return this.applyBlock(decodeBlockBytes(bytes, this.m.chain.knownTx), undefined, source, bytes);
+    const verdict = await this.applyBlock(
+      decodeBlockBytes(bytes, this.m.chain.knownTx),
+      undefined,
+      source,
+      bytes,
+    );
+    this.refuseAckUnlessWritable("block");
+    return verdict;
   }
 
   /**

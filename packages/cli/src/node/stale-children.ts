@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { processState, readPids } from "@p2pnode/devnet";
+import { hasExited, readPids } from "@p2pnode/devnet";
 import type { Logger } from "@p2pnode/kit/log";
 import { SERVICE_ENTRY } from "@p2pnode/types";
 import { SupervisorError } from "./errors.js";
@@ -49,22 +49,9 @@ export async function reapStaleChildren(dataDir: string, log: Logger): Promise<n
   return reaped;
 }
 
-/**
- * Alive, or dying with its sockets still open. A killed orphan is a zombie until init reaps it,
- * and a zombie holds no port — but only once every thread has exited: the leader of a
- * multi-threaded process (node) shows "Z" as soon as it exits itself, while its other threads
- * still hold the shared file table (and its /proc fd list already reads empty), so a zombie
- * counts as gone only when its leader is the last task left.
- */
+/** Alive, or dying with its sockets still open (devnet's hasExited: a zombie leader may still have threads). */
 function isAlive(pid: number): boolean {
-  const state = processState(pid);
-  if (state === undefined) return false;
-  if (state !== "Z") return true;
-  try {
-    return readdirSync(`/proc/${pid}/task`).length > 1;
-  } catch {
-    return false;
-  }
+  return !hasExited(pid);
 }
 
 function procArgs(pid: number): string[] {

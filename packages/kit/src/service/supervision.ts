@@ -2,8 +2,10 @@
  * A supervised service belongs to one supervisor: the one whose pid `P2PNODE_SUPERVISOR_PID`
  * names. Services run in their own process groups, so a supervisor killed with SIGKILL does not
  * take them along; they must notice themselves. The parent pid is read on every check (a cheap
- * getppid), so a write is never acknowledged after the supervisor is gone, and a service that
- * starts after its supervisor died (a restart it had scheduled) notices before it listens.
+ * getppid), so a write is refused once the supervisor is gone (the chain checks before a write
+ * and again before answering it), and a service that starts after its supervisor died (a
+ * restart it had scheduled) notices before it listens. "Gone" is when its last thread has
+ * exited: only then are its children re-parented.
  */
 export interface Supervision {
   /** False once the supervisor is gone (this process was re-parented). */

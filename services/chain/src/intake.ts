@@ -69,23 +69,21 @@ export class ChainIntake {
     });
   }
 
-  /** A write acknowledged by a service that is not ready could be lost with it: refuse it instead. */
-  private refuseUnlessWritable(): void {
-    if (this.m.writable && !this.m.writable())
-      throw new CodedError("NOT_READY", "chain is not ready: writes are refused until it is");
-  }
-
   /**
-   * Checked again before a write is acknowledged: the supervisor may die (or NATS drop) while the
-   * write is verified and committed, and an orphan acknowledges nothing. The write is durable
-   * already, so sending it again is safe: a tx answers DUPLICATE (pending), a block "known".
+   * A write acknowledged by a service that is not ready could be lost with it: refuse it instead.
+   * Checked when a write arrives, and again (`committed`: what was written) before it is
+   * acknowledged: the supervisor may die (or NATS drop) while the write is verified and committed,
+   * and an orphan acknowledges nothing. That write is durable already, so sending it again is
+   * safe: a tx answers DUPLICATE (pending), a block "known".
    */
-  private refuseAckUnlessWritable(what: string): void {
-    if (this.m.writable && !this.m.writable())
-      throw new CodedError(
-        "NOT_READY",
-        `chain stopped being writable before it could acknowledge the ${what}; it may be stored: send it again`,
-      );
+  private refuseUnlessWritable(committed?: "tx" | "block"): void {
+    if (!this.m.writable || this.m.writable()) return;
+    throw new CodedError(
+      "NOT_READY",
+      committed === undefined
+        ? "chain is not ready: writes are refused until it is"
+        : `chain stopped being writable before it could acknowledge the ${committed}; it may be stored: send it again`,
+    );
   }
 
   /** A tx as JSON (REST): parsed once here; its bytes are encoded once by the rules. */
@@ -109,7 +107,7 @@ export class ChainIntake {
     try {
       const { stx, claimedId, bytes } = decode();
       const t = await this.admission.submitTx(stx, claimedId, bytes);
-      this.refuseAckUnlessWritable("tx");
+      this.refuseUnlessWritable("tx");
       this.m.metrics?.txsAccepted.inc();
       this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });
       return { id: t.idHex };
@@ -123,7 +121,7 @@ export class ChainIntake {
   async submitBlock(json: BlockJson, source: string): Promise<BlockVerdict> {
     this.refuseUnlessWritable();
     const verdict = await this.applyBlock(decodeBlockJson(json), json.hash, source);
-    this.refuseAckUnlessWritable("block");
+    this.refuseUnlessWritable("block");
     return verdict;
   }
 
@@ -139,7 +137,7 @@ export class ChainIntake {
       source,
       bytes,
     );
-    this.refuseAckUnlessWritable("block");
+    this.refuseUnlessWritable("block");
     return verdict;
   }
 

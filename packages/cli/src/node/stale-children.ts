@@ -35,7 +35,7 @@ export async function reapStaleChildren(dataDir: string, log: Logger): Promise<n
   );
   const reaped: number[] = [];
   for (const pid of pids) {
-    if (!isAlive(pid) || !isChildOf(pid, dataDir)) continue;
+    if (hasExited(pid) || !isChildOf(pid, dataDir)) continue;
     try {
       process.kill(pid, "SIGKILL");
       reaped.push(pid);
@@ -45,13 +45,9 @@ export async function reapStaleChildren(dataDir: string, log: Logger): Promise<n
     }
   }
   const deadline = Date.now() + REAP_WAIT_MS;
-  while (reaped.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // Until each has exited with every thread: a zombie leader may still hold its sockets.
+  while (!reaped.every(hasExited) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return reaped;
-}
-
-/** Alive, or dying with its sockets still open (devnet's hasExited: a zombie leader may still have threads). */
-function isAlive(pid: number): boolean {
-  return !hasExited(pid);
 }
 
 function procArgs(pid: number): string[] {
@@ -83,7 +79,7 @@ function isChildOf(pid: number, dataDir: string): boolean {
 /** A live `p2pnode node start` for this data dir. */
 function isSupervisorOf(pid: number, dataDir: string): boolean {
   try {
-    if (!isAlive(pid)) return false;
+    if (hasExited(pid)) return false;
     const args = procArgs(pid);
     const i = args.lastIndexOf("node");
     return i >= 0 && args[i + 1] === "start" && dataDirOf(pid) === resolve(dataDir);

@@ -36,13 +36,15 @@ export const ScoreEvent = z.object({
   kind: z.string(),
   delta: z.number(),
   detail: z.string().optional(),
+  /** Repeated rewards of one kind merged into this event (delta is their sum). */
+  count: z.number().int().min(2).optional(),
 });
 export const PeerScoreReport = z.object({
   id: PeerIdHex,
   score: z.number(),
   connected: z.boolean(),
   banned: z.boolean(),
-  /** Most recent first, capped. */
+  /** Most recent first, capped; rewards are dropped before penalties when the cap is reached. */
   events: z.array(ScoreEvent),
 });
 export type PeerScoreReport = z.infer<typeof PeerScoreReport>;

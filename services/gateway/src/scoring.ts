@@ -2,6 +2,10 @@
  * One misbehaviour score per peer (by NodeId), fed by every layer, explainable: each change is
  * kept as an event the REST API shows. Scores start at 0, go down on misbehaviour and up a
  * little on useful work; negative scores decay back toward 0 so an old mistake is forgiven.
+ *
+ * The event log explains drops first: a peer that relays a thousand blocks after one bad sync
+ * answer must still show that answer. So a reward repeating the newest event's kind is merged
+ * into it (with a count), and a full log gives up its oldest reward before any penalty.
  */
 
 export type ScoreKind =
@@ -89,10 +93,14 @@ export const SLOWNESS_KINDS: ReadonlySet<ScoreKind> = new Set<ScoreKind>([
 ]);
 
 export interface ScoreEvent {
+  /** When it happened (for merged rewards: the latest). */
   at: number;
   kind: ScoreKind;
+  /** Points applied (for merged rewards: their sum, before the maxScore cap). */
   delta: number;
   detail?: string;
+  /** Rewards merged into this event, when more than one. */
+  count?: number;
 }
 
 interface Entry {
@@ -106,7 +114,7 @@ export interface PeerScoresOptions {
   decayPerMinute: number;
   /** Highest score good behaviour can earn (so a peer cannot bank credit for a later attack). */
   maxScore: number;
-  /** Events kept per peer. */
+  /** Events kept per peer (rewards are given up first; see the file comment). */
   maxEvents: number;
   /** Peers remembered (oldest forgotten first). */
   maxPeers: number;
@@ -131,10 +139,7 @@ export class PeerScores {
   record(id: string, kind: ScoreKind, detail?: string, delta = SCORE_DELTAS[kind]): number {
     const e = this.entry(id);
     e.score = Math.min(this.o.maxScore, e.score + delta);
-    if (delta !== 0 || kind === "ADMIN") {
-      e.events.unshift({ at: this.now(), kind, delta, ...(detail === undefined ? {} : { detail }) });
-      if (e.events.length > this.o.maxEvents) e.events.length = this.o.maxEvents;
-    }
+    if (delta !== 0 || kind === "ADMIN") this.log(e.events, { at: this.now(), kind, delta, detail });
     return e.score;
   }
 
@@ -153,6 +158,25 @@ export class PeerScores {
   /** Forgets a peer's record (unban). */
   reset(id: string): void {
     this.entries.delete(id);
+  }
+
+  private log(
+    events: ScoreEvent[],
+    ev: { at: number; kind: ScoreKind; delta: number; detail: string | undefined },
+  ): void {
+    const newest = events[0];
+    if (ev.delta > 0 && newest !== undefined && newest.kind === ev.kind && newest.delta > 0) {
+      newest.at = ev.at;
+      newest.delta += ev.delta;
+      newest.count = (newest.count ?? 1) + 1;
+      if (ev.detail !== undefined) newest.detail = ev.detail;
+      return;
+    }
+    const { at, kind, delta, detail } = ev;
+    events.unshift(detail === undefined ? { at, kind, delta } : { at, kind, delta, detail });
+    if (events.length <= this.o.maxEvents) return;
+    const oldestReward = events.findLastIndex((x) => x.delta > 0);
+    events.splice(oldestReward === -1 ? events.length - 1 : oldestReward, 1);
   }
 
   private entry(id: string): Entry {

@@ -60,11 +60,36 @@ describe("peer scores", () => {
     s.record("p", "MALFORMED_MESSAGE", "bad cbor");
     expect(s.score("p")).toBe(-45);
     expect(s.events("p")[0]).toMatchObject({ kind: "MALFORMED_MESSAGE", delta: -50, detail: "bad cbor" });
-    expect(s.events("p")).toHaveLength(3);
+    // Ten rewards in a row are one event with their count and sum.
+    expect(s.events("p")[1]).toMatchObject({ kind: "USEFUL_TX", delta: 10, count: 10 });
+    expect(s.events("p")).toHaveLength(2);
     t = 60_000;
     expect(s.record("p", "UNWANTED_TX")).toBeCloseTo(-35); // stale txs cost nothing; 1 minute of decay
     t = 60 * 60_000;
     expect(s.record("p", "ADMIN")).toBe(0);
+  });
+
+  it("keeps the penalty that explains a drop however many rewards follow it", () => {
+    const s = new PeerScores({ decayPerMinute: 1, maxScore: 50, maxEvents: 4, maxPeers: 10 });
+    s.record("p", "BAD_SYNC_ANSWER", "headers do not link");
+    // Rewards of alternating kinds do not merge, so they fill the log.
+    for (let i = 0; i < 100; i++) s.record("p", i % 2 === 0 ? "USEFUL_BLOCK" : "USEFUL_TX");
+    const events = s.events("p");
+    expect(events).toHaveLength(4);
+    expect(events.map((e) => e.kind)).toEqual(["USEFUL_TX", "USEFUL_BLOCK", "USEFUL_TX", "BAD_SYNC_ANSWER"]);
+    // Penalties alone still keep the newest (a flood of them is not hidden by old ones).
+    for (let i = 0; i < 6; i++) s.record("q", "FLOOD", `msg ${i}`);
+    expect(s.events("q").map((e) => e.detail)).toEqual(["msg 5", "msg 4", "msg 3", "msg 2"]);
+    // A penalty between rewards splits them: the count says how many came in a row.
+    s.record("r", "USEFUL_BLOCK");
+    s.record("r", "USEFUL_BLOCK");
+    s.record("r", "INVALID_TX");
+    s.record("r", "USEFUL_BLOCK");
+    expect(s.events("r").map((e) => [e.kind, e.delta, e.count])).toEqual([
+      ["USEFUL_BLOCK", 5, undefined],
+      ["INVALID_TX", -20, undefined],
+      ["USEFUL_BLOCK", 10, 2],
+    ]);
   });
 
   it("maps chain rejections to penalties: forged data costs, ordinary races do not", () => {

@@ -113,7 +113,8 @@ export function splitBlock(bytes: Uint8Array): BlockFrames {
  * holds one (a node's mempool: most of a block's txs), used instead of decoding the frame again;
  * it is what decoding would give, since the codec takes only canonical encodings. A block's txs
  * are live until its commit ends, so each one decoded again is ~1.7 KB more for the young
- * generation's collections to copy.
+ * generation's collections to copy. It is called once per frame, in order (the caller may
+ * record the frames through it).
  */
 export function decodeBlock(
   bytes: Uint8Array,

@@ -44,8 +44,29 @@ export function decodeBlockJson(json: BlockJson): Block {
  * their bytes.
  */
 export function decodeBlockBytes(bytes: Uint8Array, known?: KnownTx): Block {
-  return decoding("block", () => decodeBlock(bytes, known && ((frame) => known.byBytes(frame)?.stx)));
+  const frames: Uint8Array[] = [];
+  const matches: (CheckedTx | undefined)[] = [];
+  const block = decoding("block", () =>
+    decodeBlock(bytes, (frame) => {
+      frames.push(frame);
+      const match = known?.byBytes(frame);
+      matches.push(match);
+      return match?.stx;
+    }),
+  );
+  decodedBodies.set(block, { body: bytes, frames, matches });
+  return block;
 }
+
+/**
+ * What decodeBlockBytes learnt of a block's bytes, kept beside the decoded object for
+ * prepareBlock: the tx frames, and the known tx each frame was found to be (compared byte for
+ * byte), so neither the split nor the lookups are done twice. Weak: it goes with the block.
+ */
+const decodedBodies = new WeakMap<
+  Block,
+  { body: Uint8Array; frames: Uint8Array[]; matches: (CheckedTx | undefined)[] }
+>();
 
 /**
  * Encodes the header, hashes it, and encodes and identifies every transaction. `body`: the codec
@@ -61,7 +82,10 @@ export function prepareBlock(
   known?: KnownTx,
 ): PreparedBlock {
   checkShape(block.header.version, block.txs.length);
-  const frames = body && decoding("block", () => splitBlock(body).txs);
+  // Only for the very bytes this very block was decoded from: a caller may hand other ones.
+  const decoded = body && decodedBodies.get(block);
+  const fromDecode = decoded?.body === body ? decoded : undefined;
+  const frames = fromDecode?.frames ?? (body && decoding("block", () => splitBlock(body).txs));
   if (frames && frames.length !== block.txs.length)
     throw reject("DECODE_FAILED", `block: ${frames.length} tx frames for ${block.txs.length} txs`);
   const headerBytes = decoding("block header", () => encodeHeader(block.header));
@@ -72,8 +96,11 @@ export function prepareBlock(
       computed: hashHex,
     });
   }
+  const rules = { chainId, minFee: 0n };
   const txs = block.txs.map((stx, index) =>
-    withIndex(index, () => prepareTx(stx, { chainId, minFee: 0n }, undefined, frames?.[index], known)),
+    withIndex(index, () =>
+      prepareTx(stx, rules, undefined, frames?.[index], known, fromDecode?.matches[index]),
+    ),
   );
   const size = HEADER_SIZE + 4 + txs.reduce((n, t) => n + 4 + t.bytes.length, 0);
   if (size > MAX_BLOCK_BYTES) throw reject("OVERSIZE", `block is ${size} bytes, limit ${MAX_BLOCK_BYTES}`);

@@ -65,7 +65,9 @@ export interface KnownTx {
  * Encodes and identifies a transaction and checks its kind, size and fee; no signature yet.
  * `encoded`: the codec bytes `stx` was decoded from (decodeTxBytes), used as they are instead of
  * encoding it again. `known`: where the id and the sender's address are taken from instead of
- * hashing the bytes and the public key again, when these bytes (or this id) are there.
+ * hashing the bytes and the public key again, when these bytes (or this id) are there. `match`:
+ * what `known.byBytes` already answered for these bytes (decodeBlockBytes asked it), taken
+ * when it is this very `stx`.
  */
 export function prepareTx(
   stx: SignedTransaction,
@@ -73,6 +75,7 @@ export function prepareTx(
   claimedId?: string,
   encoded?: Uint8Array,
   known?: KnownTx,
+  match?: CheckedTx,
 ): CheckedTx {
   if (stx.tx.kind !== "transfer" && !isShieldedKind(stx.tx.kind))
     throw reject("INVALID_TX", `unsupported transaction kind ${String(stx.tx.kind)}`);
@@ -81,7 +84,7 @@ export function prepareTx(
   if (bytes.length > max) {
     throw reject("OVERSIZE", `transaction is ${bytes.length} bytes, limit ${max}`);
   }
-  const equal = known?.byBytes(bytes, stx);
+  const equal = match?.stx === stx && encoded !== undefined ? match : known?.byBytes(bytes, stx);
   const id = equal?.id ?? txId(bytes);
   const idHex = equal?.idHex ?? toHex(id);
   if (claimedId !== undefined && claimedId !== idHex) {

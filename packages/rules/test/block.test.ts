@@ -6,6 +6,7 @@ import {
   checkBody,
   checkNotInFuture,
   checkPow,
+  decodeBlockBytes,
   decodeBlockJson,
   prepareBlock,
   statelessVerdict,
@@ -25,6 +26,40 @@ describe("stateless block rules", () => {
     expect(p.hashHex).toBe(toHex(headerHash(b.header)));
     expect(p.body).toEqual(encodeBlock(b));
     expect(p.txs.map((t) => (t.stx.tx.kind === "transfer" ? t.stx.tx.nonce : -1))).toEqual([0, 1]);
+  });
+
+  it("prepare a block decoded from bytes with what its decode found, not asking the pool again", () => {
+    const b = block([transfer(0), transfer(1), transfer(2)]);
+    const fresh = prepareBlock(b, CHAIN_ID);
+    const body = encodeBlock(b);
+    let askedByBytes = 0;
+    // txs 0 and 1 are pooled (found by their bytes), tx 2 is not.
+    const known = {
+      byId: () => undefined,
+      byBytes: (bytes: Uint8Array) => {
+        askedByBytes++;
+        return fresh.txs.slice(0, 2).find((t) => Buffer.compare(bytes, t.bytes) === 0);
+      },
+    };
+    const same = (p: ReturnType<typeof prepareBlock>) =>
+      expect(p.txs.map((t) => [t.idHex, t.senderHex, toHex(t.bytes)])).toEqual(
+        fresh.txs.map((t) => [t.idHex, t.senderHex, toHex(t.bytes)]),
+      );
+    const decoded = decodeBlockBytes(body, known);
+    expect(decoded.txs[0]).toBe(fresh.txs[0]!.stx);
+    expect(askedByBytes).toBe(3);
+    same(prepareBlock(decoded, CHAIN_ID, undefined, body, known));
+    expect(askedByBytes).toBe(4); // only tx 2, which the pool did not have then (it may now)
+    // Other bytes than the ones decoded (even equal ones): asked again, as without a decode.
+    same(prepareBlock(decoded, CHAIN_ID, undefined, Uint8Array.from(body), known));
+    expect(askedByBytes).toBe(7);
+    // A tx replaced in the decoded block after its decode is not taken for what was found.
+    const other = decodeBlockBytes(body, known);
+    other.txs[0] = block([transfer(0)]).txs[0]!;
+    const p = prepareBlock(other, CHAIN_ID, undefined, body, known);
+    expect(p.txs[0]!.stx).toBe(other.txs[0]);
+    expect(p.txs[0]!.idHex).toBe(fresh.txs[0]!.idHex); // the frame's tx: known.byBytes asked again
+    expect(askedByBytes).toBe(12);
   });
 
   it("prepare a block the same when its txs are known (a mempool) as when they are not", () => {

@@ -8,7 +8,8 @@ import type { Account } from "./store.js";
  * too (null). Written through by the store's own puts and deletes, and emptied whenever a
  * transaction rolls back, since its writes were cached before they were undone: it never holds a
  * value the file does not. Only this store's connection writes the accounts table.
- * Bounded: past `limit` entries the oldest go first.
+ * Bounded: past `limit` entries the first cached go first (a write updates an entry in place:
+ * moving it to the back would cost a key copy per account a block writes).
  */
 export class AccountCache {
   private readonly entries = new BytesMap<Account | null>();
@@ -22,7 +23,6 @@ export class AccountCache {
   }
 
   set(address: Uint8Array, a: Account | null): void {
-    this.entries.delete(address);
     this.entries.set(address, a ? { balance: a.balance, nonce: a.nonce } : null);
     if (this.entries.size > this.limit) this.entries.deleteOldest();
   }

@@ -7,11 +7,15 @@ import { equalBytes } from "@p2pnode/codec";
  * ~6,000 of them); this keys a numeric Map by the first 6 bytes and compares the whole key.
  * Keys sharing their first 6 bytes (anyone can grind addresses that do) share a slot as a short
  * list: found correctly, only slower. Keys are copied on insert: a key that is a view into a block
- * body must not keep the body alive. Iteration follows slot insertion order.
+ * body must not keep the body alive — unless `borrowKeys`, for a map that lives no longer than
+ * its keys' buffers (one block's state overlay), where the copy is only garbage. Iteration
+ * follows slot insertion order.
  */
 export class BytesMap<V> {
   private readonly slots = new Map<number, Node<V>>();
   private count = 0;
+
+  constructor(private readonly o: { borrowKeys?: boolean } = {}) {}
 
   get size(): number {
     return this.count;
@@ -39,7 +43,7 @@ export class BytesMap<V> {
       last = n;
     }
     // new Uint8Array(view) copies; a Buffer's slice() would not.
-    const node: Node<V> = { key: new Uint8Array(key), value, next: undefined };
+    const node: Node<V> = { key: this.o.borrowKeys ? key : new Uint8Array(key), value, next: undefined };
     if (last) last.next = node;
     else this.slots.set(slot, node);
     this.count++;

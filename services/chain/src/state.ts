@@ -17,12 +17,13 @@ const EMPTY: Account = { balance: 0n, nonce: 0 };
  * Every account is read from the reader at most once (a transfer reads and then writes it).
  */
 export class StateOverlay implements AccountReader {
+  /** Borrowed keys: the overlay lives no longer than the block (or template) its addresses are in. */
   private readonly entries = new BytesMap<{
     address: Uint8Array;
     before: Account | undefined;
     after: Account | undefined;
     written: boolean;
-  }>();
+  }>({ borrowKeys: true });
 
   constructor(private readonly base: AccountReader) {}
 

@@ -41,6 +41,14 @@ import {
   signTransaction,
   x25519KeyPair,
 } from "@p2pnode/crypto";
+import {
+  type CheckedTx,
+  decodeBlockBytes,
+  type KnownTx,
+  prepareBlock,
+  prepareTx,
+  RuleError,
+} from "@p2pnode/rules";
 import { BlockJson, CodedError, SignedTransactionJson } from "@p2pnode/types";
 import { ZodError } from "zod";
 
@@ -123,6 +131,35 @@ function sameDecode(bytes: Uint8Array): void {
     throw new Error(`decoding with known txs differs: ${JSON.stringify([fresh.refused, reused.refused])}`);
 }
 
+/** The same pool for the rules: the seed tx prepared, found by its exact bytes or its id. */
+const pooled: CheckedTx = prepareTx(tx, { chainId: "fuzz-chain", minFee: 0n });
+const knownPrepared: KnownTx = {
+  byId: (idHex) => (idHex === pooled.idHex ? pooled : undefined),
+  byBytes: (bytes) => (equalBytes(bytes, pooled.bytes) ? pooled : undefined),
+};
+
+/**
+ * A block from bytes as the chain takes it (decodeBlockBytes, then prepareBlock with what the
+ * decode found) against the same without a pool: the same ids, senders and stored bytes, or the
+ * same refusal.
+ */
+function samePrepared(bytes: Uint8Array): void {
+  const outcome = (known?: KnownTx) => {
+    try {
+      const p = prepareBlock(decodeBlockBytes(bytes, known), "fuzz-chain", undefined, bytes, known);
+      const txs = p.txs.map((t) => `${t.idHex}:${t.senderHex}:${Buffer.from(t.bytes).toString("hex")}`);
+      return { prepared: `${p.hashHex}|${txs.join(",")}|${Buffer.from(p.body).toString("hex")}` };
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      return { refused: err.code };
+    }
+  };
+  const fresh = outcome();
+  const reused = outcome(knownPrepared);
+  if (fresh.prepared !== reused.prepared || fresh.refused !== reused.refused)
+    throw new Error(`preparing with known txs differs: ${JSON.stringify([fresh.refused, reused.refused])}`);
+}
+
 function tryEncode<T>(f: () => T): T[] {
   try {
     return [f()];
@@ -131,6 +168,9 @@ function tryEncode<T>(f: () => T): T[] {
   }
 }
 const blockBytes = tryEncode(() => encodeBlock(block));
+/** A block of a tx the pool lacks, then the pooled one: what the rules found must stay by index. */
+const unpooled = signTransaction({ ...tx.tx, nonce: 1 } as SignedTransaction["tx"], "fuzz-chain", wallet);
+const blockPairBytes = [...blockBytes, ...tryEncode(() => encodeBlock({ ...block, txs: [unpooled, tx] }))];
 
 const messages: P2pMessage[] = [
   { type: "status", height: 7, tipHash: hash, totalWork: "123456" },
@@ -221,6 +261,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   // A node decodes a block's frames that are exactly a mempool tx's bytes by taking that tx
   // (found by the signature framed at the end): the same block, or the same refusal, as decoding.
   { name: "block-known-txs", seeds: blockBytes, run: (b) => sameDecode(b) },
+  // Then the rules prepare it with what the decode found (ids and senders not derived again).
+  { name: "block-prepare-known-txs", seeds: blockPairBytes, run: (b) => samePrepared(b) },
   // The header exactly as it leads a block: a longer seed fails as trailing bytes unless a cut
   // happens to land on HEADER_SIZE, so few inputs would reach past the length check.
   {

@@ -32,7 +32,7 @@ export * from "./limits.js";
 export * from "./p2p/index.js";
 export * from "./shielded-tx.js";
 export { type ShieldedTxJson, shieldedTxFromJson, shieldedTxToJson } from "./shielded-tx-json.js";
-export { signatureIn, unsignedBytesIn } from "./signed-transfer.js";
+export { signatureAt, signatureIn, unsignedBytesIn } from "./signed-transfer.js";
 export {
   decodeSignedTransaction,
   decodeTransaction,

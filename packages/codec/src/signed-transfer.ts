@@ -138,5 +138,11 @@ function unsignedEnd(signed: Uint8Array): number | undefined {
  * known tx by it (a mempool) still compares the whole encoding.
  */
 export function signatureIn(signed: Uint8Array): Uint8Array | undefined {
-  return unsignedEnd(signed) === undefined ? undefined : signed.subarray(signed.length - 64);
+  const at = signatureAt(signed);
+  return at === undefined ? undefined : signed.subarray(at);
+}
+
+/** Where signatureIn's signature starts in `signed` (for a lookup without a view); undefined alike. */
+export function signatureAt(signed: Uint8Array): number | undefined {
+  return unsignedEnd(signed) === undefined ? undefined : signed.length - 64;
 }

@@ -7,6 +7,7 @@ import {
   encodeTransaction,
   MAX_MEMO_BYTES,
   type SignedTransaction,
+  signatureAt,
   signatureBytesOf,
   signatureIn,
   U64_MAX,
@@ -155,6 +156,7 @@ describe("unsigned transaction inside a signed one", () => {
         const bytes = encodeSignedTransaction(stx);
         expect(unsignedBytesIn(bytes)).toEqual(encodeTransaction(stx.tx));
         expect(signatureIn(bytes)).toEqual(stx.signature);
+        expect(signatureAt(bytes)).toBe(bytes.length - 64);
       }),
       { numRuns: 2_000 },
     );
@@ -191,6 +193,7 @@ describe("unsigned transaction inside a signed one", () => {
         tail[bytes.length - 70 + (n % 6)]! ^= 0x01; // the "sig" key or the signature's byte-string head
         expect(unsignedBytesIn(tail)).toBeUndefined();
         expect(signatureIn(tail)).toBeUndefined();
+        expect(signatureAt(tail)).toBeUndefined();
         expect(unsignedBytesIn(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
       }),
       { numRuns: 500 },

@@ -92,6 +92,8 @@ export function prepareTx(
   }
   if (stx.tx.fee < o.minFee)
     throw reject("FEE_TOO_LOW", `fee ${stx.tx.fee} is below the minimum ${o.minFee}`);
+  // The known tx itself when it is this very object (its bytes are these): nothing to build.
+  if (equal?.stx === stx) return equal;
   const same = equal ?? known?.byId(idHex);
   if (same) return { stx, bytes, id, idHex, sender: same.sender, senderHex: same.senderHex };
   const sender = "from" in stx.tx ? addressOf(stx.tx.from) : new Uint8Array(0);

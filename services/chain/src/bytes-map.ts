@@ -26,6 +26,17 @@ export class BytesMap<V> {
     return undefined;
   }
 
+  /** get(bytes.subarray(start)) without making the view (a lookup per tx frame of a block). */
+  getSuffix(bytes: Uint8Array, start: number): V | undefined {
+    const length = bytes.length - start;
+    if (length < 6) return this.get(bytes.subarray(start));
+    const slot =
+      (bytes[start]! * 0x10000 + bytes[start + 1]! * 0x100 + bytes[start + 2]!) * 0x1000000 +
+      (bytes[start + 3]! * 0x10000 + bytes[start + 4]! * 0x100 + bytes[start + 5]!);
+    for (let n = this.slots.get(slot); n; n = n.next) if (equalSuffix(n.key, bytes, start)) return n.value;
+    return undefined;
+  }
+
   has(key: Uint8Array): boolean {
     for (let n = this.slots.get(slotOf(key)); n; n = n.next) if (equalBytes(n.key, key)) return true;
     return false;
@@ -79,11 +90,19 @@ export class BytesMap<V> {
     this.count = 0;
   }
 
+  /** Calls `fn` on each value, in slot insertion order (no iterator objects: the commit path's). */
+  forEach(fn: (value: V) => void): void {
+    this.slots.forEach((head) => {
+      for (let n: Node<V> | undefined = head; n; n = n.next) fn(n.value);
+    });
+  }
+
   /** The values, in slot insertion order. */
   values(): V[] {
     const out: V[] = [];
-    for (const head of this.slots.values())
-      for (let n: Node<V> | undefined = head; n; n = n.next) out.push(n.value);
+    this.forEach((v) => {
+      out.push(v);
+    });
     return out;
   }
 }
@@ -92,6 +111,12 @@ interface Node<V> {
   key: Uint8Array;
   value: V;
   next: Node<V> | undefined;
+}
+
+function equalSuffix(key: Uint8Array, bytes: Uint8Array, start: number): boolean {
+  if (key.length !== bytes.length - start) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== bytes[start + i]) return false;
+  return true;
 }
 
 /** The first 6 bytes as a number (fewer for a shorter key; the comparison tells lengths apart). */

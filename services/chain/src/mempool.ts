@@ -1,4 +1,4 @@
-import { hasSigner, type SignedTransaction, signatureIn } from "@p2pnode/codec";
+import { hasSigner, type SignedTransaction, signatureAt } from "@p2pnode/codec";
 import type { CheckedTx } from "@p2pnode/rules";
 import { BytesMap } from "./bytes-map.js";
 import { reject } from "./errors.js";
@@ -113,8 +113,12 @@ export class Mempool {
    * none is (an unsigned shielded tx is never found here).
    */
   withBytes(bytes: Uint8Array, stx?: SignedTransaction): PoolTx | undefined {
-    const signature = stx ? (hasSigner(stx.tx.kind) ? stx.signature : undefined) : signatureIn(bytes);
-    const t = signature && this.bySignature.get(signature);
+    let t: PoolTx | undefined;
+    if (stx) t = hasSigner(stx.tx.kind) ? this.bySignature.get(stx.signature) : undefined;
+    else {
+      const at = signatureAt(bytes);
+      t = at === undefined ? undefined : this.bySignature.getSuffix(bytes, at);
+    }
     return t && Buffer.compare(t.bytes, bytes) === 0 ? t : undefined;
   }
 

@@ -53,13 +53,17 @@ export class StateOverlay implements AccountReader {
 
   undo(): UndoEntry[] {
     const out: UndoEntry[] = [];
-    for (const e of this.entries.values()) if (e.written) out.push({ address: e.address, before: e.before });
+    this.entries.forEach((e) => {
+      if (e.written) out.push({ address: e.address, before: e.before });
+    });
     return out;
   }
 
   writes(): { address: Uint8Array; after: Account }[] {
     const out: { address: Uint8Array; after: Account }[] = [];
-    for (const e of this.entries.values()) if (e.written) out.push({ address: e.address, after: e.after! });
+    this.entries.forEach((e) => {
+      if (e.written) out.push({ address: e.address, after: e.after! });
+    });
     return out;
   }
 }

@@ -37,6 +37,9 @@ describe("BytesMap (accounts by address on the commit path)", () => {
         } else {
           expect(map.get(k)).toBe(model.get(hex(k)));
           expect(map.has(k)).toBe(model.has(hex(k)));
+          // The key at the end of a larger buffer (a signature at the end of a tx frame).
+          const framed = Buffer.concat([randomBytes(step % 5), k]);
+          expect(map.getSuffix(framed, framed.length - k.length)).toBe(model.get(hex(k)));
         }
         expect(map.size).toBe(model.size);
       }

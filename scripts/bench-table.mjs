@@ -54,7 +54,7 @@ for (const file of resultFiles()) {
       h.figure,
       `${num(h.value)} ${h.unit}`,
       `${num(h.baselineValue)} ${h.unit} (${h.baseline})`,
-      `${h.ratio.toFixed(2)}×`,
+      `${shownRatio(h.ratio, h.goal)}×`,
       `${h.higherIsBetter ? "≥" : "≤"} ${h.goal}× ${met ? "met" : "MISSED"}`,
       was ? `${was.ratio}×` : "-",
       load(result.loadavg),
@@ -72,3 +72,13 @@ const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | "
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
+
+/**
+ * Two decimals, or more when two would round a ratio that is not its goal onto it (0.497 shown
+ * as 0.50 beside a goal of ≥ 0.5 and MISSED): the figure must show which side it is on.
+ */
+function shownRatio(ratio, goal) {
+  let digits = 2;
+  while (digits < 6 && ratio !== goal && Number(ratio.toFixed(digits)) === goal) digits++;
+  return ratio.toFixed(digits);
+}

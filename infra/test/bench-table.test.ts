@@ -38,19 +38,24 @@ describe("scripts/bench-table.mjs", () => {
         headlines: [
           headline("miner, 2 workers", 0.95, 0.9, true),
           headline("burst relay, 1,000 tx to 5 mempools", 2.5, 2, false),
+          headline("block commit", 0.4968, 0.5, true),
+          headline("admission CPU", 0.2504, 0.25, false),
         ],
       }),
     );
     const r = run(root);
     expect(r.status, r.stderr).toBe(0);
     const rows = r.stdout.split("\n").filter((l) => l.startsWith("| "));
-    expect(rows).toHaveLength(3); // header and two figures
+    expect(rows).toHaveLength(5); // header and four figures
     const miner = rows.find((l) => l.includes("miner, 2 workers"));
     expect(miner).toMatch(
       /9\.5 x\/s .*10 x\/s \(the raw loop\) .*0\.95× .*≥ 0\.9× met .*0\.75× .*3\.3 2\.0 1\.0/,
     );
     const burst = rows.find((l) => l.includes("burst relay"));
     expect(burst).toMatch(/2\.50× .*≤ 2× MISSED .*24\.5×/);
+    // A ratio that two decimals would round onto its goal shows which side it is on.
+    expect(rows.find((l) => l.includes("block commit"))).toMatch(/\| 0\.497× .*≥ 0\.5× MISSED/);
+    expect(rows.find((l) => l.includes("admission CPU"))).toMatch(/\| 0\.2504× .*≤ 0\.25× MISSED/);
   });
 
   it("fails when no bench has written a headline", () => {

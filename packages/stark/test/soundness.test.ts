@@ -152,13 +152,19 @@ for (const zk of [false, true]) {
         s = (Math.imul(s, 1103515245) + 12345) >>> 0;
         return s % n;
       };
+      let corrupted = 0;
       for (let t = 0; t < 300; t++) {
         const bad = Uint8Array.from(bytes);
         const k = 1 + rnd(8);
         // bias towards the header, where lengths and parameters live
         for (let j = 0; j < k; j++) bad[rnd(3) === 0 ? rnd(40) : rnd(bad.length)] = rnd(256);
+        // A write of the byte already there leaves the proof as it was (about one ZK proof in
+        // 500 met such a trial, which then verified): that is no corruption to refuse.
+        if (Buffer.compare(bad, bytes) === 0) continue;
+        corrupted++;
         rejects(() => verify(air, decodeProof(bad), LOOSE));
       }
+      expect(corrupted).toBeGreaterThan(290);
     });
 
     it("rejects a proof claiming a domain beyond the field's two-adicity", () => {

@@ -53,10 +53,13 @@ describe.runIf(process.platform === "linux")("isAlive", () => {
   it("is true for a running process and false for a zombie, which still answers kill(0)", async () => {
     expect(isAlive(process.pid)).toBe(true);
     expect(processState(process.pid)).toMatch(/^[RSD]$/);
-    // `true` exits at once; its parent execs into sleep, which never reaps it: a zombie for 30 s.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    // The forked child exits at once and its parent never waits for it: a zombie for 30 s. (A
+    // shell is no such parent: dash may reap a background job that exits before its `exec`.)
+    const parent = spawn(
+      "perl",
+      ["-e", '$| = 1; my $p = fork; if ($p) { print "$p\\n"; sleep 30 } else { exit 0 }'],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
     try {
       const pid = Number(await new Promise<string>((r) => parent.stdout.once("data", (c) => r(String(c)))));
       expect(await waitUntil(() => processState(pid) === "Z", 30_000, 10)).toBe(true);

@@ -28,12 +28,8 @@ export class BytesMap<V> {
 
   /** get(bytes.subarray(start)) without making the view (a lookup per tx frame of a block). */
   getSuffix(bytes: Uint8Array, start: number): V | undefined {
-    const length = bytes.length - start;
-    if (length < 6) return this.get(bytes.subarray(start));
-    const slot =
-      (bytes[start]! * 0x10000 + bytes[start + 1]! * 0x100 + bytes[start + 2]!) * 0x1000000 +
-      (bytes[start + 3]! * 0x10000 + bytes[start + 4]! * 0x100 + bytes[start + 5]!);
-    for (let n = this.slots.get(slot); n; n = n.next) if (equalSuffix(n.key, bytes, start)) return n.value;
+    for (let n = this.slots.get(slotOf(bytes, start)); n; n = n.next)
+      if (equalSuffix(n.key, bytes, start)) return n.value;
     return undefined;
   }
 
@@ -119,11 +115,18 @@ function equalSuffix(key: Uint8Array, bytes: Uint8Array, start: number): boolean
   return true;
 }
 
-/** The first 6 bytes as a number (fewer for a shorter key; the comparison tells lengths apart). */
-function slotOf(k: Uint8Array): number {
-  if (k.length >= 6)
-    return (k[0]! * 0x10000 + k[1]! * 0x100 + k[2]!) * 0x1000000 + (k[3]! * 0x10000 + k[4]! * 0x100 + k[5]!);
+/**
+ * The key's first 6 bytes as a number (fewer for a shorter key; the comparison tells lengths
+ * apart); the key is `k` from `start` on (getSuffix's lookup without a view).
+ */
+function slotOf(k: Uint8Array, start = 0): number {
+  const s = start;
+  if (k.length - s >= 6)
+    return (
+      (k[s]! * 0x10000 + k[s + 1]! * 0x100 + k[s + 2]!) * 0x1000000 +
+      (k[s + 3]! * 0x10000 + k[s + 4]! * 0x100 + k[s + 5]!)
+    );
   let v = 0;
-  for (let i = 0; i < k.length; i++) v = v * 0x100 + k[i]!;
+  for (let i = s; i < k.length; i++) v = v * 0x100 + k[i]!;
   return v;
 }

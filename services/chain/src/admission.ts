@@ -1,8 +1,8 @@
 import type { Block, SignedTransaction } from "@p2pnode/codec";
 import type { SignedMessage } from "@p2pnode/crypto";
-import { type PreparedBlock, prepareBlock } from "@p2pnode/rules";
+import { type CheckedTx, type PreparedBlock, prepareBlock } from "@p2pnode/rules";
 import { CodedError } from "@p2pnode/types";
-import type { BlockOutcome, Chain } from "./chain.js";
+import type { BlockOutcome, Chain, TxSubmitOptions } from "./chain.js";
 import type { PoolTx } from "./mempool.js";
 
 /** What admission needs of a VerifyPool (packages/crypto): verify() off the event loop. */
@@ -10,15 +10,25 @@ export interface SignatureVerifier {
   verify(item: SignedMessage): Promise<boolean>;
 }
 
+/**
+ * One submission waiting for its turn. A tx's step carries its own arguments (no closure per tx):
+ * admission handles every tx of a busy node, and each promise or closure it keeps alive until the
+ * group commit is young-generation work the collector copies (bench:admission-cpu).
+ */
 interface Step {
   kind: "tx" | "block";
-  /** Settles when the step's signatures are verified (never rejects: a failed pool means "verify inline"). */
-  ready: Promise<void>;
+  /** Its signatures are verified (or the pool failed: verified inline at commit). */
   settled: boolean;
-  /** Runs the chain's synchronous submit with the verdicts; `persist` false for grouped txs. */
-  commit: (persist: boolean) => unknown;
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
+  // A tx's submission:
+  stx?: SignedTransaction;
+  claimedId?: string | undefined;
+  bytes?: Uint8Array | undefined;
+  prepared?: CheckedTx | undefined;
+  verdict?: boolean | undefined;
+  // A block's: the chain's synchronous submit with the verdicts.
+  commitBlock?: () => BlockOutcome;
 }
 
 /**
@@ -32,8 +42,11 @@ interface Step {
  */
 export class Admission {
   private readonly steps: Step[] = [];
-  private draining = false;
   private closed = false;
+  /** A pump() is queued (microtask or next turn): one at a time, whatever settles meanwhile. */
+  private pumpQueued = false;
+  /** The head step the last one-turn wait was for: a head waits at most once. */
+  private waitedFor: Step | undefined;
 
   constructor(
     private readonly m: {
@@ -59,22 +72,34 @@ export class Admission {
 
   /** `bytes`: the codec bytes `stx` was decoded from, when it came as bytes (not encoded again). */
   submitTx(stx: SignedTransaction, claimedId?: string, bytes?: Uint8Array): Promise<PoolTx> {
-    const { chain } = this.m;
-    const toVerify = this.m.verifier && chain.signatureToVerify(stx, claimedId, bytes);
-    let verdict: boolean | undefined;
-    const ready = toVerify
-      ? this.verify(toVerify.signed).then((v) => {
-          verdict = v;
-        })
-      : Promise.resolve();
-    return this.enqueue<PoolTx>("tx", ready, (persist) =>
-      chain.submitTx(stx, claimedId, {
-        persist,
-        ...(bytes ? { bytes } : {}),
-        ...(toVerify ? { prepared: toVerify.prepared } : {}),
-        ...(verdict === undefined ? {} : { signatureValid: verdict }),
-      }),
-    );
+    if (this.closed) return Promise.reject(stopping());
+    const toVerify = this.m.verifier && this.m.chain.signatureToVerify(stx, claimedId, bytes);
+    return new Promise<PoolTx>((resolve, reject) => {
+      const step: Step = {
+        kind: "tx",
+        settled: !toVerify,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        stx,
+        claimedId,
+        bytes,
+        prepared: toVerify ? toVerify.prepared : undefined,
+        verdict: undefined,
+      };
+      this.steps.push(step);
+      if (toVerify) {
+        this.m.verifier!.verify(toVerify.signed).then(
+          (v) => {
+            step.verdict = v;
+            this.settle(step);
+          },
+          (err: unknown) => {
+            this.poolFailed(err);
+            this.settle(step);
+          },
+        );
+      } else if (this.steps.length === 1) this.queuePump();
+    });
   }
 
   /** `body`: the codec bytes `block` was decoded from, when it came as bytes (stored as they are). */
@@ -92,69 +117,83 @@ export class Admission {
       // Stateless: the answer does not depend on what is ahead in the queue.
       return Promise.reject(err);
     }
+    if (this.closed) return Promise.reject(stopping());
     const verdicts: (boolean | undefined)[] = [];
     const wanted = this.m.verifier ? chain.blockSignaturesToVerify(p) : [];
-    const ready = Promise.all(
-      wanted.map(({ index, signed }) =>
-        this.verify(signed).then((v) => {
-          verdicts[index] = v;
-        }),
-      ),
-    ).then(() => undefined);
-    return this.enqueue<BlockOutcome>("block", ready, () => chain.submitPrepared(p, certificate, verdicts));
-  }
-
-  /** The pool's verdict, or undefined (verified inline at commit) when the pool could not give one. */
-  private verify(signed: SignedMessage): Promise<boolean | undefined> {
-    return this.m.verifier!.verify(signed).catch((err: unknown) => {
-      this.m.log?.warn({ err: (err as Error).message }, "verify pool failed: verifying inline");
-      return undefined;
-    });
-  }
-
-  private enqueue<T>(kind: Step["kind"], ready: Promise<void>, commit: Step["commit"]): Promise<T> {
-    if (this.closed) return Promise.reject(stopping());
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<BlockOutcome>((resolve, reject) => {
       const step: Step = {
-        kind,
-        ready,
-        settled: false,
-        commit,
+        kind: "block",
+        settled: wanted.length === 0,
         resolve: resolve as (v: unknown) => void,
         reject,
+        commitBlock: () => chain.submitPrepared(p, certificate, verdicts),
       };
-      void ready.then(() => {
-        step.settled = true;
-      });
       this.steps.push(step);
-      void this.drain();
+      if (wanted.length === 0) {
+        if (this.steps.length === 1) this.queuePump();
+        return;
+      }
+      void Promise.all(
+        wanted.map(({ index, signed }) =>
+          this.m.verifier!.verify(signed).then(
+            (v) => {
+              verdicts[index] = v;
+            },
+            (err: unknown) => this.poolFailed(err),
+          ),
+        ),
+      ).then(() => this.settle(step));
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.steps.length > 0) {
-        const next = this.steps[0]!;
-        await next.ready;
-        // A pool thread answers each batch in its own message, and replies queued behind this
-        // one are delivered in the next turn: waiting that one turn lets them join this commit.
-        // bench:rest: 2.8 txs per mempool commit became 5.8, and POST /txs went from 0.38× to
-        // 0.43× of the trivial route (medians of seven pairs; README "REST POST /txs").
-        if (next.kind === "tx" && this.unsettledTxInGroupReach()) await new Promise((r) => setImmediate(r));
-        if (this.closed) return;
-        const head = this.steps.shift()!;
-        if (head.kind === "block") {
-          settle(head, () => head.commit(true));
-          continue;
-        }
-        const group = [head];
-        while (this.steps[0]?.kind === "tx" && this.steps[0].settled) group.push(this.steps.shift()!);
-        this.commitTxs(group);
+  /** No verdict from the pool: the chain verifies this one inline at commit. */
+  private poolFailed(err: unknown): void {
+    this.m.log?.warn({ err: (err as Error).message }, "verify pool failed: verifying inline");
+  }
+
+  private settle(step: Step): void {
+    step.settled = true;
+    if (step === this.steps[0]) this.queuePump();
+  }
+
+  /**
+   * As a microtask: the verdicts a pool thread sent in one message settle their steps in the
+   * microtasks already queued, so they are all settled when pump() runs and join one group.
+   */
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Commits settled steps from the head, in arrival order, until the head is one still verified. */
+  private pump(): void {
+    while (!this.closed && this.steps[0]?.settled) {
+      const head = this.steps[0];
+      // A pool thread answers each batch in its own message, and replies queued behind this
+      // one are delivered in the next turn: waiting that one turn lets them join this commit.
+      // bench:rest: 2.8 txs per mempool commit became 5.8, and POST /txs went from 0.38× to
+      // 0.43× of the trivial route (medians of seven pairs; README "REST POST /txs").
+      if (head.kind === "tx" && this.waitedFor !== head && this.unsettledTxInGroupReach()) {
+        this.waitedFor = head;
+        this.pumpQueued = true;
+        setImmediate(() => {
+          this.pumpQueued = false;
+          this.pump();
+        });
+        return;
       }
-    } finally {
-      this.draining = false;
+      if (head.kind === "block") {
+        this.steps.shift();
+        settle(head, head.commitBlock!);
+        continue;
+      }
+      let n = 1;
+      while (this.steps[n]?.kind === "tx" && this.steps[n]!.settled) n++;
+      this.commitTxs(this.steps.splice(0, n));
     }
   }
 
@@ -167,23 +206,32 @@ export class Admission {
 
   /** Admits each tx in order, writes the pool once, then answers each (nothing before the write). */
   private commitTxs(group: Step[]): void {
-    const outcomes = group.map((step) => {
+    const { chain } = this.m;
+    const outcomes: unknown[] = new Array(group.length);
+    const failed: boolean[] = new Array(group.length).fill(false);
+    for (let i = 0; i < group.length; i++) {
+      const s = group[i]!;
+      const o: TxSubmitOptions = { persist: false };
+      if (s.bytes) o.bytes = s.bytes;
+      if (s.prepared) o.prepared = s.prepared;
+      if (s.verdict !== undefined) o.signatureValid = s.verdict;
       try {
-        return { ok: true as const, value: step.commit(false) };
+        outcomes[i] = chain.submitTx(s.stx!, s.claimedId, o);
       } catch (err) {
-        return { ok: false as const, err };
+        outcomes[i] = err;
+        failed[i] = true;
       }
-    });
+    }
     try {
-      this.m.chain.flushMempool();
+      chain.flushMempool();
     } catch (err) {
       for (const step of group) step.reject(err);
       return;
     }
-    outcomes.forEach((o, i) => {
-      if (o.ok) group[i]!.resolve(o.value);
-      else group[i]!.reject(o.err);
-    });
+    for (let i = 0; i < group.length; i++) {
+      if (failed[i]) group[i]!.reject(outcomes[i]);
+      else group[i]!.resolve(outcomes[i]);
+    }
   }
 }
 

@@ -151,6 +151,29 @@ describe("admission's use of the verifier", () => {
     expect(commits).toBe(1);
   });
 
+  it("without a verifier, one turn's txs share one mempool commit and a block between them keeps its place", async () => {
+    const chain = openChain(genesis);
+    let commits = 0;
+    const flush = chain.flushMempool.bind(chain);
+    chain.flushMempool = () => {
+      commits++;
+      flush();
+    };
+    const [b1] = blockScript(); // alice's nonce 0 and bob's nonce 0
+    const admission = new Admission({ chain, verifier: undefined });
+    const got = await Promise.all([
+      outcome(() => admission.submitTx(transfer(carol, alice, 1n, 0))), // no funds until b1
+      outcome(() => admission.submitTx(transfer(alice, bob, 1n, 0))), // mined by b1 after this
+      outcome(() => admission.submitBlock(b1!)),
+      outcome(() => admission.submitTx(transfer(alice, bob, 1n, 1))),
+      outcome(() => admission.submitTx(transfer(bob, carol, 1n, 1))),
+    ]);
+    expect(got).toEqual(["INSUFFICIENT_FUNDS", "OK", "OK", "OK", "OK"]);
+    expect(chain.tip().height).toBe(1);
+    expect(chain.mempool.size).toBe(2); // alice's nonce 0 left the pool with b1
+    expect(commits).toBe(2); // the two txs before the block, and the two after it
+  });
+
   it("asks nothing for a replayed nonce, a duplicate or a block without proof of work", async () => {
     const chain = openChain(genesis);
     const [b1] = blockScript();

@@ -1,7 +1,7 @@
 /*
  * SHA-256 (FIPS 180-4) of short messages of any byte length, in JavaScript (sha256-words.ts's
  * compression): the Merkle root's leaves that are not 32 bytes (merkle.ts hashes 32-byte tx ids
- * and every inner node on words directly).
+ * and every inner node on words directly) and the public keys addresses are derived from.
  *
  * Why not node:crypto here: each `crypto.hash` call costs ~1.5 µs on the 2-core machine, almost
  * all of it the call into OpenSSL and the result's Buffer, not the one or two compressions. This

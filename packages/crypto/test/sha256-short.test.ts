@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { addressOf } from "../src/address.js";
 import { SHORT_SHA256_MAX, sha256Short } from "../src/sha256-short.js";
 
 const reference = (m: Uint8Array) => createHash("sha256").update(m).digest("hex");
@@ -40,5 +41,22 @@ describe("sha256Short (the Merkle tree's JavaScript SHA-256)", () => {
     expect(() => sha256Short(new Uint8Array(120), 120, new Uint8Array(32), 0)).toThrow(RangeError);
     expect(() => sha256Short(new Uint8Array(10), 11, new Uint8Array(32), 0)).toThrow(RangeError);
     expect(() => sha256Short(new Uint8Array(10), 10, new Uint8Array(40), 9)).toThrow(RangeError);
+  });
+});
+
+describe("addressOf (sha256Short of the public key)", () => {
+  it("is the first 20 bytes of node:crypto's SHA-256 of the key, a new array each call", () => {
+    for (let i = 0; i < 500; i++) {
+      const key = randomBytes(32);
+      const a = addressOf(key);
+      expect(Buffer.from(a).equals(createHash("sha256").update(key).digest().subarray(0, 20))).toBe(true);
+      const b = addressOf(randomBytes(32));
+      expect(a).not.toBe(b);
+      expect(Buffer.from(a).equals(createHash("sha256").update(key).digest().subarray(0, 20))).toBe(true);
+    }
+  });
+
+  it("refuses a key that is not 32 bytes", () => {
+    expect(() => addressOf(new Uint8Array(31))).toThrow(/public key/);
   });
 });

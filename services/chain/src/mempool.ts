@@ -63,6 +63,7 @@ export const defaultMempoolOptions: MempoolOptions = {
 export const paysMore = (a: PoolTx, b: PoolTx): boolean => a.fee * BigInt(b.size) > b.fee * BigInt(a.size);
 
 const NO_ACCOUNT = { balance: 0n, nonce: 0 };
+const NO_VICTIMS: readonly PoolTx[] = Object.freeze([]);
 
 /**
  * Transactions waiting for a block. Invariant: each sender's queue holds consecutive nonces
@@ -127,7 +128,7 @@ export class Mempool {
   }
 
   /** Admits `t` (already verified) or throws the reason; returns what it replaced or evicted. */
-  add(t: PoolTx, known?: Account): { replaced: PoolTx | undefined; evicted: PoolTx[] } {
+  add(t: PoolTx, known?: Account): { replaced: PoolTx | undefined; evicted: readonly PoolTx[] } {
     if (this.byId.has(t.idHex)) throw reject("DUPLICATE", `transaction ${t.idHex} is already in the mempool`);
     // `known`: the caller just read the sender's account (admission does), saving a query.
     const account = known ?? this.m.accounts.account(t.sender) ?? NO_ACCOUNT;
@@ -184,9 +185,10 @@ export class Mempool {
    * Who leaves so that `t` fits: the lowest-paying queue tails of other senders, only while each
    * pays less per byte than `t`. Chosen before anything changes, so a refusal changes nothing.
    */
-  private victimsFor(t: PoolTx, replaced: PoolTx | undefined): PoolTx[] {
+  private victimsFor(t: PoolTx, replaced: PoolTx | undefined): readonly PoolTx[] {
     let count = this.byId.size + (replaced ? 0 : 1);
     let bytes = this.totalBytes + t.size - (replaced?.size ?? 0);
+    if (count <= this.o.maxTxs && bytes <= this.o.maxBytes) return NO_VICTIMS; // no allocation per admitted tx
     const trimmed = new Map<string, number>();
     const victims: PoolTx[] = [];
     while (count > this.o.maxTxs || bytes > this.o.maxBytes) {

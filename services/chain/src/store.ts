@@ -1,4 +1,4 @@
-import { type BlockHeader, decodeHeader } from "@p2pnode/codec";
+import { type BlockHeader, decodeHeader, toHex } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { AccountCache } from "./account-cache.js";
 import { ChainFault } from "./errors.js";
@@ -412,6 +412,6 @@ function toMeta(r: BlockRow): BlockMeta {
   };
 }
 
-export const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+/** codec's toHex (one rule for hex), under the name the chain's modules use. */
+export const hex: (b: Uint8Array) => string = toHex;
 export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Devnet, serviceUrls, waitUntil } from "@p2pnode/devnet";
+import { Devnet, freePortBase, serviceUrls, waitUntil } from "@p2pnode/devnet";
 
 /**
  * Jobs/s of a trivial function on a real devnet: node0's scheduler spreads one task's jobs over
@@ -39,7 +39,9 @@ export async function devnetJobs(
     logLevel: "warn",
   });
   try {
-    const state = await devnet.up({ nodes, miners: 0, portBase: 31000 });
+    // A free base below the kernel's ephemeral ports: a fixed 31000 put node 2 at 33000, where an
+    // outgoing connection had taken 33300 (its miner port) and `pnpm bench` failed.
+    const state = await devnet.up({ nodes, miners: 0, portBase: await freePortBase(nodes) });
     const url = serviceUrls(state.nodes[0]!).compute!;
     const seen = () => json<{ workers: unknown[] }>(`${url}/workers`).then((w) => w.workers.length);
     if (!(await waitUntil(async () => (await seen().catch(() => 0)) >= nodes, 180_000, 500)))

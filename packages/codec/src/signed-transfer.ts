@@ -9,6 +9,9 @@ import type { SignedTransaction } from "./transaction.js";
  * such an encoding (shortest-form integers, the keys in canonical order, nothing after the end)
  * and answers undefined for anything else, which the general decoder then reads or rejects
  * with its precise error; so it returns what that decoder returns, or nothing.
+ *
+ * The writer below lays out the same bytes from the same pieces, for the transfers that arrive
+ * as JSON (REST, NATS) and are encoded once at admission.
  */
 
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
@@ -145,4 +148,90 @@ export function signatureIn(signed: Uint8Array): Uint8Array | undefined {
 /** Where signatureIn's signature starts in `signed` (for a lookup without a view); undefined alike. */
 export function signatureAt(signed: Uint8Array): number | undefined {
   return unsignedEnd(signed) === undefined ? undefined : signed.length - 64;
+}
+
+/** Bytes of a CBOR head whose argument is `v`, in the shortest form. */
+function headSize(v: bigint): number {
+  return v < 24n ? 1 : v < 0x100n ? 2 : v < 0x1_0000n ? 3 : v < 0x1_0000_0000n ? 5 : 9;
+}
+
+/** Writes the head (major type, argument `v`, shortest form) at `pos`; returns the position after it. */
+function putHead(out: Uint8Array, pos: number, major: number, v: bigint): number {
+  const size = headSize(v);
+  const m = major << 5;
+  if (size === 1) {
+    out[pos] = m | Number(v);
+    return pos + 1;
+  }
+  out[pos] = m | (size === 2 ? 24 : size === 3 ? 25 : size === 5 ? 26 : 27);
+  if (size === 9) {
+    putUint32(out, pos + 1, Number(v >> 32n));
+    putUint32(out, pos + 5, Number(v & 0xffff_ffffn));
+  } else {
+    // Below 2^32: the argument's size - 1 bytes, big-endian.
+    let n = Number(v);
+    for (let i = size - 1; i >= 1; i--) {
+      out[pos + i] = n & 0xff;
+      n >>>= 8;
+    }
+  }
+  return pos + size;
+}
+
+function putUint32(out: Uint8Array, pos: number, n: number): void {
+  out[pos] = n >>> 24;
+  out[pos + 1] = (n >>> 16) & 0xff;
+  out[pos + 2] = (n >>> 8) & 0xff;
+  out[pos + 3] = n & 0xff;
+}
+
+function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {
+  out.set(bytes, pos);
+  return pos + bytes.length;
+}
+
+/**
+ * The canonical encoding of a signed transfer, written straight into one array of its exact
+ * size: what the general writer (CborWriter) produces, without its scratch buffer and per-field
+ * calls. The caller has checked the fields (types, lengths, ranges) as the general writer does.
+ */
+export function writeSignedTransfer(
+  tx: { from: Uint8Array; to: Uint8Array; amount: bigint; fee: bigint; nonce: number; memo: Uint8Array },
+  signature: Uint8Array,
+): Uint8Array {
+  const nonce = BigInt(tx.nonce);
+  const memoLength = BigInt(tx.memo.length);
+  const size =
+    HEAD.length +
+    20 +
+    FEE.length +
+    headSize(tx.fee) +
+    FROM.length +
+    32 +
+    KIND_MEMO.length +
+    headSize(memoLength) +
+    tx.memo.length +
+    NONCE.length +
+    headSize(nonce) +
+    AMOUNT.length +
+    headSize(tx.amount) +
+    SIG.length +
+    64;
+  const out = new Uint8Array(size);
+  let pos = put(out, 0, HEAD);
+  pos = put(out, pos, tx.to);
+  pos = put(out, pos, FEE);
+  pos = putHead(out, pos, 0, tx.fee);
+  pos = put(out, pos, FROM);
+  pos = put(out, pos, tx.from);
+  pos = put(out, pos, KIND_MEMO);
+  pos = putHead(out, pos, 2, memoLength);
+  pos = put(out, pos, tx.memo);
+  pos = put(out, pos, NONCE);
+  pos = putHead(out, pos, 0, nonce);
+  pos = put(out, pos, AMOUNT);
+  pos = putHead(out, pos, 0, tx.amount);
+  pos = put(out, pos, SIG);
+  put(out, pos, signature);
+  return out;
 }

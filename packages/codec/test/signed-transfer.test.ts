@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   decodeSignedTransaction,
+  encodeCanonical,
   encodeSignedTransaction,
   encodeTransaction,
   MAX_MEMO_BYTES,
@@ -10,6 +11,7 @@ import {
   signatureAt,
   signatureBytesOf,
   signatureIn,
+  type TransferTx,
   U64_MAX,
   unsignedBytesIn,
 } from "../src/index.js";
@@ -95,6 +97,43 @@ const general = (b: Uint8Array): SignedTransaction | Error => {
     return err as Error;
   }
 };
+
+describe("signed transfer writer", () => {
+  it("writes exactly cborg's canonical encoding of every transfer, and the unsigned part is encodeTransaction's", () => {
+    fc.assert(
+      fc.property(transfer, ({ tx, signature }) => {
+        const t = tx as TransferTx;
+        const oracle = encodeCanonical({
+          tx: {
+            v: 1,
+            to: t.to,
+            fee: t.fee,
+            from: t.from,
+            kind: t.kind,
+            memo: t.memo,
+            nonce: t.nonce,
+            amount: t.amount,
+          },
+          sig: signature,
+        });
+        const b = encodeSignedTransaction({ tx, signature });
+        expect(Buffer.from(b).equals(Buffer.from(oracle))).toBe(true);
+        expect(Buffer.from(unsignedBytesIn(b)!).equals(Buffer.from(encodeTransaction(tx)))).toBe(true);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it("refuses what the general writer refuses, with its message", () => {
+    const good = fc.sample(transfer, 1)[0]!;
+    const bad = (edit: Record<string, unknown>) => () =>
+      encodeSignedTransaction({ ...good, tx: { ...good.tx, ...edit } as SignedTransaction["tx"] });
+    expect(bad({ to: new Uint8Array(19) })).toThrow(/transaction.to: expected 20 bytes/);
+    expect(bad({ amount: U64_MAX + 1n })).toThrow(/transaction.amount/);
+    expect(bad({ nonce: -1 })).toThrow(/transaction.nonce/);
+    expect(bad({ memo: new Uint8Array(MAX_MEMO_BYTES + 1) })).toThrow(/transaction.memo/);
+  });
+});
 
 describe("signed transfer reader", () => {
   it("reads every canonical transfer, the same as the general decoder", () => {

@@ -55,7 +55,6 @@ export interface SignedTransaction {
 const TRANSFER_KEYS = ["v", "kind", "from", "to", "amount", "fee", "nonce", "memo"] as const;
 const SIGNED_KEYS = ["tx", "sig"] as const;
 
-/** Checks `tx` at the border, then writes its canonical map into `w`. */
 /** A transfer's fields have the types, lengths and ranges its encoding needs (else ENCODE_INVALID). */
 function assertTransfer(tx: TransferTx): void {
   assertBytes(tx.from, "transaction.from", 32);
@@ -72,6 +71,7 @@ function assertTransfer(tx: TransferTx): void {
   }
 }
 
+/** Checks `tx` at the border, then writes its canonical map into `w`. */
 function writeTransaction(w: CborWriter, tx: Transaction): void {
   if (tx === null || typeof tx !== "object") {
     throw new CodecError("ENCODE_INVALID", "transaction: expected an object");

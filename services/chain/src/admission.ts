@@ -86,7 +86,7 @@ export class Admission {
         prepared: toVerify ? toVerify.prepared : undefined,
         verdict: undefined,
       };
-      this.steps.push(step);
+      this.enqueue(step);
       if (toVerify) {
         this.m.verifier!.verify(toVerify.signed).then(
           (v) => {
@@ -98,7 +98,7 @@ export class Admission {
             this.settle(step);
           },
         );
-      } else if (this.steps.length === 1) this.queuePump();
+      }
     });
   }
 
@@ -128,11 +128,8 @@ export class Admission {
         reject,
         commitBlock: () => chain.submitPrepared(p, certificate, verdicts),
       };
-      this.steps.push(step);
-      if (wanted.length === 0) {
-        if (this.steps.length === 1) this.queuePump();
-        return;
-      }
+      this.enqueue(step);
+      if (wanted.length === 0) return;
       void Promise.all(
         wanted.map(({ index, signed }) =>
           this.m.verifier!.verify(signed).then(
@@ -149,6 +146,12 @@ export class Admission {
   /** No verdict from the pool: the chain verifies this one inline at commit. */
   private poolFailed(err: unknown): void {
     this.m.log?.warn({ err: (err as Error).message }, "verify pool failed: verifying inline");
+  }
+
+  /** Queues a step behind the others; one that needs no verify is settled at once. */
+  private enqueue(step: Step): void {
+    this.steps.push(step);
+    if (step.settled) this.settle(step);
   }
 
   private settle(step: Step): void {

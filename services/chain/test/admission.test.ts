@@ -27,6 +27,17 @@ async function outcome(run: () => unknown): Promise<string> {
   }
 }
 
+/** How many mempool commits `chain` has made since this call. */
+function countCommits(chain: Chain): () => number {
+  let commits = 0;
+  const flush = chain.flushMempool.bind(chain);
+  chain.flushMempool = () => {
+    commits++;
+    flush();
+  };
+  return () => commits;
+}
+
 /** Txs that exercise every refusal submitTx can give before, at and after the signature. */
 function txScript(): { stx: SignedTransaction; claimedId?: string }[] {
   const a0 = transfer(alice, bob, 5n, 0);
@@ -135,12 +146,7 @@ describe("admission's use of the verifier", () => {
 
   it("verdicts that come back one message each, as a pool's threads send them, share one mempool commit", async () => {
     const chain = openChain(genesis);
-    let commits = 0;
-    const flush = chain.flushMempool.bind(chain);
-    chain.flushMempool = () => {
-      commits++;
-      flush();
-    };
+    const commits = countCommits(chain);
     // Each verdict in its own macrotask, like one reply message per batch from a verify thread.
     const perMessage = scripted(() => new Promise<boolean>((r) => setImmediate(() => r(true))));
     const admission = new Admission({ chain, verifier: perMessage });
@@ -148,17 +154,12 @@ describe("admission's use of the verifier", () => {
     const got = await Promise.all(txs.map((stx) => outcome(() => admission.submitTx(stx))));
     expect(got).toEqual(["OK", "OK", "OK"]);
     expect(chain.mempool.size).toBe(3);
-    expect(commits).toBe(1);
+    expect(commits()).toBe(1);
   });
 
   it("without a verifier, one turn's txs share one mempool commit and a block between them keeps its place", async () => {
     const chain = openChain(genesis);
-    let commits = 0;
-    const flush = chain.flushMempool.bind(chain);
-    chain.flushMempool = () => {
-      commits++;
-      flush();
-    };
+    const commits = countCommits(chain);
     const [b1] = blockScript(); // alice's nonce 0 and bob's nonce 0
     const admission = new Admission({ chain, verifier: undefined });
     const got = await Promise.all([
@@ -171,7 +172,7 @@ describe("admission's use of the verifier", () => {
     expect(got).toEqual(["INSUFFICIENT_FUNDS", "OK", "OK", "OK", "OK"]);
     expect(chain.tip().height).toBe(1);
     expect(chain.mempool.size).toBe(2); // alice's nonce 0 left the pool with b1
-    expect(commits).toBe(2); // the two txs before the block, and the two after it
+    expect(commits()).toBe(2); // the two txs before the block, and the two after it
   });
 
   it("asks nothing for a replayed nonce, a duplicate or a block without proof of work", async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
 import { ServiceClient } from "@p2pnode/sdk";
 import type { Genesis, ServiceName } from "@p2pnode/types";
+import { ephemeralOverlap, ephemeralPortRange } from "./ephemeral-ports.js";
 import { devnetGenesis } from "./genesis.js";
 import { DEFAULT_PORT_BASE, type DevnetNode, makeNode, nodePorts, rolesFor, serviceUrls } from "./layout.js";
 import { allPids, isAlive, isSupervisor, readPids, waitUntil } from "./processes.js";
@@ -45,6 +46,12 @@ export interface ServiceStatus {
   service: ServiceName;
   url: string;
   ready: boolean;
+}
+
+/** Before anything is written or started: node ports inside the ephemeral range are refused. */
+function refuseEphemeralPorts(portBase: number, nodes: number): void {
+  const why = ephemeralOverlap(portBase, nodes, ephemeralPortRange());
+  if (why) throw new DevnetError("BAD_ARGS", why);
 }
 
 export class DevnetError extends Error {
@@ -107,6 +114,7 @@ export class Devnet {
           `the devnet in ${this.dir} has ${existing.nodes.length} nodes; \`devnet down --wipe\` first to start with fewer`,
         );
       }
+      if (want > existing.nodes.length) refuseEphemeralPorts(existing.portBase, want);
       for (let i = existing.nodes.length; i < want; i++) {
         existing.nodes.push(makeNode(this.dir, i, "full", existing.portBase));
       }
@@ -129,6 +137,7 @@ export class Devnet {
         `--port-base ${portBase} leaves no room for ${n} nodes below port 65000`,
       );
     }
+    refuseEphemeralPorts(portBase, n);
     mkdirSync(this.dir, { recursive: true });
     const chainId = `devnet-${randomBytes(3).toString("hex")}`;
     const genesisFile = join(this.dir, "genesis.json");

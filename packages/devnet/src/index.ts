@@ -1,5 +1,6 @@
 export * from "./compose.js";
 export * from "./devnet.js";
+export * from "./ephemeral-ports.js";
 export * from "./free-base.js";
 export * from "./genesis.js";
 export * from "./layout.js";

@@ -40,7 +40,11 @@ export function registerDevnet(program: Command): void {
   devnet
     .command("up")
     .description("create (or restart with its data) a devnet and wait until every service is ready")
-    .option("-n, --nodes <n>", "number of nodes (1-40)", int("--nodes"))
+    .option(
+      "-n, --nodes <n>",
+      "number of nodes (1-40); their ports stay below the kernel's ephemeral range (12 nodes at the default --port-base)",
+      int("--nodes"),
+    )
     .option("-m, --miners <m>", "how many of them mine (default 1)", int("--miners"))
     .option("-l, --light <l>", "how many of them are light nodes (default 0)", int("--light"))
     .option(

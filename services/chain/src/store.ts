@@ -1,4 +1,4 @@
-import { type BlockHeader, decodeHeader, toHex } from "@p2pnode/codec";
+import { type BlockHeader, decodeHeader, fromHex, toHex } from "@p2pnode/codec";
 import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/kit";
 import { AccountCache } from "./account-cache.js";
 import { ChainFault } from "./errors.js";
@@ -412,6 +412,7 @@ function toMeta(r: BlockRow): BlockMeta {
   };
 }
 
-/** codec's toHex (one rule for hex), under the name the chain's modules use. */
+/** codec's toHex and fromHex (one rule for hex), under the names the chain's modules use. */
 export const hex: (b: Uint8Array) => string = toHex;
-export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));
+/** Refuses what is not lowercase hex of an even length (Buffer's decoder stops there silently). */
+export const unhex = (s: string): Uint8Array => fromHex(s, "hex");

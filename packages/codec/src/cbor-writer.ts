@@ -5,6 +5,8 @@
  * in canonical order (shorter first, then bytewise). A test checks the two agree.
  */
 
+import { putHead } from "./cbor-head.js";
+
 const MAJOR_UINT = 0;
 const MAJOR_BYTES = 2;
 const MAJOR_TEXT = 3;
@@ -12,12 +14,10 @@ const MAJOR_MAP = 5;
 
 export class CborWriter {
   private buf: Uint8Array;
-  private view: DataView;
   private length = 0;
 
   constructor(capacity = 256) {
     this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
   }
 
   private reserve(n: number): void {
@@ -25,38 +25,12 @@ export class CborWriter {
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
-  /** A head: major type and argument in the shortest form (RFC 8949 §4.2.1). */
+  /** A head: major type and argument in the shortest form (cbor-head.ts). */
   head(major: number, arg: number | bigint): this {
-    const m = major << 5;
     this.reserve(9);
-    if (typeof arg === "bigint" && arg > 0xffff_ffffn) {
-      this.buf[this.length++] = m | 27;
-      this.view.setBigUint64(this.length, arg);
-      this.length += 8;
-      return this;
-    }
-    const n = Number(arg);
-    if (n < 24) {
-      this.buf[this.length++] = m | n;
-    } else if (n < 0x100) {
-      this.buf[this.length++] = m | 24;
-      this.buf[this.length++] = n;
-    } else if (n < 0x1_0000) {
-      this.buf[this.length++] = m | 25;
-      this.view.setUint16(this.length, n);
-      this.length += 2;
-    } else if (n < 0x1_0000_0000) {
-      this.buf[this.length++] = m | 26;
-      this.view.setUint32(this.length, n);
-      this.length += 4;
-    } else {
-      this.buf[this.length++] = m | 27;
-      this.view.setBigUint64(this.length, BigInt(n));
-      this.length += 8;
-    }
+    this.length = putHead(this.buf, this.length, major, arg);
     return this;
   }
 

@@ -1,3 +1,4 @@
+import { headSize, putHead } from "./cbor-head.js";
 import { MAX_MEMO_BYTES, MAX_TX_BYTES } from "./limits.js";
 import type { SignedTransaction } from "./transaction.js";
 
@@ -148,41 +149,6 @@ export function signatureIn(signed: Uint8Array): Uint8Array | undefined {
 /** Where signatureIn's signature starts in `signed` (for a lookup without a view); undefined alike. */
 export function signatureAt(signed: Uint8Array): number | undefined {
   return unsignedEnd(signed) === undefined ? undefined : signed.length - 64;
-}
-
-/** Bytes of a CBOR head whose argument is `v`, in the shortest form. */
-function headSize(v: bigint): number {
-  return v < 24n ? 1 : v < 0x100n ? 2 : v < 0x1_0000n ? 3 : v < 0x1_0000_0000n ? 5 : 9;
-}
-
-/** Writes the head (major type, argument `v`, shortest form) at `pos`; returns the position after it. */
-function putHead(out: Uint8Array, pos: number, major: number, v: bigint): number {
-  const size = headSize(v);
-  const m = major << 5;
-  if (size === 1) {
-    out[pos] = m | Number(v);
-    return pos + 1;
-  }
-  out[pos] = m | (size === 2 ? 24 : size === 3 ? 25 : size === 5 ? 26 : 27);
-  if (size === 9) {
-    putUint32(out, pos + 1, Number(v >> 32n));
-    putUint32(out, pos + 5, Number(v & 0xffff_ffffn));
-  } else {
-    // Below 2^32: the argument's size - 1 bytes, big-endian.
-    let n = Number(v);
-    for (let i = size - 1; i >= 1; i--) {
-      out[pos + i] = n & 0xff;
-      n >>>= 8;
-    }
-  }
-  return pos + size;
-}
-
-function putUint32(out: Uint8Array, pos: number, n: number): void {
-  out[pos] = n >>> 24;
-  out[pos + 1] = (n >>> 16) & 0xff;
-  out[pos + 2] = (n >>> 8) & 0xff;
-  out[pos + 3] = n & 0xff;
 }
 
 function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {

@@ -17,6 +17,7 @@ import {
 } from "../src/index.js";
 import { readSignedTransfer } from "../src/signed-transfer.js";
 import { decodeAnySignedTransaction } from "../src/transaction.js";
+import { UINT_BOUNDARIES } from "./uint-boundaries.js";
 
 /*
  * The transfer reader (signed-transfer.ts) is a shortcut in front of the general decoder: for
@@ -25,20 +26,7 @@ import { decodeAnySignedTransaction } from "../src/transaction.js";
  * every kind of damage to their bytes.
  */
 
-const boundaries = [
-  0n,
-  23n,
-  24n,
-  255n,
-  256n,
-  65_535n,
-  65_536n,
-  2n ** 32n - 1n,
-  2n ** 32n,
-  2n ** 53n - 1n,
-  2n ** 53n,
-  U64_MAX,
-];
+const boundaries = UINT_BOUNDARIES;
 const u64 = fc.oneof(fc.constantFrom(...boundaries), fc.bigInt({ min: 0n, max: U64_MAX }));
 const nonce = fc.oneof(
   fc.constantFrom(...boundaries.filter((b) => b <= 2n ** 53n - 1n).map(Number)),

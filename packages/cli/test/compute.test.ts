@@ -85,6 +85,19 @@ describe("p2pnode compute", () => {
     expect(JSON.parse(result.stdout)).toBe(2870);
   });
 
+  it("submit --idempotency-key run twice prints one task; another request under the key is refused", () => {
+    const hash = p2pnode(["compute", "register", "-"], "(x) => x + 1").stdout.trim();
+    const args = ["compute", "submit", "--function", hash, "--inputs", "-", "--idempotency-key", "cli-once"];
+    const first = p2pnode(args, "[1, 2]");
+    expect(first.status, first.stderr).toBe(0);
+    const again = p2pnode(args, "[1, 2]");
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(first.stdout.trim());
+    const other = p2pnode(args, "[3]");
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/IDEMPOTENCY_KEY_REUSED|another request/);
+  });
+
   it("reports typed errors with a non-zero exit", () => {
     writeFileSync(join(dir, "bad.js"), "(x) => {");
     const bad = p2pnode(["compute", "register", join(dir, "bad.js")]);

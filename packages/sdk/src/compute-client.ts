@@ -28,8 +28,14 @@ export class ComputeClient extends ServiceClient {
     return callJson("GET", this.url(`/functions/${hash}`), ComputeFunction, undefined, this.opts);
   }
 
-  submitTask(req: TaskSubmitRequest) {
-    return callJson("POST", this.url("/tasks"), TaskView, req, { timeoutMs: 60_000, ...this.opts });
+  /**
+   * `idempotencyKey`: a name for this submission; sent again with the same key (after a timeout or
+   * a lost answer) it returns the task the first one made instead of a second task.
+   */
+  submitTask(req: TaskSubmitRequest, opts: { idempotencyKey?: string } = {}) {
+    const headers =
+      opts.idempotencyKey === undefined ? undefined : { "idempotency-key": opts.idempotencyKey };
+    return callJson("POST", this.url("/tasks"), TaskView, req, { timeoutMs: 60_000, ...this.opts, headers });
   }
 
   /** Progress and result; `jobs` adds a page of per-job detail. */

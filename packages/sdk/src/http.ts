@@ -5,6 +5,8 @@ export interface RequestOptions {
   /** Bearer token for admin routes (P2PNODE_API_TOKEN). */
   token?: string | undefined;
   timeoutMs?: number;
+  /** Request headers beyond those the call sets (e.g. POST /tasks's Idempotency-Key). */
+  headers?: Record<string, string> | undefined;
 }
 
 /** The sdk's own codes, beyond the shared set: a reply it cannot read. */
@@ -45,7 +47,7 @@ export async function callJson<S extends z.ZodType>(
   body?: unknown,
   opts: RequestOptions = {},
 ): Promise<z.infer<S>> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { ...opts.headers, accept: "application/json" };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let res: Response;

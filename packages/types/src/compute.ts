@@ -104,6 +104,17 @@ export const TaskSubmitRequest = z
   .strict();
 export type TaskSubmitRequest = z.input<typeof TaskSubmitRequest>;
 
+/**
+ * The `Idempotency-Key` header of POST /tasks: a client's name for one submission (a UUID, say),
+ * so that sending it again after a lost answer returns the task it made instead of a second task.
+ * Visible ASCII, 1 to 255 characters.
+ */
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, "visible ASCII characters only");
+
 export const TaskStatus = z.enum(["running", "done", "failed"]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 export const JobStatus = z.enum(["pending", "running", "accepted", "failed", "cancelled"]);

@@ -99,7 +99,7 @@ export function createComputeService(
       });
       await ctx.bus.serve(ComputeSubjects.functionRegister, (req) => core.register(req));
       await ctx.bus.serve(ComputeSubjects.functionGet, (req) => core.getFunction(req.hash));
-      await ctx.bus.serve(ComputeSubjects.taskSubmit, (req) => core.submit(req));
+      await ctx.bus.serve(ComputeSubjects.taskSubmit, async (req) => (await core.submit(req)).task);
       await ctx.bus.serve(ComputeSubjects.taskGet, (req) => core.task(req));
       await ctx.bus.serve(ComputeSubjects.taskList, (req) => core.tasks(req));
       const peerJobs = new Counter({

@@ -12,6 +12,7 @@ import type { Registry } from "prom-client";
 import type { z } from "zod";
 import type { ComputeOptions } from "./config.js";
 import { type DhtPort, FunctionRegistry, functionView } from "./functions.js";
+import { earlierTask, idempotentSubmit } from "./idempotency.js";
 import { submitTask } from "./intake.js";
 import { ComputeMetrics } from "./metrics.js";
 import { ProgressHub } from "./progress.js";
@@ -97,9 +98,21 @@ export class ComputeCore {
     return functionView(await this.registry.get(hash));
   }
 
-  async submit(req: z.output<typeof TaskSubmitRequest>): Promise<TaskView> {
-    const row = await submitTask(req, this.registry, this.scheduler);
-    return this.task({ id: row.id, jobs: false, offset: 0, limit: 1 });
+  /**
+   * Validates, stores and schedules a task; with an Idempotency-Key that made a task before, that
+   * task (`replayed`) without checking the request against the node again: the function may be
+   * gone or the workers fewer, and the answer is still the first submission's.
+   */
+  async submit(
+    req: z.output<typeof TaskSubmitRequest>,
+    idempotencyKey?: string,
+  ): Promise<{ task: TaskView; replayed: boolean }> {
+    const idem = idempotencyKey === undefined ? undefined : idempotentSubmit(idempotencyKey, req);
+    const earlier = idem && earlierTask(this.store, idem);
+    const { row, replayed } = earlier
+      ? { row: earlier, replayed: true }
+      : await submitTask(req, this.registry, this.scheduler, idem && { store: this.store, idem });
+    return { task: this.task({ id: row.id, jobs: false, offset: 0, limit: 1 }), replayed };
   }
 
   task(q: { id: string } & TaskViewOptions): TaskView {

@@ -41,7 +41,9 @@ export type ComputeErrorCode =
   /** Another job of the task failed, so the task stopped. */
   | "TASK_FAILED"
   /** A fetched function does not hash to the hash it was fetched by. */
-  | "HASH_MISMATCH";
+  | "HASH_MISMATCH"
+  /** An Idempotency-Key sent again with a different request (422). */
+  | "IDEMPOTENCY_KEY_REUSED";
 
 export const DETERMINISTIC_CODES: ReadonlySet<string> = new Set<ComputeErrorCode>([
   "NOT_A_FUNCTION",
@@ -60,6 +62,7 @@ const STATUS: Partial<Record<ComputeErrorCode, number>> = {
   TIMEOUT: 504,
   SANDBOX_CRASHED: 500,
   HASH_MISMATCH: 502,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 export class ComputeError extends CodedError<ComputeErrorCode> {

@@ -3,9 +3,10 @@ import { COMPUTE_MAX_INPUT_BYTES, CodedError, type TaskSubmitRequest } from "@p2
 import type { z } from "zod";
 import { ComputeError } from "./errors.js";
 import type { FunctionRegistry } from "./functions.js";
+import { earlierTask } from "./idempotency.js";
 import { checkProvedInputs, isProvedFunction } from "./peers/proved.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
-import type { TaskRow } from "./store.js";
+import type { ComputeStore, IdempotentSubmit, TaskRow } from "./store.js";
 
 type Parsed = z.output<typeof TaskSubmitRequest>;
 
@@ -17,8 +18,17 @@ export async function submitTask(
   req: Parsed,
   registry: FunctionRegistry,
   scheduler: Scheduler,
-): Promise<TaskRow> {
-  if (isProvedFunction(req.function)) return submitProved(req, scheduler);
+  once?: { store: ComputeStore; idem: IdempotentSubmit },
+): Promise<{ row: TaskRow; replayed: boolean }> {
+  // After the last await and before the insert, nothing else runs: a second submission with the
+  // same key that arrived while this one fetched its function finds this task here, or this
+  // one finds that one's.
+  const submit = (row: Parameters<Scheduler["submit"]>[0], inputs: string[]) => {
+    const earlier = once && earlierTask(once.store, once.idem);
+    if (earlier) return { row: earlier, replayed: true };
+    return { row: scheduler.submit(row, inputs, once?.idem), replayed: false };
+  };
+  if (isProvedFunction(req.function)) return submitProved(req, submit);
   const fn = await registry.get(req.function);
   if (req.reduce !== undefined) await registry.get(req.reduce);
   const deadlineMs = req.deadlineMs ?? fn.limits.timeoutMs;
@@ -33,7 +43,7 @@ export async function submitTask(
   if (quorum > req.replication)
     throw new CodedError("BAD_REQUEST", `quorum ${quorum} exceeds replication ${req.replication}`);
   const inputs = canonicalInputs(req.inputs);
-  return scheduler.submit(
+  return submit(
     {
       functionHash: fn.hash,
       reduceHash: req.reduce ?? null,
@@ -53,7 +63,10 @@ export async function submitTask(
 const PROVED_DEADLINE_MS = 120_000;
 
 /** A proved task: its answers carry proofs, so each job runs on one worker (replication 1). */
-function submitProved(req: Parsed, scheduler: Scheduler): TaskRow {
+function submitProved(
+  req: Parsed,
+  submit: (row: Parameters<Scheduler["submit"]>[0], inputs: string[]) => { row: TaskRow; replayed: boolean },
+): { row: TaskRow; replayed: boolean } {
   if (req.reduce !== undefined)
     throw new CodedError(
       "BAD_REQUEST",
@@ -61,7 +74,7 @@ function submitProved(req: Parsed, scheduler: Scheduler): TaskRow {
     );
   checkProvedInputs(req.inputs);
   const inputs = canonicalInputs(req.inputs);
-  return scheduler.submit(
+  return submit(
     {
       functionHash: req.function,
       reduceHash: null,

@@ -6,6 +6,7 @@ import {
   ErrorBody,
   FunctionRef,
   FunctionRegisterRequest,
+  IdempotencyKey,
   TASK_LIST_MAX,
   type TaskEvent,
   TaskList,
@@ -89,12 +90,19 @@ export function registerRoutes(app: App, core: ComputeCore, extras?: RouteExtras
       bodyLimit: COMPUTE_MAX_TASK_BODY_BYTES,
       schema: {
         tags: ["compute"],
-        summary: "Submit a task: one job per input; 202 once it is stored",
+        summary:
+          "Submit a task: one job per input; 202 once it is stored. With an Idempotency-Key that made a task before, that task again (Idempotent-Replayed: true); 422 IDEMPOTENCY_KEY_REUSED with another request",
+        // Loose: validated headers replace request.headers, and the others (authorization) stay.
+        headers: z.looseObject({ "idempotency-key": IdempotencyKey.optional() }),
         body: TaskSubmitRequest,
-        response: { 202: TaskView, ...errors },
+        response: { 202: TaskView, 422: ErrorBody, ...errors },
       },
     },
-    async (req, reply) => reply.status(202).send(await core.submit(req.body)),
+    async (req, reply) => {
+      const { task, replayed } = await core.submit(req.body, req.headers["idempotency-key"]);
+      if (replayed) reply.header("idempotent-replayed", "true");
+      return reply.status(202).send(task);
+    },
   );
   app.get(
     "/tasks",

@@ -33,7 +33,21 @@ const MIGRATIONS: Migration[] = [
         id TEXT PRIMARY KEY, streak INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
         errors INTEGER NOT NULL, distrusted_until INTEGER NOT NULL);
     `),
+  // A client's Idempotency-Key (POST /tasks) and the SHA-256 of the request it came with: the
+  // same key again returns this task; with another request, 422.
+  (db) =>
+    db.exec(`
+      ALTER TABLE tasks ADD COLUMN idempotency_key TEXT;
+      ALTER TABLE tasks ADD COLUMN request_hash TEXT;
+      CREATE UNIQUE INDEX tasks_idempotency_key ON tasks(idempotency_key) WHERE idempotency_key IS NOT NULL;
+    `),
 ];
+
+/** A submission's Idempotency-Key and the hash of its request, stored with its task. */
+export interface IdempotentSubmit {
+  key: string;
+  requestHash: string;
+}
 
 export interface StoredFunction {
   hash: string;
@@ -142,12 +156,21 @@ export class ComputeStore {
     };
   }
 
+  /** The task an Idempotency-Key made, with the hash of the request that made it. */
+  taskByIdempotencyKey(key: string): { id: string; requestHash: string } | undefined {
+    const r = this.db.prepare("SELECT id, request_hash FROM tasks WHERE idempotency_key = ?").get(key) as
+      | Raw
+      | undefined;
+    return r && { id: String(r.id), requestHash: String(r.request_hash) };
+  }
+
   /** The task and all its jobs in one transaction: after it returns, the task survives a crash. */
-  insertTask(t: TaskRow, inputs: readonly string[]): void {
+  insertTask(t: TaskRow, inputs: readonly string[], idem?: IdempotentSubmit): void {
     const seq = (this.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM tasks").get() as Raw).s;
     const insertTask = this.db.prepare(
       `INSERT INTO tasks (id, seq, function_hash, reduce_hash, replication, quorum, deadline_ms, budget,
-         seed, adaptive, status, created_at, jobs_total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         seed, adaptive, status, created_at, jobs_total, idempotency_key, request_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertJob = this.db.prepare(
       "INSERT INTO jobs (task_id, idx, input, status) VALUES (?, ?, ?, 'pending')",
@@ -167,6 +190,8 @@ export class ComputeStore {
         t.status,
         t.createdAt,
         inputs.length,
+        idem?.key ?? null,
+        idem?.requestHash ?? null,
       );
       for (const [i, input] of inputs.entries()) insertJob.run(t.id, i, input);
     });

@@ -41,13 +41,17 @@ async function kill(): Promise<void> {
   await gone;
 }
 
-async function rest(method: string, path: string, body?: unknown) {
+async function rest(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as ApiBody };
+  return {
+    status: res.status,
+    body: (await res.json()) as ApiBody,
+    replayed: res.headers.get("idempotent-replayed"),
+  };
 }
 
 const view = async (id: string) => TaskView.parse((await rest("GET", `/tasks/${id}?jobs=1&limit=1000`)).body);
@@ -84,13 +88,18 @@ describe("compute service durability", () => {
     expect(before.jobs.done).toBeLessThan(10);
     const acceptedBefore = before.jobList!.filter((j) => j.status === "accepted").map((j) => j.index);
 
-    // A task acknowledged right before the next kill survives it.
+    // A task acknowledged right before the next kill survives it, and a client that lost that
+    // answer and sends the submission again with its Idempotency-Key gets the same task.
     await start();
-    const late = await rest("POST", "/tasks", { function: fn.body.hash, inputs: [11, 12] });
+    const lateSubmit = { function: fn.body.hash, inputs: [11, 12] };
+    const key = { "idempotency-key": "late-submission" };
+    const late = await rest("POST", "/tasks", lateSubmit, key);
     expect(late.status).toBe(202);
     await kill();
 
     await start();
+    const resent = await rest("POST", "/tasks", lateSubmit, key);
+    expect(resent).toMatchObject({ status: 202, replayed: "true", body: { id: late.body.id } });
     const done = await eventually(
       () => view(id),
       (t) => t.status !== "running",

@@ -233,6 +233,80 @@ describe("tasks", () => {
     );
   });
 
+  describe("with an Idempotency-Key", () => {
+    const submit = async (key: string | undefined, body: unknown) => {
+      const res = await suite.svc().ctx.app.inject({
+        method: "POST",
+        url: "/tasks",
+        payload: body as object,
+        headers: key === undefined ? {} : { "idempotency-key": key },
+      });
+      return {
+        status: res.statusCode,
+        body: res.json() as ApiBody,
+        replayed: res.headers["idempotent-replayed"],
+      };
+    };
+    const newest = async () => TaskList.parse((await call("GET", "/tasks?limit=1")).body).tasks[0]?.id;
+
+    it("the same request sent again returns the first task, marked replayed, and makes no second task", async () => {
+      const key = `retry-${Date.now()}`;
+      const first = await submit(key, { function: double, inputs: [4, 5] });
+      expect(first).toMatchObject({ status: 202, replayed: undefined });
+      expect(await newest()).toBe(first.body.id);
+      const again = await submit(key, { function: double, inputs: [4, 5] });
+      expect(again.status).toBe(202);
+      expect(again.replayed).toBe("true");
+      expect(again.body.id).toBe(first.body.id);
+      expect(await newest()).toBe(first.body.id); // no task after it
+      expect((await waitDone(first.body.id)).result).toEqual([
+        { n: 4, doubled: 8 },
+        { n: 5, doubled: 10 },
+      ]);
+      // Without a key, the same request is a new task each time.
+      const a = await submit(undefined, { function: double, inputs: [4, 5] });
+      const b = await submit(undefined, { function: double, inputs: [4, 5] });
+      expect(new Set([first.body.id, a.body.id, b.body.id]).size).toBe(3);
+    });
+
+    it("two submissions with one key at once make one task", async () => {
+      // A function only the DHT holds: each submission waits on a NATS fetch before its insert,
+      // so the second has passed the first check when the first stores its task.
+      const bytes = encodeFunction({
+        source: `(x) => x + ${Date.now()}`,
+        limits: { memoryBytes: 8 << 20, budget: 1e6, timeoutMs: 1_000 },
+      });
+      const fn = createHash("sha256").update(bytes).digest("hex");
+      dht.set(fn, Buffer.from(bytes).toString("base64"));
+      const key = `race-${Date.now()}`;
+      const both = await Promise.all([
+        submit(key, { function: fn, inputs: [1, 2, 3] }),
+        submit(key, { function: fn, inputs: [1, 2, 3] }),
+      ]);
+      expect(both.map((r) => r.status)).toEqual([202, 202]);
+      expect(both[0]!.body.id).toBe(both[1]!.body.id);
+      expect(both.filter((r) => r.replayed === "true")).toHaveLength(1);
+    });
+
+    it("the key with another request: 422 IDEMPOTENCY_KEY_REUSED naming the first task", async () => {
+      const key = `reuse-${Date.now()}`;
+      const first = await submit(key, { function: double, inputs: [1] });
+      const other = await submit(key, { function: double, inputs: [2] });
+      expect(other.status).toBe(422);
+      expect(other.body.error).toMatchObject({
+        code: "IDEMPOTENCY_KEY_REUSED",
+        details: { taskId: first.body.id },
+      });
+    });
+
+    it("refuses a key that is empty, too long or not visible ASCII with 400", async () => {
+      for (const bad of ["", "x".repeat(256), "with space", "naïve"]) {
+        const res = await submit(bad, { function: double, inputs: [1] });
+        expect(res.status, JSON.stringify(bad)).toBe(400);
+      }
+    });
+  });
+
   it("lists its newest tasks with progress and the workers they ran on (REST and NATS)", async () => {
     const sub = await call("POST", "/tasks", { function: double, inputs: [1, 2, 3, 4] });
     await waitDone(sub.body.id);

@@ -98,6 +98,10 @@ export function registerCompute(program: Command): void {
     .option("--reduce <hash>", "a registered function run over the ordered results")
     .option("--seed <hex>", "seeds Math.random in the sandbox (same seed, same numbers)")
     .option("--no-adaptive", "always replicate, even to workers with a long agreeing record")
+    .option(
+      "--idempotency-key <key>",
+      "a name for this submission: run again with the same key, it prints the task the first run made",
+    )
     .option("--wait", "follow progress with a progress bar and print the result")
     .option(nodeOption, nodeHelp)
     .action(async (o: Record<string, string | boolean | undefined>) => {
@@ -110,17 +114,20 @@ export function registerCompute(program: Command): void {
       }
       if (!Array.isArray(inputs)) throw new CliError("BAD_ARGS", "--inputs: a JSON array");
       const c = client(o as { node?: string });
-      const t = await c.submitTask({
-        function: String(o.function),
-        inputs,
-        replication: int(o.replication as string, "--replication"),
-        quorum: int(o.quorum as string | undefined, "--quorum"),
-        deadlineMs: int(o.deadlineMs as string | undefined, "--deadline-ms"),
-        budget: int(o.budget as string | undefined, "--budget"),
-        reduce: o.reduce as string | undefined,
-        seed: o.seed as string | undefined,
-        adaptive: o.adaptive !== false,
-      });
+      const t = await c.submitTask(
+        {
+          function: String(o.function),
+          inputs,
+          replication: int(o.replication as string, "--replication"),
+          quorum: int(o.quorum as string | undefined, "--quorum"),
+          deadlineMs: int(o.deadlineMs as string | undefined, "--deadline-ms"),
+          budget: int(o.budget as string | undefined, "--budget"),
+          reduce: o.reduce as string | undefined,
+          seed: o.seed as string | undefined,
+          adaptive: o.adaptive !== false,
+        },
+        { idempotencyKey: o.idempotencyKey as string | undefined },
+      );
       process.stdout.write(`${t.id}\n`);
       if (o.wait) finish(await follow(c, t.id));
     });

@@ -4,7 +4,7 @@ import { type Clock, type Logger, systemClock, type TimerHandle } from "@p2pnode
 import type { JobCounts, TaskEvent } from "@p2pnode/types";
 import { ComputeError } from "../errors.js";
 import { isProvedFunction } from "../peers/proved.js";
-import type { ComputeStore, TaskRow, WorkerRecord } from "../store.js";
+import type { ComputeStore, IdempotentSubmit, TaskRow, WorkerRecord } from "../store.js";
 import { Finisher, type Reducer } from "./finish.js";
 import { jobSeed, outcomeHash } from "./hashes.js";
 import { type LiveAttempt, LiveJob, type LiveTask, type VoteRule } from "./live-job.js";
@@ -173,6 +173,7 @@ export class Scheduler {
   submit(
     row: Omit<TaskRow, "id" | "status" | "createdAt" | "finishedAt" | "result" | "resultHash" | "error">,
     inputs: string[],
+    idem?: IdempotentSubmit,
   ): TaskRow {
     const usable = this.usableWorkers().length;
     if (row.replication > usable)
@@ -191,7 +192,7 @@ export class Scheduler {
       resultHash: null,
       error: null,
     };
-    this.m.store.insertTask(task, inputs);
+    this.m.store.insertTask(task, inputs, idem);
     const live = this.live(task, inputs.length);
     live.jobs = inputs.map((input, i) => new LiveJob(live, i, input));
     this.tasks.set(task.id, live);

@@ -97,7 +97,7 @@ const fn = await core.register({
 });
 await core.submit({ function: fn.hash, inputs: [0], replication: 1, adaptive: true }); // threads up
 const t0 = performance.now();
-const task = await core.submit({
+const { task } = await core.submit({
   function: fn.hash,
   inputs: Array.from({ length: JOBS }, (_, i) => i),
   replication: 1,
@@ -115,7 +115,7 @@ const devnet = DEVNET_JOBS > 0 ? await devnetJobs(3, DEVNET_JOBS, [1, 2]) : [];
 
 // 5. Replication overhead in the sim tier.
 step = "sim replication overhead";
-const sims = [];
+const sims: Awaited<ReturnType<typeof runByzantine>>[] = [];
 for (const seed of SEEDS)
   for (const adaptive of [true, false]) {
     step = `sim seed ${seed} adaptive ${adaptive}`;

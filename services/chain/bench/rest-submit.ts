@@ -5,7 +5,9 @@
  * (DESIGN.md §7; goal ≥ 0.5×). Every request is a real admission: distinct senders funded in
  * genesis, each sender's nonces sent in order, every answer checked to be 202. The two alternate in
  * rounds, so both see the same load on a shared machine. Also prints the process's CPU time per
- * request of each, which waiting for a core on a loaded machine does not distort.
+ * request of each, which waiting for a core on a loaded machine does not distort, and where the
+ * chain's requests spent their time, from the service's own /metrics counters (admission: arrival
+ * to verdict, verdict to commit, the commits and their size).
  *   pnpm --filter @p2pnode/chain bench:rest    (BENCH_REST_ROUND, BENCH_REST_ROUNDS to resize)
  * Prints a table and writes bench-results/rest-submit.json.
  */
@@ -80,6 +82,27 @@ const diskWritten = (): number | undefined => {
   }
 };
 let chainDisk = 0;
+// Where the chain's requests spent their time, from the service's own counters (/metrics):
+// admission's sums over the txs of the timed rounds only.
+const ADMISSION_COUNTERS = [
+  "chain_admission_txs_total",
+  "chain_admission_verify_seconds_total",
+  "chain_admission_wait_seconds_total",
+  "chain_mempool_commits_total",
+  "chain_mempool_commit_seconds_total",
+] as const;
+type AdmissionCounters = Record<(typeof ADMISSION_COUNTERS)[number], number>;
+const admissionCounters = async (): Promise<AdmissionCounters> => {
+  const text = await (await fetch(`http://127.0.0.1:${chainPort}/metrics`)).text();
+  const out = {} as AdmissionCounters;
+  for (const name of ADMISSION_COUNTERS) {
+    const m = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(text);
+    if (!m) throw new TypeError(`${name} missing from the chain's /metrics`);
+    out[name] = Number(m[1]);
+  }
+  return out;
+};
+const admission = Object.fromEntries(ADMISSION_COUNTERS.map((n) => [n, 0])) as AdmissionCounters;
 const cpuOf = async (measure: () => Promise<{ seconds: number }>) => {
   const before = process.cpuUsage();
   const disk = diskWritten();
@@ -90,7 +113,10 @@ const cpuOf = async (measure: () => Promise<{ seconds: number }>) => {
 for (let r = 0; r < ROUNDS; r++) {
   const slice = bodies.slice(WARMUP + r * ROUND, WARMUP + (r + 1) * ROUND);
   const t = await cpuOf(() => run(trivialPort, slice));
+  const before = await admissionCounters();
   const c = await cpuOf(() => run(chainPort, slice));
+  const after = await admissionCounters();
+  for (const n of ADMISSION_COUNTERS) admission[n] += after[n] - before[n];
   trivialSeconds += t.seconds;
   trivialCpu += t.cpu;
   chainSeconds += c.seconds;
@@ -108,6 +134,16 @@ const cpuMicros = {
   chain: (chainCpu * 1e6) / (ROUND * ROUNDS),
   trivial: (trivialCpu * 1e6) / (ROUND * ROUNDS),
 };
+const admitted = admission.chain_admission_txs_total;
+const commits = admission.chain_mempool_commits_total;
+const perTxMs = (n: number) => (admitted > 0 ? (n * 1000) / admitted : Number.NaN);
+const stages = {
+  verifyMsPerTx: perTxMs(admission.chain_admission_verify_seconds_total),
+  waitMsPerTx: perTxMs(admission.chain_admission_wait_seconds_total),
+  commitMsPerGroup:
+    commits > 0 ? (admission.chain_mempool_commit_seconds_total * 1000) / commits : Number.NaN,
+  txsPerCommit: commits > 0 ? admitted / commits : Number.NaN,
+};
 const bodyBytes = Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length);
 const fmt = (n: number, d = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -117,6 +153,10 @@ const rows: [string, string, string][] = [
   ["  POST /txs / trivial route (goal ≥ 0.5)", fmt(ratio, 2), "x"],
   ["CPU per request, trivial route (server + client + verify threads)", fmt(cpuMicros.trivial), "µs"],
   ["CPU per request, chain POST /txs", fmt(cpuMicros.chain), "µs"],
+  ["per admitted tx, arrival to signature verdict (VerifyPool)", fmt(stages.verifyMsPerTx, 2), "ms"],
+  ["per admitted tx, verdict to its group's commit", fmt(stages.waitMsPerTx, 2), "ms"],
+  ["per mempool commit (pool rows, COMMIT, fsync)", fmt(stages.commitMsPerGroup, 2), "ms"],
+  ["txs per mempool commit", fmt(stages.txsPerCommit, 1), ""],
   [
     "bytes written to disk per admitted tx (mempool rows, WAL)",
     diskWritten() === undefined ? "n/a" : fmt(chainDisk / (ROUND * ROUNDS)),
@@ -138,6 +178,7 @@ writeBenchResult(
     figures: { rest_post_txs_per_s: chainRate, trivial_route_per_s: trivialRate },
     cpuMicrosPerRequest: cpuMicros,
     diskBytesPerTx: chainDisk / (ROUND * ROUNDS),
+    admissionStages: stages,
     ratios: { restOverTrivial: ratio },
   },
   [

@@ -29,6 +29,25 @@ interface Step {
   verdict?: boolean | undefined;
   // A block's: the chain's synchronous submit with the verdicts.
   commitBlock?: () => BlockOutcome;
+  /** performance.now() when it arrived and when its verdicts were in (AdmissionStats). */
+  arrivedAt: number;
+  settledAt: number;
+}
+
+/**
+ * Where admitted txs spend their time, summed since start (the chain's /metrics exposes them as
+ * counters; rates over a window give the averages): from arrival to the verdict (the VerifyPool's
+ * queue, thread and reply), from the verdict to its group's commit (waiting for earlier steps and
+ * the group), and the commits themselves (the pool rows and the fsync), with their number.
+ */
+export interface AdmissionStats {
+  /** Txs admitted or refused through group commits. */
+  txs: number;
+  verifySeconds: number;
+  waitSeconds: number;
+  /** Mempool group commits and the seconds they took. */
+  commits: number;
+  commitSeconds: number;
 }
 
 /**
@@ -43,6 +62,7 @@ interface Step {
 export class Admission {
   private readonly steps: Step[] = [];
   private closed = false;
+  readonly stats: AdmissionStats = { txs: 0, verifySeconds: 0, waitSeconds: 0, commits: 0, commitSeconds: 0 };
   /** A pump() is queued (microtask or next turn): one at a time, whatever settles meanwhile. */
   private pumpQueued = false;
   /** The head step the last one-turn wait was for: a head waits at most once. */
@@ -85,6 +105,8 @@ export class Admission {
         bytes,
         prepared: toVerify ? toVerify.prepared : undefined,
         verdict: undefined,
+        arrivedAt: performance.now(),
+        settledAt: 0,
       };
       this.enqueue(step);
       if (toVerify) {
@@ -127,6 +149,8 @@ export class Admission {
         resolve: resolve as (v: unknown) => void,
         reject,
         commitBlock: () => chain.submitPrepared(p, certificate, verdicts),
+        arrivedAt: performance.now(),
+        settledAt: 0,
       };
       this.enqueue(step);
       if (wanted.length === 0) return;
@@ -156,6 +180,7 @@ export class Admission {
 
   private settle(step: Step): void {
     step.settled = true;
+    step.settledAt = performance.now();
     if (step === this.steps[0]) this.queuePump();
   }
 
@@ -210,6 +235,8 @@ export class Admission {
   /** Admits each tx in order, writes the pool once, then answers each (nothing before the write). */
   private commitTxs(group: Step[]): void {
     const { chain } = this.m;
+    const start = performance.now();
+    countInto(this.stats, group, start);
     const outcomes: unknown[] = new Array(group.length);
     const failed: boolean[] = new Array(group.length).fill(false);
     for (let i = 0; i < group.length; i++) {
@@ -230,12 +257,28 @@ export class Admission {
     } catch (err) {
       for (const step of group) step.reject(err);
       return;
+    } finally {
+      this.stats.commits++;
+      this.stats.commitSeconds += (performance.now() - start) / 1000;
     }
     for (let i = 0; i < group.length; i++) {
       if (failed[i]) group[i]!.reject(outcomes[i]);
       else group[i]!.resolve(outcomes[i]);
     }
   }
+}
+
+/** Adds a group's txs to the stats: arrival to verdict, verdict to this commit's start. */
+function countInto(stats: AdmissionStats, group: readonly Step[], start: number): void {
+  let verify = 0;
+  let wait = 0;
+  for (const s of group) {
+    verify += s.settledAt - s.arrivedAt;
+    wait += start - s.settledAt;
+  }
+  stats.txs += group.length;
+  stats.verifySeconds += verify / 1000;
+  stats.waitSeconds += wait / 1000;
 }
 
 function stopping(): CodedError {

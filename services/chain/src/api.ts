@@ -57,6 +57,7 @@ export const chainService: ServiceDefinition = {
       writable: ctx.writable,
       verifier,
     });
+    metrics.watchAdmission(intake.admission.stats);
     const { bootnodes, dnsSeeds, p2pPeers } = ctx.config;
     const sync = new SyncLoop({
       chain,

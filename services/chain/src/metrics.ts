@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { AdmissionStats } from "./admission.js";
 import type { Chain } from "./chain.js";
 
 /** The chain's Prometheus metrics; gauges read the chain when scraped. */
@@ -10,7 +11,10 @@ export class ChainMetrics {
   readonly reorgs: Counter;
   readonly blockSeconds: Histogram<"status">;
 
-  constructor(registry: Registry, chain: Chain) {
+  constructor(
+    private readonly registry: Registry,
+    chain: Chain,
+  ) {
     const registers = [registry];
     new Gauge({
       name: "chain_height",
@@ -71,5 +75,48 @@ export class ChainMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
+  }
+
+  /**
+   * Counters of where admitted txs spent their time (Admission's stats, read when scraped):
+   * rate(verify_seconds) / rate(txs) is the average arrival-to-verdict time, and so on.
+   */
+  watchAdmission(stats: AdmissionStats): void {
+    const registers = [this.registry];
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter(
+      "chain_admission_txs_total",
+      "txs admitted or refused through mempool group commits",
+      () => stats.txs,
+    );
+    counter(
+      "chain_admission_verify_seconds_total",
+      "summed over those txs: arrival to signature verdict (VerifyPool queue, thread, reply)",
+      () => stats.verifySeconds,
+    );
+    counter(
+      "chain_admission_wait_seconds_total",
+      "summed over those txs: verdict to the start of their group's commit",
+      () => stats.waitSeconds,
+    );
+    counter(
+      "chain_mempool_commits_total",
+      "mempool group commits (one SQLite transaction each)",
+      () => stats.commits,
+    );
+    counter(
+      "chain_mempool_commit_seconds_total",
+      "time in those commits (pool rows, COMMIT with its fsync)",
+      () => stats.commitSeconds,
+    );
   }
 }

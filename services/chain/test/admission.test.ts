@@ -157,6 +157,23 @@ describe("admission's use of the verifier", () => {
     expect(commits()).toBe(1);
   });
 
+  it("counts where admitted txs spent their time: the verify wait, the group commits", async () => {
+    const chain = openChain(genesis);
+    // Every verdict 30 ms after it is asked for: each tx waits at least that long for its own.
+    const slow = scripted(() => new Promise<boolean>((r) => setTimeout(() => r(true), 30)));
+    const admission = new Admission({ chain, verifier: slow });
+    const txs = [transfer(alice, bob, 1n, 0), transfer(alice, bob, 1n, 1), transfer(bob, alice, 1n, 0)];
+    await Promise.all(txs.map((stx) => admission.submitTx(stx)));
+    const s = admission.stats;
+    expect(s).toMatchObject({ txs: 3, commits: 1 });
+    expect(s.verifySeconds).toBeGreaterThanOrEqual(3 * 0.025);
+    expect(s.commitSeconds).toBeGreaterThan(0);
+    expect(s.waitSeconds).toBeGreaterThanOrEqual(0);
+    // A block goes through admission too, but it is not a tx of a group commit.
+    await admission.submitBlock(makeBlock(chain, { txs: [] }));
+    expect(admission.stats).toMatchObject({ txs: 3, commits: 1 });
+  });
+
   it("without a verifier, one turn's txs share one mempool commit and a block between them keeps its place", async () => {
     const chain = openChain(genesis);
     const commits = countCommits(chain);

@@ -198,6 +198,10 @@ describe("chain over NATS and REST", () => {
     const metrics = (await inject({ url: "/metrics" })).body;
     expect(metrics).toMatch(/chain_height\{service="chain"\} 2/);
     expect(metrics).toMatch(/chain_blocks_accepted_total\{status="connected",service="chain"\} 2/);
+    // The two txs mined above came through admission: where their time went is counted.
+    expect(metrics).toMatch(/chain_admission_txs_total\{service="chain"\} [1-9]/);
+    expect(metrics).toMatch(/chain_mempool_commits_total\{service="chain"\} [1-9]/);
+    expect(metrics).toMatch(/chain_mempool_commit_seconds_total\{service="chain"\} \d/);
   });
 });
 

@@ -64,6 +64,7 @@ export function createComputeService(
         dht,
         metrics: ctx.metrics,
         publish: (e) => ctx.bus.publish(ComputeSubjects.taskProgress, e),
+        writable: ctx.writable,
         transport: (local): P2PTransport => {
           p2p = new P2PTransport(
             {

@@ -8,6 +8,7 @@ import type {
   TaskSubmitRequest,
   TaskView,
 } from "@p2pnode/types";
+import { CodedError } from "@p2pnode/types";
 import type { Registry } from "prom-client";
 import type { z } from "zod";
 import type { ComputeOptions } from "./config.js";
@@ -37,6 +38,8 @@ export interface ComputeCoreModules {
   transport?: (local: LocalTransport) => WorkerTransport;
   /** A worker caught disagreeing (later: the gateway's peer score). */
   reputation?: (worker: string, d: Disagreement) => void;
+  /** False while the service may not acknowledge writes (supervisor gone, NATS down). */
+  writable?: () => boolean;
 }
 
 /** The compute service without its edges: store, sandbox pool, registry, scheduler, progress. */
@@ -50,7 +53,7 @@ export class ComputeCore {
 
   constructor(
     readonly opts: ComputeOptions,
-    m: ComputeCoreModules,
+    private readonly m: ComputeCoreModules,
   ) {
     this.store = new ComputeStore(computeStoreFile(m.dataDir));
     let metrics: ComputeMetrics | undefined;
@@ -112,6 +115,15 @@ export class ComputeCore {
     const { row, replayed } = earlier
       ? { row: earlier, replayed: true }
       : await submitTask(req, this.registry, this.scheduler, idem && { store: this.store, idem });
+    // Checked again once the task is stored (kit refused the request if it began unwritable): the
+    // supervisor may have died while the function was fetched, and an orphan acknowledges
+    // nothing. The task is durable; sent again with its Idempotency-Key, it is this task.
+    if (!replayed && this.m.writable && !this.m.writable())
+      throw new CodedError(
+        "NOT_READY",
+        `compute stopped being writable before it could acknowledge task ${row.id}; it is stored: send it again with the same Idempotency-Key`,
+        { taskId: row.id },
+      );
     return { task: this.task({ id: row.id, jobs: false, offset: 0, limit: 1 }), replayed };
   }
 

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
+import { portsFromBase } from "@p2pnode/types";
 import { NODE_PORT_STRIDE } from "./layout.js";
 
-/** A node's listeners sit between base + 100 (gateway REST) and base + 900 (NATS): layout.ts. */
-const FIRST_OFFSET = 100;
-const LAST_OFFSET = 900;
+/** The span of a node's listeners above its base (types' layout: gateway REST to NATS). */
+const OFFSETS = Object.values(portsFromBase(0));
+const FIRST_OFFSET = Math.min(...OFFSETS);
+const LAST_OFFSET = Math.max(...OFFSETS);
 const LOWEST_UNPRIVILEGED = 1024;
 
 /** IANA's dynamic ports, the ephemeral range of BSD, macOS and Windows. */

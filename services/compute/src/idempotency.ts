@@ -25,8 +25,8 @@ export function earlierTask(store: ComputeStore, idem: IdempotentSubmit): TaskRo
   if (earlier.requestHash !== idem.requestHash)
     throw new ComputeError(
       "IDEMPOTENCY_KEY_REUSED",
-      `Idempotency-Key ${JSON.stringify(idem.key)} was sent with another request (task ${earlier.id})`,
-      { taskId: earlier.id },
+      `Idempotency-Key ${JSON.stringify(idem.key)} was sent with another request (task ${earlier.task.id})`,
+      { taskId: earlier.task.id },
     );
-  return store.getTask(earlier.id);
+  return earlier.task;
 }

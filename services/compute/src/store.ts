@@ -157,11 +157,9 @@ export class ComputeStore {
   }
 
   /** The task an Idempotency-Key made, with the hash of the request that made it. */
-  taskByIdempotencyKey(key: string): { id: string; requestHash: string } | undefined {
-    const r = this.db.prepare("SELECT id, request_hash FROM tasks WHERE idempotency_key = ?").get(key) as
-      | Raw
-      | undefined;
-    return r && { id: String(r.id), requestHash: String(r.request_hash) };
+  taskByIdempotencyKey(key: string): { task: TaskRow; requestHash: string } | undefined {
+    const r = this.db.prepare("SELECT * FROM tasks WHERE idempotency_key = ?").get(key) as Raw | undefined;
+    return r && { task: taskFromRow(r), requestHash: String(r.request_hash) };
   }
 
   /** The task and all its jobs in one transaction: after it returns, the task survives a crash. */

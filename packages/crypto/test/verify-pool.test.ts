@@ -145,6 +145,51 @@ describe("VerifyPool agrees with verify()", () => {
   });
 });
 
+describe("VerifyPool spreads work", () => {
+  /** Threads that load and then keep every batch without an answer, counting the batches. */
+  function holding(): { start: StartVerifyWorker; batches: number[] } {
+    const batches: number[] = [];
+    return {
+      batches,
+      start: () => {
+        const i = batches.push(0) - 1;
+        const w = new Worker(
+          "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', () => {});",
+          { eval: true },
+        );
+        const post = w.postMessage.bind(w);
+        w.postMessage = (...args: Parameters<Worker["postMessage"]>) => {
+          batches[i]!++;
+          post(...args);
+        };
+        return w;
+      },
+    };
+  }
+
+  it("small batches stay on one thread while it has room; the next goes to an idle thread", async () => {
+    const rec = holding();
+    const p = pool({ threads: 2, minChunk: 16 }, { startWorker: rec.start });
+    await p.start();
+    const pending: Promise<unknown>[] = [];
+    const batchOf3 = async () => {
+      for (const it of mixedItems(3)) pending.push(pooled(p, it));
+      await until(() => p.stats.queued === 0);
+    };
+    for (let i = 0; i < 5; i++) await batchOf3(); // 15 items in flight on the first thread
+    expect(rec.batches).toEqual([5, 0]);
+    await batchOf3(); // 18 would exceed minChunk: the other thread takes it
+    expect(rec.batches).toEqual([5, 1]);
+    expect(p.stats.inFlight).toBe(18);
+    // A batch worth splitting goes over both threads, least loaded first.
+    for (const it of mixedItems(40)) pending.push(pooled(p, it));
+    await until(() => p.stats.queued === 0);
+    expect(rec.batches).toEqual([6, 2]);
+    await p.close();
+    expect(new Set(await Promise.all(pending))).toEqual(new Set(["POOL_CLOSED"]));
+  });
+});
+
 describe("VerifyPool when a thread dies", () => {
   it("killed mid-batch: its items go again on a new thread, every verdict still right, later items too", async () => {
     const rec = recording();

@@ -44,7 +44,8 @@ interface Thread {
 /**
  * Ed25519 verification on worker threads, so that the event loop never waits on a verify.
  * Submissions made during one turn of the event loop are sent together: split over the least
- * loaded threads, one transferred buffer per thread. Each thread runs crypto's one verify().
+ * loaded threads, one transferred buffer per thread, or, when too few to split, to the first thread
+ * with room. Each thread runs crypto's one verify().
  * Threads start with start() (services call it at start-up: loading a thread takes from a tenth of
  * a second to seconds on a loaded machine, which no request should wait for) or with the first
  * submission. A thread that dies is replaced; the items it held are
@@ -158,7 +159,14 @@ export class VerifyPool {
     const jobs = this.queue;
     this.queue = [];
     const chunks = Math.min(this.threads.length, Math.max(1, Math.floor(jobs.length / this.opts.minChunk)));
-    const targets = [...this.threads].sort((a, b) => a.load - b.load).slice(0, chunks);
+    const byLoad = [...this.threads].sort((a, b) => a.load - b.load);
+    // A batch too small to split goes to the first thread that has room for it (fewer than
+    // minChunk items in flight with it), so the other threads stay asleep: waking a thread costs
+    // more CPU than the few verifies it would take over (a trickle of REST requests measured so).
+    const targets =
+      chunks === 1
+        ? [this.threads.find((t) => t.load + jobs.length <= this.opts.minChunk) ?? byLoad[0]!]
+        : byLoad.slice(0, chunks);
     const per = Math.ceil(jobs.length / chunks);
     targets.forEach((t, i) => {
       const chunk = jobs.slice(i * per, (i + 1) * per);

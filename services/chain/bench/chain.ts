@@ -205,6 +205,7 @@ const figures = {
   tx_admission_verify_pool_stream_per_s: admissionStream,
   tx_admission_stream_cpu_us_per_tx: streamCpuMicros / streamed,
   tx_admission_stream_main_thread_cpu_us_per_tx: streamMainCpuMicros / streamed,
+  tx_admission_stream_cores_busy: streamCpuMicros / 1e6 / streamSeconds,
   tx_admission_decoded_per_s: admissionCore,
   block_1000tx_connect_with_signatures_per_s: BLOCKS / coldSeconds,
   block_1000tx_connect_verify_pool_per_s: BLOCKS / pooledBlockSeconds,
@@ -213,6 +214,9 @@ const ratios = {
   admissionOverRawVerify: admission / verifyRaw,
   pooledAdmissionOverRawVerifyThreads: admissionPooled / verifyRawThreads,
   streamAdmissionOverRawVerifyThreads: admissionStream / verifyRawThreads,
+  // What the stream would reach with every core busy at its CPU per tx: the ratio's ceiling on
+  // this machine, whatever the scheduling (each chunk's pipeline fills and drains, so it runs below).
+  streamCeilingOverRawVerifyThreads: (threads * 1e6) / (streamCpuMicros / streamed) / verifyRawThreads,
   pooledAdmissionOverInline: admissionPooled / admission,
   decodedAdmissionOverRawVerify: admissionCore / verifyRaw,
 };
@@ -241,6 +245,16 @@ const rows: [string, string, string][] = [
     "x",
   ],
   ["  CPU per streamed tx, whole process", fmt(streamCpuMicros / streamed), "µs"],
+  [
+    `  cores busy while streaming (process CPU / wall), of ${threads}`,
+    fmt(figures.tx_admission_stream_cores_busy, 2),
+    "",
+  ],
+  [
+    `  ceiling: ${threads} cores busy at this CPU per tx / raw verify on ${threads} threads`,
+    fmt(ratios.streamCeilingOverRawVerifyThreads, 2),
+    "x",
+  ],
   [
     "  CPU per streamed tx, main thread",
     Number.isNaN(streamMainCpuMicros) ? "n/a" : fmt(streamMainCpuMicros / streamed),

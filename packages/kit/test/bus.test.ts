@@ -21,6 +21,13 @@ const fail = endpoint({
   reply: z.object({}),
   description: "always fails",
 });
+const echoHeader = endpoint({
+  service: "calc",
+  subject: "calc.v1.header.get",
+  request: z.object({ name: z.string() }),
+  reply: z.object({ value: z.string().nullable() }),
+  description: "a request header's value",
+});
 const ticked = event({
   subject: "calc.v1.tick.published",
   payload: z.object({ n: z.number().int() }),
@@ -44,6 +51,7 @@ beforeAll(async () => {
   server = await Bus.connect({ url: nats.url, token: nats.token, name: "server", version: "1.0.0", log });
   client = await Bus.connect({ url: nats.url, token: nats.token, name: "client", version: "1.0.0", log });
   await server.serve(add, ({ a, b }) => ({ sum: a + b }));
+  await server.serve(echoHeader, ({ name }, meta) => ({ value: meta.header(name) ?? null }));
   await server.serve(fail, () => {
     throw new CodedError<"UNKNOWN_BLOCK">("UNKNOWN_BLOCK", "no such block", { height: 7 }, 404);
   });
@@ -57,6 +65,15 @@ afterAll(async () => {
 describe("typed NATS bus", () => {
   it("round-trips a request through the services API", async () => {
     expect(await client.request(add, { a: 2, b: 3 })).toEqual({ sum: 5 });
+  });
+
+  it("carries request headers to the handler: a value, an empty one, none", async () => {
+    const headers = { "Idempotency-Key": "k-1", Empty: "" };
+    expect(await client.request(echoHeader, { name: "Idempotency-Key" }, 5_000, { headers })).toEqual({
+      value: "k-1",
+    });
+    expect(await client.request(echoHeader, { name: "Empty" }, 5_000, { headers })).toEqual({ value: "" });
+    expect(await client.request(echoHeader, { name: "Idempotency-Key" })).toEqual({ value: null });
   });
 
   it("rethrows a remote CodedError with its code, details and status", async () => {
@@ -92,7 +109,11 @@ describe("typed NATS bus", () => {
     const raw = await connect({ servers: nats.url, token: nats.token });
     const msg = await raw.request("$SRV.INFO.calc", undefined, { timeout: 2000 });
     const info = JSON.parse(StringCodec().decode(msg.data)) as { endpoints: { subject: string }[] };
-    expect(info.endpoints.map((e) => e.subject).sort()).toEqual(["calc.v1.fail.get", "calc.v1.sum.get"]);
+    expect(info.endpoints.map((e) => e.subject).sort()).toEqual([
+      "calc.v1.fail.get",
+      "calc.v1.header.get",
+      "calc.v1.sum.get",
+    ]);
     await raw.close();
   });
 

@@ -4,6 +4,7 @@ import { Counter } from "prom-client";
 import { type ComputeOptions, defaultComputeOptions } from "./config.js";
 import { ComputeCore, type ComputeCoreModules } from "./core.js";
 import type { DhtPort } from "./functions.js";
+import { idempotencyKeyHeader } from "./idempotency.js";
 import { defaultP2PTransportOptions, P2PTransport } from "./peers/p2p-transport.js";
 import type { ZkpPort } from "./peers/proved.js";
 import { RemoteJobs } from "./peers/remote-jobs.js";
@@ -100,7 +101,10 @@ export function createComputeService(
       });
       await ctx.bus.serve(ComputeSubjects.functionRegister, (req) => core.register(req));
       await ctx.bus.serve(ComputeSubjects.functionGet, (req) => core.getFunction(req.hash));
-      await ctx.bus.serve(ComputeSubjects.taskSubmit, async (req) => (await core.submit(req)).task);
+      await ctx.bus.serve(
+        ComputeSubjects.taskSubmit,
+        async (req, meta) => (await core.submit(req, idempotencyKeyHeader(meta))).task,
+      );
       await ctx.bus.serve(ComputeSubjects.taskGet, (req) => core.task(req));
       await ctx.bus.serve(ComputeSubjects.taskList, (req) => core.tasks(req));
       const peerJobs = new Counter({

@@ -8,6 +8,7 @@ import {
   ComputeSubjects,
   DhtSubjects,
   TaskList,
+  type TaskSubmitRequest,
   TaskView,
 } from "@p2pnode/types";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -297,6 +298,32 @@ describe("tasks", () => {
         code: "IDEMPOTENCY_KEY_REUSED",
         details: { taskId: first.body.id },
       });
+    });
+
+    it("over NATS as a header of the same name: one task, the same key space as POST /tasks", async () => {
+      const key = `nats-${Date.now()}`;
+      const viaNats = (body: unknown, k = key) =>
+        bus.request(ComputeSubjects.taskSubmit, body as TaskSubmitRequest, 5_000, {
+          headers: { "Idempotency-Key": k },
+        });
+      const first = await viaNats({ function: double, inputs: [6] });
+      const again = await viaNats({ function: double, inputs: [6] });
+      expect(again.id).toBe(first.id);
+      expect(await newest()).toBe(first.id);
+      const rest = await submit(key, { function: double, inputs: [6] });
+      expect(rest).toMatchObject({ status: 202, replayed: "true", body: { id: first.id } });
+      await expect(viaNats({ function: double, inputs: [7] })).rejects.toMatchObject({
+        code: "IDEMPOTENCY_KEY_REUSED",
+        details: { taskId: first.id },
+      });
+      for (const bad of ["", "with space", "x".repeat(256)])
+        await expect(
+          viaNats({ function: double, inputs: [6] }, bad),
+          JSON.stringify(bad),
+        ).rejects.toMatchObject({
+          code: "VALIDATION_FAILED",
+        });
+      expect(await newest()).toBe(first.id); // nothing refused made a task
     });
 
     it("refuses a key that is empty, too long or not visible ASCII with 400", async () => {

@@ -3,6 +3,7 @@ import {
   connect,
   type Msg,
   type NatsConnection,
+  headers as natsHeaders,
   type Service,
   type ServiceMsg,
   type Subscription,
@@ -20,6 +21,16 @@ export interface BusOptions {
   version: string;
   log: Logger;
 }
+
+/** What an endpoint's handler gets besides the parsed payload. */
+export interface RequestMeta {
+  /** A NATS header of the request (its first value; "" when sent empty), or undefined when absent. */
+  header(name: string): string | undefined;
+}
+type Handler<Req extends z.ZodType, Rep extends z.ZodType> = (
+  req: z.infer<Req>,
+  meta: RequestMeta,
+) => Promise<z.infer<Rep>> | z.infer<Rep>;
 
 /**
  * A typed NATS bus over the subject catalog: requests use the NATS services API (so `$SRV.PING`
@@ -70,10 +81,14 @@ export class Bus {
     return this.linked && !this.nc.isClosed() && this.nc.info !== undefined;
   }
 
-  /** Serves one catalog endpoint. Handler errors that are CodedErrors reach the caller as-is. */
+  /**
+   * Serves one catalog endpoint. Handler errors that are CodedErrors reach the caller as-is. The
+   * handler may read the request's NATS headers (`Idempotency-Key` on compute's submit, as on its
+   * REST route); a header is untrusted input like the payload, and the handler validates it.
+   */
   async serve<Req extends z.ZodType, Rep extends z.ZodType>(
     def: EndpointDef<Req, Rep>,
-    handler: (req: z.infer<Req>) => Promise<z.infer<Rep>> | z.infer<Rep>,
+    handler: Handler<Req, Rep>,
   ): Promise<void> {
     const service = await this.serviceFor(def.service);
     service.addEndpoint(def.subject.replaceAll(".", "_"), {
@@ -94,12 +109,14 @@ export class Bus {
 
   private async answer<Req extends z.ZodType, Rep extends z.ZodType>(
     def: EndpointDef<Req, Rep>,
-    handler: (req: z.infer<Req>) => Promise<z.infer<Rep>> | z.infer<Rep>,
+    handler: Handler<Req, Rep>,
     msg: ServiceMsg,
   ): Promise<void> {
     try {
       const req = parsePayload(def.request, def.encoding, msg.data, def.subject);
-      const rep = await handler(req);
+      const rep = await handler(req, {
+        header: (name) => (msg.headers?.has(name) ? msg.headers.get(name) : undefined),
+      });
       msg.respond(encodePayload(def.encoding, def.reply.parse(rep)));
     } catch (err) {
       const coded = toCoded(err);
@@ -113,11 +130,14 @@ export class Bus {
     def: EndpointDef<Req, Rep>,
     payload: z.input<Req>,
     timeoutMs = 5_000,
+    opts: { headers?: Record<string, string> } = {},
   ): Promise<z.infer<Rep>> {
     const body = encodePayload(def.encoding, def.request.parse(payload));
     let msg: Msg;
     try {
-      msg = await this.nc.request(def.subject, body, { timeout: timeoutMs });
+      const hdrs = opts.headers && Object.keys(opts.headers).length > 0 ? natsHeaders() : undefined;
+      for (const [k, v] of Object.entries(opts.headers ?? {})) hdrs?.set(k, v);
+      msg = await this.nc.request(def.subject, body, { timeout: timeoutMs, ...(hdrs && { headers: hdrs }) });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === "503") throw new CodedError("UPSTREAM_UNAVAILABLE", `no service answers ${def.subject}`);

@@ -67,12 +67,16 @@ describe("typed NATS bus", () => {
     expect(await client.request(add, { a: 2, b: 3 })).toEqual({ sum: 5 });
   });
 
-  it("carries request headers to the handler: a value, an empty one, none", async () => {
+  it("carries request headers to the handler: a value, its name in any case, an empty one, none", async () => {
     const headers = { "Idempotency-Key": "k-1", Empty: "" };
     expect(await client.request(echoHeader, { name: "Idempotency-Key" }, 5_000, { headers })).toEqual({
       value: "k-1",
     });
     expect(await client.request(echoHeader, { name: "Empty" }, 5_000, { headers })).toEqual({ value: "" });
+    // Names in any case, as in HTTP.
+    expect(await client.request(echoHeader, { name: "idempotency-key" }, 5_000, { headers })).toEqual({
+      value: "k-1",
+    });
     expect(await client.request(echoHeader, { name: "Idempotency-Key" })).toEqual({ value: null });
   });
 

@@ -1,6 +1,7 @@
 import { CodedError, type EndpointDef, ErrorBody, type EventDef, type RelayedCode } from "@p2pnode/types";
 import {
   connect,
+  Match,
   type Msg,
   type NatsConnection,
   headers as natsHeaders,
@@ -24,7 +25,10 @@ export interface BusOptions {
 
 /** What an endpoint's handler gets besides the parsed payload. */
 export interface RequestMeta {
-  /** A NATS header of the request (its first value; "" when sent empty), or undefined when absent. */
+  /**
+   * A NATS header of the request, its name in any case: its first value ("" when sent empty), or
+   * undefined when absent.
+   */
   header(name: string): string | undefined;
 }
 type Handler<Req extends z.ZodType, Rep extends z.ZodType> = (
@@ -115,7 +119,9 @@ export class Bus {
     try {
       const req = parsePayload(def.request, def.encoding, msg.data, def.subject);
       const rep = await handler(req, {
-        header: (name) => (msg.headers?.has(name) ? msg.headers.get(name) : undefined),
+        // Names match whatever their case, as HTTP's do: a client's "idempotency-key" is the key.
+        header: (name) =>
+          msg.headers?.has(name, Match.IgnoreCase) ? msg.headers.get(name, Match.IgnoreCase) : undefined,
       });
       msg.respond(encodePayload(def.encoding, def.reply.parse(rep)));
     } catch (err) {
@@ -135,8 +141,9 @@ export class Bus {
     const body = encodePayload(def.encoding, def.request.parse(payload));
     let msg: Msg;
     try {
-      const hdrs = opts.headers && Object.keys(opts.headers).length > 0 ? natsHeaders() : undefined;
-      for (const [k, v] of Object.entries(opts.headers ?? {})) hdrs?.set(k, v);
+      const entries = Object.entries(opts.headers ?? {});
+      const hdrs = entries.length > 0 ? natsHeaders() : undefined;
+      for (const [k, v] of entries) hdrs?.set(k, v);
       msg = await this.nc.request(def.subject, body, { timeout: timeoutMs, ...(hdrs && { headers: hdrs }) });
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -115,6 +115,8 @@ export class ComputeCore {
     const { row, replayed } = earlier
       ? { row: earlier, replayed: true }
       : await submitTask(req, this.registry, this.scheduler, idem && { store: this.store, idem });
+    // A replayed task an orphan stored after this process started is not scheduled here yet.
+    if (replayed) this.scheduler.adopt(row);
     // Checked again once the task is stored (kit refused the request if it began unwritable): the
     // supervisor may have died while the function was fetched, and an orphan acknowledges
     // nothing. The task is durable; sent again with its Idempotency-Key, it is this task.

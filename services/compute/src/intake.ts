@@ -6,7 +6,7 @@ import type { FunctionRegistry } from "./functions.js";
 import { earlierTask } from "./idempotency.js";
 import { checkProvedInputs, isProvedFunction } from "./peers/proved.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
-import type { ComputeStore, IdempotentSubmit, TaskRow } from "./store.js";
+import type { ComputeStore, IdempotentSubmit, TaskRow, TaskSpec } from "./store.js";
 
 type Parsed = z.output<typeof TaskSubmitRequest>;
 
@@ -23,7 +23,7 @@ export async function submitTask(
   // After the last await and before the insert, nothing else runs: a second submission with the
   // same key that arrived while this one fetched its function finds this task here, or this
   // one finds that one's.
-  const submit = (row: Parameters<Scheduler["submit"]>[0], inputs: string[]) => {
+  const submit = (row: TaskSpec, inputs: string[]) => {
     const earlier = once && earlierTask(once.store, once.idem);
     if (earlier) return { row: earlier, replayed: true };
     return { row: scheduler.submit(row, inputs, once?.idem), replayed: false };
@@ -65,7 +65,7 @@ const PROVED_DEADLINE_MS = 120_000;
 /** A proved task: its answers carry proofs, so each job runs on one worker (replication 1). */
 function submitProved(
   req: Parsed,
-  submit: (row: Parameters<Scheduler["submit"]>[0], inputs: string[]) => { row: TaskRow; replayed: boolean },
+  submit: (row: TaskSpec, inputs: string[]) => { row: TaskRow; replayed: boolean },
 ): { row: TaskRow; replayed: boolean } {
   if (req.reduce !== undefined)
     throw new CodedError(

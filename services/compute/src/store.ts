@@ -77,6 +77,26 @@ export interface TaskRow {
   jobsTotal: number;
 }
 
+/** What a submission decides of a task; the rest is a new task's state (newTask). */
+export type TaskSpec = Omit<
+  TaskRow,
+  "id" | "status" | "createdAt" | "finishedAt" | "result" | "resultHash" | "error"
+>;
+
+/** A task as it is stored when acknowledged: running, nothing decided yet. */
+export function newTask(spec: TaskSpec, id: string, createdAt: number): TaskRow {
+  return {
+    ...spec,
+    id,
+    status: "running",
+    createdAt,
+    finishedAt: null,
+    result: null,
+    resultHash: null,
+    error: null,
+  };
+}
+
 export interface JobRow {
   taskId: string;
   index: number;

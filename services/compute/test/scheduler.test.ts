@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ComputeStore, type TaskRow } from "../src/store.js";
+import { ComputeStore, newTask } from "../src/store.js";
 import { type SimRig, simRig, simWorkers, truth } from "./helpers.js";
 
 /* The scheduler's rules, one at a time, over simulated workers (real SQLite, in memory). */
@@ -99,24 +99,21 @@ describe("scheduler", () => {
 
   it("resumes a task after a restart even when its jobs were refused many times (busy workers)", async () => {
     const store = new ComputeStore(":memory:");
-    const task: TaskRow = {
-      id: "resumed-task",
-      functionHash: "00".repeat(32),
-      reduceHash: null,
-      replication: 2,
-      quorum: 2,
-      deadlineMs: 50,
-      budget: 1e6,
-      seed: null,
-      adaptive: false,
-      status: "running",
-      createdAt: Date.now(),
-      finishedAt: null,
-      result: null,
-      resultHash: null,
-      error: null,
-      jobsTotal: 2,
-    };
+    const task = newTask(
+      {
+        functionHash: "00".repeat(32),
+        reduceHash: null,
+        replication: 2,
+        quorum: 2,
+        deadlineMs: 50,
+        budget: 1e6,
+        seed: null,
+        adaptive: false,
+        jobsTotal: 2,
+      },
+      "resumed-task",
+      Date.now(),
+    );
     store.insertTask(task, ["1", "2"]);
     // What a scheduler killed mid-task leaves: many QUEUE_FULL refusals and a cancelled attempt.
     const attempt = (status: "refused" | "lost", worker: string) =>

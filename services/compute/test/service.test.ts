@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { encodeFunction } from "@p2pnode/codec";
 import { Bus, createLogger } from "@p2pnode/kit";
 import { eventually, serviceRuntimeSuite } from "@p2pnode/kit/testing";
@@ -8,12 +8,15 @@ import {
   ComputeSubjects,
   DhtSubjects,
   TaskList,
-  type TaskSubmitRequest,
+  TaskSubmitRequest,
   TaskView,
 } from "@p2pnode/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createComputeService } from "../src/api.js";
 import { defaultComputeOptions } from "../src/config.js";
+import { computeStoreFile } from "../src/core.js";
+import { idempotentSubmit } from "../src/idempotency.js";
+import { ComputeStore, newTask } from "../src/store.js";
 
 /** The fields these tests read from replies (each route's schema is checked elsewhere). */
 interface ApiBody {
@@ -324,6 +327,46 @@ describe("tasks", () => {
           code: "VALIDATION_FAILED",
         });
       expect(await newest()).toBe(first.id); // nothing refused made a task
+    });
+
+    it("a replay schedules a task an orphaned process stored after this one started", async () => {
+      // The orphan: another connection to the same file storing a task with its key, as an old
+      // process of the service would while its supervisor is gone and its answer a 503.
+      const key = `orphan-${Date.now()}`;
+      const body = { function: double, inputs: [21, 22] };
+      const orphan = new ComputeStore(computeStoreFile(suite.node().dataDir));
+      const fn = orphan.getFunction(double)!;
+      const id = randomUUID();
+      orphan.insertTask(
+        newTask(
+          {
+            functionHash: double,
+            reduceHash: null,
+            replication: 1,
+            quorum: 1,
+            deadlineMs: fn.limits.timeoutMs,
+            budget: fn.limits.budget,
+            seed: null,
+            adaptive: true,
+            jobsTotal: 2,
+          },
+          id,
+          Date.now(),
+        ),
+        ["21", "22"],
+        idempotentSubmit(key, TaskSubmitRequest.parse(body)),
+      );
+      orphan.close();
+      expect(await submit(key, body)).toMatchObject({ status: 202, replayed: "true", body: { id } });
+      const done = await waitDone(id);
+      expect(done.result).toEqual([
+        { n: 21, doubled: 42 },
+        { n: 22, doubled: 44 },
+      ]);
+      // Adopted once: a replay of a task this process knows, or that ended, runs nothing again.
+      expect(done.attempts.total).toBe(2);
+      expect(await submit(key, body)).toMatchObject({ status: 202, replayed: "true", body: { id } });
+      expect(TaskView.parse((await call("GET", `/tasks/${id}`)).body).attempts.total).toBe(2);
     });
 
     it("refuses a key that is empty, too long or not visible ASCII with 400", async () => {

@@ -4,7 +4,14 @@ import { type Clock, type Logger, systemClock, type TimerHandle } from "@p2pnode
 import type { JobCounts, TaskEvent } from "@p2pnode/types";
 import { ComputeError } from "../errors.js";
 import { isProvedFunction } from "../peers/proved.js";
-import type { ComputeStore, IdempotentSubmit, TaskRow, WorkerRecord } from "../store.js";
+import {
+  type ComputeStore,
+  type IdempotentSubmit,
+  newTask,
+  type TaskRow,
+  type TaskSpec,
+  type WorkerRecord,
+} from "../store.js";
 import { Finisher, type Reducer } from "./finish.js";
 import { jobSeed, outcomeHash } from "./hashes.js";
 import { type LiveAttempt, LiveJob, type LiveTask, type VoteRule } from "./live-job.js";
@@ -138,6 +145,18 @@ export class Scheduler {
     this.tasks.clear();
   }
 
+  /**
+   * Schedules a running task this process does not know: one stored by an orphaned process of
+   * the service after this one loaded its running tasks (start()). A replay of its submission
+   * acknowledges it, so it must then run, not wait for the next restart. No-op for a task it
+   * knows, one that ended, or once stopped.
+   */
+  adopt(row: TaskRow): void {
+    if (this.stopped || row.status !== "running" || this.tasks.has(row.id)) return;
+    this.resume(row);
+    this.pump();
+  }
+
   /** Jobs of a task with an attempt in flight. */
   runningJobs(taskId: string): number {
     return this.tasks.get(taskId)?.running.size ?? 0;
@@ -170,11 +189,7 @@ export class Scheduler {
   }
 
   /** Persists a validated task with its jobs (the acknowledgement), then schedules it. */
-  submit(
-    row: Omit<TaskRow, "id" | "status" | "createdAt" | "finishedAt" | "result" | "resultHash" | "error">,
-    inputs: string[],
-    idem?: IdempotentSubmit,
-  ): TaskRow {
+  submit(row: TaskSpec, inputs: string[], idem?: IdempotentSubmit): TaskRow {
     const usable = this.usableWorkers().length;
     if (row.replication > usable)
       throw new ComputeError(
@@ -182,16 +197,7 @@ export class Scheduler {
         `replication ${row.replication} needs as many distinct workers; ${usable} available`,
         { replication: row.replication, available: usable },
       );
-    const task: TaskRow = {
-      ...row,
-      id: randomUUID(),
-      status: "running",
-      createdAt: Date.now(),
-      finishedAt: null,
-      result: null,
-      resultHash: null,
-      error: null,
-    };
+    const task = newTask(row, randomUUID(), Date.now());
     this.m.store.insertTask(task, inputs, idem);
     const live = this.live(task, inputs.length);
     live.jobs = inputs.map((input, i) => new LiveJob(live, i, input));

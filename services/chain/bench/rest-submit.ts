@@ -16,7 +16,9 @@ import { loadavg } from "node:os";
 import { signedTransactionToJson } from "@p2pnode/codec";
 import { createApp, createLogger } from "@p2pnode/kit";
 import { freePort, startTestNode, startTestService, writeBenchResult } from "@p2pnode/kit/testing";
+import type { AdmissionStats } from "../src/admission.js";
 import { chainService } from "../src/api.js";
+import { ADMISSION_COUNTERS } from "../src/metrics.js";
 import { CHAIN_ID, transfer } from "../test/helpers.js";
 import { blockFixture } from "./block-fixture.js";
 import { postLoad } from "./http-load.js";
@@ -84,25 +86,17 @@ const diskWritten = (): number | undefined => {
 let chainDisk = 0;
 // Where the chain's requests spent their time, from the service's own counters (/metrics):
 // admission's sums over the txs of the timed rounds only.
-const ADMISSION_COUNTERS = [
-  "chain_admission_txs_total",
-  "chain_admission_verify_seconds_total",
-  "chain_admission_wait_seconds_total",
-  "chain_mempool_commits_total",
-  "chain_mempool_commit_seconds_total",
-] as const;
-type AdmissionCounters = Record<(typeof ADMISSION_COUNTERS)[number], number>;
-const admissionCounters = async (): Promise<AdmissionCounters> => {
+const admissionCounters = async (): Promise<AdmissionStats> => {
   const text = await (await fetch(`http://127.0.0.1:${chainPort}/metrics`)).text();
-  const out = {} as AdmissionCounters;
-  for (const name of ADMISSION_COUNTERS) {
+  const out = {} as AdmissionStats;
+  for (const { name, field } of ADMISSION_COUNTERS) {
     const m = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(text);
     if (!m) throw new TypeError(`${name} missing from the chain's /metrics`);
-    out[name] = Number(m[1]);
+    out[field] = Number(m[1]);
   }
   return out;
 };
-const admission = Object.fromEntries(ADMISSION_COUNTERS.map((n) => [n, 0])) as AdmissionCounters;
+const admission: AdmissionStats = { txs: 0, verifySeconds: 0, waitSeconds: 0, commits: 0, commitSeconds: 0 };
 const cpuOf = async (measure: () => Promise<{ seconds: number }>) => {
   const before = process.cpuUsage();
   const disk = diskWritten();
@@ -116,7 +110,7 @@ for (let r = 0; r < ROUNDS; r++) {
   const before = await admissionCounters();
   const c = await cpuOf(() => run(chainPort, slice));
   const after = await admissionCounters();
-  for (const n of ADMISSION_COUNTERS) admission[n] += after[n] - before[n];
+  for (const { field } of ADMISSION_COUNTERS) admission[field] += after[field] - before[field];
   trivialSeconds += t.seconds;
   trivialCpu += t.cpu;
   chainSeconds += c.seconds;
@@ -134,14 +128,13 @@ const cpuMicros = {
   chain: (chainCpu * 1e6) / (ROUND * ROUNDS),
   trivial: (trivialCpu * 1e6) / (ROUND * ROUNDS),
 };
-const admitted = admission.chain_admission_txs_total;
-const commits = admission.chain_mempool_commits_total;
+const admitted = admission.txs;
+const commits = admission.commits;
 const perTxMs = (n: number) => (admitted > 0 ? (n * 1000) / admitted : Number.NaN);
 const stages = {
-  verifyMsPerTx: perTxMs(admission.chain_admission_verify_seconds_total),
-  waitMsPerTx: perTxMs(admission.chain_admission_wait_seconds_total),
-  commitMsPerGroup:
-    commits > 0 ? (admission.chain_mempool_commit_seconds_total * 1000) / commits : Number.NaN,
+  verifyMsPerTx: perTxMs(admission.verifySeconds),
+  waitMsPerTx: perTxMs(admission.waitSeconds),
+  commitMsPerGroup: commits > 0 ? (admission.commitSeconds * 1000) / commits : Number.NaN,
   txsPerCommit: commits > 0 ? admitted / commits : Number.NaN,
 };
 const bodyBytes = Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length);

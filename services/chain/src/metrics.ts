@@ -2,6 +2,38 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { AdmissionStats } from "./admission.js";
 import type { Chain } from "./chain.js";
 
+/**
+ * Admission's counters on /metrics, each with the AdmissionStats field it reads (also how
+ * bench/rest-submit.ts finds them in the service's /metrics).
+ */
+export const ADMISSION_COUNTERS = [
+  {
+    name: "chain_admission_txs_total",
+    help: "txs admitted or refused through mempool group commits",
+    field: "txs",
+  },
+  {
+    name: "chain_admission_verify_seconds_total",
+    help: "summed over those txs: arrival to signature verdict (VerifyPool queue, thread, reply)",
+    field: "verifySeconds",
+  },
+  {
+    name: "chain_admission_wait_seconds_total",
+    help: "summed over those txs: verdict to the start of their group's commit",
+    field: "waitSeconds",
+  },
+  {
+    name: "chain_mempool_commits_total",
+    help: "mempool group commits (one SQLite transaction each)",
+    field: "commits",
+  },
+  {
+    name: "chain_mempool_commit_seconds_total",
+    help: "time in those commits (pool rows, COMMIT with its fsync)",
+    field: "commitSeconds",
+  },
+] as const satisfies readonly { name: string; help: string; field: keyof AdmissionStats }[];
+
 /** The chain's Prometheus metrics; gauges read the chain when scraped. */
 export class ChainMetrics {
   readonly blocksAccepted: Counter<"status">;
@@ -82,41 +114,15 @@ export class ChainMetrics {
    * rate(verify_seconds) / rate(txs) is the average arrival-to-verdict time, and so on.
    */
   watchAdmission(stats: AdmissionStats): void {
-    const registers = [this.registry];
-    const counter = (name: string, help: string, read: () => number) =>
+    for (const { name, help, field } of ADMISSION_COUNTERS)
       new Counter({
         name,
         help,
-        registers,
+        registers: [this.registry],
         collect() {
           this.reset();
-          this.inc(read());
+          this.inc(stats[field]);
         },
       });
-    counter(
-      "chain_admission_txs_total",
-      "txs admitted or refused through mempool group commits",
-      () => stats.txs,
-    );
-    counter(
-      "chain_admission_verify_seconds_total",
-      "summed over those txs: arrival to signature verdict (VerifyPool queue, thread, reply)",
-      () => stats.verifySeconds,
-    );
-    counter(
-      "chain_admission_wait_seconds_total",
-      "summed over those txs: verdict to the start of their group's commit",
-      () => stats.waitSeconds,
-    );
-    counter(
-      "chain_mempool_commits_total",
-      "mempool group commits (one SQLite transaction each)",
-      () => stats.commits,
-    );
-    counter(
-      "chain_mempool_commit_seconds_total",
-      "time in those commits (pool rows, COMMIT with its fsync)",
-      () => stats.commitSeconds,
-    );
   }
 }

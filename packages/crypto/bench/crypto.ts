@@ -17,6 +17,7 @@ import {
 } from "@p2pnode/codec";
 import {
   accountFromSeed,
+  ed25519Engine,
   merkleLeafHash,
   merkleNodeHash,
   merkleRoot,
@@ -27,6 +28,7 @@ import {
   signTransaction,
   VerifyPool,
   verify,
+  verifyLibsodium,
   verifyOpenSsl,
   verifyTransaction,
 } from "../src/index.js";
@@ -109,6 +111,9 @@ const figures = {
   ed25519_verify_openssl_raw_per_s: rate((i) =>
     verifyOpenSsl(pick(signatures, i), pick(messages, i), account.publicKey),
   ),
+  ed25519_verify_libsodium_raw_per_s: rate((i) =>
+    verifyLibsodium(pick(signatures, i), pick(messages, i), account.publicKey),
+  ),
   ed25519_verify_noble_per_s: rate(
     (i) => ed25519.verify(pick(nobleSigs, i), pick(messages, i), noblePub),
     10,
@@ -176,14 +181,19 @@ async function trickleCpuMicros(pool: VerifyPool, size: number, batches: number)
 
 const rawOneThread = await rawVerifyRate(txSample, 1, seconds);
 const rawThreads = await rawVerifyRate(txSample, threads, seconds);
+const rawSodiumThreads = await rawVerifyRate(txSample, threads, seconds, "libsodium");
 const pool = new VerifyPool({ threads });
 const pooled = await poolRate(pool);
 const trickle5 = await trickleCpuMicros(pool, 5, 400);
 await pool.close();
-const rawCpuMicros = 1e6 / rawOneThread;
+// The pool runs verify()'s engine: its wake-ups are what it costs above that engine's raw verify.
+const rawSodiumOneThread = await rawVerifyRate(txSample, 1, seconds, "libsodium");
+const rawCpuMicros = 1e6 / (ed25519Engine === "libsodium" ? rawSodiumOneThread : rawOneThread);
 const threadFigures = {
   ed25519_verify_raw_1_thread_per_s: rawOneThread,
   ed25519_verify_raw_all_threads_per_s: rawThreads,
+  ed25519_verify_raw_libsodium_1_thread_per_s: rawSodiumOneThread,
+  ed25519_verify_raw_libsodium_all_threads_per_s: rawSodiumThreads,
   verify_pool_per_s: pooled,
   verify_pool_trickle_5_cpu_us_per_verify: trickle5,
 };
@@ -191,11 +201,17 @@ const loadAfter = loadavg();
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const rows: [string, string, string][] = [
-  ["Ed25519 verify, verify() (node:crypto + pre-checks)", fmt(figures.ed25519_verify_node_per_s), "/s"],
-  ["Ed25519 verify, OpenSSL alone", fmt(figures.ed25519_verify_openssl_raw_per_s), "/s"],
+  [`Ed25519 verify, verify() (pre-checks + ${ed25519Engine})`, fmt(figures.ed25519_verify_node_per_s), "/s"],
+  ["Ed25519 verify, OpenSSL alone (node:crypto)", fmt(figures.ed25519_verify_openssl_raw_per_s), "/s"],
+  ["Ed25519 verify, libsodium alone (sodium-native)", fmt(figures.ed25519_verify_libsodium_raw_per_s), "/s"],
+  [
+    "  libsodium / OpenSSL",
+    (figures.ed25519_verify_libsodium_raw_per_s / figures.ed25519_verify_openssl_raw_per_s).toFixed(2),
+    "x",
+  ],
   ["Ed25519 verify, @noble/curves", fmt(figures.ed25519_verify_noble_per_s), "/s"],
   [
-    "  node:crypto / noble",
+    "  verify() / noble",
     (figures.ed25519_verify_node_per_s / figures.ed25519_verify_noble_per_s).toFixed(1),
     "x",
   ],
@@ -216,10 +232,15 @@ const rows: [string, string, string][] = [
   ],
   ["Ed25519 verify, raw node:crypto, 1 thread", fmt(rawOneThread), "/s"],
   [`Ed25519 verify, raw node:crypto, ${threads} threads (ceiling)`, fmt(rawThreads), "/s"],
+  [`Ed25519 verify, raw libsodium, ${threads} threads`, fmt(rawSodiumThreads), "/s"],
   [`VerifyPool, ${threads} threads (1,024-item turns)`, fmt(pooled), "/s"],
   [`  pool / raw ${threads} threads`, (pooled / rawThreads).toFixed(2), "x"],
   [`  pool / raw 1 thread`, (pooled / rawOneThread).toFixed(2), "x"],
-  ["raw verify, CPU per verify (1 thread)", rawCpuMicros.toFixed(0), "µs"],
+  [
+    `raw ${ed25519Engine} verify (verify()'s engine), CPU per verify (1 thread)`,
+    rawCpuMicros.toFixed(0),
+    "µs",
+  ],
   ["VerifyPool, batches of 5 with the pool idle between: process CPU per verify", trickle5.toFixed(0), "µs"],
   [
     "  above raw verify, per batch of 5 (wake-ups, messages)",
@@ -245,6 +266,8 @@ const out = {
   figures: { ...figures, ...threadFigures },
   ratios: {
     nodeOverNobleVerify: figures.ed25519_verify_node_per_s / figures.ed25519_verify_noble_per_s,
+    libsodiumOverOpenSsl:
+      figures.ed25519_verify_libsodium_raw_per_s / figures.ed25519_verify_openssl_raw_per_s,
     poolOverRawThreads: pooled / rawThreads,
     poolOverRawOneThread: pooled / rawOneThread,
   },

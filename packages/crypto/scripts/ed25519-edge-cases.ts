@@ -57,6 +57,23 @@ function findMessage(prefix: string, r: Uint8Array, a: Uint8Array, want: (k: big
   }
 }
 
+/**
+ * A signature by secret scalar `a` with nonce `r` on `message`, made with torsion point `tA` added
+ * to the key and `tR` to R: A' = [a]B + T_tA, R' = [r]B + T_tR, S = r + k·a. It passes the
+ * cofactored equation always, and the cofactorless one exactly when R' = [S]B - [k]A', that is
+ * when T_tR = -[k]T_tA, or (tR + k·tA) ≡ 0 mod 8.
+ */
+export function mixedOrderSignature(a: bigint, r: bigint, tA: number, tR: number, message: Uint8Array) {
+  const A = mul(B, a).add(torsion[tA]!).toBytes();
+  const R = mul(B, r).add(torsion[tR]!).toBytes();
+  const k = challenge(R, A, message);
+  return {
+    publicKey: A,
+    signature: Uint8Array.of(...R, ...le32((r + k * a) % L)),
+    passesCofactorless: (BigInt(tR) + k * BigInt(tA)) % 8n === 0n,
+  };
+}
+
 export function edgeCases(): EdgeCase[] {
   const cases: EdgeCase[] = [];
   const zero = le32(0n);

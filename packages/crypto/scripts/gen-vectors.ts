@@ -12,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { verify, verifyOpenSsl } from "../src/index.js";
+import { verify, verifyLibsodium, verifyOpenSsl } from "../src/index.js";
 import { chainVectors } from "./chain-cases.js";
 import { consensusVectors } from "./consensus-cases.js";
 import { edgeCases } from "./ed25519-edge-cases.js";
@@ -34,6 +34,7 @@ const vectors = edgeCases().map((c) => {
     verdicts: {
       p2pnode: verify(sig, msg, pub),
       nodeCrypto: verifyOpenSsl(sig, msg, pub),
+      libsodium: verifyLibsodium(sig, msg, pub),
       nobleStrict: noble(sig, msg, pub, false),
       nobleZip215: noble(sig, msg, pub, true),
     },
@@ -44,7 +45,7 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "vectors
 const file = join(dir, "ed25519-edge.json");
 const header = {
   generatedBy: "pnpm --filter @p2pnode/crypto vectors",
-  note: "p2pnode = verify(): our one rule. nodeCrypto = OpenSSL alone. noble* = @noble/curves (tests only).",
+  note: "p2pnode = verify(): our one rule. nodeCrypto = OpenSSL alone. libsodium = libsodium alone (sodium-native). noble* = @noble/curves (tests only).",
   nodeVersion: process.versions.node,
   openssl: process.versions.openssl,
 };

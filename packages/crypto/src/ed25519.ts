@@ -6,6 +6,7 @@ import {
   verify as nodeVerify,
 } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { libsodiumLoaded, verifyLibsodium } from "./ed25519-libsodium.js";
 import { assertBytes, CryptoError } from "./errors.js";
 
 /**
@@ -58,9 +59,10 @@ export function signRaw(key: SigningKey, message: Uint8Array): Uint8Array {
  *
  * Ed25519 implementations disagree on edge cases ("Taming the many EdDSAs", Chalkias et al.
  * 2020), and a signature that one node accepts and another rejects splits the chain. Our rule
- * is RFC 8032 §5.1.7 cofactorless verification (what OpenSSL, behind node:crypto, computes)
- * plus explicit rejections made here, before OpenSSL sees the bytes, so that the verdict does
- * not depend on the OpenSSL version a node was built with:
+ * is RFC 8032 §5.1.7 cofactorless verification (what OpenSSL, behind node:crypto, and libsodium
+ * compute; libsodium runs it where its addon loads, see ed25519-libsodium.ts) plus explicit
+ * rejections made here, before either engine sees the bytes, so that the verdict depends neither
+ * on the engine nor on the version a node was built with:
  *   1. S must be canonical: S < L. (OpenSSL 3 checks this too; we do not rely on it.)
  *   2. A and R must be canonical encodings: y < p. OpenSSL accepts non-canonical A.
  *   3. A and R must not be of small order (the 8 torsion points, in any encoding). OpenSSL
@@ -116,7 +118,7 @@ function isSmallOrderPoint(bytes: Uint8Array, offset: number): boolean {
   return false;
 }
 
-/** Why our rule refuses a (signature, public key) before OpenSSL runs, or null if it does not. */
+/** Why our rule refuses a (signature, public key) before either engine runs, or null if it does not. */
 export function strictReject(signature: Uint8Array, publicKey: Uint8Array): string | null {
   if (!lessThanLE(signature, 32, L_LE, false)) return "non-canonical S (S >= L)";
   if (!isCanonicalPoint(publicKey, 0)) return "non-canonical public key encoding";
@@ -168,6 +170,11 @@ export function verifyOpenSsl(signature: Uint8Array, message: Uint8Array, public
   }
 }
 
+/** Which engine decides the equation behind verify()'s pre-checks in this thread. */
+export type Ed25519Engine = "libsodium" | "openssl";
+export const ed25519Engine: Ed25519Engine = libsodiumLoaded() ? "libsodium" : "openssl";
+const verifyEquation = ed25519Engine === "libsodium" ? verifyLibsodium : verifyOpenSsl;
+
 /**
  * Verifies an Ed25519 signature under p2pnode's one rule (see above). Returns false for any
  * signature that does not verify; throws only when handed bytes of the wrong type or length.
@@ -177,5 +184,5 @@ export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Ui
   assertBytes(publicKey, "public key", 32);
   assertBytes(message, "message");
   if (strictReject(signature, publicKey) !== null) return false;
-  return verifyOpenSsl(signature, message, publicKey);
+  return verifyEquation(signature, message, publicKey);
 }

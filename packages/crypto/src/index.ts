@@ -8,6 +8,8 @@ export * from "./chain.js";
 export * from "./consensus.js";
 export * from "./dht.js";
 export {
+  type Ed25519Engine,
+  ed25519Engine,
   publicKeyReject,
   type SignedMessage,
   type SigningKey,
@@ -17,6 +19,7 @@ export {
   verify,
   verifyOpenSsl,
 } from "./ed25519.js";
+export { libsodiumLoaded, verifyLibsodium } from "./ed25519-libsodium.js";
 export { CryptoError, type CryptoErrorCode } from "./errors.js";
 export * from "./hash.js";
 export * from "./identity.js";

@@ -3,8 +3,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import { torsion } from "../scripts/ed25519-edge-cases.js";
-import { signingKeyFromSeed, signRaw, strictReject, verify, verifyOpenSsl } from "../src/index.js";
+import { mixedOrderSignature, torsion } from "../scripts/ed25519-edge-cases.js";
+import {
+  ed25519Engine,
+  signingKeyFromSeed,
+  signRaw,
+  strictReject,
+  verify,
+  verifyLibsodium,
+  verifyOpenSsl,
+} from "../src/index.js";
 
 const b = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
 const hex = (u: Uint8Array) => Buffer.from(u).toString("hex");
@@ -97,7 +105,13 @@ interface EdgeFile {
     publicKey: string;
     signature: string;
     message: string;
-    verdicts: { p2pnode: boolean; nodeCrypto: boolean; nobleStrict: boolean; nobleZip215: boolean };
+    verdicts: {
+      p2pnode: boolean;
+      nodeCrypto: boolean;
+      libsodium: boolean;
+      nobleStrict: boolean;
+      nobleZip215: boolean;
+    };
   }[];
 }
 const edge: EdgeFile = JSON.parse(
@@ -108,10 +122,13 @@ describe("Ed25519: edge cases (test/vectors/ed25519-edge.json)", () => {
   it.each(edge.cases)("$name: our verdict is $verdicts.p2pnode", (c) => {
     const [sig, msg, pub] = [b(c.signature), b(c.message), b(c.publicKey)];
     expect(verify(sig, msg, pub)).toBe(c.verdicts.p2pnode);
-    // Our verdict is one rule: the pre-checks, then OpenSSL. If a Node upgrade changes what
-    // OpenSSL alone says, the next line fails and the pre-checks must be reviewed.
+    // Our verdict is one rule: the pre-checks, then either engine. If a Node or sodium-native
+    // upgrade changes what an engine alone says, one of these fails and the pre-checks must be
+    // reviewed.
     expect(verifyOpenSsl(sig, msg, pub)).toBe(c.verdicts.nodeCrypto);
+    expect(verifyLibsodium(sig, msg, pub)).toBe(c.verdicts.libsodium);
     expect(c.verdicts.p2pnode).toBe(strictReject(sig, pub) === null && c.verdicts.nodeCrypto);
+    expect(c.verdicts.p2pnode).toBe(strictReject(sig, pub) === null && c.verdicts.libsodium);
     expect(nobleVerify(sig, msg, pub, false)).toBe(c.verdicts.nobleStrict);
     expect(nobleVerify(sig, msg, pub, true)).toBe(c.verdicts.nobleZip215);
   });
@@ -155,5 +172,45 @@ describe("Ed25519: edge cases (test/vectors/ed25519-edge.json)", () => {
     expect(() => verify(b(v.signature).subarray(1), b(v.message), b(v.public))).toThrow(/64 bytes/);
     expect(() => verify(b(v.signature), b(v.message), b(v.public).subarray(1))).toThrow(/32 bytes/);
     expect(() => verify(b(v.signature), "hi" as unknown as Uint8Array, b(v.public))).toThrow(/Uint8Array/);
+  });
+});
+
+describe("Ed25519: the two engines behind verify()", () => {
+  it("libsodium decides on this machine (sodium-native loads from the dependencies)", () => {
+    expect(ed25519Engine).toBe("libsodium");
+  });
+
+  it("agree with each other and with the cofactorless equation on random mixed-order keys and R", () => {
+    // Points with a torsion component pass our pre-checks, so the engines alone decide them, and
+    // this is where Ed25519 verifiers are known to split (cofactored or not, how A is decoded).
+    const verdicts = { true: 0, false: 0 };
+    for (let i = 0; i < 160; i++) {
+      const scalar = () => BigInt(`0x${randomBytes(32).toString("hex")}`);
+      const message = new Uint8Array(randomBytes(i % 40));
+      const [tA, tR] = [i % 8, (i >> 3) % 8];
+      const c = mixedOrderSignature(scalar(), scalar(), tA, tR, message);
+      expect(strictReject(c.signature, c.publicKey), `tA ${tA} tR ${tR}`).toBeNull();
+      const ours = verify(c.signature, message, c.publicKey);
+      expect(ours, `tA ${tA} tR ${tR}`).toBe(c.passesCofactorless);
+      expect(verifyLibsodium(c.signature, message, c.publicKey)).toBe(ours);
+      expect(verifyOpenSsl(c.signature, message, c.publicKey)).toBe(ours);
+      verdicts[String(ours) as "true" | "false"]++;
+    }
+    // Both verdicts occur: the loop above compared something.
+    expect(verdicts.true).toBeGreaterThan(10);
+    expect(verdicts.false).toBeGreaterThan(10);
+  });
+
+  it("libsodium verifies bytes over a SharedArrayBuffer (the addon reads none; they are copied)", () => {
+    const v = RFC8032[1]!;
+    const shared = new Uint8Array(new SharedArrayBuffer(64 + 32 + 1));
+    shared.set(b(v.signature), 0);
+    shared.set(b(v.public), 64);
+    shared.set(b(v.message), 96);
+    const [sig, pub, msg] = [shared.subarray(0, 64), shared.subarray(64, 96), shared.subarray(96)];
+    expect(verifyLibsodium(sig, msg, pub)).toBe(true);
+    expect(verify(sig, msg, pub)).toBe(true);
+    shared[96] = shared[96]! ^ 1;
+    expect(verify(sig, msg, pub)).toBe(false);
   });
 });

@@ -262,6 +262,7 @@ describe("VerifyPool.close()", () => {
     const dying = pool({ threads: 2 }, { startWorker: () => new Worker("process.exit(3)", { eval: true }) });
     await dying.start(); // resolves although no thread ever becomes ready
     expect(dying.stats.running).toBe(0);
+    expect(dying.engine).toBeUndefined(); // no thread said which engine it loaded
   });
 
   it("refuses a thread count outside 1-256", () => {
@@ -284,6 +285,9 @@ describe("VerifyPool's thread entry", () => {
     expect(built.verifyWorkerEntry().pathname.endsWith("/dist/verify-pool/verify-worker.js")).toBe(true);
     const p = new built.VerifyPool({ threads: 1 });
     try {
+      await p.start();
+      // The thread loaded sodium-native from the built package as the production tree holds it.
+      expect(p.engine).toBe("libsodium");
       const items = mixedItems(64);
       expect(await p.verifyAll(items)).toEqual(items.map(direct));
     } finally {

@@ -170,6 +170,10 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
       expect(Object.keys(((await doc.json()) as { paths: object }).paths).length, s).toBeGreaterThan(0);
       expect((await fetch(`${url(0, s)}/docs/static/index.html`)).status, s).toBe(200);
     }
+    // The chain's signature threads (packages/crypto's dist, outside the bundle) load libsodium's
+    // addon from the pruned tree; without it they would fall back to the slower node:crypto.
+    const metrics = await (await fetch(`${url(0, "chain")}/metrics`)).text();
+    expect(metrics).toMatch(/chain_ed25519_engine_info\{engine="libsodium",service="chain"\} 1/);
   });
 
   it("runs `p2pnode --help`", () => {

@@ -49,6 +49,8 @@ export const chainService: ServiceDefinition = {
       ctx.config.verifyThreads === undefined ? {} : { threads: ctx.config.verifyThreads },
     );
     await verifier.start(); // threads loaded before the service is ready, not on the first request
+    ctx.log.info({ threads: verifier.size, engine: verifier.engine }, "signature threads ready");
+    metrics.showVerifyEngine(verifier.engine);
     const intake = new ChainIntake({
       chain,
       metrics,

@@ -113,6 +113,17 @@ export class ChainMetrics {
    * Counters of where admitted txs spent their time (Admission's stats, read when scraped):
    * rate(verify_seconds) / rate(txs) is the average arrival-to-verdict time, and so on.
    */
+  /** Which Ed25519 engine the VerifyPool's threads loaded (packages/crypto: libsodium or openssl). */
+  showVerifyEngine(engine: string | undefined): void {
+    const info = new Gauge({
+      name: "chain_ed25519_engine_info",
+      help: "1 for the Ed25519 engine the signature threads verify with (libsodium; openssl where its addon does not load)",
+      labelNames: ["engine"],
+      registers: [this.registry],
+    });
+    info.set({ engine: engine ?? "unknown" }, 1);
+  }
+
   watchAdmission(stats: AdmissionStats): void {
     for (const { name, help, field } of ADMISSION_COUNTERS)
       new Counter({

@@ -202,6 +202,8 @@ describe("chain over NATS and REST", () => {
     expect(metrics).toMatch(/chain_admission_txs_total\{service="chain"\} [1-9]/);
     expect(metrics).toMatch(/chain_mempool_commits_total\{service="chain"\} [1-9]/);
     expect(metrics).toMatch(/chain_mempool_commit_seconds_total\{service="chain"\} \d/);
+    // The signature threads say which engine they loaded: libsodium, from the chain's dependencies.
+    expect(metrics).toMatch(/chain_ed25519_engine_info\{engine="libsodium",service="chain"\} 1/);
   });
 });
 

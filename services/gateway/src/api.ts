@@ -49,6 +49,7 @@ export function createGatewayService(over: GatewayServiceOverrides = {}): Servic
         config.verifyThreads === undefined ? {} : { threads: config.verifyThreads },
       );
       await verifier.start(); // threads loaded before the first handshake, not during it
+      log.info({ threads: verifier.size, engine: verifier.engine }, "signature threads ready");
       const g = new Gateway(options, {
         verifier,
         chain: over.chain ?? natsChainPort(bus),

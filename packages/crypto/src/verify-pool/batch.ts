@@ -1,4 +1,4 @@
-import type { SignedMessage } from "../ed25519.js";
+import type { Ed25519Engine, SignedMessage } from "../ed25519.js";
 
 /*
  * The wire form of a batch between the pool and a verify thread: one ArrayBuffer, transferred
@@ -22,9 +22,11 @@ export interface BatchReply {
 
 export const VERDICT_ERROR = 2;
 
-/** A thread's first message: its module is loaded and it takes batches. */
+/** A thread's first message: its module is loaded and it takes batches with this engine. */
 export interface ThreadReady {
   ready: true;
+  /** Absent from threads that do not say (test stand-ins). */
+  engine?: Ed25519Engine;
 }
 
 export function packBatch(id: number, items: readonly SignedMessage[]): BatchRequest {

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
-import type { SignedMessage } from "../ed25519.js";
+import type { Ed25519Engine, SignedMessage } from "../ed25519.js";
 import { assertBytes, CryptoError } from "../errors.js";
 import { type BatchReply, packBatch, type ThreadReady, VERDICT_ERROR } from "./batch.js";
 import { type StartVerifyWorker, startVerifyWorker, verifyWorkerEntry } from "./start-worker.js";
@@ -62,6 +62,8 @@ export class VerifyPool {
   private closed = false;
   /** Threads that died and were replaced (exposed for metrics and tests). */
   respawns = 0;
+  /** The Ed25519 engine the threads verify with, as they reported it once loaded (after start()). */
+  engine: Ed25519Engine | undefined;
 
   constructor(opts: Partial<VerifyPoolOptions> = {}, modules: VerifyPoolModules = {}) {
     this.opts = { ...defaultVerifyPoolOptions(), ...opts };
@@ -193,8 +195,10 @@ export class VerifyPool {
     });
     const t: Thread = { worker, batches: new Map(), load: 0, dead: false, ready };
     worker.on("message", (reply: BatchReply | ThreadReady) => {
-      if ("ready" in reply) loaded();
-      else this.onReply(t, reply);
+      if ("ready" in reply) {
+        if (reply.engine) this.engine = reply.engine;
+        loaded();
+      } else this.onReply(t, reply);
     });
     worker.on("error", (err) => {
       loaded();

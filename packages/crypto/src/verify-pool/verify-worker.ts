@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { verify } from "../ed25519.js";
+import { ed25519Engine, verify } from "../ed25519.js";
 import { type BatchReply, type BatchRequest, type ThreadReady, unpackBatch, VERDICT_ERROR } from "./batch.js";
 
 /*
@@ -18,5 +18,6 @@ parentPort?.on("message", (req: BatchRequest) => {
   });
   parentPort?.postMessage({ id: req.id, verdicts } satisfies BatchReply, [verdicts.buffer]);
 });
-// Loaded (crypto and its imports evaluated): VerifyPool.start() waits for this.
-parentPort?.postMessage({ ready: true } satisfies ThreadReady);
+// Loaded (crypto and its imports evaluated): VerifyPool.start() waits for this. The engine is the
+// one this thread loaded, which is what the pool reports (a service logs it and shows it on /metrics).
+parentPort?.postMessage({ ready: true, engine: ed25519Engine } satisfies ThreadReady);

@@ -1,5 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -308,6 +319,48 @@ describe("VerifyPool's thread entry", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("started 2");
     expect(r.status).toBe(0);
+  });
+
+  it("falls back to node:crypto where sodium-native is missing, in the threads too, with the same verdicts", () => {
+    // The built package copied beside links to every dependency it has but sodium-native: as a
+    // platform with no prebuilt addon, where requiring it fails in every thread.
+    const pkg = join(import.meta.dirname, "..");
+    if (!existsSync(join(pkg, "dist")))
+      throw new Error("packages/crypto/dist is missing: run `pnpm build` first");
+    const dir = mkdtempSync(join(tmpdir(), "p2pnode-no-sodium-"));
+    const copy = join(dir, "crypto");
+    cpSync(join(pkg, "dist"), join(copy, "dist"), { recursive: true });
+    cpSync(join(pkg, "package.json"), join(copy, "package.json"));
+    mkdirSync(join(copy, "node_modules"));
+    for (const name of readdirSync(join(pkg, "node_modules")))
+      if (!name.startsWith(".") && name !== "sodium-native")
+        symlinkSync(realpathSync(join(pkg, "node_modules", name)), join(copy, "node_modules", name));
+    const items = mixedItems(40);
+    const asArrays = items.map((it) => [[...it.publicKey], [...it.message], [...it.signature]]);
+    const script = `const c = await import(${JSON.stringify(pathToFileURL(join(copy, "dist", "index.js")).href)});
+      const items = ${JSON.stringify(asArrays)}.map(([publicKey, message, signature]) =>
+        ({ publicKey: Uint8Array.from(publicKey), message: Uint8Array.from(message), signature: Uint8Array.from(signature) }));
+      const p = new c.VerifyPool({ threads: 2 }); await p.start();
+      const pooled = await p.verifyAll(items);
+      const inline = items.map((it) => c.verify(it.signature, it.message, it.publicKey));
+      console.log(JSON.stringify({ engine: c.ed25519Engine, loaded: c.libsodiumLoaded(), pool: p.engine, inline, pooled }));
+      await p.close();`;
+    try {
+      // Without pnpm's NODE_PATH (its store's hoisted packages, sodium-native among them).
+      const { NODE_PATH: _, ...env } = process.env;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        encoding: "utf8",
+        timeout: 120_000,
+        env,
+      });
+      expect(r.stderr).toBe("");
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ engine: "openssl", loaded: false, pool: "openssl" });
+      expect(out.inline).toEqual(items.map(direct));
+      expect(out.pooled).toEqual(items.map(direct));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("starts in a process run with the supervisor's V8 flags (a worker refuses per-process flags)", () => {

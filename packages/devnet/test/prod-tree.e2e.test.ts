@@ -78,7 +78,8 @@ function envFor(i: number, role: Role): NodeJS.ProcessEnv {
     P2PNODE_MINER_THREADS: "1",
     // node0's rewards fund the wallet `wallet new` made, so `tx send` has coins to move.
     ...(i === 0 ? { P2PNODE_MINER_ADDRESS: walletAddress } : {}),
-    P2PNODE_LOG_LEVEL: "warn",
+    // node0 logs at info, as the image does by default: the test reads its start-up lines.
+    P2PNODE_LOG_LEVEL: i === 0 ? "info" : "warn",
   };
 }
 
@@ -174,6 +175,15 @@ describe("the production tree (scripts/prod-tree.sh, as in the image)", () => {
     // addon from the pruned tree; without it they would fall back to the slower node:crypto.
     const metrics = await (await fetch(`${url(0, "chain")}/metrics`)).text();
     expect(metrics).toMatch(/chain_ed25519_engine_info\{engine="libsodium",service="chain"\} 1/);
+    // Both services that verify say so at start, with the engine their threads loaded.
+    const ready = logOf(0)
+      .split("\n")
+      .filter((l) => l.includes("signature threads ready"));
+    for (const s of ["chain", "gateway"])
+      expect(
+        ready.filter((l) => l.includes(`"svc":"${s}"`) && l.includes(`"engine":"libsodium"`)),
+        s,
+      ).toHaveLength(1);
   });
 
   it("runs `p2pnode --help`", () => {

@@ -16,7 +16,7 @@ import { loadavg } from "node:os";
 import { signedTransactionToJson } from "@p2pnode/codec";
 import { createApp, createLogger } from "@p2pnode/kit";
 import { freePort, startTestNode, startTestService, writeBenchResult } from "@p2pnode/kit/testing";
-import type { AdmissionStats } from "../src/admission.js";
+import { type AdmissionStats, emptyAdmissionStats } from "../src/admission.js";
 import { chainService } from "../src/api.js";
 import { ADMISSION_COUNTERS } from "../src/metrics.js";
 import { CHAIN_ID, transfer } from "../test/helpers.js";
@@ -88,7 +88,7 @@ let chainDisk = 0;
 // admission's sums over the txs of the timed rounds only.
 const admissionCounters = async (): Promise<AdmissionStats> => {
   const text = await (await fetch(`http://127.0.0.1:${chainPort}/metrics`)).text();
-  const out = {} as AdmissionStats;
+  const out = emptyAdmissionStats();
   for (const { name, field } of ADMISSION_COUNTERS) {
     const m = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(text);
     if (!m) throw new TypeError(`${name} missing from the chain's /metrics`);
@@ -96,7 +96,7 @@ const admissionCounters = async (): Promise<AdmissionStats> => {
   }
   return out;
 };
-const admission: AdmissionStats = { txs: 0, verifySeconds: 0, waitSeconds: 0, commits: 0, commitSeconds: 0 };
+const admission = emptyAdmissionStats();
 const cpuOf = async (measure: () => Promise<{ seconds: number }>) => {
   const before = process.cpuUsage();
   const disk = diskWritten();

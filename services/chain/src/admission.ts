@@ -50,6 +50,11 @@ export interface AdmissionStats {
   commitSeconds: number;
 }
 
+/** Stats with nothing counted yet. */
+export function emptyAdmissionStats(): AdmissionStats {
+  return { txs: 0, verifySeconds: 0, waitSeconds: 0, commits: 0, commitSeconds: 0 };
+}
+
 /**
  * Every write into the chain from REST, NATS and sync: signatures are verified on a VerifyPool as
  * soon as a tx or block arrives (a turn's arrivals in one batch), and the chain's synchronous
@@ -62,7 +67,7 @@ export interface AdmissionStats {
 export class Admission {
   private readonly steps: Step[] = [];
   private closed = false;
-  readonly stats: AdmissionStats = { txs: 0, verifySeconds: 0, waitSeconds: 0, commits: 0, commitSeconds: 0 };
+  readonly stats: AdmissionStats = emptyAdmissionStats();
   /** A pump() is queued (microtask or next turn): one at a time, whatever settles meanwhile. */
   private pumpQueued = false;
   /** The head step the last one-turn wait was for: a head waits at most once. */

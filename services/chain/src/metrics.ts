@@ -1,3 +1,4 @@
+import type { Ed25519Engine } from "@p2pnode/crypto";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { AdmissionStats } from "./admission.js";
 import type { Chain } from "./chain.js";
@@ -109,12 +110,8 @@ export class ChainMetrics {
     });
   }
 
-  /**
-   * Counters of where admitted txs spent their time (Admission's stats, read when scraped):
-   * rate(verify_seconds) / rate(txs) is the average arrival-to-verdict time, and so on.
-   */
   /** Which Ed25519 engine the VerifyPool's threads loaded (packages/crypto: libsodium or openssl). */
-  showVerifyEngine(engine: string | undefined): void {
+  showVerifyEngine(engine: Ed25519Engine | undefined): void {
     const info = new Gauge({
       name: "chain_ed25519_engine_info",
       help: "1 for the Ed25519 engine the signature threads verify with (libsodium; openssl where its addon does not load)",
@@ -124,6 +121,10 @@ export class ChainMetrics {
     info.set({ engine: engine ?? "unknown" }, 1);
   }
 
+  /**
+   * Counters of where admitted txs spent their time (Admission's stats, read when scraped):
+   * rate(verify_seconds) / rate(txs) is the average arrival-to-verdict time, and so on.
+   */
   watchAdmission(stats: AdmissionStats): void {
     for (const { name, help, field } of ADMISSION_COUNTERS)
       new Counter({

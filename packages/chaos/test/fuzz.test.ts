@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ed25519TorsionSeeds, verifyTorsionRecipe } from "../src/fuzz/ed25519-target.js";
 import { fuzzTarget } from "../src/fuzz/run.js";
 import { FUZZ_TARGETS } from "../src/fuzz/targets.js";
 
@@ -10,6 +11,11 @@ describe("every decoder of outside input survives hostile bytes", () => {
     for (const t of FUZZ_TARGETS) {
       expect(t.seeds.length, t.name).toBeGreaterThan(0);
     }
+  });
+  it("ed25519-torsion's seeds reach both verdicts, so the engines are compared where they could split", () => {
+    const verdicts = ed25519TorsionSeeds().map(verifyTorsionRecipe);
+    expect(verdicts.filter(Boolean).length).toBeGreaterThan(0);
+    expect(verdicts.filter((v) => !v).length).toBeGreaterThan(0);
   });
   for (const t of FUZZ_TARGETS) {
     it(`${t.name}: ${RUNS} inputs, only typed errors`, () => {

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { challenge, ED25519_L, le32, mul, torsion } from "../src/ed25519-torsion.js";
 
 /*
  * Builds Ed25519 edge cases with @noble/curves point arithmetic: signatures that satisfy the
@@ -8,9 +8,8 @@ import { ed25519 } from "@noble/curves/ed25519.js";
  * verifier's verdict on them; the committed file is the regression test.
  */
 
-type Point = InstanceType<typeof ed25519.Point>;
 const { Point } = ed25519;
-const L = Point.Fn.ORDER;
+const L = ED25519_L;
 const B = Point.BASE;
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -23,21 +22,6 @@ export interface EdgeCase {
   message: string;
 }
 
-function le32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-function fromLe(b: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
-  return n;
-}
-/** k = SHA-512(R ‖ A ‖ M) mod L, over the encodings exactly as they appear on the wire. */
-function challenge(r: Uint8Array, a: Uint8Array, m: Uint8Array): bigint {
-  return fromLe(createHash("sha512").update(r).update(a).update(m).digest()) % L;
-}
-const mul = (p: Point, n: bigint) => (n % L === 0n ? Point.ZERO : p.multiply(n % L));
 const edge = (name: string, a: Uint8Array, r: Uint8Array, s: Uint8Array, m: Uint8Array): EdgeCase => ({
   name,
   publicKey: hex(a),
@@ -45,33 +29,12 @@ const edge = (name: string, a: Uint8Array, r: Uint8Array, s: Uint8Array, m: Uint
   message: hex(m),
 });
 
-/** A point of order 8; its multiples are the whole torsion subgroup. */
-const T8 = Point.fromBytes(bytes("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"));
-export const torsion: Point[] = Array.from({ length: 8 }, (_, i) => T8.multiplyUnsafe(BigInt(i)));
-
 /** First message "<prefix> n" whose challenge makes `want(k)` true. */
 function findMessage(prefix: string, r: Uint8Array, a: Uint8Array, want: (k: bigint) => boolean): Uint8Array {
   for (let n = 0; ; n++) {
     const m = utf8(`${prefix} ${n}`);
     if (want(challenge(r, a, m))) return m;
   }
-}
-
-/**
- * A signature by secret scalar `a` with nonce `r` on `message`, made with torsion point `tA` added
- * to the key and `tR` to R: A' = [a]B + T_tA, R' = [r]B + T_tR, S = r + k·a. It passes the
- * cofactored equation always, and the cofactorless one exactly when R' = [S]B - [k]A', that is
- * when T_tR = -[k]T_tA, or (tR + k·tA) ≡ 0 mod 8.
- */
-export function mixedOrderSignature(a: bigint, r: bigint, tA: number, tR: number, message: Uint8Array) {
-  const A = mul(B, a).add(torsion[tA]!).toBytes();
-  const R = mul(B, r).add(torsion[tR]!).toBytes();
-  const k = challenge(R, A, message);
-  return {
-    publicKey: A,
-    signature: Uint8Array.of(...R, ...le32((r + k * a) % L)),
-    passesCofactorless: (BigInt(tR) + k * BigInt(tA)) % 8n === 0n,
-  };
 }
 
 export function edgeCases(): EdgeCase[] {
@@ -120,9 +83,9 @@ export function edgeCases(): EdgeCase[] {
     cases.push(edge("small-order R (identity) with a prime-order key", A.toBytes(), identity, le32(s), m));
   }
 
-  // 5. Mixed-order key A' = [a]B + T8: cofactored always holds, cofactorless only if 8 | k.
+  // 5. Mixed-order key A' = [a]B + T (torsion[1], of order 8): cofactored always holds, cofactorless only if 8 | k.
   {
-    const A2 = A.add(T8).toBytes();
+    const A2 = A.add(torsion[1]!).toBytes();
     const Rb = R.toBytes();
     for (const [label, want] of [
       ["k ≡ 0 mod 8 (passes both)", (k: bigint) => k % 8n === 0n],
@@ -134,9 +97,9 @@ export function edgeCases(): EdgeCase[] {
     }
   }
 
-  // 6. Mixed-order R' = [r]B + T8: cofactored holds, cofactorless never does.
+  // 6. Mixed-order R' = [r]B + T (torsion[1]): cofactored holds, cofactorless never does.
   {
-    const R2 = R.add(T8).toBytes();
+    const R2 = R.add(torsion[1]!).toBytes();
     const m = utf8("mixed-order R");
     const s = (r + challenge(R2, A.toBytes(), m) * a) % L;
     cases.push(edge("mixed-order R", A.toBytes(), R2, le32(s), m));

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import { mixedOrderSignature, torsion } from "../scripts/ed25519-edge-cases.js";
+import { mixedOrderSignature, torsion } from "../src/ed25519-torsion.js";
 import {
   ed25519Engine,
   signingKeyFromSeed,

@@ -51,6 +51,12 @@ import {
 } from "@p2pnode/rules";
 import { BlockJson, CodedError, SignedTransactionJson } from "@p2pnode/types";
 import { ZodError } from "zod";
+import {
+  ed25519TorsionSeeds,
+  ed25519WireSeeds,
+  verifyTorsionRecipe,
+  verifyWireBytes,
+} from "./ed25519-target.js";
 
 /**
  * Every decoder of outside input, as the node meets it: P2P messages and the frames that carry
@@ -292,6 +298,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     },
   },
   { name: "consensus-message", seeds: consensusSeeds, run: (b) => void decodeDsMessage(b, 4) },
+  // Signatures from peers and REST: the one rule's verdict, whichever engine decides it.
+  { name: "ed25519-verify", seeds: ed25519WireSeeds(), run: verifyWireBytes },
+  { name: "ed25519-torsion", seeds: ed25519TorsionSeeds(), run: verifyTorsionRecipe },
   {
     name: "rest-tx-body",
     seeds: [txJsonSeed],

@@ -4,7 +4,8 @@
  *     Ed25519 verify on one core (goal ≥ 0.7×): inline (one submission at a time, the verify on
  *     the event loop) and through the VerifyPool (250 submissions per turn, as concurrent clients
  *     send them: each turn awaited, and as a stream with up to 4 turns in flight, the headline),
- *     the latter also vs raw verify on every core (worker threads, no batching);
+ *     the latter also vs raw verify on every core (worker threads, no batching), and the same
+ *     stream sent as codec bytes, as txs from peers reach the chain (no JSON, no schema);
  *   - a 1,000-tx block connected with every signature checked (none of its txs in the mempool),
  *     inline and through the VerifyPool.
  * The block commit with its txs already verified, against the bare SQL of the same rows, is
@@ -16,7 +17,7 @@ import { createPublicKey, verify as nodeVerify } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Block, signedTransactionToJson } from "@p2pnode/codec";
+import { type Block, encodeSignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { rawVerifyRate as rawVerifyRateOnThreads, VerifyPool } from "@p2pnode/crypto";
 import { writeBenchResult } from "@p2pnode/kit/testing";
 import { txFromJson } from "@p2pnode/rules";
@@ -120,21 +121,31 @@ function mainThreadCpuMs(): number | undefined {
 // sustained gossip or many REST clients gets its next arrivals while the last are verified: here
 // a turn's 250 are parsed while up to STREAM_TURNS earlier turns are verified and committed. The
 // raw verify on every thread runs in slices alternating with it, so both see the same load.
+// The same stream is also sent as codec bytes, as txs from peers reach the chain (the gateway's
+// NATS submit carries the bytes it received: no JSON, no schema), on a chain of its own, in chunks
+// alternating with the JSON stream's.
 const STREAM_TURNS = 4;
 const STREAM_CHUNK = 2_000;
 const streamChain = chain();
 const streamIntake = new ChainIntake({ chain: streamChain, metrics: undefined, events, verifier: pool });
-async function streamAdmit(jsons: readonly unknown[]): Promise<void> {
+const bytesChain = chain();
+const bytesIntake = new ChainIntake({ chain: bytesChain, metrics: undefined, events, verifier: pool });
+const admitBytes = decoded.map((stx) => encodeSignedTransaction(stx));
+const submitJson = (json: unknown) => streamIntake.submitTx(SignedTransactionJson.parse(json));
+const submitBytes = (bytes: Uint8Array) => bytesIntake.submitTxBytes(bytes);
+async function streamAdmit<T>(items: readonly T[], submit: (item: T) => Promise<unknown>): Promise<void> {
   const inFlight: Promise<unknown>[] = [];
-  for (let i = 0; i < jsons.length; i += SLICE) {
-    const turn = jsons.slice(i, i + SLICE);
-    inFlight.push(Promise.all(turn.map((json) => streamIntake.submitTx(SignedTransactionJson.parse(json)))));
+  for (let i = 0; i < items.length; i += SLICE) {
+    const turn = items.slice(i, i + SLICE);
+    inFlight.push(Promise.all(turn.map(submit)));
     if (inFlight.length >= STREAM_TURNS) await inFlight.shift();
     else await new Promise((r) => setImmediate(r));
   }
   await Promise.all(inFlight);
 }
-await streamAdmit(admitJson.slice(0, STREAM_CHUNK)); // warm-up: the first chunk is not timed
+// Warm-up: the first chunk of each is not timed.
+await streamAdmit(admitJson.slice(0, STREAM_CHUNK), submitJson);
+await streamAdmit(admitBytes.slice(0, STREAM_CHUNK), submitBytes);
 let streamSeconds = 0;
 let rawThreadsOps = 0;
 let rawThreadsSeconds = 0;
@@ -142,6 +153,9 @@ let rawSodiumOps = 0;
 // CPU of the whole process (main thread, verify threads, V8's helpers) and of the main thread.
 let streamCpuMicros = 0;
 let streamMainCpuMicros = 0;
+let bytesSeconds = 0;
+let bytesCpuMicros = 0;
+let bytesMainCpuMicros = 0;
 for (let i = STREAM_CHUNK; i < admitJson.length; i += STREAM_CHUNK) {
   const rate = await rawVerifyRateOnThreads(
     { publicKey: sample.publicKey, message, signature: sample.signature },
@@ -162,16 +176,27 @@ for (let i = STREAM_CHUNK; i < admitJson.length; i += STREAM_CHUNK) {
   const cpu = process.cpuUsage();
   const mainCpu = mainThreadCpuMs();
   t0 = now();
-  await streamAdmit(chunk);
+  await streamAdmit(chunk, submitJson);
   streamSeconds += (now() - t0) / 1000;
   const used = process.cpuUsage(cpu);
   streamCpuMicros += used.user + used.system;
   streamMainCpuMicros += ((mainThreadCpuMs() ?? Number.NaN) - (mainCpu ?? Number.NaN)) * 1000;
+  const bytesCpu = process.cpuUsage();
+  const bytesMainCpu = mainThreadCpuMs();
+  t0 = now();
+  await streamAdmit(admitBytes.slice(i, i + STREAM_CHUNK), submitBytes);
+  bytesSeconds += (now() - t0) / 1000;
+  const bytesUsed = process.cpuUsage(bytesCpu);
+  bytesCpuMicros += bytesUsed.user + bytesUsed.system;
+  bytesMainCpuMicros += ((mainThreadCpuMs() ?? Number.NaN) - (bytesMainCpu ?? Number.NaN)) * 1000;
 }
 if (streamChain.mempool.size !== admitJson.length) throw new TypeError("streamed admission lost txs");
+if (bytesChain.mempool.size !== admitJson.length) throw new TypeError("streamed bytes admission lost txs");
 streamChain.store.close();
+bytesChain.store.close();
 const streamed = admitJson.length - STREAM_CHUNK;
 const admissionStream = streamed / streamSeconds;
+const admissionBytesStream = streamed / bytesSeconds;
 const verifyRawThreads = rawThreadsOps / rawThreadsSeconds;
 const verifyRawSodiumThreads = rawSodiumOps / rawThreadsSeconds;
 
@@ -217,6 +242,9 @@ const figures = {
   tx_admission_stream_cpu_us_per_tx: streamCpuMicros / streamed,
   tx_admission_stream_main_thread_cpu_us_per_tx: streamMainCpuMicros / streamed,
   tx_admission_stream_cores_busy: streamCpuMicros / 1e6 / streamSeconds,
+  tx_admission_bytes_stream_per_s: admissionBytesStream,
+  tx_admission_bytes_stream_cpu_us_per_tx: bytesCpuMicros / streamed,
+  tx_admission_bytes_stream_main_thread_cpu_us_per_tx: bytesMainCpuMicros / streamed,
   tx_admission_decoded_per_s: admissionCore,
   block_1000tx_connect_with_signatures_per_s: BLOCKS / coldSeconds,
   block_1000tx_connect_verify_pool_per_s: BLOCKS / pooledBlockSeconds,
@@ -229,6 +257,7 @@ const ratios = {
   // What the stream would reach with every core busy at its CPU per tx: the ratio's ceiling on
   // this machine, whatever the scheduling (each chunk's pipeline fills and drains, so it runs below).
   streamCeilingOverRawVerifyThreads: (threads * 1e6) / (streamCpuMicros / streamed) / verifyRawThreads,
+  bytesStreamAdmissionOverRawVerifyThreads: admissionBytesStream / verifyRawThreads,
   pooledAdmissionOverInline: admissionPooled / admission,
   decodedAdmissionOverRawVerify: admissionCore / verifyRaw,
 };
@@ -280,6 +309,22 @@ const rows: [string, string, string][] = [
   [
     "  CPU per streamed tx, main thread",
     Number.isNaN(streamMainCpuMicros) ? "n/a" : fmt(streamMainCpuMicros / streamed),
+    "µs",
+  ],
+  [
+    "tx admission, the same stream as codec bytes (txs from peers, over NATS)",
+    fmt(admissionBytesStream),
+    "/s",
+  ],
+  [
+    `  bytes stream / raw verify on ${threads} threads`,
+    fmt(ratios.bytesStreamAdmissionOverRawVerifyThreads, 2),
+    "x",
+  ],
+  ["  CPU per streamed tx (bytes), whole process", fmt(bytesCpuMicros / streamed), "µs"],
+  [
+    "  CPU per streamed tx (bytes), main thread",
+    Number.isNaN(bytesMainCpuMicros) ? "n/a" : fmt(bytesMainCpuMicros / streamed),
     "µs",
   ],
   ["  pooled / inline admission", fmt(ratios.pooledAdmissionOverInline, 2), "x"],

@@ -1,5 +1,5 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { challenge, ED25519_L, le32, mul, torsion } from "../src/ed25519-torsion.js";
+import { challenge, ED25519_L, le32, mul, torsion } from "../src/ed25519-cases.js";
 
 /*
  * Builds Ed25519 edge cases with @noble/curves point arithmetic: signatures that satisfy the

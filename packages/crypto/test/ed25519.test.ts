@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import { mixedOrderSignature, torsion } from "../src/ed25519-torsion.js";
+import { mixedOrderSignature, readEd25519EdgeVectors, torsion } from "../src/ed25519-cases.js";
 import {
   ed25519Engine,
   signingKeyFromSeed,
@@ -99,27 +97,10 @@ describe("Ed25519: random keys", () => {
   });
 });
 
-interface EdgeFile {
-  cases: {
-    name: string;
-    publicKey: string;
-    signature: string;
-    message: string;
-    verdicts: {
-      p2pnode: boolean;
-      nodeCrypto: boolean;
-      libsodium: boolean;
-      nobleStrict: boolean;
-      nobleZip215: boolean;
-    };
-  }[];
-}
-const edge: EdgeFile = JSON.parse(
-  readFileSync(join(import.meta.dirname, "vectors", "ed25519-edge.json"), "utf8"),
-);
+const edgeVectors = readEd25519EdgeVectors();
 
 describe("Ed25519: edge cases (test/vectors/ed25519-edge.json)", () => {
-  it.each(edge.cases)("$name: our verdict is $verdicts.p2pnode", (c) => {
+  it.each(edgeVectors)("$name: our verdict is $verdicts.p2pnode", (c) => {
     const [sig, msg, pub] = [b(c.signature), b(c.message), b(c.publicKey)];
     expect(verify(sig, msg, pub)).toBe(c.verdicts.p2pnode);
     // Our verdict is one rule: the pre-checks, then either engine. If a Node or sodium-native
@@ -134,14 +115,16 @@ describe("Ed25519: edge cases (test/vectors/ed25519-edge.json)", () => {
   });
 
   it("where noble strict and our rule differ, it is only small-order R or cofactored acceptance", () => {
-    const differ = edge.cases.filter((c) => c.verdicts.p2pnode !== c.verdicts.nobleStrict).map((c) => c.name);
+    const differ = edgeVectors
+      .filter((c) => c.verdicts.p2pnode !== c.verdicts.nobleStrict)
+      .map((c) => c.name);
     expect(differ).toEqual([
       "small-order R (identity) with a prime-order key",
       "mixed-order A, k ≢ 0 mod 8 (passes cofactored only)",
       "mixed-order R",
     ]);
     // noble + our pre-checks differs from our rule only by cofactored vs cofactorless.
-    const nobleChecked = edge.cases.filter(
+    const nobleChecked = edgeVectors.filter(
       (c) =>
         c.verdicts.p2pnode !==
         (strictReject(b(c.signature), b(c.publicKey)) === null && c.verdicts.nobleStrict),

@@ -5,7 +5,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -15,6 +14,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
+import { readEd25519EdgeVectors } from "../src/ed25519-cases.js";
 import {
   accountFromSeed,
   CryptoError,
@@ -61,16 +61,7 @@ function mixedItems(n: number): SignedMessage[] {
   });
 }
 
-interface EdgeCase {
-  name: string;
-  publicKey: string;
-  signature: string;
-  message: string;
-}
-const edge: { cases: EdgeCase[] } = JSON.parse(
-  readFileSync(join(import.meta.dirname, "vectors", "ed25519-edge.json"), "utf8"),
-);
-const edgeItems: SignedMessage[] = edge.cases.map((c) => ({
+const edgeItems: SignedMessage[] = readEd25519EdgeVectors().map((c) => ({
   publicKey: hex(c.publicKey),
   signature: hex(c.signature),
   message: hex(c.message),

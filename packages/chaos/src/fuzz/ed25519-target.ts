@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import {
   libsodiumLoaded,
   signingKeyFromSeed,
@@ -9,7 +7,7 @@ import {
   verifyLibsodium,
   verifyOpenSsl,
 } from "@p2pnode/crypto";
-import { fromLe, mixedOrderSignature } from "@p2pnode/crypto/ed25519-torsion";
+import { fromLe, mixedOrderSignature, readEd25519EdgeVectors } from "@p2pnode/crypto/ed25519-cases";
 
 /*
  * Differential fuzzing of the one Ed25519 rule. verify() decides a signature with the rule's
@@ -77,13 +75,9 @@ export function verifyTorsionRecipe(input: Uint8Array): boolean {
 export function ed25519WireSeeds(): Uint8Array[] {
   const key = signingKeyFromSeed(new Uint8Array(32).fill(11));
   const message = new TextEncoder().encode("p2pnode fuzz: ed25519");
-  const file = createRequire(import.meta.url).resolve("@p2pnode/crypto/vectors/ed25519-edge.json");
-  const vectors = JSON.parse(readFileSync(file, "utf8")) as {
-    cases: { publicKey: string; signature: string; message: string }[];
-  };
   return [
     Buffer.concat([key.publicKey, signRaw(key, message), message]),
-    ...vectors.cases.map((c) =>
+    ...readEd25519EdgeVectors().map((c) =>
       Buffer.concat([c.publicKey, c.signature, c.message].map((h) => Buffer.from(h, "hex"))),
     ),
   ];

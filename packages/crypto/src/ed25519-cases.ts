@@ -1,12 +1,37 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { ed25519 } from "@noble/curves/ed25519.js";
 
 /*
- * Ed25519 signatures with torsion components, built with @noble/curves point arithmetic: the
- * cases where Ed25519 verifiers are known to split (cofactored or cofactorless equation), since
- * such points pass every pre-check of our rule. For tests, vector generation and fuzzing
- * (`@p2pnode/crypto/ed25519-torsion`); the node itself never builds one.
+ * Ed25519 cases for tests, vector generation and fuzzing (`@p2pnode/crypto/ed25519-cases`); the
+ * node itself never builds or reads one:
+ *   - signatures with torsion components, built with @noble/curves point arithmetic: where Ed25519
+ *     verifiers are known to split (cofactored or cofactorless equation), since such points pass
+ *     every pre-check of our rule;
+ *   - the recorded edge vectors, test/vectors/ed25519-edge.json (`pnpm --filter @p2pnode/crypto
+ *     vectors` writes it), with every verifier's verdict.
  */
+
+/** One recorded edge case: hex encodings, and each verifier's verdict on it. */
+export interface Ed25519EdgeVector {
+  name: string;
+  publicKey: string;
+  signature: string;
+  message: string;
+  verdicts: {
+    p2pnode: boolean;
+    nodeCrypto: boolean;
+    libsodium: boolean;
+    nobleStrict: boolean;
+    nobleZip215: boolean;
+  };
+}
+
+/** The cases of test/vectors/ed25519-edge.json (one level up from src/ and from dist/). */
+export function readEd25519EdgeVectors(): Ed25519EdgeVector[] {
+  const file = new URL("../test/vectors/ed25519-edge.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { cases: Ed25519EdgeVector[] }).cases;
+}
 
 type Point = InstanceType<typeof ed25519.Point>;
 const { Point } = ed25519;

@@ -132,9 +132,17 @@ export function checkAuthority(t: CheckedTx, chainId: string, index?: number, ve
   if (isShielded(t.stx)) checkSpendProof(t.stx.tx, chainId, index);
 }
 
-/** Every stateless rule of a transaction, in order; what is left needs the chain's state. */
-export function checkTx(stx: SignedTransaction, o: TxRuleOptions, claimedId?: string): CheckedTx {
-  const t = prepareTx(stx, o, claimedId);
+/**
+ * Every stateless rule of a transaction, in order; what is left needs the chain's state.
+ * `encoded`: the codec bytes `stx` was decoded from (decodeTxBytes), used as prepareTx uses them.
+ */
+export function checkTx(
+  stx: SignedTransaction,
+  o: TxRuleOptions,
+  claimedId?: string,
+  encoded?: Uint8Array,
+): CheckedTx {
+  const t = prepareTx(stx, o, claimedId, encoded);
   checkAuthority(t, o.chainId);
   return t;
 }

@@ -1,13 +1,15 @@
 import {
+  concatBytes,
   decodeBlock,
   encodeBlock,
+  encodeSignedTransaction,
   type ShieldTx,
   type SignedTransaction,
   signedTransactionToJson,
 } from "@p2pnode/codec";
 import { txId } from "@p2pnode/crypto";
 import type { RunningService } from "@p2pnode/kit";
-import { startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
+import { eventually, startTestNode, startTestService, type TestNode } from "@p2pnode/kit/testing";
 import { randomSpendingKey, type SpendingKey } from "@p2pnode/shielded";
 import { ChainSubjects, GatewaySubjects, TxStatus } from "@p2pnode/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +18,7 @@ import type { Chain } from "../src/chain.js";
 import { txStatus } from "../src/queries.js";
 import { hex } from "../src/store.js";
 import { txInclusionProof } from "../src/sync/tx-proof.js";
-import { alice, makeBlock, minerA, openChain, testGenesis } from "./helpers.js";
+import { alice, bob, makeBlock, minerA, openChain, testGenesis, transfer } from "./helpers.js";
 import { type Built, owned, send, shield, treeOf } from "./shielded-helpers.js";
 
 /*
@@ -126,5 +128,36 @@ describe("a light node's GET /txs/:id for shielded transactions", () => {
     } finally {
       swapBody = undefined;
     }
+  });
+});
+
+describe("a light node's POST /txs/raw", () => {
+  it("announces a raw tx with the bytes it got and shows it pending; bytes that are not a canonical encoding are 400 DECODE_FAILED", async () => {
+    const announced: { id: string; tx: Uint8Array }[] = [];
+    node.supervisorBus.subscribe(ChainSubjects.txAccepted, (e) => void announced.push(e));
+    const bytes = encodeSignedTransaction(transfer(bob, alice, 5n, 0, 10n));
+    const sent = await svc.ctx.app.inject({
+      method: "POST",
+      url: "/txs/raw",
+      payload: Buffer.from(bytes),
+      headers: { "content-type": "application/octet-stream" },
+    });
+    const id = hex(txId(bytes));
+    expect([sent.statusCode, sent.json()]).toEqual([202, { id, status: "pending" }]);
+    await eventually(
+      () => announced.find((e) => e.id === id),
+      (e) => e !== undefined,
+    );
+    expect(announced.find((e) => e.id === id)!.tx).toEqual(bytes);
+    expect(TxStatus.parse((await lookup(id)).body).status).toBe("pending");
+
+    const longForm = concatBytes(bytes.subarray(0, -66), new Uint8Array([0x59, 0, 64]), bytes.subarray(-64));
+    const refused = await svc.ctx.app.inject({
+      method: "POST",
+      url: "/txs/raw",
+      payload: Buffer.from(longForm),
+      headers: { "content-type": "application/octet-stream" },
+    });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([400, "DECODE_FAILED"]);
   });
 });

@@ -110,22 +110,29 @@ describe("mempool persistence (chain service SIGKILLed)", () => {
   it("keeps every acknowledged tx (REST 202 or NATS reply) when SIGKILLed mid-stream", async () => {
     await start();
     const acked = new Set<string>();
+    let rawAcked = 0;
     let killing: Promise<void> | undefined;
     const ack = (id: string) => {
       acked.add(id);
       if (acked.size === 12) killing = kill();
     };
-    const rest = (tx: unknown) =>
-      fetch(`http://127.0.0.1:${port}/txs`, {
+    // REST as JSON (POST /txs) or as the codec bytes (POST /txs/raw): both answer 202 only once kept.
+    const rest = (tx: Parameters<typeof encodeSignedTransaction>[0], raw: boolean) =>
+      fetch(`http://127.0.0.1:${port}/txs${raw ? "/raw" : ""}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(tx),
-      }).then(async (r) => (r.status === 202 ? ack(((await r.json()) as { id: string }).id) : undefined));
+        headers: { "content-type": raw ? "application/octet-stream" : "application/json" },
+        body: raw ? encodeSignedTransaction(tx) : JSON.stringify(signedTransactionToJson(tx)),
+      }).then(async (r) => {
+        if (r.status !== 202) return;
+        if (raw) rawAcked++;
+        ack(((await r.json()) as { id: string }).id);
+      });
     const nats = (tx: Parameters<typeof encodeSignedTransaction>[0]) =>
       client
         .request(ChainSubjects.txSubmit, { tx: encodeSignedTransaction(tx) }, 3_000)
         .then((r) => ack(r.id));
-    // Alice over REST, Bob over NATS, each sender's nonces in order, both streams at once.
+    // Alice over REST (JSON and raw bytes in turn), Bob over NATS, each sender's nonces in order,
+    // both streams at once.
     const stream = async (send: (nonce: number) => Promise<void>) => {
       for (let nonce = 0; nonce < 20; nonce++) {
         if (
@@ -138,13 +145,14 @@ describe("mempool persistence (chain service SIGKILLed)", () => {
       }
     };
     const sends = [
-      stream((n) => rest(signedTransactionToJson(transfer(alice, carol, 1n, n)))),
+      stream((n) => rest(transfer(alice, carol, 1n, n), n % 2 === 1)),
       stream((n) => nats(transfer(bob, carol, 1n, n))),
     ];
     await Promise.all(sends);
     await killing;
     await kill();
     expect(acked.size).toBeGreaterThanOrEqual(12);
+    expect(rawAcked).toBeGreaterThan(0);
     await start();
     const { ids } = await client.request(ChainDeliverySubjects.mempoolInventory, {});
     for (const id of acked) expect(ids, `acknowledged ${id} lost`).toContain(id);

@@ -1,5 +1,12 @@
 import { join } from "node:path";
-import { decodeHeader, fromHex, headerToJson, signedTransactionToJson, splitBlock } from "@p2pnode/codec";
+import {
+  decodeHeader,
+  fromHex,
+  headerToJson,
+  type SignedTransaction,
+  signedTransactionToJson,
+  splitBlock,
+} from "@p2pnode/codec";
 import { addressHexOf, headerHash, txId } from "@p2pnode/crypto";
 import type { ServiceContext } from "@p2pnode/kit";
 import { checkTx, decodeTxBytes, decoding, txFromJson } from "@p2pnode/rules";
@@ -27,7 +34,7 @@ import { defaultChainOptions } from "../chain.js";
 import { reject } from "../errors.js";
 import { certificateToJson } from "../finality/finality.js";
 import { LightFinality, serveLightFinality } from "../finality/light-finality.js";
-import { TX_BODY_LIMIT_BYTES } from "../routes/txs.js";
+import { rawTxRoute, TX_BODY_LIMIT_BYTES } from "../routes/txs.js";
 import { natsSyncNetwork } from "../sync/nats-network.js";
 import { HeaderStore } from "./header-store.js";
 import { LightChain } from "./light-chain.js";
@@ -52,6 +59,24 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
   const sync = new LightSync({ light, net, log });
   /** Our own txs, as JSON for REST and as the codec bytes the gateway serves to peers. */
   const own = new Map<string, { json: StxJson; bytes: Uint8Array }>();
+  /**
+   * Our own tx, from REST's JSON or raw bytes: the stateless rules a full node applies first, with
+   * its fee floor (no state to check more), then kept and announced.
+   */
+  const admitOwn = (stx: SignedTransaction, claimedId?: string, bytes?: Uint8Array): { id: string } => {
+    const t = checkTx(
+      stx,
+      { chainId: genesis.chainId, minFee: defaultChainOptions.minFee },
+      claimedId,
+      bytes,
+    );
+    const id = t.idHex;
+    if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
+    own.set(id, { json: signedTransactionToJson(t.stx, t.id), bytes: t.bytes });
+    // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
+    bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee), tx: t.bytes });
+    return { id };
+  };
   // Dolev-Strong: headers come with certificates instead of by proof-of-work header sync.
   const final = light.finality && new LightFinality({ light, set: light.finality.set, bus, net, log });
   if (final) await serveLightFinality(bus, final);
@@ -176,20 +201,11 @@ export async function setupLightChain(ctx: ServiceContext, genesis: Genesis): Pr
       schema: { tags, body: SignedTransactionJson, response: { 202: TxSubmitted, 400: ErrorBody } },
     },
     async (req, reply) => {
-      // The stateless rules a full node applies first, with its fee floor: no state to check more.
-      const t = checkTx(
-        txFromJson(req.body),
-        { chainId: genesis.chainId, minFee: defaultChainOptions.minFee },
-        req.body.id,
-      );
-      const id = t.idHex;
-      if (own.size >= MAX_OWN_TXS) own.delete(own.keys().next().value!);
-      own.set(id, { json: signedTransactionToJson(t.stx, t.id), bytes: t.bytes });
-      // The gateway announces it (inv) to every peer, as for a full node's accepted tx.
-      bus.publish(ChainSubjects.txAccepted, { id, fee: String(t.stx.tx.fee), tx: t.bytes });
+      const { id } = admitOwn(txFromJson(req.body), req.body.id);
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );
+  rawTxRoute(app, async (bytes) => admitOwn(decodeTxBytes(bytes), undefined, bytes));
   app.get(
     "/txs/:id",
     {

@@ -1,3 +1,4 @@
+import { MAX_SHIELDED_TX_BYTES } from "@p2pnode/codec";
 import type { App } from "@p2pnode/kit";
 import {
   AccountState,
@@ -23,6 +24,9 @@ const tags = ["chain"];
  */
 export const TX_BODY_LIMIT_BYTES = 160 * 1024;
 
+/** A raw body is at most the largest encoded tx (a shielded one); more is 413 before it is read. */
+export const RAW_TX_BODY_LIMIT_BYTES = MAX_SHIELDED_TX_BYTES;
+
 export function txRoutes(app: App, d: RouteDeps): void {
   app.post(
     "/txs",
@@ -40,6 +44,8 @@ export function txRoutes(app: App, d: RouteDeps): void {
       return reply.status(202).send({ id, status: "pending" as const });
     },
   );
+
+  rawTxRoute(app, (bytes) => d.intake.submitTxBytes(bytes));
 
   app.get(
     "/txs/:id",
@@ -87,4 +93,53 @@ export function txRoutes(app: App, d: RouteDeps): void {
     },
     async (req) => mempoolPage(d.chain, req.query.offset, req.query.limit),
   );
+}
+
+/**
+ * `POST /txs/raw`: the tx's codec bytes as the body, as geth's eth_sendRawTransaction and Bitcoin
+ * Core's sendrawtransaction take a signed tx. A wallet that signs the encoding sends what it
+ * signed, and the node admits it as it admits a peer's: decoded once, no JSON or schema parse,
+ * the bytes kept and relayed as they came. Its scope takes application/octet-stream only (any
+ * other type is 415); `submit` answers as POST /txs does. Full and light nodes both serve it.
+ */
+export function rawTxRoute(app: App, submit: (bytes: Uint8Array) => Promise<{ id: string }>): void {
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      "application/octet-stream",
+      { parseAs: "buffer", bodyLimit: RAW_TX_BODY_LIMIT_BYTES },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post(
+      "/txs/raw",
+      {
+        bodyLimit: RAW_TX_BODY_LIMIT_BYTES,
+        schema: {
+          tags,
+          description:
+            "Submit a signed transaction as its codec bytes (Content-Type: application/octet-stream; PROTOCOL.md's encoding). Answers as POST /txs; bytes that are not one canonical encoding are 400 DECODE_FAILED",
+          response: {
+            202: TxSubmitted,
+            400: ErrorBody,
+            409: ErrorBody,
+            413: ErrorBody,
+            415: ErrorBody,
+            429: ErrorBody,
+          },
+        },
+      },
+      async (req, reply) => {
+        // No body (and so no content type) never reaches the parser: say what is expected.
+        if (!(req.body instanceof Uint8Array))
+          throw new CodedError(
+            "BAD_REQUEST",
+            "expected the transaction's codec bytes as an application/octet-stream body",
+          );
+        // A copy of its own: the pool keeps these bytes, and a small body may be a view into a
+        // shared allocation that would stay alive with it.
+        const { id } = await submit(new Uint8Array(req.body));
+        return reply.status(202).send({ id, status: "pending" as const });
+      },
+    );
+  });
 }

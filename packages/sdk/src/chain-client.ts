@@ -51,8 +51,22 @@ export class ChainClient extends ServiceClient {
    * so the second try admits it or answers DUPLICATE, which for a tx sent with its id means the
    * first try got through: it is pending either way.
    */
-  async submitTx(tx: SignedTransactionJson): Promise<TxSubmitted> {
-    const post = () => callJson("POST", this.url("/txs"), TxSubmitted, tx, this.opts);
+  submitTx(tx: SignedTransactionJson): Promise<TxSubmitted> {
+    return this.submitOnce(() => callJson("POST", this.url("/txs"), TxSubmitted, tx, this.opts), tx.id);
+  }
+
+  /**
+   * Submits a tx as its codec bytes (`POST /txs/raw`, PROTOCOL.md's encoding), as a wallet that
+   * signs the encoding holds it; retried as submitTx, with the id the bytes hash to.
+   */
+  async submitRawTx(bytes: Uint8Array): Promise<TxSubmitted> {
+    // Web Crypto: the same in Node and a browser. A tx's id is the SHA-256 of its encoding.
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    const id = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    return this.submitOnce(() => callJson("POST", this.url("/txs/raw"), TxSubmitted, bytes, this.opts), id);
+  }
+
+  private async submitOnce(post: () => Promise<TxSubmitted>, id: string | undefined): Promise<TxSubmitted> {
     try {
       return await post();
     } catch (err) {
@@ -61,8 +75,7 @@ export class ChainClient extends ServiceClient {
     try {
       return await post();
     } catch (err) {
-      if (err instanceof ApiError && err.code === "DUPLICATE" && tx.id)
-        return { id: tx.id, status: "pending" };
+      if (err instanceof ApiError && err.code === "DUPLICATE" && id) return { id, status: "pending" };
       throw err;
     }
   }

@@ -39,6 +39,7 @@ export function clientError(
 /**
  * One HTTP call whose reply is parsed with `schema`. A 2xx that fails its schema, a non-JSON body
  * or an error reply all become an ApiError with the server's code, so callers handle one type.
+ * `body` goes as JSON, or as it is (application/octet-stream) when it is bytes.
  */
 export async function callJson<S extends z.ZodType>(
   method: string,
@@ -48,14 +49,15 @@ export async function callJson<S extends z.ZodType>(
   opts: RequestOptions = {},
 ): Promise<z.infer<S>> {
   const headers: Record<string, string> = { ...opts.headers, accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  const raw = body instanceof Uint8Array;
+  if (body !== undefined) headers["content-type"] = raw ? "application/octet-stream" : "application/json";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (err) {

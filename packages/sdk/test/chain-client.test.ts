@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SignedTransactionJson } from "@p2pnode/types";
@@ -77,5 +78,30 @@ describe("ChainClient.submitTx", () => {
       code: "UPSTREAM_UNAVAILABLE",
     });
     expect(posts).toBe(2);
+  });
+});
+
+describe("ChainClient.submitRawTx", () => {
+  const bytes = new Uint8Array([0xa3, 1, 2, 3, 0xff, 0]);
+  const idOfBytes = createHash("sha256").update(bytes).digest("hex");
+
+  it("posts the bytes as they are to /txs/raw; DUPLICATE after a cut connection is pending under the bytes' hash", async () => {
+    const seen: { url: string; type: string; body: Buffer }[] = [];
+    let n = 0;
+    server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      seen.push({ url: req.url!, type: req.headers["content-type"]!, body: Buffer.concat(chunks) });
+      if (++n === 1) return req.socket.destroy();
+      res.writeHead(409, { "content-type": "application/json" }).end(JSON.stringify(duplicate));
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    expect(await new ChainClient(url).submitRawTx(bytes)).toEqual({ id: idOfBytes, status: "pending" });
+    expect(seen).toHaveLength(2);
+    for (const s of seen) {
+      expect([s.url, s.type]).toEqual(["/txs/raw", "application/octet-stream"]);
+      expect(new Uint8Array(s.body)).toEqual(bytes);
+    }
   });
 });

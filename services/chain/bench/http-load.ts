@@ -17,7 +17,7 @@ export interface LoadResult {
 const CLIENT = `
 const { parentPort, workerData } = require("node:worker_threads");
 const http = require("node:http");
-const { port, path, bodies, connections, expect } = workerData;
+const { port, path, bodies, connections, expect, contentType } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const statuses = {};
 let firstError;
@@ -26,7 +26,7 @@ function send(body) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: "127.0.0.1", port, path, method: "POST", agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } },
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
@@ -55,17 +55,21 @@ Promise.all(Array.from({ length: connections }, loop)).then(
 );
 `;
 
-/** POSTs every body to `http://127.0.0.1:port{path}` over `connections` keep-alive sockets. */
+/**
+ * POSTs every body to `http://127.0.0.1:port{path}` over `connections` keep-alive sockets: JSON
+ * text, or bytes as application/octet-stream.
+ */
 export function postLoad(o: {
   port: number;
   path: string;
-  bodies: string[];
+  bodies: string[] | Uint8Array[];
   connections: number;
   /** The status every answer should have; others are counted and the first is kept. */
   expect: number;
 }): Promise<LoadResult> {
+  const contentType = typeof o.bodies[0] === "string" ? "application/json" : "application/octet-stream";
   return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT, { eval: true, workerData: o });
+    const worker = new Worker(CLIENT, { eval: true, workerData: { ...o, contentType } });
     worker.once("message", (m: LoadResult & { error?: string }) => {
       void worker.terminate();
       if (m.error) reject(new Error(m.error));

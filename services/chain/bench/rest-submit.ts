@@ -7,13 +7,15 @@
  * rounds, so both see the same load on a shared machine. Also prints the process's CPU time per
  * request of each, which waiting for a core on a loaded machine does not distort, and where the
  * chain's requests spent their time, from the service's own /metrics counters (admission: arrival
- * to verdict, verdict to commit, the commits and their size).
+ * to verdict, verdict to commit, the commits and their size). The same txs also go as codec bytes
+ * to `POST /txs/raw` of a second chain service, in the same rounds: the lean edge a wallet that
+ * signs the encoding uses (no JSON, no schema), printed beside the headline, which stays JSON.
  *   pnpm --filter @p2pnode/chain bench:rest    (BENCH_REST_ROUND, BENCH_REST_ROUNDS to resize)
  * Prints a table and writes bench-results/rest-submit.json.
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { signedTransactionToJson } from "@p2pnode/codec";
+import { encodeSignedTransaction, type SignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { createApp, createLogger } from "@p2pnode/kit";
 import { freePort, startTestNode, startTestService, writeBenchResult } from "@p2pnode/kit/testing";
 import { type AdmissionStats, emptyAdmissionStats } from "../src/admission.js";
@@ -37,16 +39,22 @@ console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" "
 // so a sender's next nonce is sent ~1,000 requests after the one before it.
 const { senders, recipient, genesis } = blockFixture("");
 const total = WARMUP + ROUND * ROUNDS;
-const bodies: string[] = [];
-for (let n = 0; bodies.length < total; n++)
+const txs: SignedTransaction[] = [];
+for (let n = 0; txs.length < total; n++)
   for (const w of senders) {
-    if (bodies.length === total) break;
-    bodies.push(JSON.stringify(signedTransactionToJson(transfer(w, recipient, 1n, n, 2n, CHAIN_ID))));
+    if (txs.length === total) break;
+    txs.push(transfer(w, recipient, 1n, n, 2n, CHAIN_ID));
   }
+const bodies = txs.map((stx) => JSON.stringify(signedTransactionToJson(stx)));
+const rawBodies = txs.map((stx) => encodeSignedTransaction(stx));
 
 const node = await startTestNode("full", {}, { genesis });
 const chainPort = await freePort();
 const svc = await startTestService(chainService, node, { P2PNODE_CHAIN_PORT: String(chainPort) });
+// The raw lane's node: the same genesis, so the same txs are admitted there as bytes.
+const rawNode = await startTestNode("full", {}, { genesis });
+const rawPort = await freePort();
+const rawSvc = await startTestService(chainService, rawNode, { P2PNODE_CHAIN_PORT: String(rawPort) });
 
 const { app: trivial } = await createApp({
   service: "bench",
@@ -59,8 +67,8 @@ trivial.post("/txs", async (_req, reply) =>
 const trivialPort = await freePort();
 await trivial.listen({ host: "127.0.0.1", port: trivialPort });
 
-const run = (port: number, slice: string[]) =>
-  postLoad({ port, path: "/txs", bodies: slice, connections: CONNECTIONS, expect: 202 }).then((r) => {
+const run = (port: number, slice: string[] | Uint8Array[], path = "/txs") =>
+  postLoad({ port, path, bodies: slice, connections: CONNECTIONS, expect: 202 }).then((r) => {
     const bad = Object.entries(r.statuses).filter(([s]) => s !== "202");
     if (bad.length > 0) throw new TypeError(`port ${port}: ${JSON.stringify(r.statuses)}: ${r.firstError}`);
     return r;
@@ -68,7 +76,10 @@ const run = (port: number, slice: string[]) =>
 
 await run(trivialPort, bodies.slice(0, WARMUP));
 await run(chainPort, bodies.slice(0, WARMUP));
+await run(rawPort, rawBodies.slice(0, WARMUP), "/txs/raw");
 let chainSeconds = 0;
+let rawSeconds = 0;
+let rawCpu = 0;
 let trivialSeconds = 0;
 // CPU time of this process (server, client thread, verify threads) too: it holds on a loaded
 // machine, where the rates swing with what else runs.
@@ -116,17 +127,27 @@ for (let r = 0; r < ROUNDS; r++) {
   chainSeconds += c.seconds;
   chainCpu += c.cpu;
   chainDisk += c.disk;
+  const raw = await cpuOf(() =>
+    run(rawPort, rawBodies.slice(WARMUP + r * ROUND, WARMUP + (r + 1) * ROUND), "/txs/raw"),
+  );
+  rawSeconds += raw.seconds;
+  rawCpu += raw.cpu;
 }
 await trivial.close();
 await svc.stop();
 await node.stop();
+await rawSvc.stop();
+await rawNode.stop();
 
 const chainRate = (ROUND * ROUNDS) / chainSeconds;
 const trivialRate = (ROUND * ROUNDS) / trivialSeconds;
 const ratio = chainRate / trivialRate;
+const rawRate = (ROUND * ROUNDS) / rawSeconds;
+const rawRatio = rawRate / trivialRate;
 const cpuMicros = {
   chain: (chainCpu * 1e6) / (ROUND * ROUNDS),
   trivial: (trivialCpu * 1e6) / (ROUND * ROUNDS),
+  raw: (rawCpu * 1e6) / (ROUND * ROUNDS),
 };
 const admitted = admission.txs;
 const commits = admission.commits;
@@ -146,6 +167,9 @@ const rows: [string, string, string][] = [
   ["  POST /txs / trivial route (goal ≥ 0.5)", fmt(ratio, 2), "x"],
   ["CPU per request, trivial route (server + client + verify threads)", fmt(cpuMicros.trivial), "µs"],
   ["CPU per request, chain POST /txs", fmt(cpuMicros.chain), "µs"],
+  [`chain POST /txs/raw (codec bytes, 202), ${CONNECTIONS} connections`, fmt(rawRate), "req/s"],
+  ["  POST /txs/raw / trivial route", fmt(rawRatio, 2), "x"],
+  ["CPU per request, chain POST /txs/raw", fmt(cpuMicros.raw), "µs"],
   ["per admitted tx, arrival to signature verdict (VerifyPool)", fmt(stages.verifyMsPerTx, 2), "ms"],
   ["per admitted tx, verdict to its group's commit", fmt(stages.waitMsPerTx, 2), "ms"],
   ["per mempool commit (pool rows, COMMIT, fsync)", fmt(stages.commitMsPerGroup, 2), "ms"],
@@ -168,11 +192,15 @@ writeBenchResult(
     connections: CONNECTIONS,
     requests: ROUND * ROUNDS,
     bodyBytes,
-    figures: { rest_post_txs_per_s: chainRate, trivial_route_per_s: trivialRate },
+    figures: {
+      rest_post_txs_per_s: chainRate,
+      trivial_route_per_s: trivialRate,
+      rest_post_txs_raw_per_s: rawRate,
+    },
     cpuMicrosPerRequest: cpuMicros,
     diskBytesPerTx: chainDisk / (ROUND * ROUNDS),
     admissionStages: stages,
-    ratios: { restOverTrivial: ratio },
+    ratios: { restOverTrivial: ratio, rawOverTrivial: rawRatio },
   },
   [
     {

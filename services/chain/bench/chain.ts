@@ -146,16 +146,32 @@ async function streamAdmit<T>(items: readonly T[], submit: (item: T) => Promise<
 // Warm-up: the first chunk of each is not timed.
 await streamAdmit(admitJson.slice(0, STREAM_CHUNK), submitJson);
 await streamAdmit(admitBytes.slice(0, STREAM_CHUNK), submitBytes);
-let streamSeconds = 0;
+/** Wall time and CPU (whole process: main thread, verify threads, V8's helpers; main thread) summed over chunks. */
+interface StreamTotals {
+  seconds: number;
+  cpuMicros: number;
+  mainCpuMicros: number;
+}
+const jsonTotals: StreamTotals = { seconds: 0, cpuMicros: 0, mainCpuMicros: 0 };
+const bytesTotals: StreamTotals = { seconds: 0, cpuMicros: 0, mainCpuMicros: 0 };
+/** Streams one chunk through `submit` and adds what it took to `into`. */
+async function timedStream<T>(
+  items: readonly T[],
+  submit: (item: T) => Promise<unknown>,
+  into: StreamTotals,
+): Promise<void> {
+  const cpu = process.cpuUsage();
+  const mainCpu = mainThreadCpuMs();
+  const started = now();
+  await streamAdmit(items, submit);
+  into.seconds += (now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  into.cpuMicros += used.user + used.system;
+  into.mainCpuMicros += ((mainThreadCpuMs() ?? Number.NaN) - (mainCpu ?? Number.NaN)) * 1000;
+}
 let rawThreadsOps = 0;
 let rawThreadsSeconds = 0;
 let rawSodiumOps = 0;
-// CPU of the whole process (main thread, verify threads, V8's helpers) and of the main thread.
-let streamCpuMicros = 0;
-let streamMainCpuMicros = 0;
-let bytesSeconds = 0;
-let bytesCpuMicros = 0;
-let bytesMainCpuMicros = 0;
 for (let i = STREAM_CHUNK; i < admitJson.length; i += STREAM_CHUNK) {
   const rate = await rawVerifyRateOnThreads(
     { publicKey: sample.publicKey, message, signature: sample.signature },
@@ -172,24 +188,11 @@ for (let i = STREAM_CHUNK; i < admitJson.length; i += STREAM_CHUNK) {
       0.25,
       "libsodium",
     )) * 0.25;
-  const chunk = admitJson.slice(i, i + STREAM_CHUNK);
-  const cpu = process.cpuUsage();
-  const mainCpu = mainThreadCpuMs();
-  t0 = now();
-  await streamAdmit(chunk, submitJson);
-  streamSeconds += (now() - t0) / 1000;
-  const used = process.cpuUsage(cpu);
-  streamCpuMicros += used.user + used.system;
-  streamMainCpuMicros += ((mainThreadCpuMs() ?? Number.NaN) - (mainCpu ?? Number.NaN)) * 1000;
-  const bytesCpu = process.cpuUsage();
-  const bytesMainCpu = mainThreadCpuMs();
-  t0 = now();
-  await streamAdmit(admitBytes.slice(i, i + STREAM_CHUNK), submitBytes);
-  bytesSeconds += (now() - t0) / 1000;
-  const bytesUsed = process.cpuUsage(bytesCpu);
-  bytesCpuMicros += bytesUsed.user + bytesUsed.system;
-  bytesMainCpuMicros += ((mainThreadCpuMs() ?? Number.NaN) - (bytesMainCpu ?? Number.NaN)) * 1000;
+  await timedStream(admitJson.slice(i, i + STREAM_CHUNK), submitJson, jsonTotals);
+  await timedStream(admitBytes.slice(i, i + STREAM_CHUNK), submitBytes, bytesTotals);
 }
+const { seconds: streamSeconds, cpuMicros: streamCpuMicros, mainCpuMicros: streamMainCpuMicros } = jsonTotals;
+const { seconds: bytesSeconds, cpuMicros: bytesCpuMicros, mainCpuMicros: bytesMainCpuMicros } = bytesTotals;
 if (streamChain.mempool.size !== admitJson.length) throw new TypeError("streamed admission lost txs");
 if (bytesChain.mempool.size !== admitJson.length) throw new TypeError("streamed bytes admission lost txs");
 streamChain.store.close();

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,8 +14,12 @@ const devnet = new Devnet({ dir, logLevel: "warn" });
 let chain: ChainClient;
 
 function p2pnode(...args: string[]) {
+  return p2pnodeWithInput(undefined, ...args);
+}
+function p2pnodeWithInput(input: string | undefined, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: "utf8",
+    input,
     env: { PATH: process.env.PATH, P2PNODE_DEVNET_DIR: dir },
     timeout: 60_000,
   });
@@ -90,6 +95,59 @@ describe("one-node network through the CLI", () => {
     expect(replay.status).toBe(1);
     expect(replay.err).toMatch(/nonce/);
     expect((await chain.account(bob)).balance).toBe("1250000000");
+  }, 90_000);
+
+  it("signs offline with --nonce and --chain-id, and submits the hex as raw bytes", async () => {
+    const faucet = join(dir, "faucet.json");
+    const carol = "c0".repeat(20);
+    const faucetAddr = /address:\s+([0-9a-f]{40})/.exec(
+      p2pnode("wallet", "--wallet", faucet, "show").out,
+    )![1]!;
+    const [before, tip] = await Promise.all([chain.account(faucetAddr), chain.tip()]);
+    // --node names a port nothing listens on: signing must not need the node.
+    const signed = p2pnode(
+      "tx",
+      "sign",
+      "--wallet",
+      faucet,
+      "--to",
+      carol,
+      "--amount",
+      "3u",
+      "--fee",
+      "0.001",
+      "--nonce",
+      String(before.pendingNonce),
+      "--chain-id",
+      tip.chainId,
+      "--node",
+      "http://127.0.0.1:1",
+    );
+    expect(signed.status).toBe(0);
+    const hex = signed.out.trim();
+    expect(hex).toMatch(/^[0-9a-f]+$/);
+    const id = createHash("sha256").update(Buffer.from(hex, "hex")).digest("hex");
+    expect(signed.err).toContain(`signed ${id} (nonce ${before.pendingNonce}, chain ${tip.chainId})`);
+
+    // A corrupted copy is refused here with the decoder's reason; the node sees nothing.
+    const cut = p2pnode("tx", "submit", hex.slice(0, -2));
+    expect(cut.status).toBe(1);
+    expect(cut.err).toMatch(/signed transaction/);
+    expect((await chain.account(faucetAddr)).pendingTxs).toBe(before.pendingTxs);
+
+    // Through stdin, as `tx sign ... | p2pnode tx submit -` passes it.
+    const sent = p2pnodeWithInput(`${hex}\n`, "tx", "submit", "-", "--wait");
+    expect(sent.err).toBe("");
+    expect(sent.status).toBe(0);
+    expect(sent.out).toContain(`submitted ${id}`);
+    expect((await chain.tx(id)).status).toBe("mined");
+    expect((await chain.account(carol)).balance).toBe("3");
+    expect((await chain.account(faucetAddr)).nonce).toBe(before.pendingNonce + 1);
+
+    // The same bytes again: the nonce is spent, the node's refusal is shown.
+    const again = p2pnode("tx", "submit", hex);
+    expect(again.status).toBe(1);
+    expect(again.err).toMatch(/nonce [0-9]+ already used/);
   }, 90_000);
 
   it("shows an empty mempool once everything is mined, and refuses bad arguments", () => {

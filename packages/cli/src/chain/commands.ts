@@ -1,11 +1,11 @@
-import { signedTransactionToJson } from "@p2pnode/codec";
-import { addressHexOf, defaultWalletPath, readWallet, signTransaction, txId } from "@p2pnode/crypto";
+import { addressHexOf, defaultWalletPath, readWallet } from "@p2pnode/crypto";
 import { formatTable } from "@p2pnode/devnet";
 import { ChainClient } from "@p2pnode/sdk";
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { formatCoins, isoTime, parseAmount, shortHash } from "./format.js";
+import { formatCoins, isoTime, shortHash } from "./format.js";
 import { chainUrl } from "./node-url.js";
+import { registerTx } from "./tx-commands.js";
 
 const nodeOption = "--node <url>";
 const nodeHelp = "chain API URL (default: $P2PNODE_CHAIN_URL, the devnet's node0, or http://127.0.0.1:7200)";
@@ -14,85 +14,9 @@ function client(opts: { node?: string }): ChainClient {
   return new ChainClient(chainUrl(opts.node));
 }
 
-function arg<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new CliError("BAD_ARGS", (err as Error).message);
-  }
-}
-
-/** `p2pnode tx send`, `chain show`, `mempool`, `account`. */
+/** `p2pnode tx send | sign | submit`, `chain show`, `mempool`, `account`. */
 export function registerChain(program: Command): void {
-  const tx = program.command("tx").description("sign transactions locally and submit them");
-  tx.command("send")
-    .description("send coins from your wallet: signed here, submitted to the node's REST API")
-    .requiredOption("--to <address>", "recipient address (40 hex characters)")
-    .requiredOption(
-      "--amount <coins>",
-      "amount in coins (e.g. 1.5) or base units with a u suffix (150000000u)",
-    )
-    .option("--fee <coins>", "fee in coins or base units", "0.0001")
-    .option("--memo <text>", "a note stored with the transaction (≤ 256 bytes)", "")
-    .option("--nonce <n>", "account nonce to use (default: the node's next pending nonce)")
-    .option("--wallet <file>", "wallet file (default $P2PNODE_WALLET or ~/.p2pnode/wallet.json)")
-    .option("--wait", "wait until the transaction is mined")
-    .option(nodeOption, nodeHelp)
-    .action(
-      async (o: {
-        to: string;
-        amount: string;
-        fee: string;
-        memo: string;
-        nonce?: string;
-        wallet?: string;
-        wait?: boolean;
-        node?: string;
-      }) => {
-        if (!/^[0-9a-f]{40}$/.test(o.to))
-          throw new CliError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
-        const amount = arg(() => parseAmount(o.amount, "--amount"));
-        const fee = arg(() => parseAmount(o.fee, "--fee"));
-        const memo = Buffer.from(o.memo, "utf8");
-        if (memo.length > 256) throw new CliError("BAD_ARGS", "--memo: at most 256 bytes");
-        if (o.nonce !== undefined && !/^[0-9]{1,15}$/.test(o.nonce))
-          throw new CliError("BAD_ARGS", "--nonce: a whole number");
-        const wallet = readWallet(o.wallet ?? defaultWalletPath());
-        const chain = client(o);
-        const [tip, account] = await Promise.all([
-          chain.tip(),
-          chain.account(addressHexOf(wallet.key.publicKey)),
-        ]);
-        const nonce = o.nonce === undefined ? account.pendingNonce : Number(o.nonce);
-        const stx = signTransaction(
-          {
-            kind: "transfer",
-            from: wallet.key.publicKey,
-            to: Buffer.from(o.to, "hex"),
-            amount,
-            fee,
-            nonce,
-            memo,
-          },
-          tip.chainId,
-          wallet.key,
-        );
-        const { id } = await chain.submitTx(signedTransactionToJson(stx, txId(stx)));
-        process.stdout.write(
-          `submitted ${id} (nonce ${nonce}, ${formatCoins(amount)} to ${o.to}, fee ${formatCoins(fee)})\n`,
-        );
-        if (o.wait) {
-          for (;;) {
-            const s = await chain.tx(id);
-            if (s.status === "mined") {
-              process.stdout.write(`mined in block ${s.block!.height} (${s.block!.hash})\n`);
-              break;
-            }
-            await new Promise((r) => setTimeout(r, 500));
-          }
-        }
-      },
-    );
+  registerTx(program, { flag: nodeOption, help: nodeHelp, client });
 
   const chainCmd = program.command("chain").description("read the node's chain");
   chainCmd

@@ -1,0 +1,186 @@
+import {
+  decodeSignedTransaction,
+  encodeSignedTransaction,
+  fromHex,
+  MAX_SHIELDED_TX_BYTES,
+  type SignedTransaction,
+  signedTransactionToJson,
+  toHex,
+} from "@p2pnode/codec";
+import { addressHexOf, defaultWalletPath, readWallet, signTransaction, txId } from "@p2pnode/crypto";
+import type { ChainClient } from "@p2pnode/sdk";
+import { Genesis } from "@p2pnode/types";
+import type { Command } from "commander";
+import { CliError } from "../errors.js";
+import { formatCoins, parseAmount } from "./format.js";
+
+/** The node options every tx command takes (`--node`, and the client it gives). */
+export interface NodeOptions {
+  flag: string;
+  help: string;
+  client(opts: { node?: string }): ChainClient;
+}
+
+interface TransferOptions {
+  to: string;
+  amount: string;
+  fee: string;
+  memo: string;
+  nonce?: string;
+  wallet?: string;
+  node?: string;
+}
+
+/** The options that say what to transfer; `tx send` and `tx sign` take the same ones. */
+function transferOptions(cmd: Command, nonceHelp: string): Command {
+  return cmd
+    .requiredOption("--to <address>", "recipient address (40 hex characters)")
+    .requiredOption(
+      "--amount <coins>",
+      "amount in coins (e.g. 1.5) or base units with a u suffix (150000000u)",
+    )
+    .option("--fee <coins>", "fee in coins or base units", "0.0001")
+    .option("--memo <text>", "a note stored with the transaction (≤ 256 bytes)", "")
+    .option("--nonce <n>", nonceHelp)
+    .option("--wallet <file>", "wallet file (default $P2PNODE_WALLET or ~/.p2pnode/wallet.json)");
+}
+
+/**
+ * Signs the transfer `o` describes with the wallet's key. The chain id and the nonce are asked
+ * from the node only when not given, so with both given nothing leaves the machine.
+ */
+async function signTransfer(
+  o: TransferOptions & { chainId?: string },
+  node: NodeOptions,
+): Promise<{ stx: SignedTransaction; nonce: number; chainId: string }> {
+  if (!/^[0-9a-f]{40}$/.test(o.to))
+    throw new CliError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
+  const amount = arg(() => parseAmount(o.amount, "--amount"));
+  const fee = arg(() => parseAmount(o.fee, "--fee"));
+  const memo = Buffer.from(o.memo, "utf8");
+  if (memo.length > 256) throw new CliError("BAD_ARGS", "--memo: at most 256 bytes");
+  if (o.nonce !== undefined && !/^[0-9]{1,15}$/.test(o.nonce))
+    throw new CliError("BAD_ARGS", "--nonce: a whole number");
+  if (o.chainId !== undefined && !Genesis.shape.chainId.safeParse(o.chainId).success)
+    throw new CliError(
+      "BAD_ARGS",
+      "--chain-id: lowercase letters, digits and dashes (the chainId of the node's GET /tip)",
+    );
+  const wallet = readWallet(o.wallet ?? defaultWalletPath());
+  const from = wallet.key.publicKey;
+  const chain = o.chainId === undefined || o.nonce === undefined ? node.client(o) : undefined;
+  const [chainId, nonce] = await Promise.all([
+    o.chainId ?? chain!.tip().then((t) => t.chainId),
+    o.nonce === undefined ? chain!.account(addressHexOf(from)).then((a) => a.pendingNonce) : Number(o.nonce),
+  ]);
+  const tx = { kind: "transfer", from, to: Buffer.from(o.to, "hex"), amount, fee, nonce, memo } as const;
+  return { stx: signTransaction(tx, chainId, wallet.key), nonce, chainId };
+}
+
+/** `p2pnode tx send | sign | submit`. */
+export function registerTx(program: Command, node: NodeOptions): void {
+  const tx = program.command("tx").description("sign transactions locally and submit them");
+
+  transferOptions(
+    tx
+      .command("send")
+      .description("send coins from your wallet: signed here, submitted to the node's REST API"),
+    "account nonce to use (default: the node's next pending nonce)",
+  )
+    .option("--wait", "wait until the transaction is mined")
+    .option(node.flag, node.help)
+    .action(async (o: TransferOptions & { wait?: boolean }) => {
+      const { stx, nonce } = await signTransfer(o, node);
+      const chain = node.client(o);
+      const { id } = await chain.submitTx(signedTransactionToJson(stx, txId(stx)));
+      const t = stx.tx as { amount: bigint; fee: bigint };
+      process.stdout.write(
+        `submitted ${id} (nonce ${nonce}, ${formatCoins(t.amount)} to ${o.to}, fee ${formatCoins(t.fee)})\n`,
+      );
+      if (o.wait) await waitMined(chain, id);
+    });
+
+  transferOptions(
+    tx
+      .command("sign")
+      .description(
+        "sign a transfer and print it as hex of its encoding (PROTOCOL.md §4), for `tx submit` here or on another machine",
+      )
+      .addHelpText(
+        "after",
+        "\nWith --nonce and --chain-id the node is not asked anything: sign on an offline machine,\ncarry the hex over, then: p2pnode tx submit <hex>",
+      ),
+    "account nonce to use (default: ask the node for the next pending nonce)",
+  )
+    .option("--chain-id <id>", "network to sign for (default: ask the node)")
+    .option(node.flag, `${node.help}; only asked when --nonce or --chain-id is missing`)
+    .action(async (o: TransferOptions & { chainId?: string }) => {
+      const { stx, nonce, chainId } = await signTransfer(o, node);
+      process.stdout.write(`${Buffer.from(encodeSignedTransaction(stx)).toString("hex")}\n`);
+      process.stderr.write(`signed ${toHex(txId(stx))} (nonce ${nonce}, chain ${chainId})\n`);
+    });
+
+  tx.command("submit")
+    .description("submit a signed transaction given as hex of its encoding (POST /txs/raw)")
+    .argument("<hex>", "the transaction's encoding in hex, as `tx sign` prints it; - reads it from stdin")
+    .option("--wait", "wait until the transaction is mined")
+    .option(node.flag, node.help)
+    .action(async (text: string, o: { wait?: boolean; node?: string }) => {
+      const bytes = parseSignedHex(text === "-" ? await readStdin() : text);
+      const chain = node.client(o);
+      const { id } = await chain.submitRawTx(bytes);
+      process.stdout.write(`submitted ${id}\n`);
+      if (o.wait) await waitMined(chain, id);
+    });
+}
+
+/**
+ * Hex of one canonical signed-tx encoding, checked here so a mistyped or truncated paste is
+ * refused with the decoder's reason before anything is sent.
+ */
+export function parseSignedHex(text: string): Uint8Array {
+  const hex = text.trim();
+  if (hex.length > MAX_SHIELDED_TX_BYTES * 2)
+    throw new CliError(
+      "BAD_ARGS",
+      `<hex>: longer than the largest transaction (${MAX_SHIELDED_TX_BYTES} bytes)`,
+    );
+  const bytes = arg(() => fromHex(hex, "<hex>"));
+  arg(() => decodeSignedTransaction(bytes));
+  return bytes;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // A paste of the largest tx's hex and a newline fits; more is not one transaction.
+    if (size > MAX_SHIELDED_TX_BYTES * 2 + 2)
+      throw new CliError(
+        "BAD_ARGS",
+        `stdin: longer than the largest transaction (${MAX_SHIELDED_TX_BYTES} bytes)`,
+      );
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function waitMined(chain: ChainClient, id: string): Promise<void> {
+  for (;;) {
+    const s = await chain.tx(id);
+    if (s.status === "mined") {
+      process.stdout.write(`mined in block ${s.block!.height} (${s.block!.hash})\n`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function arg<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new CliError("BAD_ARGS", (err as Error).message);
+  }
+}

@@ -116,4 +116,15 @@ describe("POST /txs/raw: a signed tx as its codec bytes", () => {
     expect(await poolCount()).toBe(before);
     expect((await postRaw(tx)).statusCode).toBe(202); // the same tx, sent as it should be
   });
+
+  it("is documented in /docs with a binary octet-stream body and its answers", async () => {
+    const doc = (await svc.ctx.app.inject({ url: "/docs/json" })).json() as {
+      paths: Record<string, { post?: { requestBody?: { content?: unknown }; responses?: object } }>;
+    };
+    const op = doc.paths["/txs/raw"]?.post;
+    expect(op?.requestBody?.content).toEqual({
+      "application/octet-stream": { schema: { type: "string", format: "binary" } },
+    });
+    expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(["202", "400", "413", "415"]));
+  });
 });

@@ -60,9 +60,24 @@ async function buildDocsApp(routes: readonly DocumentedRoute[], info: { title: s
   // Schemas are only read for the document here: nothing is validated or serialized with them.
   docs.setValidatorCompiler(() => () => true);
   docs.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  await docs.register(swagger, { openapi: { info }, transform: jsonSchemaTransform });
+  await docs.register(swagger, {
+    openapi: { info },
+    transform: (route) => documentBinaryBody(jsonSchemaTransform(route)),
+  });
   await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   for (const r of routes) docs.route({ ...r, handler: async () => undefined });
   await docs.ready();
   return docs;
+}
+
+/**
+ * A route that takes raw bytes (`consumes: ["application/octet-stream"]`, as POST /txs/raw) has
+ * no zod body: a schema would be run on the bytes by the app's validator. Its body is documented
+ * here instead, as binary, so the OpenAPI document shows what to send.
+ */
+function documentBinaryBody<T extends { schema: unknown }>(route: T): T {
+  const schema = route.schema as { consumes?: readonly string[]; body?: unknown } | undefined;
+  if (schema?.consumes?.includes("application/octet-stream") && schema.body === undefined)
+    schema.body = { type: "string", format: "binary" };
+  return route;
 }

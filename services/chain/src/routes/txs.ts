@@ -116,6 +116,7 @@ export function rawTxRoute(app: App, submit: (bytes: Uint8Array) => Promise<{ id
         bodyLimit: RAW_TX_BODY_LIMIT_BYTES,
         schema: {
           tags,
+          consumes: ["application/octet-stream"],
           description:
             "Submit a signed transaction as its codec bytes (Content-Type: application/octet-stream; PROTOCOL.md's encoding). Answers as POST /txs; bytes that are not one canonical encoding are 400 DECODE_FAILED",
           response: {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { encodeSignedTransaction } from "@p2pnode/codec";
 import { type SigningKey, signTransaction, txId } from "@p2pnode/crypto";
 import type { ServiceName } from "@p2pnode/types";
 import { connect } from "nats";
@@ -171,7 +172,12 @@ export interface SignedTransfer {
   nonce: number;
   /** The POST /txs body. */
   body: { tx: Record<string, unknown>; signature: string };
+  /** The same tx's codec bytes, the POST /txs/raw body. */
+  bytes: Uint8Array;
 }
+
+/** How a transfer is sent: JSON to POST /txs, or its codec bytes to POST /txs/raw. */
+export type SubmitForm = "json" | "raw";
 
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -193,6 +199,7 @@ export function signedTransfer(
   return {
     id: hexOf(txId(stx)),
     nonce: o.nonce,
+    bytes: encodeSignedTransaction(stx),
     body: {
       tx: {
         kind: "transfer",
@@ -213,14 +220,21 @@ export type SendOutcome =
   | { kind: "refused"; status: number; code: string; expected?: number }
   | { kind: "unreachable" };
 
-/** POST /txs to `node`'s chain: acknowledged (2xx), refused with a code, or no answer at all. */
-export async function sendTransfer(node: DevnetNode, t: SignedTransfer): Promise<SendOutcome> {
+/**
+ * POST /txs (or /txs/raw with its bytes) to `node`'s chain: acknowledged (2xx), refused with a
+ * code, or no answer at all.
+ */
+export async function sendTransfer(
+  node: DevnetNode,
+  t: SignedTransfer,
+  form: SubmitForm = "json",
+): Promise<SendOutcome> {
   let res: Response;
   try {
-    res = await fetch(`${serviceUrls(node).chain}/txs`, {
+    res = await fetch(`${serviceUrls(node).chain}${form === "raw" ? "/txs/raw" : "/txs"}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(t.body),
+      headers: { "content-type": form === "raw" ? "application/octet-stream" : "application/json" },
+      body: form === "raw" ? t.bytes : JSON.stringify(t.body),
       signal: AbortSignal.timeout(10_000),
     });
   } catch {

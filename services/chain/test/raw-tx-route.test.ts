@@ -130,7 +130,7 @@ describe("POST /txs/raw: a signed tx as its codec bytes", () => {
     };
     const codes = new Map<string, number>();
     for (let i = 0; i < 400; i++) {
-      let m = genuine.slice();
+      let m: Uint8Array = genuine.slice();
       // 1-3 bytes flipped (never to themselves), then maybe cut short or extended.
       for (let f = 1 + (next() % 3); f > 0; f--) m[next() % m.length]! ^= 1 + (next() % 255);
       const shape = next() % 4;

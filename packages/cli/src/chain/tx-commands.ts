@@ -7,7 +7,14 @@ import {
   signedTransactionToJson,
   toHex,
 } from "@p2pnode/codec";
-import { addressHexOf, defaultWalletPath, readWallet, signTransaction, txId } from "@p2pnode/crypto";
+import {
+  addressHexOf,
+  defaultWalletPath,
+  readWallet,
+  signTransaction,
+  txId,
+  verifyTransaction,
+} from "@p2pnode/crypto";
 import type { ChainClient } from "@p2pnode/sdk";
 import { Genesis } from "@p2pnode/types";
 import type { Command } from "commander";
@@ -61,11 +68,7 @@ async function signTransfer(
   if (memo.length > 256) throw new CliError("BAD_ARGS", "--memo: at most 256 bytes");
   if (o.nonce !== undefined && !/^[0-9]{1,15}$/.test(o.nonce))
     throw new CliError("BAD_ARGS", "--nonce: a whole number");
-  if (o.chainId !== undefined && !Genesis.shape.chainId.safeParse(o.chainId).success)
-    throw new CliError(
-      "BAD_ARGS",
-      "--chain-id: lowercase letters, digits and dashes (the chainId of the node's GET /tip)",
-    );
+  if (o.chainId !== undefined) parseChainId(o.chainId);
   const wallet = readWallet(o.wallet ?? defaultWalletPath());
   const from = wallet.key.publicKey;
   const chain = o.chainId === undefined || o.nonce === undefined ? node.client(o) : undefined;
@@ -77,7 +80,7 @@ async function signTransfer(
   return { stx: signTransaction(tx, chainId, wallet.key), nonce, chainId };
 }
 
-/** `p2pnode tx send | sign | submit`. */
+/** `p2pnode tx send | sign | decode | submit`. */
 export function registerTx(program: Command, node: NodeOptions): void {
   const tx = program.command("tx").description("sign transactions locally and submit them");
 
@@ -120,13 +123,29 @@ export function registerTx(program: Command, node: NodeOptions): void {
       process.stderr.write(`signed ${toHex(txId(stx))} (nonce ${nonce}, chain ${chainId})\n`);
     });
 
+  tx.command("decode")
+    .description(
+      "show a signed transaction given as hex of its encoding: its id and fields as JSON, without asking the node",
+    )
+    .argument("<hex>", "the transaction's encoding in hex, as `tx sign` prints it; - reads it from stdin")
+    .option("--chain-id <id>", "also check the signature for this network (signatureValid)")
+    .action(async (text: string, o: { chainId?: string }) => {
+      const chainId = o.chainId === undefined ? undefined : parseChainId(o.chainId);
+      const { bytes, stx } = parseSignedHex(text === "-" ? await readStdin() : text);
+      const shown = {
+        ...signedTransactionToJson(stx, txId(bytes)),
+        ...(chainId === undefined ? {} : { signatureValid: verifyTransaction(stx, chainId, bytes) }),
+      };
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    });
+
   tx.command("submit")
     .description("submit a signed transaction given as hex of its encoding (POST /txs/raw)")
     .argument("<hex>", "the transaction's encoding in hex, as `tx sign` prints it; - reads it from stdin")
     .option("--wait", "wait until the transaction is mined")
     .option(node.flag, node.help)
     .action(async (text: string, o: { wait?: boolean; node?: string }) => {
-      const bytes = parseSignedHex(text === "-" ? await readStdin() : text);
+      const { bytes } = parseSignedHex(text === "-" ? await readStdin() : text);
       const chain = node.client(o);
       const { id } = await chain.submitRawTx(bytes);
       process.stdout.write(`submitted ${id}\n`);
@@ -134,11 +153,20 @@ export function registerTx(program: Command, node: NodeOptions): void {
     });
 }
 
+function parseChainId(text: string): string {
+  if (!Genesis.shape.chainId.safeParse(text).success)
+    throw new CliError(
+      "BAD_ARGS",
+      "--chain-id: lowercase letters, digits and dashes (the chainId of the node's GET /tip)",
+    );
+  return text;
+}
+
 /**
  * Hex of one canonical signed-tx encoding, checked here so a mistyped or truncated paste is
  * refused with the decoder's reason before anything is sent.
  */
-export function parseSignedHex(text: string): Uint8Array {
+function parseSignedHex(text: string): { bytes: Uint8Array; stx: SignedTransaction } {
   const hex = text.trim();
   if (hex.length > MAX_SHIELDED_TX_BYTES * 2)
     throw new CliError(
@@ -146,8 +174,7 @@ export function parseSignedHex(text: string): Uint8Array {
       `<hex>: longer than the largest transaction (${MAX_SHIELDED_TX_BYTES} bytes)`,
     );
   const bytes = arg(() => fromHex(hex, "<hex>"));
-  arg(() => decodeSignedTransaction(bytes));
-  return bytes;
+  return { bytes, stx: arg(() => decodeSignedTransaction(bytes)) };
 }
 
 async function readStdin(): Promise<string> {

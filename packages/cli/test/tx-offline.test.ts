@@ -80,7 +80,7 @@ describe("p2pnode tx sign / tx decode, offline", () => {
     expect(r.err).toMatch(/127\.0\.0\.1:1\/tip/);
   });
 
-  it("refuses bad input with one line: chain id, hex, a cut or extended encoding", () => {
+  it("refuses bad input with one line: chain id, hex, a cut or extended encoding, too much on stdin", () => {
     const hex = sign("--nonce", "0", "--chain-id", "devnet-0a1b2c").out.trim();
     const cases: [ReturnType<typeof p2pnode>, RegExp][] = [
       [sign("--nonce", "0", "--chain-id", "Bad_Id"), /--chain-id:/],
@@ -88,6 +88,8 @@ describe("p2pnode tx sign / tx decode, offline", () => {
       [p2pnode(["tx", "decode", hex.slice(0, -2)]), /signed transaction/],
       [p2pnode(["tx", "decode", `${hex}00`]), /after the end/],
       [p2pnode(["tx", "submit", `${hex}00`, "--node", NOWHERE]), /after the end/],
+      // More on stdin than the largest tx's hex: refused while reading, not after buffering it all.
+      [p2pnode(["tx", "decode", "-"], "a".repeat(2 * 68 * 1024 + 3)), /stdin: longer than the largest/],
     ];
     for (const [r, message] of cases) {
       expect([r.status, r.err.trim().split("\n").length]).toEqual([1, 1]);

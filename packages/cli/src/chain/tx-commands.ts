@@ -5,6 +5,7 @@ import {
   MAX_SHIELDED_TX_BYTES,
   type SignedTransaction,
   signedTransactionToJson,
+  type TransferTx,
   toHex,
 } from "@p2pnode/codec";
 import {
@@ -19,6 +20,7 @@ import type { ChainClient } from "@p2pnode/sdk";
 import { Genesis } from "@p2pnode/types";
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
+import { readStdinText } from "../util/stdin.js";
 import { formatCoins, parseAmount } from "./format.js";
 
 /** The node options every tx command takes (`--node`, and the client it gives). */
@@ -59,7 +61,7 @@ function transferOptions(cmd: Command, nonceHelp: string): Command {
 async function signTransfer(
   o: TransferOptions & { chainId?: string },
   node: NodeOptions,
-): Promise<{ stx: SignedTransaction; nonce: number; chainId: string }> {
+): Promise<{ stx: SignedTransaction; transfer: TransferTx; nonce: number; chainId: string }> {
   if (!/^[0-9a-f]{40}$/.test(o.to))
     throw new CliError("BAD_ARGS", "--to: expected a 40-character lowercase hex address");
   const amount = arg(() => parseAmount(o.amount, "--amount"));
@@ -76,8 +78,16 @@ async function signTransfer(
     o.chainId ?? chain!.tip().then((t) => t.chainId),
     o.nonce === undefined ? chain!.account(addressHexOf(from)).then((a) => a.pendingNonce) : Number(o.nonce),
   ]);
-  const tx = { kind: "transfer", from, to: Buffer.from(o.to, "hex"), amount, fee, nonce, memo } as const;
-  return { stx: signTransaction(tx, chainId, wallet.key), nonce, chainId };
+  const transfer: TransferTx = {
+    kind: "transfer",
+    from,
+    to: Buffer.from(o.to, "hex"),
+    amount,
+    fee,
+    nonce,
+    memo,
+  };
+  return { stx: signTransaction(transfer, chainId, wallet.key), transfer, nonce, chainId };
 }
 
 /** `p2pnode tx send | sign | decode | submit`. */
@@ -93,12 +103,11 @@ export function registerTx(program: Command, node: NodeOptions): void {
     .option("--wait", "wait until the transaction is mined")
     .option(node.flag, node.help)
     .action(async (o: TransferOptions & { wait?: boolean }) => {
-      const { stx, nonce } = await signTransfer(o, node);
+      const { stx, transfer, nonce } = await signTransfer(o, node);
       const chain = node.client(o);
       const { id } = await chain.submitTx(signedTransactionToJson(stx, txId(stx)));
-      const t = stx.tx as { amount: bigint; fee: bigint };
       process.stdout.write(
-        `submitted ${id} (nonce ${nonce}, ${formatCoins(t.amount)} to ${o.to}, fee ${formatCoins(t.fee)})\n`,
+        `submitted ${id} (nonce ${nonce}, ${formatCoins(transfer.amount)} to ${o.to}, fee ${formatCoins(transfer.fee)})\n`,
       );
       if (o.wait) await waitMined(chain, id);
     });
@@ -119,8 +128,9 @@ export function registerTx(program: Command, node: NodeOptions): void {
     .option(node.flag, `${node.help}; only asked when --nonce or --chain-id is missing`)
     .action(async (o: TransferOptions & { chainId?: string }) => {
       const { stx, nonce, chainId } = await signTransfer(o, node);
-      process.stdout.write(`${Buffer.from(encodeSignedTransaction(stx)).toString("hex")}\n`);
-      process.stderr.write(`signed ${toHex(txId(stx))} (nonce ${nonce}, chain ${chainId})\n`);
+      const bytes = encodeSignedTransaction(stx);
+      process.stdout.write(`${toHex(bytes)}\n`);
+      process.stderr.write(`signed ${toHex(txId(bytes))} (nonce ${nonce}, chain ${chainId})\n`);
     });
 
   tx.command("decode")
@@ -177,21 +187,14 @@ function parseSignedHex(text: string): { bytes: Uint8Array; stx: SignedTransacti
   return { bytes, stx: arg(() => decodeSignedTransaction(bytes)) };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // A paste of the largest tx's hex and a newline fits; more is not one transaction.
-    if (size > MAX_SHIELDED_TX_BYTES * 2 + 2)
-      throw new CliError(
-        "BAD_ARGS",
-        `stdin: longer than the largest transaction (${MAX_SHIELDED_TX_BYTES} bytes)`,
-      );
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+/** A tx's hex from stdin: a paste of the largest tx's hex and a newline fits, more is not one tx. */
+const readStdin = () =>
+  readStdinText({
+    limit: {
+      bytes: MAX_SHIELDED_TX_BYTES * 2 + 2,
+      message: `stdin: longer than the largest transaction (${MAX_SHIELDED_TX_BYTES} bytes)`,
+    },
+  });
 
 async function waitMined(chain: ChainClient, id: string): Promise<void> {
   for (;;) {

@@ -1,13 +1,9 @@
 import { defaultWalletPath, generateMnemonic, readWallet, writeWallet } from "@p2pnode/crypto";
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
+import { readStdinText } from "../util/stdin.js";
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write("enter the mnemonic, then Ctrl-D:\n");
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
+const readStdin = () => readStdinText({ prompt: "enter the mnemonic, then Ctrl-D:" });
 
 function describe(file: string): string {
   const w = readWallet(file);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { addressOf } from "../src/address.js";
+import { sha256 } from "../src/hash.js";
 import { SHORT_SHA256_MAX, sha256Short } from "../src/sha256-short.js";
 
 const reference = (m: Uint8Array) => createHash("sha256").update(m).digest("hex");
@@ -37,10 +38,31 @@ describe("sha256Short (the Merkle tree's JavaScript SHA-256)", () => {
     expect(hex(buffer.subarray(0, 32))).toBe(expected);
   });
 
-  it("refuses a message longer than two blocks can pad, or no room for the digest", () => {
-    expect(() => sha256Short(new Uint8Array(120), 120, new Uint8Array(32), 0)).toThrow(RangeError);
+  it("refuses a message longer than four blocks can pad, or no room for the digest", () => {
+    expect(SHORT_SHA256_MAX).toBe(247);
+    expect(() => sha256Short(new Uint8Array(248), 248, new Uint8Array(32), 0)).toThrow(RangeError);
     expect(() => sha256Short(new Uint8Array(10), 11, new Uint8Array(32), 0)).toThrow(RangeError);
     expect(() => sha256Short(new Uint8Array(10), 10, new Uint8Array(40), 9)).toThrow(RangeError);
+  });
+});
+
+describe("sha256 (JavaScript up to four blocks, node:crypto past them)", () => {
+  it("equals node:crypto's SHA-256 on every length across the switch, in one part and in pieces", () => {
+    for (let len = 0; len <= 2 * SHORT_SHA256_MAX; len++) {
+      const message = randomBytes(len);
+      expect(hex(sha256(message)), `length ${len}`).toBe(reference(message));
+      const cut = len >> 1;
+      expect(hex(sha256(message.subarray(0, cut), message.subarray(cut))), `length ${len} in two`).toBe(
+        reference(message),
+      );
+    }
+  });
+
+  it("gives each call a digest of its own (the JavaScript route hashes into scratch space)", () => {
+    const a = sha256(Uint8Array.of(1));
+    const b = sha256(Uint8Array.of(2));
+    expect(hex(a)).toBe(reference(Uint8Array.of(1)));
+    expect(hex(b)).toBe(reference(Uint8Array.of(2)));
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Block, SignedTransaction } from "@p2pnode/codec";
+import type { Block } from "@p2pnode/codec";
 import { decodeBlockBytes, decodeBlockJson, decodeTxBytes, txFromJson } from "@p2pnode/rules";
 import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
 import { Admission, type SignatureVerifier } from "./admission.js";
@@ -87,26 +87,32 @@ export class ChainIntake {
   }
 
   /** A tx as JSON (REST): parsed once here; its bytes are encoded once by the rules. */
-  async submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
-    this.refuseUnlessWritable();
-    return this.admitTx(() => ({ stx: txFromJson(json), claimedId: json.id }));
+  submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
+    return this.admitTx(json, undefined);
   }
 
   /**
    * A tx as codec bytes (NATS: the gateway relays a peer's bytes): decoded once here; the bytes are
    * what the mempool keeps and the event carries (the codec takes only the canonical encoding).
    */
-  async submitTxBytes(bytes: Uint8Array): Promise<{ id: string }> {
-    this.refuseUnlessWritable();
-    return this.admitTx(() => ({ stx: decodeTxBytes(bytes), bytes }));
+  submitTxBytes(bytes: Uint8Array): Promise<{ id: string }> {
+    return this.admitTx(undefined, bytes);
   }
 
+  /**
+   * Admits the tx given as `json` or as `bytes`. One async call per tx, taking the tx as it came
+   * rather than a closure that decodes it: every submission goes through here, and each extra
+   * async frame or closure is young-generation garbage the collector handles per tx.
+   */
   private async admitTx(
-    decode: () => { stx: SignedTransaction; claimedId?: string; bytes?: Uint8Array },
+    json: SignedTransactionJson | undefined,
+    bytes: Uint8Array | undefined,
   ): Promise<{ id: string }> {
+    this.refuseUnlessWritable();
     try {
-      const { stx, claimedId, bytes } = decode();
-      const t = await this.admission.submitTx(stx, claimedId, bytes);
+      const t = json
+        ? await this.admission.submitTx(txFromJson(json), json.id)
+        : await this.admission.submitTx(decodeTxBytes(bytes!), undefined, bytes);
       this.refuseUnlessWritable("tx");
       this.m.metrics?.txsAccepted.inc();
       this.m.events.txAccepted({ id: t.idHex, fee: t.fee.toString(), tx: t.bytes });

@@ -35,4 +35,5 @@ export {
   type TxRuleOptions,
   txFromJson,
 } from "./tx.js";
+export { transferFromBody } from "./tx-body.js";
 export { checkBlockBytes, checkTxBytes, statelessVerdict, type Verdict } from "./verdict.js";

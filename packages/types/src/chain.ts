@@ -22,13 +22,19 @@ export const bytesHex = (maxBytes: number, what: string) =>
     .max(maxBytes * 2)
     .regex(/^(?:[0-9a-f]{2})*$/, `${what}: at most ${maxBytes} bytes as lowercase hex`);
 
+/**
+ * An unsigned 64-bit integer as a decimal string without leading zeros: at most 20 digits, and a
+ * 20-digit one at most 2^64 - 1. Same digits count: decimal strings without leading zeros compare
+ * like the numbers they are, so no BigInt is built on the hot path of every transaction parse.
+ * Exported for the reader of transfer bodies that skips the schema (rules' tx-body.ts).
+ */
+export const U64_DECIMAL = { form: /^(0|[1-9][0-9]{0,19})$/, max: "18446744073709551615" } as const;
+
 /** An unsigned 64-bit integer (amount, fee) as a decimal string without leading zeros. */
 export const U64String = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,19})$/, "a non-negative integer as a decimal string")
-  // Same digits count: decimal strings without leading zeros compare like the numbers they are,
-  // so no BigInt is built on the hot path of every transaction parse.
-  .refine((s) => s.length < 20 || s <= "18446744073709551615", "must be below 2^64");
+  .regex(U64_DECIMAL.form, "a non-negative integer as a decimal string")
+  .refine((s) => s.length < 20 || s <= U64_DECIMAL.max, "must be below 2^64");
 
 /** A counter that stays within JSON's safe integers (nonce, height, timestamp in ms). */
 export const SafeUint = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

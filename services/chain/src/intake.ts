@@ -1,4 +1,4 @@
-import type { Block } from "@p2pnode/codec";
+import type { Block, SignedTransaction } from "@p2pnode/codec";
 import { decodeBlockBytes, decodeBlockJson, decodeTxBytes, txFromJson } from "@p2pnode/rules";
 import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
 import { Admission, type SignatureVerifier } from "./admission.js";
@@ -86,9 +86,12 @@ export class ChainIntake {
     );
   }
 
-  /** A tx as JSON (REST): parsed once here; its bytes are encoded once by the rules. */
-  submitTx(json: SignedTransactionJson): Promise<{ id: string }> {
-    return this.admitTx(json, undefined);
+  /**
+   * A tx as JSON (REST): parsed once here, or already read (`stx`: rules' transferFromBody, what
+   * POST /txs makes of a transfer body in one pass); its bytes are encoded once by the rules.
+   */
+  submitTx(json: SignedTransactionJson, stx?: SignedTransaction): Promise<{ id: string }> {
+    return this.admitTx(json, undefined, stx);
   }
 
   /**
@@ -96,22 +99,23 @@ export class ChainIntake {
    * what the mempool keeps and the event carries (the codec takes only the canonical encoding).
    */
   submitTxBytes(bytes: Uint8Array): Promise<{ id: string }> {
-    return this.admitTx(undefined, bytes);
+    return this.admitTx(undefined, bytes, undefined);
   }
 
   /**
-   * Admits the tx given as `json` or as `bytes`. One async call per tx, taking the tx as it came
+   * Admits the tx given as `json` (`stx` when already read from it) or as `bytes`. One async call per tx, taking the tx as it came
    * rather than a closure that decodes it: every submission goes through here, and each extra
    * async frame or closure is young-generation garbage the collector handles per tx.
    */
   private async admitTx(
     json: SignedTransactionJson | undefined,
     bytes: Uint8Array | undefined,
+    stx: SignedTransaction | undefined,
   ): Promise<{ id: string }> {
     this.refuseUnlessWritable();
     try {
       const t = json
-        ? await this.admission.submitTx(txFromJson(json), json.id)
+        ? await this.admission.submitTx(stx ?? txFromJson(json), json.id)
         : await this.admission.submitTx(decodeTxBytes(bytes!), undefined, bytes);
       this.refuseUnlessWritable("tx");
       this.m.metrics?.txsAccepted.inc();

@@ -48,6 +48,7 @@ import {
   prepareBlock,
   prepareTx,
   RuleError,
+  transferFromBody,
 } from "@p2pnode/rules";
 import { BlockJson, CodedError, SignedTransactionJson } from "@p2pnode/types";
 import { ZodError } from "zod";
@@ -61,8 +62,8 @@ import {
 /**
  * Every decoder of outside input, as the node meets it: P2P messages and the frames that carry
  * them, the Noise handshake and its payload, blocks and txs inside messages, DHT datagrams and
- * their bodies and node records, consensus messages, and REST bodies (JSON through the route's
- * zod schema, then into the codec). A decoder may return a value or throw one of its typed errors;
+ * their bodies and node records, consensus messages, and REST bodies (JSON as the route reads
+ * it: a transfer in one pass, anything else through the zod schema, then into the codec). A decoder may return a value or throw one of its typed errors;
  * anything else (a TypeError, a RangeError, a hang, unbounded memory) is a bug.
  */
 export interface FuzzTarget {
@@ -135,6 +136,29 @@ function sameDecode(bytes: Uint8Array): void {
     fresh.block && reused.block ? equalBytes(fresh.block, reused.block) : fresh.refused === reused.refused;
   if (!same)
     throw new Error(`decoding with known txs differs: ${JSON.stringify([fresh.refused, reused.refused])}`);
+}
+
+/**
+ * A POST /txs body as the route reads it: a transfer by the one-pass reader (rules'
+ * transferFromBody), which must be what the schema and the codec make of the same body; anything
+ * it leaves, by the schema. A body the reader takes and the schema refuses, or reads otherwise, is
+ * a finding.
+ */
+function readTxBody(body: unknown): void {
+  const bySchema = () => signedTransactionFromJson(SignedTransactionJson.parse(body));
+  const read = transferFromBody(body);
+  if (!read) {
+    bySchema();
+    return;
+  }
+  let schemaTx: SignedTransaction;
+  try {
+    schemaTx = bySchema();
+  } catch (err) {
+    throw new Error(`the one-pass reader took a body the schema refuses: ${(err as Error).message}`);
+  }
+  if (!equalBytes(encodeSignedTransaction(read.stx), encodeSignedTransaction(schemaTx)))
+    throw new Error("the one-pass reader and the schema read a body differently");
 }
 
 /** The same pool for the rules: the seed tx prepared, found by its exact bytes or its id. */
@@ -301,11 +325,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   // Signatures from peers and REST: the one rule's verdict, whichever engine decides it.
   { name: "ed25519-verify", seeds: ed25519WireSeeds(), run: verifyWireBytes },
   { name: "ed25519-torsion", seeds: ed25519TorsionSeeds(), run: verifyTorsionRecipe },
-  {
-    name: "rest-tx-body",
-    seeds: [txJsonSeed],
-    run: (b) => void signedTransactionFromJson(SignedTransactionJson.parse(JSON.parse(text.decode(b)))),
-  },
+  { name: "rest-tx-body", seeds: [txJsonSeed], run: (b) => readTxBody(JSON.parse(text.decode(b))) },
   {
     name: "rest-block-body",
     seeds: blockJsonSeed,

@@ -225,6 +225,51 @@ describe("VerifyPool when a thread dies", () => {
   });
 });
 
+describe("VerifyPool.verifyTo() (the outcome to a sink, no promise per item)", () => {
+  /** Every item's outcome as verifyTo hands it: a verdict or an error code, once each. */
+  async function sunk(p: VerifyPool, items: readonly SignedMessage[]): Promise<(boolean | string)[]> {
+    const out: (boolean | string)[] = [];
+    let calls = 0;
+    await new Promise<void>((done) => {
+      items.forEach((item, i) => {
+        const settle = (v: boolean | string) => {
+          expect(out[i], `item ${i} settled twice`).toBeUndefined();
+          out[i] = v;
+          if (++calls === items.length) done();
+        };
+        p.verifyTo(item, { verdict: settle, failed: (err) => settle((err as CryptoError).code) });
+      });
+    });
+    return out;
+  }
+
+  it("gives each item verify()'s verdict, and a bad input's code never before the call returns", async () => {
+    const p = pool({ threads: 2, minChunk: 4 });
+    const items = mixedItems(200);
+    expect(await sunk(p, items)).toEqual(items.map(direct));
+    let failedAt: "during" | "after" | undefined;
+    let returned = false;
+    p.verifyTo(
+      { ...items[0]!, signature: new Uint8Array(63) },
+      {
+        verdict: () => undefined,
+        failed: () => {
+          failedAt = returned ? "after" : "during";
+        },
+      },
+    );
+    returned = true;
+    await until(() => failedAt !== undefined);
+    expect(failedAt).toBe("after");
+  });
+
+  it("hands POOL_CLOSED to what a closed pool is given", async () => {
+    const p = pool({ threads: 1 });
+    await p.close();
+    expect(await sunk(p, mixedItems(3))).toEqual(["POOL_CLOSED", "POOL_CLOSED", "POOL_CLOSED"]);
+  });
+});
+
 describe("VerifyPool.close()", () => {
   it("rejects queued and in-flight items with POOL_CLOSED and ends every thread", async () => {
     const rec = recording();

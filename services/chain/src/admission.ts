@@ -1,13 +1,35 @@
 import type { Block, SignedTransaction } from "@p2pnode/codec";
-import type { SignedMessage } from "@p2pnode/crypto";
+import type { SignedMessage, VerdictSink } from "@p2pnode/crypto";
 import { type CheckedTx, type PreparedBlock, prepareBlock } from "@p2pnode/rules";
 import { CodedError } from "@p2pnode/types";
 import type { BlockOutcome, Chain, TxSubmitOptions } from "./chain.js";
 import type { PoolTx } from "./mempool.js";
 
-/** What admission needs of a VerifyPool (packages/crypto): verify() off the event loop. */
+/**
+ * What admission needs of a VerifyPool (packages/crypto): verify() off the event loop; and
+ * verifyTo(), which a tx's verdict takes when the verifier has it (no promise per tx).
+ */
 export interface SignatureVerifier {
   verify(item: SignedMessage): Promise<boolean>;
+  verifyTo?(item: SignedMessage, sink: VerdictSink): void;
+}
+
+/** Where the pool hands a tx step its verdict: one object per tx, in place of a promise chain. */
+class TxVerdict implements VerdictSink {
+  constructor(
+    private readonly admission: Admission,
+    private readonly step: Step,
+  ) {}
+
+  verdict(ok: boolean): void {
+    this.step.verdict = ok;
+    this.admission.settle(this.step);
+  }
+
+  failed(err: Error): void {
+    this.admission.poolFailed(err);
+    this.admission.settle(this.step);
+  }
 }
 
 /**
@@ -114,18 +136,15 @@ export class Admission {
         settledAt: 0,
       };
       this.enqueue(step);
-      if (toVerify) {
-        this.m.verifier!.verify(toVerify.signed).then(
-          (v) => {
-            step.verdict = v;
-            this.settle(step);
-          },
-          (err: unknown) => {
-            this.poolFailed(err);
-            this.settle(step);
-          },
+      if (!toVerify) return;
+      const verifier = this.m.verifier!;
+      const sink = new TxVerdict(this, step);
+      if (verifier.verifyTo) verifier.verifyTo(toVerify.signed, sink);
+      else
+        verifier.verify(toVerify.signed).then(
+          (v) => sink.verdict(v),
+          (err: Error) => sink.failed(err),
         );
-      }
     });
   }
 
@@ -173,7 +192,7 @@ export class Admission {
   }
 
   /** No verdict from the pool: the chain verifies this one inline at commit. */
-  private poolFailed(err: unknown): void {
+  poolFailed(err: unknown): void {
     this.m.log?.warn({ err: (err as Error).message }, "verify pool failed: verifying inline");
   }
 
@@ -183,7 +202,8 @@ export class Admission {
     if (step.settled) this.settle(step);
   }
 
-  private settle(step: Step): void {
+  /** A step's verdicts are in: the head's settling lets the queue move (TxVerdict calls it too). */
+  settle(step: Step): void {
     step.settled = true;
     step.settledAt = performance.now();
     if (step === this.steps[0]) this.queuePump();

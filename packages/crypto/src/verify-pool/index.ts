@@ -4,6 +4,7 @@ export { startVerifyWorker, verifyWorkerEntry } from "./start-worker.js";
 export {
   defaultVerifyPoolOptions,
   MAX_VERIFY_THREADS,
+  type VerdictSink,
   VerifyPool,
   type VerifyPoolModules,
   type VerifyPoolOptions,

@@ -23,10 +23,20 @@ export interface VerifyPoolModules {
   startWorker?: StartVerifyWorker;
 }
 
+/**
+ * Where an item's outcome goes: the verdict, or why none can be had (BAD_INPUT, WORKER_FAILED,
+ * POOL_CLOSED). verify() makes one around its promise; a caller that submits many items (the
+ * chain's admission) passes an object it already has to verifyTo(), and so makes no promise and
+ * no closures per item.
+ */
+export interface VerdictSink {
+  verdict(ok: boolean): void;
+  failed(err: Error): void;
+}
+
 interface Job {
   item: SignedMessage;
-  resolve: (ok: boolean) => void;
-  reject: (err: Error) => void;
+  sink: VerdictSink;
   /** Times the job was in a batch whose thread died; the second death rejects it. */
   failures: number;
 }
@@ -95,18 +105,28 @@ export class VerifyPool {
    * or POOL_CLOSED when no verdict can be had.
    */
   verify(item: SignedMessage): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.verifyTo(item, { verdict: resolve, failed: reject });
+    });
+  }
+
+  /**
+   * verify(), with the outcome handed to `sink` instead of a promise: `sink.verdict` or
+   * `sink.failed`, once, never before this call returns (a refusal of the input is deferred to a
+   * microtask, as verify()'s rejection is).
+   */
+  verifyTo(item: SignedMessage, sink: VerdictSink): void {
     try {
       assertBytes(item.signature, "signature", 64);
       assertBytes(item.publicKey, "public key", 32);
       assertBytes(item.message, "message");
+      if (this.closed) throw closedError();
     } catch (err) {
-      return Promise.reject(err);
+      queueMicrotask(() => sink.failed(err as Error));
+      return;
     }
-    if (this.closed) return Promise.reject(closedError());
-    return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, failures: 0 });
-      this.schedule();
-    });
+    this.queue.push({ item, sink, failures: 0 });
+    this.schedule();
   }
 
   /** verify() of every item; the verdicts in the items' order. */
@@ -135,11 +155,11 @@ export class VerifyPool {
     this.closed = true;
     if (this.scheduled) clearImmediate(this.scheduled);
     const err = closedError();
-    for (const job of this.queue.splice(0)) job.reject(err);
+    for (const job of this.queue.splice(0)) job.sink.failed(err);
     const threads = this.threads.splice(0);
     for (const t of threads) {
       t.dead = true;
-      for (const jobs of t.batches.values()) for (const job of jobs) job.reject(err);
+      for (const jobs of t.batches.values()) for (const job of jobs) job.sink.failed(err);
       t.batches.clear();
     }
     await Promise.all(threads.map((t) => t.worker.terminate()));
@@ -220,8 +240,8 @@ export class VerifyPool {
     if (t.load === 0) t.worker.unref();
     jobs.forEach((job, i) => {
       const v = reply.verdicts[i];
-      if (v === VERDICT_ERROR) job.reject(new CryptoError("BAD_INPUT", "verify threw on this item"));
-      else job.resolve(v === 1);
+      if (v === VERDICT_ERROR) job.sink.failed(new CryptoError("BAD_INPUT", "verify threw on this item"));
+      else job.sink.verdict(v === 1);
     });
   }
 
@@ -238,7 +258,7 @@ export class VerifyPool {
       for (const job of jobs) {
         job.failures++;
         if (job.failures > 1)
-          job.reject(
+          job.sink.failed(
             new CryptoError("WORKER_FAILED", `verify thread died twice with this item in its batch (${why})`),
           );
         else retry.push(job);

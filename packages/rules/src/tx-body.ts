@@ -8,6 +8,9 @@ import { U64_DECIMAL } from "@p2pnode/types";
  * object per field; with txFromJson after it, a transfer's body was read twice, and its garbage
  * was a fifth of what admission allocates per JSON tx (sampled on the admission bench).
  *
+ * The claimed id, when the body has one, is checked for its form only: the caller compares it
+ * with the tx's id as for any JSON tx (`body.id`).
+ *
  * Undefined for anything it does not take as it stands — another kind, a field of the wrong type
  * or form, a signature that is not 64 bytes — and the caller then runs the schema, so every
  * refusal keeps the schema's message and code. It takes nothing the schema refuses, and gives
@@ -15,9 +18,7 @@ import { U64_DECIMAL } from "@p2pnode/types";
  * on valid bodies and on thousands of mangled ones. Keys the schema does not name are ignored, as
  * the schema strips them.
  */
-export function transferFromBody(
-  body: unknown,
-): { stx: SignedTransaction; id: string | undefined } | undefined {
+export function transferFromBody(body: unknown): SignedTransaction | undefined {
   if (!isRecord(body)) return undefined;
   const { id, tx, signature } = body;
   if (id !== undefined && !(typeof id === "string" && id.length === 64 && isHex(id))) return undefined;
@@ -30,7 +31,7 @@ export function transferFromBody(
   try {
     // fromHex refuses what the schema's hex forms refuse: odd length, anything but 0-9 a-f, and
     // (with a length) any other byte count.
-    const stx: SignedTransaction = {
+    return {
       tx: {
         kind: "transfer",
         from: fromHex(from, "transaction.from", 32),
@@ -42,7 +43,6 @@ export function transferFromBody(
       },
       signature: fromHex(signature, "signedTransaction.signature", 64),
     };
-    return { stx, id };
   } catch {
     return undefined;
   }

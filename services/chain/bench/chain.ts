@@ -70,7 +70,7 @@ const pooledIntake = new ChainIntake({ chain: pooledChain, metrics: undefined, e
  * transferFromBody), anything else through the SignedTransactionJson schema.
  */
 function submitAsRest(into: ChainIntake, json: unknown): Promise<unknown> {
-  const stx = transferFromBody(json)?.stx;
+  const stx = transferFromBody(json);
   return into.submitTx(stx ? (json as SignedTransactionJson) : SignedTransactionJson.parse(json), stx);
 }
 await submitAsRest(pooledIntake, admitJson[0]!); // threads started

@@ -103,9 +103,9 @@ export class ChainIntake {
   }
 
   /**
-   * Admits the tx given as `json` (`stx` when already read from it) or as `bytes`. One async call per tx, taking the tx as it came
-   * rather than a closure that decodes it: every submission goes through here, and each extra
-   * async frame or closure is young-generation garbage the collector handles per tx.
+   * Admits the tx given as `json` (`stx` when already read from it) or as `bytes`. One async call
+   * per tx, taking the tx as it came rather than a closure that decodes it: every submission goes
+   * through here, and each extra async frame or closure is young garbage the collector handles.
    */
   private async admitTx(
     json: SignedTransactionJson | undefined,

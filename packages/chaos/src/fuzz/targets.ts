@@ -157,7 +157,7 @@ function readTxBody(body: unknown): void {
   } catch (err) {
     throw new Error(`the one-pass reader took a body the schema refuses: ${(err as Error).message}`);
   }
-  if (!equalBytes(encodeSignedTransaction(read.stx), encodeSignedTransaction(schemaTx)))
+  if (!equalBytes(encodeSignedTransaction(read), encodeSignedTransaction(schemaTx)))
     throw new Error("the one-pass reader and the schema read a body differently");
 }
 

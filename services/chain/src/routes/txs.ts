@@ -33,7 +33,7 @@ export const RAW_TX_BODY_LIMIT_BYTES = MAX_SHIELDED_TX_BYTES;
  * again by txFromJson; any other body (another kind, or one the schema refuses) goes through the
  * schema as before, with its 400s.
  */
-const transferBody = bodyFastPath((body) => transferFromBody(body)?.stx);
+const transferBody = bodyFastPath(transferFromBody);
 
 export function txRoutes(app: App, d: RouteDeps): void {
   app.post(

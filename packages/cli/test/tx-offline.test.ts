@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { MAX_SHIELDED_TX_BYTES } from "@p2pnode/codec";
 import { accountFromMnemonic } from "@p2pnode/crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -89,7 +90,10 @@ describe("p2pnode tx sign / tx decode, offline", () => {
       [p2pnode(["tx", "decode", `${hex}00`]), /after the end/],
       [p2pnode(["tx", "submit", `${hex}00`, "--node", NOWHERE]), /after the end/],
       // More on stdin than the largest tx's hex: refused while reading, not after buffering it all.
-      [p2pnode(["tx", "decode", "-"], "a".repeat(2 * 68 * 1024 + 3)), /stdin: longer than the largest/],
+      [
+        p2pnode(["tx", "decode", "-"], "a".repeat(2 * MAX_SHIELDED_TX_BYTES + 3)),
+        /stdin: longer than the largest/,
+      ],
     ];
     for (const [r, message] of cases) {
       expect([r.status, r.err.trim().split("\n").length]).toEqual([1, 1]);

@@ -6,7 +6,7 @@
  *
  * Why not node:crypto here: each `crypto.hash` call costs ~1.5 µs on the 2-core machine, almost
  * all of it the call into OpenSSL and the result's Buffer, not the few compressions: a transfer's
- * ~190-byte encoding hashed in 2.9 µs there and ~0.6 µs here (one compression ~0.15 µs). Past four
+ * ~190-byte encoding hashed in 2.9 µs there and ~0.9 µs here (one compression ~0.2 µs). Past four
  * blocks OpenSSL's assembly wins, so longer messages stay with it (hash.ts). This writes the
  * digest into a caller's buffer, with no allocation per hash; the tests hold it equal to
  * node:crypto on every message length it takes.

@@ -1,7 +1,7 @@
 /**
  * Chain throughput next to baselines measured in the same run (DESIGN.md §7):
- *   - tx admission (the JSON body read as POST /txs reads it + rules + signature + mempool) vs raw node:crypto
- *     Ed25519 verify on one core (goal ≥ 0.7×): inline (one submission at a time, the verify on
+ *   - tx admission (the JSON body read as POST /txs reads it + rules + signature + mempool) vs
+ *     raw node:crypto Ed25519 verify on one core (goal ≥ 0.7×): inline (one submission at a time, the verify on
  *     the event loop) and through the VerifyPool (250 submissions per turn, as concurrent clients
  *     send them: each turn awaited, and as a stream with up to 4 turns in flight, the headline),
  *     the latter also vs raw verify on every core (worker threads, no batching), and the same

@@ -63,8 +63,9 @@ import {
  * Every decoder of outside input, as the node meets it: P2P messages and the frames that carry
  * them, the Noise handshake and its payload, blocks and txs inside messages, DHT datagrams and
  * their bodies and node records, consensus messages, and REST bodies (JSON as the route reads
- * it: a transfer in one pass, anything else through the zod schema, then into the codec). A decoder may return a value or throw one of its typed errors;
- * anything else (a TypeError, a RangeError, a hang, unbounded memory) is a bug.
+ * it: a transfer in one pass, anything else through the zod schema, then into the codec). A
+ * decoder may return a value or throw one of its typed errors; anything else (a TypeError, a
+ * RangeError, a hang, unbounded memory) is a bug.
  */
 export interface FuzzTarget {
   name: string;

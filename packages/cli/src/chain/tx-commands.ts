@@ -2,6 +2,7 @@ import {
   decodeSignedTransaction,
   encodeSignedTransaction,
   fromHex,
+  MAX_MEMO_BYTES,
   MAX_SHIELDED_TX_BYTES,
   type SignedTransaction,
   signedTransactionToJson,
@@ -67,7 +68,7 @@ async function signTransfer(
   const amount = arg(() => parseAmount(o.amount, "--amount"));
   const fee = arg(() => parseAmount(o.fee, "--fee"));
   const memo = Buffer.from(o.memo, "utf8");
-  if (memo.length > 256) throw new CliError("BAD_ARGS", "--memo: at most 256 bytes");
+  if (memo.length > MAX_MEMO_BYTES) throw new CliError("BAD_ARGS", `--memo: at most ${MAX_MEMO_BYTES} bytes`);
   if (o.nonce !== undefined && !/^[0-9]{1,15}$/.test(o.nonce))
     throw new CliError("BAD_ARGS", "--nonce: a whole number");
   if (o.chainId !== undefined) parseChainId(o.chainId);

@@ -1,10 +1,11 @@
+import { envNumber } from "@p2pnode/kit";
 import { describe, expect, it } from "vitest";
 import { ed25519TorsionSeeds, verifyTorsionRecipe } from "../src/fuzz/ed25519-target.js";
 import { fuzzTarget } from "../src/fuzz/run.js";
 import { FUZZ_TARGETS } from "../src/fuzz/targets.js";
 
 // The CI form: a few thousand inputs per target (the 10^6 form is `pnpm --filter @p2pnode/chaos fuzz`).
-const RUNS = Number(process.env.FUZZ_CI_RUNS ?? 3_000);
+const RUNS = envNumber("FUZZ_CI_RUNS", 3_000, { min: 1 });
 
 describe("every decoder of outside input survives hostile bytes", () => {
   it("has seeds for the targets whose encodings are built here", () => {

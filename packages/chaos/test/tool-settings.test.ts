@@ -19,6 +19,7 @@ function tool(bin: "fuzz" | "crash-loop", args: string[], env: Record<string, st
 
 describe("fuzz and crash-loop settings", () => {
   it("reads defaults and given values from the environment", () => {
+    expect(fuzzSettings({ FUZZ_RUNS: "1e6" }, names).runs).toBe(1_000_000);
     expect(fuzzSettings({}, names)).toEqual({ runs: 1_000_000, seed: 1, targets: undefined });
     expect(fuzzSettings({ FUZZ_RUNS: "5000", FUZZ_SEED: "7", FUZZ_TARGETS: "tx, block" }, names)).toEqual({
       runs: 5000,
@@ -36,6 +37,7 @@ describe("fuzz and crash-loop settings", () => {
   it("refuses a value that is not a whole number in range, naming the variable", () => {
     for (const [variable, value] of [
       ["FUZZ_RUNS", "1e5x"],
+      ["FUZZ_RUNS", "10k"],
       ["FUZZ_RUNS", "0"],
       ["FUZZ_RUNS", "-3"],
       ["FUZZ_RUNS", ""],
@@ -54,7 +56,7 @@ describe("fuzz and crash-loop settings", () => {
 
   it("refuses an unknown target name instead of fuzzing without it", () => {
     expect(() => fuzzSettings({ FUZZ_TARGETS: "tx,blok" }, names)).toThrow(
-      /FUZZ_TARGETS.*names a target that does not exist \(targets: .*block/,
+      /^invalid FUZZ_TARGETS="tx,blok": no target "blok" \(targets: .*block/,
     );
   });
 

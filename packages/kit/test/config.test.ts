@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, NodeEnv, parseEnv, toNodeConfig } from "../src/config/index.js";
+import { ConfigError, envNumber, envNumbers, NodeEnv, parseEnv, toNodeConfig } from "../src/config/index.js";
 
 const load = (env: NodeJS.ProcessEnv) => toNodeConfig(parseEnv(NodeEnv, env));
 
@@ -55,5 +55,35 @@ describe("node configuration from the environment", () => {
     const c = load({ P2PNODE_BOOTNODES: "10.0.0.1:7401, node-2.p2p:7401,", P2PNODE_DNS_SEEDS: "node" });
     expect(c.bootnodes).toEqual(["10.0.0.1:7401", "node-2.p2p:7401"]);
     expect(c.dnsSeeds).toEqual(["node"]);
+  });
+});
+
+describe("numeric settings of runs and benches (envNumber)", () => {
+  it("reads the fallback when unset, else the number as Number reads it", () => {
+    expect(envNumber("RUNS", 300, { min: 1 }, {})).toBe(300);
+    expect(envNumber("RUNS", 300, { min: 1 }, { RUNS: " 1e3 " })).toBe(1000);
+    expect(envNumber("SECONDS", 1, { min: 0.1, integer: false }, { SECONDS: "0.5" })).toBe(0.5);
+    expect(envNumbers("SIZES", [10, 12], { min: 1 }, {})).toEqual([10, 12]);
+    expect(envNumbers("SIZES", [10, 12], { min: 1 }, { SIZES: "8,9" })).toEqual([8, 9]);
+  });
+
+  it("refuses NaN, fractions, out-of-range values and empty list items, naming the variable", () => {
+    const refused = (read: () => unknown, pattern: RegExp) => {
+      expect(read).toThrow(ConfigError);
+      expect(read).toThrow(pattern);
+    };
+    refused(
+      () => envNumber("RUNS", 1, { min: 1 }, { RUNS: "10k" }),
+      /^invalid RUNS="10k": must be a whole number 1\.\.$/,
+    );
+    refused(() => envNumber("RUNS", 1, { min: 1 }, { RUNS: "" }), /^invalid RUNS="": must be a whole number/);
+    refused(() => envNumber("RUNS", 1, { min: 1 }, { RUNS: "2.5" }), /whole number/);
+    refused(() => envNumber("RUNS", 1, { min: 1 }, { RUNS: "0" }), /must be a whole number 1\.\./);
+    refused(() => envNumber("SEED", 1, { min: 0, max: 9 }, { SEED: "10" }), /must be a whole number 0\.\.9$/);
+    refused(
+      () => envNumber("S", 1, { min: 0.1, integer: false }, { S: "Infinity" }),
+      /must be a number 0\.1\.\./,
+    );
+    refused(() => envNumbers("SIZES", [], { min: 1 }, { SIZES: "10,,12" }), /^invalid SIZES="10,,12"/);
   });
 });

@@ -15,13 +15,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { signedTransactionToJson } from "@p2pnode/codec";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import { txFromJson } from "@p2pnode/rules";
 import { Admission } from "../src/admission.js";
 import { transfer } from "../test/helpers.js";
 import { blockFixture, verifyBaseline } from "./block-fixture.js";
 
-const TXS = Number(process.env.BENCH_TXS ?? 10_000);
+const TXS = benchSetting("BENCH_TXS", 10_000, { min: 1 });
 const SLICE = 250;
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-admission-cpu-"));
 const loadBefore = loadavg();

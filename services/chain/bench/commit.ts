@@ -22,7 +22,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Block, encodeBlock } from "@p2pnode/codec";
 import { inTransaction } from "@p2pnode/kit";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import { decodeBlockBytes, prepareBlock } from "@p2pnode/rules";
 import { hex, type UndoEntry } from "../src/store.js";
 import { encodeUndo } from "../src/undo.js";
@@ -30,7 +30,7 @@ import { workOf } from "../src/work.js";
 import { CHAIN_ID, makeBlock, transfer } from "../test/helpers.js";
 import { BLOCK_TXS, blockFixture } from "./block-fixture.js";
 
-const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
+const BLOCKS = benchSetting("BENCH_BLOCKS", 12, { min: 1 });
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-commit-bench-"));
 const now = () => performance.now();
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));

@@ -15,7 +15,7 @@
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
 import { encodeBlock, encodeCertificate, HEADER_VERSION, maskOf, splitBlock } from "@p2pnode/codec";
 import { headerHash, signingKeyFromSeed, signRaw, signVote, txRoot, voteSigningBytes } from "@p2pnode/crypto";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import {
   DolevStrong,
   defaultDolevStrongOptions,
@@ -25,11 +25,11 @@ import {
 } from "../src/consensus/index.js";
 import { runScenario } from "../test/sim/scenario.js";
 
-const DELTA = Number(process.env.BENCH_DELTA_MS ?? 100);
-const MAX_DELAY = Number(process.env.BENCH_DELAY_MS ?? 10);
-const SLOTS = Number(process.env.BENCH_SLOTS ?? 8);
+const DELTA = benchSetting("BENCH_DELTA_MS", 100, { min: 1 });
+const MAX_DELAY = benchSetting("BENCH_DELAY_MS", 10, { min: 0 });
+const SLOTS = benchSetting("BENCH_SLOTS", 8, { min: 1 });
 const SIZES = [4, 7, 16];
-const SIM_RUNS = Number(process.env.BENCH_SIM_RUNS ?? 2_000);
+const SIM_RUNS = benchSetting("BENCH_SIM_RUNS", 2_000, { min: 1 });
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -17,7 +17,13 @@ import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { encodeSignedTransaction, type SignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
 import { createApp, createLogger } from "@p2pnode/kit";
-import { freePort, startTestNode, startTestService, writeBenchResult } from "@p2pnode/kit/testing";
+import {
+  benchSetting,
+  freePort,
+  startTestNode,
+  startTestService,
+  writeBenchResult,
+} from "@p2pnode/kit/testing";
 import { type AdmissionStats, emptyAdmissionStats } from "../src/admission.js";
 import { chainService } from "../src/api.js";
 import { ADMISSION_COUNTERS } from "../src/metrics.js";
@@ -28,8 +34,8 @@ import { postLoad } from "./http-load.js";
 const CONNECTIONS = 10;
 const WARMUP = 400;
 // The service's mempool holds 5,000 txs: warm-up and rounds stay below it, so none is evicted.
-const ROUND = Number(process.env.BENCH_REST_ROUND ?? 1_100);
-const ROUNDS = Number(process.env.BENCH_REST_ROUNDS ?? 4);
+const ROUND = benchSetting("BENCH_REST_ROUND", 1_100, { min: 1 });
+const ROUNDS = benchSetting("BENCH_REST_ROUNDS", 4, { min: 1 });
 if (WARMUP + ROUND * ROUNDS > 5_000) throw new TypeError("rounds exceed the service's mempool (5,000 txs)");
 
 const loadBefore = loadavg();

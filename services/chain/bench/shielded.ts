@@ -11,15 +11,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeSignedTransaction, type SignedTransaction } from "@p2pnode/codec";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import { randomSpendingKey } from "@p2pnode/shielded";
 import { Chain, defaultChainOptions } from "../src/chain.js";
 import { ChainStore } from "../src/store.js";
 import { alice, bob, makeBlock, testGenesis, transfer } from "../test/helpers.js";
 import { shield, treeOf } from "../test/shielded-helpers.js";
 
-const K = Number(process.env.BENCH_SHIELDED_TXS ?? 8);
-const REPS = Number(process.env.BENCH_SHIELDED_REPS ?? 3);
+const K = benchSetting("BENCH_SHIELDED_TXS", 8, { min: 1 });
+const REPS = benchSetting("BENCH_SHIELDED_REPS", 3, { min: 1 });
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-shielded-bench-"));
 const genesis = testGenesis();
 const now = () => performance.now();

@@ -15,14 +15,14 @@ import { join } from "node:path";
 import { type Block, decodeBlock, encodeBlock, HEADER_VERSION, type SignedTransaction } from "@p2pnode/codec";
 import { headerHash, meetsTarget, readWallet, signTransaction, txId, txRoot } from "@p2pnode/crypto";
 import { Devnet, serviceUrls } from "@p2pnode/devnet";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import { readGenesisFile } from "@p2pnode/rules";
 import { chainStoreFile } from "../src/api.js";
 import { Chain, defaultChainOptions } from "../src/chain.js";
 import { ChainStore } from "../src/store.js";
 
-const BLOCKS = Number(process.env.BENCH_SYNC_BLOCKS ?? 1_000);
-const TXS = Number(process.env.BENCH_SYNC_TXS ?? 100);
+const BLOCKS = benchSetting("BENCH_SYNC_BLOCKS", 1_000, { min: 1 });
+const TXS = benchSetting("BENCH_SYNC_TXS", 100, { min: 0 });
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-sync-bench-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 const now = () => performance.now();

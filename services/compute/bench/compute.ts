@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import variant from "@jitl/quickjs-wasmfile-release-sync";
 import { createLogger } from "@p2pnode/kit";
+import { benchSetting, benchSettings } from "@p2pnode/kit/testing";
 import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant } from "quickjs-emscripten-core";
 // The built service (turbo builds before bench): its threads start from compiled JavaScript, as in a node.
 import { defaultComputeOptions } from "../dist/config.js";
@@ -25,10 +26,10 @@ import { SandboxPool } from "../dist/sandbox/sandbox-pool.js";
 import { runByzantine } from "../test/sim/byzantine.js";
 import { devnetJobs } from "./devnet-jobs.js";
 
-const JOBS = Number(process.env.BENCH_JOBS ?? 2_000);
-const SEEDS = (process.env.BENCH_SEEDS ?? "21,22,23").split(",").map(Number);
+const JOBS = benchSetting("BENCH_JOBS", 2_000, { min: 1 });
+const SEEDS = benchSettings("BENCH_SEEDS", [21, 22, 23], { min: 0, max: 2 ** 32 - 1 });
 /** Jobs per devnet task; 0 skips the devnet section (it needs the CLI built, ~1 min to start). */
-const DEVNET_JOBS = Number(process.env.BENCH_DEVNET_JOBS ?? 600);
+const DEVNET_JOBS = benchSetting("BENCH_DEVNET_JOBS", 600, { min: 0 });
 const log = createLogger("bench", "silent");
 /** The section running now: named if the process ever exits with an unsettled await (code 13). */
 let step = "start";

@@ -7,11 +7,12 @@
  */
 import { createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { benchSetting } from "@p2pnode/kit/testing";
 import { distribution, type SimNode, Simulation } from "../src/simulation.js";
 
-const NODES = Number(process.env.BENCH_NODES ?? 1000);
-const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 500);
-const JOIN_NODES = Number(process.env.BENCH_JOIN_NODES ?? 100);
+const NODES = benchSetting("BENCH_NODES", 1000, { min: 1 });
+const LOOKUPS = benchSetting("BENCH_LOOKUPS", 500, { min: 1 });
+const JOIN_NODES = benchSetting("BENCH_JOIN_NODES", 100, { min: 1 });
 const K = 20;
 
 function cryptoBaselineMs(): number {

@@ -12,14 +12,14 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readWallet } from "@p2pnode/crypto";
 import { Devnet, type DevnetNode, serviceUrls, waitUntil } from "@p2pnode/devnet";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import { burstLanes, fundSenders, json, must, submitLanes } from "./devnet-txs.js";
 
-const TXS = Number(process.env.BENCH_TXS ?? 1_000);
+const TXS = benchSetting("BENCH_TXS", 1_000, { min: 1 });
 /** The chain keeps at most 64 pending txs per sender: 20 senders × 50 txs. */
-const SENDERS = Number(process.env.BENCH_SENDERS ?? 20);
+const SENDERS = benchSetting("BENCH_SENDERS", 20, { min: 1 });
 /** Past this the relay counts as failed (the figure is then this bound, flagged `complete: false`). */
-const WAIT_MS = Number(process.env.BENCH_WAIT_MS ?? 120_000);
+const WAIT_MS = benchSetting("BENCH_WAIT_MS", 120_000, { min: 1 });
 const POLL_MS = 25;
 
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-burst-"));

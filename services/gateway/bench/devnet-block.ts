@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readWallet } from "@p2pnode/crypto";
 import { Devnet, type DevnetNode, serviceUrls, waitUntil } from "@p2pnode/devnet";
+import { benchSetting } from "@p2pnode/kit/testing";
 import { burstLanes, fundSenders, json, submitLanes } from "./devnet-txs.js";
 
-const TXS = Number(process.env.BENCH_TXS ?? 1_000);
+const TXS = benchSetting("BENCH_TXS", 1_000, { min: 1 });
 const SENDERS = 20;
 
 const dir = mkdtempSync(join(tmpdir(), "p2pnode-gateway-bench-"));
@@ -57,7 +58,7 @@ try {
       (await Promise.all(rest.map((n) => json<{ count: number }>(`${chain(n)}/mempool?limit=1`)))).every(
         (m) => m.count >= TXS,
       ),
-    Number(process.env.BENCH_WAIT_MS ?? 120_000),
+    benchSetting("BENCH_WAIT_MS", 120_000, { min: 1 }),
     20,
   );
   const mempoolsMs = performance.now() - t0;

@@ -10,11 +10,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { encodeSignedTransaction } from "@p2pnode/codec";
 import { VerifyPool } from "@p2pnode/crypto";
+import { benchSetting } from "@p2pnode/kit/testing";
 import { makeTx } from "../test/helpers/chain-stub.js";
 import { startGatewayNode } from "../test/helpers/cluster.js";
 import { RawPeer } from "../test/helpers/raw-peer.js";
 
-const TXS = Number(process.env.FLOOD_TXS ?? 10_000);
+const TXS = benchSetting("FLOOD_TXS", 10_000, { min: 1 });
 const FLOODERS = 50;
 
 const node = await startGatewayNode({ options: { devnet: false } });

@@ -13,10 +13,11 @@ import {
   type P2pMessage,
 } from "@p2pnode/codec";
 import { CipherState, NoiseError } from "@p2pnode/crypto";
+import { benchSetting } from "@p2pnode/kit/testing";
 import fc from "fast-check";
 import { SecureChannel } from "../src/frame.js";
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 120_000);
+const RUNS = benchSetting("FUZZ_RUNS", 120_000, { min: 1 });
 const hash = new Uint8Array(32).fill(3);
 const templates: P2pMessage[] = [
   { type: "status", height: 7, tipHash: hash, totalWork: "123456" },

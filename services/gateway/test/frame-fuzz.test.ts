@@ -1,10 +1,11 @@
 import { CodecError } from "@p2pnode/codec";
 import { CipherState, NoiseError } from "@p2pnode/crypto";
+import { envNumber } from "@p2pnode/kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SecureChannel } from "../src/frame.js";
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const RUNS = envNumber("FUZZ_RUNS", 300, { min: 1 });
 const key = new Uint8Array(32).fill(5);
 const pair = () => ({
   tx: new SecureChannel({ send: new CipherState(key), receive: new CipherState(key) }, 1 << 20),

@@ -16,11 +16,11 @@ import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import { encodeHeader, headerToJson } from "@p2pnode/codec";
 import { createLogger } from "@p2pnode/kit";
-import { writeBenchResult } from "@p2pnode/kit/testing";
+import { benchSetting, writeBenchResult } from "@p2pnode/kit/testing";
 import { Miner } from "../src/miner.js";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = benchSetting("BENCH_SECONDS", 3, { min: 0.1, integer: false });
+const ROUNDS = benchSetting("BENCH_ROUNDS", 5, { min: 1 });
 /** The miner's slice; a raw loop reports its count as often, so both windows open alike. */
 const SLICE = 20_000;
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));

@@ -1,5 +1,4 @@
-import { parseEnv } from "@p2pnode/kit";
-import { z } from "zod";
+import { ConfigError, envNumber } from "@p2pnode/kit";
 
 /*
  * The settings of `pnpm fuzz` and `pnpm crash-loop`, which take them from the environment (a run
@@ -9,14 +8,7 @@ import { z } from "zod";
  * started the full run instead of explaining it.
  */
 
-/** A whole number from an environment string, within [min, max]. */
-const whole = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be ${min}..${max}`);
+const SEED = { min: 0, max: 2 ** 32 - 1 };
 
 export const FUZZ_USAGE = `usage: [FUZZ_RUNS=N] [FUZZ_SEED=N] [FUZZ_TARGETS=a,b] pnpm --filter @p2pnode/chaos fuzz
 
@@ -38,21 +30,19 @@ export interface FuzzSettings {
 
 /** FUZZ_* from `env`; throws a ConfigError naming the variable (an unknown target among them). */
 export function fuzzSettings(env: NodeJS.ProcessEnv, known: readonly string[]): FuzzSettings {
-  const names = z
-    .string()
-    .transform((s) => s.split(",").map((n) => n.trim()))
-    .refine((list) => list.every((n) => known.includes(n)), {
-      message: `names a target that does not exist (targets: ${known.join(", ")})`,
-    });
-  const e = parseEnv(
-    z.object({
-      FUZZ_RUNS: whole(1, 1e9).default(1_000_000),
-      FUZZ_SEED: whole(0, 2 ** 32 - 1).default(1),
-      FUZZ_TARGETS: names.optional(),
-    }),
-    env,
-  );
-  return { runs: e.FUZZ_RUNS, seed: e.FUZZ_SEED, targets: e.FUZZ_TARGETS };
+  const targets = env.FUZZ_TARGETS?.split(",").map((n) => n.trim());
+  const unknown = targets?.filter((n) => !known.includes(n));
+  if (unknown && unknown.length > 0) {
+    throw new ConfigError(
+      "FUZZ_TARGETS",
+      `invalid FUZZ_TARGETS=${JSON.stringify(env.FUZZ_TARGETS)}: no target ${unknown.map((n) => JSON.stringify(n)).join(", ")} (targets: ${known.join(", ")})`,
+    );
+  }
+  return {
+    runs: envNumber("FUZZ_RUNS", 1_000_000, { min: 1, max: 1e9 }, env),
+    seed: envNumber("FUZZ_SEED", 1, SEED, env),
+    targets,
+  };
 }
 
 export const CRASH_LOOP_USAGE = `usage: [CRASH_KILLS=N] [CRASH_SEED=N] [CRASH_MAX_GAP_MS=N] pnpm --filter @p2pnode/chaos crash-loop
@@ -71,15 +61,11 @@ export interface CrashLoopSettings {
 
 /** CRASH_* from `env`; throws a ConfigError naming the variable. */
 export function crashLoopSettings(env: NodeJS.ProcessEnv): CrashLoopSettings {
-  const e = parseEnv(
-    z.object({
-      CRASH_KILLS: whole(1, 100_000).default(200),
-      CRASH_SEED: whole(0, 2 ** 32 - 1).default(1),
-      CRASH_MAX_GAP_MS: whole(0, 3_600_000).default(1_500),
-    }),
-    env,
-  );
-  return { kills: e.CRASH_KILLS, seed: e.CRASH_SEED, maxGapMs: e.CRASH_MAX_GAP_MS };
+  return {
+    kills: envNumber("CRASH_KILLS", 200, { min: 1, max: 100_000 }, env),
+    seed: envNumber("CRASH_SEED", 1, SEED, env),
+    maxGapMs: envNumber("CRASH_MAX_GAP_MS", 1_500, { min: 0, max: 3_600_000 }, env),
+  };
 }
 
 /**

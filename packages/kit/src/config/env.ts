@@ -39,3 +39,50 @@ export function parseEnvOrExit<S extends z.ZodType>(
     throw err;
   }
 }
+
+/** The range a numeric setting must fall in; `integer` (the default) refuses fractions. */
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  integer?: boolean;
+}
+
+/**
+ * A numeric setting from the environment (a run's count, a bench's size): `fallback` when unset,
+ * else a finite number in range (1e6 and 0x10 read as Number reads them), or a ConfigError naming
+ * the variable. Number() alone turned "10k" into NaN, and a loop bounded by NaN runs zero times.
+ */
+export function envNumber(
+  name: string,
+  fallback: number,
+  range: NumberRange = {},
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  return checkNumber(name, raw, raw, range);
+}
+
+/** A comma-separated list of numbers (BENCH_SIZES=10,12,14), each checked as envNumber does. */
+export function envNumbers(
+  name: string,
+  fallback: readonly number[],
+  range: NumberRange = {},
+  env: NodeJS.ProcessEnv = process.env,
+): number[] {
+  const raw = env[name];
+  if (raw === undefined) return [...fallback];
+  return raw.split(",").map((part) => checkNumber(name, raw, part, range));
+}
+
+function checkNumber(name: string, raw: string, text: string, range: NumberRange): number {
+  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, integer = true } = range;
+  const n = text.trim() === "" ? Number.NaN : Number(text);
+  const bounds = `${Number.isFinite(min) ? min : ""}..${Number.isFinite(max) ? max : ""}`;
+  const what = integer ? "a whole number" : "a number";
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    const shown = JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+    throw new ConfigError(name, `invalid ${name}=${shown}: must be ${what} ${bounds}`.trimEnd());
+  }
+  return n;
+}

@@ -1,3 +1,4 @@
+import { envNumber } from "@p2pnode/kit";
 import { longOr } from "@p2pnode/kit/testing";
 import { describe, expect, it } from "vitest";
 import { FORGERY_REASONS } from "./forgeries.js";
@@ -12,8 +13,8 @@ import { runScenario, type ScenarioResult } from "./scenario.js";
  * replays exactly that run (the first test below checks that a replay is identical).
  */
 
-const RUNS = Number(process.env.SIM_RUNS ?? longOr(2_002, 10_010));
-const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
+const RUNS = envNumber("SIM_RUNS", longOr(2_002, 10_010), { min: 1 });
+const FIRST_SEED = envNumber("SIM_SEED", 1, { min: 0, max: 2 ** 32 - 1 });
 const SIZES = Array.from({ length: 13 }, (_, i) => i + 4);
 const perSize = Math.max(1, Math.ceil(RUNS / SIZES.length));
 // Generous: a guard against a hang, never a speed assertion (that is the bench's job).

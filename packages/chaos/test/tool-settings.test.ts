@@ -54,7 +54,12 @@ describe("fuzz and crash-loop settings", () => {
       expect(() => crashLoopSettings({ [variable]: value })).toThrow(new RegExp(`^invalid ${variable}=`));
   });
 
-  it("refuses an unknown target name instead of fuzzing without it", () => {
+  it("refuses an unknown target name, or a list of none, instead of fuzzing without them", () => {
+    expect(fuzzSettings({ FUZZ_TARGETS: "tx," }, names).targets).toEqual(["tx"]);
+    for (const none of ["", " , "])
+      expect(() => fuzzSettings({ FUZZ_TARGETS: none }, names)).toThrow(
+        /^invalid FUZZ_TARGETS=".*": names no target$/,
+      );
     expect(() => fuzzSettings({ FUZZ_TARGETS: "tx,blok" }, names)).toThrow(
       /^invalid FUZZ_TARGETS="tx,blok": no target "blok" \(targets: .*block/,
     );

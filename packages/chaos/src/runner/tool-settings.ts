@@ -1,4 +1,4 @@
-import { ConfigError, envNumber } from "@p2pnode/kit";
+import { envNumber, invalidSetting } from "@p2pnode/kit";
 
 /*
  * The settings of `pnpm fuzz` and `pnpm crash-loop`, which take them from the environment (a run
@@ -30,13 +30,17 @@ export interface FuzzSettings {
 
 /** FUZZ_* from `env`; throws a ConfigError naming the variable (an unknown target among them). */
 export function fuzzSettings(env: NodeJS.ProcessEnv, known: readonly string[]): FuzzSettings {
-  const targets = env.FUZZ_TARGETS?.split(",").map((n) => n.trim());
-  const unknown = targets?.filter((n) => !known.includes(n));
-  if (unknown && unknown.length > 0) {
-    throw new ConfigError(
-      "FUZZ_TARGETS",
-      `invalid FUZZ_TARGETS=${JSON.stringify(env.FUZZ_TARGETS)}: no target ${unknown.map((n) => JSON.stringify(n)).join(", ")} (targets: ${known.join(", ")})`,
-    );
+  const raw = env.FUZZ_TARGETS;
+  // Empty names are dropped (a trailing comma), but a list of none is refused: it fuzzed nothing.
+  const targets = raw
+    ?.split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = targets?.filter((n) => !known.includes(n)) ?? [];
+  if (targets?.length === 0) throw invalidSetting("FUZZ_TARGETS", raw, "names no target");
+  if (unknown.length > 0) {
+    const names = unknown.map((n) => JSON.stringify(n)).join(", ");
+    throw invalidSetting("FUZZ_TARGETS", raw, `no target ${names} (targets: ${known.join(", ")})`);
   }
   return {
     runs: envNumber("FUZZ_RUNS", 1_000_000, { min: 1, max: 1e9 }, env),

@@ -12,16 +12,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** The one form of a bad setting's message: `invalid NAME="value": reason` (long values cut). */
+export function invalidSetting(variable: string, raw: string | undefined, reason: string): ConfigError {
+  const shown =
+    raw === undefined ? "(unset)" : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+  return new ConfigError(variable, `invalid ${variable}=${shown}: ${reason}`);
+}
+
 /** Parses `env` with `schema`; the first problem becomes a ConfigError naming its variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "environment");
-  const raw = env[variable];
-  const shown =
-    raw === undefined ? "(unset)" : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
-  throw new ConfigError(variable, `invalid ${variable}=${shown}: ${issue.message}`);
+  throw invalidSetting(variable, env[variable], issue.message);
 }
 
 /** For main.ts: parse or stop the process with a one-line message (exit code 2, like a usage error). */
@@ -80,9 +84,7 @@ function checkNumber(name: string, raw: string, text: string, range: NumberRange
   const n = text.trim() === "" ? Number.NaN : Number(text);
   const bounds = `${Number.isFinite(min) ? min : ""}..${Number.isFinite(max) ? max : ""}`;
   const what = integer ? "a whole number" : "a number";
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
-    const shown = JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
-    throw new ConfigError(name, `invalid ${name}=${shown}: must be ${what} ${bounds}`.trimEnd());
-  }
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max)
+    throw invalidSetting(name, raw, `must be ${what} ${bounds}`.trimEnd());
   return n;
 }

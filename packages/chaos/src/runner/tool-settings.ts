@@ -9,15 +9,18 @@ import { envNumber, invalidSetting } from "@p2pnode/kit";
  */
 
 const SEED = { min: 0, max: 2 ** 32 - 1 };
+/** The defaults, once: the settings below and the usage texts both name them. */
+const FUZZ_DEFAULTS = { runs: 1_000_000, seed: 1 };
+const CRASH_LOOP_DEFAULTS = { kills: 200, seed: 1, maxGapMs: 1_500 };
 
 export const FUZZ_USAGE = `usage: [FUZZ_RUNS=N] [FUZZ_SEED=N] [FUZZ_TARGETS=a,b] pnpm --filter @p2pnode/chaos fuzz
 
 Feeds every decoder of outside input (peer frames, handshakes, txs, blocks, DHT datagrams,
 consensus messages, REST bodies, Ed25519 verify) with generated and mutated inputs; a decoder
-must decode or throw a typed error. FUZZ_RUNS inputs per target (default 1000000), FUZZ_SEED
-(default 1) replays the same inputs, FUZZ_TARGETS picks targets by name. Prints a table, writes
-fuzz-results.json after each target; exits 1 on a crash or a heap that grew over 64 MiB, 2 on
-bad settings.
+must decode or throw a typed error. FUZZ_RUNS inputs per target (default ${FUZZ_DEFAULTS.runs}),
+FUZZ_SEED (default ${FUZZ_DEFAULTS.seed}) replays the same inputs, FUZZ_TARGETS picks targets by
+name. Prints a table, writes fuzz-results.json after each target; exits 1 on a crash or a heap
+that grew over 64 MiB, 2 on bad settings.
 
 Targets:`;
 
@@ -43,17 +46,18 @@ export function fuzzSettings(env: NodeJS.ProcessEnv, known: readonly string[]): 
     throw invalidSetting("FUZZ_TARGETS", raw, `no target ${names} (targets: ${known.join(", ")})`);
   }
   return {
-    runs: envNumber("FUZZ_RUNS", 1_000_000, { min: 1, max: 1e9 }, env),
-    seed: envNumber("FUZZ_SEED", 1, SEED, env),
+    runs: envNumber("FUZZ_RUNS", FUZZ_DEFAULTS.runs, { min: 1, max: 1e9 }, env),
+    seed: envNumber("FUZZ_SEED", FUZZ_DEFAULTS.seed, SEED, env),
     targets,
   };
 }
 
 export const CRASH_LOOP_USAGE = `usage: [CRASH_KILLS=N] [CRASH_SEED=N] [CRASH_MAX_GAP_MS=N] pnpm --filter @p2pnode/chaos crash-loop
 
-SIGKILLs the chain service CRASH_KILLS times (default 200) at random moments under tx and block
-load, CRASH_MAX_GAP_MS (default 1500) at most after it answers again; CRASH_SEED (default 1)
-replays the same moments. Then checks SQLite integrity, that every acknowledged block and tx is
+SIGKILLs the chain service CRASH_KILLS times (default ${CRASH_LOOP_DEFAULTS.kills}) at random
+moments under tx and block load, at most CRASH_MAX_GAP_MS (default ${CRASH_LOOP_DEFAULTS.maxGapMs})
+after it answers again; CRASH_SEED (default ${CRASH_LOOP_DEFAULTS.seed}) replays the same moments.
+Then checks SQLite integrity, that every acknowledged block and tx is
 there, and the state digest against a service that never crashed. Writes crash-loop-report.json;
 exits 1 when a check fails, 2 on bad settings.`;
 
@@ -66,9 +70,9 @@ export interface CrashLoopSettings {
 /** CRASH_* from `env`; throws a ConfigError naming the variable. */
 export function crashLoopSettings(env: NodeJS.ProcessEnv): CrashLoopSettings {
   return {
-    kills: envNumber("CRASH_KILLS", 200, { min: 1, max: 100_000 }, env),
-    seed: envNumber("CRASH_SEED", 1, SEED, env),
-    maxGapMs: envNumber("CRASH_MAX_GAP_MS", 1_500, { min: 0, max: 3_600_000 }, env),
+    kills: envNumber("CRASH_KILLS", CRASH_LOOP_DEFAULTS.kills, { min: 1, max: 100_000 }, env),
+    seed: envNumber("CRASH_SEED", CRASH_LOOP_DEFAULTS.seed, SEED, env),
+    maxGapMs: envNumber("CRASH_MAX_GAP_MS", CRASH_LOOP_DEFAULTS.maxGapMs, { min: 0, max: 3_600_000 }, env),
   };
 }
 

@@ -28,20 +28,26 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   throw invalidSetting(variable, env[variable], issue.message);
 }
 
+/**
+ * `read()`, or, when it throws a ConfigError, stop the process with one line `<prefix>: <message>`
+ * and exit code 2 (like a usage error). Other errors go on.
+ */
+export function orExitOnConfigError<T>(read: () => T, prefix: string): T {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${prefix}: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
 /** For main.ts: parse or stop the process with a one-line message (exit code 2, like a usage error). */
 export function parseEnvOrExit<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
-  try {
-    return parseEnv(schema, env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`p2pnode: config error: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  return orExitOnConfigError(() => parseEnv(schema, env), "p2pnode: config error");
 }
 
 /** The range a numeric setting must fall in; `integer` (the default) refuses fractions. */

@@ -1,26 +1,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { ConfigError, envNumber, envNumbers, type NumberRange } from "../config/env.js";
+import { envNumber, envNumbers, type NumberRange, orExitOnConfigError } from "../config/env.js";
 
 /** A bench's numeric setting (envNumber); a bad one stops the bench with one line, exit 2. */
 export function benchSetting(name: string, fallback: number, range: NumberRange = {}): number {
-  return orExit(() => envNumber(name, fallback, range));
+  return orExitOnConfigError(() => envNumber(name, fallback, range), "bench");
 }
 
 /** A bench's list setting (envNumbers); a bad one stops the bench with one line, exit 2. */
 export function benchSettings(name: string, fallback: readonly number[], range: NumberRange = {}): number[] {
-  return orExit(() => envNumbers(name, fallback, range));
-}
-
-function orExit<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`bench: ${err.message}\n`);
-    process.exit(2);
-  }
+  return orExitOnConfigError(() => envNumbers(name, fallback, range), "bench");
 }
 
 /**

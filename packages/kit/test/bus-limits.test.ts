@@ -75,8 +75,7 @@ describe("bus max_payload from the size table", () => {
     started.push({ stop: () => a.close() }, { stop: () => b.close() });
     expect(a.nc.info?.max_payload).toBe(BUS_MAX_PAYLOAD_BYTES);
     const got: Uint8Array[] = [];
-    b.subscribe(blob, (e) => void got.push(e.block));
-    await b.nc.flush();
+    await b.subscribe(blob, (e) => void got.push(e.block));
     const block = new Uint8Array(MAX_BLOCK_BYTES).fill(7);
     a.publish(blob, { block });
     const [received] = await eventually(

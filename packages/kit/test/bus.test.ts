@@ -143,10 +143,9 @@ describe("typed NATS bus", () => {
 
   it("delivers events and drops malformed ones without stopping the subscription", async () => {
     const got: number[] = [];
-    server.subscribe(ticked, ({ n }) => {
+    await server.subscribe(ticked, ({ n }) => {
       got.push(n);
     });
-    await server.nc.flush();
     client.nc.publish(ticked.subject, new TextEncoder().encode('{"n":"not a number"}'));
     client.publish(ticked, { n: 1 });
     client.publish(ticked, { n: 2 });
@@ -160,11 +159,10 @@ describe("typed NATS bus", () => {
   it("carries raw bytes in a CBOR event (no JSON, no hex) and drops payloads that fail their schema", async () => {
     const got: { id: string; blob: Uint8Array; extra?: Uint8Array }[] = [];
     const raw: Uint8Array[] = [];
-    server.subscribe(carried, (p) => {
+    await server.subscribe(carried, (p) => {
       got.push(p);
     });
     const tap = client.nc.subscribe(carried.subject, { callback: (_e, m) => raw.push(m.data) });
-    await server.nc.flush();
     const blob = Uint8Array.from([0, 1, 2, 0xff]);
     // Not CBOR; CBOR over the schema's byte bound; a string where bytes belong: all dropped.
     client.nc.publish(carried.subject, new TextEncoder().encode('{"id":"x","blob":"00"}'));

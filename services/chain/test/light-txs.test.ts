@@ -134,7 +134,8 @@ describe("a light node's GET /txs/:id for shielded transactions", () => {
 describe("a light node's POST /txs/raw", () => {
   it("announces a raw tx with the bytes it got and shows it pending; bytes that are not a canonical encoding are 400 DECODE_FAILED", async () => {
     const announced: { id: string; tx: Uint8Array }[] = [];
-    node.supervisorBus.subscribe(ChainSubjects.txAccepted, (e) => void announced.push(e));
+    // Awaited: the service publishes from its own connection, which could beat a buffered SUB.
+    await node.supervisorBus.subscribe(ChainSubjects.txAccepted, (e) => void announced.push(e));
     const bytes = encodeSignedTransaction(transfer(bob, alice, 5n, 0, 10n));
     const sent = await svc.ctx.app.inject({
       method: "POST",

@@ -99,8 +99,7 @@ describe("a max-size block on the bus", () => {
       notMiningYet: () => undefined,
     });
     const events: BlockAcceptedEvent[] = [];
-    client.subscribe(ChainSubjects.blockAccepted, (e) => void events.push(e));
-    await client.nc.flush();
+    await client.subscribe(ChainSubjects.blockAccepted, (e) => void events.push(e));
 
     // The peer's stored bytes as they are: the subject carries codec bytes, not JSON.
     const bytes = bodyAt(peer, 1);

@@ -26,7 +26,7 @@ const accepted: { id: string; tx: Uint8Array }[] = [];
 beforeAll(async () => {
   node = await startTestNode("full", {}, { genesis: testGenesis() });
   svc = await startTestService(chainService, node);
-  node.supervisorBus.subscribe(
+  await node.supervisorBus.subscribe(
     ChainSubjects.txAccepted,
     (e) => void accepted.push(e as { id: string; tx: Uint8Array }),
   );

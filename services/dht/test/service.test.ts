@@ -128,7 +128,7 @@ describe("dht service over UDP", () => {
 
   it("publishes the record of a newly joined node on dht.v1.peer.found", async () => {
     const seen: string[] = [];
-    nodes[0]!.node.supervisorBus.subscribe(DhtSubjects.peerFound, (r) => {
+    await nodes[0]!.node.supervisorBus.subscribe(DhtSubjects.peerFound, (r) => {
       seen.push(r.nodeId);
     });
     const udp = await freeUdpPort();

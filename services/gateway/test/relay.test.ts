@@ -77,7 +77,7 @@ describe("relay", () => {
     const late = await startGatewayNode();
     try {
       const tips: { peer: string; height: number }[] = [];
-      late.chain.bus.subscribe(GatewaySubjects.peerTip, (e) => {
+      await late.chain.bus.subscribe(GatewaySubjects.peerTip, (e) => {
         tips.push(e);
       });
       expect((await connect(late, a)).status).toBe(200);

@@ -181,11 +181,18 @@ export class Bus {
     this.nc.publish(def.subject, encodePayload(def.encoding, def.payload.parse(payload)));
   }
 
-  /** Subscribes to an event; malformed payloads are counted in the log and skipped. */
+  /**
+   * Subscribes to an event; malformed payloads are counted in the log and skipped. The returned
+   * promise resolves once the server has the subscription (one round trip, as serve() waits for):
+   * the SUB goes out buffered, so an event another connection publishes right after subscribe()
+   * returns can reach the server first and be missed. Await it when what follows triggers the
+   * event; a flush that fails (the connection is closing) resolves it too, since no event would
+   * arrive anyway, and callers that do not wait cannot leave a rejection unhandled.
+   */
   subscribe<P extends z.ZodType>(
     def: EventDef<P>,
     handler: (payload: z.infer<P>) => void | Promise<void>,
-  ): void {
+  ): Promise<void> {
     const sub = this.nc.subscribe(def.subject, {
       callback: (err, msg) => {
         if (err) return;
@@ -202,6 +209,7 @@ export class Bus {
       },
     });
     this.subs.push(sub);
+    return this.nc.flush().catch(() => undefined);
   }
 
   async close(): Promise<void> {

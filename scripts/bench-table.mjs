@@ -11,9 +11,18 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rootArg } from "./root-arg.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(process.argv[2] ?? join(here, ".."));
+const root = rootArg(
+  process.argv.slice(2),
+  resolve(here, ".."),
+  `usage: node scripts/bench-table.mjs [ROOT]
+Prints the table \`pnpm bench\` ends with: every headline figure in ROOT's
+packages/*/bench-results and services/*/bench-results (written by the benches), its in-run
+baseline, ratio, goal, the figure before the throughput work and the load average.
+ROOT defaults to this repository. Exits 1 when no result carries a headline.`,
+);
 const before = JSON.parse(readFileSync(join(here, "bench-before.json"), "utf8"));
 
 /** Every bench-results/*.json under packages/* and services/*. */

@@ -12,8 +12,16 @@ import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleTargets, codeFileOf } from "./bundle-targets.mjs";
+import { rootArg } from "./root-arg.mjs";
 
-const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), ".."));
+const root = rootArg(
+  process.argv.slice(2),
+  resolve(dirname(fileURLToPath(import.meta.url)), ".."),
+  `usage: node scripts/check-deps.mjs [ROOT]
+Fails when a workspace package's shipped code (dist, and infra/docker/*.mjs) imports at run time
+a package its package.json does not list in dependencies: the image installs those only.
+ROOT defaults to this repository; run after \`pnpm build\`.`,
+);
 const builtins = new Set(builtinModules);
 
 /** Workspace packages: packages/*, services/*, infra (the layout of pnpm-workspace.yaml). */

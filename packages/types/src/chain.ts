@@ -33,7 +33,8 @@ export const U64_DECIMAL = { form: /^(0|[1-9][0-9]{0,19})$/, max: "1844674407370
 /** An unsigned 64-bit integer (amount, fee) as a decimal string without leading zeros. */
 export const U64String = z
   .string()
-  .regex(U64_DECIMAL.form, "a non-negative integer as a decimal string")
+  // abort: a string that is no decimal at all is not also told it is too large.
+  .regex(U64_DECIMAL.form, { message: "a non-negative integer as a decimal string", abort: true })
   .refine((s) => s.length < 20 || s <= U64_DECIMAL.max, "must be below 2^64");
 
 /** A counter that stays within JSON's safe integers (nonce, height, timestamp in ms). */

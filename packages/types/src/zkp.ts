@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { U64String } from "./chain.js";
 import { endpoint } from "./subjects.js";
 
 /*
@@ -116,14 +117,10 @@ export type ZkpProofResult = z.infer<typeof ZkpProofResult>;
  * and randomness 4; values are u64 decimal strings. The proof is zero-knowledge (SPEND_PARAMS).
  */
 const Words = (n: number) => z.array(FieldElement).length(n);
-const SpendU64 = z
-  .string()
-  .regex(/^(0|[1-9][0-9]{0,19})$/)
-  .refine((s) => s.length < 20 || s <= "18446744073709551615", "must be below 2^64");
 const SpendInputJson = z
   .object({
     sk: Words(4),
-    value: SpendU64,
+    value: U64String,
     rho: Words(4),
     r: Words(4),
     path: z
@@ -139,15 +136,15 @@ const SpendInputJson = z
     real: z.boolean(),
   })
   .strict();
-const SpendOutputJson = z.object({ pk: Words(8), value: SpendU64, r: Words(4) }).strict();
+const SpendOutputJson = z.object({ pk: Words(8), value: U64String, r: Words(4) }).strict();
 export const ZkpSpendWitness = z
   .object({
     inputs: z.tuple([SpendInputJson, SpendInputJson]),
     outputs: z.tuple([SpendOutputJson, SpendOutputJson]),
     root: Words(8),
-    publicIn: SpendU64,
-    publicOut: SpendU64,
-    fee: SpendU64,
+    publicIn: U64String,
+    publicOut: U64String,
+    fee: U64String,
     /** The hash of the transaction the proof is bound to (crypto's shieldedTxHash), hex. */
     txHash: z.string().regex(/^[0-9a-f]{64}$/),
   })

@@ -88,4 +88,26 @@ describe("U64String", () => {
     const { U64String } = await import("../src/chain.js");
     expect(U64String.safeParse(value).success).toBe(ok);
   });
+
+  it("says one thing of a bad value: not a decimal, or too large, never both", async () => {
+    const { U64String } = await import("../src/chain.js");
+    const messages = (value: string) => {
+      const r = U64String.safeParse(value);
+      return r.success ? [] : r.error.issues.map((i) => i.message);
+    };
+    // 25 letters compare above 2^64's digits: the size check ran on them and added its message.
+    expect(messages("x".repeat(25))).toEqual(["a non-negative integer as a decimal string"]);
+    expect(messages("18446744073709551616")).toEqual(["must be below 2^64"]);
+  });
+
+  it("is the rule of a shielded spend witness's values too (ZkpSpendWitness)", async () => {
+    const { ZkpSpendWitness } = await import("../src/zkp.js");
+    const fee = ZkpSpendWitness.shape.fee;
+    expect(fee.safeParse("18446744073709551615").success).toBe(true);
+    expect(fee.safeParse("18446744073709551616").error?.issues[0]?.message).toBe("must be below 2^64");
+    // The witness's own copy of the rule had no message: zod's "Invalid string: must match pattern".
+    expect(fee.safeParse("1.5").error?.issues.map((i) => i.message)).toEqual([
+      "a non-negative integer as a decimal string",
+    ]);
+  });
 });

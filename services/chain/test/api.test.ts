@@ -243,6 +243,16 @@ describe("malformed input gets a typed 4xx, never a crash", () => {
     expect(ErrorBody.parse(res.json()).error.code).toBe(code);
   });
 
+  it("tells a block parameter that is neither hash nor height what it takes, and only that", async () => {
+    const details = async (url: string) =>
+      (ErrorBody.parse((await inject({ url })).json()).error.details as { message: string }[]).map(
+        (d) => d.message,
+      );
+    // "zz" was also told "height beyond 2^53-1": the size check ran on what was no height at all.
+    expect(await details("/blocks/zz")).toEqual(["a block hash (64 hex) or a height"]);
+    expect(await details("/blocks/9999999999999999")).toEqual(["height beyond 2^53-1"]);
+  });
+
   it("refuses txs and blocks that parse but break the rules with their RejectReason", async () => {
     const foreign = signedTransactionToJson(transfer(alice, bob, 1n, 2, 10n, "othernet"));
     const res = await inject({ method: "POST", url: "/txs", payload: foreign });

@@ -20,7 +20,8 @@ export const BLOCK_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
 
 const HashOrHeight = z
   .string()
-  .regex(/^([0-9a-f]{64}|0|[1-9][0-9]{0,15})$/, "a block hash (64 hex) or a height")
+  // abort: "zz" is told what the parameter takes, not also that it is beyond 2^53-1.
+  .regex(/^([0-9a-f]{64}|0|[1-9][0-9]{0,15})$/, { message: "a block hash (64 hex) or a height", abort: true })
   .refine((s) => s.length === 64 || Number.isSafeInteger(Number(s)), "height beyond 2^53-1");
 
 export function blockRoutes(app: App, d: RouteDeps): void {

@@ -5,8 +5,10 @@ import { CodedError } from "@p2pnode/types";
 
 // `p2pnode node start` is what every container and devnet node runs for its whole life: load only
 // the supervisor for it, not the devnet/SDK/codec modules the other commands need (~25 MiB of RSS).
+// Only the bare command: anything after it (--help, a mistyped option, an argument) goes through
+// the parser, which explains or refuses it instead of starting a node that ignores it.
 const [command, sub, ...rest] = process.argv.slice(2);
-if (command === "node" && sub === "start" && !rest.some((a) => a === "-h" || a === "--help")) {
+if (command === "node" && sub === "start" && rest.length === 0) {
   const { nodeStart } = await import("./node/start-command.js");
   await nodeStart();
 } else {

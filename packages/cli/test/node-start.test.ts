@@ -163,6 +163,24 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     });
   });
 
+  it.each([
+    [["--bogus"], "error: unknown option '--bogus'"],
+    [["--role", "miner"], "error: unknown option '--role'"],
+    [["extra"], "error: too many arguments for 'start'. Expected 0 arguments but got 1."],
+  ])("refuses %j before starting anything (the node is configured by P2PNODE_* only)", (args, why) => {
+    // With a genesis and free ports, the bare command would start a node: these must not, and did
+    // (the arguments were ignored).
+    const r = spawnSync(process.execPath, [CLI, "node", "start", ...args], {
+      env: { PATH: process.env.PATH, P2PNODE_GENESIS: GENESIS, P2PNODE_PORT_BASE: BASE },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.split("\n")[0]).toBe(why);
+    expect(r.stderr).toContain("Usage: p2pnode node start");
+    expect(r.stdout).toBe("");
+  });
+
   it("prints help that names the command", () => {
     const r = spawnSync(process.execPath, [CLI, "node", "start", "--help"], { encoding: "utf8" });
     expect(r.status).toBe(0);

@@ -171,7 +171,13 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
     // With a genesis and free ports, the bare command would start a node: these must not, and did
     // (the arguments were ignored).
     const r = spawnSync(process.execPath, [CLI, "node", "start", ...args], {
-      env: { PATH: process.env.PATH, P2PNODE_GENESIS: GENESIS, P2PNODE_PORT_BASE: BASE },
+      env: {
+        PATH: process.env.PATH,
+        P2PNODE_GENESIS: GENESIS,
+        P2PNODE_PORT_BASE: BASE,
+        // Where a node that wrongly started would write: not the working directory's ./data.
+        P2PNODE_DATA_DIR: mkdtempSync(join(tmpdir(), "p2pnode-cli-args-")),
+      },
       encoding: "utf8",
       timeout: 60_000,
     });

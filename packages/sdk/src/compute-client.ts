@@ -5,7 +5,7 @@ import {
   type TaskSubmitRequest,
   TaskView,
 } from "@p2pnode/types";
-import { callJson, clientError } from "./http.js";
+import { callJson, clientError, unreachable } from "./http.js";
 import { ServiceClient } from "./service-client.js";
 
 const REGISTER_TIMEOUT_MS = 30_000;
@@ -57,7 +57,7 @@ export class ComputeClient extends ServiceClient {
     try {
       res = await fetch(url, { headers: { accept: "text/event-stream" }, signal });
     } catch (err) {
-      throw clientError("UPSTREAM_UNAVAILABLE", `GET ${url}: ${(err as Error).message}`, undefined, 503);
+      throw unreachable("GET", url, err);
     }
     if (!res.ok || !res.body) {
       await this.task(id); // throws the server's typed error (e.g. 404)

@@ -37,6 +37,19 @@ export function clientError(
 }
 
 /**
+ * UPSTREAM_UNAVAILABLE for a call that got no answer, saying why: fetch's own message is only
+ * "fetch failed", the reason (connection refused, unknown host, reset) is in its `cause`.
+ */
+export function unreachable(method: string, url: string, err: unknown, timeoutMs?: number): ApiError {
+  const e = err as Error & { cause?: { message?: string } };
+  const why =
+    e.name === "TimeoutError"
+      ? `no answer within ${timeoutMs === undefined ? "the time allowed" : `${timeoutMs / 1000} s`}`
+      : `no answer (${e.cause?.message ?? e.message})`;
+  return clientError("UPSTREAM_UNAVAILABLE", `${method} ${url}: ${why}`, undefined, 503);
+}
+
+/**
  * One HTTP call whose reply is parsed with `schema`. A 2xx that fails its schema, a non-JSON body
  * or an error reply all become an ApiError with the server's code, so callers handle one type.
  * `body` goes as JSON, or as it is (application/octet-stream) when it is bytes.
@@ -61,7 +74,7 @@ export async function callJson<S extends z.ZodType>(
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (err) {
-    throw clientError("UPSTREAM_UNAVAILABLE", `${method} ${url}: ${(err as Error).message}`, undefined, 503);
+    throw unreachable(method, url, err, opts.timeoutMs ?? 10_000);
   }
   const text = await res.text();
   let json: unknown;

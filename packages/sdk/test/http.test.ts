@@ -54,12 +54,35 @@ describe("typed HTTP client", () => {
     });
   });
 
-  it("reports a node that does not answer as UPSTREAM_UNAVAILABLE", async () => {
+  it("reports a node that does not answer as UPSTREAM_UNAVAILABLE, saying why", async () => {
+    // fetch says only "fetch failed"; the refused connection is in its cause. A port just freed:
+    // nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
     await expect(
-      callJson("GET", "http://127.0.0.1:1/x", N, undefined, { timeoutMs: 2_000 }),
+      callJson("GET", `http://127.0.0.1:${port}/x`, N, undefined, { timeoutMs: 2_000 }),
     ).rejects.toMatchObject({
       code: "UPSTREAM_UNAVAILABLE",
+      status: 503,
+      message: `GET http://127.0.0.1:${port}/x: no answer (connect ECONNREFUSED 127.0.0.1:${port})`,
     });
+  });
+
+  it("says when a node accepted the connection but did not answer in time", async () => {
+    const silent = createServer(() => undefined); // never answers
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/x`;
+    try {
+      await expect(callJson("GET", url, N, undefined, { timeoutMs: 300 })).rejects.toMatchObject({
+        code: "UPSTREAM_UNAVAILABLE",
+        message: `GET ${url}: no answer within 0.3 s`,
+      });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it("sends the bearer token for admin routes", async () => {

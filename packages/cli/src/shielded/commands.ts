@@ -22,13 +22,13 @@ import {
   prepareSpend,
   spendTxFields,
 } from "@p2pnode/shielded";
-import { CodedError, ZkpJob } from "@p2pnode/types";
 import type { Command } from "commander";
 import { formatCoins, parseAmount } from "../chain/format.js";
 import { chainUrl, serviceUrl } from "../chain/node-url.js";
 import { CliError } from "../errors.js";
 import { planSpend, scanChain } from "./plan.js";
 import { defaultShieldedKeyPath, loadSpendingKey, witnessJson } from "./wallet.js";
+import { proveSpend } from "./zkp-proof.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -46,30 +46,9 @@ function arg<T>(fn: () => T): T {
   }
 }
 
-/** Proves through the node's zkp service, drawing one progress line of the prover phases. */
-async function prove(zkpUrl: string, prep: PreparedSpend, txHash: Uint8Array): Promise<Uint8Array> {
-  const post = await fetch(`${zkpUrl}/spends`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ witness: witnessJson(prep, txHash) }),
-  });
-  if (post.status >= 400)
-    throw new CodedError("UPSTREAM_UNAVAILABLE", `zkp: ${post.status} ${await post.text()}`);
-  let job = ZkpJob.parse(await post.json());
-  const out = process.stderr;
-  while (job.status === "queued" || job.status === "running") {
-    const p = job.progress;
-    const line = p ? `proving: ${p.done}/${p.total} ${p.phase}` : `proving: ${job.status}`;
-    out.write(out.isTTY ? `\r${line.padEnd(40)}` : `${line}\n`);
-    await new Promise((r) => setTimeout(r, 200));
-    job = ZkpJob.parse(await (await fetch(`${zkpUrl}/proofs/jobs/${job.jobId}`)).json());
-  }
-  if (job.status === "failed" || !job.spendProof)
-    throw new CodedError("UPSTREAM_UNAVAILABLE", `zkp: proving failed: ${job.error?.message ?? "no proof"}`);
-  out.write(
-    `${out.isTTY ? "\r" : ""}proved in ${job.spendProof.proveMs} ms (${job.spendProof.proofBytes} bytes)\n`,
-  );
-  return new Uint8Array(Buffer.from(job.spendProof.proof, "base64"));
+/** Proves through the node's zkp service (zkp-proof.ts), bound to the tx's hash. */
+function prove(zkpUrl: string, prep: PreparedSpend, txHash: Uint8Array): Promise<Uint8Array> {
+  return proveSpend(zkpUrl, witnessJson(prep, txHash));
 }
 
 async function submit(chain: ChainClient, stx: SignedTransaction): Promise<void> {

@@ -133,11 +133,13 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
   });
 
   it("exits 1 when no genesis file is given: a node needs its network", () => {
-    const r = nodeStart({ P2PNODE_PORT_BASE: BASE });
+    // At the default log level: a start refused before it ran anything logs no "node stopped".
+    const r = nodeStart({ P2PNODE_PORT_BASE: BASE, P2PNODE_LOG_LEVEL: "info" });
     expect(r.status).toBe(1);
     expect(oneLineError(r.stderr)).toBe(
       "p2pnode: P2PNODE_GENESIS is not set: a node needs its network's genesis file",
     );
+    expect(r.stdout).toBe("");
   });
 
   describe("with a port already taken", () => {

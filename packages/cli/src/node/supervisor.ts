@@ -240,10 +240,13 @@ export class Supervisor {
   /** Stops services in reverse start order, then the bus, then nats-server. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // A start refused before it ran anything (no genesis, a port taken) stops nothing: saying
+    // "node stopped" there would precede the one line that says why it did not start.
+    const ranSomething = this.services.length > 0 || this.bus !== undefined || this.nats !== undefined;
     for (const child of [...this.services].reverse()) await child.stop();
     await this.bus?.close().catch(() => undefined);
     await this.nats?.stop();
-    this.o.log.info("node stopped");
+    if (ranSomething) this.o.log.info("node stopped");
   }
 }
 

@@ -1,6 +1,9 @@
 import { CodedError, ErrorBody, type ErrorCode, type RelayedCode } from "@p2pnode/types";
 import type { z } from "zod";
 
+/** How long a call waits for its answer unless `RequestOptions.timeoutMs` says otherwise. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
 export interface RequestOptions {
   /** Bearer token for admin routes (P2PNODE_API_TOKEN). */
   token?: string | undefined;
@@ -61,6 +64,7 @@ export async function callJson<S extends z.ZodType>(
   body?: unknown,
   opts: RequestOptions = {},
 ): Promise<z.infer<S>> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = { ...opts.headers, accept: "application/json" };
   const raw = body instanceof Uint8Array;
   if (body !== undefined) headers["content-type"] = raw ? "application/octet-stream" : "application/json";
@@ -71,10 +75,10 @@ export async function callJson<S extends z.ZodType>(
       method,
       headers,
       body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw unreachable(method, url, err, opts.timeoutMs ?? 10_000);
+    throw unreachable(method, url, err, timeoutMs);
   }
   const text = await res.text();
   let json: unknown;

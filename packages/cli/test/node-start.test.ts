@@ -15,9 +15,10 @@ const CLI = resolve(import.meta.dirname, "../dist/main.js");
 const GENESIS = join(mkdtempSync(join(tmpdir(), "p2pnode-cli-genesis-")), "genesis.json");
 writeFileSync(GENESIS, JSON.stringify(testGenesis()));
 
-function nodeStart(env: NodeJS.ProcessEnv) {
+/** `p2pnode node start [args]` with `env` over a fresh data dir and silent logs. */
+function nodeStart(env: NodeJS.ProcessEnv, args: readonly string[] = []) {
   const dataDir = env.P2PNODE_DATA_DIR ?? mkdtempSync(join(tmpdir(), "p2pnode-cli-"));
-  return spawnSync(process.execPath, [CLI, "node", "start"], {
+  return spawnSync(process.execPath, [CLI, "node", "start", ...args], {
     env: { PATH: process.env.PATH, P2PNODE_DATA_DIR: dataDir, P2PNODE_LOG_LEVEL: "silent", ...env },
     encoding: "utf8",
     timeout: 60_000,
@@ -172,17 +173,7 @@ describe("p2pnode node start: start-up failures are one clear line", () => {
   ])("refuses %j before starting anything (the node is configured by P2PNODE_* only)", (args, why) => {
     // With a genesis and free ports, the bare command would start a node: these must not, and did
     // (the arguments were ignored).
-    const r = spawnSync(process.execPath, [CLI, "node", "start", ...args], {
-      env: {
-        PATH: process.env.PATH,
-        P2PNODE_GENESIS: GENESIS,
-        P2PNODE_PORT_BASE: BASE,
-        // Where a node that wrongly started would write: not the working directory's ./data.
-        P2PNODE_DATA_DIR: mkdtempSync(join(tmpdir(), "p2pnode-cli-args-")),
-      },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const r = nodeStart({ P2PNODE_GENESIS: GENESIS, P2PNODE_PORT_BASE: BASE }, args);
     expect(r.status).toBe(1);
     expect(r.stderr.split("\n")[0]).toBe(why);
     expect(r.stderr).toContain("Usage: p2pnode node start");

@@ -62,6 +62,8 @@ export class Miner {
   private lastBlock: MinerStatus["lastBlock"] = null;
   private waiting: string | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Found blocks on their way to the chain: stop() waits for them (submit() never rejects). */
+  private readonly submitting = new Set<Promise<void>>();
 
   constructor(
     private readonly o: MinerOptions,
@@ -104,6 +106,9 @@ export class Miner {
     this.template = undefined;
     this.hashing.clear();
     await pool.close();
+    // A block found before the stop is in the chain (or refused) when stop() returns: a caller
+    // that reads the tip after stopping (POST /stop, then GET /tip) reads the last one mined.
+    await Promise.all(this.submitting);
     this.m.log.info("mining stopped");
   }
 
@@ -174,7 +179,9 @@ export class Miner {
     const t = this.template;
     this.pool?.broadcast({ type: "pause" });
     const nonce = (BigInt(e.nonceHigh) << 32n) | BigInt(e.nonceLow);
-    void this.submit(t, nonce);
+    const submitted = this.submit(t, nonce);
+    this.submitting.add(submitted);
+    void submitted.finally(() => this.submitting.delete(submitted));
   }
 
   /** The template with the found nonce, encoded once (packages/codec) and submitted as bytes. */

@@ -3,8 +3,9 @@ import { headerHash, meetsTarget } from "@p2pnode/crypto";
 import { createLogger } from "@p2pnode/kit";
 import { eventually } from "@p2pnode/kit/testing";
 import type { BlockTemplate } from "@p2pnode/types";
-import { afterEach, describe, expect, it } from "vitest";
-import { Miner } from "../src/miner.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ChainPort, Miner } from "../src/miner.js";
+import { WorkerPool } from "../src/worker-pool.js";
 
 const EASY = `00${"ff".repeat(31)}`;
 
@@ -28,8 +29,17 @@ function templateAt(height: number, target = EASY): BlockTemplate {
   };
 }
 
+/** One hashing thread on the height-1 template, its found blocks handed to `submit`. */
+function oneWorkerMiner(submit: ChainPort["submit"]): Miner {
+  return new Miner(
+    { workers: 1, address: "09".repeat(20), sliceSize: 5_000, refreshMs: 60_000 },
+    { log: createLogger("test", "silent"), chain: { template: async () => templateAt(1), submit } },
+  );
+}
+
 let miner: Miner | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await miner?.stop();
 });
 
@@ -131,21 +141,49 @@ describe("Miner", () => {
     expect(miner.status()).toMatchObject({ workersHashing: 0, hashrate: 0 });
   });
 
+  it("stop() returns only once a block found before it has been submitted", async () => {
+    // The chain holds the first submission until released; stop() is called meanwhile. A block
+    // submitted after stop() returned moved the tip under a caller that had stopped the miner to
+    // read it (a loaded CI run's partition e2e: the nodes converged on a tip one block past it).
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const submitted: number[] = [];
+    let done = 0;
+    miner = oneWorkerMiner(async (bytes) => {
+      submitted.push(decodeBlock(bytes).header.height);
+      await held;
+      done++;
+      return { hash: "00".repeat(32), height: 1, status: "connected" };
+    });
+    miner.start();
+    await eventually(
+      () => submitted.length,
+      (n) => n >= 1,
+    );
+    // The pool's close, observed: once its threads are gone, the old stop() was done.
+    const close = vi.spyOn(WorkerPool.prototype, "close");
+    let stopped = false;
+    const stopping = miner.stop().then(() => {
+      stopped = true;
+    });
+    await close.mock.results[0]!.value;
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false); // the submission is still held
+    release();
+    await stopping;
+    expect(done).toBe(1);
+    expect(miner.status()).toMatchObject({ mining: false, blocksFound: 1 });
+    expect(submitted).toHaveLength(1);
+  });
+
   it("counts a refused block and keeps mining", async () => {
     let calls = 0;
-    miner = new Miner(
-      { workers: 1, address: "09".repeat(20), sliceSize: 5_000, refreshMs: 60_000 },
-      {
-        log: createLogger("test", "silent"),
-        chain: {
-          template: async () => templateAt(1),
-          submit: async () => {
-            calls++;
-            throw Object.assign(new Error("stale"), { code: "PREV_HASH_MISMATCH" });
-          },
-        },
-      },
-    );
+    miner = oneWorkerMiner(async () => {
+      calls++;
+      throw Object.assign(new Error("stale"), { code: "PREV_HASH_MISMATCH" });
+    });
     miner.start();
     await eventually(
       () => calls,

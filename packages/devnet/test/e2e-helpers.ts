@@ -16,6 +16,8 @@ export const LONG = process.env.P2PNODE_LONG === "1";
 export interface Tip {
   height: number;
   hash: string;
+  /** The chain's total work to this tip, a decimal string (GET /tip). */
+  totalWork: string;
 }
 
 /** GET a JSON body; a non-2xx answer throws with its status and body. */

@@ -5,9 +5,9 @@ import type { Account } from "./store.js";
  * The tip's accounts as this store last read or wrote them, so admission's two reads per tx (the
  * cheap replay check before the verify, the mempool's check after it) and a block's reads of
  * senders just admitted cost a Map lookup instead of a SQLite query. Absent accounts are cached
- * too (null). Written through by the store's own puts and deletes, and emptied whenever a
- * transaction rolls back, since its writes were cached before they were undone: it never holds a
- * value the file does not. Only this store's connection writes the accounts table.
+ * too (null). It holds only what the accounts table holds: the store's writes wait in
+ * PendingAccounts (read first) and come here when their flush commits, so a transaction that
+ * rolls back leaves nothing to take out. Only this store's connection writes the accounts table.
  * Bounded: past `limit` entries the first cached go first (a write updates an entry in place:
  * moving it to the back would cost a key copy per account a block writes).
  */
@@ -25,9 +25,5 @@ export class AccountCache {
   set(address: Uint8Array, a: Account | null): void {
     this.entries.set(address, a ? { balance: a.balance, nonce: a.nonce } : null);
     if (this.entries.size > this.limit) this.entries.deleteOldest();
-  }
-
-  clear(): void {
-    this.entries.clear();
   }
 }

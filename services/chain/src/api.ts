@@ -81,17 +81,24 @@ export const chainService: ServiceDefinition = {
       };
     };
     ctx.log.info(
-      { ...chain.tip(), genesis: Buffer.from(chain.genesisHash).toString("hex") },
+      {
+        ...chain.tip(),
+        genesis: Buffer.from(chain.genesisHash).toString("hex"),
+        accountsReplayedBlocks: chain.replayedBlocks,
+      },
       "chain store open",
     );
 
     const deps: RouteDeps = {
       chain,
       intake,
-      validate: (signatures) =>
-        withSnapshot(file, (snapshot) =>
+      validate: (signatures) => {
+        // The snapshot is another connection: it reads the accounts table, not what waits in memory.
+        store.flushAccounts();
+        return withSnapshot(file, (snapshot) =>
           validateStoredChain(snapshot, genesis, { retarget: chain.retarget, signatures, yieldEvery: 50 }),
-        ),
+        );
+      },
     };
     blockRoutes(ctx.app, deps);
     txRoutes(ctx.app, deps);

@@ -88,8 +88,13 @@ export class BytesMap<V> {
 
   /** Calls `fn` on each value, in slot insertion order (no iterator objects: the commit path's). */
   forEach(fn: (value: V) => void): void {
+    this.forEachEntry((_, value) => fn(value));
+  }
+
+  /** Calls `fn` on each key and value, in slot insertion order. */
+  forEachEntry(fn: (key: Uint8Array, value: V) => void): void {
     this.slots.forEach((head) => {
-      for (let n: Node<V> | undefined = head; n; n = n.next) fn(n.value);
+      for (let n: Node<V> | undefined = head; n; n = n.next) fn(n.key, n.value);
     });
   }
 

@@ -109,6 +109,8 @@ export class Chain {
   private readonly invalid = new Map<string, ChainError>();
   private readonly pool: MempoolStore;
   private tipMeta: BlockMeta;
+  /** Blocks whose account writes were replayed on open (the process died between flushes). */
+  readonly replayedBlocks: number;
 
   constructor(
     readonly o: ChainOptions,
@@ -138,6 +140,7 @@ export class Chain {
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
+    this.replayedBlocks = this.forkChoice.replayAccounts();
     this.pool = new MempoolStore(this.store.db, (fn) => this.store.transaction(fn));
     this.restoreMempool();
   }
@@ -227,6 +230,7 @@ export class Chain {
         store.setMeta("genesis", hex(this.genesisHash));
         store.setMeta("chainId", g.chainId);
         store.setMeta("tip", hex(this.genesisHash));
+        store.flushAccounts(); // the allocations are no block's writes: a replay cannot redo them
       });
     } else if (stored !== hex(this.genesisHash)) {
       throw new ChainFault(

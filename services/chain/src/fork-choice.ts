@@ -4,7 +4,7 @@ import type { Ancestry } from "./ancestry.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { revertShielded, ShieldedOverlay } from "./shielded-state.js";
 import { applyTx, payMiner, StateOverlay } from "./state.js";
-import { type BlockMeta, type ChainStore, hex } from "./store.js";
+import { type BlockMeta, type ChainStore, hex, unhex } from "./store.js";
 import { workOf } from "./work.js";
 
 export interface ForkChoiceOptions {
@@ -126,6 +126,42 @@ export class ForkChoice {
     store.setStatus(meta.hash, "side");
     store.setMeta("tip", hex(meta.prevHash));
     return this.load(meta);
+  }
+
+  /**
+   * On start: the accounts table holds the state at the block meta `flushed_at` names, and the
+   * blocks above it on the main chain (committed, their account writes still in memory when the
+   * process died) are applied again, their txs as they were when the blocks were accepted. The
+   * result is flushed; returns how many blocks were replayed.
+   */
+  replayAccounts(): number {
+    const { store, ancestry } = this.m;
+    const tipHex = store.getMeta("tip");
+    const atHex = store.getMeta("flushed_at");
+    if (tipHex === undefined || atHex === undefined || atHex === tipHex) return 0;
+    const tip = store.blockMeta(unhex(tipHex));
+    const at = store.blockMeta(unhex(atHex));
+    if (!tip || !at || !ancestry.isMain(at) || at.height > tip.height) {
+      throw new ChainFault(
+        "INTERNAL",
+        `chain store: accounts were last written at block ${atHex}, which is not on the main chain below the tip`,
+      );
+    }
+    store.transaction(() => {
+      for (let height = at.height + 1; height <= tip.height; height++) {
+        const b = this.load(ancestry.at(tip, height));
+        const state = new StateOverlay(store);
+        let fees = 0n;
+        for (const t of b.txs) {
+          applyTx(state, t.stx, t.sender);
+          fees += t.stx.tx.fee;
+        }
+        payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
+        for (const w of state.writes()) store.putAccount(w.address, w.after);
+      }
+    });
+    store.flushAccounts();
+    return tip.height - at.height;
   }
 
   /** Decodes a stored block's transactions (verified when the block was accepted). */

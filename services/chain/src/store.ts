@@ -3,6 +3,7 @@ import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/k
 import { AccountCache } from "./account-cache.js";
 import { ChainFault } from "./errors.js";
 import { MEMPOOL_MIGRATION, MEMPOOL_SEQUENCE_MIGRATION } from "./mempool-store.js";
+import { PendingAccounts } from "./pending-accounts.js";
 import { decodeUndo, encodeUndo, type UndoEntry, undoFromJson } from "./undo.js";
 
 export type { UndoEntry };
@@ -14,14 +15,17 @@ export type { UndoEntry };
  *               binary: undo.ts)
  *   main_chain  height → hash of the best chain
  *   txs         tx id → block and position, for main-chain blocks only
- *   accounts    address → balance, nonce (the state at the tip)
+ *   accounts    address → balance, nonce: the state at the block meta `flushed_at` names (the
+ *               tip, or a main-chain block below it: account writes wait in memory between
+ *               flushes, pending-accounts.ts; absent, the tip)
  *   meta        tip pointer, genesis hash, chain id; the shielded pool's frontier, recent roots
  *               and value (shielded-state.ts)
  *   mempool     sequence → encoded tx, received time: the pool across restarts (mempool-store.ts)
  *   nullifiers  every nullifier published on the main chain, with its block's height
  *   shielded_undo  per main-chain block with shielded txs: frontier, evicted root and pool value before it
- * A block, its tx index rows, its account changes, its undo data and the tip pointer are written
- * in one BEGIN IMMEDIATE transaction (`transaction()`), so a crash leaves all or none of them.
+ * A block, its tx index rows, its undo data and the tip pointer are written in one BEGIN IMMEDIATE
+ * transaction (`transaction()`), so a crash leaves all or none of them; its account changes are
+ * written with a later flush, or replayed from the stored blocks after a crash.
  */
 
 export type BlockStatus = "main" | "side" | "invalid";
@@ -160,12 +164,33 @@ interface BlockRow {
 
 const META_COLUMNS = "hash, height, prev_hash, header, tx_count, size, total_work, status, received_at";
 
+/**
+ * When the account writes waiting in memory are flushed to the accounts table: at the end of the
+ * store transaction that brings them to `accounts` entries or `blocks` connected blocks since
+ * the last flush, whichever comes first (and on close, and before the table is read whole). A
+ * crash costs a replay of at most `blocks` blocks on start.
+ */
+export interface AccountFlushPolicy {
+  accounts: number;
+  blocks: number;
+}
+
+export const defaultAccountFlush: AccountFlushPolicy = { accounts: 50_000, blocks: 100 };
+
 export class ChainStore {
   readonly db: Db;
   private readonly q;
   private readonly accountCache = new AccountCache();
+  private readonly pending = new PendingAccounts();
+  /** Nesting of `transaction()` calls: the outermost one flushes and commits. */
+  private depth = 0;
+  private blocksSinceFlush = 0;
+  private flushWanted = false;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly flushPolicy: AccountFlushPolicy = defaultAccountFlush,
+  ) {
     this.db = openDatabase(file, CHAIN_MIGRATIONS);
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
@@ -211,19 +236,75 @@ export class ChainStore {
     };
   }
 
-  /** Runs `fn` in one BEGIN IMMEDIATE transaction; a throw rolls all of it back. */
+  /**
+   * Runs `fn` in one BEGIN IMMEDIATE transaction; a throw rolls all of it back, the account
+   * writes waiting in memory included. The outermost one flushes them first when they are due.
+   */
   transaction<T>(fn: () => T): T {
+    const mark = this.pending.mark();
+    const outermost = this.depth === 0;
+    let flushed = false;
+    this.depth++;
     try {
-      return inTransaction(this.db, fn);
+      const result = inTransaction(this.db, () => {
+        const r = fn();
+        if (outermost) flushed = this.flushIfDue();
+        return r;
+      });
+      if (outermost) this.committed(flushed);
+      return result;
     } catch (err) {
-      // Its account writes were cached as they were made; the file no longer has them.
-      this.accountCache.clear();
+      this.pending.rollBack(mark);
       throw err;
+    } finally {
+      this.depth--;
     }
   }
 
+  /** Writes every pending account write to the accounts table now (no-op when none waits). */
+  flushAccounts(): void {
+    if (!this.db.open || (this.pending.size === 0 && this.blocksSinceFlush === 0)) return;
+    this.flushWanted = true;
+    if (this.depth === 0) this.transaction(() => {});
+  }
+
+  /** Account writes waiting in memory for the next flush. */
+  get pendingAccounts(): number {
+    return this.pending.size;
+  }
+
+  /** Flushes first: a graceful stop leaves nothing to replay. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (!this.db.inTransaction) this.flushAccounts();
+    this.db.close();
+  }
+
+  /** Inside the outermost transaction, before COMMIT: writes the pending accounts when due. */
+  private flushIfDue(): boolean {
+    const p = this.flushPolicy;
+    const due = this.flushWanted || this.pending.size >= p.accounts || this.blocksSinceFlush >= p.blocks;
+    if (!due) return false;
+    this.pending.forEach((address, a) => {
+      if (a) this.q.accountPut.run(address, a.balance.toString(), a.nonce);
+      else this.q.accountDelete.run(address);
+    });
+    this.setMeta("flushed_at", this.getMeta("tip") ?? "");
+    return true;
+  }
+
+  /** The outermost transaction committed: what it flushed is in the file, so in the cache. */
+  private committed(flushed: boolean): void {
+    if (!flushed) {
+      this.pending.committed();
+      return;
+    }
+    this.pending.forEach((address, a) => {
+      this.accountCache.set(address, a);
+    });
+    this.pending.clear();
+    this.blocksSinceFlush = 0;
+    this.flushWanted = false;
   }
 
   getMeta(key: string): string | undefined {
@@ -291,10 +372,17 @@ export class ChainStore {
 
   setMain(height: number, hash: Uint8Array): void {
     this.q.mainSet.run(height, hash);
+    this.blocksSinceFlush++;
   }
 
+  /**
+   * A block leaves the main chain (a reorg): the transaction flushes the accounts, so the block
+   * they were last written at is always on the main chain and a replay only goes forward (a
+   * side block keeps no undo data).
+   */
   deleteMain(height: number): void {
     this.q.mainDelete.run(height);
+    this.flushWanted = true;
   }
 
   mainHeight(): number | undefined {
@@ -326,6 +414,8 @@ export class ChainStore {
   }
 
   account(address: Uint8Array): Account | undefined {
+    const pending = this.pending.get(address);
+    if (pending !== undefined) return pending ?? undefined;
     const cached = this.accountCache.get(address);
     if (cached !== undefined) return cached ?? undefined;
     const row = this.q.accountGet.get(address) as { balance: string; nonce: number } | undefined;
@@ -334,17 +424,30 @@ export class ChainStore {
     return a;
   }
 
+  /**
+   * Held in memory until the next flush; written at once (its own flushed transaction) when no
+   * transaction runs, since only a block's writes can be replayed.
+   */
   putAccount(address: Uint8Array, a: Account): void {
-    this.q.accountPut.run(address, a.balance.toString(), a.nonce);
-    this.accountCache.set(address, a);
+    this.writeAccount(address, a);
   }
 
   deleteAccount(address: Uint8Array): void {
-    this.q.accountDelete.run(address);
-    this.accountCache.set(address, null);
+    this.writeAccount(address, null);
   }
 
+  private writeAccount(address: Uint8Array, a: Account | null): void {
+    if (this.depth > 0) {
+      this.pending.set(address, a);
+      return;
+    }
+    this.flushWanted = true;
+    this.transaction(() => this.pending.set(address, a));
+  }
+
+  /** Every account at the tip, by address (flushes first: the table is read whole). */
   *accounts(): Generator<{ address: string; account: Account }> {
+    this.flushAccounts();
     for (const row of this.q.accountsAll.iterate() as Iterable<{
       address: Buffer;
       balance: string;

@@ -3,11 +3,14 @@ import { describe, expect, it } from "vitest";
 import { ChainStore } from "../src/store.js";
 import { alice, bob, tmpDir } from "./helpers.js";
 
-/** The store's account reads come from a cache (src/account-cache.ts): it must never disagree with the file. */
+/**
+ * The store's account reads come from its writes waiting for a flush and a cache of the table
+ * (src/pending-accounts.ts, src/account-cache.ts): they must never disagree with what committed.
+ */
 describe("account cache", () => {
   const open = () => new ChainStore(join(tmpDir(), "chain.sqlite"));
 
-  it("a rolled-back transaction's writes are not read back, though they were cached as they were made", () => {
+  it("a rolled-back transaction's writes are not read back, though they were read back inside it", () => {
     const store = open();
     store.putAccount(alice.address, { balance: 10n, nonce: 1 });
     expect(() =>

@@ -11,7 +11,9 @@ import { alice, bob, carol, makeBlock, minerA, openChain, testGenesis, transfer 
  * Durability: the chain service runs as a real process (dist/bundle.js, as the supervisor runs it),
  * blocks arrive over NATS, and it is SIGKILLed while they do. After a restart its store must be
  * consistent (POST /validate: tip, main-chain index, tx index and state agree with a replay from
- * genesis) and every block whose submit was acknowledged must be on its chain.
+ * genesis) and every block whose submit was acknowledged must be on its chain. The account
+ * writes of the blocks above the last flush die with the process (they wait in memory): the
+ * restart replays them from the stored blocks, or /validate finds the accounts table behind.
  */
 
 const MAIN = new URL("../dist/bundle.js", import.meta.url).pathname;

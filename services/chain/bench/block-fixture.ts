@@ -4,7 +4,7 @@ import { encodeTransaction } from "@p2pnode/codec";
 import { SIGNING_DOMAINS, signingBytes } from "@p2pnode/crypto";
 import type { Genesis } from "@p2pnode/types";
 import { Chain, defaultChainOptions } from "../src/chain.js";
-import { type AccountFlushPolicy, ChainStore, defaultAccountFlush } from "../src/store.js";
+import { ChainStore, defaultFlushPolicy, type FlushPolicy } from "../src/store.js";
 import { BLOCK_TIME, CHAIN_ID, transfer, type Wallet, wallet } from "../test/helpers.js";
 
 /** The benchmark block size: 1,000 transfers, one per sender. */
@@ -30,8 +30,8 @@ export function blockFixture(dir: string) {
     validators: [],
   };
   let opened = 0;
-  const chain = (accountFlush: AccountFlushPolicy = defaultAccountFlush): Chain => {
-    const store = new ChainStore(join(dir, `chain-${opened++}.sqlite`), accountFlush);
+  const chain = (flush: FlushPolicy = defaultFlushPolicy): Chain => {
+    const store = new ChainStore(join(dir, `chain-${opened++}.sqlite`), flush);
     const mempool = {
       ...defaultChainOptions.mempool,
       maxTxs: 1_000_000,

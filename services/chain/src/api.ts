@@ -93,8 +93,8 @@ export const chainService: ServiceDefinition = {
       chain,
       intake,
       validate: (signatures) => {
-        // The snapshot is another connection: it reads the accounts table, not what waits in memory.
-        store.flushAccounts();
+        // The snapshot is another connection: it reads the tables, not what waits in memory.
+        store.flush();
         return withSnapshot(file, (snapshot) =>
           validateStoredChain(snapshot, genesis, { retarget: chain.retarget, signatures, yieldEvery: 50 }),
         );

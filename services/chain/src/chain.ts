@@ -140,7 +140,7 @@ export class Chain {
     const gen = genesisBlock(g);
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
-    this.replayedBlocks = this.forkChoice.replayAccounts();
+    this.replayedBlocks = this.forkChoice.replayAboveFlush();
     this.pool = new MempoolStore(this.store.db, (fn) => this.store.transaction(fn));
     this.restoreMempool();
   }
@@ -230,7 +230,7 @@ export class Chain {
         store.setMeta("genesis", hex(this.genesisHash));
         store.setMeta("chainId", g.chainId);
         store.setMeta("tip", hex(this.genesisHash));
-        store.flushAccounts(); // the allocations are no block's writes: a replay cannot redo them
+        store.flush(); // the allocations are no block's writes: a replay cannot redo them
       });
     } else if (stored !== hex(this.genesisHash)) {
       throw new ChainFault(

@@ -129,12 +129,12 @@ export class ForkChoice {
   }
 
   /**
-   * On start: the accounts table holds the state at the block meta `flushed_at` names, and the
-   * blocks above it on the main chain (committed, their account writes still in memory when the
-   * process died) are applied again, their txs as they were when the blocks were accepted. The
-   * result is flushed; returns how many blocks were replayed.
+   * On start: the accounts and tx index tables hold the main chain up to the block meta
+   * `flushed_at` names, and the blocks above it (committed, their account writes and index rows
+   * still in memory when the process died) are applied again, their txs as they were when the
+   * blocks were accepted. The result is flushed; returns how many blocks were replayed.
    */
-  replayAccounts(): number {
+  replayAboveFlush(): number {
     const { store, ancestry } = this.m;
     const tipHex = store.getMeta("tip");
     const atHex = store.getMeta("flushed_at");
@@ -158,9 +158,14 @@ export class ForkChoice {
         }
         payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
         for (const w of state.writes()) store.putAccount(w.address, w.after);
+        store.indexTxs(
+          b.meta.hash,
+          height,
+          b.txs.map((t) => t.id),
+        );
       }
     });
-    store.flushAccounts();
+    store.flush();
     return tip.height - at.height;
   }
 

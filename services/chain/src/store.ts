@@ -3,8 +3,8 @@ import { type Db, inTransaction, type Migration, openDatabase } from "@p2pnode/k
 import { AccountCache } from "./account-cache.js";
 import { ChainFault } from "./errors.js";
 import { MEMPOOL_MIGRATION, MEMPOOL_SEQUENCE_MIGRATION } from "./mempool-store.js";
-import { PendingAccounts } from "./pending-accounts.js";
 import { decodeUndo, encodeUndo, type UndoEntry, undoFromJson } from "./undo.js";
+import { PendingAccounts, PendingTxIndex, UndoLog } from "./write-back.js";
 
 export type { UndoEntry };
 
@@ -14,10 +14,10 @@ export type { UndoEntry };
  *               status, and while on the main chain its undo data (the state it overwrote,
  *               binary: undo.ts)
  *   main_chain  height → hash of the best chain
- *   txs         tx id → block and position, for main-chain blocks only
- *   accounts    address → balance, nonce: the state at the block meta `flushed_at` names (the
- *               tip, or a main-chain block below it: account writes wait in memory between
- *               flushes, pending-accounts.ts; absent, the tip)
+ *   txs         tx id → block and position, for main-chain blocks up to the one meta
+ *               `flushed_at` names (the tip, or a main-chain block below it: tx index rows and
+ *               account writes wait in memory between flushes, write-back.ts; absent, the tip)
+ *   accounts    address → balance, nonce: the state at that block
  *   meta        tip pointer, genesis hash, chain id; the shielded pool's frontier, recent roots
  *               and value (shielded-state.ts)
  *   mempool     sequence → encoded tx, received time: the pool across restarts (mempool-store.ts)
@@ -165,23 +165,26 @@ interface BlockRow {
 const META_COLUMNS = "hash, height, prev_hash, header, tx_count, size, total_work, status, received_at";
 
 /**
- * When the account writes waiting in memory are flushed to the accounts table: at the end of the
- * store transaction that brings them to `accounts` entries or `blocks` connected blocks since
- * the last flush, whichever comes first (and on close, and before the table is read whole). A
- * crash costs a replay of at most `blocks` blocks on start.
+ * When the account writes and tx index rows waiting in memory are flushed to their tables: at the
+ * end of the store transaction that brings them to `entries` (accounts and rows together) or
+ * `blocks` connected blocks since the last flush, whichever comes first (and in a reorg, on
+ * close, and before a whole table is read). A crash costs a replay of at most `blocks` blocks
+ * on start.
  */
-export interface AccountFlushPolicy {
-  accounts: number;
+export interface FlushPolicy {
+  entries: number;
   blocks: number;
 }
 
-export const defaultAccountFlush: AccountFlushPolicy = { accounts: 50_000, blocks: 100 };
+export const defaultFlushPolicy: FlushPolicy = { entries: 100_000, blocks: 100 };
 
 export class ChainStore {
   readonly db: Db;
   private readonly q;
   private readonly accountCache = new AccountCache();
-  private readonly pending = new PendingAccounts();
+  private readonly undoLog = new UndoLog();
+  private readonly pending = new PendingAccounts(this.undoLog);
+  private readonly pendingTxs = new PendingTxIndex(this.undoLog);
   /** Nesting of `transaction()` calls: the outermost one flushes and commits. */
   private depth = 0;
   private blocksSinceFlush = 0;
@@ -189,7 +192,7 @@ export class ChainStore {
 
   constructor(
     file: string,
-    private readonly flushPolicy: AccountFlushPolicy = defaultAccountFlush,
+    private readonly flushPolicy: FlushPolicy = defaultFlushPolicy,
   ) {
     this.db = openDatabase(file, CHAIN_MIGRATIONS);
     const p = (sql: string) => this.db.prepare(sql);
@@ -237,11 +240,11 @@ export class ChainStore {
   }
 
   /**
-   * Runs `fn` in one BEGIN IMMEDIATE transaction; a throw rolls all of it back, the account
-   * writes waiting in memory included. The outermost one flushes them first when they are due.
+   * Runs `fn` in one BEGIN IMMEDIATE transaction; a throw rolls all of it back, the writes
+   * waiting in memory included. The outermost one flushes them first when they are due.
    */
   transaction<T>(fn: () => T): T {
-    const mark = this.pending.mark();
+    const mark = this.undoLog.mark();
     const outermost = this.depth === 0;
     let flushed = false;
     this.depth++;
@@ -254,55 +257,60 @@ export class ChainStore {
       if (outermost) this.committed(flushed);
       return result;
     } catch (err) {
-      this.pending.rollBack(mark);
+      this.undoLog.rollBack(mark);
       throw err;
     } finally {
       this.depth--;
     }
   }
 
-  /** Writes every pending account write to the accounts table now (no-op when none waits). */
-  flushAccounts(): void {
-    if (!this.db.open || (this.pending.size === 0 && this.blocksSinceFlush === 0)) return;
+  /**
+   * Writes the pending accounts and tx index rows to their tables now (inside a transaction: at
+   * its end). A no-op when nothing waits.
+   */
+  flush(): void {
+    if (!this.db.open || (this.pendingEntries === 0 && this.blocksSinceFlush === 0)) return;
     this.flushWanted = true;
     if (this.depth === 0) this.transaction(() => {});
   }
 
-  /** Account writes waiting in memory for the next flush. */
-  get pendingAccounts(): number {
-    return this.pending.size;
+  /** Account writes and tx index rows waiting in memory for the next flush. */
+  get pendingEntries(): number {
+    return this.pending.size + this.pendingTxs.size;
   }
 
   /** Flushes first: a graceful stop leaves nothing to replay. */
   close(): void {
     if (!this.db.open) return;
-    if (!this.db.inTransaction) this.flushAccounts();
+    if (!this.db.inTransaction) this.flush();
     this.db.close();
   }
 
-  /** Inside the outermost transaction, before COMMIT: writes the pending accounts when due. */
+  /** Inside the outermost transaction, before COMMIT: writes what waits when it is due. */
   private flushIfDue(): boolean {
     const p = this.flushPolicy;
-    const due = this.flushWanted || this.pending.size >= p.accounts || this.blocksSinceFlush >= p.blocks;
-    if (!due) return false;
+    if (!(this.flushWanted || this.pendingEntries >= p.entries || this.blocksSinceFlush >= p.blocks))
+      return false;
     this.pending.forEach((address, a) => {
       if (a) this.q.accountPut.run(address, a.balance.toString(), a.nonce);
       else this.q.accountDelete.run(address);
     });
+    const insert = this.q.txInsert;
+    for (const { blockHash, height, ids } of this.pendingTxs.blocks())
+      for (let i = 0; i < ids.length; i++) insert.run(ids[i], blockHash, height, i);
     this.setMeta("flushed_at", this.getMeta("tip") ?? "");
     return true;
   }
 
-  /** The outermost transaction committed: what it flushed is in the file, so in the cache. */
+  /** The outermost transaction committed: what it flushed is in the file (so in the cache). */
   private committed(flushed: boolean): void {
-    if (!flushed) {
-      this.pending.committed();
-      return;
-    }
+    this.undoLog.clear();
+    if (!flushed) return;
     this.pending.forEach((address, a) => {
       this.accountCache.set(address, a);
     });
     this.pending.clear();
+    this.pendingTxs.clear();
     this.blocksSinceFlush = 0;
     this.flushWanted = false;
   }
@@ -393,16 +401,19 @@ export class ChainStore {
     return this.q.mainCount.get() as number;
   }
 
+  /** Held in memory until the next flush. */
   indexTxs(blockHash: Uint8Array, height: number, ids: readonly Uint8Array[]): void {
-    const insert = this.q.txInsert;
-    for (let i = 0; i < ids.length; i++) insert.run(ids[i], blockHash, height, i);
+    this.writeBack(() => this.pendingTxs.add(blockHash, height, ids));
   }
 
   unindexTxs(height: number): void {
+    this.pendingTxs.remove(height);
     this.q.txDeleteHeight.run(height);
   }
 
   txLocation(id: Uint8Array): TxLocation | undefined {
+    const pending = this.pendingTxs.get(id);
+    if (pending) return { blockHash: pending.blockHash, height: pending.height, index: pending.index };
     const row = this.q.txGet.get(id) as { block_hash: Buffer; height: number; idx: number } | undefined;
     return row
       ? { blockHash: new Uint8Array(row.block_hash), height: row.height, index: row.idx }
@@ -410,7 +421,7 @@ export class ChainStore {
   }
 
   txCount(): number {
-    return this.q.txCount.get() as number;
+    return (this.q.txCount.get() as number) + this.pendingTxs.size;
   }
 
   account(address: Uint8Array): Account | undefined {
@@ -437,17 +448,25 @@ export class ChainStore {
   }
 
   private writeAccount(address: Uint8Array, a: Account | null): void {
+    this.writeBack(() => this.pending.set(address, a));
+  }
+
+  /**
+   * Runs a write into the pending rows: in the running transaction, or when none runs in one of
+   * its own that flushes (only a block's writes can be replayed after a crash).
+   */
+  private writeBack(write: () => void): void {
     if (this.depth > 0) {
-      this.pending.set(address, a);
+      write();
       return;
     }
     this.flushWanted = true;
-    this.transaction(() => this.pending.set(address, a));
+    this.transaction(write);
   }
 
   /** Every account at the tip, by address (flushes first: the table is read whole). */
   *accounts(): Generator<{ address: string; account: Account }> {
-    this.flushAccounts();
+    this.flush();
     for (const row of this.q.accountsAll.iterate() as Iterable<{
       address: Buffer;
       balance: string;

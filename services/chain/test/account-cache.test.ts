@@ -5,7 +5,7 @@ import { alice, bob, tmpDir } from "./helpers.js";
 
 /**
  * The store's account reads come from its writes waiting for a flush and a cache of the table
- * (src/pending-accounts.ts, src/account-cache.ts): they must never disagree with what committed.
+ * (src/write-back.ts, src/account-cache.ts): they must never disagree with what committed.
  */
 describe("account cache", () => {
   const open = () => new ChainStore(join(tmpDir(), "chain.sqlite"));

@@ -245,7 +245,8 @@ export class ChainStore {
    */
   transaction<T>(fn: () => T): T {
     const mark = this.undoLog.mark();
-    const outermost = this.depth === 0;
+    // A transaction begun outside the store (none is) would own the COMMIT: no flush under it.
+    const outermost = this.depth === 0 && !this.db.inTransaction;
     let flushed = false;
     this.depth++;
     try {

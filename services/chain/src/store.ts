@@ -283,8 +283,13 @@ export class ChainStore {
   /** Flushes first: a graceful stop leaves nothing to replay. */
   close(): void {
     if (!this.db.open) return;
-    if (!this.db.inTransaction) this.flush();
-    this.db.close();
+    try {
+      if (!this.db.inTransaction) this.flush();
+    } catch {
+      // A full disk, say: the blocks are committed, and the next start replays what waited.
+    } finally {
+      this.db.close();
+    }
   }
 
   /** Inside the outermost transaction, before COMMIT: writes what waits when it is due. */

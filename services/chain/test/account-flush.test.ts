@@ -132,6 +132,28 @@ describe("account writes and tx index rows between flushes", () => {
     expect(again.replayedBlocks).toBe(0); // nothing above the flush
   });
 
+  it("wait for the next start when the flush on close fails: the blocks are replayed then", () => {
+    const file = join(tmpDir(), "chain.sqlite");
+    const chain = open(file, { entries: 1_000_000, blocks: 1_000 });
+    chain.submitBlock(makeBlock(chain, { txs: [transfer(alice, bob, 100n, 0)] }));
+    chain.submitBlock(makeBlock(chain, { txs: [transfer(bob, carol, 30n, 0)] }));
+    const expected = chain.store.account(bob.address);
+    // The index insert fails as on a full disk; close() still closes.
+    chain.store.db.exec(
+      "CREATE TRIGGER full_disk BEFORE INSERT ON txs BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    expect(() => chain.store.close()).not.toThrow();
+    expect(chain.store.db.open).toBe(false);
+    const fixed = new ChainStore(file);
+    fixed.db.exec("DROP TRIGGER full_disk");
+    fixed.close();
+
+    const restarted = open(file, { entries: 1_000_000, blocks: 1_000 });
+    expect(restarted.replayedBlocks).toBe(2);
+    expect(restarted.store.account(bob.address)).toEqual(expected);
+    expect(table(file).txs).toBe(2);
+  });
+
   it("are flushed by a reorg, so the block they were written at never leaves the main chain", () => {
     const dir = tmpDir();
     const file = join(dir, "chain.sqlite");

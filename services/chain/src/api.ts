@@ -84,7 +84,7 @@ export const chainService: ServiceDefinition = {
       {
         ...chain.tip(),
         genesis: Buffer.from(chain.genesisHash).toString("hex"),
-        accountsReplayedBlocks: chain.replayedBlocks,
+        replayedBlocks: chain.replayedBlocks,
       },
       "chain store open",
     );

@@ -109,7 +109,7 @@ export class Chain {
   private readonly invalid = new Map<string, ChainError>();
   private readonly pool: MempoolStore;
   private tipMeta: BlockMeta;
-  /** Blocks whose account writes were replayed on open (the process died between flushes). */
+  /** Blocks whose account writes and tx index rows were replayed on open (the process died between flushes). */
   readonly replayedBlocks: number;
 
   constructor(

@@ -144,7 +144,7 @@ export class ForkChoice {
     if (!tip || !at || !ancestry.isMain(at) || at.height > tip.height) {
       throw new ChainFault(
         "INTERNAL",
-        `chain store: accounts were last written at block ${atHex}, which is not on the main chain below the tip`,
+        `chain store: accounts and tx index were last written at block ${atHex}, which is not on the main chain below the tip`,
       );
     }
     store.transaction(() => {
@@ -164,8 +164,8 @@ export class ForkChoice {
           b.txs.map((t) => t.id),
         );
       }
+      store.flush(); // at the end of this transaction
     });
-    store.flush();
     return tip.height - at.height;
   }
 

@@ -23,9 +23,10 @@ export type { UndoEntry };
  *   mempool     sequence → encoded tx, received time: the pool across restarts (mempool-store.ts)
  *   nullifiers  every nullifier published on the main chain, with its block's height
  *   shielded_undo  per main-chain block with shielded txs: frontier, evicted root and pool value before it
- * A block, its tx index rows, its undo data and the tip pointer are written in one BEGIN IMMEDIATE
- * transaction (`transaction()`), so a crash leaves all or none of them; its account changes are
- * written with a later flush, or replayed from the stored blocks after a crash.
+ * A block (its row with the body and undo data, its main-chain row) and the tip pointer are
+ * written in one BEGIN IMMEDIATE transaction (`transaction()`), so a crash leaves all or none of
+ * them; its account changes and tx index rows are written by a later flush, or replayed from the
+ * stored blocks after a crash.
  */
 
 export type BlockStatus = "main" | "side" | "invalid";
@@ -390,9 +391,9 @@ export class ChainStore {
   }
 
   /**
-   * A block leaves the main chain (a reorg): the transaction flushes the accounts, so the block
-   * they were last written at is always on the main chain and a replay only goes forward (a
-   * side block keeps no undo data).
+   * A block leaves the main chain (a reorg): the transaction flushes what waits, so the block
+   * the tables were last written at is always on the main chain and a replay only goes forward
+   * (a side block keeps no undo data).
    */
   deleteMain(height: number): void {
     this.q.mainDelete.run(height);

@@ -97,6 +97,7 @@ export class PendingTxIndex {
   }
 
   add(blockHash: Uint8Array, height: number, ids: readonly Uint8Array[]): void {
+    this.remove(height); // one main-chain block per height (a disconnect took it already)
     this.put({ blockHash: new Uint8Array(blockHash), height, ids: ids.map((id) => new Uint8Array(id)) });
     this.log.push(() => this.take(height));
   }

@@ -58,6 +58,28 @@ export class ChainMetrics {
       },
     });
     new Gauge({
+      name: "chain_store_pending_rows",
+      help: "account writes and tx index rows waiting in memory for the store's next flush",
+      registers,
+      collect() {
+        this.set(chain.store.pendingEntries);
+      },
+    });
+    const flushes = chain.store.flushStats;
+    sumCounters(registry, flushes, [
+      {
+        name: "chain_store_flushes_total",
+        help: "flushes of the waiting rows to the accounts and tx index tables",
+        field: "flushes",
+      },
+      { name: "chain_store_flushed_rows_total", help: "rows those flushes wrote", field: "rows" },
+      {
+        name: "chain_store_flush_seconds_total",
+        help: "time writing them (before their COMMIT)",
+        field: "seconds",
+      },
+    ]);
+    new Gauge({
       name: "mempool_size",
       help: "transactions waiting in the mempool",
       registers,
@@ -126,15 +148,24 @@ export class ChainMetrics {
    * rate(verify_seconds) / rate(txs) is the average arrival-to-verdict time, and so on.
    */
   watchAdmission(stats: AdmissionStats): void {
-    for (const { name, help, field } of ADMISSION_COUNTERS)
-      new Counter({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(stats[field]);
-        },
-      });
+    sumCounters(this.registry, stats, ADMISSION_COUNTERS);
   }
+}
+
+/** Counters that read a running sum from `stats` when scraped (the object keeps counting). */
+function sumCounters<S>(
+  registry: Registry,
+  stats: S,
+  counters: readonly { name: string; help: string; field: keyof S }[],
+): void {
+  for (const { name, help, field } of counters)
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(stats[field] as number);
+      },
+    });
 }

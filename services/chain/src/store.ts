@@ -179,6 +179,13 @@ export interface FlushPolicy {
 
 export const defaultFlushPolicy: FlushPolicy = { entries: 100_000, blocks: 100 };
 
+/** The flushes so far (the chain's /metrics): how many, the rows they wrote, the time writing them. */
+export interface FlushStats {
+  flushes: number;
+  rows: number;
+  seconds: number;
+}
+
 export class ChainStore {
   readonly db: Db;
   private readonly q;
@@ -190,6 +197,9 @@ export class ChainStore {
   private depth = 0;
   private blocksSinceFlush = 0;
   private flushWanted = false;
+  readonly flushStats: FlushStats = { flushes: 0, rows: 0, seconds: 0 };
+  /** Rows the running transaction's flush wrote and its time (counted once it commits). */
+  private flushing = { rows: 0, seconds: 0 };
 
   constructor(
     file: string,
@@ -298,6 +308,7 @@ export class ChainStore {
     const p = this.flushPolicy;
     if (!(this.flushWanted || this.pendingEntries >= p.entries || this.blocksSinceFlush >= p.blocks))
       return false;
+    const started = performance.now();
     this.pending.forEach((address, a) => {
       if (a) this.q.accountPut.run(address, a.balance.toString(), a.nonce);
       else this.q.accountDelete.run(address);
@@ -306,6 +317,7 @@ export class ChainStore {
     for (const { blockHash, height, ids } of this.pendingTxs.blocks())
       for (let i = 0; i < ids.length; i++) insert.run(ids[i], blockHash, height, i);
     this.setMeta("flushed_at", this.getMeta("tip") ?? "");
+    this.flushing = { rows: this.pendingEntries, seconds: (performance.now() - started) / 1000 };
     return true;
   }
 
@@ -318,6 +330,9 @@ export class ChainStore {
     });
     this.pending.clear();
     this.pendingTxs.clear();
+    this.flushStats.flushes++;
+    this.flushStats.rows += this.flushing.rows;
+    this.flushStats.seconds += this.flushing.seconds;
     this.blocksSinceFlush = 0;
     this.flushWanted = false;
   }

@@ -193,10 +193,16 @@ describe("chain over NATS and REST", () => {
     expect(first.json()).toMatchObject({ height: 2, status: "connected" });
     const again = await inject({ method: "POST", url: "/blocks", payload: block });
     expect(again.json()).toMatchObject({ height: 2, status: "known" });
+    // The block's account writes and index row wait in memory; /validate flushes them first.
+    const before = (await inject({ url: "/metrics" })).body;
+    expect(before).toMatch(/chain_store_pending_rows\{service="chain"\} [1-9]/);
     const report = ChainValidationReport.parse((await inject({ method: "POST", url: "/validate" })).json());
     expect(report).toMatchObject({ ok: true, tipHeight: 2, checkedHeight: 2, txs: 2, firstBadHeight: null });
     const metrics = (await inject({ url: "/metrics" })).body;
     expect(metrics).toMatch(/chain_height\{service="chain"\} 2/);
+    expect(metrics).toMatch(/chain_store_pending_rows\{service="chain"\} 0\n/);
+    expect(metrics).toMatch(/chain_store_flushes_total\{service="chain"\} [2-9]/); // genesis, /validate
+    expect(metrics).toMatch(/chain_store_flushed_rows_total\{service="chain"\} [1-9]/);
     expect(metrics).toMatch(/chain_blocks_accepted_total\{status="connected",service="chain"\} 2/);
     // The two txs mined above came through admission: where their time went is counted.
     expect(metrics).toMatch(/chain_admission_txs_total\{service="chain"\} [1-9]/);

@@ -18,6 +18,9 @@ describe("node configuration from the environment", () => {
     ["P2PNODE_VERIFY_THREADS", "two", /invalid P2PNODE_VERIFY_THREADS="two"/],
     ["P2PNODE_VERIFY_THREADS", "1.5", /invalid P2PNODE_VERIFY_THREADS="1.5"/],
     ["P2PNODE_VERIFY_THREADS", "257", /invalid P2PNODE_VERIFY_THREADS="257"/],
+    ["P2PNODE_CHAIN_FLUSH_BLOCKS", "0", /invalid P2PNODE_CHAIN_FLUSH_BLOCKS="0"/],
+    ["P2PNODE_CHAIN_FLUSH_BLOCKS", "1.5", /invalid P2PNODE_CHAIN_FLUSH_BLOCKS="1.5"/],
+    ["P2PNODE_CHAIN_FLUSH_ROWS", "lots", /invalid P2PNODE_CHAIN_FLUSH_ROWS="lots"/],
   ])("%s=%s is refused with a one-line message naming the variable", (name, value, pattern) => {
     let err: unknown;
     try {
@@ -41,6 +44,8 @@ describe("node configuration from the environment", () => {
     expect(c.bootnodes).toEqual([]);
     expect(c.verifyThreads).toBeUndefined(); // one per core
     expect(load({ P2PNODE_VERIFY_THREADS: "3" }).verifyThreads).toBe(3);
+    expect(c.chainFlush).toEqual({ blocks: 100, rows: 100_000 });
+    expect(load({ P2PNODE_CHAIN_FLUSH_BLOCKS: "1" }).chainFlush).toEqual({ blocks: 1, rows: 100_000 });
   });
 
   it("derives every port from P2PNODE_PORT_BASE, and a port variable beats the base", () => {

@@ -142,7 +142,7 @@ const bareSubset = bareStore(false);
 // Warm-up: the first block on each side, untimed (page cache, statement caches, JIT).
 const measured = chain();
 const measuredObject = chain();
-const measuredEveryBlock = chain({ entries: 1, blocks: 1 });
+const measuredEveryBlock = chain({ rows: 1, blocks: 1 });
 const chains = [measured, measuredObject, measuredEveryBlock];
 const admit = (block: Block) => {
   // signatures verified here, untimed
@@ -212,7 +212,7 @@ for (const block of blocks.slice(1)) {
 }
 // The rows still in memory: their flush counts as the chain's (on a longer run it
 // comes once per 100 blocks; here it is charged to these few).
-const flushed = measured.store.pendingEntries;
+const flushed = measured.store.pendingRows;
 let flushMs = 0;
 {
   const t0 = now();

@@ -40,7 +40,7 @@ export const chainService: ServiceDefinition = {
     const { genesis } = ctx.network;
     if (ctx.config.role === "light") return setupLightChain(ctx, genesis);
     const file = chainStoreFile(ctx.config.dataDir);
-    const store = new ChainStore(file);
+    const store = new ChainStore(file, ctx.config.chainFlush);
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
     const events = busEvents(ctx.bus);

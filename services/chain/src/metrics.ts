@@ -62,7 +62,7 @@ export class ChainMetrics {
       help: "account writes and tx index rows waiting in memory for the store's next flush",
       registers,
       collect() {
-        this.set(chain.store.pendingEntries);
+        this.set(chain.store.pendingRows);
       },
     });
     const flushes = chain.store.flushStats;

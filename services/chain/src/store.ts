@@ -167,17 +167,17 @@ const META_COLUMNS = "hash, height, prev_hash, header, tx_count, size, total_wor
 
 /**
  * When the account writes and tx index rows waiting in memory are flushed to their tables: at the
- * end of the store transaction that brings them to `entries` (accounts and rows together) or
+ * end of the store transaction that brings them to `rows` (account writes and index rows) or
  * `blocks` connected blocks since the last flush, whichever comes first (and in a reorg, on
  * close, and before a whole table is read). A crash costs a replay of at most `blocks` blocks
  * on start.
  */
 export interface FlushPolicy {
-  entries: number;
+  rows: number;
   blocks: number;
 }
 
-export const defaultFlushPolicy: FlushPolicy = { entries: 100_000, blocks: 100 };
+export const defaultFlushPolicy: FlushPolicy = { rows: 100_000, blocks: 100 };
 
 /** The flushes so far (the chain's /metrics): how many, the rows they wrote, the time writing them. */
 export interface FlushStats {
@@ -281,13 +281,13 @@ export class ChainStore {
    * its end). A no-op when nothing waits.
    */
   flush(): void {
-    if (!this.db.open || (this.pendingEntries === 0 && this.blocksSinceFlush === 0)) return;
+    if (!this.db.open || (this.pendingRows === 0 && this.blocksSinceFlush === 0)) return;
     this.flushWanted = true;
     if (this.depth === 0) this.transaction(() => {});
   }
 
   /** Account writes and tx index rows waiting in memory for the next flush. */
-  get pendingEntries(): number {
+  get pendingRows(): number {
     return this.pending.size + this.pendingTxs.size;
   }
 
@@ -306,8 +306,7 @@ export class ChainStore {
   /** Inside the outermost transaction, before COMMIT: writes what waits when it is due. */
   private flushIfDue(): boolean {
     const p = this.flushPolicy;
-    if (!(this.flushWanted || this.pendingEntries >= p.entries || this.blocksSinceFlush >= p.blocks))
-      return false;
+    if (!(this.flushWanted || this.pendingRows >= p.rows || this.blocksSinceFlush >= p.blocks)) return false;
     const started = performance.now();
     this.pending.forEach((address, a) => {
       if (a) this.q.accountPut.run(address, a.balance.toString(), a.nonce);
@@ -317,7 +316,7 @@ export class ChainStore {
     for (const { blockHash, height, ids } of this.pendingTxs.blocks())
       for (let i = 0; i < ids.length; i++) insert.run(ids[i], blockHash, height, i);
     this.setMeta("flushed_at", this.getMeta("tip") ?? "");
-    this.flushing = { rows: this.pendingEntries, seconds: (performance.now() - started) / 1000 };
+    this.flushing = { rows: this.pendingRows, seconds: (performance.now() - started) / 1000 };
     return true;
   }
 

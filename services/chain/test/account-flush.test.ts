@@ -84,7 +84,7 @@ function crash(chain: Chain): void {
 describe("account writes and tx index rows between flushes", () => {
   it("are read back at once; the tables get them at the flush, with the block they are at", () => {
     const file = join(tmpDir(), "chain.sqlite");
-    const chain = open(file, { entries: 1_000_000, blocks: 3 });
+    const chain = open(file, { rows: 1_000_000, blocks: 3 });
     const before = table(file);
     expect(before.at).toBe(hex(chain.genesisHash)); // the allocations are written at once
     const first = transfer(alice, bob, 100n, 0);
@@ -93,11 +93,11 @@ describe("account writes and tx index rows between flushes", () => {
     expect(chain.store.account(bob.address)!.balance).toBe(bobAtGenesis + 100n - 30n - 10n);
     expect(chain.store.txLocation(txId(first))).toMatchObject({ height: 1, index: 0 });
     expect(chain.store.txCount()).toBe(2);
-    expect(chain.store.pendingEntries).toBeGreaterThan(0);
+    expect(chain.store.pendingRows).toBeGreaterThan(0);
     expect(table(file)).toEqual(before); // nothing written yet
 
     chain.submitBlock(makeBlock(chain, { txs: [] })); // the third block since the last flush
-    expect(chain.store.pendingEntries).toBe(0);
+    expect(chain.store.pendingRows).toBe(0);
     const after = table(file);
     expect(after.at).toBe(chain.tip().hash);
     expect(after.rows.get(bob.hex)).toBe(`${bobAtGenesis + 100n - 30n - 10n}/1`);
@@ -109,14 +109,14 @@ describe("account writes and tx index rows between flushes", () => {
   it("are replayed from the committed blocks when the process died before the flush: nothing is lost", async () => {
     const dir = tmpDir();
     const file = join(dir, "chain.sqlite");
-    const reference = open(join(dir, "reference.sqlite"), { entries: 1, blocks: 1 }); // flushes every block
-    const chain = open(file, { entries: 1_000_000, blocks: 1_000 });
+    const reference = open(join(dir, "reference.sqlite"), { rows: 1, blocks: 1 }); // flushes every block
+    const chain = open(file, { rows: 1_000_000, blocks: 1_000 });
     for (const block of mineThree(reference)) chain.submitBlock(block);
     expect(chain.tip()).toEqual(reference.tip());
     expect(table(file).at).toBe(hex(chain.genesisHash));
     crash(chain);
 
-    const restarted = open(file, { entries: 1_000_000, blocks: 1_000 });
+    const restarted = open(file, { rows: 1_000_000, blocks: 1_000 });
     expect(restarted.replayedBlocks).toBe(3);
     expect(table(file).at).toBe(restarted.tip().hash); // replayed and flushed
     expect(snapshot(restarted).accounts).toEqual(snapshot(reference).accounts);
@@ -128,13 +128,13 @@ describe("account writes and tx index rows between flushes", () => {
     expect(report.ok, report.message ?? "").toBe(true);
 
     crash(restarted);
-    const again = open(file, { entries: 1_000_000, blocks: 1_000 });
+    const again = open(file, { rows: 1_000_000, blocks: 1_000 });
     expect(again.replayedBlocks).toBe(0); // nothing above the flush
   });
 
   it("wait for the next start when the flush on close fails: the blocks are replayed then", () => {
     const file = join(tmpDir(), "chain.sqlite");
-    const chain = open(file, { entries: 1_000_000, blocks: 1_000 });
+    const chain = open(file, { rows: 1_000_000, blocks: 1_000 });
     chain.submitBlock(makeBlock(chain, { txs: [transfer(alice, bob, 100n, 0)] }));
     chain.submitBlock(makeBlock(chain, { txs: [transfer(bob, carol, 30n, 0)] }));
     const expected = chain.store.account(bob.address);
@@ -148,7 +148,7 @@ describe("account writes and tx index rows between flushes", () => {
     fixed.db.exec("DROP TRIGGER full_disk");
     fixed.close();
 
-    const restarted = open(file, { entries: 1_000_000, blocks: 1_000 });
+    const restarted = open(file, { rows: 1_000_000, blocks: 1_000 });
     expect(restarted.replayedBlocks).toBe(2);
     expect(restarted.store.account(bob.address)).toEqual(expected);
     expect(table(file).txs).toBe(2);
@@ -157,13 +157,13 @@ describe("account writes and tx index rows between flushes", () => {
   it("are flushed by a reorg, so the block they were written at never leaves the main chain", () => {
     const dir = tmpDir();
     const file = join(dir, "chain.sqlite");
-    const chain = open(file, { entries: 1_000_000, blocks: 1_000 });
+    const chain = open(file, { rows: 1_000_000, blocks: 1_000 });
     const lost = transfer(alice, bob, 100n, 0);
     chain.submitBlock(makeBlock(chain, { txs: [lost] }));
     chain.submitBlock(makeBlock(chain, { txs: [transfer(alice, carol, 7n, 1)] }));
-    expect(chain.store.pendingEntries).toBeGreaterThan(0);
+    expect(chain.store.pendingRows).toBeGreaterThan(0);
     // A heavier branch from genesis (three blocks against two), with other txs, built elsewhere.
-    const other = open(join(dir, "other.sqlite"), { entries: 1, blocks: 1 });
+    const other = open(join(dir, "other.sqlite"), { rows: 1, blocks: 1 });
     const statuses: string[] = [];
     const kept = transfer(bob, carol, 1n, 0);
     for (const txs of [[kept], [], []]) {
@@ -172,7 +172,7 @@ describe("account writes and tx index rows between flushes", () => {
       statuses.push(chain.submitBlock(block).verdict.status);
     }
     expect(statuses).toEqual(["side", "side", "reorg"]);
-    expect(chain.store.pendingEntries).toBe(0);
+    expect(chain.store.pendingRows).toBe(0);
     expect(table(file).at).toBe(chain.tip().hash);
     expect(table(file).rows.get(bob.hex)).toBe(`${bobAtGenesis - 1n - 10n}/1`); // alice's 100 gone with branch a
     expect(table(file).txs).toBe(1);
@@ -181,7 +181,7 @@ describe("account writes and tx index rows between flushes", () => {
   });
 
   it("taken back with a rolled-back transaction, also one nested in another that commits", () => {
-    const store = new ChainStore(join(tmpDir(), "chain.sqlite"), { entries: 1_000_000, blocks: 1_000 });
+    const store = new ChainStore(join(tmpDir(), "chain.sqlite"), { rows: 1_000_000, blocks: 1_000 });
     opened.push(store);
     store.transaction(() => {
       store.putAccount(alice.address, { balance: 1n, nonce: 1 });
@@ -196,9 +196,9 @@ describe("account writes and tx index rows between flushes", () => {
       expect(store.account(bob.address)).toBeUndefined();
     });
     expect(store.account(alice.address)).toEqual({ balance: 1n, nonce: 1 });
-    expect(store.pendingEntries).toBe(1);
+    expect(store.pendingRows).toBe(1);
     store.flush();
-    expect(store.pendingEntries).toBe(0);
+    expect(store.pendingRows).toBe(0);
     expect(store.account(alice.address)).toEqual({ balance: 1n, nonce: 1 });
   });
 });

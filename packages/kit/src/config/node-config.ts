@@ -70,6 +70,13 @@ export const NodeEnv = z.object({
   /** Signature-verify threads of each service's VerifyPool (chain, gateway); default: one per core. */
   P2PNODE_VERIFY_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
+   * The chain store writes the account changes and tx index rows it holds in memory at least every
+   * this many blocks (Bitcoin Core's dbcache: a crash replays at most this many); 1 writes every block.
+   */
+  P2PNODE_CHAIN_FLUSH_BLOCKS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** ... and once this many of them wait. */
+  P2PNODE_CHAIN_FLUSH_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /**
    * Node.js flags for every service process; unset, each service gets its default
    * (`serviceNodeFlagsOf`: a small young generation, except for the chain).
    */
@@ -110,6 +117,8 @@ export interface NodeConfig {
   minerThreads: number | undefined;
   /** Threads of the service's VerifyPool; undefined: one per core. */
   verifyThreads: number | undefined;
+  /** When the chain store flushes the rows it holds in memory (blocks since the last, rows waiting). */
+  chainFlush: { blocks: number; rows: number };
   /** The identity to install into the data dir (P2PNODE_IDENTITY_KEY_FILE), absolute. */
   identityKeyFile: string | undefined;
 }
@@ -145,6 +154,7 @@ export function toNodeConfig(env: NodeEnvParsed): NodeConfig {
     minerAddress: env.P2PNODE_MINER_ADDRESS,
     minerThreads: env.P2PNODE_MINER_THREADS,
     verifyThreads: env.P2PNODE_VERIFY_THREADS,
+    chainFlush: { blocks: env.P2PNODE_CHAIN_FLUSH_BLOCKS, rows: env.P2PNODE_CHAIN_FLUSH_ROWS },
     identityKeyFile:
       env.P2PNODE_IDENTITY_KEY_FILE === undefined ? undefined : resolve(env.P2PNODE_IDENTITY_KEY_FILE),
     serviceNodeFlags: env.P2PNODE_SERVICE_NODE_FLAGS?.split(/\s+/).filter((f) => f.length > 0),

@@ -44,8 +44,8 @@ describe("node configuration from the environment", () => {
     expect(c.bootnodes).toEqual([]);
     expect(c.verifyThreads).toBeUndefined(); // one per core
     expect(load({ P2PNODE_VERIFY_THREADS: "3" }).verifyThreads).toBe(3);
-    expect(c.chainFlush).toEqual({ blocks: 100, rows: 100_000 });
-    expect(load({ P2PNODE_CHAIN_FLUSH_BLOCKS: "1" }).chainFlush).toEqual({ blocks: 1, rows: 100_000 });
+    expect(c.chainFlush).toEqual({ blocks: undefined, rows: undefined }); // the chain's defaults
+    expect(load({ P2PNODE_CHAIN_FLUSH_BLOCKS: "1" }).chainFlush).toEqual({ blocks: 1, rows: undefined });
   });
 
   it("derives every port from P2PNODE_PORT_BASE, and a port variable beats the base", () => {

@@ -16,7 +16,7 @@ import { stateRoutes } from "./routes/state.js";
 import { syncRoute } from "./routes/sync.js";
 import { txRoutes } from "./routes/txs.js";
 import { validateRoute } from "./routes/validate.js";
-import { ChainStore } from "./store.js";
+import { ChainStore, defaultFlushPolicy } from "./store.js";
 import { SyncLoop } from "./sync/sync-loop.js";
 import { defaultTemplateOptions } from "./template.js";
 
@@ -40,7 +40,11 @@ export const chainService: ServiceDefinition = {
     const { genesis } = ctx.network;
     if (ctx.config.role === "light") return setupLightChain(ctx, genesis);
     const file = chainStoreFile(ctx.config.dataDir);
-    const store = new ChainStore(file, ctx.config.chainFlush);
+    const { blocks, rows } = ctx.config.chainFlush;
+    const store = new ChainStore(file, {
+      blocks: blocks ?? defaultFlushPolicy.blocks,
+      rows: rows ?? defaultFlushPolicy.rows,
+    });
     const chain = new Chain(defaultChainOptions, { genesis, store });
     const metrics = new ChainMetrics(ctx.metrics, chain);
     const events = busEvents(ctx.bus);

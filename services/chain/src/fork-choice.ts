@@ -3,7 +3,7 @@ import { type CheckedTx, type PreparedBlock, prepareTx } from "@p2pnode/rules";
 import type { Ancestry } from "./ancestry.js";
 import { ChainError, ChainFault, reject } from "./errors.js";
 import { revertShielded, ShieldedOverlay } from "./shielded-state.js";
-import { applyTx, payMiner, StateOverlay } from "./state.js";
+import { applyBlock, StateOverlay } from "./state.js";
 import { type BlockMeta, type ChainStore, hex, unhex } from "./store.js";
 import { workOf } from "./work.js";
 
@@ -84,12 +84,8 @@ export class ForkChoice {
     const { store } = this.m;
     const state = new StateOverlay(store);
     const shielded = new ShieldedOverlay(store);
-    let fees = 0n;
     try {
-      b.txs.forEach((t, i) => {
-        applyTx(state, t.stx, t.sender, i, shielded);
-        fees += t.stx.tx.fee;
-      });
+      applyBlock(state, b.txs, b.meta.header.miner, this.o.blockReward, shielded);
     } catch (err) {
       if (!(err instanceof ChainError)) throw err;
       throw reject(err.code, `block ${b.meta.height} ${hex(b.meta.hash)}: ${err.message}`, {
@@ -98,7 +94,6 @@ export class ForkChoice {
         height: b.meta.height,
       });
     }
-    payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
     for (const w of state.writes()) store.putAccount(w.address, w.after);
     shielded.commit(b.meta.hash, b.meta.height);
     if (newBody) store.insertBlock({ ...b.meta, status: "main" }, newBody, state.undo());
@@ -151,12 +146,7 @@ export class ForkChoice {
       for (let height = at.height + 1; height <= tip.height; height++) {
         const b = this.load(ancestry.at(tip, height));
         const state = new StateOverlay(store);
-        let fees = 0n;
-        for (const t of b.txs) {
-          applyTx(state, t.stx, t.sender);
-          fees += t.stx.tx.fee;
-        }
-        payMiner(state, b.meta.header.miner, this.o.blockReward, fees);
+        applyBlock(state, b.txs, b.meta.header.miner, this.o.blockReward);
         for (const w of state.writes()) store.putAccount(w.address, w.after);
         store.indexTxs(
           b.meta.hash,

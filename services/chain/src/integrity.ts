@@ -8,7 +8,7 @@ import { ChainError } from "./errors.js";
 import { Finality } from "./finality/finality.js";
 import { FinalityStore } from "./finality/finality-store.js";
 import type { RetargetOptions } from "./retarget.js";
-import { applyTx, payMiner, StateOverlay } from "./state.js";
+import { applyBlock, StateOverlay } from "./state.js";
 import { type Account, type BlockMeta, ChainStore, hex } from "./store.js";
 import { workOf } from "./work.js";
 
@@ -86,16 +86,13 @@ export async function validateStoredChain(
         { chainId: genesis.chainId, maxFutureDriftMs: 0 },
       );
       checkBody(p, genesis.chainId, () => !o.signatures);
-      let fees = 0n;
+      applyBlock(state, p.txs, block.header.miner, BigInt(genesis.consensus.blockReward));
       p.txs.forEach((t, i) => {
-        applyTx(state, t.stx, t.sender, i);
-        fees += t.stx.tx.fee;
         const loc = store.txLocation(t.id);
         if (!loc || loc.height !== height || loc.index !== i) {
           throw new Inconsistent(`tx index has no entry (or a wrong one) for ${t.idHex}`);
         }
       });
-      payMiner(state, block.header.miner, BigInt(genesis.consensus.blockReward), fees);
       for (const w of state.writes()) accounts.set(hex(w.address), w.after);
       txs += p.txs.length;
       checked = height;

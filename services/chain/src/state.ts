@@ -118,6 +118,25 @@ export function applyTx(
   state.set(tx.to, { balance: to.balance + tx.amount, nonce: to.nonce });
 }
 
+/**
+ * A block's state transition: its txs in order, then the reward and every fee to its miner.
+ * The one rule for connecting a block, the replay after a crash and the integrity check.
+ */
+export function applyBlock(
+  state: StateOverlay,
+  txs: readonly { stx: SignedTransaction; sender: Uint8Array }[],
+  miner: Uint8Array,
+  reward: bigint,
+  shielded?: ShieldedOverlay,
+): void {
+  let fees = 0n;
+  txs.forEach((t, i) => {
+    applyTx(state, t.stx, t.sender, i, shielded);
+    fees += t.stx.tx.fee;
+  });
+  payMiner(state, miner, reward, fees);
+}
+
 /** Pays the block reward plus every fee to the header's miner address (no coinbase transaction). */
 export function payMiner(state: StateOverlay, miner: Uint8Array, reward: bigint, fees: bigint): void {
   const m = state.get(miner);

@@ -71,11 +71,12 @@ export const NodeEnv = z.object({
   P2PNODE_VERIFY_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
    * The chain store writes the account changes and tx index rows it holds in memory at least every
-   * this many blocks (Bitcoin Core's dbcache: a crash replays at most this many); 1 writes every block.
+   * this many blocks (Bitcoin Core's dbcache: a crash replays at most this many); 1 writes every
+   * block. Unset: the chain's default (its store's defaultFlushPolicy).
    */
-  P2PNODE_CHAIN_FLUSH_BLOCKS: z.coerce.number().int().min(1).max(10_000).default(100),
+  P2PNODE_CHAIN_FLUSH_BLOCKS: z.coerce.number().int().min(1).max(10_000).optional(),
   /** ... and once this many of them wait. */
-  P2PNODE_CHAIN_FLUSH_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  P2PNODE_CHAIN_FLUSH_ROWS: z.coerce.number().int().min(1).max(10_000_000).optional(),
   /**
    * Node.js flags for every service process; unset, each service gets its default
    * (`serviceNodeFlagsOf`: a small young generation, except for the chain).
@@ -117,8 +118,8 @@ export interface NodeConfig {
   minerThreads: number | undefined;
   /** Threads of the service's VerifyPool; undefined: one per core. */
   verifyThreads: number | undefined;
-  /** When the chain store flushes the rows it holds in memory (blocks since the last, rows waiting). */
-  chainFlush: { blocks: number; rows: number };
+  /** When the chain store flushes the rows it holds in memory; undefined: the chain's default. */
+  chainFlush: { blocks: number | undefined; rows: number | undefined };
   /** The identity to install into the data dir (P2PNODE_IDENTITY_KEY_FILE), absolute. */
   identityKeyFile: string | undefined;
 }

@@ -198,8 +198,8 @@ export class ChainStore {
   private blocksSinceFlush = 0;
   private flushWanted = false;
   readonly flushStats: FlushStats = { flushes: 0, rows: 0, seconds: 0 };
-  /** Rows the running transaction's flush wrote and its time (counted once it commits). */
-  private flushing = { rows: 0, seconds: 0 };
+  /** The running transaction's flush: its time writing the rows (counted once it commits). */
+  private flushSeconds = 0;
 
   constructor(
     file: string,
@@ -316,7 +316,7 @@ export class ChainStore {
     for (const { blockHash, height, ids } of this.pendingTxs.blocks())
       for (let i = 0; i < ids.length; i++) insert.run(ids[i], blockHash, height, i);
     this.setMeta("flushed_at", this.getMeta("tip") ?? "");
-    this.flushing = { rows: this.pendingRows, seconds: (performance.now() - started) / 1000 };
+    this.flushSeconds = (performance.now() - started) / 1000;
     return true;
   }
 
@@ -327,11 +327,11 @@ export class ChainStore {
     this.pending.forEach((address, a) => {
       this.accountCache.set(address, a);
     });
+    this.flushStats.flushes++;
+    this.flushStats.rows += this.pendingRows; // what the flush wrote: nothing was added after it
+    this.flushStats.seconds += this.flushSeconds;
     this.pending.clear();
     this.pendingTxs.clear();
-    this.flushStats.flushes++;
-    this.flushStats.rows += this.flushing.rows;
-    this.flushStats.seconds += this.flushing.seconds;
     this.blocksSinceFlush = 0;
     this.flushWanted = false;
   }

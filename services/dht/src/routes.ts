@@ -3,7 +3,7 @@ import { fromHex, toHex } from "@p2pnode/codec";
 import { ValueKind } from "@p2pnode/codec/dht";
 import { dhtMutableKey } from "@p2pnode/crypto";
 import { type App, type NodeConfig, requireAdmin } from "@p2pnode/kit";
-import { DhtLookupResult, DhtPutResult, DhtValue, DhtValuePutRequest } from "@p2pnode/types";
+import { CodedError, DhtLookupResult, DhtPutResult, DhtValue, DhtValuePutRequest } from "@p2pnode/types";
 import type { DhtService } from "./dht-service.js";
 import { DhtError } from "./errors.js";
 import { recordToJson } from "./node-record.js";
@@ -89,17 +89,23 @@ export function registerRoutes(app: App, dht: DhtService, config: NodeConfig): v
   );
 
   app.register(async (scope) => {
-    // the body stays a stream: files are chunked as they arrive, never buffered whole
+    // The body stays a stream: files are chunked as they arrive, never buffered whole. Only
+    // application/octet-stream is parsed here: a JSON or text body would reach the chunker as an
+    // object or a string (it answered 500), so any other type is 415.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
     scope.post(
       "/files",
       { schema: { tags, querystring: UploadQuery, response: { 200: UploadResult } } },
       async (req) => {
+        // No body, and so no content type, never reaches the parser: say what is expected.
+        if (!(req.body instanceof Readable))
+          throw new CodedError("BAD_REQUEST", "expected the file as an application/octet-stream body");
         // the child scope loses the zod type provider's typing, not its validation
         const { name } = req.query as { name: string };
         const transfer = transfers.start("upload", name);
         try {
-          return await files.upload(req.body as AsyncIterable<Uint8Array>, name, transfer);
+          return await files.upload(req.body, name, transfer);
         } catch (err) {
           transfer.error = (err as Error).message;
           throw err;

@@ -110,6 +110,22 @@ describe("dht service over UDP", () => {
     expect(transfers.transfers.at(-1)!.bytesDone).toBe(300_000);
   });
 
+  it("takes a file only as an application/octet-stream body: other types 415, no body 400", async () => {
+    const post = (headers: Record<string, string>, body?: string) =>
+      fetch(`${nodes[1]!.svc.url}/files?name=x.bin`, { method: "POST", headers, body });
+    const json = await post({ "content-type": "application/json" }, '{"a":1}');
+    expect(json.status).toBe(415);
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    expect((await post({ "content-type": "text/plain" }, "some text")).status).toBe(415);
+    const none = await post({});
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/octet-stream/);
+    // An empty octet-stream body is an empty file, as IPFS adds one.
+    const empty = await post({ "content-type": "application/octet-stream" }, "");
+    expect(empty.status).toBe(200);
+    expect(((await empty.json()) as { size: number }).size).toBe(0);
+  });
+
   it("publishes mutable records only with the admin token", async () => {
     const payload = { name: "greeting", data: Buffer.from("hi").toString("base64") };
     expect((await inject(0)({ method: "POST", url: "/records", payload })).statusCode).toBe(401);

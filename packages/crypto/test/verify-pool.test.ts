@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -341,6 +342,31 @@ describe("VerifyPool's thread entry", () => {
       await p.close();
     }
   });
+
+  it.runIf(process.platform === "linux")(
+    "names each thread's kernel task: one per thread, none the event loop's, its CPU time readable",
+    async () => {
+      const p = pool({ threads: 2 });
+      await p.start();
+      const ids = p.taskIds();
+      expect(ids).toHaveLength(2);
+      expect(new Set(ids).size).toBe(2);
+      expect(ids).not.toContain(process.pid);
+      const tasks = readdirSync("/proc/self/task").map(Number);
+      for (const id of ids) {
+        expect(tasks).toContain(id);
+        const stat = readFileSync(`/proc/self/task/${id}/stat`, "utf8");
+        const cpuTicks = stat
+          .slice(stat.lastIndexOf(")") + 2)
+          .split(" ")
+          .slice(11, 13)
+          .map(Number);
+        expect(cpuTicks.every((n) => Number.isInteger(n) && n >= 0)).toBe(true);
+      }
+      await p.close();
+      expect(p.taskIds()).toEqual([]);
+    },
+  );
 
   it("start() holds the process open while the threads load: a script that only awaits it finishes", () => {
     const dist = pathToFileURL(join(import.meta.dirname, "..", "dist", "index.js")).href;

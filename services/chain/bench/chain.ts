@@ -119,15 +119,33 @@ async function turnByTurn() {
 }
 const { admission, admissionPooled, admissionCore, verifyRaw } = await turnByTurn();
 
-/** This thread's CPU time in ms (Linux /proc; undefined elsewhere): utime + stime, in ticks of 10 ms. */
-function mainThreadCpuMs(): number | undefined {
+/**
+ * A thread's CPU time in ms (Linux /proc; undefined elsewhere): utime + stime, in ticks of 10 ms.
+ * `task`: "thread-self" (this thread, the event loop) or a kernel task id (the VerifyPool's threads).
+ */
+function taskCpuMs(task: "thread-self" | number): number | undefined {
   try {
-    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    const stat = readFileSync(
+      task === "thread-self" ? "/proc/thread-self/stat" : `/proc/self/task/${task}/stat`,
+      "utf8",
+    );
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return undefined;
   }
+}
+/** The VerifyPool threads' CPU time in ms, summed; undefined where a thread's cannot be read. */
+function verifyThreadsCpuMs(): number | undefined {
+  const ids = pool.taskIds();
+  if (ids.length === 0) return undefined;
+  let sum = 0;
+  for (const id of ids) {
+    const ms = taskCpuMs(id);
+    if (ms === undefined) return undefined;
+    sum += ms;
+  }
+  return sum;
 }
 
 // --- pooled admission as a stream, against raw verify on every thread -------------------------
@@ -161,14 +179,18 @@ async function streamAdmit<T>(items: readonly T[], submit: (item: T) => Promise<
 // Warm-up: the first chunk of each is not timed.
 await streamAdmit(admitJson.slice(0, STREAM_CHUNK), submitJson);
 await streamAdmit(admitBytes.slice(0, STREAM_CHUNK), submitBytes);
-/** Wall time and CPU (whole process: main thread, verify threads, V8's helpers; main thread) summed over chunks. */
+/**
+ * Wall time and CPU summed over chunks: the whole process, and of it the main thread and the
+ * verify threads; the rest is V8's helper threads (garbage collection, compilation) and libuv's.
+ */
 interface StreamTotals {
   seconds: number;
   cpuMicros: number;
   mainCpuMicros: number;
+  verifyCpuMicros: number;
 }
-const jsonTotals: StreamTotals = { seconds: 0, cpuMicros: 0, mainCpuMicros: 0 };
-const bytesTotals: StreamTotals = { seconds: 0, cpuMicros: 0, mainCpuMicros: 0 };
+const jsonTotals: StreamTotals = { seconds: 0, cpuMicros: 0, mainCpuMicros: 0, verifyCpuMicros: 0 };
+const bytesTotals: StreamTotals = { seconds: 0, cpuMicros: 0, mainCpuMicros: 0, verifyCpuMicros: 0 };
 /** Streams one chunk through `submit` and adds what it took to `into`. */
 async function timedStream<T>(
   items: readonly T[],
@@ -176,13 +198,15 @@ async function timedStream<T>(
   into: StreamTotals,
 ): Promise<void> {
   const cpu = process.cpuUsage();
-  const mainCpu = mainThreadCpuMs();
+  const mainCpu = taskCpuMs("thread-self");
+  const verifyCpu = verifyThreadsCpuMs();
   const started = now();
   await streamAdmit(items, submit);
   into.seconds += (now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   into.cpuMicros += used.user + used.system;
-  into.mainCpuMicros += ((mainThreadCpuMs() ?? Number.NaN) - (mainCpu ?? Number.NaN)) * 1000;
+  into.mainCpuMicros += ((taskCpuMs("thread-self") ?? Number.NaN) - (mainCpu ?? Number.NaN)) * 1000;
+  into.verifyCpuMicros += ((verifyThreadsCpuMs() ?? Number.NaN) - (verifyCpu ?? Number.NaN)) * 1000;
 }
 let rawThreadsOps = 0;
 let rawThreadsSeconds = 0;
@@ -206,7 +230,12 @@ for (let i = STREAM_CHUNK; i < admitJson.length; i += STREAM_CHUNK) {
   await timedStream(admitJson.slice(i, i + STREAM_CHUNK), submitJson, jsonTotals);
   await timedStream(admitBytes.slice(i, i + STREAM_CHUNK), submitBytes, bytesTotals);
 }
-const { seconds: streamSeconds, cpuMicros: streamCpuMicros, mainCpuMicros: streamMainCpuMicros } = jsonTotals;
+const {
+  seconds: streamSeconds,
+  cpuMicros: streamCpuMicros,
+  mainCpuMicros: streamMainCpuMicros,
+  verifyCpuMicros: streamVerifyCpuMicros,
+} = jsonTotals;
 const { seconds: bytesSeconds, cpuMicros: bytesCpuMicros, mainCpuMicros: bytesMainCpuMicros } = bytesTotals;
 if (streamChain.mempool.size !== admitJson.length) throw new TypeError("streamed admission lost txs");
 if (bytesChain.mempool.size !== admitJson.length) throw new TypeError("streamed bytes admission lost txs");
@@ -259,6 +288,9 @@ const figures = {
   tx_admission_verify_pool_stream_per_s: admissionStream,
   tx_admission_stream_cpu_us_per_tx: streamCpuMicros / streamed,
   tx_admission_stream_main_thread_cpu_us_per_tx: streamMainCpuMicros / streamed,
+  tx_admission_stream_verify_threads_cpu_us_per_tx: streamVerifyCpuMicros / streamed,
+  tx_admission_stream_other_threads_cpu_us_per_tx:
+    (streamCpuMicros - streamMainCpuMicros - streamVerifyCpuMicros) / streamed,
   tx_admission_stream_cores_busy: streamCpuMicros / 1e6 / streamSeconds,
   tx_admission_bytes_stream_per_s: admissionBytesStream,
   tx_admission_bytes_stream_cpu_us_per_tx: bytesCpuMicros / streamed,
@@ -327,6 +359,18 @@ const rows: [string, string, string][] = [
   [
     "  CPU per streamed tx, main thread",
     Number.isNaN(streamMainCpuMicros) ? "n/a" : fmt(streamMainCpuMicros / streamed),
+    "µs",
+  ],
+  [
+    `  CPU per streamed tx, the ${threads} verify threads`,
+    Number.isNaN(streamVerifyCpuMicros) ? "n/a" : fmt(streamVerifyCpuMicros / streamed),
+    "µs",
+  ],
+  [
+    "  CPU per streamed tx, other threads (V8's garbage collector and compiler, libuv)",
+    Number.isNaN(figures.tx_admission_stream_other_threads_cpu_us_per_tx)
+      ? "n/a"
+      : fmt(figures.tx_admission_stream_other_threads_cpu_us_per_tx),
     "µs",
   ],
   [

@@ -27,6 +27,11 @@ export interface ThreadReady {
   ready: true;
   /** Absent from threads that do not say (test stand-ins). */
   engine?: Ed25519Engine;
+  /**
+   * The thread's kernel task id (Linux: /proc/thread-self), so a benchmark can read this
+   * thread's CPU time apart from the event loop's and V8's helpers'; absent elsewhere.
+   */
+  tid?: number;
 }
 
 export function packBatch(id: number, items: readonly SignedMessage[]): BatchRequest {

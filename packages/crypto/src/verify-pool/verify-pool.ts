@@ -49,6 +49,8 @@ interface Thread {
   dead: boolean;
   /** Settles when the thread has loaded its module, or died. */
   ready: Promise<void>;
+  /** Its kernel task id, once it said (ThreadReady.tid). */
+  tid: number | undefined;
 }
 
 /**
@@ -97,6 +99,16 @@ export class VerifyPool {
       inFlight: this.threads.reduce((n, t) => n + t.load, 0),
       respawns: this.respawns,
     };
+  }
+
+  /**
+   * The kernel task ids (Linux) of the running threads that reported one: what a benchmark reads
+   * to tell the verify threads' CPU time from the event loop's and V8's helper threads'.
+   */
+  taskIds(): number[] {
+    const ids: number[] = [];
+    for (const t of this.threads) if (t.tid !== undefined && !t.dead) ids.push(t.tid);
+    return ids;
   }
 
   /**
@@ -213,10 +225,11 @@ export class VerifyPool {
     const ready = new Promise<void>((resolve) => {
       loaded = resolve;
     });
-    const t: Thread = { worker, batches: new Map(), load: 0, dead: false, ready };
+    const t: Thread = { worker, batches: new Map(), load: 0, dead: false, ready, tid: undefined };
     worker.on("message", (reply: BatchReply | ThreadReady) => {
       if ("ready" in reply) {
         if (reply.engine) this.engine = reply.engine;
+        t.tid = reply.tid;
         loaded();
       } else this.onReply(t, reply);
     });

@@ -1,3 +1,4 @@
+import { readlinkSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { ed25519Engine, verify } from "../ed25519.js";
 import { type BatchReply, type BatchRequest, type ThreadReady, unpackBatch, VERDICT_ERROR } from "./batch.js";
@@ -20,4 +21,14 @@ parentPort?.on("message", (req: BatchRequest) => {
 });
 // Loaded (crypto and its imports evaluated): VerifyPool.start() waits for this. The engine is the
 // one this thread loaded, which is what the pool reports (a service logs it and shows it on /metrics).
-parentPort?.postMessage({ ready: true, engine: ed25519Engine } satisfies ThreadReady);
+parentPort?.postMessage({ ready: true, engine: ed25519Engine, tid: kernelTaskId() } satisfies ThreadReady);
+
+/** This thread's Linux task id: /proc/thread-self links to <pid>/task/<tid>. Undefined elsewhere. */
+function kernelTaskId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1));
+    return Number.isInteger(tid) ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}

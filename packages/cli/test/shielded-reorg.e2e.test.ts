@@ -10,10 +10,14 @@ import {
   freePortBase,
   gatewayPeers,
   heal,
+  mineBlocks,
   nodeIdOf,
   nodePorts,
   partition,
   serviceUrls,
+  setMining,
+  sharedTip,
+  tipOf,
   waitUntil,
 } from "@p2pnode/devnet";
 import type { SpendingKey } from "@p2pnode/shielded";
@@ -60,11 +64,7 @@ async function get<T = Record<string, unknown>>(url: string): Promise<{ status: 
   };
   return once().catch(once);
 }
-interface Tip {
-  height: number;
-  hash: string;
-}
-const tip = async (n: DevnetNode) => (await get<Tip>(`${chainOf(n)}/tip`).catch(() => undefined))?.body;
+const tip = tipOf;
 const txStatus = async (n: DevnetNode, id: string) => {
   const r = await get<{ status?: string; block?: { hash: string } }>(`${chainOf(n)}/txs/${id}`);
   return r.status === 404 ? "unknown" : r.body.status;
@@ -79,23 +79,10 @@ async function refusedSpends(n: DevnetNode): Promise<number> {
 }
 const pools = () =>
   Promise.all(state.nodes.map(async (n) => (await get(`${chainOf(n)}/shielded`)).body.pool));
-async function oneTip(idx: number[]): Promise<string | undefined> {
-  const t = await Promise.all(nodes(idx).map(tip));
-  return t.every((x) => x && x.hash === t[0]!.hash) ? t[0]!.hash : undefined;
-}
-function miner(n: DevnetNode, action: "start" | "stop"): Promise<Response> {
-  return fetch(`${serviceUrls(n).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${state.apiToken}` },
-  });
-}
+const oneTip = (idx: number[]) => sharedTip(nodes(idx));
 /** Mines on `who` until it is `blocks` above where it was, then stops. */
 async function mine(who: DevnetNode, blocks: number): Promise<void> {
-  const start = (await tip(who))!.height;
-  expect((await miner(who, "start")).ok).toBe(true);
-  const ok = await waitUntil(async () => ((await tip(who))?.height ?? 0) >= start + blocks, 120_000, 200);
-  expect((await miner(who, "stop")).ok).toBe(true);
-  expect(ok, `${who.name} mined ${blocks}`).toBe(true);
+  expect(await mineBlocks(who, state.apiToken, blocks), `${who.name} mined ${blocks}`).toBe(true);
 }
 async function post(n: DevnetNode, stx: SignedTransaction): Promise<{ status: number; code?: string }> {
   const res = await fetch(`${chainOf(n)}/txs`, {
@@ -130,7 +117,7 @@ describe("a shielded spend mined on a branch that loses", () => {
     // One chain, nobody mining: the test decides who mines what.
     const [n0, n1] = nodes([0, 1]) as [DevnetNode, DevnetNode];
     expect(await waitUntil(async () => ((await tip(n0))?.height ?? 0) >= 2, 120_000, 250)).toBe(true);
-    for (const n of [n0, n1]) expect((await miner(n, "stop")).ok).toBe(true);
+    for (const n of [n0, n1]) await setMining(n, "stop", state.apiToken);
     const highest = Math.max(...(await Promise.all(state.nodes.map(tip))).map((t) => t?.height ?? 0));
     await mine(n0, highest + 2 - (await tip(n0))!.height);
     expect(await waitUntil(async () => (await oneTip([0, 1, 2, 3])) !== undefined, 120_000, 250)).toBe(true);

@@ -16,8 +16,11 @@ import {
   Devnet,
   type DevnetNode,
   type DevnetState,
+  mineBlocks,
   readPids,
   serviceUrls,
+  setMining,
+  tipOf,
   waitUntil,
 } from "@p2pnode/devnet";
 import { offlineBrowser } from "../test/browser.js";
@@ -29,15 +32,10 @@ const dir = mkdtempSync(join(tmpdir(), "p2pnode-dashboard-bench-"));
 const devnet = new Devnet({ dir, logLevel: "warn" });
 let state: DevnetState;
 const node = (i: number): DevnetNode => state.nodes[i]!;
-const tip = (n: DevnetNode) =>
-  fetch(`${serviceUrls(n).chain}/tip`)
-    .then((r) => r.json() as Promise<{ height: number; hash: string }>)
-    .catch(() => undefined);
-const mining = (n: DevnetNode, action: "start" | "stop") =>
-  fetch(`${serviceUrls(n).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${state.apiToken}` },
-  });
+const tip = tipOf;
+const mining = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
+/** One block on node0: its miner started, the tip one higher, the miner stopped. */
+const mineOne = () => mineBlocks(node(0), state.apiToken, 1, { timeoutMs: 30_000, pollMs: 20 });
 const receivedAt = (n: DevnetNode, hash: string) =>
   fetch(`${serviceUrls(n).chain}/blocks/${hash}`)
     .then((r) => r.json() as Promise<{ receivedAt: number }>)
@@ -53,11 +51,8 @@ function nodeCpuSeconds(n: DevnetNode): number {
 async function mineSteadily(stop: () => boolean): Promise<number> {
   let blocks = 0;
   while (!stop()) {
-    const h = (await tip(node(0)))?.height ?? 0;
     const t0 = Date.now();
-    await mining(node(0), "start");
-    await waitUntil(async () => ((await tip(node(0)))?.height ?? 0) > h, 30_000, 20);
-    await mining(node(0), "stop");
+    await mineOne();
     blocks++;
     await new Promise((r) => setTimeout(r, Math.max(0, 1_000 - (Date.now() - t0))));
   }
@@ -104,10 +99,7 @@ try {
   const local: number[] = [];
   const fromMiner: number[] = [];
   for (let i = 0; i < BLOCKS; i++) {
-    const h = (await tip(node(0)))!.height;
-    await mining(node(0), "start");
-    await waitUntil(async () => ((await tip(node(0)))?.height ?? 0) > h, 30_000, 20);
-    await mining(node(0), "stop");
+    await mineOne();
     await waitUntil(async () => (await tip(node(3)))?.hash === (await tip(node(0)))?.hash, 30_000, 50);
     const t = (await tip(node(3)))!;
     const shownAt = await waitUntil(

@@ -10,10 +10,14 @@ import {
   defaultCliMain,
   freePortBase,
   heal,
+  mineBlocks,
   nodeIdOf,
   partition,
   serviceUrls,
+  setMining,
   setTopology,
+  sharedTip,
+  tipOf,
   waitUntil,
 } from "@p2pnode/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,26 +32,13 @@ let state: DevnetState;
 let browser: OfflineBrowser;
 
 const node = (i: number): DevnetNode => state.nodes[i]!;
-const tip = (n: DevnetNode) =>
-  fetch(`${serviceUrls(n).chain}/tip`)
-    .then((r) => r.json() as Promise<{ height: number; hash: string }>)
-    .catch(() => undefined);
-const mining = (n: DevnetNode, action: "start" | "stop") =>
-  fetch(`${serviceUrls(n).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${state.apiToken}` },
-  });
+const tip = tipOf;
 async function mine(n: DevnetNode, blocks: number): Promise<void> {
-  const start = (await tip(n))!.height;
-  await mining(n, "start");
-  const ok = await waitUntil(async () => ((await tip(n))?.height ?? 0) >= start + blocks, 120_000, 100);
-  await mining(n, "stop");
-  expect(ok, `${n.name} mined ${blocks}`).toBe(true);
+  expect(await mineBlocks(n, state.apiToken, blocks, { pollMs: 100 }), `${n.name} mined ${blocks}`).toBe(
+    true,
+  );
 }
-async function oneTip(): Promise<string | undefined> {
-  const t = await Promise.all(state.nodes.map(tip));
-  return t.every((x) => x && x.hash === t[0]!.hash) ? t[0]!.hash : undefined;
-}
+const oneTip = () => sharedTip(state.nodes);
 
 /** What the page shows: the summary's counts, the graph's drawn order/size, the fork panel, heights. */
 async function shown() {
@@ -86,7 +77,7 @@ beforeAll(async () => {
     // The devnet's own difficulty (about 2^16 hashes a block, retargeted to 2 s), not a trivial
     // target: a miner that finds a block on every hash floods a loaded machine with syncs.
   });
-  await Promise.all([mining(node(0), "stop"), mining(node(1), "stop")]);
+  await Promise.all([setMining(node(0), "stop", state.apiToken), setMining(node(1), "stop", state.apiToken)]);
   browser = await offlineBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 240_000);
@@ -146,11 +137,11 @@ describe("dashboard on node3 of a 5-node devnet", () => {
 
     // Heights change live while a miner runs: node3's own row and node0's.
     const before = first.heights;
-    await mining(node(0), "start");
+    await setMining(node(0), "start", state.apiToken);
     const moved = await pageShows(
       (s) => s.heights[ids[3]!]! >= before[ids[3]!]! + 3 && s.heights[ids[0]!]! >= before[ids[0]!]! + 3,
     );
-    await mining(node(0), "stop");
+    await setMining(node(0), "stop", state.apiToken);
     expect(moved, JSON.stringify(await shown())).toBe(true);
     // A hang guard, not a speed check: on a loaded machine a burst of blocks takes a while to cross
     // the ring.

@@ -4,6 +4,7 @@ export * from "./ephemeral-ports.js";
 export * from "./free-base.js";
 export * from "./genesis.js";
 export * from "./layout.js";
+export * from "./node-control.js";
 export * from "./partition.js";
 export * from "./processes.js";
 export * from "./state.js";

@@ -6,31 +6,15 @@ import type { ServiceName } from "@p2pnode/types";
 import { connect } from "nats";
 import { afterEach } from "vitest";
 import { type DevnetNode, nodePorts, serviceUrls } from "../src/layout.js";
+import { getJson, mineUntil, setMining, sharedTip, tipOf } from "../src/node-control.js";
 import { allPids, isAlive, readPids, waitUntil } from "../src/processes.js";
 
 /** Shared by the devnet e2e tests: plain REST calls against one node's services. */
 
+export { getJson, setMining, type Tip, tipOf } from "../src/node-control.js";
+
 /** `P2PNODE_LONG=1`: the long forms (CI runs the short ones; see README, Tests). */
 export const LONG = process.env.P2PNODE_LONG === "1";
-
-export interface Tip {
-  height: number;
-  hash: string;
-  /** The chain's total work to this tip, a decimal string (GET /tip). */
-  totalWork: string;
-}
-
-/** GET a JSON body; a non-2xx answer throws with its status and body. */
-export async function getJson<T>(url: string): Promise<T> {
-  const r = await fetch(url);
-  if (!r.ok) throw new TypeError(`GET ${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
-}
-
-/** The chain tip of `node`, or undefined while its chain service does not answer. */
-export function tipOf(node: DevnetNode): Promise<Tip | undefined> {
-  return getJson<Tip>(`${serviceUrls(node).chain}/tip`).catch(() => undefined);
-}
 
 /**
  * What a node knows, for a failed test's report (a CI run's devnet dir is gone afterwards): its
@@ -71,19 +55,6 @@ export function reportFailures(nodes: () => readonly DevnetNode[] | undefined): 
 }
 
 /**
- * Starts or stops mining on `node` (admin route). A refused call throws with its status and body:
- * a miner left running when a test stopped it keeps the tips apart, and the test would only fail
- * later, on a wait, saying nothing of why.
- */
-export async function setMining(node: DevnetNode, action: "start" | "stop", apiToken: string): Promise<void> {
-  const r = await fetch(`${serviceUrls(node).miner}/${action}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiToken}` },
-  });
-  if (!r.ok) throw new TypeError(`${action} mining on ${node.name}: ${r.status} ${await r.text()}`);
-}
-
-/**
  * Ends a test's mining on one tip: every other miner stops, `sole` mines until it is two blocks
  * above the highest tip any node has (so its chain is strictly the heaviest: tips of equal work
  * from two miners rightly never resolve once nobody mines, first seen wins), then stops too; true
@@ -98,22 +69,8 @@ export async function settleOnOneTip(
 ): Promise<boolean> {
   for (const n of others) await setMining(n, "stop", apiToken);
   const highest = Math.max(...(await Promise.all(nodes.map(tipOf))).map((t) => t?.height ?? 0));
-  await setMining(sole, "start", apiToken);
-  const ahead = await waitUntil(
-    async () => ((await tipOf(sole))?.height ?? 0) >= highest + 2,
-    timeoutMs,
-    200,
-  );
-  await setMining(sole, "stop", apiToken);
-  if (!ahead) return false;
-  return waitUntil(
-    async () => {
-      const tips = await Promise.all(nodes.map(tipOf));
-      return tips.every((t) => t !== undefined && t.hash === tips[0]!.hash);
-    },
-    timeoutMs,
-    250,
-  );
+  if (!(await mineUntil(sole, apiToken, (t) => t.height >= highest + 2, { timeoutMs }))) return false;
+  return waitUntil(async () => (await sharedTip(nodes)) !== undefined, timeoutMs, 250);
 }
 
 // ---- Processes of one node, transfers, bus counters: shared by the delivery e2e and others. ----

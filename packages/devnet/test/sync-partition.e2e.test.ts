@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Devnet } from "../src/devnet.js";
 import { freePortBase } from "../src/free-base.js";
 import { type DevnetNode, serviceUrls } from "../src/layout.js";
+import { mineBlocks, mineUntil, sharedTip } from "../src/node-control.js";
 import { gatewayPeers, heal, nodeIdOf, partition } from "../src/partition.js";
 import { waitUntil } from "../src/processes.js";
 import type { DevnetState } from "../src/state.js";
-import { getJson, reportFailures, setMining, settleOnOneTip, type Tip, tipOf } from "./e2e-helpers.js";
+import { getJson, reportFailures, settleOnOneTip, type Tip, tipOf } from "./e2e-helpers.js";
 
 // Fork resolution after a partition: 5 nodes split 2+3 with a miner on each side. Every block
 // carries the same work ("ff…" target, no retarget within the test), so the longer side is the
@@ -31,34 +32,15 @@ const txStatus = (n: DevnetNode, id: string) =>
     .catch(() => undefined);
 const balance = (n: DevnetNode, address: string) =>
   getJson<{ balance: string }>(`${serviceUrls(n).chain}/accounts/${address}`).then((a) => a.balance);
-const miner = (n: DevnetNode, action: "start" | "stop") => setMining(n, action, state.apiToken);
 const nodes = (idx: number[]) => idx.map((i) => state.nodes[i]!);
-async function oneTip(idx: number[]): Promise<string | undefined> {
-  const t = await Promise.all(nodes(idx).map(tip));
-  return t.every((x) => x && x.hash === t[0]!.hash) ? t[0]!.hash : undefined;
-}
-/**
- * Mines on `who` until its tip satisfies `enough`, then stops. With every hash meeting the target
- * blocks come as fast as the chain takes them, so the tip passes the condition by however many
- * blocks arrive before the stop: a floor, not a count.
- */
-async function mineUntil(who: DevnetNode, enough: (t: Tip) => boolean, what: string): Promise<void> {
-  await miner(who, "start");
-  const ok = await waitUntil(
-    async () => {
-      const t = await tip(who);
-      return t !== undefined && enough(t);
-    },
-    120_000,
-    200,
-  );
-  await miner(who, "stop");
-  expect(ok, `${who.name} mined ${what}`).toBe(true);
+const oneTip = (idx: number[]) => sharedTip(nodes(idx));
+/** Mines on `who` until its tip satisfies `enough` (a floor, not a count), then stops. */
+async function mineTo(who: DevnetNode, enough: (t: Tip) => boolean, what: string): Promise<void> {
+  expect(await mineUntil(who, state.apiToken, enough), `${who.name} mined ${what}`).toBe(true);
 }
 /** Mines on `who` until it is at least `blocks` above where it was, then stops. */
 async function mine(who: DevnetNode, blocks: number): Promise<void> {
-  const start = (await tip(who))!.height;
-  await mineUntil(who, (t) => t.height >= start + blocks, `${blocks} blocks`);
+  expect(await mineBlocks(who, state.apiToken, blocks), `${who.name} mined ${blocks} blocks`).toBe(true);
 }
 
 beforeAll(async () => {
@@ -134,7 +116,7 @@ describe("partition and heal", () => {
     // loaded CI run side A ended 42 blocks up and side B's "40 more" 2 short of it, so every node
     // rightly converged on side A and the test, which expected side B, failed.
     const workA = BigInt((await tip(n0))!.totalWork);
-    await mineUntil(n1, (t) => BigInt(t.totalWork) >= workA + 30n, "past side A's work");
+    await mineTo(n1, (t) => BigInt(t.totalWork) >= workA + 30n, "past side A's work");
     expect(await waitUntil(async () => (await oneTip(SIDE_B)) !== undefined, 60_000, 200)).toBe(true);
     const heavier = (await tip(n1))!;
     expect((await tip(n0))!.hash).not.toBe(heavier.hash);

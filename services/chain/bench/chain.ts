@@ -14,7 +14,7 @@
  * Prints a table and writes bench-results/chain.json.
  */
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Block, encodeSignedTransaction, signedTransactionToJson } from "@p2pnode/codec";
@@ -27,6 +27,7 @@ import type { Chain } from "../src/chain.js";
 import { ChainIntake } from "../src/intake.js";
 import { makeBlock, transfer } from "../test/helpers.js";
 import { BLOCK_TXS, blockFixture, verifyBaseline } from "./block-fixture.js";
+import { taskCpuMs } from "./thread-cpu.js";
 
 const TXS = benchSetting("BENCH_TXS", 10_000, { min: 1 });
 const BLOCKS = benchSetting("BENCH_BLOCKS", 8, { min: 1 });
@@ -119,22 +120,6 @@ async function turnByTurn() {
 }
 const { admission, admissionPooled, admissionCore, verifyRaw } = await turnByTurn();
 
-/**
- * A thread's CPU time in ms (Linux /proc; undefined elsewhere): utime + stime, in ticks of 10 ms.
- * `task`: "thread-self" (this thread, the event loop) or a kernel task id (the VerifyPool's threads).
- */
-function taskCpuMs(task: "thread-self" | number): number | undefined {
-  try {
-    const stat = readFileSync(
-      task === "thread-self" ? "/proc/thread-self/stat" : `/proc/self/task/${task}/stat`,
-      "utf8",
-    );
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 /** The VerifyPool threads' CPU time in ms, summed; undefined where a thread's cannot be read. */
 function verifyThreadsCpuMs(): number | undefined {
   const ids = pool.taskIds();

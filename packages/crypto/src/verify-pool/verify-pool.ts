@@ -102,12 +102,13 @@ export class VerifyPool {
   }
 
   /**
-   * The kernel task ids (Linux) of the running threads that reported one: what a benchmark reads
-   * to tell the verify threads' CPU time from the event loop's and V8's helper threads'.
+   * The kernel task ids (Linux) of the running threads that reported one (a thread that died or
+   * was closed has left `threads`): what a benchmark reads to tell the verify threads' CPU time
+   * from the event loop's and V8's helper threads'.
    */
   taskIds(): number[] {
     const ids: number[] = [];
-    for (const t of this.threads) if (t.tid !== undefined && !t.dead) ids.push(t.tid);
+    for (const t of this.threads) if (t.tid !== undefined) ids.push(t.tid);
     return ids;
   }
 

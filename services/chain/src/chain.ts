@@ -141,7 +141,7 @@ export class Chain {
     this.genesisHash = gen.hash;
     this.tipMeta = this.open(gen.block);
     this.replayedBlocks = this.forkChoice.replayAboveFlush();
-    this.pool = new MempoolStore(this.store.db, (fn) => this.store.transaction(fn));
+    this.pool = new MempoolStore(this.store);
     this.restoreMempool();
   }
 

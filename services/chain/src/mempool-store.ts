@@ -1,5 +1,6 @@
-import type { Db, Migration } from "@p2pnode/kit";
+import type { Migration } from "@p2pnode/kit";
 import type { PoolTx } from "./mempool.js";
+import type { ChainStore } from "./store.js";
 
 /**
  * The mempool's copy on disk (Bitcoin Core keeps mempool.dat; this is a table in the chain's
@@ -37,21 +38,16 @@ export interface StoredPoolTx {
 
 /**
  * The pool's rows, and which row holds which tx (by id hex). The row keys change with the
- * chain store's transactions: `write` runs one and puts the keys back if it rolls back, so the
- * map never names a row the file does not hold, nor misses one it does.
+ * chain store's transactions: each change leaves its undo step with the store, which runs it if
+ * the transaction rolls back, so the map never names a row the file does not hold, nor misses one
+ * it does.
  */
 export class MempoolStore {
   private readonly q;
   private readonly seqOf = new Map<string, number>();
-  /** Key changes made by the running transaction, newest last: [id, key before]. */
-  private undo: [string, number | undefined][] = [];
 
-  constructor(
-    db: Db,
-    /** The chain store's transaction (its rollback also clears the store's account cache). */
-    private readonly transaction: <T>(fn: () => T) => T,
-  ) {
-    const p = (sql: string) => db.prepare(sql);
+  constructor(private readonly store: Pick<ChainStore, "db" | "transaction" | "onRollback">) {
+    const p = (sql: string) => store.db.prepare(sql);
     this.q = {
       put: p("INSERT INTO mempool (tx, received_at) VALUES (?, ?)"),
       del: p("DELETE FROM mempool WHERE seq = ?"),
@@ -62,18 +58,7 @@ export class MempoolStore {
 
   /** Runs `fn` in one store transaction; the row keys follow only if it commits. */
   write<T>(fn: () => T): T {
-    try {
-      const result = this.transaction(fn);
-      this.undo = [];
-      return result;
-    } catch (err) {
-      for (const [id, seq] of this.undo.reverse()) {
-        if (seq === undefined) this.seqOf.delete(id);
-        else this.seqOf.set(id, seq);
-      }
-      this.undo = [];
-      throw err;
-    }
+    return this.store.transaction(fn);
   }
 
   /** Applies the pool's changes (deletes first); the caller runs it inside `write`. */
@@ -82,8 +67,9 @@ export class MempoolStore {
     for (const t of c.put) {
       if (this.seqOf.has(t.idHex)) this.deleteIds([t.idHex]); // put again without a delete: one row
       const seq = Number(this.q.put.run(t.bytes, t.receivedAt).lastInsertRowid);
-      this.undo.push([t.idHex, undefined]);
-      this.seqOf.set(t.idHex, seq);
+      const id = t.idHex;
+      this.store.onRollback(() => this.seqOf.delete(id));
+      this.seqOf.set(id, seq);
     }
   }
 
@@ -103,7 +89,7 @@ export class MempoolStore {
       const seq = this.seqOf.get(id);
       if (seq === undefined) continue;
       seqs.push(seq);
-      this.undo.push([id, seq]);
+      this.store.onRollback(() => this.seqOf.set(id, seq));
       this.seqOf.delete(id);
     }
     seqs.sort((a, b) => a - b);
@@ -133,7 +119,7 @@ export class MempoolStore {
     const keep = new Set(kept.values());
     const gone = stored.filter((s) => !keep.has(s.seq));
     if (gone.length > 0)
-      this.transaction(() => {
+      this.store.transaction(() => {
         for (const s of gone) this.q.del.run(s.seq);
       });
     for (const [id, seq] of kept) this.seqOf.set(id, seq);

@@ -277,6 +277,15 @@ export class ChainStore {
   }
 
   /**
+   * Inside a store transaction: `undo` runs if that transaction (or one around it) rolls back,
+   * so what a caller keeps beside the file (the mempool's row keys) follows the file. Outside
+   * one there is nothing to roll back.
+   */
+  onRollback(undo: () => void): void {
+    if (this.depth > 0) this.undoLog.push(undo);
+  }
+
+  /**
    * Writes the pending accounts and tx index rows to their tables now (inside a transaction: at
    * its end). A no-op when nothing waits.
    */

@@ -32,7 +32,7 @@ describe("mempool rows", () => {
     const t0 = source.submitTx(transfer(alice, bob, 10n, 0));
     const t1 = source.submitTx(transfer(bob, carol, 10n, 0));
     const store = new ChainStore(join(tmpDir(), "chain.sqlite"));
-    const rows = new MempoolStore(store.db, (fn) => store.transaction(fn));
+    const rows = new MempoolStore(store);
     rows.write(() => rows.apply({ put: [t0, t1], del: [] }));
     expect(rowCount(store)).toBe(2);
 

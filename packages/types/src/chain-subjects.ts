@@ -185,6 +185,7 @@ export const ChainSubjects = {
     subject: "chain.v1.tx.accepted",
     encoding: "cbor",
     payload: TxAcceptedEvent,
-    description: "A transaction entered the mempool, with its bytes.",
+    description:
+      "A transaction entered the mempool, with its bytes. Sent within 5 ms, with the others of that window, in acceptance order and before any later block.accepted.",
   }),
 } as const;

@@ -130,6 +130,7 @@ export const chainService: ServiceDefinition = {
       stopConsensus?.();
       sync.stop();
       intake.admission.close();
+      events.flush(); // what was accepted is announced before the bus closes
       await verifier.close();
       store.close();
     };

@@ -20,11 +20,17 @@ export interface AcceptedBlock {
   certificate?: Uint8Array;
 }
 
+/** An accepted tx as announced; `tx`: its codec bytes, as peers are sent them. */
+export interface TxAcceptedEvent {
+  id: string;
+  fee: string;
+  tx: Uint8Array;
+}
+
 /** Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests). */
 export interface ChainEvents {
   blockAccepted(e: AcceptedBlock): void;
-  /** `tx`: the transaction's codec bytes, as peers are sent them. */
-  txAccepted(e: { id: string; fee: string; tx: Uint8Array }): void;
+  txAccepted(e: TxAcceptedEvent): void;
 }
 
 /** The event of a block `Chain.submitBlock` committed; undefined for a block it already had. */

@@ -19,19 +19,11 @@ export class AnnounceWindow<E> {
   private pending: E[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly publish: (e: E) => void,
-    private readonly windowMs = TX_ANNOUNCE_WINDOW_MS,
-  ) {}
-
-  /** Events waiting for the window to close (tests, metrics). */
-  get waiting(): number {
-    return this.pending.length;
-  }
+  constructor(private readonly publish: (e: E) => void) {}
 
   add(e: E): void {
     this.pending.push(e);
-    this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    this.timer ??= setTimeout(() => this.flush(), TX_ANNOUNCE_WINDOW_MS);
   }
 
   flush(): void {

@@ -1,7 +1,7 @@
 import { encodeHeader, splitBlock } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
 import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
-import { AnnounceWindow, TX_ANNOUNCE_WINDOW_MS } from "./announce-window.js";
+import { AnnounceWindow } from "./announce-window.js";
 import type { Chain } from "./chain.js";
 import type { ChainEvents, ChainIntake, TxAcceptedEvent } from "./intake.js";
 import { pendingTx } from "./queries.js";
@@ -17,14 +17,11 @@ import { buildTemplate, type TemplateOptions } from "./template.js";
  * it is final (dolev-strong). The size table (@p2pnode/codec) keeps the largest block and its
  * envelope within the bus's max_payload, which every bus client checks on connect.
  */
-export function busEvents(bus: Bus, txWindowMs = TX_ANNOUNCE_WINDOW_MS): ChainEvents & { flush(): void } {
+export function busEvents(bus: Bus): ChainEvents & { flush(): void } {
   // A tx's event waits a few milliseconds to leave with others (announce-window.ts); a block's
   // goes at once, after the txs' that came before it, so a subscriber never hears of a block
   // before the txs accepted ahead of it.
-  const txs = new AnnounceWindow<TxAcceptedEvent>(
-    (e) => bus.publish(ChainSubjects.txAccepted, e),
-    txWindowMs,
-  );
+  const txs = new AnnounceWindow<TxAcceptedEvent>((e) => bus.publish(ChainSubjects.txAccepted, e));
   return {
     blockAccepted: (e) => {
       txs.flush();

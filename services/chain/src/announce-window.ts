@@ -4,10 +4,10 @@
  * a loopback send: one per mempool commit when each tx was published as it was answered (~4 txs).
  * Held for this window, a busy node's events leave in writes of ~15 (bench:rest, four alternating
  * pairs: the event loop's CPU per request 164–173 → 148–155 µs, POST /txs 0.44–0.47× → 0.50–0.51×
- * of the trivial route, /txs/raw 0.46–0.50× → 0.53–0.55×). A
- * relay delay of a few milliseconds is what Bitcoin Core adds on purpose (it trickles its tx
- * announcements). The events stay fire-and-forget: one lost in a crash inside the window is
- * pulled by the gateway's reconciliation, as one lost on the way always was.
+ * of the trivial route, /txs/raw 0.46–0.50× → 0.53–0.55×). Bitcoin Core delays its tx
+ * announcements on purpose (it trickles them); a few milliseconds is far less. The events stay
+ * fire-and-forget: one lost in a crash inside the window is pulled by the gateway's
+ * reconciliation, as one lost on the way always was.
  */
 export const TX_ANNOUNCE_WINDOW_MS = 5;
 

@@ -1,6 +1,12 @@
 import type { Block, SignedTransaction } from "@p2pnode/codec";
 import { decodeBlockBytes, decodeBlockJson, decodeTxBytes, txFromJson } from "@p2pnode/rules";
-import { type BlockJson, type BlockVerdict, CodedError, type SignedTransactionJson } from "@p2pnode/types";
+import {
+  type BlockJson,
+  type BlockVerdict,
+  CodedError,
+  type SignedTransactionJson,
+  type TxAcceptedEvent,
+} from "@p2pnode/types";
 import { Admission, type SignatureVerifier } from "./admission.js";
 import type { BlockOutcome, Chain } from "./chain.js";
 import { ChainError, ChainFault } from "./errors.js";
@@ -20,16 +26,10 @@ export interface AcceptedBlock {
   certificate?: Uint8Array;
 }
 
-/** An accepted tx as announced; `tx`: its codec bytes, as peers are sent them. */
-export interface TxAcceptedEvent {
-  id: string;
-  fee: string;
-  tx: Uint8Array;
-}
-
 /** Where accepted blocks and txs are announced (the NATS bus in the service, a stub in tests). */
 export interface ChainEvents {
   blockAccepted(e: AcceptedBlock): void;
+  /** `tx`: the transaction's codec bytes, as peers are sent them. */
   txAccepted(e: TxAcceptedEvent): void;
 }
 

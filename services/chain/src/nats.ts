@@ -1,9 +1,9 @@
 import { encodeHeader, splitBlock } from "@p2pnode/codec";
 import type { Bus } from "@p2pnode/kit";
-import { ChainReadSubjects, ChainSubjects, CodedError } from "@p2pnode/types";
+import { ChainReadSubjects, ChainSubjects, CodedError, type TxAcceptedEvent } from "@p2pnode/types";
 import { AnnounceWindow } from "./announce-window.js";
 import type { Chain } from "./chain.js";
-import type { ChainEvents, ChainIntake, TxAcceptedEvent } from "./intake.js";
+import type { ChainEvents, ChainIntake } from "./intake.js";
 import { pendingTx } from "./queries.js";
 import { unhex } from "./store.js";
 import { blockByHash, headersAfter } from "./sync/serve.js";

@@ -2,6 +2,7 @@ import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { LISTENERS, type ListenerName, portsFromBase } from "@p2pnode/types";
 import { NODE_PORT_STRIDE } from "./layout.js";
+import { reservePortBlocks } from "./port-reservation.js";
 
 function tcpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -43,9 +44,10 @@ const LANES = 50;
 
 /**
  * A port base for an N-node devnet whose every port is free now, chosen at random among 50 lanes
- * and the blocks from 20000 to 31999 that fit N nodes. Test suites of several checkouts may run at
- * once on one machine: a wide random choice keeps two of them from racing for one base, and a base
- * another devnet already holds is skipped instead of failing its `up`.
+ * and the blocks from 20000 to 31999 that fit N nodes, and reserved for this process until it
+ * exits. Test suites of several checkouts may run at once on one machine: a base another devnet
+ * already holds is skipped instead of failing its `up`, and one another test process reserved is
+ * skipped before that devnet binds its ports.
  */
 export async function freePortBase(nodes: number): Promise<number> {
   const blocks = LAST_BLOCK - FIRST_BLOCK + 2 - nodes;
@@ -57,6 +59,14 @@ export async function freePortBase(nodes: number): Promise<number> {
     const j = Math.floor(Math.random() * (i + 1));
     [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
   }
-  for (const base of candidates.slice(0, 40)) if (await portBaseFree(base, nodes)) return base;
+  // Reserved first, then checked: a base another test process chose a moment ago is skipped
+  // even before its devnet binds a port (port-reservation.ts).
+  for (const base of candidates.slice(0, 40)) {
+    const lane = (base % NODE_PORT_STRIDE) / 2;
+    const reserved = reservePortBlocks(lane, Math.floor(base / NODE_PORT_STRIDE), nodes);
+    if (!reserved) continue;
+    if (await portBaseFree(base, nodes)) return base;
+    reserved.release();
+  }
   throw new Error(`no free devnet port base for ${nodes} nodes in 40 tries`);
 }

@@ -52,19 +52,19 @@ const LANES = 50;
 export async function freePortBase(nodes: number): Promise<number> {
   const blocks = LAST_BLOCK - FIRST_BLOCK + 2 - nodes;
   if (blocks < 1) throw new Error(`a devnet of ${nodes} nodes does not fit the test port range`);
-  const candidates: number[] = [];
+  const candidates: { lane: number; block: number }[] = [];
   for (let lane = 0; lane < LANES; lane++)
-    for (let b = 0; b < blocks; b++) candidates.push((FIRST_BLOCK + b) * NODE_PORT_STRIDE + 2 * lane);
+    for (let b = 0; b < blocks; b++) candidates.push({ lane, block: FIRST_BLOCK + b });
   for (let i = candidates.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
   }
   // Reserved first, then checked: a base another test process chose a moment ago is skipped
   // even before its devnet binds a port (port-reservation.ts).
-  for (const base of candidates.slice(0, 40)) {
-    const lane = (base % NODE_PORT_STRIDE) / 2;
-    const reserved = reservePortBlocks(lane, Math.floor(base / NODE_PORT_STRIDE), nodes);
+  for (const { lane, block } of candidates.slice(0, 40)) {
+    const reserved = reservePortBlocks(lane, block, nodes);
     if (!reserved) continue;
+    const base = block * NODE_PORT_STRIDE + 2 * lane;
     if (await portBaseFree(base, nodes)) return base;
     reserved.release();
   }

@@ -63,6 +63,8 @@ export function reservePortBlocks(
   block: number,
   count: number,
 ): { release(): void } | undefined {
+  const pairs: string[] = [];
+  for (let b = block; b < block + count; b++) pairs.push(prefixOf(lane, b));
   const mine: string[] = [];
   const release = () => {
     for (const path of mine) {
@@ -74,8 +76,8 @@ export function reservePortBlocks(
   try {
     // Shared by every user's test runs, as /tmp is (the umask would narrow mkdir's mode).
     if (mkdirSync(DIR, { recursive: true }) !== undefined) chmodSync(DIR, 0o1777);
-    for (let b = block; b < block + count; b++) {
-      const path = join(DIR, `${prefixOf(lane, b)}${process.pid}`);
+    for (const pair of pairs) {
+      const path = join(DIR, `${pair}${process.pid}`);
       if (held.includes(path)) {
         release();
         return undefined;
@@ -87,9 +89,7 @@ export function reservePortBlocks(
     release();
     return { release: () => undefined };
   }
-  const pairs = new Set<string>();
-  for (let b = block; b < block + count; b++) pairs.add(prefixOf(lane, b));
-  if (heldByAnother(readdirSync(DIR), pairs)) {
+  if (heldByAnother(readdirSync(DIR), new Set(pairs))) {
     release();
     return undefined;
   }
